@@ -1,0 +1,17 @@
+//! # iocp-sim
+//!
+//! An educational simulator of the Windows I/O completion port (IOCP)
+//! scheduling model: the Device List, the IO Completion Queue, the Waiting
+//! Thread Queue (LIFO), the Released Thread List and the Paused Thread List,
+//! moved step by step by the rules the NT kernel applies.
+//!
+//! * [`model`]: the pure state machine (no I/O, no clock).
+//! * [`scenario`]: the `iocp-sim/1` file format, its parser and expectations.
+//! * [`runner`]: runs a scenario through the model, step by step.
+//! * [`narrate`]: turns what a step did into sentences for students.
+//! * [`render`]: text and JSON views of a state.
+
+#![warn(missing_docs)]
+
+pub mod cli;
+pub mod model;

@@ -1,0 +1,320 @@
+//! What a step did, as data: the call's result, the packets handed to
+//! threads, the threads whose calls failed, and every rule that fired with
+//! the numbers that made it fire. Front ends narrate these; tests assert them.
+
+use super::ids::{DeviceId, LabelId, OvId, PortId, ThreadId};
+use super::packet::Packet;
+
+/// The rules of `docs/model.md`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Rule {
+    /// activate(P): a counted thread left; the port may release a waiter.
+    Activate,
+    /// Rule 1: GetQueuedCompletionStatus.
+    Get,
+    /// Rule 2: a packet is inserted (post or I/O completion).
+    Insert,
+    /// Rule 3: a running thread blocks on something else.
+    Block,
+    /// Rule 4: a paused thread's wait ends.
+    Unblock,
+    /// Rule 5: a waiter's timeout expires.
+    Timeout,
+    /// Rule 6: a thread exits.
+    Exit,
+    /// Rule 7: GetQueuedCompletionStatusEx.
+    GetEx,
+    /// Rule 8: the port is closed.
+    ClosePort,
+    /// Rule 9: a device is associated with a port.
+    Associate,
+    /// Rule 10: an overlapped request is issued.
+    Issue,
+    /// Rule 11: a pending request completes.
+    Complete,
+    /// Rule 12: a device is closed.
+    CloseDevice,
+}
+
+impl Rule {
+    /// Every rule, in the order of model.md.
+    pub const ALL: [Rule; 13] = [
+        Rule::Activate,
+        Rule::Get,
+        Rule::Insert,
+        Rule::Block,
+        Rule::Unblock,
+        Rule::Timeout,
+        Rule::Exit,
+        Rule::GetEx,
+        Rule::ClosePort,
+        Rule::Associate,
+        Rule::Issue,
+        Rule::Complete,
+        Rule::CloseDevice,
+    ];
+
+    /// The rule's number in model.md (`None` for activate, which has none).
+    pub fn number(self) -> Option<u8> {
+        match self {
+            Rule::Activate => None,
+            Rule::Get => Some(1),
+            Rule::Insert => Some(2),
+            Rule::Block => Some(3),
+            Rule::Unblock => Some(4),
+            Rule::Timeout => Some(5),
+            Rule::Exit => Some(6),
+            Rule::GetEx => Some(7),
+            Rule::ClosePort => Some(8),
+            Rule::Associate => Some(9),
+            Rule::Issue => Some(10),
+            Rule::Complete => Some(11),
+            Rule::CloseDevice => Some(12),
+        }
+    }
+
+    /// The rule's short name (`"get"`, `"activate"`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            Rule::Activate => "activate",
+            Rule::Get => "get",
+            Rule::Insert => "insert",
+            Rule::Block => "block",
+            Rule::Unblock => "unblock",
+            Rule::Timeout => "timeout",
+            Rule::Exit => "exit",
+            Rule::GetEx => "get_ex",
+            Rule::ClosePort => "close_port",
+            Rule::Associate => "associate",
+            Rule::Issue => "issue",
+            Rule::Complete => "complete",
+            Rule::CloseDevice => "close_device",
+        }
+    }
+
+    /// `"rule 4 (unblock)"`, or `"activate"`.
+    pub fn label(self) -> String {
+        match self.number() {
+            Some(n) => format!("rule {n} ({})", self.name()),
+            None => "activate".to_owned(),
+        }
+    }
+}
+
+/// The Win32 errors a call in the model can fail with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum WinError {
+    /// WAIT_TIMEOUT (258): a poll found nothing, or a finite wait expired.
+    WaitTimeout,
+    /// ERROR_INVALID_HANDLE (6): the port or device handle is closed.
+    InvalidHandle,
+    /// ERROR_INVALID_PARAMETER (87): the device is already associated.
+    InvalidParameter,
+    /// ERROR_ABANDONED_WAIT_0 (735): the port closed under a waiting thread.
+    AbandonedWait0,
+}
+
+impl WinError {
+    /// The error's name, as scenarios write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            WinError::WaitTimeout => "WAIT_TIMEOUT",
+            WinError::InvalidHandle => "ERROR_INVALID_HANDLE",
+            WinError::InvalidParameter => "ERROR_INVALID_PARAMETER",
+            WinError::AbandonedWait0 => "ERROR_ABANDONED_WAIT_0",
+        }
+    }
+
+    /// The numeric code GetLastError returns.
+    pub fn code(self) -> u32 {
+        match self {
+            WinError::WaitTimeout => 258,
+            WinError::InvalidHandle => 6,
+            WinError::InvalidParameter => 87,
+            WinError::AbandonedWait0 => 735,
+        }
+    }
+}
+
+/// What the step's own call returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CallResult {
+    /// The call succeeded (also the result of steps that make no call).
+    Success,
+    /// A get whose thread now waits, or an issue left pending.
+    Pending,
+    /// The call failed with this error.
+    Failed(WinError),
+}
+
+impl CallResult {
+    /// `"success"`, `"pending"` or the error name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallResult::Success => "success",
+            CallResult::Pending => "pending",
+            CallResult::Failed(e) => e.name(),
+        }
+    }
+}
+
+/// Why a get did not take a packet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[allow(missing_docs)] // variant fields are named after the scenario keys and model.md
+pub enum NoTakeWhy {
+    /// The IOCQ was empty.
+    IocqEmpty,
+    /// Packets were queued, but `current >= max` (the port is at or over its limit).
+    AtLimit { current: u32, max: u32, queued: u32 },
+}
+
+/// Why an inserted packet went to the IOCQ instead of a thread.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[allow(missing_docs)] // variant fields are named after the scenario keys and model.md
+pub enum QueueWhy {
+    /// No thread was waiting.
+    NoWaiter,
+    /// Threads were waiting, but `current >= max`.
+    AtLimit { current: u32, max: u32 },
+}
+
+/// Why a completion made no packet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NoPacketWhy {
+    /// The device is not associated with a port (the OVERLAPPED's event would be signalled).
+    NotAssociated,
+    /// The request succeeded at once and the device skips the port on success.
+    SkipOnSuccess,
+    /// The device's port is closed: the packet is lost.
+    PortClosed,
+}
+
+/// Why a call failed at once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FailWhy {
+    /// The port's handle is closed.
+    PortClosed(PortId),
+    /// The device's handle is closed.
+    DeviceClosed(DeviceId),
+    /// The device already has a Device List entry.
+    AlreadyAssociated(DeviceId, PortId),
+}
+
+/// One fact of a step, with the numbers that made it happen.
+///
+/// `current` fields hold the port's count *after* the fact.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[allow(missing_docs)] // variant fields are named after the scenario keys and model.md
+pub enum Event {
+    /// A thread in the port's RTL called get again: it is done with its
+    /// previous packet, so it stops counting.
+    Returned { thread: ThreadId, port: PortId, current: u32 },
+    /// A thread left the port it was associated with, to call get on another.
+    LeftPort { thread: ThreadId, port: PortId, current: u32 },
+    /// A thread became associated with a port by calling get on it.
+    Joined { thread: ThreadId, port: PortId },
+    /// A get took `count` queued packets at once, as `current` was below `max`.
+    Took { thread: ThreadId, port: PortId, count: u32, current: u32, max: u32 },
+    /// A get found nothing it may take and the thread now waits in the WTQ.
+    Waits { thread: ThreadId, port: PortId, why: NoTakeWhy, depth: u32 },
+    /// A zero-timeout get found nothing it may take: it fails with
+    /// WAIT_TIMEOUT and the thread counts as running.
+    PollFailed { thread: ThreadId, port: PortId, why: NoTakeWhy, current: u32, max: u32 },
+    /// An inserted packet went straight to a waiting thread, never touching the IOCQ.
+    HandedOff { thread: ThreadId, port: PortId, packet: Packet, extra: u32, current: u32, max: u32, lifo: bool },
+    /// An inserted packet was appended to the IOCQ.
+    Queued { port: PortId, packet: Packet, why: QueueWhy, depth: u32 },
+    /// activate woke a waiter and handed it the head packet (and `extra` more for get_ex).
+    Woke { thread: ThreadId, port: PortId, extra: u32, current: u32, max: u32, lifo: bool },
+    /// activate found packets and waiters but no room: nobody woke.
+    Held { port: PortId, current: u32, max: u32, queued: u32, waiting: u32 },
+    /// A running thread blocked on something else.
+    Blocked { thread: ThreadId, port: Option<PortId>, on: Option<LabelId>, current: u32 },
+    /// A paused thread's wait ended; it runs again, counted without any check.
+    Unblocked { thread: ThreadId, port: Option<PortId>, current: u32, max: u32 },
+    /// A waiter's finite timeout expired; it runs again, counted without any check.
+    TimedOut { thread: ThreadId, port: PortId, current: u32, max: u32 },
+    /// A thread exited.
+    Exited { thread: ThreadId, port: Option<PortId>, current: u32 },
+    /// A device got its Device List entry.
+    Associated { device: DeviceId, port: PortId, key: u64 },
+    /// An overlapped request was issued (`inline`: it completed at once with success).
+    Issued { device: DeviceId, overlapped: OvId, inline: bool },
+    /// A pending request completed.
+    Completed { device: DeviceId, overlapped: OvId },
+    /// A completion made no packet.
+    NoPacket { device: DeviceId, overlapped: OvId, why: NoPacketWhy },
+    /// A pending request was cancelled by closing its device.
+    Aborted { device: DeviceId, overlapped: OvId },
+    /// A device handle was closed and its Device List entry removed.
+    DeviceClosed { device: DeviceId },
+    /// A waiter was released by the port's closing with ERROR_ABANDONED_WAIT_0.
+    Abandoned { thread: ThreadId, port: PortId },
+    /// A thread in the closed port's RTL or PTL is no longer associated.
+    Unassociated { thread: ThreadId, port: PortId },
+    /// A queued packet was discarded by the port's closing.
+    Discarded { port: PortId, packet: Packet },
+    /// The port's last handle was closed.
+    PortClosed { port: PortId },
+    /// The step's call failed at once.
+    Failed { why: FailWhy },
+}
+
+/// A rule that fired, and what it did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Fired {
+    /// The rule.
+    pub rule: Rule,
+    /// What it did.
+    pub event: Event,
+}
+
+/// A packet handed to a thread.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Delivery {
+    /// The thread whose get returned it.
+    pub thread: ThreadId,
+    /// The port it came from.
+    pub port: PortId,
+    /// The packet.
+    pub packet: Packet,
+}
+
+/// Everything one applied action did. Reused across steps to avoid allocation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    /// The step's own call result.
+    pub result: CallResult,
+    /// Packets handed to threads, in order.
+    pub deliveries: Vec<Delivery>,
+    /// Threads whose calls ended in failure at this step, with the error.
+    pub failures: Vec<(ThreadId, WinError)>,
+    /// Rules that fired, in order.
+    pub fired: Vec<Fired>,
+}
+
+impl Default for Outcome {
+    fn default() -> Outcome {
+        Outcome {
+            result: CallResult::Success,
+            deliveries: Vec::new(),
+            failures: Vec::new(),
+            fired: Vec::new(),
+        }
+    }
+}
+
+impl Outcome {
+    /// Resets for the next step, keeping the buffers.
+    pub fn clear(&mut self) {
+        self.result = CallResult::Success;
+        self.deliveries.clear();
+        self.failures.clear();
+        self.fired.clear();
+    }
+
+    #[inline]
+    pub(crate) fn fire(&mut self, rule: Rule, event: Event) {
+        self.fired.push(Fired { rule, event });
+    }
+}

@@ -1,0 +1,48 @@
+//! The **IO Completion Queue (IOCQ)**: completion packets waiting for a
+//! thread, first in, first out (KQUEUE.EntryListHead).
+
+use std::collections::VecDeque;
+
+use super::packet::Packet;
+
+/// A port's queue of completion packets, in dequeue order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Iocq {
+    packets: VecDeque<Packet>,
+}
+
+impl Iocq {
+    /// Appends a packet at the tail.
+    #[inline]
+    pub(crate) fn push(&mut self, packet: Packet) {
+        self.packets.push_back(packet);
+    }
+
+    /// Removes the head packet (the oldest).
+    #[inline]
+    pub(crate) fn pop(&mut self) -> Option<Packet> {
+        self.packets.pop_front()
+    }
+
+    /// Removes every packet, oldest first.
+    pub(crate) fn drain(&mut self) -> impl Iterator<Item = Packet> + '_ {
+        self.packets.drain(..)
+    }
+
+    /// Number of queued packets (what NtQueryIoCompletion reports as depth).
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.packets.len()
+    }
+
+    /// True when no packet is queued.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.packets.is_empty()
+    }
+
+    /// The packets in dequeue order (head first).
+    pub fn iter(&self) -> impl Iterator<Item = &Packet> {
+        self.packets.iter()
+    }
+}

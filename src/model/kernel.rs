@@ -1,0 +1,364 @@
+//! [`Kernel`]: the whole state of a simulated machine (ports, threads,
+//! devices, OVERLAPPEDs) and [`Kernel::apply`], which checks an action and
+//! hands it to its rule in `rules.rs`.
+
+use super::action::{Action, Timeout};
+use super::device_list::DeviceList;
+use super::error::{RejectKind, Rejection};
+use super::event::{Outcome, Rule};
+use super::ids::{DeviceId, OvId, PortId, ThreadId};
+use super::port::Port;
+use super::thread::{Thread, ThreadState};
+use super::wtq::WakeOrder;
+
+/// Which implementation of completion ports to simulate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Flavor {
+    /// The NT kernel queue: LIFO wake, concurrency limit enforced.
+    Windows,
+    /// Wine's wineserver: FIFO wake, concurrency value ignored.
+    Wine,
+}
+
+impl Flavor {
+    /// Which end of the WTQ this flavour wakes from.
+    #[inline]
+    pub fn wake_order(self) -> WakeOrder {
+        match self {
+            Flavor::Windows => WakeOrder::Lifo,
+            Flavor::Wine => WakeOrder::Fifo,
+        }
+    }
+
+    /// True if `max` gates releases (Windows); Wine ignores it.
+    #[inline]
+    pub fn gated(self) -> bool {
+        self == Flavor::Windows
+    }
+
+    /// `"windows"` or `"wine"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Flavor::Windows => "windows",
+            Flavor::Wine => "wine",
+        }
+    }
+
+    /// Parses `"windows"` or `"wine"`.
+    pub fn parse(s: &str) -> Option<Flavor> {
+        match s {
+            "windows" => Some(Flavor::Windows),
+            "wine" => Some(Flavor::Wine),
+            _ => None,
+        }
+    }
+}
+
+/// Where an OVERLAPPED is in its life (rule 10).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum OvUse {
+    /// Free to be used by a new request.
+    #[default]
+    Free,
+    /// A request on this device is pending.
+    Pending(DeviceId),
+    /// Its request completed and the packet waits to be dequeued.
+    Queued,
+}
+
+/// Totals kept across a whole run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Counters {
+    /// Packets made: posts that succeeded, and completions of requests on
+    /// devices associated with a port (including those whose port is closed).
+    pub made: u64,
+    /// Packets handed to threads.
+    pub delivered: u64,
+    /// Packets lost: discarded by close_port, or made for a closed port.
+    pub lost: u64,
+}
+
+/// How to build a [`Kernel`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KernelConfig {
+    /// Windows or Wine.
+    pub flavor: Flavor,
+    /// Number of processors (used by ports with concurrency 0).
+    pub cpus: u32,
+    /// Each port's declared concurrency, in id order.
+    pub ports: Vec<u32>,
+    /// Number of threads.
+    pub threads: usize,
+    /// Each device's skip-on-success flag, in id order.
+    pub devices: Vec<bool>,
+}
+
+/// The simulated machine: every port, thread, device and OVERLAPPED.
+///
+/// Pure and deterministic: the same actions give the same states, outcomes
+/// and errors. Cloning gives an independent copy (the explorer relies on it).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Kernel {
+    pub(crate) flavor: Flavor,
+    pub(crate) cpus: u32,
+    pub(crate) ports: Vec<Port>,
+    pub(crate) threads: Vec<Thread>,
+    pub(crate) devices: DeviceList,
+    pub(crate) ovs: Vec<OvUse>,
+    pub(crate) counters: Counters,
+}
+
+impl Kernel {
+    /// A fresh machine: every port open and empty, every thread free.
+    pub fn new(config: &KernelConfig) -> Kernel {
+        Kernel {
+            flavor: config.flavor,
+            cpus: config.cpus,
+            ports: config
+                .ports
+                .iter()
+                .map(|&c| Port::new(c, config.cpus))
+                .collect(),
+            threads: vec![Thread::FREE; config.threads],
+            devices: DeviceList::new(config.devices.iter().copied()),
+            ovs: Vec::new(),
+            counters: Counters::default(),
+        }
+    }
+
+    /// The flavour simulated.
+    pub fn flavor(&self) -> Flavor {
+        self.flavor
+    }
+    /// Number of processors.
+    pub fn cpus(&self) -> u32 {
+        self.cpus
+    }
+    /// Every port, in id order.
+    pub fn ports(&self) -> &[Port] {
+        &self.ports
+    }
+    /// One port.
+    pub fn port(&self, id: PortId) -> &Port {
+        &self.ports[id.index()]
+    }
+    /// Every thread, in id order.
+    pub fn threads(&self) -> &[Thread] {
+        &self.threads
+    }
+    /// One thread.
+    pub fn thread(&self, id: ThreadId) -> &Thread {
+        &self.threads[id.index()]
+    }
+    /// The Device List.
+    pub fn devices(&self) -> &DeviceList {
+        &self.devices
+    }
+    /// Run totals.
+    pub fn counters(&self) -> Counters {
+        self.counters
+    }
+    /// Where an OVERLAPPED is in its life.
+    pub fn overlapped(&self, id: OvId) -> OvUse {
+        self.ovs.get(id.index()).copied().unwrap_or_default()
+    }
+
+    /// Applies one action. On success `out` describes what happened; on
+    /// rejection the kernel is exactly as before and `out` is cleared.
+    pub fn apply(&mut self, action: Action, out: &mut Outcome) -> Result<(), Rejection> {
+        out.clear();
+        self.validate(action)?;
+        match action {
+            Action::Associate { device, port, key } => self.rule_associate(device, port, key, out),
+            Action::Issue {
+                device,
+                overlapped,
+                inline,
+            } => self.rule_issue(device, overlapped, inline, out),
+            Action::Complete {
+                overlapped,
+                bytes,
+                status,
+            } => self.rule_complete(overlapped, bytes, status, out),
+            Action::Post {
+                port,
+                key,
+                bytes,
+                overlapped,
+            } => self.rule_post(port, key, bytes, overlapped, out),
+            Action::Get {
+                thread,
+                port,
+                timeout,
+            } => self.rule_get(thread, port, timeout, None, out),
+            Action::GetEx {
+                thread,
+                port,
+                max,
+                timeout,
+            } => self.rule_get(thread, port, timeout, Some(max), out),
+            Action::Block { thread, on } => self.rule_block(thread, on, out),
+            Action::Unblock { thread } => self.rule_unblock(thread, out),
+            Action::Timeout { thread } => self.rule_timeout(thread, out),
+            Action::Exit { thread } => self.rule_exit(thread, out),
+            Action::CloseDevice { device } => self.rule_close_device(device, out),
+            Action::ClosePort { port } => self.rule_close_port(port, out),
+        }
+        Ok(())
+    }
+
+    /// Checks an action's preconditions without changing anything.
+    pub fn validate(&self, action: Action) -> Result<(), Rejection> {
+        let rule = match action {
+            Action::Associate { .. } => Rule::Associate,
+            Action::Issue { .. } => Rule::Issue,
+            Action::Complete { .. } => Rule::Complete,
+            Action::Post { .. } => Rule::Insert,
+            Action::Get { .. } => Rule::Get,
+            Action::GetEx { .. } => Rule::GetEx,
+            Action::Block { .. } => Rule::Block,
+            Action::Unblock { .. } => Rule::Unblock,
+            Action::Timeout { .. } => Rule::Timeout,
+            Action::Exit { .. } => Rule::Exit,
+            Action::CloseDevice { .. } => Rule::CloseDevice,
+            Action::ClosePort { .. } => Rule::ClosePort,
+        };
+        let reject = |kind| Err(Rejection { rule, kind });
+        match action {
+            Action::Associate { device, port, .. } => {
+                self.known_device(device, rule)?;
+                self.known_port(port, rule)
+            }
+            Action::Issue {
+                device, overlapped, ..
+            } => {
+                self.known_device(device, rule)?;
+                match self.overlapped(overlapped) {
+                    OvUse::Free => Ok(()),
+                    OvUse::Pending(d) => reject(RejectKind::OverlappedInUse {
+                        overlapped,
+                        pending_on: Some(d),
+                    }),
+                    OvUse::Queued => reject(RejectKind::OverlappedInUse {
+                        overlapped,
+                        pending_on: None,
+                    }),
+                }
+            }
+            Action::Complete { overlapped, .. } => match self.overlapped(overlapped) {
+                OvUse::Pending(_) => Ok(()),
+                _ => reject(RejectKind::NotPending { overlapped }),
+            },
+            Action::Post { port, .. } => self.known_port(port, rule),
+            Action::Get { thread, port, .. } => {
+                self.known_port(port, rule)?;
+                self.can_call(thread, rule)
+            }
+            Action::GetEx {
+                thread, port, max, ..
+            } => {
+                self.known_port(port, rule)?;
+                self.can_call(thread, rule)?;
+                if max == 0 {
+                    return reject(RejectKind::ZeroBatch { thread });
+                }
+                Ok(())
+            }
+            Action::Block { thread, .. } | Action::Exit { thread } => self.can_call(thread, rule),
+            Action::Unblock { thread } => {
+                self.known_thread(thread, rule)?;
+                match self.threads[thread.index()].state {
+                    ThreadState::Paused(_) => Ok(()),
+                    ThreadState::Exited => reject(RejectKind::ThreadExited { thread }),
+                    _ => reject(RejectKind::NotPaused { thread }),
+                }
+            }
+            Action::Timeout { thread } => {
+                self.known_thread(thread, rule)?;
+                let t = &self.threads[thread.index()];
+                match t.state {
+                    ThreadState::Waiting(w) if w.timeout == Timeout::Infinite => {
+                        reject(RejectKind::InfiniteWait {
+                            thread,
+                            port: t.port.expect("a waiting thread is associated"),
+                        })
+                    }
+                    ThreadState::Waiting(_) => Ok(()),
+                    ThreadState::Exited => reject(RejectKind::ThreadExited { thread }),
+                    _ => reject(RejectKind::NotWaiting { thread }),
+                }
+            }
+            Action::CloseDevice { device } => self.known_device(device, rule),
+            Action::ClosePort { port } => self.known_port(port, rule),
+        }
+    }
+
+    fn known_thread(&self, thread: ThreadId, rule: Rule) -> Result<(), Rejection> {
+        if thread.index() < self.threads.len() {
+            Ok(())
+        } else {
+            Err(Rejection {
+                rule,
+                kind: RejectKind::UnknownThread(thread),
+            })
+        }
+    }
+
+    fn known_port(&self, port: PortId, rule: Rule) -> Result<(), Rejection> {
+        if port.index() < self.ports.len() {
+            Ok(())
+        } else {
+            Err(Rejection {
+                rule,
+                kind: RejectKind::UnknownPort(port),
+            })
+        }
+    }
+
+    fn known_device(&self, device: DeviceId, rule: Rule) -> Result<(), Rejection> {
+        if device.index() < self.devices.len() {
+            Ok(())
+        } else {
+            Err(Rejection {
+                rule,
+                kind: RejectKind::UnknownDevice(device),
+            })
+        }
+    }
+
+    /// A thread may make a call only while it runs.
+    fn can_call(&self, thread: ThreadId, rule: Rule) -> Result<(), Rejection> {
+        self.known_thread(thread, rule)?;
+        let t = &self.threads[thread.index()];
+        let kind = match t.state {
+            ThreadState::Running => return Ok(()),
+            ThreadState::Waiting(_) => RejectKind::ThreadWaiting {
+                thread,
+                port: t.port.expect("a waiting thread is associated"),
+            },
+            ThreadState::Paused(on) => RejectKind::ThreadPaused {
+                thread,
+                port: t.port,
+                on,
+            },
+            ThreadState::Exited => RejectKind::ThreadExited { thread },
+        };
+        Err(Rejection { rule, kind })
+    }
+
+    #[inline]
+    pub(crate) fn set_ov(&mut self, id: OvId, state: OvUse) {
+        let i = id.index();
+        if i >= self.ovs.len() {
+            if state == OvUse::Free {
+                return;
+            }
+            self.ovs.resize(i + 1, OvUse::Free);
+        }
+        self.ovs[i] = state;
+        // Keep the table canonical (no trailing Free) so equal states compare equal.
+        while self.ovs.last() == Some(&OvUse::Free) {
+            self.ovs.pop();
+        }
+    }
+}

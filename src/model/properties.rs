@@ -1,0 +1,245 @@
+//! The properties of model.md, checked after one step from the states
+//! before and after it and the step's [`Outcome`]. Used by the property
+//! tests and by the explorer; each check is independent of the rules' code
+//! (it recomputes what must hold from the two states).
+
+use super::action::Action;
+use super::event::{CallResult, Event, Outcome, WinError};
+use super::ids::PortId;
+use super::kernel::{Flavor, Kernel};
+use super::packet::Packet;
+use super::wtq::WakeOrder;
+
+/// A property of model.md that a step broke.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Violation {
+    /// The property's number (1-7).
+    pub property: u8,
+    /// What was seen.
+    pub detail: String,
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "property {} broken: {}", self.property, self.detail)
+    }
+}
+
+/// Which properties hold in a flavour: all seven in Windows; 1, 2, 5 and 7 in Wine.
+pub fn applies(flavor: Flavor, property: u8) -> bool {
+    match flavor {
+        Flavor::Windows => (1..=7).contains(&property),
+        Flavor::Wine => matches!(property, 1 | 2 | 5 | 7),
+    }
+}
+
+/// Checks the properties that hold in `before.flavor()` for one step.
+/// `result` is `None` when the action was rejected.
+pub fn check_step(
+    before: &Kernel,
+    action: &Action,
+    outcome: Option<&Outcome>,
+    after: &Kernel,
+) -> Result<(), Violation> {
+    let flavor = before.flavor();
+    let Some(out) = outcome else {
+        // Property 7: a rejected action changes nothing.
+        if before != after {
+            return Err(Violation {
+                property: 7,
+                detail: format!("rejected {} changed the state", action.op()),
+            });
+        }
+        return Ok(());
+    };
+    conservation(before, out, after)?;
+    for (i, port) in after.ports().iter().enumerate() {
+        let p = PortId(i as u32);
+        // Property 2.
+        if port.current as usize != port.rtl.len() {
+            return Err(Violation {
+                property: 2,
+                detail: format!(
+                    "port #{i}: current {} but the RTL has {} threads",
+                    port.current,
+                    port.rtl.len()
+                ),
+            });
+        }
+        fifo_packets(p, before, out, after)?;
+        if flavor == Flavor::Windows {
+            // Property 3.
+            if port.current < port.max && !port.iocq.is_empty() && !port.wtq.is_empty() {
+                return Err(Violation {
+                    property: 3,
+                    detail: format!(
+                        "port #{i}: current {} < max {} with {} queued packets and {} waiters",
+                        port.current,
+                        port.max,
+                        port.iocq.len(),
+                        port.wtq.len()
+                    ),
+                });
+            }
+            wake_order(p, WakeOrder::Lifo, before, out, 4)?;
+            oversubscription_cause(p, action, before, out, after)?;
+        }
+    }
+    Ok(())
+}
+
+/// Property 1: packets made = queued + delivered + lost, and the step's
+/// counter changes match what it reports.
+fn conservation(before: &Kernel, out: &Outcome, after: &Kernel) -> Result<(), Violation> {
+    let c = after.counters();
+    let queued: u64 = after.ports().iter().map(|p| p.iocq.len() as u64).sum();
+    if c.made != queued + c.delivered + c.lost {
+        return Err(Violation {
+            property: 1,
+            detail: format!(
+                "made {} != queued {} + delivered {} + lost {}",
+                c.made, queued, c.delivered, c.lost
+            ),
+        });
+    }
+    let delivered = c.delivered - before.counters().delivered;
+    if delivered != out.deliveries.len() as u64 {
+        return Err(Violation {
+            property: 1,
+            detail: format!(
+                "delivered count rose by {delivered} but the step reports {} deliveries",
+                out.deliveries.len()
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Property 5 (and the per-packet half of 1): for each port, the packets
+/// queued before plus those inserted during the step, in order, are exactly
+/// the packets delivered from it, then those discarded, then those still
+/// queued. So none is duplicated, none vanishes, and none overtakes another.
+fn fifo_packets(p: PortId, before: &Kernel, out: &Outcome, after: &Kernel) -> Result<(), Violation> {
+    let mut entered: Vec<Packet> = before.port(p).iocq.iter().copied().collect();
+    let mut left: Vec<Packet> = Vec::new();
+    for f in &out.fired {
+        match f.event {
+            Event::HandedOff { port, packet, .. } | Event::Queued { port, packet, .. } if port == p => {
+                entered.push(packet)
+            }
+            Event::Discarded { port, packet } if port == p => left.push(packet),
+            _ => {}
+        }
+    }
+    let mut gone: Vec<Packet> = out
+        .deliveries
+        .iter()
+        .filter(|d| d.port == p)
+        .map(|d| d.packet)
+        .collect();
+    gone.extend(left);
+    gone.extend(after.port(p).iocq.iter().copied());
+    if entered != gone {
+        return Err(Violation {
+            property: 5,
+            detail: format!(
+                "port #{}: packets in ({}) do not leave in FIFO order or are not conserved ({})",
+                p.0,
+                entered.len(),
+                gone.len()
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Property 4: the threads the port wakes in a step are the top of its WTQ
+/// as it was before the step, in wake order.
+pub fn wake_order(
+    p: PortId,
+    order: WakeOrder,
+    before: &Kernel,
+    out: &Outcome,
+    property: u8,
+) -> Result<(), Violation> {
+    let expected = before.port(p).wtq.wake_order(order);
+    let woken = out.fired.iter().filter_map(|f| match f.event {
+        Event::HandedOff { thread, port, .. } | Event::Woke { thread, port, .. } if port == p => {
+            Some(thread)
+        }
+        _ => None,
+    });
+    for (i, t) in woken.enumerate() {
+        if expected.get(i) != Some(&t) {
+            return Err(Violation {
+                property,
+                detail: format!(
+                    "port #{}: woke thread #{} but the next in wake order was {:?}",
+                    p.0,
+                    t.0,
+                    expected.get(i).map(|t| t.0)
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Property 6: `current` rises past `max` only through unblock, timeout or a
+/// get that failed at once with WAIT_TIMEOUT; the port itself releases a
+/// thread only when `current < max`.
+fn oversubscription_cause(
+    p: PortId,
+    action: &Action,
+    before: &Kernel,
+    out: &Outcome,
+    after: &Kernel,
+) -> Result<(), Violation> {
+    for f in &out.fired {
+        if let Event::HandedOff {
+            port, current, max, ..
+        }
+        | Event::Woke {
+            port, current, max, ..
+        }
+        | Event::Took {
+            port, current, max, ..
+        } = f.event
+        {
+            if port == p && current > max {
+                return Err(Violation {
+                    property: 6,
+                    detail: format!(
+                        "port #{}: released a thread at current {} with max {max}",
+                        p.0,
+                        current - 1
+                    ),
+                });
+            }
+        }
+    }
+    let (b, a) = (before.port(p), after.port(p));
+    if a.current > a.max && a.current > b.current {
+        let allowed = match action {
+            Action::Unblock { .. } | Action::Timeout { .. } => true,
+            Action::Get { .. } | Action::GetEx { .. } => {
+                out.result == CallResult::Failed(WinError::WaitTimeout)
+            }
+            _ => false,
+        };
+        if !allowed {
+            return Err(Violation {
+                property: 6,
+                detail: format!(
+                    "port #{}: {} raised current from {} to {} past max {}",
+                    p.0,
+                    action.op(),
+                    b.current,
+                    a.current,
+                    a.max
+                ),
+            });
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,672 @@
+//! The rules of model.md, one function each. Every function here is called
+//! only after [`Kernel::validate`] accepted the action, so none can fail:
+//! a call that fails in Windows (a closed handle, a timeout) is a result,
+//! reported in the [`Outcome`], not a rejection.
+
+use super::action::Timeout;
+use super::event::{
+    CallResult, Delivery, Event, FailWhy, NoPacketWhy, NoTakeWhy, Outcome, QueueWhy, Rule,
+    WinError,
+};
+use super::ids::{DeviceId, LabelId, OvId, PortId, StatusId, ThreadId};
+use super::kernel::{Kernel, OvUse};
+use super::packet::{Origin, Packet};
+use super::thread::{ThreadState, Wait};
+
+impl Kernel {
+    /// **activate(P)**: a thread counted by P stopped running (it blocked,
+    /// exited or left P). If `current < max`, the IOCQ has a packet and the
+    /// WTQ has a waiter, the most recent waiter is released with the head
+    /// packet (and, for get_ex, up to n-1 more) and counted. Wakes at most
+    /// one thread. Wine has no gate, so it never has anyone to wake here.
+    pub(crate) fn activate(&mut self, p: PortId, out: &mut Outcome) {
+        if !self.flavor.gated() {
+            return;
+        }
+        let order = self.flavor.wake_order();
+        let port = &mut self.ports[p.index()];
+        if port.iocq.is_empty() || port.wtq.is_empty() {
+            return;
+        }
+        if !port.has_room() {
+            out.fire(
+                Rule::Activate,
+                Event::Held {
+                    port: p,
+                    current: port.current,
+                    max: port.max,
+                    queued: port.iocq.len() as u32,
+                    waiting: port.wtq.len() as u32,
+                },
+            );
+            return;
+        }
+        let w = port.wtq.pop(order).expect("WTQ checked non-empty");
+        let batch = match self.threads[w.index()].state {
+            ThreadState::Waiting(wait) => wait.batch.unwrap_or(1),
+            _ => 1,
+        };
+        let taken = self.dequeue(w, p, batch, out);
+        let port = &mut self.ports[p.index()];
+        port.current += 1;
+        port.rtl.0.insert(w);
+        self.threads[w.index()].state = ThreadState::Running;
+        out.fire(
+            Rule::Activate,
+            Event::Woke {
+                thread: w,
+                port: p,
+                extra: taken - 1,
+                current: port.current,
+                max: port.max,
+                lifo: order == super::wtq::WakeOrder::Lifo,
+            },
+        );
+    }
+
+    /// Moves up to `n` packets from P's IOCQ head to thread `t`, recording
+    /// the deliveries and freeing the OVERLAPPEDs of I/O packets.
+    fn dequeue(&mut self, t: ThreadId, p: PortId, n: u32, out: &mut Outcome) -> u32 {
+        let mut taken = 0;
+        while taken < n {
+            let Some(packet) = self.ports[p.index()].iocq.pop() else {
+                break;
+            };
+            self.deliver(t, p, packet, out);
+            taken += 1;
+        }
+        taken
+    }
+
+    /// Hands one packet to a thread: its get returns it.
+    #[inline]
+    fn deliver(&mut self, t: ThreadId, p: PortId, packet: Packet, out: &mut Outcome) {
+        if packet.origin == Origin::Io {
+            if let Some(ov) = packet.overlapped {
+                self.set_ov(ov, OvUse::Free);
+            }
+        }
+        self.counters.delivered += 1;
+        out.deliveries.push(Delivery {
+            thread: t,
+            port: p,
+            packet,
+        });
+    }
+
+    /// **Rule 1 (get)** and **rule 7 (get_ex)**: GetQueuedCompletionStatus(Ex).
+    ///
+    /// A thread in P's RTL stops counting (`current -= 1`); a thread
+    /// associated with another port Q leaves it (`Q.current -= 1`, then
+    /// activate(Q)) and joins P. Then: if `current < max` and a packet is
+    /// queued, the thread takes it (get_ex: up to n, FIFO) and counts again;
+    /// else a zero timeout fails with WAIT_TIMEOUT and the thread counts as
+    /// running; else the thread is pushed onto the WTQ. So an over-limit port
+    /// makes a caller wait even with packets queued: that is how it corrects
+    /// itself. Wine takes a queued packet whatever `current` is.
+    pub(crate) fn rule_get(
+        &mut self,
+        t: ThreadId,
+        p: PortId,
+        timeout: Timeout,
+        batch: Option<u32>,
+        out: &mut Outcome,
+    ) {
+        let rule = if batch.is_some() {
+            Rule::GetEx
+        } else {
+            Rule::Get
+        };
+        if self.ports[p.index()].closed {
+            self.fail(t, WinError::InvalidHandle, FailWhy::PortClosed(p), rule, out);
+            return;
+        }
+        match self.threads[t.index()].port {
+            Some(q) if q == p => {
+                let port = &mut self.ports[p.index()];
+                port.rtl.0.remove(t);
+                port.current -= 1;
+                out.fire(
+                    rule,
+                    Event::Returned {
+                        thread: t,
+                        port: p,
+                        current: port.current,
+                    },
+                );
+            }
+            Some(q) => {
+                let old = &mut self.ports[q.index()];
+                old.rtl.0.remove(t);
+                old.current -= 1;
+                out.fire(
+                    rule,
+                    Event::LeftPort {
+                        thread: t,
+                        port: q,
+                        current: old.current,
+                    },
+                );
+                self.threads[t.index()].port = Some(p);
+                out.fire(rule, Event::Joined { thread: t, port: p });
+                self.activate(q, out);
+            }
+            None => {
+                self.threads[t.index()].port = Some(p);
+                out.fire(rule, Event::Joined { thread: t, port: p });
+            }
+        }
+        let gated = self.flavor.gated();
+        let port = &mut self.ports[p.index()];
+        let why = if port.iocq.is_empty() {
+            Some(NoTakeWhy::IocqEmpty)
+        } else if gated && !port.has_room() {
+            Some(NoTakeWhy::AtLimit {
+                current: port.current,
+                max: port.max,
+                queued: port.iocq.len() as u32,
+            })
+        } else {
+            None
+        };
+        match why {
+            None => {
+                let taken = self.dequeue(t, p, batch.unwrap_or(1), out);
+                let port = &mut self.ports[p.index()];
+                port.current += 1;
+                port.rtl.0.insert(t);
+                out.result = CallResult::Success;
+                out.fire(
+                    rule,
+                    Event::Took {
+                        thread: t,
+                        port: p,
+                        count: taken,
+                        current: port.current,
+                        max: port.max,
+                    },
+                );
+            }
+            Some(why) if timeout.is_poll() => {
+                port.current += 1;
+                port.rtl.0.insert(t);
+                out.result = CallResult::Failed(WinError::WaitTimeout);
+                out.failures.push((t, WinError::WaitTimeout));
+                out.fire(
+                    rule,
+                    Event::PollFailed {
+                        thread: t,
+                        port: p,
+                        why,
+                        current: port.current,
+                        max: port.max,
+                    },
+                );
+            }
+            Some(why) => {
+                port.wtq.push(t);
+                let depth = port.wtq.len() as u32;
+                self.threads[t.index()].state = ThreadState::Waiting(Wait { timeout, batch });
+                out.result = CallResult::Pending;
+                out.fire(
+                    rule,
+                    Event::Waits {
+                        thread: t,
+                        port: p,
+                        why,
+                        depth,
+                    },
+                );
+            }
+        }
+    }
+
+    /// **Rule 2 (insert)**: a packet arrives at P. If `current < max` and a
+    /// thread waits, the most recent waiter gets it directly (it never
+    /// touches the IOCQ) and counts; otherwise it is appended to the IOCQ.
+    /// Wine hands it to the oldest waiter whatever `current` is.
+    pub(crate) fn insert(&mut self, p: PortId, packet: Packet, out: &mut Outcome) {
+        let gated = self.flavor.gated();
+        let order = self.flavor.wake_order();
+        self.counters.made += 1;
+        let port = &mut self.ports[p.index()];
+        if !port.wtq.is_empty() && (!gated || port.has_room()) {
+            let w = port.wtq.pop(order).expect("WTQ checked non-empty");
+            let batch = match self.threads[w.index()].state {
+                ThreadState::Waiting(wait) => wait.batch.unwrap_or(1),
+                _ => 1,
+            };
+            self.deliver(w, p, packet, out);
+            let extra = self.dequeue(w, p, batch - 1, out);
+            let port = &mut self.ports[p.index()];
+            port.current += 1;
+            port.rtl.0.insert(w);
+            self.threads[w.index()].state = ThreadState::Running;
+            out.fire(
+                Rule::Insert,
+                Event::HandedOff {
+                    thread: w,
+                    port: p,
+                    packet,
+                    extra,
+                    current: port.current,
+                    max: port.max,
+                    lifo: order == super::wtq::WakeOrder::Lifo,
+                },
+            );
+        } else {
+            let why = if port.wtq.is_empty() {
+                QueueWhy::NoWaiter
+            } else {
+                QueueWhy::AtLimit {
+                    current: port.current,
+                    max: port.max,
+                }
+            };
+            port.iocq.push(packet);
+            out.fire(
+                Rule::Insert,
+                Event::Queued {
+                    port: p,
+                    packet,
+                    why,
+                    depth: port.iocq.len() as u32,
+                },
+            );
+        }
+    }
+
+    /// **Rule 2 (post)**: PostQueuedCompletionStatus inserts a packet made
+    /// by the caller. Fails with ERROR_INVALID_HANDLE on a closed port.
+    pub(crate) fn rule_post(
+        &mut self,
+        p: PortId,
+        key: u64,
+        bytes: u64,
+        overlapped: Option<OvId>,
+        out: &mut Outcome,
+    ) {
+        if self.ports[p.index()].closed {
+            out.result = CallResult::Failed(WinError::InvalidHandle);
+            out.fire(
+                Rule::Insert,
+                Event::Failed {
+                    why: FailWhy::PortClosed(p),
+                },
+            );
+            return;
+        }
+        let packet = Packet {
+            bytes,
+            key,
+            overlapped,
+            status: StatusId::SUCCESS,
+            origin: Origin::Post,
+        };
+        self.insert(p, packet, out);
+    }
+
+    /// **Rule 3 (block)**: a running thread enters another wait. If it is
+    /// in P's RTL it moves to the PTL, `current -= 1`, and activate(P) may
+    /// release a waiter in its place.
+    pub(crate) fn rule_block(&mut self, t: ThreadId, on: Option<LabelId>, out: &mut Outcome) {
+        let port_id = self.threads[t.index()].port;
+        self.threads[t.index()].state = ThreadState::Paused(on);
+        let current = match port_id {
+            Some(p) => {
+                let port = &mut self.ports[p.index()];
+                port.rtl.0.remove(t);
+                port.ptl.0.insert(t);
+                port.current -= 1;
+                port.current
+            }
+            None => 0,
+        };
+        out.fire(
+            Rule::Block,
+            Event::Blocked {
+                thread: t,
+                port: port_id,
+                on,
+                current,
+            },
+        );
+        if let Some(p) = port_id {
+            self.activate(p, out);
+        }
+    }
+
+    /// **Rule 4 (unblock)**: a paused thread's wait is satisfied. If it is in
+    /// P's PTL it returns to the RTL and `current += 1` *with no check
+    /// against max*: this is how the RTL comes to exceed the limit. The
+    /// kernel preempts nobody; it only refuses new work until enough threads
+    /// call get again.
+    pub(crate) fn rule_unblock(&mut self, t: ThreadId, out: &mut Outcome) {
+        let port_id = self.threads[t.index()].port;
+        self.threads[t.index()].state = ThreadState::Running;
+        let (current, max) = match port_id {
+            Some(p) => {
+                let port = &mut self.ports[p.index()];
+                port.ptl.0.remove(t);
+                port.rtl.0.insert(t);
+                port.current += 1;
+                (port.current, port.max)
+            }
+            None => (0, 0),
+        };
+        out.fire(
+            Rule::Unblock,
+            Event::Unblocked {
+                thread: t,
+                port: port_id,
+                current,
+                max,
+            },
+        );
+    }
+
+    /// **Rule 5 (timeout)**: a waiter's finite timeout expires. It leaves
+    /// the WTQ and `current += 1`, also unchecked (a second way past max);
+    /// its get fails with WAIT_TIMEOUT.
+    pub(crate) fn rule_timeout(&mut self, t: ThreadId, out: &mut Outcome) {
+        let p = self.threads[t.index()]
+            .port
+            .expect("a waiting thread is associated");
+        self.threads[t.index()].state = ThreadState::Running;
+        let port = &mut self.ports[p.index()];
+        port.wtq.remove(t);
+        port.rtl.0.insert(t);
+        port.current += 1;
+        out.failures.push((t, WinError::WaitTimeout));
+        out.fire(
+            Rule::Timeout,
+            Event::TimedOut {
+                thread: t,
+                port: p,
+                current: port.current,
+                max: port.max,
+            },
+        );
+    }
+
+    /// **Rule 6 (exit)**: a running thread exits. If it is in P's RTL it
+    /// leaves P, `current -= 1`, and activate(P) may release a waiter.
+    pub(crate) fn rule_exit(&mut self, t: ThreadId, out: &mut Outcome) {
+        let port_id = self.threads[t.index()].port;
+        self.threads[t.index()].state = ThreadState::Exited;
+        self.threads[t.index()].port = None;
+        let current = match port_id {
+            Some(p) => {
+                let port = &mut self.ports[p.index()];
+                port.rtl.0.remove(t);
+                port.current -= 1;
+                port.current
+            }
+            None => 0,
+        };
+        out.fire(
+            Rule::Exit,
+            Event::Exited {
+                thread: t,
+                port: port_id,
+                current,
+            },
+        );
+        if let Some(p) = port_id {
+            self.activate(p, out);
+        }
+    }
+
+    /// **Rule 8 (close_port)**: the port's last handle is closed. Every
+    /// waiter wakes with ERROR_ABANDONED_WAIT_0 and is free; queued packets
+    /// are discarded and counted as lost; RTL threads become free; PTL
+    /// threads stay paused but unassociated. Later uses of the handle fail
+    /// with ERROR_INVALID_HANDLE (a second close_port included).
+    pub(crate) fn rule_close_port(&mut self, p: PortId, out: &mut Outcome) {
+        if self.ports[p.index()].closed {
+            out.result = CallResult::Failed(WinError::InvalidHandle);
+            out.fire(
+                Rule::ClosePort,
+                Event::Failed {
+                    why: FailWhy::PortClosed(p),
+                },
+            );
+            return;
+        }
+        let order = self.flavor.wake_order();
+        let port = &mut self.ports[p.index()];
+        port.closed = true;
+        let waiters = port.wtq.wake_order(order);
+        port.wtq.drain().for_each(drop);
+        let released = port.rtl.0.take_all();
+        let paused = port.ptl.0.take_all();
+        port.current = 0;
+        let discarded: Vec<Packet> = port.iocq.drain().collect();
+        for w in waiters {
+            let th = &mut self.threads[w.index()];
+            th.state = ThreadState::Running;
+            th.port = None;
+            out.failures.push((w, WinError::AbandonedWait0));
+            out.fire(Rule::ClosePort, Event::Abandoned { thread: w, port: p });
+        }
+        for t in released.into_iter().chain(paused) {
+            self.threads[t.index()].port = None;
+            out.fire(Rule::ClosePort, Event::Unassociated { thread: t, port: p });
+        }
+        for packet in discarded {
+            if packet.origin == Origin::Io {
+                if let Some(ov) = packet.overlapped {
+                    self.set_ov(ov, OvUse::Free);
+                }
+            }
+            self.counters.lost += 1;
+            out.fire(Rule::ClosePort, Event::Discarded { port: p, packet });
+        }
+        out.fire(Rule::ClosePort, Event::PortClosed { port: p });
+    }
+
+    /// **Rule 9 (associate)**: CreateIoCompletionPort(device, port, key)
+    /// adds the device's Device List entry. A device is associated once; a
+    /// second association fails with ERROR_INVALID_PARAMETER. A closed
+    /// device or port fails with ERROR_INVALID_HANDLE.
+    pub(crate) fn rule_associate(&mut self, d: DeviceId, p: PortId, key: u64, out: &mut Outcome) {
+        let dev = self.devices.get(d).expect("validated");
+        let fail = if dev.closed {
+            Some((WinError::InvalidHandle, FailWhy::DeviceClosed(d)))
+        } else if self.ports[p.index()].closed {
+            Some((WinError::InvalidHandle, FailWhy::PortClosed(p)))
+        } else {
+            dev.entry
+                .map(|(old, _)| (WinError::InvalidParameter, FailWhy::AlreadyAssociated(d, old)))
+        };
+        if let Some((error, why)) = fail {
+            out.result = CallResult::Failed(error);
+            out.fire(Rule::Associate, Event::Failed { why });
+            return;
+        }
+        self.devices.get_mut(d).expect("validated").entry = Some((p, key));
+        out.fire(
+            Rule::Associate,
+            Event::Associated {
+                device: d,
+                port: p,
+                key,
+            },
+        );
+    }
+
+    /// **Rule 10 (issue)**: an overlapped request starts on D under an
+    /// OVERLAPPED that is not in use (reuse was rejected by validation).
+    /// Pending: the OVERLAPPED stays in use until its packet is dequeued. A
+    /// request that succeeds at once (`inline`) still queues a packet unless
+    /// D skips the port on success.
+    pub(crate) fn rule_issue(
+        &mut self,
+        d: DeviceId,
+        ov: OvId,
+        inline: Option<u64>,
+        out: &mut Outcome,
+    ) {
+        if self.devices.get(d).expect("validated").closed {
+            self.fail_device_closed(d, Rule::Issue, out);
+            return;
+        }
+        match inline {
+            None => {
+                self.devices.get_mut(d).expect("validated").pending.push(ov);
+                self.set_ov(ov, OvUse::Pending(d));
+                out.result = CallResult::Pending;
+                out.fire(
+                    Rule::Issue,
+                    Event::Issued {
+                        device: d,
+                        overlapped: ov,
+                        inline: false,
+                    },
+                );
+            }
+            Some(bytes) => {
+                out.result = CallResult::Success;
+                out.fire(
+                    Rule::Issue,
+                    Event::Issued {
+                        device: d,
+                        overlapped: ov,
+                        inline: true,
+                    },
+                );
+                let dev = self.devices.get(d).expect("validated");
+                if dev.skip_on_success && dev.entry.is_some() {
+                    out.fire(
+                        Rule::Issue,
+                        Event::NoPacket {
+                            device: d,
+                            overlapped: ov,
+                            why: NoPacketWhy::SkipOnSuccess,
+                        },
+                    );
+                } else {
+                    self.completion(d, ov, bytes, StatusId::SUCCESS, Rule::Issue, out);
+                }
+            }
+        }
+    }
+
+    /// **Rule 11 (complete)**: the driver completes a pending request, in
+    /// any order. If D is associated, a packet (bytes, key, ov, status) is
+    /// inserted into its port; if not, no packet is made.
+    pub(crate) fn rule_complete(
+        &mut self,
+        ov: OvId,
+        bytes: u64,
+        status: StatusId,
+        out: &mut Outcome,
+    ) {
+        let OvUse::Pending(d) = self.overlapped(ov) else {
+            unreachable!("validated: OVERLAPPED is pending")
+        };
+        let dev = self.devices.get_mut(d).expect("validated");
+        dev.pending.retain(|&o| o != ov);
+        out.fire(
+            Rule::Complete,
+            Event::Completed {
+                device: d,
+                overlapped: ov,
+            },
+        );
+        self.completion(d, ov, bytes, status, Rule::Complete, out);
+    }
+
+    /// A finished request on D turns into a packet, or into nothing.
+    fn completion(
+        &mut self,
+        d: DeviceId,
+        ov: OvId,
+        bytes: u64,
+        status: StatusId,
+        rule: Rule,
+        out: &mut Outcome,
+    ) {
+        let entry = self.devices.get(d).and_then(|dev| dev.entry);
+        match entry {
+            None => {
+                self.set_ov(ov, OvUse::Free);
+                out.fire(
+                    rule,
+                    Event::NoPacket {
+                        device: d,
+                        overlapped: ov,
+                        why: NoPacketWhy::NotAssociated,
+                    },
+                );
+            }
+            Some((p, _)) if self.ports[p.index()].closed => {
+                self.set_ov(ov, OvUse::Free);
+                self.counters.made += 1;
+                self.counters.lost += 1;
+                out.fire(
+                    rule,
+                    Event::NoPacket {
+                        device: d,
+                        overlapped: ov,
+                        why: NoPacketWhy::PortClosed,
+                    },
+                );
+            }
+            Some((p, key)) => {
+                self.set_ov(ov, OvUse::Queued);
+                let packet = Packet {
+                    bytes,
+                    key,
+                    overlapped: Some(ov),
+                    status,
+                    origin: Origin::Io,
+                };
+                self.insert(p, packet, out);
+            }
+        }
+    }
+
+    /// **Rule 12 (close_device)**: every request pending on D completes
+    /// with ERROR_OPERATION_ABORTED and 0 bytes, in issue order, then D's
+    /// Device List entry is removed. A closed device fails with
+    /// ERROR_INVALID_HANDLE.
+    pub(crate) fn rule_close_device(&mut self, d: DeviceId, out: &mut Outcome) {
+        if self.devices.get(d).expect("validated").closed {
+            self.fail_device_closed(d, Rule::CloseDevice, out);
+            return;
+        }
+        let pending = std::mem::take(&mut self.devices.get_mut(d).expect("validated").pending);
+        for ov in pending {
+            out.fire(
+                Rule::CloseDevice,
+                Event::Aborted {
+                    device: d,
+                    overlapped: ov,
+                },
+            );
+            self.completion(d, ov, 0, StatusId::OPERATION_ABORTED, Rule::CloseDevice, out);
+        }
+        let dev = self.devices.get_mut(d).expect("validated");
+        dev.entry = None;
+        dev.closed = true;
+        out.fire(Rule::CloseDevice, Event::DeviceClosed { device: d });
+    }
+
+    fn fail_device_closed(&mut self, d: DeviceId, rule: Rule, out: &mut Outcome) {
+        out.result = CallResult::Failed(WinError::InvalidHandle);
+        out.fire(
+            rule,
+            Event::Failed {
+                why: FailWhy::DeviceClosed(d),
+            },
+        );
+    }
+
+    /// A thread's own call fails at once; it stays exactly where it was.
+    fn fail(&mut self, t: ThreadId, error: WinError, why: FailWhy, rule: Rule, out: &mut Outcome) {
+        out.result = CallResult::Failed(error);
+        out.failures.push((t, error));
+        out.fire(rule, Event::Failed { why });
+    }
+}

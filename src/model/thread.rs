@@ -1,0 +1,84 @@
+//! A scenario thread: where it is (free, or associated with one port) and
+//! what it is doing (running, waiting in a WTQ, paused, exited).
+
+use super::action::Timeout;
+use super::ids::{LabelId, PortId};
+
+/// What a waiting thread asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Wait {
+    /// Its timeout.
+    pub timeout: Timeout,
+    /// `None` for GetQueuedCompletionStatus; `Some(n)` for the Ex form with
+    /// room for `n` entries.
+    pub batch: Option<u32>,
+}
+
+/// A thread's state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ThreadState {
+    /// Running: in its port's RTL, or free.
+    Running,
+    /// Inside GetQueuedCompletionStatus(Ex), in its port's WTQ.
+    Waiting(Wait),
+    /// Blocked on something other than a port (in its port's PTL, if any).
+    Paused(Option<LabelId>),
+    /// Exited; it can no longer act.
+    Exited,
+}
+
+/// One thread.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Thread {
+    /// What it is doing.
+    pub state: ThreadState,
+    /// The port it is associated with (since its first get on it), if any.
+    pub port: Option<PortId>,
+}
+
+impl Thread {
+    /// A thread that never called get: free and running.
+    pub const FREE: Thread = Thread {
+        state: ThreadState::Running,
+        port: None,
+    };
+
+    /// The state word used by scenario expectations.
+    pub fn status(&self) -> ThreadStatus {
+        match (self.state, self.port) {
+            (ThreadState::Running, None) => ThreadStatus::Free,
+            (ThreadState::Running, Some(_)) => ThreadStatus::Running,
+            (ThreadState::Waiting(_), _) => ThreadStatus::Waiting,
+            (ThreadState::Paused(_), _) => ThreadStatus::Paused,
+            (ThreadState::Exited, _) => ThreadStatus::Exited,
+        }
+    }
+}
+
+/// The thread states a scenario names (`"running"`, `"free"`, ...).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ThreadStatus {
+    /// Running and associated with a port (in its RTL).
+    Running,
+    /// Running and associated with no port.
+    Free,
+    /// In a WTQ.
+    Waiting,
+    /// Blocked on something else (in a PTL, or free).
+    Paused,
+    /// Exited.
+    Exited,
+}
+
+impl ThreadStatus {
+    /// The word a scenario uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ThreadStatus::Running => "running",
+            ThreadStatus::Free => "free",
+            ThreadStatus::Waiting => "waiting",
+            ThreadStatus::Paused => "paused",
+            ThreadStatus::Exited => "exited",
+        }
+    }
+}
