@@ -60,12 +60,15 @@ pub enum LangArg {
     /// English.
     #[default]
     En,
+    /// Korean (한국어).
+    Ko,
 }
 
 impl From<LangArg> for Lang {
     fn from(l: LangArg) -> Lang {
         match l {
             LangArg::En => Lang::En,
+            LangArg::Ko => Lang::Ko,
         }
     }
 }
