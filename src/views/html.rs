@@ -1,0 +1,1 @@
+//! The offline HTML player (`iocp-sim export --html`).

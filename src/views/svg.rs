@@ -1,0 +1,1 @@
+//! The SVG timeline (`iocp-sim export --svg`).
