@@ -177,6 +177,14 @@ fn keys_move_between_steps() {
 #[test]
 fn korean_labels_and_narration() {
     let mut p = player(Flavor::Windows, Lang::Ko);
+    // Hangul takes two cells: wrapped narration must still end inside its box.
+    let s8 = at(&mut p, 8);
+    for line in s8.lines().filter(|l| l.starts_with('│')) {
+        assert!(
+            line.ends_with('│'),
+            "a line runs over its box border:\n{line}\n{s8}"
+        );
+    }
     let s = at(&mut p, 6);
     assert!(s.contains("한도 초과"), "{s}");
     assert!(s.contains("릴리즈 스레드 리스트"), "{s}");

@@ -9,7 +9,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
-use ratatui::text::{Line, Span, Text};
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
 use super::frame::{Frame, PortView, Show};
@@ -414,18 +414,18 @@ fn narration(
     area: Rect,
     buf: &mut Buffer,
 ) {
-    let mut text = Text::default();
+    let mut text: Vec<Line<'static>> = Vec::new();
     if index == 0 {
-        text.push_line(Line::styled(
+        text.push(Line::styled(
             show.title.clone(),
             Style::default().add_modifier(Modifier::BOLD),
         ));
         if let Some(d) = &show.description {
-            text.push_line(Line::raw(d.clone()));
+            text.push(Line::raw(d.clone()));
         }
     }
     if let Some(n) = &frame.note {
-        text.push_line(Line::from(vec![
+        text.push(Line::from(vec![
             Span::styled(
                 format!("{}: ", w.note),
                 Style::default()
@@ -436,7 +436,7 @@ fn narration(
         ]));
     }
     for r in &frame.rules {
-        text.push_line(Line::from(vec![
+        text.push(Line::from(vec![
             Span::styled(
                 format!("{} ", r.label),
                 Style::default().fg(ACCENT).add_modifier(Modifier::BOLD),
@@ -445,7 +445,7 @@ fn narration(
         ]));
     }
     if let Some(r) = &frame.rejected {
-        text.push_line(Line::styled(
+        text.push(Line::styled(
             format!("{}: {r}", w.rejected),
             Style::default().fg(OVER),
         ));
@@ -458,30 +458,100 @@ fn narration(
         for (t, e) in &frame.failures {
             s.push_str(&format!("   {t}: {e}"));
         }
-        text.push_line(Line::styled(s, Style::default().fg(Color::Green)));
+        text.push(Line::styled(s, Style::default().fg(Color::Green)));
     }
     for m in &frame.mismatches {
-        text.push_line(Line::styled(
+        text.push(Line::styled(
             format!("{} {m}", w.mismatch),
             Style::default().fg(OVER).add_modifier(Modifier::BOLD),
         ));
     }
     if index == show.last() {
         if let Some(s) = &show.stopped {
-            text.push_line(Line::styled(
+            text.push(Line::styled(
                 format!("{}: {s}", w.stopped),
                 Style::default().fg(OVER),
             ));
         }
     }
-    Paragraph::new(text)
-        .wrap(Wrap { trim: false })
+    let inner = area.width.saturating_sub(2) as usize;
+    let lines: Vec<Line> = text.into_iter().flat_map(|l| wrap_line(l, inner)).collect();
+    Paragraph::new(lines)
         .scroll((scroll, 0))
         .block(boxed(
             Line::from(w.narration),
             Style::default().fg(Color::Gray),
         ))
         .render(area, buf);
+}
+
+/// Wraps a line at spaces to `width` cells, counting wide characters
+/// (Hangul) as two cells; a word longer than the width is cut.
+pub fn wrap_line(line: Line<'static>, width: usize) -> Vec<Line<'static>> {
+    if width == 0 {
+        return vec![line];
+    }
+    // Split every span into words, each keeping its trailing spaces.
+    let mut words: Vec<(String, Style)> = Vec::new();
+    for span in line.spans {
+        let mut cur = String::new();
+        let mut in_space = false;
+        for c in span.content.chars() {
+            if c != ' ' && in_space {
+                words.push((std::mem::take(&mut cur), span.style));
+                in_space = false;
+            }
+            if c == ' ' {
+                in_space = true;
+            }
+            cur.push(c);
+        }
+        if !cur.is_empty() {
+            words.push((cur, span.style));
+        }
+    }
+    let cw = |s: &str| Span::raw(s).width();
+    let mut out: Vec<Line<'static>> = Vec::new();
+    let mut cur: Vec<Span<'static>> = Vec::new();
+    let mut used = 0usize;
+    for (word, style) in words {
+        let bare = word.trim_end_matches(' ');
+        if used > 0 && used + cw(bare) > width {
+            out.push(Line::from(std::mem::take(&mut cur)));
+            used = 0;
+        }
+        let mut word = word;
+        if used == 0 {
+            // Cut words that cannot fit on a line of their own.
+            while cw(word.trim_end_matches(' ')) > width {
+                let mut head = String::new();
+                let mut rest = String::new();
+                let mut w = 0;
+                for c in word.chars() {
+                    let c_w = cw(c.encode_utf8(&mut [0; 4]));
+                    if rest.is_empty() && w + c_w <= width {
+                        head.push(c);
+                        w += c_w;
+                    } else {
+                        rest.push(c);
+                    }
+                }
+                out.push(Line::from(Span::styled(head, style)));
+                word = rest;
+            }
+        }
+        let ww = cw(&word);
+        used += ww;
+        cur.push(Span::styled(word, style));
+        if used >= width {
+            out.push(Line::from(std::mem::take(&mut cur)));
+            used = 0;
+        }
+    }
+    if !cur.is_empty() || out.is_empty() {
+        out.push(Line::from(cur));
+    }
+    out
 }
 
 fn thread_line(frame: &Frame, w: &Words, area: Rect, buf: &mut Buffer) {
