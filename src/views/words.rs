@@ -5,7 +5,7 @@
 use crate::narrate::Lang;
 
 /// The words one language uses in the views.
-#[derive(Debug)]
+#[derive(Debug, serde::Serialize)]
 pub struct Words {
     /// "Device List".
     pub device_list: &'static str,
