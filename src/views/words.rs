@@ -63,6 +63,10 @@ pub struct Words {
     pub help: &'static str,
     /// The prompt while a step number is typed.
     pub goto: &'static str,
+    /// "Legend".
+    pub legend: &'static str,
+    /// The legend entry of a packet delivery.
+    pub delivered: &'static str,
 }
 
 const EN: Words = Words {
@@ -94,6 +98,8 @@ const EN: Words = Words {
     stopped: "the run stopped here",
     help: "←/→ step  Home/End  0-9 Enter: go to  f flavour  Tab port  PgUp/Dn text  q quit",
     goto: "go to step",
+    legend: "Legend",
+    delivered: "packet delivered (its key)",
 };
 
 const KO: Words = Words {
@@ -125,6 +131,8 @@ const KO: Words = Words {
     stopped: "실행이 여기서 멈췄습니다",
     help: "←/→ 단계  Home/End  숫자 Enter: 이동  f 방식  Tab 포트  PgUp/Dn 글  q 끝",
     goto: "이동할 단계",
+    legend: "범례",
+    delivered: "패킷 전달 (완료 키)",
 };
 
 /// The words of `lang`.
