@@ -8,6 +8,7 @@
 //! `google-chrome`; or set `IOCP_SIM_CHROMIUM`), these tests print a loud
 //! message and pass, unless `IOCP_SIM_REQUIRE_CHROMIUM=1`, when they fail.
 
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -52,11 +53,18 @@ fn chromium() -> Option<PathBuf> {
             panic!("IOCP_SIM_REQUIRE_CHROMIUM=1 but no chromium was found on PATH (install Debian's `chromium` package or set IOCP_SIM_CHROMIUM)")
         }
         None => {
-            eprintln!("\n**************************************************************");
-            eprintln!("* SKIPPED: no chromium on PATH; the HTML player was NOT tested *");
-            eprintln!("* in a browser. apt-get install -y chromium, or set           *");
-            eprintln!("* IOCP_SIM_REQUIRE_CHROMIUM=1 to make this a failure.         *");
-            eprintln!("**************************************************************\n");
+            // Written to the stderr handle, not with eprintln!, so that the
+            // test harness does not capture (and hide) it.
+            static ONCE: std::sync::Once = std::sync::Once::new();
+            ONCE.call_once(|| {
+                let _ = std::io::stderr().write_all(
+                    b"\n***************************************************************\n\
+                      * SKIPPED: no chromium on PATH; the HTML player was NOT tested *\n\
+                      * in a browser. apt-get install -y chromium, or set            *\n\
+                      * IOCP_SIM_REQUIRE_CHROMIUM=1 to make this a failure.          *\n\
+                      ***************************************************************\n\n",
+                );
+            });
             None
         }
     }

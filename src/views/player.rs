@@ -97,11 +97,7 @@ impl Player {
         self.ui.message = None;
         if let Some(digits) = &mut self.ui.input {
             match key.code {
-                KeyCode::Char(c) if c.is_ascii_digit() => {
-                    if digits.len() < 9 {
-                        digits.push(c);
-                    }
-                }
+                KeyCode::Char(c) if c.is_ascii_digit() && digits.len() < 9 => digits.push(c),
                 KeyCode::Backspace => {
                     digits.pop();
                 }

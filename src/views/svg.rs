@@ -211,6 +211,29 @@ pub fn draw(show: &Show, w: &Words) -> String {
                     .unwrap_or_default()
             );
         }
+        // The port's name at the start of every stretch on one port.
+        let mut prev: Option<(&str, Option<&str>)> = None;
+        for (i, f) in frames.iter().enumerate() {
+            let t = &f.threads[r];
+            let key = (t.state, t.port.as_deref());
+            if prev != Some(key) && t.state != "free" && t.state != "exited" {
+                if let Some(p) = &t.port {
+                    let _ = writeln!(
+                        s,
+                        r##"<text class="port-tag" x="{}" y="{}" font-size="9" fill="{}">{}</text>"##,
+                        x(i) + 2.0,
+                        y + 11.0,
+                        if t.state == "running" {
+                            "#ffffff"
+                        } else {
+                            "#000000"
+                        },
+                        escape_xml(&clip(p, 3))
+                    );
+                }
+            }
+            prev = Some(key);
+        }
         let _ = writeln!(s, "</g>");
         // Deliveries on top of the row.
         for (i, f) in frames.iter().enumerate() {
