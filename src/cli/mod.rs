@@ -10,7 +10,7 @@ use crate::model::Flavor;
 use crate::narrate::Lang;
 
 mod check;
-mod run;
+pub mod run;
 mod schema;
 
 /// The exit status for bad input or a missing environment.
