@@ -101,7 +101,12 @@ fn every_lesson_has_a_title_a_description_and_a_note_and_expectation_per_step() 
         if sc.world.title.trim().is_empty() {
             problems.push(format!("{name}: no title"));
         }
-        if sc.world.description.as_deref().is_none_or(|d| d.trim().is_empty()) {
+        if sc
+            .world
+            .description
+            .as_deref()
+            .is_none_or(|d| d.trim().is_empty())
+        {
             problems.push(format!("{name}: no description"));
         }
         if sc.steps.is_empty() {
@@ -158,7 +163,11 @@ fn the_model_properties_hold_at_every_lesson_step() {
 #[test]
 fn the_wine_lesson_differs_between_flavours() {
     let sc = load(&lesson_dir().join(WINE_LESSON));
-    assert_eq!(sc.world.flavor, Flavor::Windows, "its expectations are written for Windows");
+    assert_eq!(
+        sc.world.flavor,
+        Flavor::Windows,
+        "its expectations are written for Windows"
+    );
     assert!(failures(&sc, Flavor::Windows).is_empty());
 
     let under_wine = failures(&sc, Flavor::Wine);
@@ -189,5 +198,8 @@ fn the_wine_lesson_differs_between_flavours() {
         peak_wine = peak_wine.max(wine.kernel().ports()[0].current);
     }
     assert_eq!(peak_win, 1, "Windows keeps port P at its limit of 1");
-    assert_eq!(peak_wine, 4, "Wine runs all four threads of the measurement at once");
+    assert_eq!(
+        peak_wine, 4,
+        "Wine runs all four threads of the measurement at once"
+    );
 }

@@ -118,7 +118,10 @@ const SHAPES: &[(&str, &str)] = &[
     ("RawHeader", "a JSON object (the scenario)"),
     ("FormatOnly", "a JSON object (the scenario)"),
     ("RawPort", "a port object { \"id\", \"concurrency\" }"),
-    ("RawDevice", "a device object { \"id\", \"skip_on_success\" }"),
+    (
+        "RawDevice",
+        "a device object { \"id\", \"skip_on_success\" }",
+    ),
     ("RawStep", "a step object"),
     ("RawExpect", "an expect object"),
     ("RawPortExpect", "a port expectation object"),
