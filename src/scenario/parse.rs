@@ -104,13 +104,54 @@ impl Pass for FormatPass {
     }
 }
 
-/// Strips serde_json's " at line L column C" (we print the place ourselves).
+/// Strips serde_json's " at line L column C" (we print the place ourselves)
+/// and replaces the reader's internal type names with what the file needs.
 fn bare_message(e: &serde_json::Error) -> String {
     let s = e.to_string();
-    match s.rfind(" at line ") {
+    let s = match s.rfind(" at line ") {
         Some(i) => s[..i].to_owned(),
         None => s,
+    };
+    plain_words(s)
+}
+
+/// What each internal type of the reader is, in the words of the format.
+const SHAPES: &[(&str, &str)] = &[
+    ("RawHeader", "a JSON object (the scenario)"),
+    ("FormatOnly", "a JSON object (the scenario)"),
+    ("RawPort", "a port object { \"id\", \"concurrency\" }"),
+    (
+        "RawDevice",
+        "a device object { \"id\", \"skip_on_success\" }",
+    ),
+    ("RawStep", "a step object"),
+    ("RawExpect", "an expect object"),
+    ("RawPortExpect", "a port expectation object"),
+    ("RawPacketExpect", "a packet object"),
+    ("RawDeviceExpect", "a Device List entry object or null"),
+];
+
+/// serde's messages name Rust types ("expected struct RawStep", "untagged
+/// enum RawTimeout"); a teacher writing JSON needs the JSON shape instead.
+fn plain_words(s: String) -> String {
+    if s.contains("enum RawTimeout") {
+        return "timeout must be \"infinite\" or a whole number of milliseconds (0 polls)".into();
     }
+    for (name, shape) in SHAPES {
+        let with_len = format!("expected struct {name} with ");
+        if s.starts_with("invalid length") && s.contains(&with_len) {
+            return format!("expected {shape}, found an array");
+        }
+        let plain = format!("struct {name}");
+        if let Some(i) = s.find(&plain) {
+            // Longer names share a prefix (RawPort, RawPortExpect): match whole words.
+            let end = i + plain.len();
+            if !s[end..].starts_with(|c: char| c.is_alphanumeric()) {
+                return format!("{}{shape}{}", &s[..i], &s[end..]);
+            }
+        }
+    }
+    s
 }
 
 fn json_error(path: &str, e: &serde_json::Error, step: Option<usize>) -> ScenarioError {
@@ -126,8 +167,10 @@ fn json_error(path: &str, e: &serde_json::Error, step: Option<usize>) -> Scenari
     }
     ScenarioError::Json {
         path: path.to_owned(),
-        line: e.line(),
-        column: e.column(),
+        line: e.line().max(1),
+        // serde_json reports column 0 at the start of a line (e.g. at the end
+        // of the file); columns are 1-based in our messages.
+        column: e.column().max(1),
         step,
         message,
     }
