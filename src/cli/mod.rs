@@ -12,7 +12,7 @@ use crate::narrate::Lang;
 mod check;
 mod export;
 mod play;
-mod run;
+pub mod run;
 mod schema;
 
 /// The exit status for bad input or a missing environment.

@@ -378,7 +378,7 @@ pub fn fired(f: &Fired, n: &Names) -> String {
                 .unwrap_or_default();
             match port {
                 Some(pid) => format!(
-                    "{} 스레드가{on} 멈춥니다. {} 포트의 릴리즈 스레드 리스트(RTL)에서 일시 정지 스레드 리스트(PTL)로 옮겨지고 더 이상 실행 중으로 세지 않습니다 (current {current}). 이제 포트는 그 자리에 대기 중인 스레드 하나를 풀어 줄 수 있습니다.",
+                    "{} 스레드가{on} 멈춥니다. {} 포트의 릴리즈 스레드 리스트(RTL)에서 일시 정지 스레드 리스트(PTL)로 옮겨지고 더 이상 실행 중으로 세지 않습니다 (current {current}).",
                     t(thread),
                     p(pid)
                 ),
@@ -399,7 +399,7 @@ pub fn fired(f: &Fired, n: &Names) -> String {
                 t(thread),
                 p(pid),
                 if current > max {
-                    " 이제 RTL이 한도를 넘었습니다. 커널은 실행 중인 스레드를 빼앗지 않고, 스레드들이 다시 get을 호출해 수가 줄어들 때까지 새 일을 내주지 않을 뿐입니다."
+                    " 이제 RTL이 한도를 넘었습니다. 그렇다고 실행 중인 스레드를 강제로 멈추게 하지는 않습니다."
                 } else {
                     ""
                 }
