@@ -15,3 +15,4 @@ pub mod tui;
 pub mod words;
 
 pub use frame::{frames, Frame, Show};
+pub use words::words;
