@@ -213,3 +213,37 @@ fn toggling_past_the_end_of_a_shorter_run_goes_to_its_last_step() {
     assert!(s.contains("REJECTED"), "{s}");
     assert!(s.contains("the run stopped here"), "{s}");
 }
+
+#[test]
+fn a_large_terminal_shows_every_port_at_once() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/two-ports-devices.json"
+    );
+    let mut p = Player::new(
+        scenario::load(std::path::Path::new(path)).unwrap(),
+        Flavor::Windows,
+        Lang::En,
+    );
+    p.go(13);
+    let big = screen(&p, 140, 40);
+    assert!(
+        big.contains("port P · IOCQ") && big.contains("port Q · IOCQ"),
+        "{big}"
+    );
+    assert!(big.contains("sockA → P key 1"), "{big}");
+    // At 80x24 only the step's port (Q: T3 waits there) is drawn.
+    let small = screen(&p, 80, 24);
+    assert!(
+        small.contains("port Q") && !small.contains("port P"),
+        "{small}"
+    );
+    assert!(small.contains("▶ T3"), "{small}");
+    // Tab switches the port shown.
+    key(&mut p, KeyCode::Tab);
+    let small = screen(&p, 80, 24);
+    assert!(
+        small.contains("port P") && !small.contains("port Q"),
+        "{small}"
+    );
+}

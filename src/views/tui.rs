@@ -50,6 +50,62 @@ pub fn render(show: &Show, ui: &Ui, area: Rect, buf: &mut Buffer) {
         .min(frame.ports.len().saturating_sub(1));
     let port = frame.ports.get(port_ix);
 
+    // Larger screens with several ports show every port, one row each:
+    // IOCQ, WTQ, RTL and PTL side by side, under the Device List.
+    let port_h = |p: &PortView| {
+        3 + p
+            .wtq
+            .len()
+            .max(p.rtl.len() + 1)
+            .max(p.ptl.len())
+            .max(p.iocq.len())
+            .clamp(2, 6) as u16
+    };
+    let dev_h = 2 + frame.devices.len().clamp(1, 4) as u16;
+    let stacked_h: u16 = frame.ports.iter().map(port_h).sum();
+    let stacked =
+        frame.ports.len() > 1 && area.width >= 120 && area.height >= 2 + dev_h + stacked_h + 8 + 2;
+    if stacked {
+        let mut cons = vec![
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Length(dev_h),
+        ];
+        cons.extend(frame.ports.iter().map(|p| Constraint::Length(port_h(p))));
+        cons.extend([
+            Constraint::Min(4),
+            Constraint::Length(1),
+            Constraint::Length(1),
+        ]);
+        let rows = Layout::default()
+            .direction(Direction::Vertical)
+            .constraints(cons)
+            .split(area);
+        let np = frame.ports.len();
+        title_bar(show, frame, index, port_ix, w, rows[0], buf);
+        action_line(frame, index, w, rows[1], buf);
+        device_box(frame, w, rows[2], buf);
+        for (i, p) in frame.ports.iter().enumerate() {
+            let cols = Layout::default()
+                .direction(Direction::Horizontal)
+                .constraints([
+                    Constraint::Percentage(37),
+                    Constraint::Percentage(21),
+                    Constraint::Percentage(21),
+                    Constraint::Percentage(21),
+                ])
+                .split(rows[3 + i]);
+            iocq_box(p, true, w, cols[0], buf);
+            wtq_box(p, show.flavor, w, cols[1], buf);
+            rtl_box(p, w, cols[2], buf);
+            ptl_box(p, w, cols[3], buf);
+        }
+        narration(show, frame, index, ui.scroll, w, rows[3 + np], buf);
+        thread_line(frame, w, rows[4 + np], buf);
+        help_line(ui, w, rows[5 + np], buf);
+        return;
+    }
+
     let top_h = 2
         + (frame.devices.len())
             .max(port.map_or(0, |p| p.iocq.len()))
