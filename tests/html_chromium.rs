@@ -96,7 +96,6 @@ fn chrome(bin: &Path, dir: &Path, extra: &[&str], url: &str) -> String {
         "--disable-component-update",
         "--disable-sync",
         "--disable-dev-shm-usage",
-        "--virtual-time-budget=5000",
     ])
     .arg(format!("--user-data-dir={}", profile.display()))
     .args(extra)
@@ -150,7 +149,13 @@ fn oversub() -> Scenario {
 
 /// The dumped DOM at `#hash`, after checking the page ran and logged no error.
 fn dom(bin: &Path, dir: &Path, url: &str, hash: &str) -> String {
-    let d = chrome(bin, dir, &["--dump-dom"], &format!("{url}#{hash}"));
+    dom_after(bin, dir, url, hash, 5000)
+}
+
+/// The same, after `ms` milliseconds of (virtual) page time.
+fn dom_after(bin: &Path, dir: &Path, url: &str, hash: &str, ms: u32) -> String {
+    let budget = format!("--virtual-time-budget={ms}");
+    let d = chrome(bin, dir, &["--dump-dom", &budget], &format!("{url}#{hash}"));
     let body = d
         .split("<body")
         .nth(1)
@@ -270,6 +275,20 @@ fn keys_step_through_the_trace_and_toggle_the_flavour() {
         "{}",
         section(&d, "chips", "narration")
     );
+
+    // Stepping forward sends the delivered packet flying from the IOCQ to
+    // its thread (step 10: T2 takes the queued packet); it is gone later.
+    let d = dom_after(&bin, &dir, &url, "step=9&keys=ArrowRight", 300);
+    let chips = section(&d, "chips", "narration");
+    assert!(
+        chips.contains("packet fly"),
+        "a packet is in flight: {chips}"
+    );
+    let d = dom_after(&bin, &dir, &url, "step=9&keys=ArrowRight", 4000);
+    assert!(!section(&d, "chips", "narration").contains("packet fly"));
+    // Jumping (not one step forward) moves nothing.
+    let d = dom_after(&bin, &dir, &url, "step=10", 300);
+    assert!(!section(&d, "chips", "narration").contains("packet fly"));
 
     let d = dom(&bin, &dir, &url, "step=3&keys=f");
     assert_eq!(attr(&d, "data-flavor"), "wine");

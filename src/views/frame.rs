@@ -141,7 +141,7 @@ pub struct Frame {
     pub deliveries: Vec<DeliveryView>,
     /// Threads whose calls failed at this step, with the error.
     pub failures: Vec<(String, &'static str)>,
-    /// Expectations that did not hold.
+    /// Expectations that did not hold, each labelled (see [`Show::foreign`]).
     pub mismatches: Vec<String>,
     /// Ports after the step.
     pub ports: Vec<PortView>,
@@ -168,6 +168,9 @@ pub struct Show {
     pub frames: Vec<Frame>,
     /// Why the run stopped early, if it did.
     pub stopped: Option<String>,
+    /// The run is in another flavour than the one the scenario was written
+    /// for, so failed expectations show where the flavours differ.
+    pub foreign: bool,
 }
 
 impl Show {
@@ -186,6 +189,7 @@ impl Show {
             lang: lang.code(),
             frames: frames(scenario, trace, lang),
             stopped: trace.stopped.as_ref().map(|e| e.to_string()),
+            foreign: trace.flavor != scenario.world.flavor,
         }
     }
 
@@ -202,6 +206,18 @@ pub fn frames(scenario: &Scenario, trace: &Trace, lang: Lang) -> Vec<Frame> {
     let mut out = Vec::with_capacity(trace.steps.len() + 1);
     let empty = Outcome::default();
     let mut focus = 0;
+    // Expectations are written for the scenario's own flavour; in the other
+    // one they tell where it differs rather than that something is wrong.
+    let label = if trace.flavor == scenario.world.flavor {
+        w.mismatch.to_owned()
+    } else {
+        format!(
+            "{}{}{}:",
+            w.differs.0,
+            scenario.world.flavor.as_str(),
+            w.differs.1
+        )
+    };
     out.push(Frame {
         index: 0,
         action: w.before.to_owned(),
@@ -287,7 +303,12 @@ pub fn frames(scenario: &Scenario, trace: &Trace, lang: Lang) -> Vec<Frame> {
                 .report
                 .mismatches
                 .iter()
-                .map(|m| format!("{}: expected {}, actual {}", m.key, m.expected, m.actual))
+                .map(|m| {
+                    format!(
+                        "{label} {}: expected {}, actual {}",
+                        m.key, m.expected, m.actual
+                    )
+                })
                 .collect(),
             ports: ports(&ts.after, names),
             devices: devices(&ts.after, names),

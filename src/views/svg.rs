@@ -36,6 +36,20 @@ pub fn escape_xml(s: &str) -> String {
     out
 }
 
+/// A rough width of text in pixels: wide (CJK) characters take about the
+/// font size, others a little over half of it.
+fn text_width(s: &str, size: f64) -> f64 {
+    s.chars()
+        .map(|c| {
+            if (c as u32) >= 0x1100 {
+                size
+            } else {
+                size * 0.6
+            }
+        })
+        .sum()
+}
+
 fn clip(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_owned()
@@ -92,8 +106,11 @@ pub fn draw(show: &Show, w: &Words) -> String {
     let port_h = ports.len() as f64 * ROW;
     let actions_top = port_top + port_h + 10.0;
     let actions_h = 230.0;
-    let width = LEFT + n as f64 * COL + 40.0;
-    let width = width.max(legend(&mut String::new(), w, 12.0, 0.0) + 20.0);
+    // Wide enough for the grid and the slanted actions under it, the legend
+    // and the title.
+    let width = (LEFT + n as f64 * COL + 200.0)
+        .max(legend(&mut String::new(), w, 12.0, 0.0) + 20.0)
+        .max(text_width(&show.title, 18.0) + 30.0);
     let height = actions_top + actions_h + 10.0;
     let x = |i: usize| LEFT + i as f64 * COL;
 

@@ -516,11 +516,13 @@ fn narration(
         }
         text.push(Line::styled(s, Style::default().fg(Color::Green)));
     }
+    let mismatch_style = if show.foreign {
+        Style::default().fg(Color::Yellow)
+    } else {
+        Style::default().fg(OVER).add_modifier(Modifier::BOLD)
+    };
     for m in &frame.mismatches {
-        text.push(Line::styled(
-            format!("{} {m}", w.mismatch),
-            Style::default().fg(OVER).add_modifier(Modifier::BOLD),
-        ));
+        text.push(Line::styled(m.clone(), mismatch_style));
     }
     if index == show.last() {
         if let Some(s) = &show.stopped {

@@ -39,6 +39,9 @@ pub struct Words {
     pub rejected: &'static str,
     /// "expectation failed".
     pub mismatch: &'static str,
+    /// Before and after the scenario's flavour, for an expectation that
+    /// does not hold in the other flavour.
+    pub differs: (&'static str, &'static str),
     /// "narration".
     pub narration: &'static str,
     /// "threads".
@@ -86,6 +89,7 @@ const EN: Words = Words {
     result: "result",
     rejected: "REJECTED",
     mismatch: "EXPECTATION FAILED",
+    differs: ("differs from the expectation written for ", ""),
     narration: "What happened and why",
     threads: "Threads",
     closed: "closed",
@@ -119,6 +123,7 @@ const KO: Words = Words {
     result: "결과",
     rejected: "거부됨",
     mismatch: "기대와 다름",
+    differs: ("", " 기준으로 쓴 기대와 다름"),
     narration: "무슨 일이 왜 일어났나",
     threads: "스레드",
     closed: "닫힘",
