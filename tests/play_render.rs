@@ -190,6 +190,10 @@ fn korean_labels_and_narration() {
     assert!(s.contains("릴리즈 스레드 리스트"), "{s}");
     assert!(s.contains("단계 6/10"), "{s}");
     assert!(s.contains("규칙 4 (unblock"), "{s}");
+    assert!(
+        s8.contains("[키 3 |"),
+        "packets use the Korean word for key: {s8}"
+    );
 }
 
 #[test]
@@ -246,4 +250,27 @@ fn a_large_terminal_shows_every_port_at_once() {
         small.contains("port P") && !small.contains("port Q"),
         "{small}"
     );
+}
+
+#[test]
+fn long_narration_says_there_is_more_and_scrolls() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/sim-scenarios/04-over-subscription.json"
+    );
+    let mut p = Player::new(
+        scenario::load(std::path::Path::new(path)).unwrap(),
+        Flavor::Windows,
+        Lang::Ko,
+    );
+    p.go(8);
+    let s = screen(&p, 80, 24);
+    assert!(s.contains("▼ 더 보기: PgDn"), "{s}");
+    let last_rule = "포트는 이렇게 스스로 바로잡힙니다";
+    assert!(!s.contains(last_rule), "{s}");
+    key(&mut p, KeyCode::PageDown);
+    key(&mut p, KeyCode::PageDown);
+    let s = screen(&p, 80, 24);
+    assert!(s.contains(last_rule), "scrolled to the end:\n{s}");
+    assert!(!s.contains("더 보기"), "{s}");
 }

@@ -34,10 +34,10 @@ impl PacketView {
         }
     }
 
-    /// `key 7 | 0 B | ovA | success`.
-    pub fn cell(&self) -> String {
+    /// `key 7 | 0 B | ovA | success`, with `key_word` for "key".
+    pub fn cell(&self, key_word: &str) -> String {
         format!(
-            "key {} | {} B | {} | {}",
+            "{key_word} {} | {} B | {} | {}",
             self.key,
             self.bytes,
             self.overlapped.as_deref().unwrap_or("null"),

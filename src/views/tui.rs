@@ -346,7 +346,7 @@ fn iocq_box(p: &PortView, many: bool, w: &Words, area: Rect, buf: &mut Buffer) {
         };
         lines.push(Line::from(vec![
             Span::styled(mark, Style::default().fg(ACCENT)),
-            Span::raw(format!("[{}]", pk.cell())),
+            Span::raw(format!("[{}]", pk.cell(w.key))),
         ]));
     }
     if lines.is_empty() {
@@ -509,7 +509,7 @@ fn narration(
     if frame.result.is_some() || !frame.deliveries.is_empty() {
         let mut s = format!("{}: {}", w.result, frame.result.unwrap_or("-"));
         for d in &frame.deliveries {
-            s.push_str(&format!("   {} ← [{}]", d.thread, d.packet.cell()));
+            s.push_str(&format!("   {} ← [{}]", d.thread, d.packet.cell(w.key)));
         }
         for (t, e) in &frame.failures {
             s.push_str(&format!("   {t}: {e}"));
@@ -534,12 +534,23 @@ fn narration(
     }
     let inner = area.width.saturating_sub(2) as usize;
     let lines: Vec<Line> = text.into_iter().flat_map(|l| wrap_line(l, inner)).collect();
+    let shown = area.height.saturating_sub(2) as usize;
+    let mut block = boxed(Line::from(w.narration), Style::default().fg(Color::Gray));
+    if lines.len() > scroll as usize + shown {
+        block = block.title_bottom(Line::styled(
+            format!("▼ {}", w.more),
+            Style::default()
+                .fg(Color::Yellow)
+                .add_modifier(Modifier::BOLD),
+        ));
+    }
+    if scroll > 0 {
+        block =
+            block.title_top(Line::styled("▲", Style::default().fg(Color::Yellow)).right_aligned());
+    }
     Paragraph::new(lines)
         .scroll((scroll, 0))
-        .block(boxed(
-            Line::from(w.narration),
-            Style::default().fg(Color::Gray),
-        ))
+        .block(block)
         .render(area, buf);
 }
 

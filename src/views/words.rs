@@ -68,6 +68,8 @@ pub struct Words {
     pub goto: &'static str,
     /// "Legend".
     pub legend: &'static str,
+    /// The narration pane has more below (PgDn).
+    pub more: &'static str,
     /// The legend entry of a packet delivery.
     pub delivered: &'static str,
 }
@@ -103,6 +105,7 @@ const EN: Words = Words {
     help: "←/→ step  Home/End  0-9 Enter: go to  f flavour  Tab port  PgUp/Dn text  q quit",
     goto: "go to step",
     legend: "Legend",
+    more: "more: PgDn",
     delivered: "packet delivered (its key)",
 };
 
@@ -137,6 +140,7 @@ const KO: Words = Words {
     help: "←/→ 단계  Home/End  숫자 Enter: 이동  f 방식  Tab 포트  PgUp/Dn 글  q 끝",
     goto: "이동할 단계",
     legend: "범례",
+    more: "더 보기: PgDn",
     delivered: "패킷 전달 (완료 키)",
 };
 
