@@ -1,0 +1,275 @@
+//! Planning: runs a [`Case`] through the model in one flavour, records what
+//! the model says can be observed after each step, and writes the probe
+//! script that makes real threads do the same steps.
+//!
+//! Everything here is portable and pure; launching the probe is in
+//! [`super::launch`].
+
+use std::fmt::Write as _;
+
+use crate::model::{
+    Action, CallResult, Flavor, Kernel, Outcome, StatusId, ThreadState, Timeout,
+};
+
+use super::case::Case;
+use super::observe::{Depth, Pkt, Return, StepObs};
+
+/// The largest get_ex batch the probe supports.
+pub const MAX_BATCH: u32 = 64;
+/// The largest byte count a completion can carry in the probe (one pipe message).
+pub const MAX_BYTES: u64 = 65536;
+
+/// A step the probe cannot reproduce faithfully.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unsupported {
+    /// 1-based step number.
+    pub step: usize,
+    /// Why.
+    pub reason: String,
+}
+
+/// A planned comparison: the model's observations and the probe script.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// The flavour the model ran in.
+    pub flavor: Flavor,
+    /// What the model says is observed after each step.
+    pub model: Vec<StepObs>,
+    /// Each step's display op and whether the model rejected it.
+    pub ops: Vec<(String, bool)>,
+    /// The probe script (see `probe/probe.rs`).
+    pub script: String,
+    /// Steps that cannot be reproduced; when non-empty the case is
+    /// unsupported and must not be reported as agreeing.
+    pub unsupported: Vec<Unsupported>,
+}
+
+impl Plan {
+    /// True if every step can be reproduced by the probe.
+    pub fn supported(&self) -> bool {
+        self.unsupported.is_empty()
+    }
+}
+
+/// The op as shown in tables: the op name and its main argument.
+pub fn display_op(case: &Case, action: Option<&Action>) -> String {
+    let n = &case.names;
+    match action {
+        None => "-".to_owned(),
+        Some(a) => {
+            let arg = match *a {
+                Action::Associate { device, port, .. } => {
+                    format!("{}->{}", n.device(device), n.port(port))
+                }
+                Action::Issue { device, overlapped, .. } => {
+                    format!("{} {}", n.device(device), n.overlapped(overlapped))
+                }
+                Action::Complete { overlapped, .. } => n.overlapped(overlapped).to_owned(),
+                Action::Post { port, .. } | Action::ClosePort { port } => n.port(port).to_owned(),
+                Action::Get { thread, .. }
+                | Action::GetEx { thread, .. }
+                | Action::Block { thread, .. }
+                | Action::Unblock { thread }
+                | Action::Timeout { thread }
+                | Action::Exit { thread } => n.thread(thread).to_owned(),
+                Action::CloseDevice { device } => n.device(device).to_owned(),
+            };
+            format!("{} {}", a.op(), arg)
+        }
+    }
+}
+
+fn model_obs(case: &Case, k: &Kernel, out: &Outcome, step: usize, op: String) -> StepObs {
+    let n = &case.names;
+    let mut s = StepObs::new(step, op);
+    s.result = out.result.as_str().to_owned();
+    for d in &out.deliveries {
+        let t = n.thread(d.thread).to_owned();
+        let pkt = Pkt {
+            key: d.packet.key,
+            bytes: d.packet.bytes,
+            overlapped: d.packet.overlapped.map(|o| n.overlapped(o).to_owned()),
+            status: n.status(d.packet.status).to_owned(),
+        };
+        match s.returns.iter_mut().find(|(x, _)| *x == t) {
+            Some((_, Return::Packets(ps))) => ps.push(pkt),
+            _ => s.returns.push((t, Return::Packets(vec![pkt]))),
+        }
+    }
+    for &(t, e) in &out.failures {
+        s.returns.push((n.thread(t).to_owned(), Return::Error(e.name().to_owned())));
+    }
+    for (i, p) in k.ports().iter().enumerate() {
+        let name = n.port(crate::model::PortId(i as u32)).to_owned();
+        let d = if p.closed {
+            Depth::Closed
+        } else {
+            Depth::Queued(p.iocq.len() as u64)
+        };
+        s.depths.push((name, d));
+    }
+    s.normalize();
+    s
+}
+
+/// Runs `case` through the model in `flavor` and writes the probe script.
+pub fn plan(case: &Case, flavor: Flavor) -> Plan {
+    let mut config = case.config.clone();
+    config.flavor = flavor;
+    let mut kernel = Kernel::new(&config);
+    let mut out = Outcome::default();
+    let mut model = Vec::new();
+    let mut ops = Vec::new();
+    let mut unsupported = Vec::new();
+    // Script lines for the steps; a get with a finite timeout is patched
+    // once the step that times it out is known.
+    let mut lines: Vec<String> = Vec::new();
+    let mut waiting_since: Vec<Option<usize>> = vec![None; config.threads];
+    let mut timeout_at: Vec<Option<usize>> = Vec::new();
+    let mut pending_per_device = vec![0usize; config.devices.len()];
+    let mut instances = vec![1usize; config.devices.len()];
+    let n = &case.names;
+
+    for (i, action) in case.steps.iter().enumerate() {
+        let step = i + 1;
+        let op = display_op(case, action.as_ref());
+        timeout_at.push(None);
+        let Some(action) = *action else {
+            ops.push((op.clone(), false));
+            model.push(model_obs(case, &kernel, &Outcome::default(), step, op));
+            lines.push(format!("step {step} nop"));
+            continue;
+        };
+        let before: Vec<ThreadState> = kernel.threads().iter().map(|t| t.state).collect();
+        let rejected = kernel.apply(action, &mut out).is_err();
+        if rejected {
+            ops.push((op.clone(), true));
+            let mut s = model_obs(case, &kernel, &Outcome::default(), step, op);
+            s.skipped = true;
+            s.result = "rejected".to_owned();
+            model.push(s);
+            lines.push(format!("step {step} nop"));
+            continue;
+        }
+        let mut unsup = |reason: String| unsupported.push(Unsupported { step, reason });
+        let tmo = |t: Timeout| match t {
+            Timeout::Infinite => "inf".to_owned(),
+            Timeout::Ms(0) => "0".to_owned(),
+            Timeout::Ms(_) => "never".to_owned(),
+        };
+        let line = match action {
+            Action::Post { port, key, bytes, overlapped } => {
+                if bytes > u32::MAX as u64 {
+                    unsup(format!("post of {bytes} bytes does not fit a DWORD"));
+                }
+                let ov = overlapped.map_or("-".to_owned(), |o| o.0.to_string());
+                format!("post {} {key} {bytes} {ov}", port.0)
+            }
+            Action::Get { thread, port, timeout } => {
+                format!("get {} {} {}", thread.0, port.0, tmo(timeout))
+            }
+            Action::GetEx { thread, port, max, timeout } => {
+                if max > MAX_BATCH {
+                    unsup(format!("get_ex with max {max}: the probe takes at most {MAX_BATCH}"));
+                }
+                format!("get_ex {} {} {max} {}", thread.0, port.0, tmo(timeout))
+            }
+            Action::Block { thread, .. } => format!("block {}", thread.0),
+            Action::Unblock { thread } => format!("unblock {}", thread.0),
+            Action::Timeout { thread } => {
+                if let Some(g) = waiting_since[thread.index()] {
+                    timeout_at[g - 1] = Some(step);
+                }
+                format!("timeout {}", thread.0)
+            }
+            Action::Exit { thread } => format!("exit {}", thread.0),
+            Action::Associate { device, port, key } => {
+                format!("associate {} {} {key}", device.0, port.0)
+            }
+            Action::Issue { device, overlapped, inline } => {
+                if inline.is_some_and(|b| b > MAX_BYTES) {
+                    unsup(format!("inline issue of more than {MAX_BYTES} bytes"));
+                }
+                if inline.is_none() && out.result == CallResult::Pending {
+                    let d = device.index();
+                    pending_per_device[d] += 1;
+                    instances[d] = instances[d].max(pending_per_device[d]);
+                }
+                let inl = inline.map_or("-".to_owned(), |b| b.to_string());
+                format!("issue {} {} {inl}", device.0, overlapped.0)
+            }
+            Action::Complete { overlapped, bytes, status } => {
+                if status != StatusId::SUCCESS {
+                    unsup(format!(
+                        "complete with status {}: a pipe read can only be completed with success",
+                        n.status(status)
+                    ));
+                }
+                if bytes > MAX_BYTES {
+                    unsup(format!("complete with {bytes} bytes: at most {MAX_BYTES}"));
+                }
+                for f in &out.fired {
+                    if let crate::model::Event::Completed { device, .. } = f.event {
+                        pending_per_device[device.index()] -= 1;
+                    }
+                }
+                format!("complete {} {bytes}", overlapped.0)
+            }
+            Action::CloseDevice { device } => {
+                pending_per_device[device.index()] = 0;
+                format!("close_device {}", device.0)
+            }
+            Action::ClosePort { port } => format!("close_port {}", port.0),
+        };
+        // Track finite waits: the step each one started at.
+        for (t, th) in kernel.threads().iter().enumerate() {
+            let was = matches!(before[t], ThreadState::Waiting(_));
+            match th.state {
+                ThreadState::Waiting(w) if !was => {
+                    waiting_since[t] = match w.timeout {
+                        Timeout::Ms(ms) if ms > 0 => Some(step),
+                        _ => None,
+                    };
+                }
+                ThreadState::Waiting(_) => {}
+                _ => waiting_since[t] = None,
+            }
+        }
+        ops.push((op.clone(), false));
+        model.push(model_obs(case, &kernel, &out, step, op));
+        lines.push(format!("step {step} {line}"));
+    }
+
+    // Finite waits that the scenario times out get `at:K`.
+    for (i, at) in timeout_at.iter().enumerate() {
+        if let Some(k) = at {
+            let l = &mut lines[i];
+            if let Some(pos) = l.rfind(" never") {
+                l.replace_range(pos.., &format!(" at:{k}"));
+            }
+        }
+    }
+
+    let mut script = String::from("iocp-probe 1\n");
+    let _ = writeln!(script, "# {}", case.source.replace('\n', " "));
+    for &c in &config.ports {
+        let max = if c == 0 { config.cpus } else { c };
+        let _ = writeln!(script, "port {max}");
+    }
+    let _ = writeln!(script, "threads {}", config.threads);
+    let _ = writeln!(script, "overlapped {}", n.overlapped_count());
+    for (d, &skip) in config.devices.iter().enumerate() {
+        let _ = writeln!(script, "device {} {}", u8::from(skip), instances[d]);
+    }
+    for l in lines {
+        script.push_str(&l);
+        script.push('\n');
+    }
+    Plan {
+        flavor,
+        model,
+        ops,
+        script,
+        unsupported,
+    }
+}
