@@ -10,6 +10,7 @@ use crate::model::Flavor;
 use crate::narrate::Lang;
 
 mod check;
+mod diff;
 mod run;
 mod schema;
 
@@ -34,6 +35,8 @@ enum Command {
     Check(check::Args),
     /// Print the JSON Schema of the scenario format, for editors.
     Schema,
+    /// Compare the model with a real completion port (Windows, or Wine on Linux), step by step.
+    Diff(diff::Args),
 }
 
 /// `--flavor`: which implementation of completion ports to simulate.
@@ -77,5 +80,6 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::main(args),
         Command::Check(args) => check::main(args),
         Command::Schema => schema::main(),
+        Command::Diff(args) => diff::main(args),
     }
 }

@@ -142,6 +142,10 @@ pub fn plan(case: &Case, flavor: Flavor) -> Plan {
         };
         let before: Vec<ThreadState> = kernel.threads().iter().map(|t| t.state).collect();
         let rejected = kernel.apply(action, &mut out).is_err();
+        if rejected && !case.rejection_expected.get(i).copied().unwrap_or(false) {
+            // As in `iocp-sim run`: an unexpected rejection ends the run.
+            break;
+        }
         if rejected {
             ops.push((op.clone(), true));
             let mut s = model_obs(case, &kernel, &Outcome::default(), step, op);
