@@ -158,6 +158,56 @@ extern "system" {
         ret_len: *mut u32,
     ) -> NTSTATUS;
     fn RtlNtStatusToDosError(status: NTSTATUS) -> u32;
+    fn NtQuerySystemInformation(class: u32, info: *mut c_void, len: u32, ret_len: *mut u32)
+        -> NTSTATUS;
+}
+
+/// The scheduler state of each thread of this process (thread id, state),
+/// from NtQuerySystemInformation(SystemProcessInformation). Windows reports
+/// 5 (Waiting) for a thread blocked in a wait; Wine reports 0 for every
+/// thread, so there the probe relies on the quiet period alone.
+fn thread_states() -> Vec<(u32, u32)> {
+    let mut buf = vec![0u8; 1 << 20];
+    let mut v = Vec::new();
+    for _ in 0..4 {
+        let mut ret = 0u32;
+        let st = unsafe {
+            NtQuerySystemInformation(5, buf.as_mut_ptr() as *mut c_void, buf.len() as u32, &mut ret)
+        };
+        if st == 0xC000_0004u32 as i32 {
+            let n = buf.len() * 2;
+            buf.resize(n, 0);
+            continue;
+        }
+        if st < 0 {
+            return v;
+        }
+        break;
+    }
+    let pid = unsafe { GetCurrentProcessId() } as u64;
+    let rd32 = |b: &[u8], o: usize| u32::from_le_bytes([b[o], b[o + 1], b[o + 2], b[o + 3]]);
+    let mut off = 0usize;
+    while off + 256 <= buf.len() {
+        let p = &buf[off..];
+        let next = rd32(p, 0) as usize;
+        let n = rd32(p, 4) as usize;
+        let upid = rd32(p, 80) as u64 | ((rd32(p, 84) as u64) << 32);
+        if upid == pid {
+            for i in 0..n {
+                let o = 256 + i * 80;
+                if o + 80 > p.len() {
+                    break;
+                }
+                v.push((rd32(p, o + 48), rd32(p, o + 68)));
+            }
+            return v;
+        }
+        if next == 0 {
+            break;
+        }
+        off += next;
+    }
+    v
 }
 
 // ---------------------------------------------------------------- workers
@@ -474,6 +524,9 @@ struct Probe {
     closed_ports: Vec<bool>,
     slots: &'static [Slot],
     threads: Vec<HANDLE>,
+    tids: Vec<u32>,
+    /// The OS reports thread states (Windows), so a wait can be confirmed.
+    states_known: bool,
     events: Vec<HANDLE>,
     exited: Vec<bool>,
     /// The step at which each thread's current finite wait must expire.
@@ -518,6 +571,7 @@ impl Probe {
         let slots: &'static [Slot] =
             Box::leak((0..s.threads).map(|_| Slot::new()).collect::<Vec<_>>().into_boxed_slice());
         let mut threads = Vec::new();
+        let mut tids = Vec::new();
         let mut events = Vec::new();
         for slot in slots.iter() {
             let ev = unsafe { CreateEventW(std::ptr::null_mut(), 0, 0, std::ptr::null()) };
@@ -541,7 +595,13 @@ impl Probe {
                 fail("CreateThread failed".to_owned());
             }
             threads.push(h);
+            tids.push(tid);
         }
+        // Let the workers start spinning, then see whether the OS tells
+        // running threads from waiting ones (it must report some non-zero
+        // state: Wine reports 0 for all).
+        std::thread::sleep(Duration::from_millis(20));
+        let states_known = thread_states().iter().any(|&(_, st)| st != 0);
         let pid = unsafe { GetCurrentProcessId() };
         let mut devices = Vec::new();
         for (d, &(skip, n)) in s.devices.iter().enumerate() {
@@ -585,6 +645,8 @@ impl Probe {
             ports,
             slots,
             threads,
+            tids,
+            states_known,
             events,
             exited: vec![false; s.threads],
             deadline: vec![None; s.threads],
@@ -649,7 +711,7 @@ impl Probe {
                 since = Instant::now();
             }
             let taken = self.slots.iter().all(|s| s.cmd.load(Ordering::Acquire) == CMD_NONE);
-            if taken && since.elapsed() >= self.quiet {
+            if taken && since.elapsed() >= self.quiet && self.waits_confirmed() {
                 return;
             }
             if start.elapsed() >= self.step_budget / 2 {
@@ -837,6 +899,20 @@ impl Probe {
         }
         self.settle();
         self.report(k, result, own, busy);
+    }
+
+    /// Where the OS reports thread states: every worker that is inside a
+    /// get or a block is really waiting (state 5), not about to.
+    fn waits_confirmed(&self) -> bool {
+        if !self.states_known {
+            return true;
+        }
+        let states = thread_states();
+        self.slots.iter().enumerate().all(|(t, s)| {
+            self.exited[t]
+                || s.phase.load(Ordering::Acquire) == PHASE_RUN
+                || states.iter().any(|&(id, st)| id == self.tids[t] && st == 5)
+        })
     }
 
     /// True if the thread runs (spins) and can take a command.

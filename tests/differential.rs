@@ -41,7 +41,9 @@ fn required() -> bool {
 
 fn launcher() -> Option<Launcher> {
     let (against, _, _) = host();
-    let cache = Path::new(env!("CARGO_MANIFEST_DIR")).join("target").join("probe");
+    let cache = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target")
+        .join("probe");
     let cache = std::env::var_os("IOCP_SIM_PROBE_DIR").map_or(cache, PathBuf::from);
     match Launcher::prepare(against, &cache) {
         Ok(l) => Some(l),
@@ -96,8 +98,7 @@ fn known_wine_difference(r: &CaseReport) -> Option<&'static str> {
     let m = &r.plan.model[d.step - 1];
     let real = r.real.get(d.step - 1)?;
     let abandons = m.op.starts_with("close_port")
-        && m
-            .returns
+        && m.returns
             .iter()
             .any(|(_, x)| *x == diff::Return::Error("ERROR_ABANDONED_WAIT_0".into()));
     (host().0 == Against::Wine && abandons && real.returns.is_empty())
@@ -176,7 +177,12 @@ fn negative_control_other_flavour_diverges() {
         }
         // And the same real run agrees with its own flavour.
         let r = run(&l, &case, own);
-        assert_eq!(r.verdict, Verdict::Agree, "{name}\n{}", r.table(&l.description));
+        assert_eq!(
+            r.verdict,
+            Verdict::Agree,
+            "{name}\n{}",
+            r.table(&l.description)
+        );
     }
 }
 
@@ -188,10 +194,17 @@ fn error_statuses_are_unsupported_not_agreeing() {
     let mut case = load(&path);
     let status = case.names.intern_status("ERROR_NETNAME_DELETED");
     // Make step 6 complete r2 with an error status.
-    let Some(Action::Complete { overlapped, bytes, .. }) = case.steps[5] else {
+    let Some(Action::Complete {
+        overlapped, bytes, ..
+    }) = case.steps[5]
+    else {
         panic!("step 6 of devices.json is a complete");
     };
-    case.steps[5] = Some(Action::Complete { overlapped, bytes, status });
+    case.steps[5] = Some(Action::Complete {
+        overlapped,
+        bytes,
+        status,
+    });
     let plan = diff::plan(&case, host().1);
     assert!(!plan.supported());
     assert_eq!(plan.unsupported[0].step, 6);

@@ -62,7 +62,10 @@ pub fn first_divergence(model: &[StepObs], real: &[StepObs]) -> Option<Divergenc
             None => vec![Field::Missing],
         };
         if !fields.is_empty() {
-            return Some(Divergence { step: m.step, fields });
+            return Some(Divergence {
+                step: m.step,
+                fields,
+            });
         }
     }
     None
@@ -116,7 +119,9 @@ pub fn table(model: &[StepObs], real: &[StepObs], left: &str, right: &str) -> St
             "  "
         };
         let left_lines = cell_lines(m);
-        let right_lines = r.map(cell_lines).unwrap_or_else(|| vec!["(no observation)".to_owned()]);
+        let right_lines = r
+            .map(cell_lines)
+            .unwrap_or_else(|| vec!["(no observation)".to_owned()]);
         let rows = left_lines.len().max(right_lines.len());
         for j in 0..rows {
             let head = if j == 0 {
@@ -177,7 +182,12 @@ mod tests {
                 fields: vec![Field::Returns]
             })
         );
-        let t = table(&[obs(1, "T1"), obs(2, "T3")], &[obs(1, "T1"), obs(2, "T1")], "model", "real");
+        let t = table(
+            &[obs(1, "T1"), obs(2, "T3")],
+            &[obs(1, "T1"), obs(2, "T1")],
+            "model",
+            "real",
+        );
         assert!(t.contains(">>   2"), "{t}");
         assert!(t.contains("first divergence at step 2: returns"), "{t}");
     }

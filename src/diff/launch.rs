@@ -179,9 +179,12 @@ impl Launcher {
                     "the MinGW linker x86_64-w64-mingw32-gcc (package gcc-mingw-w64-x86-64) is missing",
                 ));
             }
-            let libdir = output_of(
-                Command::new(&rustc).args(["--print", "target-libdir", "--target", CROSS_TARGET]),
-            )
+            let libdir = output_of(Command::new(&rustc).args([
+                "--print",
+                "target-libdir",
+                "--target",
+                CROSS_TARGET,
+            ]))
             .ok_or_else(|| missing(&format!("{} cannot target {CROSS_TARGET}", rustc.display())))?;
             let has_std = std::fs::read_dir(&libdir)
                 .map(|rd| {

@@ -215,7 +215,20 @@ pub fn parse_probe_output(
                 let s = cur.as_mut().ok_or_else(|| err("line outside a step"))?;
                 match w[0] {
                     "result" => s.result = code_or_word(w.get(1).copied().unwrap_or("?")),
-                    "warn" => s.warnings.push(w[1..].join(" ")),
+                    "warn" => {
+                        // "thread 2" -> "thread T3"
+                        let mut words: Vec<String> = Vec::new();
+                        for (j, x) in w[1..].iter().enumerate() {
+                            let after_thread = j > 0 && w[j] == "thread";
+                            match x.parse::<u32>() {
+                                Ok(t) if after_thread => {
+                                    words.push(names.thread(ThreadId(t)).to_owned())
+                                }
+                                _ => words.push((*x).to_owned()),
+                            }
+                        }
+                        s.warnings.push(words.join(" "));
+                    }
                     "depth" => {
                         let p = names.port(PortId(num(1)? as u32)).to_owned();
                         let d = match w.get(2).copied() {
@@ -300,7 +313,10 @@ mod tests {
         let s = &v[0];
         assert_eq!(s.result, "success");
         assert_eq!(s.op, "get_ex T2");
-        assert_eq!(s.returns[0], ("T1".into(), Return::Error("WAIT_TIMEOUT".into())));
+        assert_eq!(
+            s.returns[0],
+            ("T1".into(), Return::Error("WAIT_TIMEOUT".into()))
+        );
         match &s.returns[1] {
             (t, Return::Packets(ps)) => {
                 assert_eq!(t, "T2");

@@ -7,9 +7,7 @@
 
 use std::fmt::Write as _;
 
-use crate::model::{
-    Action, CallResult, Flavor, Kernel, Outcome, StatusId, ThreadState, Timeout,
-};
+use crate::model::{Action, CallResult, Flavor, Kernel, Outcome, StatusId, ThreadState, Timeout};
 
 use super::case::Case;
 use super::observe::{Depth, Pkt, Return, StepObs};
@@ -61,7 +59,9 @@ pub fn display_op(case: &Case, action: Option<&Action>) -> String {
                 Action::Associate { device, port, .. } => {
                     format!("{}->{}", n.device(device), n.port(port))
                 }
-                Action::Issue { device, overlapped, .. } => {
+                Action::Issue {
+                    device, overlapped, ..
+                } => {
                     format!("{} {}", n.device(device), n.overlapped(overlapped))
                 }
                 Action::Complete { overlapped, .. } => n.overlapped(overlapped).to_owned(),
@@ -97,7 +97,8 @@ fn model_obs(case: &Case, k: &Kernel, out: &Outcome, step: usize, op: String) ->
         }
     }
     for &(t, e) in &out.failures {
-        s.returns.push((n.thread(t).to_owned(), Return::Error(e.name().to_owned())));
+        s.returns
+            .push((n.thread(t).to_owned(), Return::Error(e.name().to_owned())));
     }
     for (i, p) in k.ports().iter().enumerate() {
         let name = n.port(crate::model::PortId(i as u32)).to_owned();
@@ -162,19 +163,35 @@ pub fn plan(case: &Case, flavor: Flavor) -> Plan {
             Timeout::Ms(_) => "never".to_owned(),
         };
         let line = match action {
-            Action::Post { port, key, bytes, overlapped } => {
+            Action::Post {
+                port,
+                key,
+                bytes,
+                overlapped,
+            } => {
                 if bytes > u32::MAX as u64 {
                     unsup(format!("post of {bytes} bytes does not fit a DWORD"));
                 }
                 let ov = overlapped.map_or("-".to_owned(), |o| o.0.to_string());
                 format!("post {} {key} {bytes} {ov}", port.0)
             }
-            Action::Get { thread, port, timeout } => {
+            Action::Get {
+                thread,
+                port,
+                timeout,
+            } => {
                 format!("get {} {} {}", thread.0, port.0, tmo(timeout))
             }
-            Action::GetEx { thread, port, max, timeout } => {
+            Action::GetEx {
+                thread,
+                port,
+                max,
+                timeout,
+            } => {
                 if max > MAX_BATCH {
-                    unsup(format!("get_ex with max {max}: the probe takes at most {MAX_BATCH}"));
+                    unsup(format!(
+                        "get_ex with max {max}: the probe takes at most {MAX_BATCH}"
+                    ));
                 }
                 format!("get_ex {} {} {max} {}", thread.0, port.0, tmo(timeout))
             }
@@ -190,7 +207,11 @@ pub fn plan(case: &Case, flavor: Flavor) -> Plan {
             Action::Associate { device, port, key } => {
                 format!("associate {} {} {key}", device.0, port.0)
             }
-            Action::Issue { device, overlapped, inline } => {
+            Action::Issue {
+                device,
+                overlapped,
+                inline,
+            } => {
                 if inline.is_some_and(|b| b > MAX_BYTES) {
                     unsup(format!("inline issue of more than {MAX_BYTES} bytes"));
                 }
@@ -202,7 +223,11 @@ pub fn plan(case: &Case, flavor: Flavor) -> Plan {
                 let inl = inline.map_or("-".to_owned(), |b| b.to_string());
                 format!("issue {} {} {inl}", device.0, overlapped.0)
             }
-            Action::Complete { overlapped, bytes, status } => {
+            Action::Complete {
+                overlapped,
+                bytes,
+                status,
+            } => {
                 if status != StatusId::SUCCESS {
                     unsup(format!(
                         "complete with status {}: a pipe read can only be completed with success",
@@ -275,5 +300,91 @@ pub fn plan(case: &Case, flavor: Flavor) -> Plan {
         ops,
         script,
         unsupported,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::load_str;
+
+    fn case(json: &str) -> Case {
+        Case::from_scenario(&load_str("test.json", json).unwrap())
+    }
+
+    const WORLD: &str = r#""format": "iocp-sim/1", "title": "t",
+        "ports": [{ "id": "P", "concurrency": 0 }], "cpus": 3,
+        "threads": ["T1", "T2"], "devices": [{ "id": "D" }]"#;
+
+    fn steps(s: &str) -> Case {
+        case(&format!("{{ {WORLD}, \"steps\": [{s}] }}"))
+    }
+
+    #[test]
+    fn a_finite_wait_is_timed_to_expire_at_its_timeout_step() {
+        let c = steps(
+            r#"{ "op": "get", "thread": "T1", "port": "P", "timeout": 50 },
+               { "op": "get", "thread": "T2", "port": "P", "timeout": 50 },
+               { "op": "post", "port": "P" },
+               { "op": "timeout", "thread": "T2" }"#,
+        );
+        let p = plan(&c, Flavor::Wine);
+        // Wine wakes T1 (FIFO) at step 3; T2 times out at step 4.
+        assert!(p.script.contains("step 1 get 0 0 never\n"), "{}", p.script);
+        assert!(p.script.contains("step 2 get 1 0 at:4\n"), "{}", p.script);
+        // Concurrency 0 is resolved to the scenario's cpus.
+        assert!(p.script.contains("\nport 3\n"), "{}", p.script);
+        assert!(p.supported());
+    }
+
+    #[test]
+    fn devices_get_one_pipe_instance_per_concurrent_request() {
+        let c = steps(
+            r#"{ "op": "issue", "device": "D", "overlapped": "a" },
+               { "op": "issue", "device": "D", "overlapped": "b" },
+               { "op": "complete", "overlapped": "a" },
+               { "op": "issue", "device": "D", "overlapped": "c" }"#,
+        );
+        let p = plan(&c, Flavor::Windows);
+        assert!(p.script.contains("\ndevice 0 2\n"), "{}", p.script);
+    }
+
+    #[test]
+    fn an_expected_rejection_is_not_run_and_an_unexpected_one_ends_the_plan() {
+        let c = steps(
+            r#"{ "op": "get", "thread": "T1", "port": "P" },
+               { "op": "get", "thread": "T1", "port": "P", "expect": { "error": "T1" } },
+               { "op": "post", "port": "P" },
+               { "op": "get", "thread": "T2", "port": "P" },
+               { "op": "get", "thread": "T2", "port": "P" },
+               { "op": "post", "port": "P" }"#,
+        );
+        let p = plan(&c, Flavor::Windows);
+        assert!(p.script.contains("step 2 nop\n"), "{}", p.script);
+        assert!(p.model[1].skipped);
+        // T2 took nothing at step 4 and waits; step 5 is rejected without
+        // expect.error: the run stops there, as `iocp-sim run` does.
+        assert_eq!(p.model.len(), 4);
+        assert!(!p.script.contains("step 5"), "{}", p.script);
+    }
+
+    #[test]
+    fn the_model_side_records_returns_and_depths() {
+        let c = steps(
+            r#"{ "op": "get", "thread": "T1", "port": "P" },
+               { "op": "get", "thread": "T2", "port": "P" },
+               { "op": "post", "port": "P", "key": 9 }"#,
+        );
+        let w = plan(&c, Flavor::Windows);
+        let f = plan(&c, Flavor::Wine);
+        assert_eq!(
+            w.model[2].return_lines(),
+            vec!["T2 <- key=9 bytes=0 ov=null success"]
+        );
+        assert_eq!(
+            f.model[2].return_lines(),
+            vec!["T1 <- key=9 bytes=0 ov=null success"]
+        );
+        assert_eq!(w.model[2].depth_line(), "depth P=0");
     }
 }
