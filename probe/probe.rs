@@ -103,8 +103,12 @@ extern "system" {
         ms: u32,
         alertable: BOOL,
     ) -> BOOL;
-    fn PostQueuedCompletionStatus(port: HANDLE, bytes: u32, key: usize, ov: *mut OVERLAPPED)
-        -> BOOL;
+    fn PostQueuedCompletionStatus(
+        port: HANDLE,
+        bytes: u32,
+        key: usize,
+        ov: *mut OVERLAPPED,
+    ) -> BOOL;
     fn CreateEventW(sa: *mut c_void, manual: BOOL, initial: BOOL, name: *const u16) -> HANDLE;
     fn SetEvent(h: HANDLE) -> BOOL;
     fn WaitForSingleObject(h: HANDLE, ms: u32) -> u32;
@@ -158,8 +162,12 @@ extern "system" {
         ret_len: *mut u32,
     ) -> NTSTATUS;
     fn RtlNtStatusToDosError(status: NTSTATUS) -> u32;
-    fn NtQuerySystemInformation(class: u32, info: *mut c_void, len: u32, ret_len: *mut u32)
-        -> NTSTATUS;
+    fn NtQuerySystemInformation(
+        class: u32,
+        info: *mut c_void,
+        len: u32,
+        ret_len: *mut u32,
+    ) -> NTSTATUS;
 }
 
 /// The scheduler state of each thread of this process (thread id, state),
@@ -172,7 +180,12 @@ fn thread_states() -> Vec<(u32, u32)> {
     for _ in 0..4 {
         let mut ret = 0u32;
         let st = unsafe {
-            NtQuerySystemInformation(5, buf.as_mut_ptr() as *mut c_void, buf.len() as u32, &mut ret)
+            NtQuerySystemInformation(
+                5,
+                buf.as_mut_ptr() as *mut c_void,
+                buf.len() as u32,
+                &mut ret,
+            )
         };
         if st == 0xC000_0004u32 as i32 {
             let n = buf.len() * 2;
@@ -303,8 +316,13 @@ extern "system" fn worker(param: *mut c_void) -> u32 {
                 s.phase.store(PHASE_GET, Ordering::Relaxed);
                 s.cmd.store(CMD_NONE, Ordering::Release);
                 let (mut bytes, mut key, mut ov) = (0u32, 0usize, std::ptr::null_mut());
-                let ok = unsafe { GetQueuedCompletionStatus(port, &mut bytes, &mut key, &mut ov, ms) };
-                let err = if ok == 0 { unsafe { GetLastError() } } else { 0 };
+                let ok =
+                    unsafe { GetQueuedCompletionStatus(port, &mut bytes, &mut key, &mut ov, ms) };
+                let err = if ok == 0 {
+                    unsafe { GetLastError() }
+                } else {
+                    0
+                };
                 if ok != 0 || !ov.is_null() {
                     s.put(0, key, ov as usize, bytes, err);
                     s.publish(1, 0);
@@ -375,18 +393,55 @@ enum Tmo {
 
 #[derive(Clone, Copy, Debug)]
 enum Op {
-    Post { p: usize, key: u64, bytes: u32, ov: Option<usize> },
-    Get { t: usize, p: usize, tmo: Tmo },
-    GetEx { t: usize, p: usize, max: u32, tmo: Tmo },
-    Block { t: usize },
-    Unblock { t: usize },
-    Timeout { t: usize },
-    Exit { t: usize },
-    Associate { d: usize, p: usize, key: u64 },
-    Issue { d: usize, ov: usize, inline: Option<u32> },
-    Complete { ov: usize, bytes: u32 },
-    CloseDevice { d: usize },
-    ClosePort { p: usize },
+    Post {
+        p: usize,
+        key: u64,
+        bytes: u32,
+        ov: Option<usize>,
+    },
+    Get {
+        t: usize,
+        p: usize,
+        tmo: Tmo,
+    },
+    GetEx {
+        t: usize,
+        p: usize,
+        max: u32,
+        tmo: Tmo,
+    },
+    Block {
+        t: usize,
+    },
+    Unblock {
+        t: usize,
+    },
+    Timeout {
+        t: usize,
+    },
+    Exit {
+        t: usize,
+    },
+    Associate {
+        d: usize,
+        p: usize,
+        key: u64,
+    },
+    Issue {
+        d: usize,
+        ov: usize,
+        inline: Option<u32>,
+    },
+    Complete {
+        ov: usize,
+        bytes: u32,
+    },
+    CloseDevice {
+        d: usize,
+    },
+    ClosePort {
+        p: usize,
+    },
     Nop,
 }
 
@@ -435,9 +490,9 @@ fn parse_script(text: &str) -> Script {
                 Some("inf") => Tmo::Inf,
                 Some("0") => Tmo::Zero,
                 Some("never") => Tmo::Never,
-                Some(x) if x.starts_with("at:") => Tmo::At(
-                    x[3..].parse().unwrap_or_else(|_| bad("bad timeout step")),
-                ),
+                Some(x) if x.starts_with("at:") => {
+                    Tmo::At(x[3..].parse().unwrap_or_else(|_| bad("bad timeout step")))
+                }
                 _ => bad("expected a timeout (inf, 0, at:K, never)"),
             }
         };
@@ -464,7 +519,11 @@ fn parse_script(text: &str) -> Script {
                         bytes: num(a + 2) as u32,
                         ov: opt(a + 3).map(|x| x as usize),
                     },
-                    "get" => Op::Get { t: num(a) as usize, p: num(a + 1) as usize, tmo: tmo(a + 2) },
+                    "get" => Op::Get {
+                        t: num(a) as usize,
+                        p: num(a + 1) as usize,
+                        tmo: tmo(a + 2),
+                    },
                     "get_ex" => Op::GetEx {
                         t: num(a) as usize,
                         p: num(a + 1) as usize,
@@ -485,7 +544,10 @@ fn parse_script(text: &str) -> Script {
                         ov: num(a + 1) as usize,
                         inline: opt(a + 2).map(|x| x as u32),
                     },
-                    "complete" => Op::Complete { ov: num(a) as usize, bytes: num(a + 1) as u32 },
+                    "complete" => Op::Complete {
+                        ov: num(a) as usize,
+                        bytes: num(a + 1) as u32,
+                    },
                     "close_device" => Op::CloseDevice { d: num(a) as usize },
                     "close_port" => Op::ClosePort { p: num(a) as usize },
                     "nop" => Op::Nop,
@@ -550,7 +612,8 @@ fn wide(s: &str) -> Vec<u16> {
 fn depth(port: HANDLE) -> Option<i32> {
     let mut d: i32 = 0;
     let mut len = 0u32;
-    let st = unsafe { NtQueryIoCompletion(port, 0, &mut d as *mut i32 as *mut c_void, 4, &mut len) };
+    let st =
+        unsafe { NtQueryIoCompletion(port, 0, &mut d as *mut i32 as *mut c_void, 4, &mut len) };
     if st < 0 {
         None
     } else {
@@ -562,14 +625,22 @@ impl Probe {
     fn new(s: &Script, quiet: Duration, step_budget: Duration) -> Probe {
         let mut ports = Vec::new();
         for &max in &s.ports {
-            let h = unsafe { CreateIoCompletionPort(INVALID_HANDLE_VALUE, std::ptr::null_mut(), 0, max) };
+            let h = unsafe {
+                CreateIoCompletionPort(INVALID_HANDLE_VALUE, std::ptr::null_mut(), 0, max)
+            };
             if h.is_null() {
-                fail(format!("CreateIoCompletionPort failed: {}", unsafe { GetLastError() }));
+                fail(format!("CreateIoCompletionPort failed: {}", unsafe {
+                    GetLastError()
+                }));
             }
             ports.push(h);
         }
-        let slots: &'static [Slot] =
-            Box::leak((0..s.threads).map(|_| Slot::new()).collect::<Vec<_>>().into_boxed_slice());
+        let slots: &'static [Slot] = Box::leak(
+            (0..s.threads)
+                .map(|_| Slot::new())
+                .collect::<Vec<_>>()
+                .into_boxed_slice(),
+        );
         let mut threads = Vec::new();
         let mut tids = Vec::new();
         let mut events = Vec::new();
@@ -611,18 +682,37 @@ impl Probe {
                 // PIPE_ACCESS_INBOUND | FILE_FLAG_OVERLAPPED; message mode so a
                 // write of 0 bytes completes a read with 0 bytes.
                 let server = unsafe {
-                    CreateNamedPipeW(name.as_ptr(), 0x1 | 0x4000_0000, 0x4 | 0x2, 1, 0,
-                        PIPE_BUF as u32, 0, std::ptr::null_mut())
+                    CreateNamedPipeW(
+                        name.as_ptr(),
+                        0x1 | 0x4000_0000,
+                        0x4 | 0x2,
+                        1,
+                        0,
+                        PIPE_BUF as u32,
+                        0,
+                        std::ptr::null_mut(),
+                    )
                 };
                 if server == INVALID_HANDLE_VALUE {
-                    fail(format!("CreateNamedPipeW failed: {}", unsafe { GetLastError() }));
+                    fail(format!("CreateNamedPipeW failed: {}", unsafe {
+                        GetLastError()
+                    }));
                 }
                 let client = unsafe {
-                    CreateFileW(name.as_ptr(), 0x4000_0000, 0, std::ptr::null_mut(), 3, 0,
-                        std::ptr::null_mut())
+                    CreateFileW(
+                        name.as_ptr(),
+                        0x4000_0000,
+                        0,
+                        std::ptr::null_mut(),
+                        3,
+                        0,
+                        std::ptr::null_mut(),
+                    )
                 };
                 if client == INVALID_HANDLE_VALUE {
-                    fail(format!("CreateFileW(pipe) failed: {}", unsafe { GetLastError() }));
+                    fail(format!("CreateFileW(pipe) failed: {}", unsafe {
+                        GetLastError()
+                    }));
                 }
                 let mut ov: OVERLAPPED = unsafe { std::mem::zeroed() };
                 let ok = unsafe { ConnectNamedPipe(server, &mut ov) };
@@ -631,15 +721,27 @@ impl Probe {
                     fail(format!("ConnectNamedPipe failed: {}", err));
                 }
                 if skip && unsafe { SetFileCompletionNotificationModes(server, 1) } == 0 {
-                    fail(format!("SetFileCompletionNotificationModes failed: {}", unsafe {
-                        GetLastError()
-                    }));
+                    fail(format!(
+                        "SetFileCompletionNotificationModes failed: {}",
+                        unsafe { GetLastError() }
+                    ));
                 }
-                instances.push(Instance { server, client, buf: vec![0u8; PIPE_BUF], pending: None });
+                instances.push(Instance {
+                    server,
+                    client,
+                    buf: vec![0u8; PIPE_BUF],
+                    pending: None,
+                });
             }
-            devices.push(Device { instances, closed: false, pending: Vec::new() });
+            devices.push(Device {
+                instances,
+                closed: false,
+                pending: Vec::new(),
+            });
         }
-        let ovs = (0..s.overlapped).map(|_| unsafe { std::mem::zeroed() }).collect();
+        let ovs = (0..s.overlapped)
+            .map(|_| unsafe { std::mem::zeroed() })
+            .collect();
         Probe {
             closed_ports: vec![false; ports.len()],
             ports,
@@ -692,7 +794,11 @@ impl Probe {
             v.push(s.gen.load(Ordering::Acquire) as i64);
         }
         for p in 0..self.ports.len() {
-            v.push(if self.closed_ports[p] { -1 } else { depth(self.ports[p]).unwrap_or(-2) as i64 });
+            v.push(if self.closed_ports[p] {
+                -1
+            } else {
+                depth(self.ports[p]).unwrap_or(-2) as i64
+            });
         }
         v
     }
@@ -710,12 +816,19 @@ impl Probe {
                 last = now;
                 since = Instant::now();
             }
-            let taken = self.slots.iter().all(|s| s.cmd.load(Ordering::Acquire) == CMD_NONE);
+            let taken = self
+                .slots
+                .iter()
+                .all(|s| s.cmd.load(Ordering::Acquire) == CMD_NONE);
             if taken && since.elapsed() >= self.quiet && self.waits_confirmed() {
                 return;
             }
             if start.elapsed() >= self.step_budget / 2 {
-                let _ = writeln!(self.out, "warn step did not settle within {:?}", self.step_budget / 2);
+                let _ = writeln!(
+                    self.out,
+                    "warn step did not settle within {:?}",
+                    self.step_budget / 2
+                );
                 return;
             }
         }
@@ -743,7 +856,8 @@ impl Probe {
             // Long enough for every step before K to settle; at step K the
             // controller waits for it.
             Tmo::At(k) => {
-                let ms = self.step_budget.as_millis() as u64 * (k.saturating_sub(step).max(1) as u64);
+                let ms =
+                    self.step_budget.as_millis() as u64 * (k.saturating_sub(step).max(1) as u64);
                 ms.min(INFINITE as u64 - 1) as u32
             }
             Tmo::Never => 3_600_000,
@@ -772,7 +886,8 @@ impl Probe {
                     Some(o) => self.ov_ptr(o),
                     None => std::ptr::null_mut(),
                 };
-                let ok = unsafe { PostQueuedCompletionStatus(self.port(p), bytes, key as usize, ptr) };
+                let ok =
+                    unsafe { PostQueuedCompletionStatus(self.port(p), bytes, key as usize, ptr) };
                 result = Some(self.err_or(ok != 0));
             }
             Op::Get { t, .. } | Op::GetEx { t, .. } | Op::Block { t } | Op::Exit { t }
@@ -816,13 +931,19 @@ impl Probe {
                 let due = self.expires[t].map(|e| e.saturating_duration_since(Instant::now()));
                 let limit = due.unwrap_or_default() + self.step_budget * 4;
                 if !self.wait_return(t, limit) {
-                    let _ = writeln!(self.out, "warn thread {} did not time out within {:?}", t, limit);
+                    let _ = writeln!(
+                        self.out,
+                        "warn thread {} did not time out within {:?}",
+                        t, limit
+                    );
                 }
                 self.deadline[t] = None;
             }
             Op::Exit { t } => {
                 self.command(t, CMD_EXIT);
-                let r = unsafe { WaitForSingleObject(self.threads[t], self.step_budget.as_millis() as u32) };
+                let r = unsafe {
+                    WaitForSingleObject(self.threads[t], self.step_budget.as_millis() as u32)
+                };
                 if r != 0 {
                     let _ = writeln!(self.out, "warn thread {} did not exit", t);
                 }
@@ -832,13 +953,20 @@ impl Probe {
                 let dev = &self.devices[d];
                 let mut res = "success".to_owned();
                 if dev.closed {
-                    let h = unsafe { CreateIoCompletionPort(DEAD_HANDLE, self.port(p), key as usize, 0) };
+                    let h = unsafe {
+                        CreateIoCompletionPort(DEAD_HANDLE, self.port(p), key as usize, 0)
+                    };
                     res = self.err_or(!h.is_null());
                 } else {
                     let port = self.port(p);
                     for (i, inst) in self.devices[d].instances.iter().enumerate() {
-                        let h = unsafe { CreateIoCompletionPort(inst.server, port, key as usize, 0) };
-                        let r = if h.is_null() { unsafe { GetLastError() }.to_string() } else { "success".to_owned() };
+                        let h =
+                            unsafe { CreateIoCompletionPort(inst.server, port, key as usize, 0) };
+                        let r = if h.is_null() {
+                            unsafe { GetLastError() }.to_string()
+                        } else {
+                            "success".to_owned()
+                        };
                         if i == 0 {
                             res = r;
                         }
@@ -855,14 +983,25 @@ impl Probe {
                     let data = vec![0x5Au8; bytes as usize];
                     let mut written = 0u32;
                     let ok = unsafe {
-                        WriteFile(inst.client, data.as_ptr(), bytes, &mut written, std::ptr::null_mut())
+                        WriteFile(
+                            inst.client,
+                            data.as_ptr(),
+                            bytes,
+                            &mut written,
+                            std::ptr::null_mut(),
+                        )
                     };
                     if ok == 0 {
-                        let _ = writeln!(self.out, "warn WriteFile failed: {}", unsafe { GetLastError() });
+                        let _ = writeln!(self.out, "warn WriteFile failed: {}", unsafe {
+                            GetLastError()
+                        });
                     }
                     self.finish_request(d, i, ov);
                 } else {
-                    let _ = writeln!(self.out, "warn complete of an OVERLAPPED that is not pending");
+                    let _ = writeln!(
+                        self.out,
+                        "warn complete of an OVERLAPPED that is not pending"
+                    );
                 }
             }
             Op::CloseDevice { d } => {
@@ -934,7 +1073,11 @@ impl Probe {
             let ok = unsafe { ReadFile(DEAD_HANDLE, b.as_mut_ptr(), 1, &mut n, ptr) };
             return self.err_or(ok != 0);
         }
-        let i = match self.devices[d].instances.iter().position(|x| x.pending.is_none()) {
+        let i = match self.devices[d]
+            .instances
+            .iter()
+            .position(|x| x.pending.is_none())
+        {
             Some(i) => i,
             None => fail(format!("device {} has no free pipe instance", d)),
         };
@@ -945,9 +1088,19 @@ impl Probe {
         if let Some(bytes) = inline {
             let data = vec![0x5Au8; bytes as usize];
             let mut written = 0u32;
-            let ok = unsafe { WriteFile(client, data.as_ptr(), bytes, &mut written, std::ptr::null_mut()) };
+            let ok = unsafe {
+                WriteFile(
+                    client,
+                    data.as_ptr(),
+                    bytes,
+                    &mut written,
+                    std::ptr::null_mut(),
+                )
+            };
             if ok == 0 {
-                let _ = writeln!(self.out, "warn WriteFile failed: {}", unsafe { GetLastError() });
+                let _ = writeln!(self.out, "warn WriteFile failed: {}", unsafe {
+                    GetLastError()
+                });
             }
         }
         let ptr = self.ov_ptr(ov);
@@ -968,7 +1121,13 @@ impl Probe {
         }
     }
 
-    fn report(&mut self, k: usize, result: Option<String>, own: Option<usize>, busy: Option<usize>) {
+    fn report(
+        &mut self,
+        k: usize,
+        result: Option<String>,
+        own: Option<usize>,
+        busy: Option<usize>,
+    ) {
         let mut rets = Vec::new();
         for t in 0..self.slots.len() {
             let s = &self.slots[t];
@@ -1008,7 +1167,11 @@ impl Probe {
                 if err == WAIT_TIMEOUT {
                     if let Some(at) = self.deadline[t] {
                         if at != k {
-                            let _ = writeln!(self.out, "warn early-timeout thread {} at step {} (due at {})", t, k, at);
+                            let _ = writeln!(
+                                self.out,
+                                "warn early-timeout thread {} at step {} (due at {})",
+                                t, k, at
+                            );
                         }
                     }
                 }
@@ -1027,7 +1190,11 @@ impl Probe {
                         None => format!("?{:#x}", ov),
                     }
                 };
-                let _ = writeln!(self.out, "ret {} pkt {} {} {} {}", t, key, bytes, ov, status);
+                let _ = writeln!(
+                    self.out,
+                    "ret {} pkt {} {} {} {}",
+                    t, key, bytes, ov, status
+                );
             }
             self.deadline[t] = None;
         }
