@@ -2,9 +2,9 @@
 //! (`probe/probe.rs`, embedded in this crate) and running it, natively on
 //! Windows or under Wine on Linux. Nothing here knows about the model.
 
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 /// The probe's source, compiled into iocp-sim so `diff` works from anywhere.
@@ -235,7 +235,39 @@ impl Launcher {
     }
 
     /// Runs the probe on `script` and returns its standard output.
+    ///
+    /// The script and the output go through files, not pipes: the first
+    /// Wine process of a session starts daemons (wineserver, services.exe)
+    /// that inherit the child's handles and outlive it, so reading a pipe
+    /// to its end would wait for them.
     pub fn run(&self, script: &str, timing: Timing, steps: usize) -> Result<String, RunError> {
+        static RUNS: AtomicU64 = AtomicU64::new(0);
+        let n = RUNS.fetch_add(1, Ordering::Relaxed);
+        let dir = self.exe.parent().unwrap_or(Path::new("."));
+        let base = dir.join(format!("run-{}-{n}", std::process::id()));
+        let files = [
+            base.with_extension("script"),
+            base.with_extension("out"),
+            base.with_extension("err"),
+        ];
+        let io = |e: std::io::Error| RunError(format!("{}: {e}", base.display()));
+        std::fs::write(&files[0], script).map_err(io)?;
+        let result = self.run_files(&files, timing, steps);
+        for f in &files {
+            let _ = std::fs::remove_file(f);
+        }
+        result
+    }
+
+    fn run_files(
+        &self,
+        files: &[PathBuf; 3],
+        timing: Timing,
+        steps: usize,
+    ) -> Result<String, RunError> {
+        let io = |e: std::io::Error| RunError(format!("probe output file: {e}"));
+        let out = std::fs::File::create(&files[1]).map_err(io)?;
+        let err = std::fs::File::create(&files[2]).map_err(io)?;
         let mut cmd = match &self.wine {
             Some(w) => {
                 let mut c = Command::new(w);
@@ -244,37 +276,18 @@ impl Launcher {
             }
             None => Command::new(&self.exe),
         };
-        cmd.args([
-            "--quiet-ms",
-            &timing.quiet_ms.to_string(),
-            "--step-ms",
-            &timing.step_ms.to_string(),
-            "-",
-        ])
-        .envs(self.env.iter().map(|(k, v)| (k, v)))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+        cmd.arg("--quiet-ms")
+            .arg(timing.quiet_ms.to_string())
+            .arg("--step-ms")
+            .arg(timing.step_ms.to_string())
+            .arg(&files[0])
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::null())
+            .stdout(Stdio::from(out))
+            .stderr(Stdio::from(err));
         let mut child = cmd
             .spawn()
             .map_err(|e| RunError(format!("cannot start the probe: {e}")))?;
-        let mut stdin = child.stdin.take().expect("piped");
-        let script = script.to_owned();
-        let writer = std::thread::spawn(move || {
-            let _ = stdin.write_all(script.as_bytes());
-        });
-        let mut stdout = child.stdout.take().expect("piped");
-        let reader = std::thread::spawn(move || {
-            let mut s = String::new();
-            let _ = stdout.read_to_string(&mut s);
-            s
-        });
-        let mut stderr = child.stderr.take().expect("piped");
-        let err_reader = std::thread::spawn(move || {
-            let mut s = String::new();
-            let _ = stderr.read_to_string(&mut s);
-            s
-        });
         // A first Wine start creates the prefix (several seconds).
         let limit = Duration::from_secs(120)
             + Duration::from_millis(timing.step_ms * 3).saturating_mul(steps as u32);
@@ -290,14 +303,13 @@ impl Launcher {
                         limit.as_secs()
                     )));
                 }
-                Ok(None) => std::thread::sleep(Duration::from_millis(10)),
+                Ok(None) => std::thread::sleep(Duration::from_millis(5)),
                 Err(e) => return Err(RunError(format!("waiting for the probe: {e}"))),
             }
         };
-        let _ = writer.join();
-        let out = reader.join().unwrap_or_default();
-        let err = err_reader.join().unwrap_or_default();
+        let out = std::fs::read_to_string(&files[1]).map_err(io)?;
         if !status.success() {
+            let err = std::fs::read_to_string(&files[2]).unwrap_or_default();
             return Err(RunError(format!(
                 "the probe failed ({status}): {}",
                 err.lines().last().unwrap_or("")
