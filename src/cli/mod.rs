@@ -11,7 +11,7 @@ use crate::narrate::Lang;
 
 mod check;
 mod diff;
-mod run;
+pub mod run;
 mod schema;
 
 /// The exit status for bad input or a missing environment.
