@@ -22,8 +22,17 @@
 //! Ops (ids are 0-based indexes; `-` is "none"):
 //! `post P KEY BYTES OV|-`, `get T P TMO`, `get_ex T P MAX TMO`, `block T`,
 //! `unblock T`, `timeout T`, `exit T`, `associate D P KEY`,
-//! `issue D OV INLINE|-`, `complete OV BYTES`, `close_device D`,
-//! `close_port P`, `nop`. TMO is `inf`, `0`, `at:K` (the wait must expire
+//! `issue D OV INLINE|- [syn]`, `complete OV BYTES [NTSTATUS hex]`,
+//! `close_device D`, `close_port P`, `nop`.
+//!
+//! A device is a set of named-pipe server ends (one per request that can be
+//! pending at once), all associated with the same port and key; a request
+//! is an overlapped ReadFile and `complete` writes BYTES to the matching
+//! client end, so requests complete in any order the script chooses.
+//! `issue ... syn` makes a synthesized request instead: nothing is pending
+//! on a handle, and its `complete` (with any NTSTATUS) or its abort by
+//! `close_device` inserts the packet with NtSetIoCompletion into the
+//! device's port, as the I/O manager does when a request completes. TMO is `inf`, `0`, `at:K` (the wait must expire
 //! at step K, which is this thread's `timeout` step) or `never` (finite in
 //! the scenario, but no step times it out).
 //!
@@ -162,6 +171,13 @@ extern "system" {
         ret_len: *mut u32,
     ) -> NTSTATUS;
     fn RtlNtStatusToDosError(status: NTSTATUS) -> u32;
+    fn NtSetIoCompletion(
+        port: HANDLE,
+        key: usize,
+        apc_context: usize,
+        status: NTSTATUS,
+        information: usize,
+    ) -> NTSTATUS;
     fn NtQuerySystemInformation(
         class: u32,
         info: *mut c_void,
@@ -431,10 +447,12 @@ enum Op {
         d: usize,
         ov: usize,
         inline: Option<u32>,
+        syn: bool,
     },
     Complete {
         ov: usize,
         bytes: u32,
+        status: u32,
     },
     CloseDevice {
         d: usize,
@@ -543,10 +561,16 @@ fn parse_script(text: &str) -> Script {
                         d: num(a) as usize,
                         ov: num(a + 1) as usize,
                         inline: opt(a + 2).map(|x| x as u32),
+                        syn: w.get(a + 3) == Some(&"syn"),
                     },
                     "complete" => Op::Complete {
                         ov: num(a) as usize,
                         bytes: num(a + 1) as u32,
+                        status: match w.get(a + 2) {
+                            None => 0,
+                            Some(x) => u32::from_str_radix(x.trim_start_matches("0x"), 16)
+                                .unwrap_or_else(|_| bad("bad NTSTATUS")),
+                        },
                     },
                     "close_device" => Op::CloseDevice { d: num(a) as usize },
                     "close_port" => Op::ClosePort { p: num(a) as usize },
@@ -577,9 +601,17 @@ struct Instance {
 struct Device {
     instances: Vec<Instance>,
     closed: bool,
-    /// Pending reads in issue order: (ov id, instance index).
+    /// Pending reads in issue order: (ov id, instance index, or SYNTHETIC).
     pending: Vec<(usize, usize)>,
+    /// The port and key of its first successful association.
+    assoc: Option<(usize, u64)>,
 }
+
+/// The instance index of a synthesized request: nothing is pending on any
+/// handle; its completion is inserted with NtSetIoCompletion.
+const SYNTHETIC: usize = usize::MAX;
+/// STATUS_CANCELLED: what close_device gives a synthesized request.
+const STATUS_CANCELLED: u32 = 0xC000_0120;
 
 struct Probe {
     ports: Vec<HANDLE>,
@@ -734,6 +766,7 @@ impl Probe {
                 });
             }
             devices.push(Device {
+                assoc: None,
                 instances,
                 closed: false,
                 pending: Vec::new(),
@@ -971,14 +1004,27 @@ impl Probe {
                             res = r;
                         }
                     }
+                    if res == "success" && self.devices[d].assoc.is_none() {
+                        self.devices[d].assoc = Some((p, key));
+                    }
                 }
                 result = Some(res);
             }
-            Op::Issue { d, ov, inline } => {
+            Op::Issue {
+                d, ov, syn: true, ..
+            } if !self.devices[d].closed => {
+                self.devices[d].pending.push((ov, SYNTHETIC));
+                self.ov_where[ov] = Some((d, SYNTHETIC));
+                result = Some("pending".to_owned());
+            }
+            Op::Issue { d, ov, inline, .. } => {
                 result = Some(self.issue(d, ov, inline));
             }
-            Op::Complete { ov, bytes } => {
-                if let Some((d, i)) = self.ov_where[ov] {
+            Op::Complete { ov, bytes, status } => {
+                if let Some((d, SYNTHETIC)) = self.ov_where[ov] {
+                    self.synthesize(d, ov, bytes, status);
+                    self.finish_request(d, SYNTHETIC, ov);
+                } else if let Some((d, i)) = self.ov_where[ov] {
                     let inst = &self.devices[d].instances[i];
                     let data = vec![0x5Au8; bytes as usize];
                     let mut written = 0u32;
@@ -1013,6 +1059,12 @@ impl Probe {
                     // packet land before the next, then close every handle.
                     let pending = self.devices[d].pending.clone();
                     for (ov, i) in pending {
+                        if i == SYNTHETIC {
+                            self.synthesize(d, ov, 0, STATUS_CANCELLED);
+                            self.settle();
+                            self.finish_request(d, i, ov);
+                            continue;
+                        }
                         let h = self.devices[d].instances[i].server;
                         let ptr = self.ov_ptr(ov);
                         unsafe { CancelIoEx(h, ptr) };
@@ -1059,8 +1111,33 @@ impl Probe {
         !self.exited[t] && self.slots[t].phase.load(Ordering::Acquire) == PHASE_RUN
     }
 
+    /// Inserts the completion of a synthesized request into the device's
+    /// port, as the I/O manager does when a request completes: nothing if
+    /// the device is not associated or its port is closed.
+    fn synthesize(&mut self, d: usize, ov: usize, bytes: u32, status: u32) {
+        if let Some((p, key)) = self.devices[d].assoc {
+            if !self.closed_ports[p] {
+                let ptr = self.ov_ptr(ov) as usize;
+                let st = unsafe {
+                    NtSetIoCompletion(
+                        self.ports[p],
+                        key as usize,
+                        ptr,
+                        status as NTSTATUS,
+                        bytes as usize,
+                    )
+                };
+                if st < 0 {
+                    let _ = writeln!(self.out, "warn NtSetIoCompletion failed: {:#x}", st);
+                }
+            }
+        }
+    }
+
     fn finish_request(&mut self, d: usize, i: usize, ov: usize) {
-        self.devices[d].instances[i].pending = None;
+        if i != SYNTHETIC {
+            self.devices[d].instances[i].pending = None;
+        }
         self.devices[d].pending.retain(|&(o, _)| o != ov);
         self.ov_where[ov] = None;
     }

@@ -186,27 +186,49 @@ fn negative_control_other_flavour_diverges() {
     }
 }
 
-/// Built from actions directly: a scenario the probe cannot reproduce is
-/// reported unsupported and never run (so never counted as agreeing).
+/// Built from actions directly: a completion status the probe cannot
+/// produce is reported unsupported and never run (so never counted as
+/// agreeing); a known error status is synthesized with NtSetIoCompletion.
 #[test]
-fn error_statuses_are_unsupported_not_agreeing() {
+fn unknown_error_statuses_are_unsupported_known_ones_synthesized() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/diff-scenarios/devices.json");
-    let mut case = load(&path);
-    let status = case.names.intern_status("ERROR_NETNAME_DELETED");
-    // Make step 6 complete r2 with an error status.
+    let base = load(&path);
+    // Step 6 completes r2 (issued at step 5).
     let Some(Action::Complete {
         overlapped, bytes, ..
-    }) = case.steps[5]
+    }) = base.steps[5]
     else {
         panic!("step 6 of devices.json is a complete");
     };
-    case.steps[5] = Some(Action::Complete {
+    let mut made_up = base.clone();
+    let status = made_up.names.intern_status("ERROR_MADE_UP");
+    made_up.steps[5] = Some(Action::Complete {
         overlapped,
         bytes,
         status,
     });
-    let plan = diff::plan(&case, host().1);
+    let plan = diff::plan(&made_up, host().1);
     assert!(!plan.supported());
     assert_eq!(plan.unsupported[0].step, 6);
-    assert!(plan.unsupported[0].reason.contains("ERROR_NETNAME_DELETED"));
+    assert!(plan.unsupported[0].reason.contains("ERROR_MADE_UP"));
+
+    let mut known = base.clone();
+    let status = known.names.intern_status("ERROR_NETNAME_DELETED");
+    known.steps[5] = Some(Action::Complete {
+        overlapped,
+        bytes,
+        status,
+    });
+    let plan = diff::plan(&known, host().1);
+    assert!(plan.supported());
+    assert!(
+        plan.script.contains("step 5 issue 0 1 - syn\n"),
+        "{}",
+        plan.script
+    );
+    assert!(
+        plan.script.contains("step 6 complete 1 7 c00000c9\n"),
+        "{}",
+        plan.script
+    );
 }

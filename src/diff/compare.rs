@@ -71,12 +71,12 @@ pub fn first_divergence(model: &[StepObs], real: &[StepObs]) -> Option<Divergenc
     None
 }
 
-fn cell_lines(s: &StepObs) -> Vec<String> {
+fn cell_lines(s: &StepObs, real: bool) -> Vec<String> {
     let mut v = Vec::new();
-    v.push(if s.skipped {
-        format!("{} (model rejects; not run)", s.result)
-    } else {
-        format!("result {}", s.result)
+    v.push(match (s.skipped, real) {
+        (true, false) => "rejected by the model".to_owned(),
+        (true, true) => "not run (the model rejects it)".to_owned(),
+        _ => format!("result {}", s.result),
     });
     v.extend(s.return_lines());
     v.push(s.depth_line());
@@ -103,8 +103,13 @@ pub fn table(model: &[StepObs], real: &[StepObs], left: &str, right: &str) -> St
     const W: usize = 44;
     let first = first_divergence(model, real).map(|d| d.step);
     let mut s = String::new();
-    let _ = writeln!(s, "   step op              | {} | {}", clip(left, W), right);
-    let _ = writeln!(s, "{}", "-".repeat(24 + W + 3 + W));
+    let _ = writeln!(
+        s,
+        "   step op                   | {} | {}",
+        clip(left, W),
+        right
+    );
+    let _ = writeln!(s, "{}", "-".repeat(29 + W + 3 + W));
     for (i, m) in model.iter().enumerate() {
         let r = real.get(i);
         let diff = match r {
@@ -118,16 +123,16 @@ pub fn table(model: &[StepObs], real: &[StepObs], left: &str, right: &str) -> St
         } else {
             "  "
         };
-        let left_lines = cell_lines(m);
+        let left_lines = cell_lines(m, false);
         let right_lines = r
-            .map(cell_lines)
+            .map(|r| cell_lines(r, true))
             .unwrap_or_else(|| vec!["(no observation)".to_owned()]);
         let rows = left_lines.len().max(right_lines.len());
         for j in 0..rows {
             let head = if j == 0 {
-                format!("{mark}{:>4} {}", m.step, clip(&m.op, 15))
+                format!("{mark}{:>4} {}", m.step, clip(&m.op, 20))
             } else {
-                " ".repeat(22)
+                " ".repeat(27)
             };
             let l = left_lines.get(j).map(String::as_str).unwrap_or("");
             let rr = right_lines.get(j).map(String::as_str).unwrap_or("");
@@ -138,7 +143,7 @@ pub fn table(model: &[StepObs], real: &[StepObs], left: &str, right: &str) -> St
             let _ = writeln!(
                 s,
                 "{}   ^^ first divergence at step {}: {} differ",
-                " ".repeat(22),
+                " ".repeat(27),
                 m.step,
                 names.join(", ")
             );

@@ -17,6 +17,28 @@ pub const MAX_BATCH: u32 = 64;
 /// The largest byte count a completion can carry in the probe (one pipe message).
 pub const MAX_BYTES: u64 = 65536;
 
+/// The NTSTATUS a driver completes a request with, for each Win32 error a
+/// scenario may name as a completion status (GetQueuedCompletionStatus maps
+/// it back with RtlNtStatusToDosError).
+pub fn ntstatus_of(error: &str) -> Option<u32> {
+    Some(match error {
+        "ERROR_ACCESS_DENIED" => 0xC000_0022,
+        "ERROR_NOT_ENOUGH_MEMORY" => 0xC000_0017,
+        "ERROR_INVALID_PARAMETER" => 0xC000_000D,
+        "ERROR_HANDLE_EOF" => 0xC000_0011,
+        "ERROR_NETNAME_DELETED" => 0xC000_00C9,
+        "ERROR_SEM_TIMEOUT" => 0xC000_00B5,
+        "ERROR_BROKEN_PIPE" => 0xC000_014B,
+        "ERROR_OPERATION_ABORTED" => 0xC000_0120,
+        "ERROR_CONNECTION_REFUSED" => 0xC000_0236,
+        "ERROR_NETWORK_UNREACHABLE" => 0xC000_023C,
+        "ERROR_HOST_UNREACHABLE" => 0xC000_023D,
+        "ERROR_PORT_UNREACHABLE" => 0xC000_023F,
+        "ERROR_CONNECTION_ABORTED" => 0xC000_0241,
+        _ => return None,
+    })
+}
+
 /// A step the probe cannot reproduce faithfully.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Unsupported {
@@ -129,6 +151,11 @@ pub fn plan(case: &Case, flavor: Flavor) -> Plan {
     let mut timeout_at: Vec<Option<usize>> = Vec::new();
     let mut pending_per_device = vec![0usize; config.devices.len()];
     let mut instances = vec![1usize; config.devices.len()];
+    // The step (index into `lines`) that issued each pending OVERLAPPED.
+    let mut issued_at: std::collections::HashMap<crate::model::OvId, usize> = Default::default();
+    // Requests completed with an error status are synthesized (see probe.rs).
+    let mut synthesized: Vec<usize> = Vec::new();
+    let mut synthesized_completions: Vec<usize> = Vec::new();
     let n = &case.names;
 
     for (i, action) in case.steps.iter().enumerate() {
@@ -216,6 +243,7 @@ pub fn plan(case: &Case, flavor: Flavor) -> Plan {
                     unsup(format!("inline issue of more than {MAX_BYTES} bytes"));
                 }
                 if inline.is_none() && out.result == CallResult::Pending {
+                    issued_at.insert(overlapped, lines.len());
                     let d = device.index();
                     pending_per_device[d] += 1;
                     instances[d] = instances[d].max(pending_per_device[d]);
@@ -228,12 +256,24 @@ pub fn plan(case: &Case, flavor: Flavor) -> Plan {
                 bytes,
                 status,
             } => {
-                if status != StatusId::SUCCESS {
-                    unsup(format!(
-                        "complete with status {}: a pipe read can only be completed with success",
-                        n.status(status)
-                    ));
-                }
+                let nt = if status == StatusId::SUCCESS {
+                    String::new()
+                } else {
+                    if let Some(&at) = issued_at.get(&overlapped) {
+                        synthesized.push(at);
+                    }
+                    synthesized_completions.push(lines.len());
+                    match ntstatus_of(n.status(status)) {
+                        Some(code) => format!(" {code:08x}"),
+                        None => {
+                            unsup(format!(
+                                "complete with status {}: no NTSTATUS known for it",
+                                n.status(status)
+                            ));
+                            String::new()
+                        }
+                    }
+                };
                 if bytes > MAX_BYTES {
                     unsup(format!("complete with {bytes} bytes: at most {MAX_BYTES}"));
                 }
@@ -242,7 +282,8 @@ pub fn plan(case: &Case, flavor: Flavor) -> Plan {
                         pending_per_device[device.index()] -= 1;
                     }
                 }
-                format!("complete {} {bytes}", overlapped.0)
+                issued_at.remove(&overlapped);
+                format!("complete {} {bytes}{nt}", overlapped.0)
             }
             Action::CloseDevice { device } => {
                 pending_per_device[device.index()] = 0;
@@ -269,6 +310,13 @@ pub fn plan(case: &Case, flavor: Flavor) -> Plan {
         lines.push(format!("step {step} {line}"));
     }
 
+    for &at in &synthesized {
+        lines[at].push_str(" syn");
+    }
+    for at in synthesized.into_iter().chain(synthesized_completions) {
+        ops[at].0.push_str(" (syn)");
+        model[at].op.push_str(" (syn)");
+    }
     // Finite waits that the scenario times out get `at:K`.
     for (i, at) in timeout_at.iter().enumerate() {
         if let Some(k) = at {
