@@ -960,6 +960,18 @@ impl Probe {
             Op::Unblock { t } => {
                 unsafe { SetEvent(self.events[t]) };
             }
+            Op::Timeout { t }
+                if self.slots[t].phase.load(Ordering::Acquire) != PHASE_GET
+                    && self.slots[t].gen.load(Ordering::Acquire) == self.seen[t] =>
+            {
+                // The real thread is not waiting (it got a packet or was
+                // never in a get): there is nothing to time out.
+                let _ = writeln!(
+                    self.out,
+                    "warn thread {} is not waiting; nothing to time out",
+                    t
+                );
+            }
             Op::Timeout { t } => {
                 let due = self.expires[t].map(|e| e.saturating_duration_since(Instant::now()));
                 let limit = due.unwrap_or_default() + self.step_budget * 4;
