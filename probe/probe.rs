@@ -263,6 +263,8 @@ struct Slot {
     max: AtomicU32,
     timeout: AtomicU32,
     event: AtomicUsize,
+    /// Auto-reset event a free worker parks on until its first command.
+    park: AtomicUsize,
     phase: AtomicU32,
     gen: AtomicU32,
     stamp: AtomicU64,
@@ -280,6 +282,7 @@ impl Slot {
             max: AtomicU32::new(1),
             timeout: AtomicU32::new(INFINITE),
             event: AtomicUsize::new(0),
+            park: AtomicUsize::new(0),
             phase: AtomicU32::new(PHASE_RUN),
             gen: AtomicU32::new(0),
             stamp: AtomicU64::new(0),
@@ -324,7 +327,12 @@ extern "system" fn worker(param: *mut c_void) -> u32 {
         Internal: 0,
         dwNumberOfBytesTransferred: 0,
     }; MAX_BATCH];
+    let mut parked = true;
     loop {
+        match s.cmd.load(Ordering::Acquire) {
+            CMD_GET | CMD_GET_EX => parked = false,
+            _ => {}
+        }
         match s.cmd.load(Ordering::Acquire) {
             CMD_GET => {
                 let port = s.port.load(Ordering::Relaxed) as HANDLE;
@@ -387,6 +395,12 @@ extern "system" fn worker(param: *mut c_void) -> u32 {
             CMD_EXIT => {
                 s.cmd.store(CMD_NONE, Ordering::Release);
                 unsafe { ExitThread(0) };
+            }
+            _ if parked => {
+                // A thread that never called get is free: its waits touch
+                // no port, so it parks instead of taking CPU from the
+                // threads the ports count.
+                unsafe { WaitForSingleObject(s.park.load(Ordering::Relaxed) as HANDLE, INFINITE) };
             }
             _ => {
                 // Running: spin, yielding the processor without waiting, so
@@ -682,6 +696,11 @@ impl Probe {
                 fail("CreateEventW failed".to_owned());
             }
             slot.event.store(ev as usize, Ordering::Relaxed);
+            let park = unsafe { CreateEventW(std::ptr::null_mut(), 0, 0, std::ptr::null()) };
+            if park.is_null() {
+                fail("CreateEventW failed".to_owned());
+            }
+            slot.park.store(park as usize, Ordering::Relaxed);
             events.push(ev);
             let mut tid = 0u32;
             let h = unsafe {
@@ -880,6 +899,7 @@ impl Probe {
 
     fn command(&mut self, t: usize, cmd: u32) {
         self.slots[t].cmd.store(cmd, Ordering::Release);
+        unsafe { SetEvent(self.slots[t].park.load(Ordering::Relaxed) as HANDLE) };
     }
 
     fn real_timeout(&self, tmo: Tmo, step: usize) -> u32 {
@@ -1307,7 +1327,7 @@ impl Probe {
 }
 
 fn main() {
-    let mut quiet = Duration::from_millis(40);
+    let mut quiet = Duration::from_millis(60);
     let mut step = Duration::from_millis(800);
     let mut path: Option<String> = None;
     let mut args = std::env::args().skip(1);

@@ -86,7 +86,10 @@ pub fn main(args: Args) -> ExitCode {
     let launcher = match Launcher::prepare(against, &diff::launch::cache_dir()) {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("iocp-sim diff: cannot run the probe against {}: {e}", against.as_str());
+            eprintln!(
+                "iocp-sim diff: cannot run the probe against {}: {e}",
+                against.as_str()
+            );
             return ExitCode::from(EXIT_BAD_INPUT);
         }
     };

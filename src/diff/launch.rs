@@ -69,7 +69,7 @@ pub struct Timing {
 impl Default for Timing {
     fn default() -> Timing {
         Timing {
-            quiet_ms: 40,
+            quiet_ms: 60,
             step_ms: 800,
         }
     }
