@@ -45,7 +45,11 @@ fn launcher() -> Option<Launcher> {
         .join("target")
         .join("probe");
     let cache = std::env::var_os("IOCP_SIM_PROBE_DIR").map_or(cache, PathBuf::from);
-    match Launcher::prepare(against, &cache) {
+    let prepared = {
+        let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+        Launcher::prepare(against, &cache)
+    };
+    match prepared {
         Ok(l) => Some(l),
         Err(e) => {
             let banner = "*".repeat(72);

@@ -77,6 +77,9 @@ pub fn main(args: Args) -> ExitCode {
             }
         }
     }
+    if cases.is_empty() {
+        return ExitCode::from(EXIT_BAD_INPUT);
+    }
     if args.script {
         for c in &cases {
             print!("{}", diff::plan(c, flavor).script);

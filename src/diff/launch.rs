@@ -170,10 +170,16 @@ impl Launcher {
         };
         let rustc = probe_rustc().ok_or_else(|| missing("no rustc found to build the probe"))?;
         let wine = if cross {
-            let w = std::env::var_os("IOCP_SIM_WINE")
-                .map(PathBuf::from)
-                .or_else(|| find_on_path("wine"))
-                .ok_or_else(|| missing("`wine` is not on PATH"))?;
+            let w = match std::env::var_os("IOCP_SIM_WINE") {
+                Some(w) if Path::new(&w).is_file() => PathBuf::from(w),
+                Some(w) => {
+                    return Err(missing(&format!(
+                        "IOCP_SIM_WINE names {}, which is not a file",
+                        Path::new(&w).display()
+                    )))
+                }
+                None => find_on_path("wine").ok_or_else(|| missing("`wine` is not on PATH"))?,
+            };
             if find_on_path("x86_64-w64-mingw32-gcc").is_none() {
                 return Err(missing(
                     "the MinGW linker x86_64-w64-mingw32-gcc (package gcc-mingw-w64-x86-64) is missing",
@@ -342,8 +348,16 @@ fn build(rustc: &Path, cross: bool, cache: &Path, tag: &str, exe: &Path) -> Resu
             String::from_utf8_lossy(&out.stderr)
         )));
     }
-    std::fs::rename(&tmp, exe)
-        .map_err(|e| RunError(format!("cannot move the probe to {}: {e}", exe.display())))?;
+    if let Err(e) = std::fs::rename(&tmp, exe) {
+        // Another process built the same probe first (and may be running it).
+        let _ = std::fs::remove_file(&tmp);
+        if !exe.is_file() {
+            return Err(RunError(format!(
+                "cannot move the probe to {}: {e}",
+                exe.display()
+            )));
+        }
+    }
     // rustc on Windows also leaves a .pdb next to the executable.
     let _ = std::fs::remove_file(tmp.with_extension("pdb"));
     Ok(())
