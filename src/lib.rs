@@ -15,6 +15,7 @@
 #![warn(missing_docs)]
 
 pub mod cli;
+pub mod diff;
 pub mod model;
 pub mod narrate;
 pub mod render;

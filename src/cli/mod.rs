@@ -12,6 +12,7 @@ use crate::narrate::Lang;
 mod check;
 mod export;
 mod play;
+mod diff;
 pub mod run;
 mod schema;
 
@@ -40,6 +41,8 @@ enum Command {
     Play(play::Args),
     /// Export a scenario as an offline HTML player (--html) or an SVG timeline (--svg).
     Export(export::Args),
+    /// Compare the model with a real completion port (Windows, or Wine on Linux), step by step.
+    Diff(diff::Args),
 }
 
 /// `--flavor`: which implementation of completion ports to simulate.
@@ -88,5 +91,6 @@ pub fn main() -> ExitCode {
         Command::Schema => schema::main(),
         Command::Play(args) => play::main(args),
         Command::Export(args) => export::main(args),
+        Command::Diff(args) => diff::main(args),
     }
 }
