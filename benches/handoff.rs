@@ -1,0 +1,92 @@
+//! Post-to-get handoff throughput of the model (target: at least 20 million
+//! handoffs per second on one core). Two shapes:
+//!
+//! * `queued`: a thread in the RTL calls get and takes a packet that a post
+//!   queued just before (post, then get).
+//! * `direct`: a thread calls get and waits in the WTQ; the post hands the
+//!   packet to it directly, never touching the IOCQ (get, then post).
+//!
+//! Each shape is measured in both flavours. One element = one handoff =
+//! two [`Kernel::apply`] calls, each filling the reused [`Outcome`].
+//!
+//! Run: `cargo bench --bench handoff`.
+
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use iocp_sim::model::{
+    Action, Flavor, Kernel, KernelConfig, Outcome, PortId, ThreadId, Timeout,
+};
+
+/// Handoffs per measured iteration.
+const BATCH: u64 = 1000;
+
+const P: PortId = PortId(0);
+const T: ThreadId = ThreadId(0);
+
+const POST: Action = Action::Post {
+    port: P,
+    key: 7,
+    bytes: 512,
+    overlapped: None,
+};
+const GET: Action = Action::Get {
+    thread: T,
+    port: P,
+    timeout: Timeout::Infinite,
+};
+
+/// One port (concurrency 1), one thread already in the port's RTL.
+fn setup(flavor: Flavor) -> (Kernel, Outcome) {
+    let mut k = Kernel::new(&KernelConfig {
+        flavor,
+        cpus: 4,
+        ports: vec![1],
+        threads: 1,
+        devices: vec![],
+    });
+    let mut out = Outcome::default();
+    k.apply(POST, &mut out).expect("post");
+    k.apply(GET, &mut out).expect("get");
+    assert_eq!(out.deliveries.len(), 1);
+    (k, out)
+}
+
+fn handoff(c: &mut Criterion) {
+    let mut group = c.benchmark_group("handoff");
+    group.throughput(Throughput::Elements(BATCH));
+    for flavor in [Flavor::Windows, Flavor::Wine] {
+        // (a) post queues the packet; the RTL thread's get takes it.
+        let (mut k, mut out) = setup(flavor);
+        group.bench_function(format!("queued/{}", flavor.as_str()), |b| {
+            b.iter(|| {
+                for _ in 0..BATCH {
+                    let _ = k.apply(black_box(POST), &mut out);
+                    let _ = k.apply(black_box(GET), &mut out);
+                }
+                black_box(&out);
+            })
+        });
+        assert_eq!(out.deliveries.len(), 1, "each get took the queued packet");
+        assert_eq!(k.port(P).iocq.len(), 0);
+
+        // (b) get waits in the WTQ; the post hands the packet off directly.
+        let (mut k, mut out) = setup(flavor);
+        group.bench_function(format!("direct/{}", flavor.as_str()), |b| {
+            b.iter(|| {
+                for _ in 0..BATCH {
+                    let _ = k.apply(black_box(GET), &mut out);
+                    let _ = k.apply(black_box(POST), &mut out);
+                }
+                black_box(&out);
+            })
+        });
+        assert_eq!(out.deliveries.len(), 1, "each post was handed off");
+        assert_eq!(k.port(P).iocq.len(), 0);
+        assert!(k.port(P).wtq.is_empty());
+    }
+    group.finish();
+}
+
+criterion_group!(benches, handoff);
+criterion_main!(benches);
