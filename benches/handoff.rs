@@ -10,10 +10,15 @@
 //! two [`Kernel::apply`] calls, each filling the reused [`Outcome`].
 //!
 //! Run: `cargo bench --bench handoff`.
+//!
+//! For profiling, `HANDOFF_PROFILE=SHAPE/FLAVOR:N` (e.g. `direct/windows:1000000`)
+//! makes the binary run exactly N handoffs of one shape in [`run_n`] and
+//! exit, so `valgrind --tool=callgrind --toggle-collect=handoff::run_n`
+//! gives instructions per handoff (see docs/benchmarks.md).
 
 use std::hint::black_box;
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{criterion_group, Criterion, Throughput};
 use iocp_sim::model::{
     Action, Flavor, Kernel, KernelConfig, Outcome, PortId, ThreadId, Timeout,
 };
@@ -88,5 +93,36 @@ fn handoff(c: &mut Criterion) {
     group.finish();
 }
 
+/// Runs exactly `n` handoffs of one shape (`queued` or `direct`).
+#[inline(never)]
+fn run_n(k: &mut Kernel, out: &mut Outcome, direct: bool, n: u64) {
+    let (first, second) = if direct { (GET, POST) } else { (POST, GET) };
+    for _ in 0..n {
+        let _ = k.apply(black_box(first), out);
+        let _ = k.apply(black_box(second), out);
+    }
+}
+
+/// `HANDOFF_PROFILE=SHAPE/FLAVOR:N`: run N handoffs and exit (for profilers).
+fn profile(spec: &str) {
+    let (shape, n) = spec.split_once(':').expect("HANDOFF_PROFILE=SHAPE/FLAVOR:N");
+    let (shape, flavor) = shape.split_once('/').expect("SHAPE/FLAVOR");
+    let flavor = Flavor::parse(flavor).expect("flavor: windows or wine");
+    let n: u64 = n.parse().expect("N: a count");
+    let (mut k, mut out) = setup(flavor);
+    run_n(&mut k, &mut out, shape == "direct", n);
+    assert_eq!(out.deliveries.len(), 1);
+    assert_eq!(k.counters().delivered, n + 1);
+}
+
 criterion_group!(benches, handoff);
-criterion_main!(benches);
+
+fn main() {
+    match std::env::var("HANDOFF_PROFILE") {
+        Ok(spec) => profile(&spec),
+        Err(_) => {
+            benches();
+            Criterion::default().configure_from_args().final_summary();
+        }
+    }
+}
