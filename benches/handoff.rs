@@ -19,9 +19,7 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, Criterion, Throughput};
-use iocp_sim::model::{
-    Action, Flavor, Kernel, KernelConfig, Outcome, PortId, ThreadId, Timeout,
-};
+use iocp_sim::model::{Action, Flavor, Kernel, KernelConfig, Outcome, PortId, ThreadId, Timeout};
 
 /// Handoffs per measured iteration.
 const BATCH: u64 = 1000;
@@ -105,7 +103,9 @@ fn run_n(k: &mut Kernel, out: &mut Outcome, direct: bool, n: u64) {
 
 /// `HANDOFF_PROFILE=SHAPE/FLAVOR:N`: run N handoffs and exit (for profilers).
 fn profile(spec: &str) {
-    let (shape, n) = spec.split_once(':').expect("HANDOFF_PROFILE=SHAPE/FLAVOR:N");
+    let (shape, n) = spec
+        .split_once(':')
+        .expect("HANDOFF_PROFILE=SHAPE/FLAVOR:N");
     let (shape, flavor) = shape.split_once('/').expect("SHAPE/FLAVOR");
     let flavor = Flavor::parse(flavor).expect("flavor: windows or wine");
     let n: u64 = n.parse().expect("N: a count");

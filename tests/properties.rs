@@ -23,7 +23,7 @@ use iocp_sim::model::{
 };
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
-use proptest::test_runner::{TestCaseError, TestRunner};
+use proptest::test_runner::{RngAlgorithm, TestCaseError, TestRunner};
 
 /// Cases per property test.
 const CASES: u32 = 4000;
@@ -1029,6 +1029,8 @@ fn config() -> ProptestConfig {
     ProptestConfig {
         cases: CASES,
         failure_persistence: None,
+        // ChaCha in a debug build costs most of the run; XorShift is plenty here.
+        rng_algorithm: RngAlgorithm::XorShift,
         ..ProptestConfig::default()
     }
 }

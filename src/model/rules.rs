@@ -66,6 +66,7 @@ impl Kernel {
 
     /// Moves up to `n` packets from P's IOCQ head to thread `t`, recording
     /// the deliveries and freeing the OVERLAPPEDs of I/O packets.
+    #[inline]
     fn dequeue(&mut self, t: ThreadId, p: PortId, n: u32, out: &mut Outcome) -> u32 {
         let mut taken = 0;
         while taken < n {
@@ -171,7 +172,15 @@ impl Kernel {
         };
         match why {
             None => {
-                let taken = self.dequeue(t, p, batch.unwrap_or(1), out);
+                let taken = match batch {
+                    // A plain get takes the head packet (the IOCQ is non-empty here).
+                    None => {
+                        let packet = self.ports[p.index()].iocq.pop().expect("IOCQ checked non-empty");
+                        self.deliver(t, p, packet, out);
+                        1
+                    }
+                    Some(n) => self.dequeue(t, p, n, out),
+                };
                 let port = &mut self.ports[p.index()];
                 port.current += 1;
                 port.rtl.0.insert(t);
@@ -237,7 +246,8 @@ impl Kernel {
                 _ => 1,
             };
             self.deliver(w, p, packet, out);
-            let extra = self.dequeue(w, p, batch - 1, out);
+            // A plain get takes just this packet; get_ex may take more.
+            let extra = if batch > 1 { self.dequeue(w, p, batch - 1, out) } else { 0 };
             let port = &mut self.ports[p.index()];
             port.current += 1;
             port.rtl.0.insert(w);
@@ -309,6 +319,7 @@ impl Kernel {
     /// **Rule 3 (block)**: a running thread enters another wait. If it is
     /// in P's RTL it moves to the PTL, `current -= 1`, and activate(P) may
     /// release a waiter in its place.
+    #[inline(never)] // rare: keeps the get/post path through apply small
     pub(crate) fn rule_block(&mut self, t: ThreadId, on: Option<LabelId>, out: &mut Outcome) {
         let port_id = self.threads[t.index()].port;
         self.threads[t.index()].state = ThreadState::Paused(on);
@@ -341,6 +352,7 @@ impl Kernel {
     /// against max*: this is how the RTL comes to exceed the limit. The
     /// kernel preempts nobody; it only refuses new work until enough threads
     /// call get again.
+    #[inline(never)] // rare: keeps the get/post path through apply small
     pub(crate) fn rule_unblock(&mut self, t: ThreadId, out: &mut Outcome) {
         let port_id = self.threads[t.index()].port;
         self.threads[t.index()].state = ThreadState::Running;
@@ -368,6 +380,7 @@ impl Kernel {
     /// **Rule 5 (timeout)**: a waiter's finite timeout expires. It leaves
     /// the WTQ and `current += 1`, also unchecked (a second way past max);
     /// its get fails with WAIT_TIMEOUT.
+    #[inline(never)] // rare: keeps the get/post path through apply small
     pub(crate) fn rule_timeout(&mut self, t: ThreadId, out: &mut Outcome) {
         let p = self.threads[t.index()]
             .port
@@ -391,6 +404,7 @@ impl Kernel {
 
     /// **Rule 6 (exit)**: a running thread exits. If it is in P's RTL it
     /// leaves P, `current -= 1`, and activate(P) may release a waiter.
+    #[inline(never)] // rare: keeps the get/post path through apply small
     pub(crate) fn rule_exit(&mut self, t: ThreadId, out: &mut Outcome) {
         let port_id = self.threads[t.index()].port;
         self.threads[t.index()].state = ThreadState::Exited;
@@ -422,6 +436,7 @@ impl Kernel {
     /// are discarded and counted as lost; RTL threads become free; PTL
     /// threads stay paused but unassociated. Later uses of the handle fail
     /// with ERROR_INVALID_HANDLE (a second close_port included).
+    #[inline(never)] // rare: keeps the get/post path through apply small
     pub(crate) fn rule_close_port(&mut self, p: PortId, out: &mut Outcome) {
         if self.ports[p.index()].closed {
             out.result = CallResult::Failed(WinError::InvalidHandle);
@@ -469,6 +484,7 @@ impl Kernel {
     /// adds the device's Device List entry. A device is associated once; a
     /// second association fails with ERROR_INVALID_PARAMETER. A closed
     /// device or port fails with ERROR_INVALID_HANDLE.
+    #[inline(never)] // rare: keeps the get/post path through apply small
     pub(crate) fn rule_associate(&mut self, d: DeviceId, p: PortId, key: u64, out: &mut Outcome) {
         let dev = self.devices.get(d).expect("validated");
         let fail = if dev.closed {
@@ -500,6 +516,7 @@ impl Kernel {
     /// Pending: the OVERLAPPED stays in use until its packet is dequeued. A
     /// request that succeeds at once (`inline`) still queues a packet unless
     /// D skips the port on success.
+    #[inline(never)] // rare: keeps the get/post path through apply small
     pub(crate) fn rule_issue(
         &mut self,
         d: DeviceId,
@@ -555,6 +572,7 @@ impl Kernel {
     /// **Rule 11 (complete)**: the driver completes a pending request, in
     /// any order. If D is associated, a packet (bytes, key, ov, status) is
     /// inserted into its port; if not, no packet is made.
+    #[inline(never)] // rare: keeps the get/post path through apply small
     pub(crate) fn rule_complete(
         &mut self,
         ov: OvId,
@@ -631,6 +649,7 @@ impl Kernel {
     /// with ERROR_OPERATION_ABORTED and 0 bytes, in issue order, then D's
     /// Device List entry is removed. A closed device fails with
     /// ERROR_INVALID_HANDLE.
+    #[inline(never)] // rare: keeps the get/post path through apply small
     pub(crate) fn rule_close_device(&mut self, d: DeviceId, out: &mut Outcome) {
         if self.devices.get(d).expect("validated").closed {
             self.fail_device_closed(d, Rule::CloseDevice, out);
