@@ -47,9 +47,7 @@ impl Kernel {
             _ => 1,
         };
         let taken = self.dequeue(w, p, batch, out);
-        let port = &mut self.ports[p.index()];
-        port.current += 1;
-        port.rtl.0.insert(w);
+        let (current, max) = self.ports[p.index()].count_in(w);
         self.threads[w.index()].state = ThreadState::Running;
         out.fire(
             Rule::Activate,
@@ -57,8 +55,8 @@ impl Kernel {
                 thread: w,
                 port: p,
                 extra: taken - 1,
-                current: port.current,
-                max: port.max,
+                current,
+                max,
                 lifo: order == super::wtq::WakeOrder::Lifo,
             },
         );
@@ -181,9 +179,7 @@ impl Kernel {
                     }
                     Some(n) => self.dequeue(t, p, n, out),
                 };
-                let port = &mut self.ports[p.index()];
-                port.current += 1;
-                port.rtl.0.insert(t);
+                let (current, max) = self.ports[p.index()].count_in(t);
                 out.result = CallResult::Success;
                 out.fire(
                     rule,
@@ -191,8 +187,8 @@ impl Kernel {
                         thread: t,
                         port: p,
                         count: taken,
-                        current: port.current,
-                        max: port.max,
+                        current,
+                        max,
                     },
                 );
             }
@@ -234,6 +230,7 @@ impl Kernel {
     /// thread waits, the most recent waiter gets it directly (it never
     /// touches the IOCQ) and counts; otherwise it is appended to the IOCQ.
     /// Wine hands it to the oldest waiter whatever `current` is.
+    #[inline]
     pub(crate) fn insert(&mut self, p: PortId, packet: Packet, out: &mut Outcome) {
         let gated = self.flavor.gated();
         let order = self.flavor.wake_order();
@@ -248,9 +245,7 @@ impl Kernel {
             self.deliver(w, p, packet, out);
             // A plain get takes just this packet; get_ex may take more.
             let extra = if batch > 1 { self.dequeue(w, p, batch - 1, out) } else { 0 };
-            let port = &mut self.ports[p.index()];
-            port.current += 1;
-            port.rtl.0.insert(w);
+            let (current, max) = self.ports[p.index()].count_in(w);
             self.threads[w.index()].state = ThreadState::Running;
             out.fire(
                 Rule::Insert,
@@ -259,8 +254,8 @@ impl Kernel {
                     port: p,
                     packet,
                     extra,
-                    current: port.current,
-                    max: port.max,
+                    current,
+                    max,
                     lifo: order == super::wtq::WakeOrder::Lifo,
                 },
             );
