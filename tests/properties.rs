@@ -1025,10 +1025,17 @@ fn check_structures(k: &Kernel) -> Check {
 
 // ---------------------------------------------------------------- tests
 
+/// `CASES` per property, or `PROPTEST_CASES` from the environment for a
+/// quicker or a deeper run. A failing seed is saved next to this file in
+/// `properties.proptest-regressions` and replayed first on the next run.
 fn config() -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(CASES);
     ProptestConfig {
-        cases: CASES,
-        failure_persistence: None,
+        cases,
+        source_file: Some(file!()),
         // ChaCha in a debug build costs most of the run; XorShift is plenty here.
         rng_algorithm: RngAlgorithm::XorShift,
         ..ProptestConfig::default()
