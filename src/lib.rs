@@ -15,3 +15,7 @@
 
 pub mod cli;
 pub mod model;
+pub mod narrate;
+pub mod render;
+pub mod runner;
+pub mod scenario;
