@@ -579,7 +579,8 @@ fn get_by_a_thread_in_the_rtl_stops_counting_it_then_waits_on_an_empty_iocq() {
                     thread: T(0),
                     port: P0,
                     why: NoTakeWhy::IocqEmpty,
-                    depth: 1
+                    depth: 1,
+                    lifo: true
                 }
             ),
         ]
@@ -624,7 +625,8 @@ fn get_on_an_over_limit_port_waits_although_packets_are_queued() {
                         max: 1,
                         queued: 2
                     },
-                    depth: 1
+                    depth: 1,
+                    lifo: true
                 }
             ),
         ]
@@ -780,7 +782,8 @@ fn a_thread_switching_ports_decrements_the_old_port_and_activates_it() {
                     thread: T(0),
                     port: P1,
                     why: NoTakeWhy::IocqEmpty,
-                    depth: 1
+                    depth: 1,
+                    lifo: true
                 }
             ),
         ]
@@ -824,7 +827,8 @@ fn wine_a_thread_switching_ports_wakes_nobody_on_the_old_port() {
                     thread: T(0),
                     port: P1,
                     why: NoTakeWhy::IocqEmpty,
-                    depth: 1
+                    depth: 1,
+                    lifo: false
                 }
             ),
         ]
