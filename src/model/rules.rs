@@ -179,7 +179,10 @@ impl Kernel {
                 let taken = match batch {
                     // A plain get takes the head packet (the IOCQ is non-empty here).
                     None => {
-                        let packet = self.ports[p.index()].iocq.pop().expect("IOCQ checked non-empty");
+                        let packet = self.ports[p.index()]
+                            .iocq
+                            .pop()
+                            .expect("IOCQ checked non-empty");
                         self.deliver(t, p, packet, out);
                         1
                     }
@@ -251,7 +254,11 @@ impl Kernel {
             };
             self.deliver(w, p, packet, out);
             // A plain get takes just this packet; get_ex may take more.
-            let extra = if batch > 1 { self.dequeue(w, p, batch - 1, out) } else { 0 };
+            let extra = if batch > 1 {
+                self.dequeue(w, p, batch - 1, out)
+            } else {
+                0
+            };
             let (current, max) = self.ports[p.index()].count_in(w);
             self.threads[w.index()].state = ThreadState::Running;
             out.fire(
