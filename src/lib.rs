@@ -10,6 +10,7 @@
 //! * [`runner`]: runs a scenario through the model, step by step.
 //! * [`narrate`]: turns what a step did into sentences for students.
 //! * [`render`]: text and JSON views of a state.
+//! * [`views`]: the classroom views: terminal player, HTML player, SVG timeline.
 
 #![warn(missing_docs)]
 
@@ -19,3 +20,4 @@ pub mod narrate;
 pub mod render;
 pub mod runner;
 pub mod scenario;
+pub mod views;

@@ -10,6 +10,8 @@ use crate::model::Flavor;
 use crate::narrate::Lang;
 
 mod check;
+mod export;
+mod play;
 pub mod run;
 mod schema;
 
@@ -34,6 +36,10 @@ enum Command {
     Check(check::Args),
     /// Print the JSON Schema of the scenario format, for editors.
     Schema,
+    /// Step through a scenario in a full-screen terminal player.
+    Play(play::Args),
+    /// Export a scenario as an offline HTML player (--html) or an SVG timeline (--svg).
+    Export(export::Args),
 }
 
 /// `--flavor`: which implementation of completion ports to simulate.
@@ -60,12 +66,15 @@ pub enum LangArg {
     /// English.
     #[default]
     En,
+    /// Korean (한국어).
+    Ko,
 }
 
 impl From<LangArg> for Lang {
     fn from(l: LangArg) -> Lang {
         match l {
             LangArg::En => Lang::En,
+            LangArg::Ko => Lang::Ko,
         }
     }
 }
@@ -77,5 +86,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::main(args),
         Command::Check(args) => check::main(args),
         Command::Schema => schema::main(),
+        Command::Play(args) => play::main(args),
+        Command::Export(args) => export::main(args),
     }
 }
