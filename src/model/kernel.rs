@@ -208,6 +208,7 @@ impl Kernel {
     }
 
     /// Checks an action's preconditions without changing anything.
+    #[inline]
     pub fn validate(&self, action: Action) -> Result<(), Rejection> {
         let rule = match action {
             Action::Associate { .. } => Rule::Associate,
