@@ -1346,6 +1346,95 @@ fn a_completion_for_a_device_whose_port_is_closed_is_lost() {
     assert_eq!(s.k.overlapped(OV_A), OvUse::Free);
 }
 
+/// Measured on Wine 8.0 by the differential suite
+/// (tests/diff-scenarios/close-port.json): closing a port wakes none of its
+/// waiters; a completion meant for the closed port wakes the oldest with
+/// ERROR_INVALID_HANDLE; a finite wait still times out.
+#[test]
+fn wine_close_port_leaves_waiters_asleep_until_a_late_completion_or_timeout() {
+    let mut s = Sim::new(Wine, 4, &[2], 3, &[false]);
+    s.all(&[
+        associate(D0, P0, 5),
+        issue(D0, OV_A),
+        get(T(0), P0),
+        get(T(1), P0),
+        get_ms(T(2), P0, 100),
+    ]);
+    let out = s.ok(Action::ClosePort { port: P0 }).clone();
+    assert!(out.failures.is_empty(), "Wine abandons nobody");
+    assert_eq!(
+        &out.fired[..3],
+        &[
+            fired(
+                Rule::ClosePort,
+                Event::Stranded {
+                    thread: T(0),
+                    port: P0
+                }
+            ),
+            fired(
+                Rule::ClosePort,
+                Event::Stranded {
+                    thread: T(1),
+                    port: P0
+                }
+            ),
+            fired(
+                Rule::ClosePort,
+                Event::Stranded {
+                    thread: T(2),
+                    port: P0
+                }
+            ),
+        ]
+    );
+    assert_eq!(s.wtq(P0), vec![T(0), T(1), T(2)]);
+    assert_eq!(s.status(T(0)), ThreadStatus::Waiting);
+    // A stranded thread is still inside its call: it cannot call anything.
+    s.rejected(get(T(0), P0));
+    // A post to the closed port fails and wakes nobody.
+    s.fails_unchanged(
+        post(P0, 1),
+        WinError::InvalidHandle,
+        Rule::Insert,
+        FailWhy::PortClosed(P0),
+    );
+    // The late completion is lost and wakes the oldest waiter with an error.
+    let out = s.ok(complete(OV_A, 10)).clone();
+    assert_eq!(out.failures, vec![(T(0), WinError::InvalidHandle)]);
+    assert!(out.deliveries.is_empty());
+    assert_eq!(s.k.counters().lost, 1);
+    assert_eq!(s.state(T(0)), (RUNNING, None));
+    assert_eq!(s.wtq(P0), vec![T(1), T(2)]);
+    // A finite wait on the closed port times out and leaves the thread free.
+    let out = s.ok(Action::Timeout { thread: T(2) }).clone();
+    assert_eq!(out.failures, vec![(T(2), WinError::WaitTimeout)]);
+    assert_eq!(s.state(T(2)), (RUNNING, None));
+    assert_eq!((s.wtq(P0), s.current(P0)), (vec![T(1)], 0));
+}
+
+#[test]
+fn windows_close_port_abandons_the_same_waiters_and_a_late_completion_wakes_nobody() {
+    let mut s = Sim::new(Windows, 4, &[2], 2, &[false]);
+    s.all(&[
+        associate(D0, P0, 5),
+        issue(D0, OV_A),
+        get(T(0), P0),
+        get(T(1), P0),
+    ]);
+    let out = s.ok(Action::ClosePort { port: P0 }).clone();
+    assert_eq!(
+        out.failures,
+        vec![
+            (T(1), WinError::AbandonedWait0),
+            (T(0), WinError::AbandonedWait0)
+        ]
+    );
+    let out = s.ok(complete(OV_A, 10)).clone();
+    assert!(out.failures.is_empty());
+    assert_eq!(s.k.counters().lost, 1);
+}
+
 #[test]
 fn close_port_frees_the_overlapped_of_a_discarded_io_packet() {
     let mut s = Sim::one(Windows, 1, 0);

@@ -10,9 +10,9 @@ use crate::model::Flavor;
 use crate::narrate::Lang;
 
 mod check;
+mod diff;
 mod export;
 mod play;
-mod diff;
 pub mod run;
 mod schema;
 

@@ -397,9 +397,16 @@ impl Kernel {
         self.threads[t.index()].state = ThreadState::Running;
         let port = &mut self.ports[p.index()];
         port.wtq.remove(t);
+        out.failures.push((t, WinError::WaitTimeout));
+        if port.closed {
+            // A waiter stranded on a closed port (Wine): it times out and
+            // belongs to no port any more.
+            self.threads[t.index()].port = None;
+            out.fire(Rule::Timeout, Event::Unassociated { thread: t, port: p });
+            return;
+        }
         port.rtl.0.insert(t);
         port.current += 1;
-        out.failures.push((t, WinError::WaitTimeout));
         out.fire(
             Rule::Timeout,
             Event::TimedOut {
@@ -445,6 +452,11 @@ impl Kernel {
     /// are discarded and counted as lost; RTL threads become free; PTL
     /// threads stay paused but unassociated. Later uses of the handle fail
     /// with ERROR_INVALID_HANDLE (a second close_port included).
+    ///
+    /// Wine (measured on Wine 8.0 by the differential suite) wakes nobody:
+    /// its waiters stay asleep on the closed port, *stranded*, until a
+    /// completion for a device still associated with it wakes the oldest
+    /// with ERROR_INVALID_HANDLE (see `completion`) or their timeout expires.
     #[inline(never)] // rare: keeps the get/post path through apply small
     pub(crate) fn rule_close_port(&mut self, p: PortId, out: &mut Outcome) {
         if self.ports[p.index()].closed {
@@ -458,15 +470,22 @@ impl Kernel {
             return;
         }
         let order = self.flavor.wake_order();
+        let abandons = self.flavor.abandons_waiters_on_close();
         let port = &mut self.ports[p.index()];
         port.closed = true;
         let waiters = port.wtq.wake_order(order);
-        port.wtq.drain().for_each(drop);
+        if abandons {
+            port.wtq.drain().for_each(drop);
+        }
         let released = port.rtl.0.take_all();
         let paused = port.ptl.0.take_all();
         port.current = 0;
         let discarded: Vec<Packet> = port.iocq.drain().collect();
         for w in waiters {
+            if !abandons {
+                out.fire(Rule::ClosePort, Event::Stranded { thread: w, port: p });
+                continue;
+            }
             let th = &mut self.threads[w.index()];
             th.state = ThreadState::Running;
             th.port = None;
@@ -643,6 +662,16 @@ impl Kernel {
                         why: NoPacketWhy::PortClosed,
                     },
                 );
+                // Only Wine leaves waiters on a closed port: the lost
+                // completion wakes the oldest, whose call fails.
+                let order = self.flavor.wake_order();
+                if let Some(w) = self.ports[p.index()].wtq.pop(order) {
+                    let th = &mut self.threads[w.index()];
+                    th.state = ThreadState::Running;
+                    th.port = None;
+                    out.failures.push((w, WinError::InvalidHandle));
+                    out.fire(rule, Event::StrandedWoken { thread: w, port: p });
+                }
             }
             Some((p, key)) => {
                 self.set_ov(ov, OvUse::Queued);
