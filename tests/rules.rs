@@ -1252,20 +1252,6 @@ fn close_port_abandons_waiters_frees_the_rtl_unassociates_the_ptl_and_loses_pack
 }
 
 #[test]
-fn wine_close_port_abandons_waiters_oldest_first() {
-    let mut s = Sim::one(Wine, 1, 2);
-    s.all(&[get(T(0), P0), get(T(1), P0)]);
-    let out = s.ok(Action::ClosePort { port: P0 }).clone();
-    assert_eq!(
-        out.failures,
-        vec![
-            (T(0), WinError::AbandonedWait0),
-            (T(1), WinError::AbandonedWait0)
-        ]
-    );
-}
-
-#[test]
 fn every_use_of_a_closed_port_fails_with_invalid_handle_and_changes_nothing() {
     let mut s = busy_port(Windows);
     s.ok(Action::ClosePort { port: P0 });
