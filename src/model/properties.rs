@@ -119,12 +119,19 @@ fn conservation(before: &Kernel, out: &Outcome, after: &Kernel) -> Result<(), Vi
 /// queued before plus those inserted during the step, in order, are exactly
 /// the packets delivered from it, then those discarded, then those still
 /// queued. So none is duplicated, none vanishes, and none overtakes another.
-fn fifo_packets(p: PortId, before: &Kernel, out: &Outcome, after: &Kernel) -> Result<(), Violation> {
+fn fifo_packets(
+    p: PortId,
+    before: &Kernel,
+    out: &Outcome,
+    after: &Kernel,
+) -> Result<(), Violation> {
     let mut entered: Vec<Packet> = before.port(p).iocq.iter().copied().collect();
     let mut left: Vec<Packet> = Vec::new();
     for f in &out.fired {
         match f.event {
-            Event::HandedOff { port, packet, .. } | Event::Queued { port, packet, .. } if port == p => {
+            Event::HandedOff { port, packet, .. } | Event::Queued { port, packet, .. }
+                if port == p =>
+            {
                 entered.push(packet)
             }
             Event::Discarded { port, packet } if port == p => left.push(packet),
