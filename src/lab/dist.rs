@@ -49,8 +49,8 @@ impl Dist {
 /// Rounds a non-negative duration to whole nanoseconds (saturating).
 #[inline]
 pub(crate) fn to_ns(x: f64) -> u64 {
-    // `as` saturates and maps NaN to 0; round() is exact in IEEE arithmetic.
-    x.round() as u64
+    // Half up; `as` truncates (exact), saturates and maps NaN to 0.
+    (x + 0.5) as u64
 }
 
 /// Formats nanoseconds as microseconds, e.g. `12.5us`.

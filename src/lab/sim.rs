@@ -158,11 +158,37 @@ struct Cpu {
     slice: u64,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Ev {
     Arrival,
     SliceEnd(u32),
     Unblock(u32),
+}
+
+const EV_SHIFT: u32 = 24;
+const EV_KIND: u64 = 1 << 22;
+
+impl Ev {
+    /// The event in the low 24 bits of a heap key (kind in 2 bits, index in 22).
+    #[inline]
+    fn code(self) -> u64 {
+        match self {
+            Ev::Arrival => 0,
+            Ev::SliceEnd(c) => EV_KIND | c as u64,
+            Ev::Unblock(w) => 2 * EV_KIND | w as u64,
+        }
+    }
+
+    #[inline]
+    fn decode(key: u64) -> Ev {
+        let code = key & ((1 << EV_SHIFT) - 1);
+        let index = (code & (EV_KIND - 1)) as u32;
+        match code >> 22 {
+            0 => Ev::Arrival,
+            1 => Ev::SliceEnd(index),
+            _ => Ev::Unblock(index),
+        }
+    }
 }
 
 /// Runs one configuration to the end. Deterministic: the same configuration
@@ -176,7 +202,8 @@ struct Sim<'a> {
     cfg: &'a LabConfig,
     kernel: Kernel,
     out: Outcome,
-    heap: BinaryHeap<Reverse<(u64, u64, Ev)>>,
+    /// (time, sequence number << 24 | event): ties go in scheduling order.
+    heap: BinaryHeap<Reverse<(u64, u64)>>,
     seq: u64,
     now: u64,
     last_t: u64,
@@ -302,7 +329,7 @@ impl<'a> Sim<'a> {
     #[inline]
     fn push(&mut self, at: u64, ev: Ev) {
         self.seq += 1;
-        self.heap.push(Reverse((at, self.seq, ev)));
+        self.heap.push(Reverse((at, self.seq << EV_SHIFT | ev.code())));
     }
 
     /// The time of arrival number `i` (0-based), for the configured process.
@@ -323,7 +350,8 @@ impl<'a> Sim<'a> {
             let t = self.arrival_time(0, 0);
             self.push(t, Ev::Arrival);
         }
-        while let Some(Reverse((t, _, ev))) = self.heap.pop() {
+        while let Some(Reverse((t, key))) = self.heap.pop() {
+            let ev = Ev::decode(key);
             self.advance(t);
             self.events += 1;
             match ev {
