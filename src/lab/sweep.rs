@@ -211,8 +211,10 @@ pub struct Point {
     pub config: LabConfig,
 }
 
-/// Every combination of the axes' values (the first axis varies slowest).
-/// An axis given twice keeps its last occurrence.
+/// Every combination of the axes' values. An axis given twice keeps its
+/// last occurrence. Axes are ordered by key, whatever order they were given
+/// in: policy, cpus, load, seed, concurrency vary slowest, threads fastest,
+/// so a table reads as one block per line of the plots.
 pub fn expand(base: &LabConfig, axes: &[SweepAxis]) -> Result<Vec<Point>, String> {
     let mut uniq: Vec<SweepAxis> = Vec::new();
     for a in axes {
@@ -221,6 +223,14 @@ pub fn expand(base: &LabConfig, axes: &[SweepAxis]) -> Result<Vec<Point>, String
             None => uniq.push(a.clone()),
         }
     }
+    uniq.sort_by_key(|a| match a.key {
+        SweepKey::Policy => 0,
+        SweepKey::Cpus => 1,
+        SweepKey::Load => 2,
+        SweepKey::Seed => 3,
+        SweepKey::Concurrency => 4,
+        SweepKey::Threads => 5,
+    });
     let total: usize = uniq.iter().map(|a| a.values.len()).product();
     if total > 1_000_000 {
         return Err(format!("the sweep has {total} points: too many"));
