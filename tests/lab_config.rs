@@ -132,3 +132,16 @@ fn trace_errors_name_the_trace_line() {
     assert_eq!((e.file.as_str(), e.key.as_deref()), ("cfg.toml", Some("arrivals.trace")), "{e}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn cold_penalty_needs_cold_after() {
+    let e = err(&format!("{GOOD}[scheduler]\ncold_penalty_us = 20\n"));
+    assert_eq!(
+        (e.line, e.key.as_deref()),
+        (Some(11), Some("scheduler.cold_penalty_us")),
+        "{e}"
+    );
+    let c = parse(&format!("{GOOD}[scheduler]\ncold_after_us = 0\ncold_penalty_us = 20\n")).unwrap();
+    assert_eq!((c.cold_after, c.cold_penalty), (Some(0), 20_000));
+    assert_eq!(parse(GOOD).unwrap().cold_after, None);
+}

@@ -152,8 +152,9 @@ pub struct LabConfig {
     pub quantum: u64,
     /// Cost of putting a thread on a processor (a context switch).
     pub switch_cost: u64,
-    /// A thread that has not run for longer than this runs cold.
-    pub cold_after: u64,
+    /// A thread that has not run for longer than this runs cold (`None`:
+    /// no cache model, nothing runs cold).
+    pub cold_after: Option<u64>,
     /// Extra CPU time a cold run costs.
     pub cold_penalty: u64,
 }
@@ -656,6 +657,13 @@ impl Resolver<'_> {
                 "the time slice must be above 0",
             ));
         }
+        if let (None, Some(p)) = (&sched.cold_after_us, &sched.cold_penalty_us) {
+            return Err(self.err(
+                Some(p.span()),
+                "scheduler.cold_penalty_us",
+                "a cold penalty needs `cold_after_us` (how long idle makes a thread cold)",
+            ));
+        }
         let config = LabConfig {
             name: raw.name.unwrap_or_else(|| {
                 Path::new(self.file)
@@ -674,7 +682,10 @@ impl Resolver<'_> {
             block,
             quantum,
             switch_cost: self.micros(sched.switch_us, "scheduler.switch_us", 0.0)?,
-            cold_after: self.micros(sched.cold_after_us, "scheduler.cold_after_us", 0.0)?,
+            cold_after: match sched.cold_after_us {
+                None => None,
+                some => Some(self.micros(some, "scheduler.cold_after_us", 0.0)?),
+            },
             cold_penalty: self.micros(sched.cold_penalty_us, "scheduler.cold_penalty_us", 0.0)?,
         };
         let mut axes = Vec::new();

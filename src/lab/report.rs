@@ -94,12 +94,21 @@ pub fn describe(c: &LabConfig) -> String {
     }
     let _ = write!(
         s,
-        "\n  quantum {}, switch {}, cold after {} costs {}\n",
+        "\n  quantum {}, switch {}, ",
         super::dist::fmt_us(c.quantum as f64),
         super::dist::fmt_us(c.switch_cost as f64),
-        super::dist::fmt_us(c.cold_after as f64),
-        super::dist::fmt_us(c.cold_penalty as f64)
     );
+    match c.cold_after {
+        Some(after) => {
+            let _ = writeln!(
+                s,
+                "cold after {} costs {}",
+                super::dist::fmt_us(after as f64),
+                super::dist::fmt_us(c.cold_penalty as f64)
+            );
+        }
+        None => s.push_str("no cache model\n"),
+    }
     s
 }
 
@@ -193,6 +202,8 @@ pub struct Measure {
     pub label: &'static str,
     /// The value of a run.
     pub value: fn(&LabResult) -> f64,
+    /// Plot on a logarithmic axis.
+    pub log: bool,
 }
 
 /// The plotted measures: throughput, context switches, p99 latency, cold runs.
@@ -202,24 +213,28 @@ pub const MEASURES: [Measure; 4] = [
         title: "Throughput",
         label: "completions per second",
         value: |r| r.throughput,
+        log: false,
     },
     Measure {
         file: "switches",
         title: "Context switches per completion",
         label: "context switches / completion",
         value: |r| r.switches_per_completion(),
+        log: false,
     },
     Measure {
         file: "latency_p99",
         title: "Latency, 99th percentile (completion to dequeue)",
-        label: "microseconds",
+        label: "microseconds (log scale)",
         value: |r| r.latency_p99 as f64 / 1000.0,
+        log: true,
     },
     Measure {
         file: "cold_runs",
         title: "Cold-cache runs per completion",
         label: "cold runs / completion",
         value: |r| r.cold_runs as f64 / r.completions.max(1) as f64,
+        log: false,
     },
 ];
 
@@ -306,7 +321,7 @@ pub fn plots(points: &[Point], results: &[LabResult]) -> Vec<(String, String)> {
             };
             (
                 format!("{}.svg", m.file),
-                line_chart(m.title, x_label, m.label, &s, &dash),
+                line_chart(m.title, x_label, m.label, &s, &dash, m.log),
             )
         })
         .collect()

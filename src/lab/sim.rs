@@ -10,8 +10,9 @@
 //!   on an idle processor). It then runs for at most `quantum`; if it still
 //!   has work and another thread is ready, it is preempted to the back of the
 //!   ready queue. There are no priorities and no wake-up boosts.
-//! * A thread dispatched more than `cold_after` after it last ran (or that
-//!   never ran) runs *cold*: its work grows by `cold_penalty`.
+//! * With a cache model (`cold_after` given), a thread dispatched more than
+//!   `cold_after` after it last ran (or that never ran) runs *cold*: its
+//!   work grows by `cold_penalty`.
 //! * Each worker loops: get (rule 1, infinite timeout); process the
 //!   completion for its CPU time; with probability `block.p` block (rule 3)
 //!   for `block.time`, then, unblocked (rule 4), run `block.after` of CPU
@@ -479,7 +480,11 @@ impl<'a> Sim<'a> {
         self.switches += 1;
         let now = self.now;
         let wk = &mut self.workers[w as usize];
-        if wk.last_ran == NEVER || now - wk.last_ran > self.cfg.cold_after {
+        let cold = match self.cfg.cold_after {
+            Some(after) => wk.last_ran == NEVER || now - wk.last_ran > after,
+            None => false,
+        };
+        if cold {
             self.cold_runs += 1;
             wk.remaining += self.cfg.cold_penalty;
         }

@@ -61,15 +61,16 @@ fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
-/// Draws a line chart. Lines differ by colour; every third series also by
-/// dash, so lines stay apart in print. `dash_of` may pick the dash pattern
-/// (index 0-2) for a series, e.g. by policy.
+/// Draws a line chart. Lines differ by colour; `dash_of` picks a dash
+/// pattern (index 0-2) for a series, e.g. by policy. With `log_y` the y axis
+/// is logarithmic (for latencies that span orders of magnitude).
 pub fn line_chart(
     title: &str,
     x_label: &str,
     y_label: &str,
     series: &[Series],
     dash_of: &dyn Fn(&Series) -> usize,
+    log_y: bool,
 ) -> String {
     let (w, h) = (900.0, 520.0);
     let (left, right, top, bottom) = (80.0, 250.0, 50.0, 60.0);
@@ -88,11 +89,35 @@ pub fn line_chart(
     if x1 <= x0 {
         x1 = x0 + 1.0;
     }
-    let yt = ticks(0.0, if y1 > 0.0 { y1 } else { 1.0 }, 6);
-    let y_hi = *yt.last().unwrap_or(&1.0);
+    let (yt, y_lo, y_hi) = if log_y {
+        let pos = series
+            .iter()
+            .flat_map(|s| s.points.iter().map(|p| p.1))
+            .filter(|y| *y > 0.0);
+        let lo = pos.clone().fold(f64::INFINITY, f64::min);
+        let hi = pos.fold(0.0, f64::max);
+        let (lo, hi) = if lo.is_finite() { (lo, hi) } else { (1.0, 10.0) };
+        let (a, mut b) = (lo.log10().floor() as i32, hi.log10().ceil() as i32);
+        if b <= a {
+            b = a + 1;
+        }
+        let t: Vec<f64> = (a..=b).map(|e| 10f64.powi(e)).collect();
+        (t, a as f64, b as f64)
+    } else {
+        let t = ticks(0.0, if y1 > 0.0 { y1 } else { 1.0 }, 6);
+        let hi = *t.last().unwrap_or(&1.0);
+        (t, 0.0, hi)
+    };
     let xt = ticks(x0, x1, 10);
     let sx = |x: f64| left + (x - x0) / (x1 - x0) * pw;
-    let sy = |y: f64| top + ph - y / y_hi * ph;
+    let sy = |y: f64| {
+        let v = if log_y {
+            y.max(10f64.powf(y_lo)).log10()
+        } else {
+            y
+        };
+        top + ph - (v - y_lo) / (y_hi - y_lo) * ph
+    };
 
     let mut o = String::new();
     let _ = writeln!(
@@ -202,7 +227,8 @@ mod tests {
                 points: vec![(1.0, 1.0), (2.0, 5.0)],
             },
         ];
-        let svg = line_chart("t", "x", "y", &s, &|_| 0);
+        let svg = line_chart("t", "x", "y", &s, &|_| 0, false);
+        assert!(line_chart("t", "x", "y", &s, &|_| 0, true).contains(">1<"));
         assert_eq!(svg.matches("<polyline").count(), 2);
         assert!(svg.contains("a &lt;1&gt;"));
         assert!(svg.starts_with("<svg"));
