@@ -57,6 +57,12 @@ fn check_mmc(cfg: &LabConfig, c: u32) {
         p.mean_wait * 1e6
     );
     assert!(
+        (r.waited_share - p.p_wait).abs() < 0.02 * p.p_wait,
+        "c={c}: {:.4} waited, Erlang C says {:.4}",
+        r.waited_share,
+        p.p_wait
+    );
+    assert!(
         (r.mean_waiting - p.mean_waiting).abs() < 0.05 * p.mean_waiting,
         "c={c}: mean number waiting {:.4}, Erlang C says {:.4}",
         r.mean_waiting,

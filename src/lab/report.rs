@@ -169,7 +169,8 @@ pub fn table(points: &[Point], results: &[LabResult]) -> String {
 pub fn single(r: &LabResult) -> String {
     format!(
         "  throughput        {:.0} completions/s ({} in {:.4} s simulated)\n\
-         \x20 latency           p50 {:.1} us, p99 {:.1} us, mean {:.1} us (completion to dequeue)\n\
+         \x20 latency           p50 {:.1} us, p99 {:.1} us, mean {:.1} us (completion to dequeue); {:.2} % waited\n\
+         \x20 queue             L = {:.3} completions waiting on average; λ = {:.0}/s, W = {:.1} us: λW = {:.3} (Little's law)\n\
          \x20 cpu utilisation   {:.1} %\n\
          \x20 context switches  {:.3} per completion ({} in all, {} preemptions)\n\
          \x20 RTL over limit    {:.2} % of the time (largest current {})\n\
@@ -181,6 +182,11 @@ pub fn single(r: &LabResult) -> String {
         us(r.latency_p50 as f64),
         us(r.latency_p99 as f64),
         us(r.latency_mean),
+        r.waited_share * 100.0,
+        r.mean_waiting,
+        r.arrival_rate(),
+        us(r.latency_mean_all),
+        r.arrival_rate() * r.latency_mean_all / 1e9,
         r.cpu_util * 100.0,
         r.switches_per_completion(),
         r.switches,

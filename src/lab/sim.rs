@@ -78,6 +78,8 @@ pub struct LabResult {
     pub latency_mean: f64,
     /// Completions dequeued.
     pub dequeued: u64,
+    /// Share of dequeued completions that waited at all (latency above 0).
+    pub waited_share: f64,
     /// Mean time from arrival to the end of processing, over processed completions, ns.
     pub response_mean: f64,
     /// Share of processor time busy (switching or running), 0 to 1.
@@ -626,6 +628,7 @@ impl<'a> Sim<'a> {
             .map(|w| (end - w.pending_since) as u128)
             .sum::<u128>();
         let dequeued = self.latencies.len() as u64;
+        let waited = self.latencies.iter().filter(|&&l| l > 0).count();
         let sum_lat: u128 = self.latencies.iter().map(|&l| l as u128).sum();
         let secs = end as f64 / 1e9;
         let per_time = |x: u128| if end == 0 { 0.0 } else { x as f64 / end as f64 };
@@ -644,6 +647,11 @@ impl<'a> Sim<'a> {
                 sum_lat as f64 / dequeued as f64
             },
             dequeued,
+            waited_share: if dequeued == 0 {
+                0.0
+            } else {
+                waited as f64 / dequeued as f64
+            },
             response_mean: if self.processed == 0 {
                 0.0
             } else {
