@@ -46,7 +46,10 @@ fn bench(c: &mut Criterion) {
     for (name, cfg) in [
         ("mmc_4cpu_4thr_lifo", config(4, "lifo", false)),
         ("block_4cpu_8thr_lifo", config(8, "lifo", true)),
-        ("block_4cpu_16thr_fifo_limited", config(16, "fifo-limited", true)),
+        (
+            "block_4cpu_16thr_fifo_limited",
+            config(16, "fifo-limited", true),
+        ),
         ("block_4cpu_16thr_wine", config(16, "wine", true)),
     ] {
         let events = run(&cfg).events;

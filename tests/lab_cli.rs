@@ -43,7 +43,10 @@ fn bad_config_exits_2_naming_file_line_and_key() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("bad.toml:3:"), "{err}");
     assert!(err.contains("key `threads`"), "{err}");
-    let missing = bin().args(["lab", "/nonexistent/lab.toml"]).output().unwrap();
+    let missing = bin()
+        .args(["lab", "/nonexistent/lab.toml"])
+        .output()
+        .unwrap();
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("cannot read"));
 }
@@ -98,7 +101,12 @@ fn sweep_writes_csv_and_plots_the_same_for_any_jobs() {
             .arg(d.join(out))
             .output()
             .unwrap();
-        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
         String::from_utf8_lossy(&o.stdout).into_owned()
     };
     let a = run("1", "a");
@@ -108,7 +116,12 @@ fn sweep_writes_csv_and_plots_the_same_for_any_jobs() {
     let csv_b = std::fs::read_to_string(d.join("b/results.csv")).unwrap();
     assert_eq!(csv_a, csv_b);
     assert_eq!(csv_a.lines().count(), 1 + 4 * 3 * 2);
-    for plot in ["throughput.svg", "switches.svg", "latency_p99.svg", "cold_runs.svg"] {
+    for plot in [
+        "throughput.svg",
+        "switches.svg",
+        "latency_p99.svg",
+        "cold_runs.svg",
+    ] {
         let svg = std::fs::read_to_string(d.join("a").join(plot)).unwrap();
         // One line per concurrency value and policy.
         assert_eq!(svg.matches("<polyline").count(), 6, "{plot}");

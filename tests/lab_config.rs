@@ -63,7 +63,11 @@ fn unknown_policy_and_distribution() {
     assert_eq!((e.line, e.key.as_deref()), (Some(1), Some("policy")), "{e}");
     assert!(e.message.contains("lifo, fifo-limited or wine"));
     let e = err(&GOOD.replace("dist = \"exp\"", "dist = \"pareto\""));
-    assert_eq!((e.line, e.key.as_deref()), (Some(8), Some("service.dist")), "{e}");
+    assert_eq!(
+        (e.line, e.key.as_deref()),
+        (Some(8), Some("service.dist")),
+        "{e}"
+    );
 }
 
 #[test]
@@ -85,8 +89,14 @@ fn rate_and_load_together_are_refused() {
 
 #[test]
 fn block_probability_is_checked() {
-    let e = err(&format!("{GOOD}[block]\np = 1.5\ntime = {{ dist = \"const\", mean_us = 5 }}\n"));
-    assert_eq!((e.line, e.key.as_deref()), (Some(11), Some("block.p")), "{e}");
+    let e = err(&format!(
+        "{GOOD}[block]\np = 1.5\ntime = {{ dist = \"const\", mean_us = 5 }}\n"
+    ));
+    assert_eq!(
+        (e.line, e.key.as_deref()),
+        (Some(11), Some("block.p")),
+        "{e}"
+    );
 }
 
 #[test]
@@ -106,7 +116,11 @@ fn sweep_table_is_parsed_and_checked() {
     .unwrap();
     assert_eq!(axes.len(), 2);
     let e = err(&format!("{GOOD}[sweep]\nthreads = \"1..x\"\n"));
-    assert_eq!((e.line, e.key.as_deref()), (Some(11), Some("sweep.threads")), "{e}");
+    assert_eq!(
+        (e.line, e.key.as_deref()),
+        (Some(11), Some("sweep.threads")),
+        "{e}"
+    );
 }
 
 #[test]
@@ -129,7 +143,11 @@ fn trace_errors_name_the_trace_line() {
     }
     let missing = text.replace("t.txt", "nope.txt");
     let e = LabConfig::from_toml(&missing, "cfg.toml", &dir).unwrap_err();
-    assert_eq!((e.file.as_str(), e.key.as_deref()), ("cfg.toml", Some("arrivals.trace")), "{e}");
+    assert_eq!(
+        (e.file.as_str(), e.key.as_deref()),
+        ("cfg.toml", Some("arrivals.trace")),
+        "{e}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -141,7 +159,10 @@ fn cold_penalty_needs_cold_after() {
         (Some(11), Some("scheduler.cold_penalty_us")),
         "{e}"
     );
-    let c = parse(&format!("{GOOD}[scheduler]\ncold_after_us = 0\ncold_penalty_us = 20\n")).unwrap();
+    let c = parse(&format!(
+        "{GOOD}[scheduler]\ncold_after_us = 0\ncold_penalty_us = 20\n"
+    ))
+    .unwrap();
     assert_eq!((c.cold_after, c.cold_penalty), (Some(0), 20_000));
     assert_eq!(parse(GOOD).unwrap().cold_after, None);
 }

@@ -16,7 +16,15 @@ fn config(text: &str) -> LabConfig {
         .0
 }
 
-fn mm(cpus: u32, threads: u32, concurrency: u32, policy: &str, rate: f64, n: u64, seed: u64) -> LabConfig {
+fn mm(
+    cpus: u32,
+    threads: u32,
+    concurrency: u32,
+    policy: &str,
+    rate: f64,
+    n: u64,
+    seed: u64,
+) -> LabConfig {
     config(&format!(
         r#"
         cpus = {cpus}
@@ -167,10 +175,18 @@ fn littles_law_holds_on_every_run() {
     let mut c = base.clone();
     c.arrivals = iocp_sim::lab::Arrivals::Uniform(iocp_sim::lab::Rate::PerSecond(30000.0));
     little(&run(&c), "uniform arrivals");
-    c.arrivals = iocp_sim::lab::Arrivals::Trace((0..5000u64).map(|i| i * i % 7 * 1000 + i * 40_000).collect::<Vec<_>>().into());
+    c.arrivals = iocp_sim::lab::Arrivals::Trace(
+        (0..5000u64)
+            .map(|i| i * i % 7 * 1000 + i * 40_000)
+            .collect::<Vec<_>>()
+            .into(),
+    );
     let r = run(&c);
     little(&r, "trace");
-    assert_eq!(r.completions, 5000, "a trace shorter than `completions` ends with the trace");
+    assert_eq!(
+        r.completions, 5000,
+        "a trace shorter than `completions` ends with the trace"
+    );
 }
 
 #[test]

@@ -431,7 +431,10 @@ impl Resolver<'_> {
                 None => Err(self.err(
                     Some(span.clone()),
                     &format!("{key}.{sub}"),
-                    format!("missing: a `{}` distribution needs `{sub}`", raw.dist.get_ref()),
+                    format!(
+                        "missing: a `{}` distribution needs `{sub}`",
+                        raw.dist.get_ref()
+                    ),
                 )),
                 Some(_) => self.micros(v.clone(), &format!("{key}.{sub}"), 0.0),
             }
@@ -560,9 +563,13 @@ impl Resolver<'_> {
 
     fn resolve(&self, raw: RawConfig) -> Result<(LabConfig, Vec<SweepAxis>), ConfigError> {
         let cpus = self.int(raw.cpus, "cpus", 1..=64, None, "the number of processors")? as u32;
-        let threads =
-            self.int(raw.threads, "threads", 1..=4096, None, "the number of worker threads")?
-                as u32;
+        let threads = self.int(
+            raw.threads,
+            "threads",
+            1..=4096,
+            None,
+            "the number of worker threads",
+        )? as u32;
         let concurrency = self.int(
             raw.concurrency,
             "concurrency",
@@ -603,10 +610,12 @@ impl Resolver<'_> {
                 return Err(self.err(None, "service", "missing: the [service] table"));
             }
         };
-        if service.mean() <= 0.0 && matches!(
-            &arrivals,
-            Arrivals::Poisson(Rate::Load(_)) | Arrivals::Uniform(Rate::Load(_))
-        ) {
+        if service.mean() <= 0.0
+            && matches!(
+                &arrivals,
+                Arrivals::Poisson(Rate::Load(_)) | Arrivals::Uniform(Rate::Load(_))
+            )
+        {
             return Err(self.err(
                 None,
                 "arrivals.load",
@@ -730,7 +739,9 @@ pub fn read_trace(path: &Path) -> Result<Vec<u64>, ConfigError> {
             .parse()
             .map_err(|_| bad(format!("`{body}` is not a time in microseconds")))?;
         if !us.is_finite() || us < 0.0 {
-            return Err(bad(format!("`{body}` is not a time (0 or more microseconds)")));
+            return Err(bad(format!(
+                "`{body}` is not a time (0 or more microseconds)"
+            )));
         }
         let t = to_ns(us * 1000.0);
         if t < last {

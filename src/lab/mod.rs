@@ -20,8 +20,8 @@ pub mod dist;
 pub mod report;
 pub mod rng;
 pub mod sim;
-pub mod sweep;
 pub mod svg;
+pub mod sweep;
 pub mod theory;
 
 pub use config::{Arrivals, BlockSpec, ConfigError, LabConfig, Policy, Rate};

@@ -178,7 +178,7 @@ impl Ev {
         match self {
             Ev::Arrival => 0,
             Ev::SliceEnd(c) => EV_KIND | c as u64,
-            Ev::Unblock(w) => 2 * EV_KIND | w as u64,
+            Ev::Unblock(w) => (2 * EV_KIND) | w as u64,
         }
     }
 
@@ -332,7 +332,8 @@ impl<'a> Sim<'a> {
     #[inline]
     fn push(&mut self, at: u64, ev: Ev) {
         self.seq += 1;
-        self.heap.push(Reverse((at, self.seq << EV_SHIFT | ev.code())));
+        self.heap
+            .push(Reverse((at, self.seq << EV_SHIFT | ev.code())));
     }
 
     /// The time of arrival number `i` (0-based), for the configured process.
@@ -401,9 +402,15 @@ impl<'a> Sim<'a> {
         let mut own = None;
         for i in 0..self.out.deliveries.len() {
             let d = self.out.deliveries[i];
-            debug_assert_eq!(d.packet.key, self.next_key, "packets leave the port in order");
+            debug_assert_eq!(
+                d.packet.key, self.next_key,
+                "packets leave the port in order"
+            );
             self.next_key += 1;
-            let job = self.jobs.pop_front().expect("a delivered packet was queued");
+            let job = self
+                .jobs
+                .pop_front()
+                .expect("a delivered packet was queued");
             if d.thread.0 == caller {
                 own = Some(job);
                 continue;
@@ -416,7 +423,8 @@ impl<'a> Sim<'a> {
             .expect("the kernel woke a thread, so a worker waits");
             let wk = &mut self.workers[w as usize];
             debug_assert!(
-                self.cfg.policy == super::config::Policy::FifoLimited || wk.wait_token == d.thread.0,
+                self.cfg.policy == super::config::Policy::FifoLimited
+                    || wk.wait_token == d.thread.0,
                 "the lab's waiter order matches the kernel's"
             );
             wk.token = d.thread.0;
@@ -638,7 +646,11 @@ impl<'a> Sim<'a> {
             arrivals: self.arrivals,
             sim_time: end,
             events: self.events,
-            throughput: if end == 0 { 0.0 } else { self.processed as f64 / secs },
+            throughput: if end == 0 {
+                0.0
+            } else {
+                self.processed as f64 / secs
+            },
             latency_p50: p50,
             latency_p99: p99,
             latency_mean: if dequeued == 0 {

@@ -58,7 +58,9 @@ fn trim(v: f64) -> String {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// Draws a line chart. Lines differ by colour; `dash_of` picks a dash
@@ -96,7 +98,11 @@ pub fn line_chart(
             .filter(|y| *y > 0.0);
         let lo = pos.clone().fold(f64::INFINITY, f64::min);
         let hi = pos.fold(0.0, f64::max);
-        let (lo, hi) = if lo.is_finite() { (lo, hi) } else { (1.0, 10.0) };
+        let (lo, hi) = if lo.is_finite() {
+            (lo, hi)
+        } else {
+            (1.0, 10.0)
+        };
         let (a, mut b) = (lo.log10().floor() as i32, hi.log10().ceil() as i32);
         if b <= a {
             b = a + 1;

@@ -180,7 +180,10 @@ fn check(key: SweepKey, v: SweepValue) -> Result<(), String> {
         _ => (0, i64::MAX as u64),
     };
     if x < lo || x > hi {
-        return Err(format!("{} = {x} is out of range ({lo} to {hi})", key.as_str()));
+        return Err(format!(
+            "{} = {x} is out of range ({lo} to {hi})",
+            key.as_str()
+        ));
     }
     Ok(())
 }
@@ -195,7 +198,9 @@ pub fn apply(config: &mut LabConfig, key: SweepKey, value: SweepValue) -> Result
         (SweepKey::Policy, SweepValue::Policy(p)) => config.policy = p,
         (SweepKey::Load, SweepValue::Float(l)) => match &mut config.arrivals {
             Arrivals::Poisson(r) | Arrivals::Uniform(r) => *r = Rate::Load(l),
-            Arrivals::Trace(_) => return Err("a trace has its own load: load cannot be swept".into()),
+            Arrivals::Trace(_) => {
+                return Err("a trace has its own load: load cannot be swept".into())
+            }
         },
         (k, v) => return Err(format!("{v} is not a value for {}", k.as_str())),
     }
@@ -298,10 +303,16 @@ mod tests {
 
     #[test]
     fn bad_sweeps_are_explained() {
-        assert!(parse_arg("thread=1..4").unwrap_err().contains("cannot be swept"));
+        assert!(parse_arg("thread=1..4")
+            .unwrap_err()
+            .contains("cannot be swept"));
         assert!(parse_arg("threads=4..1").unwrap_err().contains("empty"));
-        assert!(parse_arg("threads=0..3").unwrap_err().contains("out of range"));
-        assert!(parse_arg("policy=lifo,fast").unwrap_err().contains("unknown policy"));
+        assert!(parse_arg("threads=0..3")
+            .unwrap_err()
+            .contains("out of range"));
+        assert!(parse_arg("policy=lifo,fast")
+            .unwrap_err()
+            .contains("unknown policy"));
         assert!(parse_arg("threads").unwrap_err().contains("KEY=VALUES"));
     }
 }
