@@ -29,11 +29,11 @@ fn ticks(lo: f64, hi: f64, want: usize) -> Vec<f64> {
         .find(|s| *s >= raw)
         .unwrap_or(10.0 * mag);
     let first = (lo / step).floor() * step;
-    let mut t = Vec::new();
-    let mut x = first;
-    while x <= hi + step * 0.5 && t.len() < 50 {
-        t.push(x);
-        x += step;
+    let mut t = vec![first];
+    let mut i = 1.0;
+    while t.last().is_some_and(|&x| x < hi - step * 1e-9) && t.len() < 50 {
+        t.push(first + i * step);
+        i += 1.0;
     }
     t
 }
@@ -245,5 +245,8 @@ mod tests {
         let t = ticks(0.0, 97.0, 6);
         assert_eq!(t.first(), Some(&0.0));
         assert!(*t.last().unwrap() >= 97.0);
+        let t = ticks(0.0, 0.863, 6);
+        assert!(*t.last().unwrap() >= 0.863, "{t:?}");
+        assert_eq!(ticks(0.0, 1.0, 5).last(), Some(&1.0));
     }
 }
