@@ -9,6 +9,7 @@ use std::time::Instant;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::EXIT_BAD_INPUT;
+use crate::lab::config::MAX_COMPLETIONS;
 use crate::lab::{report, sweep, LabConfig};
 
 /// Arguments of `iocp-sim lab`.
@@ -48,8 +49,8 @@ pub fn run(args: LabArgs) -> ExitCode {
         Err(e) => return bad(e),
     };
     if let Some(n) = args.completions {
-        if n == 0 || n > 1_000_000_000 {
-            return bad(format!("--completions {n}: give 1 to 1000000000"));
+        if n == 0 || n > MAX_COMPLETIONS {
+            return bad(format!("--completions {n}: give 1 to {MAX_COMPLETIONS}"));
         }
         base.completions = n;
     }

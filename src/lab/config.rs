@@ -48,6 +48,9 @@ use super::dist::{to_ns, Dist};
 use super::sweep::{self, SweepAxis};
 use crate::model::Flavor;
 
+/// The longest run: every latency is kept (8 bytes each) for exact percentiles.
+pub const MAX_COMPLETIONS: u64 = 20_000_000;
+
 /// How the port wakes waiters and whether it keeps its concurrency limit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Policy {
@@ -593,7 +596,7 @@ impl Resolver<'_> {
         let completions = self.int(
             raw.completions,
             "completions",
-            1..=1_000_000_000,
+            1..=MAX_COMPLETIONS as i64,
             None,
             "the number of completions to process",
         )? as u64;
