@@ -662,11 +662,11 @@ impl Resolver<'_> {
             cold_penalty_us: None,
         });
         let quantum = self.micros(sched.quantum_us.clone(), "scheduler.quantum_us", 20_000.0)?;
-        if quantum == 0 {
+        if quantum < 1000 {
             return Err(self.err(
                 sched.quantum_us.map(|q| q.span()),
                 "scheduler.quantum_us",
-                "the time slice must be above 0",
+                "the time slice must be at least 1us",
             ));
         }
         if let (None, Some(p)) = (&sched.cold_after_us, &sched.cold_penalty_us) {

@@ -557,6 +557,8 @@ impl<'a> Sim<'a> {
                 self.n_system -= 1;
                 self.sum_response += (self.now - job.arrival) as u128;
                 if self.processed >= self.target {
+                    // This processor's time is counted up to now already.
+                    self.cpus[c as usize].running = NONE;
                     self.done = true;
                     return;
                 }
