@@ -11,7 +11,7 @@ use super::sweep::{Point, SweepKey, SweepValue};
 pub const CSV_HEADER: &str = "name,cpus,threads,concurrency,limit,policy,load,seed,completions,\
 sim_time_s,events,throughput_per_s,latency_p50_us,latency_p99_us,latency_mean_us,cpu_util,\
 switches,switches_per_completion,preemptions,cold_runs,over_limit_share,max_current,mean_waiting,\
-arrival_rate_per_s";
+arrival_rate_per_s,waited_share";
 
 fn us(ns: f64) -> f64 {
     ns / 1000.0
@@ -25,7 +25,7 @@ pub fn csv_row(c: &LabConfig, r: &LabResult) -> String {
         c.name.clone()
     };
     format!(
-        "{name},{},{},{},{},{},{:.4},{},{},{:.6},{},{:.1},{:.2},{:.2},{:.2},{:.4},{},{:.4},{},{},{:.4},{},{:.4},{:.1}",
+        "{name},{},{},{},{},{},{:.4},{},{},{:.6},{},{:.1},{:.2},{:.2},{:.2},{:.4},{},{:.4},{},{},{:.4},{},{:.4},{:.1},{:.4}",
         c.cpus,
         c.threads,
         c.concurrency,
@@ -49,6 +49,7 @@ pub fn csv_row(c: &LabConfig, r: &LabResult) -> String {
         r.max_current,
         r.mean_waiting,
         r.arrival_rate(),
+        r.waited_share,
     )
 }
 
