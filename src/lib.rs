@@ -16,6 +16,7 @@
 
 pub mod cli;
 pub mod diff;
+pub mod lab;
 pub mod model;
 pub mod narrate;
 pub mod render;

@@ -16,6 +16,8 @@ mod play;
 pub mod run;
 mod schema;
 
+pub mod lab;
+
 /// The exit status for bad input or a missing environment.
 pub const EXIT_BAD_INPUT: u8 = 2;
 /// The exit status when a check or comparison failed.
@@ -43,6 +45,8 @@ enum Command {
     Export(export::Args),
     /// Compare the model with a real completion port (Windows, or Wine on Linux), step by step.
     Diff(diff::Args),
+    /// Workload lab: simulate worker threads, processors and a port in simulated time.
+    Lab(lab::LabArgs),
 }
 
 /// `--flavor`: which implementation of completion ports to simulate.
@@ -92,5 +96,6 @@ pub fn main() -> ExitCode {
         Command::Play(args) => play::main(args),
         Command::Export(args) => export::main(args),
         Command::Diff(args) => diff::main(args),
+        Command::Lab(args) => lab::run(args),
     }
 }
