@@ -84,3 +84,30 @@ proptest! {
         prop_assert_eq!(run(&cfg), r);
     }
 }
+
+/// A cold penalty longer than the quantum, charged again at every resume
+/// after a preemption, would grow the work for ever. Preempted threads pay
+/// no penalty, so this overloaded run with a 1 us quantum and a 50 us
+/// penalty ends.
+#[test]
+fn a_cold_penalty_longer_than_the_quantum_does_not_stop_the_run() {
+    let cfg = LabConfig {
+        name: "cold-vs-quantum".into(),
+        cpus: 1,
+        threads: 6,
+        concurrency: 0,
+        policy: Policy::Wine,
+        completions: 1500,
+        seed: 7,
+        arrivals: Arrivals::Poisson(Rate::Load(1.5)),
+        service: Dist::Exp(200_000.0),
+        block: None,
+        quantum: 1000,
+        switch_cost: 5000,
+        cold_after: Some(0),
+        cold_penalty: 50_000,
+    };
+    let r = run(&cfg);
+    assert_eq!(r.completions, 1500);
+    assert!(r.cold_runs > 0 && r.cold_runs <= r.switches);
+}

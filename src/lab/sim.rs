@@ -10,9 +10,11 @@
 //!   on an idle processor). It then runs for at most `quantum`; if it still
 //!   has work and another thread is ready, it is preempted to the back of the
 //!   ready queue. There are no priorities and no wake-up boosts.
-//! * With a cache model (`cold_after` given), a thread dispatched more than
-//!   `cold_after` after it last ran (or that never ran) runs *cold*: its
-//!   work grows by `cold_penalty`.
+//! * With a cache model (`cold_after` given), a thread dispatched after a
+//!   wait (in the WTQ, blocked, or never run) that began more than
+//!   `cold_after` ago runs *cold*: its work grows by `cold_penalty`. A thread
+//!   resuming after a preemption pays no penalty: charging one there would
+//!   let a penalty longer than the quantum grow the work for ever.
 //! * Each worker loops: get (rule 1, infinite timeout); process the
 //!   completion for its CPU time; with probability `block.p` block (rule 3)
 //!   for `block.time`, then, unblocked (rule 4), run `block.after` of CPU
@@ -152,6 +154,8 @@ struct Worker {
     pending_since: u64,
     last_ran: u64,
     last_cpu: u32,
+    /// It was preempted and waits in the ready queue to resume.
+    preempted: bool,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -277,6 +281,7 @@ impl<'a> Sim<'a> {
                 pending_since: NEVER,
                 last_ran: NEVER,
                 last_cpu: NONE,
+                preempted: false,
             })
             .collect();
         let n = cfg.cpus as usize;
@@ -491,9 +496,11 @@ impl<'a> Sim<'a> {
         let now = self.now;
         let wk = &mut self.workers[w as usize];
         let cold = match self.cfg.cold_after {
+            Some(_) if wk.preempted => false,
             Some(after) => wk.last_ran == NEVER || now - wk.last_ran > after,
             None => false,
         };
+        wk.preempted = false;
         if cold {
             self.cold_runs += 1;
             wk.remaining += self.cfg.cold_penalty;
@@ -546,6 +553,7 @@ impl<'a> Sim<'a> {
                 self.push(self.now + slice, Ev::SliceEnd(c));
             } else {
                 self.preemptions += 1;
+                wk.preempted = true;
                 self.ready.push_back(w);
                 self.leave(w, c);
             }
