@@ -14,4 +14,5 @@
 #![warn(missing_docs)]
 
 pub mod cli;
+pub mod explore;
 pub mod model;

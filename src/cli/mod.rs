@@ -6,6 +6,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+pub mod explore;
+
 /// The exit status for bad input or a missing environment.
 pub const EXIT_BAD_INPUT: u8 = 2;
 
@@ -19,10 +21,14 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Try every interleaving of an explore spec; find the shortest path to a condition.
+    Explore(explore::ExploreArgs),
 }
 
 /// Parses the command line and runs the subcommand.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {}
+    match cli.command {
+        Command::Explore(args) => explore::run(args),
+    }
 }

@@ -1,0 +1,175 @@
+//! [`Store`]: every state found so far, packed, in the order found, with
+//! the state it was reached from and the move that reached it. The order of
+//! discovery is the breadth-first queue itself, so the search needs no other
+//! queue. An open-addressing hash table of state numbers merges duplicates.
+//!
+//! Memory per state: `8 * words` bytes of key, 4 bytes of parent, 2 bytes of
+//! move, and 8 bytes per hash-table slot (the table is kept at most 70%
+//! full, so 11.4 to 22.9 bytes per state; see [`Store::bytes`]).
+
+/// A state number: its index in discovery order.
+pub type StateId = u32;
+
+/// No more room: the hash table or the arrays could not grow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OutOfMemory;
+
+/// The set of states found, in discovery order.
+#[derive(Debug)]
+pub struct Store {
+    words: usize,
+    keys: Vec<u64>,
+    parent: Vec<StateId>,
+    via: Vec<u16>,
+    /// Slots: 0 empty, else `(hash tag << 32) | (id + 1)`.
+    table: Vec<u64>,
+    len: usize,
+}
+
+#[inline(always)]
+fn hash(key: &[u64]) -> u64 {
+    let mut h: u64 = 0x243f_6a88_85a3_08d3;
+    for &w in key {
+        h = (h ^ w).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        h ^= h >> 29;
+    }
+    h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h ^ (h >> 32)
+}
+
+impl Store {
+    /// An empty store for keys of `words` words.
+    pub fn new(words: usize) -> Store {
+        Store {
+            words,
+            keys: Vec::new(),
+            parent: Vec::new(),
+            via: Vec::new(),
+            table: vec![0; 1 << 12],
+            len: 0,
+        }
+    }
+
+    /// Number of states stored.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The packed key of state `id`.
+    #[inline]
+    pub fn key(&self, id: StateId) -> &[u64] {
+        let i = id as usize * self.words;
+        &self.keys[i..i + self.words]
+    }
+
+    /// The state `id` was reached from (itself for the initial state) and the move code.
+    pub fn parent(&self, id: StateId) -> (StateId, u16) {
+        (self.parent[id as usize], self.via[id as usize])
+    }
+
+    /// Bytes held by the store now.
+    pub fn bytes(&self) -> usize {
+        self.keys.capacity() * 8
+            + self.parent.capacity() * 4
+            + self.via.capacity() * 2
+            + self.table.capacity() * 8
+    }
+
+    /// Bytes per state the store needs on average at its current size.
+    pub fn bytes_per_state(&self) -> f64 {
+        if self.len == 0 {
+            0.0
+        } else {
+            (self.len * (self.words * 8 + 4 + 2) + self.table.len() * 8) as f64 / self.len as f64
+        }
+    }
+
+    /// Adds `key` if it is new; returns its id, or `None` if it was there.
+    #[inline]
+    pub fn insert(
+        &mut self,
+        key: &[u64],
+        parent: StateId,
+        via: u16,
+    ) -> Result<Option<StateId>, OutOfMemory> {
+        debug_assert_eq!(key.len(), self.words);
+        if (self.len + 1) * 10 > self.table.len() * 7 {
+            self.grow()?;
+        }
+        let h = hash(key);
+        let tag = h >> 32;
+        let mask = self.table.len() - 1;
+        let mut i = (h as usize) & mask;
+        loop {
+            let slot = self.table[i];
+            if slot == 0 {
+                break;
+            }
+            if slot >> 32 == tag {
+                let id = (slot as u32) - 1;
+                if self.key(id) == key {
+                    return Ok(None);
+                }
+            }
+            i = (i + 1) & mask;
+        }
+        if self.len >= u32::MAX as usize - 1 {
+            return Err(OutOfMemory);
+        }
+        let id = self.len as StateId;
+        self.keys.try_reserve(self.words).map_err(|_| OutOfMemory)?;
+        self.parent.try_reserve(1).map_err(|_| OutOfMemory)?;
+        self.via.try_reserve(1).map_err(|_| OutOfMemory)?;
+        self.keys.extend_from_slice(key);
+        self.parent.push(parent);
+        self.via.push(via);
+        self.table[i] = (tag << 32) | (id as u64 + 1);
+        self.len += 1;
+        Ok(Some(id))
+    }
+
+    fn grow(&mut self) -> Result<(), OutOfMemory> {
+        let size = self.table.len() * 2;
+        let mut table: Vec<u64> = Vec::new();
+        table.try_reserve_exact(size).map_err(|_| OutOfMemory)?;
+        table.resize(size, 0);
+        let mask = size - 1;
+        for id in 0..self.len as StateId {
+            let h = hash(self.key(id));
+            let mut i = (h as usize) & mask;
+            while table[i] != 0 {
+                i = (i + 1) & mask;
+            }
+            table[i] = ((h >> 32) << 32) | (id as u64 + 1);
+        }
+        self.table = table;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merges_equal_keys_and_keeps_discovery_order() {
+        let mut s = Store::new(2);
+        assert_eq!(s.insert(&[1, 2], 0, 0), Ok(Some(0)));
+        assert_eq!(s.insert(&[3, 4], 0, 7), Ok(Some(1)));
+        assert_eq!(s.insert(&[1, 2], 1, 9), Ok(None));
+        for i in 0..10_000u64 {
+            s.insert(&[i, i * 3 + 1], 1, 1).unwrap();
+        }
+        assert_eq!(s.key(1), &[3, 4]);
+        assert_eq!(s.parent(1), (0, 7));
+        // The second [1, 2] was merged; the 10,000 others are all new.
+        assert_eq!(s.len(), 2 + 10_000);
+        assert_eq!(s.insert(&[5000, 15001], 0, 0), Ok(None));
+    }
+}
