@@ -15,6 +15,7 @@
 //! (`src/cli/explore.rs`) reads the spec, times the search and prints.
 
 pub mod condition;
+pub mod copy;
 pub mod pack;
 pub mod search;
 pub mod spec;

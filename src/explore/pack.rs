@@ -59,27 +59,55 @@ pub struct Layout {
     entries: Vec<Option<(crate::model::PortId, u64)>>,
 }
 
+/// Packs fields into words, keeping the word being filled in a register
+/// (read-modify-write of memory per field made encoding twice as slow).
 struct Writer<'a> {
     words: &'a mut [u64],
-    pos: u32,
+    w: usize,
+    acc: u64,
+    nbits: u32,
     overflow: bool,
 }
 
 impl Writer<'_> {
     #[inline(always)]
     fn put(&mut self, v: u64, bits: u32) {
+        if bits < 64 {
+            self.overflow |= (v >> bits) != 0;
+        }
         if bits == 0 {
-            self.overflow |= v != 0;
             return;
         }
-        self.overflow |= bits < 64 && (v >> bits) != 0;
-        let w = (self.pos / 64) as usize;
-        let off = self.pos % 64;
-        self.words[w] |= v << off;
-        if off + bits > 64 {
-            self.words[w + 1] |= v >> (64 - off);
+        self.acc |= v << self.nbits;
+        let total = self.nbits + bits;
+        if total >= 64 {
+            self.words[self.w] = self.acc;
+            self.w += 1;
+            self.acc = if self.nbits == 0 {
+                0
+            } else {
+                v >> (64 - self.nbits)
+            };
+            self.nbits = total - 64;
+        } else {
+            self.nbits = total;
         }
-        self.pos += bits;
+    }
+
+    #[inline(always)]
+    fn skip(&mut self, mut bits: u32) {
+        while bits > 0 {
+            let b = bits.min(32);
+            self.put(0, b);
+            bits -= b;
+        }
+    }
+
+    #[inline(always)]
+    fn finish(&mut self) {
+        if self.nbits > 0 {
+            self.words[self.w] = self.acc;
+        }
     }
 }
 
@@ -190,7 +218,9 @@ impl Layout {
         key.iter_mut().for_each(|w| *w = 0);
         let mut w = Writer {
             words: key,
-            pos: 0,
+            w: 0,
+            acc: 0,
+            nbits: 0,
             overflow: false,
         };
         for (pi, port) in k.ports.iter().enumerate() {
@@ -212,23 +242,22 @@ impl Layout {
                 };
                 w.put(i as u64, self.tmpl_bits);
             }
-            w.pos += (self.queue_cap - qlen) as u32 * self.tmpl_bits;
+            w.skip((self.queue_cap - qlen) as u32 * self.tmpl_bits);
             let wtq = port.wtq.arrival_order();
             w.put(wtq.len() as u64, self.wlen_bits);
             for t in wtq {
                 w.put(t.0 as u64, self.tid_bits);
             }
-            w.pos += (self.threads - wtq.len().min(self.threads)) as u32 * self.tid_bits;
-            let mut rtl = 0u64;
+            w.skip((self.threads - wtq.len().min(self.threads)) as u32 * self.tid_bits);
+            let mut lists = 0u64;
             for t in port.rtl.as_slice() {
-                rtl |= 1 << t.0;
+                lists |= 1 << t.0;
             }
-            w.put(rtl, self.threads as u32);
-            let mut ptl = 0u64;
             for t in port.ptl.as_slice() {
-                ptl |= 1 << t.0;
+                lists |= 1 << (t.0 as usize + self.threads);
             }
-            w.put(ptl, self.threads as u32);
+            // RTL bits then PTL bits, as one field.
+            w.put(lists, 2 * self.threads as u32);
         }
         for (ti, th) in k.threads.iter().enumerate() {
             let prog = &world.programs[ti];
@@ -252,10 +281,15 @@ impl Layout {
                 }
                 ThreadState::Exited => 3,
             };
-            w.put(state, 2);
-            w.put(th.port.map_or(0, |p| p.0 as u64 + 1), self.port_bits);
-            w.put(l.pc[ti] as u8 as u64, 3);
-            w.put(l.count[ti] as u64, self.count_bits[ti]);
+            // One field: state (2 bits), port, pc (3 bits), count.
+            let port = th.port.map_or(0, |p| p.0 as u64 + 1);
+            let count = l.count[ti] as u64;
+            w.overflow |= (port >> self.port_bits) != 0 || (count >> self.count_bits[ti]) != 0;
+            let v = state
+                | port << 2
+                | (l.pc[ti] as u8 as u64) << (2 + self.port_bits)
+                | count << (5 + self.port_bits);
+            w.put(v, 5 + self.port_bits + self.count_bits[ti]);
         }
         let mut seen = [0usize; super::spec::MAX_DEVICES];
         for (d, dev) in k.devices.iter() {
@@ -304,6 +338,7 @@ impl Layout {
         }
         w.put(l.timeouts_left.unwrap_or(0) as u64, self.timeout_bits);
         w.put(k.counters.lost, self.lost_bits);
+        w.finish();
         if w.overflow {
             return Err(PackError(
                 "a counter is larger than the spec's bounds allow".to_owned(),

@@ -10,7 +10,8 @@
 
 use super::condition::Condition;
 use super::pack::{Layout, PackError};
-use super::store::{OutOfMemory, StateId, Store};
+use super::copy::copy_kernel;
+use super::store::{hash, OutOfMemory, StateId, Store};
 use super::world::{Move, World, WorldError};
 use crate::model::properties::{check_step, Violation};
 use crate::model::{Action, Kernel, Outcome, PortId, Rejection, ThreadId, ThreadState};
@@ -199,6 +200,8 @@ pub fn search<R: Rules>(
     let (mut before_k, mut before_l) = (k0.clone(), l0.clone());
     let (mut work_k, mut work_l) = (k0, l0);
     let mut moves: Vec<Move> = Vec::new();
+    let mut succ_keys: Vec<u64> = Vec::new();
+    let mut succ: Vec<(u16, u64, Option<Option<PortId>>)> = Vec::new();
     let mut out = Outcome::default();
     let mut cur: usize = 0;
     let mut level_end: usize = 1;
@@ -214,8 +217,14 @@ pub fn search<R: Rules>(
         cur_key.copy_from_slice(store.key(id));
         layout.decode(world, &cur_key, &mut before_k, &mut before_l);
         world.moves(&before_k, &before_l, &mut moves);
+        // Every successor first (checking the properties on each
+        // transition), then their look-ups, with the table slots prefetched
+        // so the cache misses overlap.
+        succ_keys.clear();
+        succ.clear();
         for &mv in &moves {
-            layout.decode(world, &cur_key, &mut work_k, &mut work_l);
+            copy_kernel(&mut work_k, &before_k);
+            work_l.clone_from(&before_l);
             let action = world.action(mv, &work_l);
             result.transitions += 1;
             if let Err(rej) = rules.apply(&mut work_k, action, &mut out) {
@@ -256,13 +265,19 @@ pub fn search<R: Rules>(
                 };
                 return finish(result, store, stop, level_end);
             }
-            match store.insert(&key, id, mv.code()) {
+            let found = opts.find.as_ref().and_then(|c| c.holds(&work_k));
+            let h = hash(&key);
+            store.prefetch(h);
+            succ_keys.extend_from_slice(&key);
+            succ.push((mv.code(), h, found));
+        }
+        for (j, &(code, h, found)) in succ.iter().enumerate() {
+            let key = &succ_keys[j * layout.words..(j + 1) * layout.words];
+            match store.insert_hashed(key, h, id, code) {
                 Ok(Some(new)) => {
-                    if let Some(c) = &opts.find {
-                        if let Some(port) = c.holds(&work_k) {
-                            let stop = Stop::Found { state: new, port };
-                            return finish(result, store, stop, level_end);
-                        }
+                    if let Some(port) = found {
+                        let stop = Stop::Found { state: new, port };
+                        return finish(result, store, stop, level_end);
                     }
                     if store.len() >= opts.max_states {
                         return finish(result, store, Stop::MaxStates, level_end);
@@ -273,7 +288,7 @@ pub fn search<R: Rules>(
             }
         }
         if opts.probe_invalid {
-            layout.decode(world, &cur_key, &mut work_k, &mut work_l);
+            copy_kernel(&mut work_k, &before_k);
             if let Some(stop) = probe(world, rules, id, &before_k, &mut work_k, &mut out) {
                 return finish(result, store, stop, level_end);
             }

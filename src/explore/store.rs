@@ -26,8 +26,9 @@ pub struct Store {
     len: usize,
 }
 
+/// The hash of a packed key (the table slot is its low bits, the tag its high 32).
 #[inline(always)]
-fn hash(key: &[u64]) -> u64 {
+pub fn hash(key: &[u64]) -> u64 {
     let mut h: u64 = 0x243f_6a88_85a3_08d3;
     for &w in key {
         h = (h ^ w).wrapping_mul(0x9e37_79b9_7f4a_7c15);
@@ -90,6 +91,25 @@ impl Store {
         }
     }
 
+    /// Asks the CPU to start loading the table slot of hash `h`, so that
+    /// several look-ups overlap their cache misses.
+    #[inline(always)]
+    pub fn prefetch(&self, h: u64) {
+        let i = (h as usize) & (self.table.len() - 1);
+        #[cfg(target_arch = "x86_64")]
+        {
+            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+            let p = self.table[i..].as_ptr() as *const i8;
+            // SAFETY: prefetching is a hint; it never faults or changes memory.
+            #[allow(unused_unsafe)]
+            unsafe {
+                _mm_prefetch(p, _MM_HINT_T0)
+            };
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = i;
+    }
+
     /// Adds `key` if it is new; returns its id, or `None` if it was there.
     #[inline]
     pub fn insert(
@@ -98,11 +118,22 @@ impl Store {
         parent: StateId,
         via: u16,
     ) -> Result<Option<StateId>, OutOfMemory> {
+        self.insert_hashed(key, hash(key), parent, via)
+    }
+
+    /// [`Store::insert`] with the key's [`hash`] already computed.
+    #[inline]
+    pub fn insert_hashed(
+        &mut self,
+        key: &[u64],
+        h: u64,
+        parent: StateId,
+        via: u16,
+    ) -> Result<Option<StateId>, OutOfMemory> {
         debug_assert_eq!(key.len(), self.words);
         if (self.len + 1) * 10 > self.table.len() * 7 {
             self.grow()?;
         }
-        let h = hash(key);
         let tag = h >> 32;
         let mask = self.table.len() - 1;
         let mut i = (h as usize) & mask;
@@ -113,7 +144,9 @@ impl Store {
             }
             if slot >> 32 == tag {
                 let id = (slot as u32) - 1;
-                if self.key(id) == key {
+                // Word by word: a slice `==` calls memcmp for two words.
+                let stored = self.key(id);
+                if stored.iter().zip(key).all(|(a, b)| a == b) {
                     return Ok(None);
                 }
             }

@@ -98,7 +98,7 @@ pub struct Request {
 }
 
 /// The state of the threads' programs and of the environment's budgets.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Debug, PartialEq, Eq, Hash)]
 pub struct Local {
     /// Each thread's program counter.
     pub pc: Vec<Pc>,
@@ -108,6 +108,25 @@ pub struct Local {
     pub posts_left: Vec<u32>,
     /// Timeouts left, if bounded.
     pub timeouts_left: Option<u32>,
+}
+
+impl Clone for Local {
+    fn clone(&self) -> Local {
+        Local {
+            pc: self.pc.clone(),
+            count: self.count.clone(),
+            posts_left: self.posts_left.clone(),
+            timeouts_left: self.timeouts_left,
+        }
+    }
+
+    /// Reuses the buffers (the search copies a `Local` before every move).
+    fn clone_from(&mut self, o: &Local) {
+        self.pc.clone_from(&o.pc);
+        self.count.clone_from(&o.count);
+        self.posts_left.clone_from(&o.posts_left);
+        self.timeouts_left = o.timeouts_left;
+    }
 }
 
 /// One move of a search: a thread's next call, or something the environment does.
