@@ -30,3 +30,6 @@ pub use world::{Local, Move, Pc, World, WorldError};
 
 /// The JSON Schema of explore specs (`docs/explore-spec.schema.json`).
 pub const SCHEMA: &str = include_str!("../../docs/explore-spec.schema.json");
+
+#[cfg(test)]
+mod tests;
