@@ -16,3 +16,7 @@
 pub mod cli;
 pub mod explore;
 pub mod model;
+pub mod narrate;
+pub mod render;
+pub mod runner;
+pub mod scenario;

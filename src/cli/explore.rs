@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::EXIT_BAD_INPUT;
+use super::{FlavorArg, EXIT_BAD_INPUT, EXIT_FAILED};
 use crate::explore::{self, trace, Condition, ModelRules, Options, Search, Stop, World};
 use crate::model::Flavor;
 
@@ -20,9 +20,9 @@ pub struct ExploreArgs {
     /// The explore spec (JSON, format iocp-sim-explore/1; see docs/explore.md).
     #[arg(required_unless_present = "schema")]
     spec: Option<PathBuf>,
-    /// Explore this flavour instead of the spec's: windows or wine.
-    #[arg(long)]
-    flavor: Option<String>,
+    /// Explore this flavour instead of the spec's.
+    #[arg(long, value_enum)]
+    flavor: Option<FlavorArg>,
     /// Stop at the first (closest) state where this holds and print the
     /// shortest trace: over_limit, idle_with_work, held, lost > N,
     /// current > N (also iocq, wtq, rtl, ptl; ops > >= < <= ==).
@@ -68,13 +68,7 @@ pub fn run(args: ExploreArgs) -> ExitCode {
         Ok(s) => s,
         Err(e) => return bad(format!("{shown}: {e}")),
     };
-    let flavor = match args.flavor.as_deref() {
-        None => None,
-        Some(f) => match Flavor::parse(f) {
-            Some(f) => Some(f),
-            None => return bad(format!("unknown flavor {f:?}; use windows or wine")),
-        },
-    };
+    let flavor: Option<Flavor> = args.flavor.map(Flavor::from);
     let find = match args.find.as_deref().map(Condition::parse) {
         None => None,
         Some(Ok(c)) => Some(c),
@@ -217,7 +211,7 @@ fn report(
                 println!("no trace to write");
             }
             if find.is_some() {
-                ExitCode::from(1)
+                ExitCode::from(EXIT_FAILED)
             } else {
                 ExitCode::SUCCESS
             }
@@ -246,7 +240,7 @@ fn report(
                     return code;
                 }
             }
-            ExitCode::from(1)
+            ExitCode::from(EXIT_FAILED)
         }
         Stop::Broken { state, mv, message } => {
             let mut moves = search.path(*state);
@@ -255,7 +249,7 @@ fn report(
             if let Ok(steps) = trace::replay(world, &ModelRules, &moves, None) {
                 print!("{}", trace::text(world, &steps));
             }
-            ExitCode::from(1)
+            ExitCode::from(EXIT_FAILED)
         }
         Stop::MaxStates => {
             println!(
@@ -264,7 +258,7 @@ fn report(
                 search.depth,
                 find.map_or(String::new(), |c| format!(", and {c} was not seen so far"))
             );
-            ExitCode::from(1)
+            ExitCode::from(EXIT_FAILED)
         }
         Stop::OutOfMemory => {
             println!(
@@ -274,7 +268,7 @@ fn report(
                 search.depth,
                 find.map_or(String::new(), |c| format!(", and {c} was not seen so far"))
             );
-            ExitCode::from(1)
+            ExitCode::from(EXIT_FAILED)
         }
     }
 }

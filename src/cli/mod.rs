@@ -4,12 +4,21 @@
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::model::Flavor;
+use crate::narrate::Lang;
+
+mod check;
+mod run;
+mod schema;
 
 pub mod explore;
 
 /// The exit status for bad input or a missing environment.
 pub const EXIT_BAD_INPUT: u8 = 2;
+/// The exit status when a check or comparison failed.
+pub const EXIT_FAILED: u8 = 1;
 
 /// iocp-sim: watch the Windows I/O completion port scheduling model move, step by step.
 #[derive(Parser, Debug)]
@@ -21,14 +30,57 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Run a scenario and show every step: the action, why it happened, and the five structures.
+    Run(run::Args),
+    /// Check every expectation of scenario files (or of the .json files in directories).
+    Check(check::Args),
+    /// Print the JSON Schema of the scenario format, for editors.
+    Schema,
     /// Try every interleaving of an explore spec; find the shortest path to a condition.
     Explore(explore::ExploreArgs),
+}
+
+/// `--flavor`: which implementation of completion ports to simulate.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum FlavorArg {
+    /// The NT kernel: LIFO wake, concurrency limit enforced.
+    Windows,
+    /// Wine: FIFO wake, concurrency value ignored.
+    Wine,
+}
+
+impl From<FlavorArg> for Flavor {
+    fn from(f: FlavorArg) -> Flavor {
+        match f {
+            FlavorArg::Windows => Flavor::Windows,
+            FlavorArg::Wine => Flavor::Wine,
+        }
+    }
+}
+
+/// `--lang`: the language of the narration.
+#[derive(Clone, Copy, Debug, ValueEnum, Default)]
+pub enum LangArg {
+    /// English.
+    #[default]
+    En,
+}
+
+impl From<LangArg> for Lang {
+    fn from(l: LangArg) -> Lang {
+        match l {
+            LangArg::En => Lang::En,
+        }
+    }
 }
 
 /// Parses the command line and runs the subcommand.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Run(args) => run::main(args),
+        Command::Check(args) => check::main(args),
+        Command::Schema => schema::main(),
         Command::Explore(args) => explore::run(args),
     }
 }

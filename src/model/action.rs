@@ -24,20 +24,49 @@ impl Timeout {
 #[allow(missing_docs)] // variant fields are named after the scenario keys and model.md
 pub enum Action {
     /// Rule 9: CreateIoCompletionPort(device, port, key).
-    Associate { device: DeviceId, port: PortId, key: u64 },
+    Associate {
+        device: DeviceId,
+        port: PortId,
+        key: u64,
+    },
     /// Rule 10: an overlapped request on `device`; `inline` is `Some(bytes)`
     /// when it completes synchronously with success.
-    Issue { device: DeviceId, overlapped: OvId, inline: Option<u64> },
+    Issue {
+        device: DeviceId,
+        overlapped: OvId,
+        inline: Option<u64>,
+    },
     /// Rule 11: the driver completes the request issued with `overlapped`.
-    Complete { overlapped: OvId, bytes: u64, status: StatusId },
+    Complete {
+        overlapped: OvId,
+        bytes: u64,
+        status: StatusId,
+    },
     /// Rule 2: PostQueuedCompletionStatus.
-    Post { port: PortId, key: u64, bytes: u64, overlapped: Option<OvId> },
+    Post {
+        port: PortId,
+        key: u64,
+        bytes: u64,
+        overlapped: Option<OvId>,
+    },
     /// Rule 1: GetQueuedCompletionStatus.
-    Get { thread: ThreadId, port: PortId, timeout: Timeout },
+    Get {
+        thread: ThreadId,
+        port: PortId,
+        timeout: Timeout,
+    },
     /// Rule 7: GetQueuedCompletionStatusEx with room for `max` entries.
-    GetEx { thread: ThreadId, port: PortId, max: u32, timeout: Timeout },
+    GetEx {
+        thread: ThreadId,
+        port: PortId,
+        max: u32,
+        timeout: Timeout,
+    },
     /// Rule 3: the thread enters another wait.
-    Block { thread: ThreadId, on: Option<LabelId> },
+    Block {
+        thread: ThreadId,
+        on: Option<LabelId>,
+    },
     /// Rule 4: the thread's other wait is satisfied.
     Unblock { thread: ThreadId },
     /// Rule 5: the thread's finite get timeout expires.

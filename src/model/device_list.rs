@@ -55,7 +55,8 @@ impl DeviceList {
     /// The Device List entry of a device: `(port, key)`, or `None` if it was
     /// never associated or has been closed.
     pub fn entry(&self, id: DeviceId) -> Option<(PortId, u64)> {
-        self.get(id).and_then(|d| if d.closed { None } else { d.entry })
+        self.get(id)
+            .and_then(|d| if d.closed { None } else { d.entry })
     }
 
     /// Every device, in id order.

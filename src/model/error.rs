@@ -19,7 +19,11 @@ pub enum RejectKind {
     /// The thread waits in a port's WTQ and cannot call anything.
     ThreadWaiting { thread: ThreadId, port: PortId },
     /// The thread is blocked on something else and cannot call anything.
-    ThreadPaused { thread: ThreadId, port: Option<PortId>, on: Option<LabelId> },
+    ThreadPaused {
+        thread: ThreadId,
+        port: Option<PortId>,
+        on: Option<LabelId>,
+    },
     /// The thread has exited.
     ThreadExited { thread: ThreadId },
     /// unblock of a thread that is not paused.
@@ -29,7 +33,10 @@ pub enum RejectKind {
     /// timeout of a thread that waits with an INFINITE timeout.
     InfiniteWait { thread: ThreadId, port: PortId },
     /// issue with an OVERLAPPED that is still in use.
-    OverlappedInUse { overlapped: OvId, pending_on: Option<DeviceId> },
+    OverlappedInUse {
+        overlapped: OvId,
+        pending_on: Option<DeviceId>,
+    },
     /// complete of an OVERLAPPED that has no pending request.
     NotPending { overlapped: OvId },
     /// get_ex with room for zero entries.

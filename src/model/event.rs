@@ -208,42 +208,125 @@ pub enum FailWhy {
 pub enum Event {
     /// A thread in the port's RTL called get again: it is done with its
     /// previous packet, so it stops counting.
-    Returned { thread: ThreadId, port: PortId, current: u32 },
+    Returned {
+        thread: ThreadId,
+        port: PortId,
+        current: u32,
+    },
     /// A thread left the port it was associated with, to call get on another.
-    LeftPort { thread: ThreadId, port: PortId, current: u32 },
+    LeftPort {
+        thread: ThreadId,
+        port: PortId,
+        current: u32,
+    },
     /// A thread became associated with a port by calling get on it.
     Joined { thread: ThreadId, port: PortId },
     /// A get took `count` queued packets at once, as `current` was below `max`.
-    Took { thread: ThreadId, port: PortId, count: u32, current: u32, max: u32 },
+    Took {
+        thread: ThreadId,
+        port: PortId,
+        count: u32,
+        current: u32,
+        max: u32,
+    },
     /// A get found nothing it may take and the thread now waits in the WTQ.
-    Waits { thread: ThreadId, port: PortId, why: NoTakeWhy, depth: u32 },
+    Waits {
+        thread: ThreadId,
+        port: PortId,
+        why: NoTakeWhy,
+        depth: u32,
+        lifo: bool,
+    },
     /// A zero-timeout get found nothing it may take: it fails with
     /// WAIT_TIMEOUT and the thread counts as running.
-    PollFailed { thread: ThreadId, port: PortId, why: NoTakeWhy, current: u32, max: u32 },
+    PollFailed {
+        thread: ThreadId,
+        port: PortId,
+        why: NoTakeWhy,
+        current: u32,
+        max: u32,
+    },
     /// An inserted packet went straight to a waiting thread, never touching the IOCQ.
-    HandedOff { thread: ThreadId, port: PortId, packet: Packet, extra: u32, current: u32, max: u32, lifo: bool },
+    HandedOff {
+        thread: ThreadId,
+        port: PortId,
+        packet: Packet,
+        extra: u32,
+        current: u32,
+        max: u32,
+        lifo: bool,
+    },
     /// An inserted packet was appended to the IOCQ.
-    Queued { port: PortId, packet: Packet, why: QueueWhy, depth: u32 },
+    Queued {
+        port: PortId,
+        packet: Packet,
+        why: QueueWhy,
+        depth: u32,
+    },
     /// activate woke a waiter and handed it the head packet (and `extra` more for get_ex).
-    Woke { thread: ThreadId, port: PortId, extra: u32, current: u32, max: u32, lifo: bool },
+    Woke {
+        thread: ThreadId,
+        port: PortId,
+        extra: u32,
+        current: u32,
+        max: u32,
+        lifo: bool,
+    },
     /// activate found packets and waiters but no room: nobody woke.
-    Held { port: PortId, current: u32, max: u32, queued: u32, waiting: u32 },
+    Held {
+        port: PortId,
+        current: u32,
+        max: u32,
+        queued: u32,
+        waiting: u32,
+    },
     /// A running thread blocked on something else.
-    Blocked { thread: ThreadId, port: Option<PortId>, on: Option<LabelId>, current: u32 },
+    Blocked {
+        thread: ThreadId,
+        port: Option<PortId>,
+        on: Option<LabelId>,
+        current: u32,
+    },
     /// A paused thread's wait ended; it runs again, counted without any check.
-    Unblocked { thread: ThreadId, port: Option<PortId>, current: u32, max: u32 },
+    Unblocked {
+        thread: ThreadId,
+        port: Option<PortId>,
+        current: u32,
+        max: u32,
+    },
     /// A waiter's finite timeout expired; it runs again, counted without any check.
-    TimedOut { thread: ThreadId, port: PortId, current: u32, max: u32 },
+    TimedOut {
+        thread: ThreadId,
+        port: PortId,
+        current: u32,
+        max: u32,
+    },
     /// A thread exited.
-    Exited { thread: ThreadId, port: Option<PortId>, current: u32 },
+    Exited {
+        thread: ThreadId,
+        port: Option<PortId>,
+        current: u32,
+    },
     /// A device got its Device List entry.
-    Associated { device: DeviceId, port: PortId, key: u64 },
+    Associated {
+        device: DeviceId,
+        port: PortId,
+        key: u64,
+    },
     /// An overlapped request was issued (`inline`: it completed at once with success).
-    Issued { device: DeviceId, overlapped: OvId, inline: bool },
+    Issued {
+        device: DeviceId,
+        overlapped: OvId,
+        inline: bool,
+    },
     /// A pending request completed.
     Completed { device: DeviceId, overlapped: OvId },
     /// A completion made no packet.
-    NoPacket { device: DeviceId, overlapped: OvId, why: NoPacketWhy },
+    NoPacket {
+        device: DeviceId,
+        overlapped: OvId,
+        why: NoPacketWhy,
+    },
     /// A pending request was cancelled by closing its device.
     Aborted { device: DeviceId, overlapped: OvId },
     /// A device handle was closed and its Device List entry removed.

@@ -78,7 +78,10 @@ impl Interner {
     }
 
     fn name(&self, i: u32) -> &str {
-        self.names.get(i as usize).map(String::as_str).unwrap_or("?")
+        self.names
+            .get(i as usize)
+            .map(String::as_str)
+            .unwrap_or("?")
     }
 }
 
@@ -114,15 +117,24 @@ impl Names {
 
     /// The name of a port.
     pub fn port(&self, id: PortId) -> &str {
-        self.ports.get(id.index()).map(String::as_str).unwrap_or("?")
+        self.ports
+            .get(id.index())
+            .map(String::as_str)
+            .unwrap_or("?")
     }
     /// The name of a thread.
     pub fn thread(&self, id: ThreadId) -> &str {
-        self.threads.get(id.index()).map(String::as_str).unwrap_or("?")
+        self.threads
+            .get(id.index())
+            .map(String::as_str)
+            .unwrap_or("?")
     }
     /// The name of a device.
     pub fn device(&self, id: DeviceId) -> &str {
-        self.devices.get(id.index()).map(String::as_str).unwrap_or("?")
+        self.devices
+            .get(id.index())
+            .map(String::as_str)
+            .unwrap_or("?")
     }
     /// The label of an OVERLAPPED.
     pub fn overlapped(&self, id: OvId) -> &str {
@@ -152,15 +164,24 @@ impl Names {
 
     /// The id of the port with this name.
     pub fn find_port(&self, name: &str) -> Option<PortId> {
-        self.ports.iter().position(|n| n == name).map(|i| PortId(i as u32))
+        self.ports
+            .iter()
+            .position(|n| n == name)
+            .map(|i| PortId(i as u32))
     }
     /// The id of the thread with this name.
     pub fn find_thread(&self, name: &str) -> Option<ThreadId> {
-        self.threads.iter().position(|n| n == name).map(|i| ThreadId(i as u32))
+        self.threads
+            .iter()
+            .position(|n| n == name)
+            .map(|i| ThreadId(i as u32))
     }
     /// The id of the device with this name.
     pub fn find_device(&self, name: &str) -> Option<DeviceId> {
-        self.devices.iter().position(|n| n == name).map(|i| DeviceId(i as u32))
+        self.devices
+            .iter()
+            .position(|n| n == name)
+            .map(|i| DeviceId(i as u32))
     }
     /// The id of an OVERLAPPED label already seen, if any.
     pub fn find_overlapped(&self, label: &str) -> Option<OvId> {

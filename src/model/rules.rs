@@ -5,8 +5,7 @@
 
 use super::action::Timeout;
 use super::event::{
-    CallResult, Delivery, Event, FailWhy, NoPacketWhy, NoTakeWhy, Outcome, QueueWhy, Rule,
-    WinError,
+    CallResult, Delivery, Event, FailWhy, NoPacketWhy, NoTakeWhy, Outcome, QueueWhy, Rule, WinError,
 };
 use super::ids::{DeviceId, LabelId, OvId, PortId, StatusId, ThreadId};
 use super::kernel::{Kernel, OvUse};
@@ -118,7 +117,13 @@ impl Kernel {
             Rule::Get
         };
         if self.ports[p.index()].closed {
-            self.fail(t, WinError::InvalidHandle, FailWhy::PortClosed(p), rule, out);
+            self.fail(
+                t,
+                WinError::InvalidHandle,
+                FailWhy::PortClosed(p),
+                rule,
+                out,
+            );
             return;
         }
         match self.threads[t.index()].port {
@@ -157,6 +162,7 @@ impl Kernel {
             }
         }
         let gated = self.flavor.gated();
+        let lifo = self.flavor.wake_order() == super::wtq::WakeOrder::Lifo;
         let port = &mut self.ports[p.index()];
         let why = if port.iocq.is_empty() {
             Some(NoTakeWhy::IocqEmpty)
@@ -215,6 +221,7 @@ impl Kernel {
                         port: p,
                         why,
                         depth,
+                        lifo,
                     },
                 );
             }
@@ -476,8 +483,12 @@ impl Kernel {
         } else if self.ports[p.index()].closed {
             Some((WinError::InvalidHandle, FailWhy::PortClosed(p)))
         } else {
-            dev.entry
-                .map(|(old, _)| (WinError::InvalidParameter, FailWhy::AlreadyAssociated(d, old)))
+            dev.entry.map(|(old, _)| {
+                (
+                    WinError::InvalidParameter,
+                    FailWhy::AlreadyAssociated(d, old),
+                )
+            })
         };
         if let Some((error, why)) = fail {
             out.result = CallResult::Failed(error);
@@ -645,7 +656,14 @@ impl Kernel {
                     overlapped: ov,
                 },
             );
-            self.completion(d, ov, 0, StatusId::OPERATION_ABORTED, Rule::CloseDevice, out);
+            self.completion(
+                d,
+                ov,
+                0,
+                StatusId::OPERATION_ABORTED,
+                Rule::CloseDevice,
+                out,
+            );
         }
         let dev = self.devices.get_mut(d).expect("validated");
         dev.entry = None;

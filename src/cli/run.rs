@@ -1,0 +1,134 @@
+//! `iocp-sim run FILE`: every step as text, or as one JSON object per line.
+
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use super::{FlavorArg, LangArg, EXIT_BAD_INPUT, EXIT_FAILED};
+use crate::model::{Flavor, Names};
+use crate::narrate::Lang;
+use crate::render::{json, text};
+use crate::runner::{rejected_error, Applied, Runner};
+use crate::scenario::{self, ScenarioError, Sink, Step, World};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The scenario file (format iocp-sim/1).
+    file: PathBuf,
+    /// Simulate this flavour instead of the one the file names.
+    #[arg(long, value_enum)]
+    flavor: Option<FlavorArg>,
+    /// Write one JSON object per step (streamed) instead of text.
+    #[arg(long)]
+    json: bool,
+    /// Language of the narration.
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    lang: LangArg,
+}
+
+struct Printer<W: Write> {
+    out: W,
+    json: bool,
+    lang: Lang,
+    flavor: Option<Flavor>,
+    runner: Option<Runner>,
+    buf: Vec<u8>,
+    failed: usize,
+    path: String,
+}
+
+fn io_err(path: &str, e: io::Error) -> ScenarioError {
+    ScenarioError::Io {
+        path: path.to_owned(),
+        message: format!("cannot write output: {e}"),
+    }
+}
+
+impl<W: Write> Sink for Printer<W> {
+    fn world(&mut self, world: &World, _: &Names) -> Result<(), ScenarioError> {
+        let flavor = self.flavor.unwrap_or(world.flavor);
+        self.runner = Some(Runner::new(world, flavor));
+        if !self.json {
+            let h = text::header(world, flavor.as_str());
+            self.out
+                .write_all(h.as_bytes())
+                .map_err(|e| io_err(&self.path, e))?;
+        }
+        Ok(())
+    }
+
+    fn step(&mut self, step: Step, names: &Names) -> Result<(), ScenarioError> {
+        let runner = self.runner.as_mut().expect("world comes first");
+        let report = runner.step(&step, names);
+        self.failed += report.mismatches.len();
+        if self.json {
+            json::step(
+                &mut self.buf,
+                &step,
+                &report,
+                runner.outcome(),
+                runner.kernel(),
+                names,
+                self.lang,
+            );
+            if self.buf.len() > 1 << 16 {
+                json::flush(&mut self.buf, &mut self.out).map_err(|e| io_err(&self.path, e))?;
+            }
+        } else {
+            let s = text::step(
+                &step,
+                &report,
+                runner.outcome(),
+                runner.kernel(),
+                names,
+                self.lang,
+            );
+            self.out
+                .write_all(s.as_bytes())
+                .map_err(|e| io_err(&self.path, e))?;
+        }
+        if report.unexpected_rejection(&step) {
+            if let Applied::Rejected { message, .. } = &report.applied {
+                return Err(rejected_error(&self.path, &step, message));
+            }
+        }
+        Ok(())
+    }
+}
+
+pub fn main(args: Args) -> ExitCode {
+    let stdout = io::stdout();
+    let path = args.file.display().to_string();
+    let mut p = Printer {
+        out: BufWriter::with_capacity(1 << 16, stdout.lock()),
+        json: args.json,
+        lang: args.lang.into(),
+        flavor: args.flavor.map(Flavor::from),
+        runner: None,
+        buf: Vec::with_capacity(1 << 17),
+        failed: 0,
+        path: path.clone(),
+    };
+    let res = scenario::stream(&args.file, &mut p);
+    let _ = json::flush(&mut p.buf, &mut p.out);
+    if let (Ok(names), false) = (&res, p.json) {
+        if let Some(r) = &p.runner {
+            let _ = p
+                .out
+                .write_all(text::summary(r.summary(), names).as_bytes());
+        }
+    }
+    let _ = p.out.flush();
+    drop(p.out);
+    match res {
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(EXIT_BAD_INPUT)
+        }
+        Ok(_) if p.failed > 0 => {
+            eprintln!("{path}: {} expectation(s) failed", p.failed);
+            ExitCode::from(EXIT_FAILED)
+        }
+        Ok(_) => ExitCode::SUCCESS,
+    }
+}

@@ -1,0 +1,334 @@
+//! Reading scenario files. Two passes over the text: the first reads the
+//! world and skips the steps; the second streams the steps one at a time
+//! (each resolved and handed to a [`Sink`] before the next is read), so a
+//! million-step file runs in flat memory, whatever the order of its keys.
+
+use std::fmt;
+use std::fs::File;
+use std::io::BufReader;
+use std::path::Path;
+
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+
+use super::error::ScenarioError;
+use super::raw::{RawDevice, RawPort, RawStep};
+use super::resolve::{resolve_step, resolve_world, RawWorld};
+use super::{Scenario, Step, World};
+use crate::model::Names;
+
+/// Receives a scenario as it is read.
+pub trait Sink {
+    /// The world, before any step.
+    fn world(&mut self, world: &World, names: &Names) -> Result<(), ScenarioError>;
+    /// One resolved step; an error stops the reading.
+    fn step(&mut self, step: Step, names: &Names) -> Result<(), ScenarioError>;
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHeader {
+    format: String,
+    title: String,
+    description: Option<String>,
+    flavor: Option<String>,
+    cpus: Option<i64>,
+    ports: Vec<RawPort>,
+    threads: Vec<String>,
+    devices: Option<Vec<RawDevice>>,
+    #[allow(dead_code)]
+    steps: IgnoredAny,
+}
+
+#[derive(Deserialize)]
+struct FormatOnly {
+    format: Option<serde_json::Value>,
+}
+
+enum Source<'a> {
+    File(&'a Path),
+    Text(&'a str),
+}
+
+/// One pass over the JSON text.
+trait Pass {
+    type Out;
+    fn run<'de, R: serde_json::de::Read<'de>>(
+        self,
+        de: &mut serde_json::Deserializer<R>,
+    ) -> Result<Self::Out, serde_json::Error>;
+}
+
+/// Runs a pass over a fresh deserializer of the source, then checks that
+/// nothing but white space follows the top-level object.
+fn on_source<P: Pass>(src: &Source, pass: P) -> Result<P::Out, serde_json::Error> {
+    match src {
+        Source::File(p) => {
+            let file = File::open(p).map_err(serde_json::Error::io)?;
+            let reader = BufReader::with_capacity(1 << 16, file);
+            let mut de = serde_json::Deserializer::from_reader(reader);
+            let v = pass.run(&mut de)?;
+            de.end()?;
+            Ok(v)
+        }
+        Source::Text(t) => {
+            let mut de = serde_json::Deserializer::from_str(t);
+            let v = pass.run(&mut de)?;
+            de.end()?;
+            Ok(v)
+        }
+    }
+}
+
+struct HeaderPass;
+impl Pass for HeaderPass {
+    type Out = RawHeader;
+    fn run<'de, R: serde_json::de::Read<'de>>(
+        self,
+        de: &mut serde_json::Deserializer<R>,
+    ) -> Result<RawHeader, serde_json::Error> {
+        RawHeader::deserialize(de)
+    }
+}
+
+struct FormatPass;
+impl Pass for FormatPass {
+    type Out = FormatOnly;
+    fn run<'de, R: serde_json::de::Read<'de>>(
+        self,
+        de: &mut serde_json::Deserializer<R>,
+    ) -> Result<FormatOnly, serde_json::Error> {
+        FormatOnly::deserialize(de)
+    }
+}
+
+/// Strips serde_json's " at line L column C" (we print the place ourselves).
+fn bare_message(e: &serde_json::Error) -> String {
+    let s = e.to_string();
+    match s.rfind(" at line ") {
+        Some(i) => s[..i].to_owned(),
+        None => s,
+    }
+}
+
+fn json_error(path: &str, e: &serde_json::Error, step: Option<usize>) -> ScenarioError {
+    if e.is_io() {
+        return ScenarioError::Io {
+            path: path.to_owned(),
+            message: bare_message(e),
+        };
+    }
+    let mut message = bare_message(e);
+    if e.is_eof() {
+        message = format!("{message} (the file ends before the JSON is complete)");
+    }
+    ScenarioError::Json {
+        path: path.to_owned(),
+        line: e.line(),
+        column: e.column(),
+        step,
+        message,
+    }
+}
+
+/// What the step pass shares with its caller.
+struct StepsState<'a> {
+    path: &'a str,
+    names: Names,
+    sink: &'a mut dyn Sink,
+    /// The step being read (1-based), while inside the steps array.
+    reading: Option<usize>,
+    count: usize,
+    failure: Option<ScenarioError>,
+}
+
+struct StepsPass<'s, 'a> {
+    state: &'s mut StepsState<'a>,
+}
+
+impl Pass for StepsPass<'_, '_> {
+    type Out = ();
+    fn run<'de, R: serde_json::de::Read<'de>>(
+        self,
+        de: &mut serde_json::Deserializer<R>,
+    ) -> Result<(), serde_json::Error> {
+        self.deserialize(de)
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for StepsPass<'_, '_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for StepsPass<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a scenario object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "steps" {
+                map.next_value_seed(StepList {
+                    state: &mut *self.state,
+                })?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+struct StepList<'s, 'a> {
+    state: &'s mut StepsState<'a>,
+}
+
+impl<'de> DeserializeSeed<'de> for StepList<'_, '_> {
+    type Value = ();
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for StepList<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of steps")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let st = self.state;
+        loop {
+            let number = st.count + 1;
+            st.reading = Some(number);
+            let Some(raw) = seq.next_element::<RawStep>()? else {
+                st.reading = None;
+                return Ok(());
+            };
+            st.reading = None;
+            st.count = number;
+            let step = match resolve_step(number, raw, &mut st.names) {
+                Ok(step) => step,
+                Err((op, message)) => {
+                    st.failure = Some(ScenarioError::Step {
+                        path: st.path.to_owned(),
+                        step: number,
+                        op,
+                        message,
+                    });
+                    return Err(de::Error::custom("step rejected"));
+                }
+            };
+            if let Err(e) = st.sink.step(step, &st.names) {
+                st.failure = Some(e);
+                return Err(de::Error::custom("stopped by the reader"));
+            }
+        }
+    }
+}
+
+fn drive(src: Source, path: &str, sink: &mut dyn Sink) -> Result<Names, ScenarioError> {
+    // Pass 1: the world, skipping the steps.
+    let header = match on_source(&src, HeaderPass) {
+        Ok(h) => h,
+        Err(e) => {
+            // A file of another version may fail for another reason first:
+            // name the version when that is the problem.
+            if let Ok(FormatOnly {
+                format: Some(serde_json::Value::String(f)),
+            }) = on_source(&src, FormatPass)
+            {
+                if f != super::FORMAT {
+                    return Err(ScenarioError::World {
+                        path: path.to_owned(),
+                        message: format!(
+                            "format {f:?} is not understood; this build reads {:?}",
+                            super::FORMAT
+                        ),
+                    });
+                }
+            }
+            return Err(json_error(path, &e, None));
+        }
+    };
+    let world = resolve_world(RawWorld {
+        format: header.format,
+        title: header.title,
+        description: header.description,
+        flavor: header.flavor,
+        cpus: header.cpus,
+        ports: header.ports,
+        threads: header.threads,
+        devices: header.devices,
+    })
+    .map_err(|message| ScenarioError::World {
+        path: path.to_owned(),
+        message,
+    })?;
+    let names = world.names();
+    sink.world(&world, &names)?;
+    // Pass 2: the steps, one at a time.
+    let mut state = StepsState {
+        path,
+        names,
+        sink,
+        reading: None,
+        count: 0,
+        failure: None,
+    };
+    let res = on_source(&src, StepsPass { state: &mut state });
+    if let Some(f) = state.failure.take() {
+        return Err(f);
+    }
+    if let Err(e) = res {
+        return Err(json_error(path, &e, state.reading));
+    }
+    Ok(state.names)
+}
+
+/// Reads a scenario file step by step into `sink`, in flat memory.
+pub fn stream(path: &Path, sink: &mut dyn Sink) -> Result<Names, ScenarioError> {
+    drive(Source::File(path), &path.display().to_string(), sink)
+}
+
+struct Collect {
+    world: Option<World>,
+    steps: Vec<Step>,
+}
+
+impl Sink for Collect {
+    fn world(&mut self, world: &World, _: &Names) -> Result<(), ScenarioError> {
+        self.world = Some(world.clone());
+        Ok(())
+    }
+    fn step(&mut self, step: Step, _: &Names) -> Result<(), ScenarioError> {
+        self.steps.push(step);
+        Ok(())
+    }
+}
+
+fn collect(src: Source, source: String) -> Result<Scenario, ScenarioError> {
+    let mut sink = Collect {
+        world: None,
+        steps: Vec::new(),
+    };
+    let names = drive(src, &source, &mut sink)?;
+    Ok(Scenario {
+        source,
+        world: sink.world.expect("the world is read before the steps"),
+        steps: sink.steps,
+        names,
+    })
+}
+
+/// Reads a whole scenario file.
+pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    collect(Source::File(path), path.display().to_string())
+}
+
+/// Reads a scenario from text; `name` is used in error messages.
+pub fn load_str(name: &str, text: &str) -> Result<Scenario, ScenarioError> {
+    collect(Source::Text(text), name.to_owned())
+}

@@ -1,0 +1,300 @@
+//! Turns raw keys into meaning: checks the world, resolves each step's ids
+//! to model ids and checks its arguments, before anything runs.
+
+use std::collections::HashSet;
+
+use super::expect::resolve_expect;
+use super::raw::{Op, RawDevice, RawPort, RawStep, RawTimeout};
+use super::{DeviceDecl, PortDecl, Step, World, FORMAT};
+use crate::model::{Action, DeviceId, Flavor, Names, PortId, ThreadId, Timeout};
+
+/// The top-level keys other than `steps`.
+pub struct RawWorld {
+    pub format: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub flavor: Option<String>,
+    pub cpus: Option<i64>,
+    pub ports: Vec<RawPort>,
+    pub threads: Vec<String>,
+    pub devices: Option<Vec<RawDevice>>,
+}
+
+/// Checks the world: format version, ids non-empty and unique, numbers in range.
+pub fn resolve_world(raw: RawWorld) -> Result<World, String> {
+    if raw.format != FORMAT {
+        return Err(format!(
+            "format {:?} is not understood; this build reads {FORMAT:?}",
+            raw.format
+        ));
+    }
+    if raw.title.contains('\n') {
+        return Err("title must be one line".into());
+    }
+    let flavor = match raw.flavor.as_deref() {
+        None => Flavor::Windows,
+        Some(s) => Flavor::parse(s)
+            .ok_or_else(|| format!("flavor {s:?} is not one of \"windows\", \"wine\""))?,
+    };
+    let cpus = match raw.cpus {
+        None => 4,
+        Some(n) if (1..=1024).contains(&n) => n as u32,
+        Some(n) => return Err(format!("cpus is {n}; it must be between 1 and 1024")),
+    };
+    let mut seen = HashSet::new();
+    let mut check_id = |kind: &str, id: &str| -> Result<(), String> {
+        if id.is_empty() {
+            return Err(format!("a {kind} has an empty id"));
+        }
+        if !seen.insert(id.to_owned()) {
+            return Err(format!(
+                "id {id:?} is used twice; ids must be unique across ports, threads and devices"
+            ));
+        }
+        Ok(())
+    };
+    let mut ports = Vec::new();
+    for p in raw.ports {
+        check_id("port", &p.id)?;
+        if !(0..=u32::MAX as i64).contains(&p.concurrency) {
+            return Err(format!(
+                "port {:?} has concurrency {}; it must be 0 or more",
+                p.id, p.concurrency
+            ));
+        }
+        ports.push(PortDecl {
+            id: p.id,
+            concurrency: p.concurrency as u32,
+        });
+    }
+    for t in &raw.threads {
+        check_id("thread", t)?;
+    }
+    let mut devices = Vec::new();
+    for d in raw.devices.unwrap_or_default() {
+        check_id("device", &d.id)?;
+        devices.push(DeviceDecl {
+            id: d.id,
+            skip_on_success: d.skip_on_success,
+        });
+    }
+    Ok(World {
+        title: raw.title,
+        description: raw.description,
+        flavor,
+        cpus,
+        ports,
+        threads: raw.threads,
+        devices,
+    })
+}
+
+/// Looks up ids by name, naming what is wrong.
+pub struct Lookup<'a> {
+    pub names: &'a Names,
+}
+
+impl Lookup<'_> {
+    pub fn port(&self, id: &str) -> Result<PortId, String> {
+        self.names
+            .find_port(id)
+            .ok_or_else(|| self.unknown("port", id, self.names.ports()))
+    }
+    pub fn thread(&self, id: &str) -> Result<ThreadId, String> {
+        self.names
+            .find_thread(id)
+            .ok_or_else(|| self.unknown("thread", id, self.names.threads()))
+    }
+    pub fn device(&self, id: &str) -> Result<DeviceId, String> {
+        self.names
+            .find_device(id)
+            .ok_or_else(|| self.unknown("device", id, self.names.devices()))
+    }
+    fn unknown(&self, kind: &str, id: &str, known: &[String]) -> String {
+        if known.is_empty() {
+            format!("unknown {kind} {id:?}: the scenario declares no {kind}s")
+        } else {
+            format!("unknown {kind} {id:?} (declared: {})", known.join(", "))
+        }
+    }
+}
+
+/// Resolves one raw step (`number` is 1-based). Errors carry the op, if any.
+pub fn resolve_step(
+    number: usize,
+    raw: RawStep,
+    names: &mut Names,
+) -> Result<Step, (Option<&'static str>, String)> {
+    let op = raw.op;
+    let op_name = op.map(Op::name);
+    let err = |m: String| (op_name, m);
+    let present = raw.present_args();
+    match op {
+        None => {
+            if let Some(k) = present.first() {
+                return Err(err(format!(
+                    "key {k:?} needs an \"op\"; a step without op only checks or narrates"
+                )));
+            }
+        }
+        Some(op) => {
+            if let Some(k) = present.iter().find(|k| !op.allowed().contains(k)) {
+                return Err(err(format!(
+                    "key {k:?} does not belong to op {}; it takes: {}",
+                    op.name(),
+                    op.allowed().join(", ")
+                )));
+            }
+        }
+    }
+    let action = match op {
+        None => None,
+        Some(op) => Some(resolve_action(op, &raw, names).map_err(err)?),
+    };
+    let expect = match raw.expect {
+        None => None,
+        Some(e) => Some(resolve_expect(e, op.is_some(), names).map_err(err)?),
+    };
+    Ok(Step {
+        number,
+        action,
+        note: raw.note,
+        expect,
+    })
+}
+
+fn required<'a>(v: &'a Option<String>, key: &str, op: Op) -> Result<&'a str, String> {
+    v.as_deref()
+        .ok_or_else(|| format!("op {} needs {key:?}", op.name()))
+}
+
+fn timeout(raw: &Option<RawTimeout>) -> Result<Timeout, String> {
+    match raw {
+        None => Ok(Timeout::Infinite),
+        Some(RawTimeout::Ms(ms)) => Ok(Timeout::Ms(*ms)),
+        Some(RawTimeout::Word(w)) if w == "infinite" => Ok(Timeout::Infinite),
+        Some(RawTimeout::Word(w)) => Err(format!(
+            "timeout {w:?} is neither \"infinite\" nor a whole number of milliseconds"
+        )),
+    }
+}
+
+fn resolve_action(op: Op, raw: &RawStep, names: &mut Names) -> Result<Action, String> {
+    let look = Lookup { names };
+    let action = match op {
+        Op::Associate => Action::Associate {
+            device: look.device(required(&raw.device, "device", op)?)?,
+            port: look.port(required(&raw.port, "port", op)?)?,
+            key: raw.key.unwrap_or(0),
+        },
+        Op::Issue => {
+            let device = look.device(required(&raw.device, "device", op)?)?;
+            let label = match &raw.overlapped {
+                Some(Some(l)) => l.clone(),
+                _ => return Err("op issue needs \"overlapped\", a label such as \"ovA\"".into()),
+            };
+            Action::Issue {
+                device,
+                overlapped: names.intern_overlapped(&label),
+                inline: if raw.inline.unwrap_or(false) {
+                    Some(raw.bytes.unwrap_or(0))
+                } else {
+                    None
+                },
+            }
+        }
+        Op::Complete => {
+            let label = match &raw.overlapped {
+                Some(Some(l)) => l.clone(),
+                _ => {
+                    return Err(
+                        "op complete needs \"overlapped\", the label of a pending request".into(),
+                    )
+                }
+            };
+            let status = raw.status.as_deref().unwrap_or("success");
+            check_status(status)?;
+            Action::Complete {
+                overlapped: names.intern_overlapped(&label),
+                bytes: raw.bytes.unwrap_or(0),
+                status: names.intern_status(status),
+            }
+        }
+        Op::Post => {
+            let port = look.port(required(&raw.port, "port", op)?)?;
+            Action::Post {
+                port,
+                key: raw.key.unwrap_or(0),
+                bytes: raw.bytes.unwrap_or(0),
+                overlapped: match &raw.overlapped {
+                    Some(Some(l)) => Some(names.intern_overlapped(l)),
+                    _ => None,
+                },
+            }
+        }
+        Op::Get => Action::Get {
+            thread: look.thread(required(&raw.thread, "thread", op)?)?,
+            port: look.port(required(&raw.port, "port", op)?)?,
+            timeout: timeout(&raw.timeout)?,
+        },
+        Op::GetEx => {
+            let thread = look.thread(required(&raw.thread, "thread", op)?)?;
+            let port = look.port(required(&raw.port, "port", op)?)?;
+            let max = match raw.max {
+                None => {
+                    return Err("op get_ex needs \"max\", the number of entries (1 or more)".into())
+                }
+                Some(m) if (1..=u32::MAX as i64).contains(&m) => m as u32,
+                Some(m) => {
+                    return Err(format!(
+                        "max is {m}; get_ex needs room for at least 1 entry"
+                    ))
+                }
+            };
+            Action::GetEx {
+                thread,
+                port,
+                max,
+                timeout: timeout(&raw.timeout)?,
+            }
+        }
+        Op::Block => Action::Block {
+            thread: look.thread(required(&raw.thread, "thread", op)?)?,
+            on: raw.on.as_deref().map(|l| names.intern_label(l)),
+        },
+        Op::Unblock => Action::Unblock {
+            thread: look.thread(required(&raw.thread, "thread", op)?)?,
+        },
+        Op::Timeout => Action::Timeout {
+            thread: look.thread(required(&raw.thread, "thread", op)?)?,
+        },
+        Op::Exit => Action::Exit {
+            thread: look.thread(required(&raw.thread, "thread", op)?)?,
+        },
+        Op::CloseDevice => Action::CloseDevice {
+            device: look.device(required(&raw.device, "device", op)?)?,
+        },
+        Op::ClosePort => Action::ClosePort {
+            port: look.port(required(&raw.port, "port", op)?)?,
+        },
+    };
+    Ok(action)
+}
+
+/// A status is `"success"` or an error name in capitals (`ERROR_NETNAME_DELETED`).
+pub fn check_status(s: &str) -> Result<(), String> {
+    if s == "success" || is_error_name(s) {
+        Ok(())
+    } else {
+        Err(format!(
+            "status {s:?} is neither \"success\" nor an error name such as \"ERROR_NETNAME_DELETED\""
+        ))
+    }
+}
+
+/// An error name: capitals, digits and underscores, starting with a capital.
+pub fn is_error_name(s: &str) -> bool {
+    s.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        && s.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
