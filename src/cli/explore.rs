@@ -87,10 +87,11 @@ pub fn run(args: ExploreArgs) -> ExitCode {
     };
     let layout = explore::pack::Layout::new(&world);
     println!(
-        "explore {shown}: {} ({} flavour, {} threads)",
+        "explore {shown}: {} ({} flavour, {} thread{})",
         world.title,
         world.flavor.as_str(),
-        world.programs.len()
+        world.programs.len(),
+        if world.programs.len() == 1 { "" } else { "s" }
     );
     if let Some(c) = &find {
         println!("looking for: {c}");
