@@ -227,7 +227,7 @@ fn en(f: &Fired, n: &Names) -> String {
             let on = on.map(|l| format!(" on {}", n.label(l))).unwrap_or_default();
             match port {
                 Some(pid) => format!(
-                    "{} blocks{on}: it moves from {}'s RTL to its PTL and stops counting (current {current}). The port may now release a waiter in its place.",
+                    "{} blocks{on}: it moves from {}'s RTL to its PTL and stops counting (current {current}).",
                     t(thread), p(pid)
                 ),
                 None => format!("{} blocks{on}; it is associated with no port, so no count changes.", t(thread)),
@@ -244,7 +244,7 @@ fn en(f: &Fired, n: &Names) -> String {
                 t(thread),
                 p(pid),
                 if current > max {
-                    ": the RTL is now over the limit, and the port will not preempt anyone; it only refuses new work until threads call get again"
+                    ": the RTL is now over the limit, and nobody is preempted to fix it"
                 } else {
                     ""
                 }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use super::{FlavorArg, EXIT_BAD_INPUT, EXIT_FAILED};
 use crate::model::Flavor;
-use crate::runner::{Applied, Runner};
+use crate::runner::{rejected_error, Applied, Runner};
 use crate::scenario::{self, ScenarioError};
 
 #[derive(clap::Args, Debug)]
@@ -25,6 +25,9 @@ pub struct FileResult {
     pub passed: usize,
     /// Failures, one line each.
     pub failures: Vec<String>,
+    /// A step the model rejected without `expect.error`: the scenario is
+    /// invalid from there on (format: such a step stops the run with an error).
+    pub stopped: Option<ScenarioError>,
 }
 
 /// Checks every expectation of one scenario.
@@ -45,16 +48,7 @@ pub fn check_file(path: &Path, flavor: Option<Flavor>) -> Result<FileResult, Sce
         }
         if report.unexpected_rejection(step) {
             if let Applied::Rejected { message, .. } = &report.applied {
-                if step.expect.is_none() {
-                    result.failures.push(format!(
-                        "{}: step {} ({op}): the model rejects this action: {message}",
-                        sc.source, step.number
-                    ));
-                }
-                result.failures.push(format!(
-                    "{}: stopped at step {}: a rejected step without expect.error ends the run",
-                    sc.source, step.number
-                ));
+                result.stopped = Some(rejected_error(&sc.source, step, message));
             }
             break;
         }
@@ -104,13 +98,16 @@ pub fn main(args: Args) -> ExitCode {
                 for line in &r.failures {
                     println!("FAIL {line}");
                 }
-                if r.failures.is_empty() {
+                if let Some(e) = &r.stopped {
+                    invalid += 1;
+                    eprintln!("error: {e}");
+                } else if r.failures.is_empty() {
                     println!("ok   {} ({} expectations)", f.display(), r.passed);
                 }
             }
             Err(e) => {
                 invalid += 1;
-                println!("ERROR {e}");
+                eprintln!("error: {e}");
             }
         }
     }

@@ -10,7 +10,7 @@ use crate::model::Flavor;
 use crate::narrate::Lang;
 
 mod check;
-mod run;
+pub mod run;
 mod schema;
 
 pub mod explore;

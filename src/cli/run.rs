@@ -1,7 +1,7 @@
 //! `iocp-sim run FILE`: every step as text, or as one JSON object per line.
 
 use std::io::{self, BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::{FlavorArg, LangArg, EXIT_BAD_INPUT, EXIT_FAILED};
@@ -11,6 +11,7 @@ use crate::render::{json, text};
 use crate::runner::{rejected_error, Applied, Runner};
 use crate::scenario::{self, ScenarioError, Sink, Step, World};
 
+/// Arguments of `iocp-sim run`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
     /// The scenario file (format iocp-sim/1).
@@ -21,6 +22,9 @@ pub struct Args {
     /// Write one JSON object per step (streamed) instead of text.
     #[arg(long)]
     json: bool,
+    /// With --json: add each rule's narration sentence as "text".
+    #[arg(long, requires = "json")]
+    narration: bool,
     /// Language of the narration.
     #[arg(long, value_enum, default_value_t = LangArg::En)]
     lang: LangArg,
@@ -29,6 +33,7 @@ pub struct Args {
 struct Printer<W: Write> {
     out: W,
     json: bool,
+    narration: bool,
     lang: Lang,
     flavor: Option<Flavor>,
     runner: Option<Runner>,
@@ -69,7 +74,7 @@ impl<W: Write> Sink for Printer<W> {
                 runner.outcome(),
                 runner.kernel(),
                 names,
-                self.lang,
+                self.narration.then_some(self.lang),
             );
             if self.buf.len() > 1 << 16 {
                 json::flush(&mut self.buf, &mut self.out).map_err(|e| io_err(&self.path, e))?;
@@ -96,12 +101,40 @@ impl<W: Write> Sink for Printer<W> {
     }
 }
 
+/// Streams `file` through the model and writes one JSON object per step to
+/// `out`. Returns the number of expectations that failed.
+pub fn write_json(
+    file: &Path,
+    flavor: Option<Flavor>,
+    narration: Option<Lang>,
+    out: impl Write,
+) -> Result<usize, ScenarioError> {
+    let path = file.display().to_string();
+    let mut p = Printer {
+        out,
+        json: true,
+        narration: narration.is_some(),
+        lang: narration.unwrap_or_default(),
+        flavor,
+        runner: None,
+        buf: Vec::with_capacity(1 << 17),
+        failed: 0,
+        path: path.clone(),
+    };
+    let res = scenario::stream(file, &mut p);
+    json::flush(&mut p.buf, &mut p.out).map_err(|e| io_err(&path, e))?;
+    p.out.flush().map_err(|e| io_err(&path, e))?;
+    res.map(|_| p.failed)
+}
+
+/// `iocp-sim run`.
 pub fn main(args: Args) -> ExitCode {
     let stdout = io::stdout();
     let path = args.file.display().to_string();
     let mut p = Printer {
         out: BufWriter::with_capacity(1 << 16, stdout.lock()),
         json: args.json,
+        narration: args.narration,
         lang: args.lang.into(),
         flavor: args.flavor.map(Flavor::from),
         runner: None,

@@ -2,7 +2,7 @@
 //! byte buffer so that long runs stream in flat memory.
 //!
 //! ```json
-//! {"step":3,"op":"get","action":{...},"rules":[{"rule":"get","number":1,"event":"took",...,"text":"..."}],
+//! {"step":3,"op":"get","action":{...},"rules":[{"rule":"get","number":1,"event":"took",...}],
 //!  "deliveries":[...],"result":"success","results":{},"error":null,"mismatches":[],
 //!  "state":{"ports":{"P":{"max":1,"current":1,"over_limit":false,...}},"devices":{...},"threads":{...},"lost":0}}
 //! ```
@@ -16,6 +16,29 @@ use crate::model::{
 use crate::narrate::{self, Lang};
 use crate::runner::{Applied, StepReport};
 use crate::scenario::Step;
+
+/// True if `s` has a byte JSON must escape: a control byte, `"` or `\\`.
+/// Eight bytes at a time ("SWAR"), since most of the output is strings.
+fn needs_escape(s: &[u8]) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |v: u64| v.wrapping_sub(LO) & !v & HI != 0;
+    let has_less_than_space = |v: u64| v.wrapping_sub(LO * 0x20) & !v & HI != 0;
+    let mut chunks = s.chunks_exact(8);
+    for c in &mut chunks {
+        let x = u64::from_le_bytes(c.try_into().expect("chunk of 8"));
+        if has_less_than_space(x)
+            || has_zero(x ^ (LO * b'"' as u64))
+            || has_zero(x ^ (LO * b'\\' as u64))
+        {
+            return true;
+        }
+    }
+    chunks
+        .remainder()
+        .iter()
+        .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
+}
 
 /// A minimal JSON writer: keys, strings (escaped by serde_json), numbers.
 struct Out<'a> {
@@ -41,8 +64,18 @@ impl Out<'_> {
         self.buf.push(c);
         self.first = false;
     }
+    /// A JSON string. Most strings need no escaping and are copied as they
+    /// are; the others go through serde_json's escaper.
     fn string(&mut self, s: &str) {
-        serde_json::to_writer(&mut *self.buf, s).expect("writing to a Vec cannot fail");
+        let special = needs_escape(s.as_bytes());
+        if !special {
+            self.buf.reserve(s.len() + 2);
+            self.buf.push(b'"');
+            self.buf.extend_from_slice(s.as_bytes());
+            self.buf.push(b'"');
+        } else {
+            serde_json::to_writer(&mut *self.buf, s).expect("writing to a Vec cannot fail");
+        }
     }
     fn key(&mut self, k: &str) {
         self.sep();
@@ -531,7 +564,8 @@ fn state(o: &mut Out, kernel: &Kernel, names: &Names) {
     o.close(b'}');
 }
 
-/// Appends one step as a JSON object and a newline to `buf`.
+/// Appends one step as a JSON object and a newline to `buf`. With `lang`,
+/// each fired rule also carries its narration as `"text"`.
 pub fn step(
     buf: &mut Vec<u8>,
     step: &Step,
@@ -539,7 +573,7 @@ pub fn step(
     outcome: &Outcome,
     kernel: &Kernel,
     names: &Names,
-    lang: Lang,
+    lang: Option<Lang>,
 ) {
     let o = &mut Out { buf, first: true };
     o.open(b'{');
@@ -569,7 +603,9 @@ pub fn step(
                 None => o.knull("number"),
             }
             event(o, &f.event, names);
-            o.kstr("text", &narrate::fired(f, names, lang));
+            if let Some(lang) = lang {
+                o.kstr("text", &narrate::fired(f, names, lang));
+            }
             o.close(b'}');
         }
     }
@@ -625,4 +661,28 @@ pub fn flush(buf: &mut Vec<u8>, w: &mut impl Write) -> io::Result<()> {
     w.write_all(buf)?;
     buf.clear();
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::needs_escape;
+
+    #[test]
+    fn escape_scan_finds_every_special_byte_at_every_position() {
+        for len in 0..20 {
+            let plain = "a".repeat(len);
+            assert!(
+                !needs_escape(plain.as_bytes()),
+                "plain text of length {len}"
+            );
+            for pos in 0..len {
+                for special in [b'"', b'\\', b'\n', 0x01, 0x1f] {
+                    let mut v = plain.clone().into_bytes();
+                    v[pos] = special;
+                    assert!(needs_escape(&v), "byte {special:#x} at {pos} of {len}");
+                }
+            }
+        }
+        assert!(!needs_escape("스레드 큐 T1 ~ 0x7f".as_bytes()));
+    }
 }

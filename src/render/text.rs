@@ -208,7 +208,7 @@ pub fn summary(summary: &Summary, names: &Names) -> String {
     for (i, (peak, max)) in summary.peak.iter().enumerate() {
         let _ = writeln!(
             s,
-            "  {}: most threads released at once {peak} (limit {max}){}",
+            "  {}: largest RTL {peak} (limit {max}){}",
             names.port(PortId(i as u32)),
             if peak > max {
                 "  -- went over the limit"

@@ -8,10 +8,12 @@
 
 mod error;
 mod expect;
+pub mod generate;
 mod parse;
 mod raw;
 mod resolve;
 pub mod schema;
+mod split;
 
 use crate::model::{Action, Flavor, KernelConfig, Names};
 

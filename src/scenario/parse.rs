@@ -14,6 +14,7 @@ use serde::Deserialize;
 use super::error::ScenarioError;
 use super::raw::{RawDevice, RawPort, RawStep};
 use super::resolve::{resolve_step, resolve_world, RawWorld};
+use super::split::{file_position, Malformed, Scanner};
 use super::{Scenario, Step, World};
 use crate::model::Names;
 
@@ -45,6 +46,7 @@ struct FormatOnly {
     format: Option<serde_json::Value>,
 }
 
+#[derive(Clone, Copy)]
 enum Source<'a> {
     File(&'a Path),
     Text(&'a str),
@@ -102,13 +104,54 @@ impl Pass for FormatPass {
     }
 }
 
-/// Strips serde_json's " at line L column C" (we print the place ourselves).
+/// Strips serde_json's " at line L column C" (we print the place ourselves)
+/// and replaces the reader's internal type names with what the file needs.
 fn bare_message(e: &serde_json::Error) -> String {
     let s = e.to_string();
-    match s.rfind(" at line ") {
+    let s = match s.rfind(" at line ") {
         Some(i) => s[..i].to_owned(),
         None => s,
+    };
+    plain_words(s)
+}
+
+/// What each internal type of the reader is, in the words of the format.
+const SHAPES: &[(&str, &str)] = &[
+    ("RawHeader", "a JSON object (the scenario)"),
+    ("FormatOnly", "a JSON object (the scenario)"),
+    ("RawPort", "a port object { \"id\", \"concurrency\" }"),
+    (
+        "RawDevice",
+        "a device object { \"id\", \"skip_on_success\" }",
+    ),
+    ("RawStep", "a step object"),
+    ("RawExpect", "an expect object"),
+    ("RawPortExpect", "a port expectation object"),
+    ("RawPacketExpect", "a packet object"),
+    ("RawDeviceExpect", "a Device List entry object or null"),
+];
+
+/// serde's messages name Rust types ("expected struct RawStep", "untagged
+/// enum RawTimeout"); a teacher writing JSON needs the JSON shape instead.
+fn plain_words(s: String) -> String {
+    if s.contains("enum RawTimeout") {
+        return "timeout must be \"infinite\" or a whole number of milliseconds (0 polls)".into();
     }
+    for (name, shape) in SHAPES {
+        let with_len = format!("expected struct {name} with ");
+        if s.starts_with("invalid length") && s.contains(&with_len) {
+            return format!("expected {shape}, found an array");
+        }
+        let plain = format!("struct {name}");
+        if let Some(i) = s.find(&plain) {
+            // Longer names share a prefix (RawPort, RawPortExpect): match whole words.
+            let end = i + plain.len();
+            if !s[end..].starts_with(|c: char| c.is_alphanumeric()) {
+                return format!("{}{shape}{}", &s[..i], &s[end..]);
+            }
+        }
+    }
+    s
 }
 
 fn json_error(path: &str, e: &serde_json::Error, step: Option<usize>) -> ScenarioError {
@@ -124,8 +167,10 @@ fn json_error(path: &str, e: &serde_json::Error, step: Option<usize>) -> Scenari
     }
     ScenarioError::Json {
         path: path.to_owned(),
-        line: e.line(),
-        column: e.column(),
+        line: e.line().max(1),
+        // serde_json reports column 0 at the start of a line (e.g. at the end
+        // of the file); columns are 1-based in our messages.
+        column: e.column().max(1),
         step,
         message,
     }
@@ -229,7 +274,197 @@ impl<'de> Visitor<'de> for StepList<'_, '_> {
     }
 }
 
+/// Accepts steps and does nothing with them (to find where a file is broken).
+struct NullSink;
+
+impl Sink for NullSink {
+    fn world(&mut self, _: &World, _: &Names) -> Result<(), ScenarioError> {
+        Ok(())
+    }
+    fn step(&mut self, _: Step, _: &Names) -> Result<(), ScenarioError> {
+        Ok(())
+    }
+}
+
+/// The fast path for files (see `split.rs`). `Err(Malformed)` means "read
+/// the file again with serde_json's reader to report the mistake";
+/// `emitted` tells how many steps already reached the sink.
+fn drive_fast(
+    file: &Path,
+    path: &str,
+    sink: &mut dyn Sink,
+    emitted: &mut usize,
+) -> Result<Result<Names, ScenarioError>, Malformed> {
+    let open = || -> Result<Scanner<BufReader<File>>, Malformed> {
+        let f = File::open(file)?;
+        Ok(Scanner::new(BufReader::with_capacity(1 << 16, f)))
+    };
+    // Pass 1: every member but the steps, gathered into one small object.
+    let mut sc = open()?;
+    let mut header = b"{".to_vec();
+    let mut keys: Vec<String> = Vec::new();
+    sc.expect(b'{')?;
+    if sc.skip_ws()? == Some(b'}') {
+        return Err(Malformed);
+    }
+    loop {
+        let key = sc.key()?;
+        if keys.contains(&key) {
+            return Err(Malformed);
+        }
+        sc.expect(b':')?;
+        if key == "steps" {
+            sc.value(None)?;
+        } else {
+            if header.len() > 1 {
+                header.push(b',');
+            }
+            serde_json::to_writer(&mut header, &key).map_err(|_| Malformed)?;
+            header.push(b':');
+            sc.value(Some(&mut header))?;
+        }
+        keys.push(key);
+        match sc.skip_ws()? {
+            Some(b',') => sc.expect(b',')?,
+            Some(b'}') => {
+                sc.expect(b'}')?;
+                break;
+            }
+            _ => return Err(Malformed),
+        }
+    }
+    if sc.skip_ws()?.is_some() {
+        return Err(Malformed);
+    }
+    if keys.iter().any(|k| k == "steps") {
+        header.extend_from_slice(if header.len() > 1 {
+            b",\"steps\":0"
+        } else {
+            b"\"steps\":0"
+        });
+    }
+    header.push(b'}');
+    let Ok(h) = serde_json::from_slice::<RawHeader>(&header) else {
+        return Err(Malformed);
+    };
+    let world = match world_of(h, path) {
+        Ok(w) => w,
+        Err(e) => return Ok(Err(e)),
+    };
+    let mut names = world.names();
+    if let Err(e) = sink.world(&world, &names) {
+        return Ok(Err(e));
+    }
+    // Pass 2: the steps, one element at a time.
+    let mut sc = open()?;
+    let mut buf = Vec::with_capacity(1024);
+    sc.expect(b'{')?;
+    loop {
+        let key = sc.key()?;
+        sc.expect(b':')?;
+        if key != "steps" {
+            sc.value(None)?;
+        } else {
+            sc.expect(b'[')?;
+            if sc.skip_ws()? == Some(b']') {
+                sc.expect(b']')?;
+            } else {
+                loop {
+                    buf.clear();
+                    let start = sc.value(Some(&mut buf))?;
+                    let number = *emitted + 1;
+                    let raw = match serde_json::from_slice::<RawStep>(&buf) {
+                        Ok(raw) => raw,
+                        Err(e) => {
+                            let (line, column) = file_position(start, &e);
+                            return Ok(Err(ScenarioError::Json {
+                                path: path.to_owned(),
+                                line,
+                                column,
+                                step: Some(number),
+                                message: bare_message(&e),
+                            }));
+                        }
+                    };
+                    let step = match resolve_step(number, raw, &mut names) {
+                        Ok(step) => step,
+                        Err((op, message)) => {
+                            return Ok(Err(ScenarioError::Step {
+                                path: path.to_owned(),
+                                step: number,
+                                op,
+                                message,
+                            }))
+                        }
+                    };
+                    *emitted = number;
+                    if let Err(e) = sink.step(step, &names) {
+                        return Ok(Err(e));
+                    }
+                    match sc.skip_ws()? {
+                        Some(b',') => sc.expect(b',')?,
+                        Some(b']') => {
+                            sc.expect(b']')?;
+                            break;
+                        }
+                        _ => return Err(Malformed),
+                    }
+                }
+            }
+        }
+        match sc.skip_ws()? {
+            Some(b',') => sc.expect(b',')?,
+            Some(b'}') => break,
+            _ => return Err(Malformed),
+        }
+    }
+    Ok(Ok(names))
+}
+
+fn world_of(header: RawHeader, path: &str) -> Result<World, ScenarioError> {
+    resolve_world(RawWorld {
+        format: header.format,
+        title: header.title,
+        description: header.description,
+        flavor: header.flavor,
+        cpus: header.cpus,
+        ports: header.ports,
+        threads: header.threads,
+        devices: header.devices,
+    })
+    .map_err(|message| ScenarioError::World {
+        path: path.to_owned(),
+        message,
+    })
+}
+
 fn drive(src: Source, path: &str, sink: &mut dyn Sink) -> Result<Names, ScenarioError> {
+    if let Source::File(file) = src {
+        let mut emitted = 0;
+        match drive_fast(file, path, sink, &mut emitted) {
+            Ok(result) => return result,
+            Err(Malformed) if emitted == 0 => {}
+            Err(Malformed) => {
+                // Steps already reached the sink: find the mistake without
+                // sending them again.
+                return match drive_slow(src, path, &mut NullSink) {
+                    Err(e) => Err(e),
+                    Ok(_) => Err(ScenarioError::World {
+                        path: path.to_owned(),
+                        message: format!(
+                            "the file could not be read past step {emitted}, but no JSON mistake was found; please report this"
+                        ),
+                    }),
+                };
+            }
+        }
+    }
+    drive_slow(src, path, sink)
+}
+
+/// The plain reader: serde_json over the whole text, twice. Exact positions
+/// for every mistake.
+fn drive_slow(src: Source, path: &str, sink: &mut dyn Sink) -> Result<Names, ScenarioError> {
     // Pass 1: the world, skipping the steps.
     let header = match on_source(&src, HeaderPass) {
         Ok(h) => h,
@@ -253,20 +488,7 @@ fn drive(src: Source, path: &str, sink: &mut dyn Sink) -> Result<Names, Scenario
             return Err(json_error(path, &e, None));
         }
     };
-    let world = resolve_world(RawWorld {
-        format: header.format,
-        title: header.title,
-        description: header.description,
-        flavor: header.flavor,
-        cpus: header.cpus,
-        ports: header.ports,
-        threads: header.threads,
-        devices: header.devices,
-    })
-    .map_err(|message| ScenarioError::World {
-        path: path.to_owned(),
-        message,
-    })?;
+    let world = world_of(header, path)?;
     let names = world.names();
     sink.world(&world, &names)?;
     // Pass 2: the steps, one at a time.

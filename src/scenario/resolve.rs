@@ -58,7 +58,7 @@ pub fn resolve_world(raw: RawWorld) -> Result<World, String> {
         check_id("port", &p.id)?;
         if !(0..=u32::MAX as i64).contains(&p.concurrency) {
             return Err(format!(
-                "port {:?} has concurrency {}; it must be 0 or more",
+                "port {:?} has concurrency {}; it must be between 0 and 4294967295 (0 means one per CPU)",
                 p.id, p.concurrency
             ));
         }
@@ -245,11 +245,12 @@ fn resolve_action(op: Op, raw: &RawStep, names: &mut Names) -> Result<Action, St
                     return Err("op get_ex needs \"max\", the number of entries (1 or more)".into())
                 }
                 Some(m) if (1..=u32::MAX as i64).contains(&m) => m as u32,
-                Some(m) => {
+                Some(m) if m < 1 => {
                     return Err(format!(
                         "max is {m}; get_ex needs room for at least 1 entry"
                     ))
                 }
+                Some(m) => return Err(format!("max is {m}; it must be at most 4294967295")),
             };
             Action::GetEx {
                 thread,

@@ -1,0 +1,205 @@
+//! The classroom scenarios in `sim-scenarios/`: every expectation holds in
+//! the flavour each file declares, every file is documented for the class,
+//! the model's properties hold at every step, and the Wine comparison
+//! lesson really shows a difference under `--flavor wine`.
+
+use std::path::{Path, PathBuf};
+
+use iocp_sim::model::{properties, Flavor};
+use iocp_sim::runner::{Applied, Runner};
+use iocp_sim::scenario::{self, Scenario};
+
+/// The lesson that is meant to be run in both flavours.
+const WINE_LESSON: &str = "17-wine-vs-windows.json";
+
+fn lesson_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("sim-scenarios")
+}
+
+/// Every `*.json` file of `sim-scenarios/`, sorted by name.
+fn lesson_files() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(lesson_dir())
+        .expect("sim-scenarios/ exists")
+        .map(|e| e.expect("directory entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn load(path: &Path) -> Scenario {
+    scenario::load(path).unwrap_or_else(|e| panic!("{} does not load: {e}", path.display()))
+}
+
+/// Runs a scenario in `flavor` and returns one line per failed expectation,
+/// plus a line for a step the model rejected without the file expecting it
+/// (such a step ends the run, as in `iocp-sim check`).
+fn failures(sc: &Scenario, flavor: Flavor) -> Vec<String> {
+    let mut runner = Runner::new(&sc.world, flavor);
+    let mut out = Vec::new();
+    for step in &sc.steps {
+        let report = runner.step(step, &sc.names);
+        let op = step.action.map_or("check", |a| a.op());
+        for m in &report.mismatches {
+            out.push(format!(
+                "{}: step {} ({op}): {}: expected {}, actual {}",
+                sc.source, step.number, m.key, m.expected, m.actual
+            ));
+        }
+        if report.unexpected_rejection(step) {
+            if let Applied::Rejected { message, .. } = &report.applied {
+                out.push(format!(
+                    "{}: step {} ({op}): rejected without expect.error: {message}",
+                    sc.source, step.number
+                ));
+            }
+            break;
+        }
+    }
+    out
+}
+
+#[test]
+fn there_is_a_full_lesson_sequence() {
+    let names: Vec<String> = lesson_files()
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.len() >= 16, "only {} lessons: {names:?}", names.len());
+    for (i, name) in names.iter().enumerate() {
+        let prefix = format!("{:02}-", i + 1);
+        assert!(
+            name.starts_with(&prefix),
+            "lesson {name} should be number {prefix}.. (files are a numbered sequence with no gaps)"
+        );
+    }
+    assert!(names.iter().any(|n| n == "04-over-subscription.json"));
+    assert!(names.iter().any(|n| n == WINE_LESSON));
+}
+
+#[test]
+fn every_lesson_passes_its_expectations() {
+    let mut all = Vec::new();
+    for path in lesson_files() {
+        let sc = load(&path);
+        all.extend(failures(&sc, sc.world.flavor));
+    }
+    assert!(
+        all.is_empty(),
+        "{} failed expectation(s):\n{}",
+        all.len(),
+        all.join("\n")
+    );
+}
+
+#[test]
+fn every_lesson_has_a_title_a_description_and_a_note_and_expectation_per_step() {
+    let mut problems = Vec::new();
+    for path in lesson_files() {
+        let sc = load(&path);
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if sc.world.title.trim().is_empty() {
+            problems.push(format!("{name}: no title"));
+        }
+        if sc
+            .world
+            .description
+            .as_deref()
+            .is_none_or(|d| d.trim().is_empty())
+        {
+            problems.push(format!("{name}: no description"));
+        }
+        if sc.steps.is_empty() {
+            problems.push(format!("{name}: no steps"));
+        }
+        for step in &sc.steps {
+            if step.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
+                problems.push(format!("{name}: step {} has no note", step.number));
+            }
+            if step.expect.as_ref().is_none_or(|e| e.count() == 0) {
+                problems.push(format!("{name}: step {} has no expectation", step.number));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn the_lesson_plan_names_every_lesson() {
+    let readme = std::fs::read_to_string(lesson_dir().join("README.md")).expect("README.md");
+    for path in lesson_files() {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            readme.contains(&format!("`{name}`")),
+            "sim-scenarios/README.md does not mention {name}"
+        );
+    }
+    assert!(readme.contains("run sim-scenarios/04-over-subscription.json"));
+    assert!(readme.contains("check sim-scenarios/"));
+}
+
+#[test]
+fn the_model_properties_hold_at_every_lesson_step() {
+    let mut problems = Vec::new();
+    for path in lesson_files() {
+        let sc = load(&path);
+        let mut runner = Runner::new(&sc.world, sc.world.flavor);
+        for step in &sc.steps {
+            let before = runner.kernel().clone();
+            let report = runner.step(step, &sc.names);
+            let Some(action) = step.action else { continue };
+            let outcome = match report.applied {
+                Applied::Rejected { .. } => None,
+                _ => Some(runner.outcome()),
+            };
+            if let Err(v) = properties::check_step(&before, &action, outcome, runner.kernel()) {
+                problems.push(format!("{}: step {}: {v}", sc.source, step.number));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn the_wine_lesson_differs_between_flavours() {
+    let sc = load(&lesson_dir().join(WINE_LESSON));
+    assert_eq!(
+        sc.world.flavor,
+        Flavor::Windows,
+        "its expectations are written for Windows"
+    );
+    assert!(failures(&sc, Flavor::Windows).is_empty());
+
+    let under_wine = failures(&sc, Flavor::Wine);
+    assert!(
+        !under_wine.is_empty(),
+        "every expectation also holds under Wine: the lesson shows no difference"
+    );
+    // The class is told to run it with --flavor wine: it must run to the end
+    // there too (no step rejected), only with different results.
+    assert!(
+        under_wine.iter().all(|l| !l.contains("rejected")),
+        "a step is rejected under Wine:\n{}",
+        under_wine.join("\n")
+    );
+    // The two differences the notes point at: who is woken first, and how
+    // many threads run at once on a port of concurrency 1.
+    assert!(
+        under_wine.iter().any(|l| l.contains("delivered")),
+        "{under_wine:?}"
+    );
+    let mut win = Runner::new(&sc.world, Flavor::Windows);
+    let mut wine = Runner::new(&sc.world, Flavor::Wine);
+    let (mut peak_win, mut peak_wine) = (0, 0);
+    for step in &sc.steps {
+        win.step(step, &sc.names);
+        wine.step(step, &sc.names);
+        peak_win = peak_win.max(win.kernel().ports()[0].current);
+        peak_wine = peak_wine.max(wine.kernel().ports()[0].current);
+    }
+    assert_eq!(peak_win, 1, "Windows keeps port P at its limit of 1");
+    assert_eq!(
+        peak_wine, 4,
+        "Wine runs all four threads of the measurement at once"
+    );
+}

@@ -1,0 +1,72 @@
+//! Snapshot tests of the text view (`render::text`): whole lesson runs as a
+//! student sees them with `iocp-sim run`. A change to the narration or the
+//! layout shows up here as a reviewable diff (`cargo insta review`, or
+//! `INSTA_UPDATE=always cargo test --test snapshots` and read the diff).
+
+use std::path::Path;
+
+use iocp_sim::model::Flavor;
+use iocp_sim::narrate::Lang;
+use iocp_sim::render::text;
+use iocp_sim::runner::Runner;
+use iocp_sim::scenario;
+
+/// The text `iocp-sim run sim-scenarios/<file> [--flavor]` prints: header,
+/// every step, summary.
+fn render_lesson(file: &str, flavor: Option<Flavor>) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("sim-scenarios")
+        .join(file);
+    let sc = scenario::load(&path).unwrap_or_else(|e| panic!("{file}: {e}"));
+    let flavor = flavor.unwrap_or(sc.world.flavor);
+    let mut runner = Runner::new(&sc.world, flavor);
+    let mut out = text::header(&sc.world, flavor.as_str());
+    for step in &sc.steps {
+        let report = runner.step(step, &sc.names);
+        assert!(
+            report.mismatches.is_empty() || flavor != sc.world.flavor,
+            "{file}: step {} fails its expectations: {:?}",
+            step.number,
+            report.mismatches
+        );
+        out.push_str(&text::step(
+            step,
+            &report,
+            runner.outcome(),
+            runner.kernel(),
+            &sc.names,
+            Lang::En,
+        ));
+    }
+    out.push_str(&text::summary(runner.summary(), &sc.names));
+    out
+}
+
+#[test]
+fn text_view_of_the_over_subscription_lesson() {
+    let out = render_lesson("04-over-subscription.json", None);
+    // The point of the lesson must be visible without reading the snapshot.
+    assert!(out.contains("went over the limit"), "{out}");
+    insta::assert_snapshot!("over_subscription", out);
+}
+
+#[test]
+fn text_view_of_the_lifo_wake_lesson() {
+    let out = render_lesson("02-lifo-wake.json", None);
+    insta::assert_snapshot!("lifo_wake", out);
+}
+
+#[test]
+fn text_view_of_the_close_port_lesson() {
+    let out = render_lesson("15-close-port-abandon.json", None);
+    assert!(out.contains("ERROR_ABANDONED_WAIT_0"), "{out}");
+    insta::assert_snapshot!("close_port_abandon", out);
+}
+
+#[test]
+fn text_view_of_the_wine_lesson_under_wine() {
+    // Under Wine the Windows expectations fail, and the view says so.
+    let out = render_lesson("17-wine-vs-windows.json", Some(Flavor::Wine));
+    assert!(out.contains("EXPECTATION FAILED"), "{out}");
+    insta::assert_snapshot!("wine_lesson_under_wine", out);
+}
