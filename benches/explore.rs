@@ -11,7 +11,10 @@ use iocp_sim::explore::{self, search, ModelRules, Options, Stop, World};
 use std::time::Duration;
 
 fn world() -> World {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/sim-scenarios/explore/many-states.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/sim-scenarios/explore/many-states.json"
+    );
     let text = std::fs::read_to_string(path).expect("spec");
     World::new(&explore::parse(&text).expect("parses"), None).expect("world")
 }
@@ -46,9 +49,16 @@ fn bench(c: &mut Criterion) {
         probe_invalid: false,
         ..Options::default()
     };
-    g.bench_function("many-states (windows, exhaustive, one core, --no-probes)", |b| {
-        b.iter(|| search(&w, &ModelRules, &no_probe, &mut |_| {}).expect("search").transitions)
-    });
+    g.bench_function(
+        "many-states (windows, exhaustive, one core, --no-probes)",
+        |b| {
+            b.iter(|| {
+                search(&w, &ModelRules, &no_probe, &mut |_| {})
+                    .expect("search")
+                    .transitions
+            })
+        },
+    );
     g.finish();
 }
 

@@ -60,13 +60,19 @@ fn over_limit_is_reached_when_workers_block_and_not_otherwise() {
         Some(4)
     );
     // Rule 5: a timeout also counts a thread without checking max.
-    assert_eq!(shortest("timeout-over-limit.json", None, "over_limit"), Some(4));
+    assert_eq!(
+        shortest("timeout-over-limit.json", None, "over_limit"),
+        Some(4)
+    );
 }
 
 #[test]
 fn current_can_reach_the_number_of_threads_and_no_further() {
     assert_eq!(shortest("three-workers.json", None, "current > 1"), Some(6));
-    assert_eq!(shortest("three-workers.json", None, "current > 2"), Some(10));
+    assert_eq!(
+        shortest("three-workers.json", None, "current > 2"),
+        Some(10)
+    );
     assert_eq!(shortest("three-workers.json", None, "current > 3"), None);
     assert_eq!(shortest("three-workers.json", None, "ptl >= 2"), Some(6));
 }
@@ -81,10 +87,16 @@ fn lost_counts_packets_discarded_or_made_for_a_closed_port() {
 #[test]
 fn idle_with_work_never_happens_but_held_packets_do_in_windows_only() {
     for f in [Flavor::Windows, Flavor::Wine] {
-        assert_eq!(shortest("held-packets.json", Some(f), "idle_with_work"), None);
+        assert_eq!(
+            shortest("held-packets.json", Some(f), "idle_with_work"),
+            None
+        );
     }
     assert_eq!(shortest("held-packets.json", None, "held"), Some(4));
-    assert_eq!(shortest("held-packets.json", Some(Flavor::Wine), "held"), None);
+    assert_eq!(
+        shortest("held-packets.json", Some(Flavor::Wine), "held"),
+        None
+    );
 }
 
 #[test]
@@ -110,8 +122,10 @@ fn searches_are_deterministic() {
         let Stop::Found { state, .. } = s.stop else {
             panic!()
         };
-        let text =
-            explore::trace::text(&w, &explore::trace::replay(&w, &ModelRules, &s.path(state), None).unwrap());
+        let text = explore::trace::text(
+            &w,
+            &explore::trace::replay(&w, &ModelRules, &s.path(state), None).unwrap(),
+        );
         (keys, s.transitions, text)
     };
     assert_eq!(run(), run());
@@ -143,8 +157,13 @@ fn every_bundled_spec_explores_without_breaking_a_property() {
             continue; // millions of states: benches/explore.rs
         }
         for f in [Flavor::Windows, Flavor::Wine] {
-            let s = search(&world(&name, Some(f)), &ModelRules, &Options::default(), &mut |_| {})
-                .unwrap();
+            let s = search(
+                &world(&name, Some(f)),
+                &ModelRules,
+                &Options::default(),
+                &mut |_| {},
+            )
+            .unwrap();
             assert_eq!(s.stop, Stop::Exhausted, "{name} ({f:?})");
         }
     }
@@ -159,9 +178,17 @@ fn the_over_limit_trace_written_by_out_passes_check_and_loads_as_a_scenario() {
         .arg(spec_path("over-limit.json"))
         .output()
         .unwrap();
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(stdout.contains("FOUND over_limit on port P after 6 steps"), "{stdout}");
+    assert!(
+        stdout.contains("FOUND over_limit on port P after 6 steps"),
+        "{stdout}"
+    );
 
     // The scenario loader accepts it; every step has a note; the last pins the condition.
     let sc = iocp_sim::scenario::load(&out).unwrap();
@@ -244,7 +271,13 @@ fn bad_input_exits_2_naming_the_problem() {
         p
     };
     let cases = [
-        (write("syntax.json", "{\n  \"format\": \"iocp-sim-explore/1\",\n  oops\n}"), "line 3"),
+        (
+            write(
+                "syntax.json",
+                "{\n  \"format\": \"iocp-sim-explore/1\",\n  oops\n}",
+            ),
+            "line 3",
+        ),
         (
             write(
                 "port.json",
@@ -272,7 +305,10 @@ fn bad_input_exits_2_naming_the_problem() {
         let err = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.code(), Some(2), "{err}");
         assert!(err.contains(needle), "{needle:?} not in {err}");
-        assert!(err.contains(path.file_name().unwrap().to_str().unwrap()), "{err}");
+        assert!(
+            err.contains(path.file_name().unwrap().to_str().unwrap()),
+            "{err}"
+        );
     }
     let o = bin()
         .args(["explore", "--find", "faster > 2"])
@@ -281,7 +317,10 @@ fn bad_input_exits_2_naming_the_problem() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("over_limit"));
-    let o = bin().args(["explore", "/nonexistent/spec.json"]).output().unwrap();
+    let o = bin()
+        .args(["explore", "/nonexistent/spec.json"])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(2));
 }
 
@@ -301,7 +340,10 @@ fn validate(schema: &Value, v: &Value, at: &str) -> Result<(), String> {
         }
     }
     if let Some(Value::Array(options)) = schema.get("oneOf") {
-        let ok = options.iter().filter(|s| validate(s, v, at).is_ok()).count();
+        let ok = options
+            .iter()
+            .filter(|s| validate(s, v, at).is_ok())
+            .count();
         if ok != 1 {
             return fail("matches none (or several) of oneOf");
         }

@@ -134,8 +134,12 @@ pub fn run(args: ExploreArgs) -> ExitCode {
     let states = search.store.len();
     let secs = elapsed.as_secs_f64();
     println!(
-        "{states} distinct states, {} transitions checked against properties 1-7 ({}), {} forbidden calls probed, depth {}, {:.3} s, {:.0} states/s, {:.1} bytes/state ({} bits = {} word(s) per key)",
+        "{states} distinct states, {} transitions checked against properties {} (those that hold in {}), {} forbidden calls probed, depth {}, {:.3} s, {:.0} states/s, {:.1} bytes/state ({} bits = {} word(s) per key)",
         search.transitions,
+        match world.flavor {
+            Flavor::Windows => "1-7",
+            Flavor::Wine => "1, 2, 5 and 7",
+        },
         world.flavor.as_str(),
         search.probes,
         search.depth,

@@ -57,7 +57,7 @@ pub fn copy_kernel(dst: &mut Kernel, src: &Kernel) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Action, Flavor, KernelConfig, OvId, Outcome, PortId, ThreadId, Timeout};
+    use crate::model::{Action, Flavor, KernelConfig, Outcome, OvId, PortId, ThreadId, Timeout};
 
     #[test]
     fn copies_every_field() {
@@ -72,13 +72,42 @@ mod tests {
         let mut b = Kernel::new(&config);
         let mut out = Outcome::default();
         let steps = [
-            Action::Associate { device: crate::model::DeviceId(0), port: PortId(0), key: 5 },
-            Action::Issue { device: crate::model::DeviceId(0), overlapped: OvId(0), inline: None },
-            Action::Get { thread: ThreadId(0), port: PortId(0), timeout: Timeout::Infinite },
-            Action::Post { port: PortId(0), key: 1, bytes: 0, overlapped: None },
-            Action::Post { port: PortId(0), key: 2, bytes: 0, overlapped: None },
-            Action::Block { thread: ThreadId(0), on: None },
-            Action::Get { thread: ThreadId(1), port: PortId(1), timeout: Timeout::Ms(0) },
+            Action::Associate {
+                device: crate::model::DeviceId(0),
+                port: PortId(0),
+                key: 5,
+            },
+            Action::Issue {
+                device: crate::model::DeviceId(0),
+                overlapped: OvId(0),
+                inline: None,
+            },
+            Action::Get {
+                thread: ThreadId(0),
+                port: PortId(0),
+                timeout: Timeout::Infinite,
+            },
+            Action::Post {
+                port: PortId(0),
+                key: 1,
+                bytes: 0,
+                overlapped: None,
+            },
+            Action::Post {
+                port: PortId(0),
+                key: 2,
+                bytes: 0,
+                overlapped: None,
+            },
+            Action::Block {
+                thread: ThreadId(0),
+                on: None,
+            },
+            Action::Get {
+                thread: ThreadId(1),
+                port: PortId(1),
+                timeout: Timeout::Ms(0),
+            },
         ];
         for s in steps {
             a.apply(s, &mut out).unwrap();

@@ -333,8 +333,8 @@ impl Layout {
                 )));
             }
         }
-        for (s, left) in l.posts_left.iter().enumerate() {
-            w.put(*left as u64, self.post_bits[s]);
+        for (s, &bits) in self.post_bits.iter().enumerate() {
+            w.put(l.posts_left[s] as u64, bits);
         }
         w.put(l.timeouts_left.unwrap_or(0) as u64, self.timeout_bits);
         w.put(k.counters.lost, self.lost_bits);
@@ -399,7 +399,7 @@ impl Layout {
                 Some(crate::model::PortId(p as u32 - 1))
             };
             l.pc[ti] = Pc::from_bits(r.get(3)).unwrap_or(Pc::Done);
-            l.count[ti] = r.get(self.count_bits[ti]) as u32;
+            l.count[ti] = r.get(self.count_bits[ti]) as u8;
         }
         for di in 0..k.devices.len() {
             let closed = r.get(1) != 0;
@@ -433,8 +433,8 @@ impl Layout {
         while k.ovs.last() == Some(&OvUse::Free) {
             k.ovs.pop();
         }
-        for (s, left) in l.posts_left.iter_mut().enumerate() {
-            *left = r.get(self.post_bits[s]) as u32;
+        for (s, &bits) in self.post_bits.iter().enumerate() {
+            l.posts_left[s] = r.get(bits) as u8;
         }
         let t = r.get(self.timeout_bits) as u32;
         if l.timeouts_left.is_some() {

@@ -9,8 +9,8 @@
 //! the same numbers, the same trace and the same counts.
 
 use super::condition::Condition;
-use super::pack::{Layout, PackError};
 use super::copy::copy_kernel;
+use super::pack::{Layout, PackError};
 use super::store::{hash, OutOfMemory, StateId, Store};
 use super::world::{Move, World, WorldError};
 use crate::model::properties::{check_step, Violation};
@@ -197,8 +197,8 @@ pub fn search<R: Rules>(
             return finish(result, store, Stop::Found { state: 0, port }, 1);
         }
     }
-    let (mut before_k, mut before_l) = (k0.clone(), l0.clone());
-    let (mut work_k, mut work_l) = (k0, l0);
+    let (mut before_k, mut before_l) = (k0.clone(), l0);
+    let mut work_k = k0;
     let mut moves: Vec<Move> = Vec::new();
     let mut succ_keys: Vec<u64> = Vec::new();
     let mut succ: Vec<(u16, u64, Option<Option<PortId>>)> = Vec::new();
@@ -224,7 +224,7 @@ pub fn search<R: Rules>(
         succ.clear();
         for &mv in &moves {
             copy_kernel(&mut work_k, &before_k);
-            work_l.clone_from(&before_l);
+            let mut work_l = before_l;
             let action = world.action(mv, &work_l);
             result.transitions += 1;
             if let Err(rej) = rules.apply(&mut work_k, action, &mut out) {
@@ -327,10 +327,7 @@ fn probe<R: Rules>(
     out: &mut Outcome,
 ) -> Option<Stop> {
     let threads = before.threads();
-    let action = match threads
-        .iter()
-        .position(|t| t.state != ThreadState::Running)
-    {
+    let action = match threads.iter().position(|t| t.state != ThreadState::Running) {
         Some(i) => Action::Get {
             thread: ThreadId(i as u32),
             port: world.programs[i].port,

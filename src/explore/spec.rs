@@ -20,6 +20,8 @@ pub const MAX_PORTS: usize = 8;
 pub const MAX_DEVICES: usize = 8;
 /// At most this many I/O requests over all devices.
 pub const MAX_REQUESTS: usize = 32;
+/// At most this many environment post sources.
+pub const MAX_SOURCES: usize = 16;
 /// At most this many environment posts in all (and per thread packet limit).
 pub const MAX_COUNT: u32 = 64;
 
@@ -327,6 +329,12 @@ pub fn check(spec: &Spec) -> Result<(), SpecError> {
     }
     if threads == 0 || threads > MAX_THREADS {
         return err("threads", format!("declare 1 to {MAX_THREADS} threads"));
+    }
+    if spec.environment.posts.len() > MAX_SOURCES {
+        return err(
+            "environment.posts",
+            format!("at most {MAX_SOURCES} entries"),
+        );
     }
     let mut posts = 0u32;
     for (i, p) in spec.environment.posts.iter().enumerate() {

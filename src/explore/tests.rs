@@ -93,7 +93,13 @@ fn violated(stop: &Stop) -> Option<u8> {
 #[test]
 fn the_real_rules_break_no_property() {
     for text in [OVER_LIMIT, CANNOT] {
-        let r = search(&world(text), &super::ModelRules, &Options::default(), &mut |_| {}).unwrap();
+        let r = search(
+            &world(text),
+            &super::ModelRules,
+            &Options::default(),
+            &mut |_| {},
+        )
+        .unwrap();
         assert_eq!(r.stop, Stop::Exhausted);
     }
 }
@@ -115,7 +121,13 @@ fn a_block_that_forgets_activate_breaks_property_3() {
 
 #[test]
 fn an_exit_that_keeps_counting_breaks_property_2() {
-    let r = search(&world(CANNOT), &ExitKeepsCount, &Options::default(), &mut |_| {}).unwrap();
+    let r = search(
+        &world(CANNOT),
+        &ExitKeepsCount,
+        &Options::default(),
+        &mut |_| {},
+    )
+    .unwrap();
     assert_eq!(violated(&r.stop), Some(2), "{:?}", r.stop);
 }
 

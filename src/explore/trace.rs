@@ -79,14 +79,29 @@ pub fn note(world: &World, step: &Step) -> String {
         (_, a) if step.pc.is_none() && matches!(step.mv, Move::Thread(_)) => {
             write!(s, "Probe: a forbidden {} call", a.op())
         }
-        (_, Action::Get { thread, port, timeout }) => write!(
+        (
+            _,
+            Action::Get {
+                thread,
+                port,
+                timeout,
+            },
+        ) => write!(
             s,
             "{} calls get on {} ({})",
             n.thread(thread),
             n.port(port),
             timeout_word(timeout)
         ),
-        (_, Action::GetEx { thread, port, max, timeout }) => write!(
+        (
+            _,
+            Action::GetEx {
+                thread,
+                port,
+                max,
+                timeout,
+            },
+        ) => write!(
             s,
             "{} calls get_ex on {} for up to {max} packets ({})",
             n.thread(thread),

@@ -7,9 +7,9 @@
 //! a state, [`World::action`] turns one into a model [`Action`], and
 //! [`World::advance`] moves the programs on from what the step did.
 
-use super::spec::{Spec, TimeoutSpec};
+use super::spec::{Spec, TimeoutSpec, MAX_SOURCES, MAX_THREADS};
 use crate::model::{
-    Action, DeviceId, Flavor, Kernel, KernelConfig, LabelId, Names, OvId, OvUse, Origin, Outcome,
+    Action, DeviceId, Flavor, Kernel, KernelConfig, LabelId, Names, Origin, Outcome, OvId, OvUse,
     Packet, PortId, StatusId, ThreadId, ThreadState, Timeout, Wait, WinError,
 };
 
@@ -98,35 +98,18 @@ pub struct Request {
 }
 
 /// The state of the threads' programs and of the environment's budgets.
-#[derive(Debug, PartialEq, Eq, Hash)]
+/// Fixed-size arrays (only the first `threads` / `sources` entries are
+/// used), so the search copies it without allocating or calling memcpy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Local {
     /// Each thread's program counter.
-    pub pc: Vec<Pc>,
+    pub pc: [Pc; MAX_THREADS],
     /// Packets each thread has had (kept only for threads with a limit, and capped at it).
-    pub count: Vec<u32>,
+    pub count: [u8; MAX_THREADS],
     /// Posts left per environment source.
-    pub posts_left: Vec<u32>,
+    pub posts_left: [u8; MAX_SOURCES],
     /// Timeouts left, if bounded.
     pub timeouts_left: Option<u32>,
-}
-
-impl Clone for Local {
-    fn clone(&self) -> Local {
-        Local {
-            pc: self.pc.clone(),
-            count: self.count.clone(),
-            posts_left: self.posts_left.clone(),
-            timeouts_left: self.timeouts_left,
-        }
-    }
-
-    /// Reuses the buffers (the search copies a `Local` before every move).
-    fn clone_from(&mut self, o: &Local) {
-        self.pc.clone_from(&o.pc);
-        self.count.clone_from(&o.count);
-        self.posts_left.clone_from(&o.posts_left);
-        self.timeouts_left = o.timeouts_left;
-    }
 }
 
 /// One move of a search: a thread's next call, or something the environment does.
@@ -399,12 +382,15 @@ impl World {
                 ))
             })?;
         }
-        let local = Local {
-            pc: vec![Pc::Get; self.programs.len()],
-            count: vec![0; self.programs.len()],
-            posts_left: self.env_posts.iter().map(|p| p.count).collect(),
+        let mut local = Local {
+            pc: [Pc::Get; MAX_THREADS],
+            count: [0; MAX_THREADS],
+            posts_left: [0; MAX_SOURCES],
             timeouts_left: self.timeouts,
         };
+        for (left, p) in local.posts_left.iter_mut().zip(&self.env_posts) {
+            *left = p.count as u8;
+        }
         Ok((k, local))
     }
 
@@ -433,7 +419,7 @@ impl World {
                 }
             }
         }
-        for (s, left) in l.posts_left.iter().enumerate() {
+        for (s, left) in l.posts_left[..self.env_posts.len()].iter().enumerate() {
             if *left > 0 {
                 out.push(Move::Post(s as u32));
             }
@@ -517,7 +503,7 @@ impl World {
     /// Where a thread's loop goes once its packet is processed.
     fn finish(&self, t: usize, l: &Local) -> Pc {
         match self.programs[t].packets {
-            Some(n) if l.count[t] >= n => Pc::Exit,
+            Some(n) if l.count[t] as u32 >= n => Pc::Exit,
             _ => Pc::Get,
         }
     }
@@ -567,7 +553,7 @@ impl World {
         for d in &out.deliveries {
             let i = d.thread.index();
             if let Some(n) = self.programs[i].packets {
-                l.count[i] = (l.count[i] + 1).min(n);
+                l.count[i] = (l.count[i] as u32 + 1).min(n) as u8;
             }
         }
         // Decided from the final count, so a get_ex batch counts as a whole.

@@ -118,7 +118,12 @@ fn conservation(before: &Kernel, out: &Outcome, after: &Kernel) -> Result<(), Vi
 /// queued before plus those inserted during the step, in order, are exactly
 /// the packets delivered from it, then those discarded, then those still
 /// queued. So none is duplicated, none vanishes, and none overtakes another.
-fn fifo_packets(p: PortId, before: &Kernel, out: &Outcome, after: &Kernel) -> Result<(), Violation> {
+fn fifo_packets(
+    p: PortId,
+    before: &Kernel,
+    out: &Outcome,
+    after: &Kernel,
+) -> Result<(), Violation> {
     // Compared as iterators, without collecting: the explorer runs this on
     // every transition.
     let inserted = || {
