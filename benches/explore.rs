@@ -45,20 +45,6 @@ fn bench(c: &mut Criterion) {
             s.transitions
         })
     });
-    let no_probe = Options {
-        probe_invalid: false,
-        ..Options::default()
-    };
-    g.bench_function(
-        "many-states (windows, exhaustive, one core, --no-probes)",
-        |b| {
-            b.iter(|| {
-                search(&w, &ModelRules, &no_probe, &mut |_| {})
-                    .expect("search")
-                    .transitions
-            })
-        },
-    );
     g.finish();
 }
 
