@@ -460,3 +460,16 @@ fn the_schema_and_the_parser_refuse_the_same_mistakes() {
     let printed: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(printed, schema);
 }
+
+#[test]
+fn a_memory_limit_stops_the_search_before_it_is_passed() {
+    let w = world("three-workers.json", None);
+    let opts = Options {
+        max_bytes: 36_000,
+        ..Options::default()
+    };
+    let s = search(&w, &ModelRules, &opts, &mut |_| {}).unwrap();
+    assert_eq!(s.stop, Stop::OutOfMemory);
+    assert!(s.store.bytes() <= 36_000);
+    assert!(s.store.len() < 459);
+}

@@ -165,7 +165,7 @@ pub fn search<R: Rules>(
 ) -> Result<Search, WorldError> {
     let layout = Layout::new(world);
     let (k0, l0) = world.initial()?;
-    let mut store = Store::new(layout.words);
+    let mut store = Store::with_limit(layout.words, opts.max_bytes);
     let mut key = vec![0u64; layout.words];
     let mut cur_key = vec![0u64; layout.words];
     let mut result = Search {

@@ -24,6 +24,7 @@ pub struct Store {
     /// Slots: 0 empty, else `(hash tag << 32) | (id + 1)`.
     table: Vec<u64>,
     len: usize,
+    limit: usize,
 }
 
 /// The hash of a packed key (the table slot is its low bits, the tag its high 32).
@@ -64,8 +65,14 @@ fn huge_pages(v: &Vec<u64>) {
 }
 
 impl Store {
-    /// An empty store for keys of `words` words.
+    /// An empty store for keys of `words` words, with no memory limit.
     pub fn new(words: usize) -> Store {
+        Store::with_limit(words, usize::MAX)
+    }
+
+    /// An empty store that refuses to grow past `limit` bytes: an insert
+    /// that would need more returns [`OutOfMemory`] before allocating.
+    pub fn with_limit(words: usize, limit: usize) -> Store {
         Store {
             words,
             keys: Vec::new(),
@@ -73,7 +80,28 @@ impl Store {
             via: Vec::new(),
             table: vec![0; 1 << 12],
             len: 0,
+            limit,
         }
+    }
+
+    /// Bytes the store would hold after the arrays grow to take one more
+    /// state (the table while it is rebuilt counts twice).
+    fn bytes_after_next(&self) -> usize {
+        let grown = |len: usize, cap: usize, extra: usize, size: usize| {
+            if len + extra > cap {
+                (cap * 2).max(len + extra) * size
+            } else {
+                cap * size
+            }
+        };
+        let mut b = grown(self.keys.len(), self.keys.capacity(), self.words, 8)
+            + grown(self.parent.len(), self.parent.capacity(), 1, 4)
+            + grown(self.via.len(), self.via.capacity(), 1, 2)
+            + self.table.len() * 8;
+        if (self.len + 1) * 10 > self.table.len() * 7 {
+            b += self.table.len() * 16;
+        }
+        b
     }
 
     /// Number of states stored.
@@ -156,6 +184,13 @@ impl Store {
         via: u16,
     ) -> Result<Option<StateId>, OutOfMemory> {
         debug_assert_eq!(key.len(), self.words);
+        if self.limit != usize::MAX && self.bytes_after_next() > self.limit {
+            // Refuse before allocating, but only if the key is new.
+            if self.find(key, hash(key)) {
+                return Ok(None);
+            }
+            return Err(OutOfMemory);
+        }
         if (self.len + 1) * 10 > self.table.len() * 7 {
             self.grow()?;
         }
@@ -190,6 +225,23 @@ impl Store {
         self.table[i] = (tag << 32) | (id as u64 + 1);
         self.len += 1;
         Ok(Some(id))
+    }
+
+    /// True if `key` (with hash `h`) is stored.
+    fn find(&self, key: &[u64], h: u64) -> bool {
+        let tag = h >> 32;
+        let mask = self.table.len() - 1;
+        let mut i = (h as usize) & mask;
+        loop {
+            let slot = self.table[i];
+            if slot == 0 {
+                return false;
+            }
+            if slot >> 32 == tag && self.key((slot as u32) - 1) == key {
+                return true;
+            }
+            i = (i + 1) & mask;
+        }
     }
 
     fn grow(&mut self) -> Result<(), OutOfMemory> {
@@ -230,5 +282,18 @@ mod tests {
         // The second [1, 2] was merged; the 10,000 others are all new.
         assert_eq!(s.len(), 2 + 10_000);
         assert_eq!(s.insert(&[5000, 15001], 0, 0), Ok(None));
+    }
+
+    #[test]
+    fn a_limited_store_refuses_to_grow_past_its_limit() {
+        let mut s = Store::with_limit(1, 100_000);
+        let mut stored = 0u64;
+        while s.insert(&[stored], 0, 0) != Err(OutOfMemory) {
+            stored += 1;
+        }
+        assert!(s.bytes() <= 100_000, "{} bytes", s.bytes());
+        assert!(stored > 1000);
+        // Known keys are still found once full.
+        assert_eq!(s.insert(&[0], 0, 0), Ok(None));
     }
 }
