@@ -10,13 +10,16 @@
 //! * [`runner`]: runs a scenario through the model, step by step.
 //! * [`narrate`]: turns what a step did into sentences for students.
 //! * [`render`]: text and JSON views of a state.
+//! * [`views`]: the classroom views: terminal player, HTML player, SVG timeline.
 
 #![warn(missing_docs)]
 
 pub mod cli;
+pub mod diff;
 pub mod explore;
 pub mod model;
 pub mod narrate;
 pub mod render;
 pub mod runner;
 pub mod scenario;
+pub mod views;

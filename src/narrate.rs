@@ -3,8 +3,11 @@
 //! text; every event has a sentence in every language (the match is
 //! exhaustive, so a missing one does not compile).
 
+pub mod ko;
+
 use crate::model::{
-    Event, FailWhy, Fired, Names, NoPacketWhy, NoTakeWhy, Packet, PortId, QueueWhy, Rejection, Rule,
+    Action, Event, FailWhy, Fired, Names, NoPacketWhy, NoTakeWhy, Packet, PortId, QueueWhy,
+    Rejection, Rule,
 };
 
 /// A narration language.
@@ -13,14 +16,28 @@ pub enum Lang {
     /// English.
     #[default]
     En,
+    /// Korean (한국어), in the terms of the Korean lecture notes.
+    Ko,
 }
 
 impl Lang {
-    /// Parses a language code (`"en"`).
+    /// Every language, in the order of `--lang`'s help.
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Ko];
+
+    /// Parses a language code (`"en"`, `"ko"`).
     pub fn parse(s: &str) -> Option<Lang> {
         match s {
             "en" => Some(Lang::En),
+            "ko" => Some(Lang::Ko),
             _ => None,
+        }
+    }
+
+    /// The language code (`"en"`, `"ko"`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Ko => "ko",
         }
     }
 }
@@ -30,6 +47,7 @@ impl Lang {
 pub fn rule_label(rule: Rule, lang: Lang) -> String {
     match lang {
         Lang::En => rule.label(),
+        Lang::Ko => ko::rule_label(rule),
     }
 }
 
@@ -37,6 +55,7 @@ pub fn rule_label(rule: Rule, lang: Lang) -> String {
 pub fn fired(f: &Fired, names: &Names, lang: Lang) -> String {
     match lang {
         Lang::En => en(f, names),
+        Lang::Ko => ko::fired(f, names),
     }
 }
 
@@ -44,6 +63,23 @@ pub fn fired(f: &Fired, names: &Names, lang: Lang) -> String {
 pub fn rejection(r: &Rejection, names: &Names, lang: Lang) -> String {
     match lang {
         Lang::En => format!("{} refuses this: {}.", r.rule.label(), r.message(names)),
+        Lang::Ko => ko::rejection(r, names),
+    }
+}
+
+/// A step's action in words: `"T1 calls get on P (timeout infinite)"`.
+pub fn action(a: &Action, names: &Names, lang: Lang) -> String {
+    match lang {
+        Lang::En => crate::render::describe_action(a, names),
+        Lang::Ko => ko::action(a, names),
+    }
+}
+
+/// A packet in words in `lang` (see [`packet`] for English).
+pub fn packet_in(p: &Packet, names: &Names, lang: Lang) -> String {
+    match lang {
+        Lang::En => packet(p, names),
+        Lang::Ko => ko::packet(p, names),
     }
 }
 

@@ -10,6 +10,9 @@ use crate::model::Flavor;
 use crate::narrate::Lang;
 
 mod check;
+mod export;
+mod play;
+mod diff;
 pub mod run;
 mod schema;
 
@@ -36,6 +39,12 @@ enum Command {
     Check(check::Args),
     /// Print the JSON Schema of the scenario format, for editors.
     Schema,
+    /// Step through a scenario in a full-screen terminal player.
+    Play(play::Args),
+    /// Export a scenario as an offline HTML player (--html) or an SVG timeline (--svg).
+    Export(export::Args),
+    /// Compare the model with a real completion port (Windows, or Wine on Linux), step by step.
+    Diff(diff::Args),
     /// Try every interleaving of an explore spec; find the shortest path to a condition.
     Explore(explore::ExploreArgs),
 }
@@ -64,12 +73,15 @@ pub enum LangArg {
     /// English.
     #[default]
     En,
+    /// Korean (한국어).
+    Ko,
 }
 
 impl From<LangArg> for Lang {
     fn from(l: LangArg) -> Lang {
         match l {
             LangArg::En => Lang::En,
+            LangArg::Ko => Lang::Ko,
         }
     }
 }
@@ -81,6 +93,9 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::main(args),
         Command::Check(args) => check::main(args),
         Command::Schema => schema::main(),
+        Command::Play(args) => play::main(args),
+        Command::Export(args) => export::main(args),
+        Command::Diff(args) => diff::main(args),
         Command::Explore(args) => explore::run(args),
     }
 }

@@ -1,0 +1,144 @@
+//! `iocp-sim diff FILE... --against wine|windows [--flavor F]`: runs each
+//! scenario with real threads against a real completion port (the probe)
+//! and compares what it observed with the model, step by step.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::ValueEnum;
+
+use super::{FlavorArg, EXIT_BAD_INPUT, EXIT_FAILED};
+use crate::diff::{self, Against, Case, Launcher, Timing, Verdict};
+use crate::model::Flavor;
+use crate::scenario;
+
+/// `--against`: which real implementation to run the probe on.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum AgainstArg {
+    /// Wine on a Linux host (the probe is cross-compiled and run with `wine`).
+    Wine,
+    /// The real kernel on a Windows host.
+    Windows,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Scenario files, or directories whose *.json files are compared.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// The real implementation to compare with.
+    #[arg(long, value_enum)]
+    against: AgainstArg,
+    /// The model's flavour (default: wine against Wine, windows against Windows).
+    #[arg(long, value_enum)]
+    flavor: Option<FlavorArg>,
+    /// Run the probe this many times per file; every run must observe the same thing.
+    #[arg(long, default_value_t = 1)]
+    repeat: usize,
+    /// Only print one verdict line per file (no tables).
+    #[arg(long)]
+    brief: bool,
+    /// Print the probe script of each file and exit (nothing is run).
+    #[arg(long)]
+    script: bool,
+    /// A step has settled when nothing observable changed for this long (ms).
+    #[arg(long, default_value_t = Timing::default().quiet_ms)]
+    quiet_ms: u64,
+    /// Per-step time budget (ms): finite waits are timed in these units.
+    #[arg(long, default_value_t = Timing::default().step_ms)]
+    step_ms: u64,
+}
+
+/// Runs `iocp-sim diff`.
+pub fn main(args: Args) -> ExitCode {
+    let against = match args.against {
+        AgainstArg::Wine => Against::Wine,
+        AgainstArg::Windows => Against::Windows,
+    };
+    let flavor = args.flavor.map(Flavor::from).unwrap_or(match against {
+        Against::Wine => Flavor::Wine,
+        Against::Windows => Flavor::Windows,
+    });
+    let files = match super::check::expand(&args.paths) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("iocp-sim diff: {e}");
+            return ExitCode::from(EXIT_BAD_INPUT);
+        }
+    };
+    let mut cases = Vec::new();
+    let mut bad_input = false;
+    for f in &files {
+        match scenario::load(f) {
+            Ok(sc) => cases.push(Case::from_scenario(&sc)),
+            Err(e) => {
+                eprintln!("iocp-sim diff: {e}");
+                bad_input = true;
+            }
+        }
+    }
+    if cases.is_empty() {
+        return ExitCode::from(EXIT_BAD_INPUT);
+    }
+    if args.script {
+        for c in &cases {
+            print!("{}", diff::plan(c, flavor).script);
+        }
+        return ExitCode::from(if bad_input { EXIT_BAD_INPUT } else { 0 });
+    }
+    let launcher = match Launcher::prepare(against, &diff::launch::cache_dir()) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!(
+                "iocp-sim diff: cannot run the probe against {}: {e}",
+                against.as_str()
+            );
+            return ExitCode::from(EXIT_BAD_INPUT);
+        }
+    };
+    let timing = Timing {
+        quiet_ms: args.quiet_ms,
+        step_ms: args.step_ms,
+    };
+    let (mut agree, mut diverge, mut unsupported, mut unstable) = (0, 0, 0, 0);
+    for c in &cases {
+        let report = match diff::run_case(&launcher, c, flavor, timing, args.repeat) {
+            Ok(r) => r,
+            Err(e) => {
+                eprintln!("iocp-sim diff: {}: {e}", c.source);
+                return ExitCode::from(EXIT_BAD_INPUT);
+            }
+        };
+        println!("{}: {}", c.source, report.verdict.summary());
+        match &report.verdict {
+            Verdict::Agree => agree += 1,
+            Verdict::Diverge(_) => diverge += 1,
+            Verdict::Unsupported(u) => {
+                unsupported += 1;
+                if !args.brief {
+                    for x in u {
+                        println!("    step {}: {}", x.step, x.reason);
+                    }
+                }
+            }
+            Verdict::Unstable { .. } => unstable += 1,
+        }
+        if !args.brief && !matches!(report.verdict, Verdict::Unsupported(_)) {
+            println!("{}", report.table(&launcher.description));
+        }
+    }
+    println!(
+        "{} files against {} (model flavour {}): {agree} agree, {diverge} diverge, \
+         {unsupported} unsupported, {unstable} unstable",
+        cases.len(),
+        launcher.description,
+        flavor.as_str()
+    );
+    if bad_input {
+        ExitCode::from(EXIT_BAD_INPUT)
+    } else if diverge + unstable > 0 {
+        ExitCode::from(EXIT_FAILED)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

@@ -1,0 +1,62 @@
+//! `iocp-sim export FILE --html OUT | --svg OUT`: classroom files.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use super::{FlavorArg, LangArg, EXIT_BAD_INPUT};
+use crate::model::Flavor;
+use crate::scenario;
+use crate::views::{html, svg};
+
+#[derive(clap::Args, Debug)]
+#[command(group(clap::ArgGroup::new("out").required(true).multiple(true).args(["html", "svg"])))]
+pub struct Args {
+    /// The scenario file (format iocp-sim/1).
+    file: PathBuf,
+    /// Write a self-contained offline HTML player here.
+    #[arg(long, value_name = "OUT")]
+    html: Option<PathBuf>,
+    /// Write an SVG timeline of every thread's state here.
+    #[arg(long, value_name = "OUT")]
+    svg: Option<PathBuf>,
+    /// Simulate (or start in) this flavour instead of the one the file names.
+    #[arg(long, value_enum)]
+    flavor: Option<FlavorArg>,
+    /// Language of the narration and the labels.
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    lang: LangArg,
+}
+
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+pub fn main(args: Args) -> ExitCode {
+    let scenario = match scenario::load(&args.file) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_BAD_INPUT);
+        }
+    };
+    let flavor = args
+        .flavor
+        .map(Flavor::from)
+        .unwrap_or(scenario.world.flavor);
+    let lang = args.lang.into();
+    let mut jobs: Vec<(&Path, String)> = Vec::new();
+    if let Some(out) = &args.html {
+        jobs.push((out, html::page(&scenario, flavor, lang)));
+    }
+    if let Some(out) = &args.svg {
+        jobs.push((out, svg::timeline(&scenario, flavor, lang)));
+    }
+    for (path, text) in jobs {
+        if let Err(e) = write(path, &text) {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_BAD_INPUT);
+        }
+        eprintln!("wrote {}", path.display());
+    }
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,173 @@
+//! Differential testing: the model against real completion ports.
+//!
+//! A scenario ([`Case`]) is run through the model in one flavour
+//! ([`plan`]), which also writes a script for the probe (`probe/probe.rs`):
+//! a std-only Windows program that replays the steps with one real thread
+//! per scenario thread against a real completion port. The probe runs
+//! natively on Windows or under Wine on Linux ([`launch`], the only
+//! platform-specific part), its output is read back ([`observe`]) and the
+//! two sides are compared step by step ([`compare`]).
+//!
+//! What is compared after each step: the step's own call result, which
+//! threads returned from GetQueuedCompletionStatus(Ex) with which packets or
+//! errors, and every port's queue depth. See docs/differential.md.
+
+mod case;
+pub mod compare;
+pub mod launch;
+pub mod observe;
+pub mod plan;
+
+pub use case::Case;
+pub use compare::{first_divergence, table, Divergence, Field};
+pub use launch::{Against, EnvMissing, Launcher, RunError, Timing, INSTALL_COMMAND};
+pub use observe::{error_name, parse_probe_output, Depth, Pkt, Return, StepObs};
+pub use plan::{plan, Plan, Unsupported};
+
+use crate::model::Flavor;
+
+/// The verdict for one case.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every step agreed (in every repetition).
+    Agree,
+    /// The model and the real port differ.
+    Diverge(Divergence),
+    /// Some step cannot be reproduced by the probe: nothing was run.
+    Unsupported(Vec<Unsupported>),
+    /// Repetitions of the real run did not observe the same thing: the
+    /// result is not trustworthy either way.
+    Unstable {
+        /// The first repetition that differed from the first run (1-based).
+        run: usize,
+        /// The first step where it differed.
+        step: usize,
+    },
+}
+
+impl Verdict {
+    /// A one-line summary.
+    pub fn summary(&self) -> String {
+        match self {
+            Verdict::Agree => "agree".to_owned(),
+            Verdict::Diverge(d) => {
+                let f: Vec<&str> = d.fields.iter().map(|f| f.name()).collect();
+                format!("DIVERGE at step {} ({})", d.step, f.join(", "))
+            }
+            Verdict::Unsupported(u) => {
+                let first = &u[0];
+                format!("unsupported (step {}: {})", first.step, first.reason)
+            }
+            Verdict::Unstable { run, step } => {
+                format!("UNSTABLE: run {run} observed something else at step {step}")
+            }
+        }
+    }
+}
+
+/// Everything learnt about one case.
+#[derive(Clone, Debug)]
+pub struct CaseReport {
+    /// The case's source.
+    pub source: String,
+    /// The plan (model side and script).
+    pub plan: Plan,
+    /// The real observations of the first run (empty if unsupported).
+    pub real: Vec<StepObs>,
+    /// The verdict.
+    pub verdict: Verdict,
+}
+
+impl CaseReport {
+    /// The side-by-side table of this case.
+    pub fn table(&self, real_side: &str) -> String {
+        table(
+            &self.plan.model,
+            &self.real,
+            &format!("model ({} flavour)", self.plan.flavor.as_str()),
+            real_side,
+        )
+    }
+}
+
+/// Real observations that must not differ between repetitions.
+fn same_run(a: &[StepObs], b: &[StepObs]) -> Option<usize> {
+    for (i, x) in a.iter().enumerate() {
+        match b.get(i) {
+            Some(y) if x.result == y.result && x.returns == y.returns && x.depths == y.depths => {}
+            _ => return Some(x.step),
+        }
+    }
+    (b.len() != a.len()).then(|| b.len().min(a.len()) + 1)
+}
+
+fn early_timeout(obs: &[StepObs]) -> bool {
+    obs.iter()
+        .any(|s| s.warnings.iter().any(|w| w.starts_with("early-timeout")))
+}
+
+/// Runs the probe once, retrying with a doubled step budget (up to twice)
+/// when a finite wait expired before its scenario step because the machine
+/// was too slow: that is a timing failure of the harness, not an observation.
+fn run_once(
+    launcher: &Launcher,
+    plan: &Plan,
+    case: &Case,
+    timing: Timing,
+) -> Result<Vec<StepObs>, RunError> {
+    let mut t = timing;
+    let mut tries = 0;
+    loop {
+        let out = launcher.run(&plan.script, t, plan.ops.len())?;
+        let obs = parse_probe_output(&out, &case.names, &plan.ops)
+            .map_err(|e| RunError(format!("{}: {e}", case.source)))?;
+        tries += 1;
+        if early_timeout(&obs) && tries < 3 {
+            t.step_ms *= 2;
+            continue;
+        }
+        return Ok(obs);
+    }
+}
+
+/// Plans `case` in `flavor`, runs the probe `repeat` times (at least once)
+/// and compares.
+pub fn run_case(
+    launcher: &Launcher,
+    case: &Case,
+    flavor: Flavor,
+    timing: Timing,
+    repeat: usize,
+) -> Result<CaseReport, RunError> {
+    let plan = plan::plan(case, flavor);
+    if !plan.supported() {
+        return Ok(CaseReport {
+            source: case.source.clone(),
+            verdict: Verdict::Unsupported(plan.unsupported.clone()),
+            plan,
+            real: Vec::new(),
+        });
+    }
+    let real = run_once(launcher, &plan, case, timing)?;
+    for run in 2..=repeat.max(1) {
+        let again = run_once(launcher, &plan, case, timing)?;
+        if let Some(step) = same_run(&real, &again) {
+            return Ok(CaseReport {
+                source: case.source.clone(),
+                verdict: Verdict::Unstable { run, step },
+                plan,
+                real,
+            });
+        }
+    }
+    let verdict = match first_divergence(&plan.model, &real) {
+        None => Verdict::Agree,
+        Some(d) => Verdict::Diverge(d),
+    };
+    Ok(CaseReport {
+        source: case.source.clone(),
+        plan,
+        real,
+        verdict,
+    })
+}

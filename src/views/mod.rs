@@ -1,0 +1,18 @@
+//! Classroom views: the terminal player (`iocp-sim play`), the offline HTML
+//! player and the SVG timeline (`iocp-sim export`).
+//!
+//! All three are built on [`crate::runner::Trace::record`] and on
+//! [`frame::Frame`], one language-resolved picture of the five structures
+//! per step (index 0 is the state before step 1). Rendering is pure: a
+//! function from frames (and a screen size) to a buffer, a page or a
+//! drawing; only [`player::run`] touches a terminal.
+
+pub mod frame;
+pub mod html;
+pub mod player;
+pub mod svg;
+pub mod tui;
+pub mod words;
+
+pub use frame::{frames, Frame, Show};
+pub use words::words;

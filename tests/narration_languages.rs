@@ -1,0 +1,601 @@
+//! Every event, every reason inside an event, every rejection and every rule
+//! has narration in every language: not missing, not empty, and not simply
+//! the English text again. The `kind` functions below match exhaustively
+//! (no wildcard arm), so a new variant does not compile until it is listed
+//! here, and the coverage assertions then fail until it has a sample.
+
+use std::collections::BTreeSet;
+
+use iocp_sim::model::{
+    Action, DeviceId, Event, FailWhy, Fired, Names, NoPacketWhy, NoTakeWhy, Origin, Packet, PortId,
+    QueueWhy, RejectKind, Rejection, Rule, StatusId, ThreadId, Timeout,
+};
+use iocp_sim::narrate::{self, Lang};
+
+fn names() -> Names {
+    let mut n = Names::new(
+        vec!["P".into(), "Q".into()],
+        vec!["T1".into(), "T2".into()],
+        vec!["sockA".into()],
+    );
+    n.intern_overlapped("ovA");
+    n.intern_label("Sleep(100)");
+    n
+}
+
+const T: ThreadId = ThreadId(0);
+const P: PortId = PortId(0);
+const Q: PortId = PortId(1);
+const D: DeviceId = DeviceId(0);
+
+fn pk() -> Packet {
+    Packet {
+        bytes: 10,
+        key: 7,
+        overlapped: Some(iocp_sim::model::OvId(0)),
+        status: StatusId::SUCCESS,
+        origin: Origin::Io,
+    }
+}
+
+/// The variant (and inner reason) of an event, as a name.
+fn kind(e: &Event) -> String {
+    let sub_take = |w: &NoTakeWhy| match w {
+        NoTakeWhy::IocqEmpty => "IocqEmpty",
+        NoTakeWhy::AtLimit { .. } => "AtLimit",
+    };
+    match e {
+        Event::Returned { .. } => "Returned".into(),
+        Event::LeftPort { .. } => "LeftPort".into(),
+        Event::Joined { .. } => "Joined".into(),
+        Event::Took { .. } => "Took".into(),
+        Event::Waits { why, lifo, .. } => format!("Waits/{}/{lifo}", sub_take(why)),
+        Event::PollFailed { why, .. } => format!("PollFailed/{}", sub_take(why)),
+        Event::HandedOff { lifo, .. } => format!("HandedOff/{lifo}"),
+        Event::Queued { why, .. } => match why {
+            QueueWhy::NoWaiter => "Queued/NoWaiter".into(),
+            QueueWhy::AtLimit { .. } => "Queued/AtLimit".into(),
+        },
+        Event::Woke { lifo, .. } => format!("Woke/{lifo}"),
+        Event::Held { .. } => "Held".into(),
+        Event::Blocked { port, .. } => format!("Blocked/{}", port.is_some()),
+        Event::Unblocked { port, .. } => format!("Unblocked/{}", port.is_some()),
+        Event::TimedOut { .. } => "TimedOut".into(),
+        Event::Exited { port, .. } => format!("Exited/{}", port.is_some()),
+        Event::Associated { .. } => "Associated".into(),
+        Event::Issued { inline, .. } => format!("Issued/{inline}"),
+        Event::Completed { .. } => "Completed".into(),
+        Event::NoPacket { why, .. } => match why {
+            NoPacketWhy::NotAssociated => "NoPacket/NotAssociated".into(),
+            NoPacketWhy::SkipOnSuccess => "NoPacket/SkipOnSuccess".into(),
+            NoPacketWhy::PortClosed => "NoPacket/PortClosed".into(),
+        },
+        Event::Aborted { .. } => "Aborted".into(),
+        Event::DeviceClosed { .. } => "DeviceClosed".into(),
+        Event::Abandoned { .. } => "Abandoned".into(),
+        Event::Unassociated { .. } => "Unassociated".into(),
+        Event::Discarded { .. } => "Discarded".into(),
+        Event::PortClosed { .. } => "PortClosed".into(),
+        Event::Failed { why } => match why {
+            FailWhy::PortClosed(_) => "Failed/PortClosed".into(),
+            FailWhy::DeviceClosed(_) => "Failed/DeviceClosed".into(),
+            FailWhy::AlreadyAssociated(..) => "Failed/AlreadyAssociated".into(),
+        },
+    }
+}
+
+const EVENT_KINDS: &[&str] = &[
+    "Returned",
+    "LeftPort",
+    "Joined",
+    "Took",
+    "Waits/IocqEmpty/true",
+    "Waits/IocqEmpty/false",
+    "Waits/AtLimit/true",
+    "Waits/AtLimit/false",
+    "PollFailed/IocqEmpty",
+    "PollFailed/AtLimit",
+    "HandedOff/true",
+    "HandedOff/false",
+    "Queued/NoWaiter",
+    "Queued/AtLimit",
+    "Woke/true",
+    "Woke/false",
+    "Held",
+    "Blocked/true",
+    "Blocked/false",
+    "Unblocked/true",
+    "Unblocked/false",
+    "TimedOut",
+    "Exited/true",
+    "Exited/false",
+    "Associated",
+    "Issued/true",
+    "Issued/false",
+    "Completed",
+    "NoPacket/NotAssociated",
+    "NoPacket/SkipOnSuccess",
+    "NoPacket/PortClosed",
+    "Aborted",
+    "DeviceClosed",
+    "Abandoned",
+    "Unassociated",
+    "Discarded",
+    "PortClosed",
+    "Failed/PortClosed",
+    "Failed/DeviceClosed",
+    "Failed/AlreadyAssociated",
+];
+
+fn sample_events() -> Vec<Fired> {
+    let at = NoTakeWhy::AtLimit {
+        current: 2,
+        max: 1,
+        queued: 3,
+    };
+    let ov = iocp_sim::model::OvId(0);
+    let label = Some(iocp_sim::model::LabelId(0));
+    let mut v = vec![
+        (
+            Rule::Get,
+            Event::Returned {
+                thread: T,
+                port: P,
+                current: 0,
+            },
+        ),
+        (
+            Rule::Get,
+            Event::LeftPort {
+                thread: T,
+                port: Q,
+                current: 0,
+            },
+        ),
+        (Rule::Get, Event::Joined { thread: T, port: P }),
+        (
+            Rule::GetEx,
+            Event::Took {
+                thread: T,
+                port: P,
+                count: 2,
+                current: 1,
+                max: 1,
+            },
+        ),
+        (
+            Rule::Get,
+            Event::PollFailed {
+                thread: T,
+                port: P,
+                why: NoTakeWhy::IocqEmpty,
+                current: 1,
+                max: 1,
+            },
+        ),
+        (
+            Rule::Get,
+            Event::PollFailed {
+                thread: T,
+                port: P,
+                why: at,
+                current: 3,
+                max: 1,
+            },
+        ),
+        (
+            Rule::Insert,
+            Event::Queued {
+                port: P,
+                packet: pk(),
+                why: QueueWhy::NoWaiter,
+                depth: 1,
+            },
+        ),
+        (
+            Rule::Insert,
+            Event::Queued {
+                port: P,
+                packet: pk(),
+                why: QueueWhy::AtLimit { current: 1, max: 1 },
+                depth: 2,
+            },
+        ),
+        (
+            Rule::Activate,
+            Event::Held {
+                port: P,
+                current: 2,
+                max: 1,
+                queued: 1,
+                waiting: 1,
+            },
+        ),
+        (
+            Rule::Block,
+            Event::Blocked {
+                thread: T,
+                port: Some(P),
+                on: label,
+                current: 0,
+            },
+        ),
+        (
+            Rule::Block,
+            Event::Blocked {
+                thread: T,
+                port: None,
+                on: None,
+                current: 0,
+            },
+        ),
+        (
+            Rule::Unblock,
+            Event::Unblocked {
+                thread: T,
+                port: Some(P),
+                current: 2,
+                max: 1,
+            },
+        ),
+        (
+            Rule::Unblock,
+            Event::Unblocked {
+                thread: T,
+                port: None,
+                current: 0,
+                max: 0,
+            },
+        ),
+        (
+            Rule::Timeout,
+            Event::TimedOut {
+                thread: T,
+                port: P,
+                current: 2,
+                max: 1,
+            },
+        ),
+        (
+            Rule::Exit,
+            Event::Exited {
+                thread: T,
+                port: Some(P),
+                current: 0,
+            },
+        ),
+        (
+            Rule::Exit,
+            Event::Exited {
+                thread: T,
+                port: None,
+                current: 0,
+            },
+        ),
+        (
+            Rule::Associate,
+            Event::Associated {
+                device: D,
+                port: P,
+                key: 1,
+            },
+        ),
+        (
+            Rule::Issue,
+            Event::Issued {
+                device: D,
+                overlapped: ov,
+                inline: true,
+            },
+        ),
+        (
+            Rule::Issue,
+            Event::Issued {
+                device: D,
+                overlapped: ov,
+                inline: false,
+            },
+        ),
+        (
+            Rule::Complete,
+            Event::Completed {
+                device: D,
+                overlapped: ov,
+            },
+        ),
+        (
+            Rule::Complete,
+            Event::NoPacket {
+                device: D,
+                overlapped: ov,
+                why: NoPacketWhy::NotAssociated,
+            },
+        ),
+        (
+            Rule::Issue,
+            Event::NoPacket {
+                device: D,
+                overlapped: ov,
+                why: NoPacketWhy::SkipOnSuccess,
+            },
+        ),
+        (
+            Rule::Complete,
+            Event::NoPacket {
+                device: D,
+                overlapped: ov,
+                why: NoPacketWhy::PortClosed,
+            },
+        ),
+        (
+            Rule::CloseDevice,
+            Event::Aborted {
+                device: D,
+                overlapped: ov,
+            },
+        ),
+        (Rule::CloseDevice, Event::DeviceClosed { device: D }),
+        (Rule::ClosePort, Event::Abandoned { thread: T, port: P }),
+        (Rule::ClosePort, Event::Unassociated { thread: T, port: P }),
+        (
+            Rule::ClosePort,
+            Event::Discarded {
+                port: P,
+                packet: pk(),
+            },
+        ),
+        (Rule::ClosePort, Event::PortClosed { port: P }),
+        (
+            Rule::Insert,
+            Event::Failed {
+                why: FailWhy::PortClosed(P),
+            },
+        ),
+        (
+            Rule::Issue,
+            Event::Failed {
+                why: FailWhy::DeviceClosed(D),
+            },
+        ),
+        (
+            Rule::Associate,
+            Event::Failed {
+                why: FailWhy::AlreadyAssociated(D, P),
+            },
+        ),
+    ];
+    for lifo in [true, false] {
+        v.push((
+            Rule::Get,
+            Event::Waits {
+                thread: T,
+                port: P,
+                why: NoTakeWhy::IocqEmpty,
+                depth: 1,
+                lifo,
+            },
+        ));
+        v.push((
+            Rule::Get,
+            Event::Waits {
+                thread: T,
+                port: P,
+                why: at,
+                depth: 2,
+                lifo,
+            },
+        ));
+        v.push((
+            Rule::Insert,
+            Event::HandedOff {
+                thread: T,
+                port: P,
+                packet: pk(),
+                extra: 1,
+                current: 1,
+                max: 1,
+                lifo,
+            },
+        ));
+        v.push((
+            Rule::Activate,
+            Event::Woke {
+                thread: T,
+                port: P,
+                extra: 0,
+                current: 1,
+                max: 1,
+                lifo,
+            },
+        ));
+    }
+    v.into_iter()
+        .map(|(rule, event)| Fired { rule, event })
+        .collect()
+}
+
+fn has_hangul(s: &str) -> bool {
+    s.chars().any(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c))
+}
+
+#[test]
+fn the_samples_cover_every_event_variant_and_reason() {
+    let got: BTreeSet<String> = sample_events().iter().map(|f| kind(&f.event)).collect();
+    let want: BTreeSet<String> = EVENT_KINDS.iter().map(|s| s.to_string()).collect();
+    assert_eq!(got, want, "the samples must cover every event kind exactly");
+}
+
+#[test]
+fn every_event_has_english_and_korean_text_that_differ() {
+    let n = names();
+    for f in sample_events() {
+        let en = narrate::fired(&f, &n, Lang::En);
+        let ko = narrate::fired(&f, &n, Lang::Ko);
+        let k = kind(&f.event);
+        assert!(!en.trim().is_empty(), "{k}: English text is empty");
+        assert!(!ko.trim().is_empty(), "{k}: Korean text is empty");
+        assert_ne!(en, ko, "{k}: Korean text is the English text");
+        assert!(has_hangul(&ko), "{k}: Korean text has no Hangul: {ko}");
+        assert!(!has_hangul(&en), "{k}: English text has Hangul: {en}");
+        // Both name the thread/port/device the event is about.
+        for who in ["T1", "P", "sockA"] {
+            if en.contains(who) {
+                assert!(ko.contains(who), "{k}: Korean text lost {who}: {ko}");
+            }
+        }
+    }
+}
+
+#[test]
+fn korean_names_the_structures_in_the_class_terms() {
+    let n = names();
+    let all: String = sample_events()
+        .iter()
+        .map(|f| narrate::fired(f, &n, Lang::Ko))
+        .collect();
+    for term in [
+        "디바이스 리스트",
+        "입출력 완료 큐(IOCQ)",
+        "대기 스레드 큐(WTQ)",
+        "릴리즈 스레드 리스트(RTL)",
+        "일시 정지 스레드 리스트(PTL)",
+    ] {
+        assert!(all.contains(term), "no Korean sentence uses {term}");
+    }
+}
+
+fn kind_of_rejection(k: &RejectKind) -> &'static str {
+    match k {
+        RejectKind::UnknownThread(_) => "UnknownThread",
+        RejectKind::UnknownPort(_) => "UnknownPort",
+        RejectKind::UnknownDevice(_) => "UnknownDevice",
+        RejectKind::ThreadWaiting { .. } => "ThreadWaiting",
+        RejectKind::ThreadPaused { .. } => "ThreadPaused",
+        RejectKind::ThreadExited { .. } => "ThreadExited",
+        RejectKind::NotPaused { .. } => "NotPaused",
+        RejectKind::NotWaiting { .. } => "NotWaiting",
+        RejectKind::InfiniteWait { .. } => "InfiniteWait",
+        RejectKind::OverlappedInUse { .. } => "OverlappedInUse",
+        RejectKind::NotPending { .. } => "NotPending",
+        RejectKind::ZeroBatch { .. } => "ZeroBatch",
+    }
+}
+
+#[test]
+fn every_rejection_has_english_and_korean_text_that_differ() {
+    let n = names();
+    let ov = iocp_sim::model::OvId(0);
+    let kinds = [
+        RejectKind::UnknownThread(ThreadId(9)),
+        RejectKind::UnknownPort(PortId(9)),
+        RejectKind::UnknownDevice(DeviceId(9)),
+        RejectKind::ThreadWaiting { thread: T, port: P },
+        RejectKind::ThreadPaused {
+            thread: T,
+            port: Some(P),
+            on: Some(iocp_sim::model::LabelId(0)),
+        },
+        RejectKind::ThreadExited { thread: T },
+        RejectKind::NotPaused { thread: T },
+        RejectKind::NotWaiting { thread: T },
+        RejectKind::InfiniteWait { thread: T, port: P },
+        RejectKind::OverlappedInUse {
+            overlapped: ov,
+            pending_on: Some(D),
+        },
+        RejectKind::NotPending { overlapped: ov },
+        RejectKind::ZeroBatch { thread: T },
+    ];
+    let covered: BTreeSet<&str> = kinds.iter().map(kind_of_rejection).collect();
+    assert_eq!(covered.len(), 12, "every rejection kind has a sample");
+    for kind in kinds {
+        let r = Rejection {
+            rule: Rule::Get,
+            kind,
+        };
+        let en = narrate::rejection(&r, &n, Lang::En);
+        let ko = narrate::rejection(&r, &n, Lang::Ko);
+        let k = kind_of_rejection(&kind);
+        assert!(!en.trim().is_empty() && !ko.trim().is_empty(), "{k}: empty");
+        assert_ne!(en, ko, "{k}");
+        assert!(has_hangul(&ko), "{k}: {ko}");
+    }
+}
+
+#[test]
+fn every_rule_label_and_action_exists_in_both_languages() {
+    let n = names();
+    for rule in Rule::ALL {
+        let en = narrate::rule_label(rule, Lang::En);
+        let ko = narrate::rule_label(rule, Lang::Ko);
+        assert!(!en.is_empty() && !ko.is_empty(), "{rule:?}");
+        assert_ne!(en, ko, "{rule:?}");
+        assert!(
+            ko.contains(rule.name()),
+            "{rule:?}: {ko} should name the rule"
+        );
+    }
+    let ov = iocp_sim::model::OvId(0);
+    let actions = [
+        Action::Associate {
+            device: D,
+            port: P,
+            key: 1,
+        },
+        Action::Issue {
+            device: D,
+            overlapped: ov,
+            inline: None,
+        },
+        Action::Issue {
+            device: D,
+            overlapped: ov,
+            inline: Some(5),
+        },
+        Action::Complete {
+            overlapped: ov,
+            bytes: 1,
+            status: StatusId::SUCCESS,
+        },
+        Action::Post {
+            port: P,
+            key: 1,
+            bytes: 0,
+            overlapped: None,
+        },
+        Action::Get {
+            thread: T,
+            port: P,
+            timeout: Timeout::Infinite,
+        },
+        Action::GetEx {
+            thread: T,
+            port: P,
+            max: 2,
+            timeout: Timeout::Ms(0),
+        },
+        Action::Block {
+            thread: T,
+            on: None,
+        },
+        Action::Unblock { thread: T },
+        Action::Timeout { thread: T },
+        Action::Exit { thread: T },
+        Action::CloseDevice { device: D },
+        Action::ClosePort { port: P },
+    ];
+    for a in actions {
+        let en = narrate::action(&a, &n, Lang::En);
+        let ko = narrate::action(&a, &n, Lang::Ko);
+        assert_ne!(en, ko, "{a:?}");
+        assert!(has_hangul(&ko), "{a:?}: {ko}");
+    }
+}
+
+#[test]
+fn lang_codes_round_trip() {
+    for l in Lang::ALL {
+        assert_eq!(Lang::parse(l.code()), Some(l));
+    }
+    assert_eq!(Lang::parse("fr"), None);
+}

@@ -1,0 +1,84 @@
+//! The JSON Schema printed by `iocp-sim schema` agrees with the reader:
+//! it accepts every lesson and rejects the mistakes the reader rejects.
+
+use iocp_sim::scenario::schema::SCHEMA;
+use serde_json::{json, Value};
+
+fn validator() -> jsonschema::Validator {
+    let schema: Value = serde_json::from_str(SCHEMA).expect("the schema is JSON");
+    jsonschema::draft202012::new(&schema).expect("the schema is a valid draft 2020-12 schema")
+}
+
+fn lessons() -> Vec<(String, Value)> {
+    let mut files: Vec<_> = std::fs::read_dir("sim-scenarios")
+        .expect("sim-scenarios exists")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 12, "the lessons are there");
+    files
+        .into_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap();
+            (
+                p.display().to_string(),
+                serde_json::from_str(&text).unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn schema_accepts_every_lesson() {
+    let v = validator();
+    for (name, doc) in lessons() {
+        let errors: Vec<String> = v.iter_errors(&doc).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{name}: {errors:?}");
+    }
+}
+
+fn minimal(step: Value) -> Value {
+    json!({
+        "format": "iocp-sim/1",
+        "title": "t",
+        "ports": [{"id": "P", "concurrency": 1}],
+        "threads": ["T1"],
+        "steps": [step]
+    })
+}
+
+#[test]
+fn schema_and_reader_reject_the_same_mistakes() {
+    let v = validator();
+    let bad = [
+        json!({"op": "get", "thread": "T1"}),
+        json!({"op": "get", "thread": "T1", "port": "P", "expcet": {}}),
+        json!({"op": "get", "thread": "T1", "port": "P", "device": "D"}),
+        json!({"op": "get_ex", "thread": "T1", "port": "P", "max": 0}),
+        json!({"op": "get", "thread": "T1", "port": "P", "timeout": "forever"}),
+        json!({"op": "complete", "overlapped": "ov", "status": "oops"}),
+        json!({"op": "fly", "thread": "T1"}),
+        json!({"expect": {"result": "success"}, "thread": "T1"}),
+        json!({"op": "post", "port": "P", "expect": {"threads": {"T1": "sleeping"}}}),
+    ];
+    for step in bad {
+        let doc = minimal(step.clone());
+        assert!(!v.is_valid(&doc), "schema accepts {step}");
+        let read = iocp_sim::scenario::load_str("bad.json", &doc.to_string());
+        assert!(read.is_err(), "reader accepts {step}");
+    }
+    let good = minimal(
+        json!({"op": "get", "thread": "T1", "port": "P", "timeout": 0,
+        "expect": {"result": "WAIT_TIMEOUT", "ports": {"P": {"current": 1}}}}),
+    );
+    assert!(v.is_valid(&good));
+    assert!(iocp_sim::scenario::load_str("good.json", &good.to_string()).is_ok());
+}
+
+#[test]
+fn schema_rejects_other_versions() {
+    let mut doc = minimal(json!({"op": "post", "port": "P"}));
+    doc["format"] = json!("iocp-sim/2");
+    assert!(!validator().is_valid(&doc));
+}

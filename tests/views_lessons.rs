@@ -1,0 +1,91 @@
+//! Every lesson in sim-scenarios/ through every classroom view, in both
+//! flavours and both languages: the terminal picture stays inside its boxes
+//! at 80x24 for every step, the timeline is valid SVG with one disc per
+//! delivered packet, and the HTML page embeds no raw markup.
+
+use std::path::{Path, PathBuf};
+
+use iocp_sim::model::Flavor;
+use iocp_sim::narrate::Lang;
+use iocp_sim::scenario;
+use iocp_sim::views::tui::{buffer_text, to_buffer, Ui};
+use iocp_sim::views::{html, svg, words, Show};
+
+fn lessons() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("sim-scenarios");
+    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("sim-scenarios exists")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    v.sort();
+    assert!(v.len() >= 12, "the lesson set is there");
+    v
+}
+
+const CASES: [(Flavor, Lang); 4] = [
+    (Flavor::Windows, Lang::En),
+    (Flavor::Wine, Lang::En),
+    (Flavor::Windows, Lang::Ko),
+    (Flavor::Wine, Lang::Ko),
+];
+
+#[test]
+fn every_step_of_every_lesson_fits_the_terminal() {
+    for path in lessons() {
+        let sc = scenario::load(&path).unwrap();
+        for (flavor, lang) in CASES {
+            let show = Show::new(&sc, flavor, lang);
+            for index in 0..show.frames.len() {
+                let ui = Ui {
+                    index,
+                    ..Ui::default()
+                };
+                for (w, h) in [(80, 24), (132, 40)] {
+                    let s = buffer_text(&to_buffer(&show, &ui, w, h));
+                    for line in s.lines().filter(|l| l.starts_with('│')) {
+                        assert!(
+                            line.ends_with('│'),
+                            "{} {flavor:?} {lang:?} step {index} at {w}x{h}: a line leaves its box:\n{s}",
+                            path.display()
+                        );
+                    }
+                    let step = format!("{} {index}/{}", words(lang).step, show.last());
+                    assert!(
+                        s.lines().next().unwrap().contains(&step),
+                        "{}: {s}",
+                        path.display()
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_lesson_has_a_valid_timeline_and_a_safe_page() {
+    for path in lessons() {
+        let sc = scenario::load(&path).unwrap();
+        for (flavor, lang) in CASES {
+            let text = svg::timeline(&sc, flavor, lang);
+            let doc = roxmltree::Document::parse(&text)
+                .unwrap_or_else(|e| panic!("{} {flavor:?}: invalid SVG: {e}", path.display()));
+            let discs = doc
+                .descendants()
+                .filter(|n| n.attribute("class") == Some("delivery"))
+                .count();
+            let show = Show::new(&sc, flavor, lang);
+            let delivered: usize = show.frames.iter().map(|f| f.deliveries.len()).sum();
+            assert_eq!(discs, delivered, "{} {flavor:?}", path.display());
+            let spans = doc
+                .descendants()
+                .filter(|n| n.attribute("class") == Some("over-span"))
+                .count();
+            let any_over = show.frames.iter().any(|f| f.ports.iter().any(|p| p.over));
+            assert_eq!(spans > 0, any_over, "{} {flavor:?}", path.display());
+        }
+        let page = html::page(&sc, sc.world.flavor, Lang::En);
+        assert_eq!(page.matches("</script>").count(), 3, "{}", path.display());
+        assert_eq!(page.matches("<script").count(), 3, "{}", path.display());
+    }
+}
