@@ -200,12 +200,36 @@ fn the_over_limit_trace_written_by_out_passes_check_and_loads_as_a_scenario() {
     assert_eq!(last["op"], "unblock");
     assert_eq!(last["expect"]["ports"]["P"]["over_limit"], true);
     assert_eq!(last["expect"]["ports"]["P"]["current"], 2);
+    // It matches the scenario format's own schema too.
+    let scenario_schema: Value = serde_json::from_str(iocp_sim::scenario::schema::SCHEMA).unwrap();
+    validate(&scenario_schema, &json, "trace").unwrap();
 
     // And `check` passes it.
     let c = bin().arg("check").arg(&out).output().unwrap();
     let cout = String::from_utf8_lossy(&c.stdout);
     assert_eq!(c.status.code(), Some(0), "{cout}");
     assert!(cout.contains("6 passed, 0 failed"), "{cout}");
+
+    // `run` narrates it, and the players export it.
+    let r = bin().arg("run").arg(&out).output().unwrap();
+    assert_eq!(r.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&r.stdout).contains("OVER LIMIT"));
+    for kind in ["--html", "--svg"] {
+        let file = tmp(&format!("over-limit-trace.{}", &kind[2..]));
+        let e = bin()
+            .args(["export", kind])
+            .arg(&file)
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert_eq!(
+            e.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&e.stderr)
+        );
+        assert!(std::fs::metadata(&file).unwrap().len() > 1000);
+    }
 }
 
 #[test]
@@ -326,93 +350,15 @@ fn bad_input_exits_2_naming_the_problem() {
 
 // ---- The schema agrees with the parser ----------------------------------
 
-/// A validator for the part of JSON Schema that docs/explore-spec.schema.json uses.
+/// Validates `v` against a draft 2020-12 schema; the errors, if any.
 fn validate(schema: &Value, v: &Value, at: &str) -> Result<(), String> {
-    let fail = |why: &str| Err(format!("{at}: {why}"));
-    if let Some(c) = schema.get("const") {
-        if v != c {
-            return fail(&format!("must be {c}"));
-        }
+    let validator = jsonschema::draft202012::new(schema).expect("a valid draft 2020-12 schema");
+    let errors: Vec<String> = validator.iter_errors(v).map(|e| e.to_string()).collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{at}: {errors:?}"))
     }
-    if let Some(Value::Array(options)) = schema.get("enum") {
-        if !options.contains(v) {
-            return fail("not one of the allowed values");
-        }
-    }
-    if let Some(Value::Array(options)) = schema.get("oneOf") {
-        let ok = options
-            .iter()
-            .filter(|s| validate(s, v, at).is_ok())
-            .count();
-        if ok != 1 {
-            return fail("matches none (or several) of oneOf");
-        }
-    }
-    if let Some(Value::String(t)) = schema.get("type") {
-        let ok = match t.as_str() {
-            "object" => v.is_object(),
-            "array" => v.is_array(),
-            "string" => v.is_string(),
-            "integer" => v.is_u64() || v.is_i64(),
-            "boolean" => v.is_boolean(),
-            _ => return fail(&format!("validator does not know type {t}")),
-        };
-        if !ok {
-            return fail(&format!("not a {t}"));
-        }
-    }
-    if let (Some(min), Some(n)) = (schema.get("minimum").and_then(Value::as_i64), v.as_i64()) {
-        if n < min {
-            return fail("below minimum");
-        }
-    }
-    if let (Some(max), Some(n)) = (schema.get("maximum").and_then(Value::as_i64), v.as_i64()) {
-        if n > max {
-            return fail("above maximum");
-        }
-    }
-    if let (Some(min), Some(s)) = (schema.get("minLength").and_then(Value::as_u64), v.as_str()) {
-        if (s.len() as u64) < min {
-            return fail("too short");
-        }
-    }
-    if let Value::Array(items) = v {
-        if let Some(min) = schema.get("minItems").and_then(Value::as_u64) {
-            if (items.len() as u64) < min {
-                return fail("too few items");
-            }
-        }
-        if let Some(max) = schema.get("maxItems").and_then(Value::as_u64) {
-            if (items.len() as u64) > max {
-                return fail("too many items");
-            }
-        }
-        if let Some(item) = schema.get("items") {
-            for (i, x) in items.iter().enumerate() {
-                validate(item, x, &format!("{at}[{i}]"))?;
-            }
-        }
-    }
-    if let Value::Object(map) = v {
-        let props = schema.get("properties").and_then(Value::as_object);
-        if let Some(Value::Array(req)) = schema.get("required") {
-            for r in req {
-                if !map.contains_key(r.as_str().unwrap()) {
-                    return fail(&format!("missing {r}"));
-                }
-            }
-        }
-        for (k, x) in map {
-            match props.and_then(|p| p.get(k)) {
-                Some(s) => validate(s, x, &format!("{at}.{k}"))?,
-                None if schema.get("additionalProperties") == Some(&Value::Bool(false)) => {
-                    return fail(&format!("unknown key {k}"))
-                }
-                None => {}
-            }
-        }
-    }
-    Ok(())
 }
 
 fn schema() -> Value {
