@@ -184,41 +184,30 @@ impl Store {
         via: u16,
     ) -> Result<Option<StateId>, OutOfMemory> {
         debug_assert_eq!(key.len(), self.words);
-        if self.limit != usize::MAX && self.bytes_after_next() > self.limit {
-            // Refuse before allocating, but only if the key is new.
-            if self.find(key, hash(key)) {
-                return Ok(None);
-            }
-            return Err(OutOfMemory);
-        }
-        if (self.len + 1) * 10 > self.table.len() * 7 {
-            self.grow()?;
-        }
         let tag = h >> 32;
-        let mask = self.table.len() - 1;
-        let mut i = (h as usize) & mask;
-        loop {
-            let slot = self.table[i];
-            if slot == 0 {
-                break;
+        let mut i = match self.slot_of(key, h) {
+            Ok(_) => return Ok(None),
+            Err(empty) => empty,
+        };
+        // A new state. Growing is checked only here, off the path of the
+        // duplicates (most look-ups), and refused before allocating.
+        let grow_table = (self.len + 1) * 10 > self.table.len() * 7;
+        let grow_arrays = self.keys.len() + self.words > self.keys.capacity()
+            || self.parent.len() == self.parent.capacity()
+            || self.via.len() == self.via.capacity();
+        if grow_table || grow_arrays {
+            if self.bytes_after_next() > self.limit || self.len >= u32::MAX as usize - 1 {
+                return Err(OutOfMemory);
             }
-            if slot >> 32 == tag {
-                let id = (slot as u32) - 1;
-                // Word by word: a slice `==` calls memcmp for two words.
-                let stored = self.key(id);
-                if stored.iter().zip(key).all(|(a, b)| a == b) {
-                    return Ok(None);
-                }
+            if grow_table {
+                self.grow()?;
+                i = self.slot_of(key, h).expect_err("the key is new");
             }
-            i = (i + 1) & mask;
-        }
-        if self.len >= u32::MAX as usize - 1 {
-            return Err(OutOfMemory);
+            self.keys.try_reserve(self.words).map_err(|_| OutOfMemory)?;
+            self.parent.try_reserve(1).map_err(|_| OutOfMemory)?;
+            self.via.try_reserve(1).map_err(|_| OutOfMemory)?;
         }
         let id = self.len as StateId;
-        self.keys.try_reserve(self.words).map_err(|_| OutOfMemory)?;
-        self.parent.try_reserve(1).map_err(|_| OutOfMemory)?;
-        self.via.try_reserve(1).map_err(|_| OutOfMemory)?;
         self.keys.extend_from_slice(key);
         self.parent.push(parent);
         self.via.push(via);
@@ -227,18 +216,24 @@ impl Store {
         Ok(Some(id))
     }
 
-    /// True if `key` (with hash `h`) is stored.
-    fn find(&self, key: &[u64], h: u64) -> bool {
+    /// `Ok(id)` if `key` (with hash `h`) is stored, else `Err(slot)`: the
+    /// empty slot where it would go.
+    #[inline(always)]
+    fn slot_of(&self, key: &[u64], h: u64) -> Result<StateId, usize> {
         let tag = h >> 32;
         let mask = self.table.len() - 1;
         let mut i = (h as usize) & mask;
         loop {
             let slot = self.table[i];
             if slot == 0 {
-                return false;
+                return Err(i);
             }
-            if slot >> 32 == tag && self.key((slot as u32) - 1) == key {
-                return true;
+            if slot >> 32 == tag {
+                let id = (slot as u32) - 1;
+                // Word by word: a slice `==` calls memcmp for two words.
+                if self.key(id).iter().zip(key).all(|(a, b)| a == b) {
+                    return Ok(id);
+                }
             }
             i = (i + 1) & mask;
         }
