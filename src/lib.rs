@@ -11,12 +11,17 @@
 //! * [`narrate`]: turns what a step did into sentences for students.
 //! * [`render`]: text and JSON views of a state.
 //! * [`views`]: the classroom views: terminal player, HTML player, SVG timeline.
+//! * [`diff`]: runs a scenario against a real completion port (Windows, or
+//!   Wine) and compares what it observes with the model.
+//! * [`lab`]: a discrete-event workload simulation in simulated time, on the same model.
+//! * [`cli`]: the `iocp-sim` command, a thin shell over all of the above.
 
 #![warn(missing_docs)]
 
 pub mod cli;
 pub mod diff;
 pub mod explore;
+pub mod lab;
 pub mod model;
 pub mod narrate;
 pub mod render;

@@ -362,6 +362,14 @@ fn en(f: &Fired, n: &Names) -> String {
             "{} was waiting on {}; its call fails with ERROR_ABANDONED_WAIT_0 and it is free again.",
             t(thread), p(port)
         ),
+        Event::Stranded { thread, port } => format!(
+            "{} was waiting on {}, and Wine does not wake waiters when a port is closed: it stays asleep on the closed port.",
+            t(thread), p(port)
+        ),
+        Event::StrandedWoken { thread, port } => format!(
+            "The completion meant for the closed {} wakes {}, which was still asleep there (Wine's behaviour): its call fails with ERROR_INVALID_HANDLE and the packet is lost.",
+            p(port), t(thread)
+        ),
         Event::Unassociated { thread, port } => format!(
             "{} is no longer associated with {}.",
             t(thread), p(port)

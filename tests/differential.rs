@@ -90,25 +90,6 @@ fn run(l: &Launcher, case: &Case, flavor: Flavor) -> CaseReport {
         .unwrap_or_else(|e| panic!("{}: {e}", case.source))
 }
 
-/// A divergence documented in docs/differential.md ("Wine differences not
-/// in the model"): Wine 8.0 does not wake the threads waiting on a port
-/// when its last handle is closed (no ERROR_ABANDONED_WAIT_0); they stay
-/// blocked. Accepted only at a close_port step where the model abandons a
-/// waiter and the real side shows no return at all.
-fn known_wine_difference(r: &CaseReport) -> Option<&'static str> {
-    let Verdict::Diverge(d) = &r.verdict else {
-        return None;
-    };
-    let m = &r.plan.model[d.step - 1];
-    let real = r.real.get(d.step - 1)?;
-    let abandons = m.op.starts_with("close_port")
-        && m.returns
-            .iter()
-            .any(|(_, x)| *x == diff::Return::Error("ERROR_ABANDONED_WAIT_0".into()));
-    (host().0 == Against::Wine && abandons && real.returns.is_empty())
-        .then_some("Wine does not abandon waiters on close_port")
-}
-
 fn suite(dirs: &[&str]) {
     let Some(l) = launcher() else { return };
     let (_, flavor, _) = host();
@@ -117,7 +98,7 @@ fn suite(dirs: &[&str]) {
     for d in dirs {
         files.extend(json_files(&root.join(d)));
     }
-    let (mut agree, mut unsupported, mut known) = (0, 0, 0);
+    let (mut agree, mut unsupported) = (0, 0);
     let mut failures = Vec::new();
     for f in &files {
         let case = load(f);
@@ -126,22 +107,16 @@ fn suite(dirs: &[&str]) {
         match &r.verdict {
             Verdict::Agree => agree += 1,
             Verdict::Unsupported(_) => unsupported += 1,
-            _ => match known_wine_difference(&r) {
-                Some(why) => {
-                    eprintln!("    known difference: {why}");
-                    known += 1;
-                }
-                None => failures.push(format!(
-                    "{}: {}\n{}",
-                    case.source,
-                    r.verdict.summary(),
-                    r.table(&l.description)
-                )),
-            },
+            _ => failures.push(format!(
+                "{}: {}\n{}",
+                case.source,
+                r.verdict.summary(),
+                r.table(&l.description)
+            )),
         }
     }
     eprintln!(
-        "{} files against {}: {agree} agree, {known} known Wine differences, {unsupported} unsupported, {} fail",
+        "{} files against {}: {agree} agree, {unsupported} unsupported, {} fail",
         files.len(),
         l.description,
         failures.len()

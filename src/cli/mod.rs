@@ -10,13 +10,14 @@ use crate::model::Flavor;
 use crate::narrate::Lang;
 
 mod check;
+mod diff;
 mod export;
 mod play;
-mod diff;
 pub mod run;
 mod schema;
 
 pub mod explore;
+pub mod lab;
 
 /// The exit status for bad input or a missing environment.
 pub const EXIT_BAD_INPUT: u8 = 2;
@@ -47,6 +48,8 @@ enum Command {
     Diff(diff::Args),
     /// Try every interleaving of an explore spec; find the shortest path to a condition.
     Explore(explore::ExploreArgs),
+    /// Workload lab: simulate worker threads, processors and a port in simulated time.
+    Lab(lab::LabArgs),
 }
 
 /// `--flavor`: which implementation of completion ports to simulate.
@@ -97,5 +100,6 @@ pub fn main() -> ExitCode {
         Command::Export(args) => export::main(args),
         Command::Diff(args) => diff::main(args),
         Command::Explore(args) => explore::run(args),
+        Command::Lab(args) => lab::run(args),
     }
 }

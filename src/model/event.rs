@@ -333,6 +333,12 @@ pub enum Event {
     DeviceClosed { device: DeviceId },
     /// A waiter was released by the port's closing with ERROR_ABANDONED_WAIT_0.
     Abandoned { thread: ThreadId, port: PortId },
+    /// Wine: a waiter of the port being closed is not woken; it stays
+    /// asleep on the closed port.
+    Stranded { thread: ThreadId, port: PortId },
+    /// Wine: a completion for a device of the closed port woke a stranded
+    /// waiter; its call fails with ERROR_INVALID_HANDLE and the packet is lost.
+    StrandedWoken { thread: ThreadId, port: PortId },
     /// A thread in the closed port's RTL or PTL is no longer associated.
     Unassociated { thread: ThreadId, port: PortId },
     /// A queued packet was discarded by the port's closing.

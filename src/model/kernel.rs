@@ -36,6 +36,13 @@ impl Flavor {
         self == Flavor::Windows
     }
 
+    /// True if closing a port wakes its waiters with ERROR_ABANDONED_WAIT_0
+    /// (Windows). Wine leaves them asleep on the closed port.
+    #[inline]
+    pub fn abandons_waiters_on_close(self) -> bool {
+        self == Flavor::Windows
+    }
+
     /// `"windows"` or `"wine"`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -208,6 +215,7 @@ impl Kernel {
     }
 
     /// Checks an action's preconditions without changing anything.
+    #[inline]
     pub fn validate(&self, action: Action) -> Result<(), Rejection> {
         let rule = match action {
             Action::Associate { .. } => Rule::Associate,

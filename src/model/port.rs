@@ -54,4 +54,16 @@ impl Port {
     pub fn has_room(&self) -> bool {
         self.current < self.max
     }
+
+    /// The port releases thread `t`: it joins the RTL and `current += 1`.
+    /// Returns `(current, max)` after the release, computed in registers
+    /// (re-reading them from memory right after the narrower store stalls
+    /// store forwarding on the hot path).
+    #[inline]
+    pub(crate) fn count_in(&mut self, t: super::ids::ThreadId) -> (u32, u32) {
+        let (current, max) = (self.current + 1, self.max);
+        self.current = current;
+        self.rtl.0.insert(t);
+        (current, max)
+    }
 }

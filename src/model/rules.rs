@@ -46,9 +46,7 @@ impl Kernel {
             _ => 1,
         };
         let taken = self.dequeue(w, p, batch, out);
-        let port = &mut self.ports[p.index()];
-        port.current += 1;
-        port.rtl.0.insert(w);
+        let (current, max) = self.ports[p.index()].count_in(w);
         self.threads[w.index()].state = ThreadState::Running;
         out.fire(
             Rule::Activate,
@@ -56,8 +54,8 @@ impl Kernel {
                 thread: w,
                 port: p,
                 extra: taken - 1,
-                current: port.current,
-                max: port.max,
+                current,
+                max,
                 lifo: order == super::wtq::WakeOrder::Lifo,
             },
         );
@@ -65,6 +63,7 @@ impl Kernel {
 
     /// Moves up to `n` packets from P's IOCQ head to thread `t`, recording
     /// the deliveries and freeing the OVERLAPPEDs of I/O packets.
+    #[inline]
     fn dequeue(&mut self, t: ThreadId, p: PortId, n: u32, out: &mut Outcome) -> u32 {
         let mut taken = 0;
         while taken < n {
@@ -177,10 +176,19 @@ impl Kernel {
         };
         match why {
             None => {
-                let taken = self.dequeue(t, p, batch.unwrap_or(1), out);
-                let port = &mut self.ports[p.index()];
-                port.current += 1;
-                port.rtl.0.insert(t);
+                let taken = match batch {
+                    // A plain get takes the head packet (the IOCQ is non-empty here).
+                    None => {
+                        let packet = self.ports[p.index()]
+                            .iocq
+                            .pop()
+                            .expect("IOCQ checked non-empty");
+                        self.deliver(t, p, packet, out);
+                        1
+                    }
+                    Some(n) => self.dequeue(t, p, n, out),
+                };
+                let (current, max) = self.ports[p.index()].count_in(t);
                 out.result = CallResult::Success;
                 out.fire(
                     rule,
@@ -188,8 +196,8 @@ impl Kernel {
                         thread: t,
                         port: p,
                         count: taken,
-                        current: port.current,
-                        max: port.max,
+                        current,
+                        max,
                     },
                 );
             }
@@ -232,6 +240,7 @@ impl Kernel {
     /// thread waits, the most recent waiter gets it directly (it never
     /// touches the IOCQ) and counts; otherwise it is appended to the IOCQ.
     /// Wine hands it to the oldest waiter whatever `current` is.
+    #[inline]
     pub(crate) fn insert(&mut self, p: PortId, packet: Packet, out: &mut Outcome) {
         let gated = self.flavor.gated();
         let order = self.flavor.wake_order();
@@ -244,10 +253,13 @@ impl Kernel {
                 _ => 1,
             };
             self.deliver(w, p, packet, out);
-            let extra = self.dequeue(w, p, batch - 1, out);
-            let port = &mut self.ports[p.index()];
-            port.current += 1;
-            port.rtl.0.insert(w);
+            // A plain get takes just this packet; get_ex may take more.
+            let extra = if batch > 1 {
+                self.dequeue(w, p, batch - 1, out)
+            } else {
+                0
+            };
+            let (current, max) = self.ports[p.index()].count_in(w);
             self.threads[w.index()].state = ThreadState::Running;
             out.fire(
                 Rule::Insert,
@@ -256,8 +268,8 @@ impl Kernel {
                     port: p,
                     packet,
                     extra,
-                    current: port.current,
-                    max: port.max,
+                    current,
+                    max,
                     lifo: order == super::wtq::WakeOrder::Lifo,
                 },
             );
@@ -316,6 +328,7 @@ impl Kernel {
     /// **Rule 3 (block)**: a running thread enters another wait. If it is
     /// in P's RTL it moves to the PTL, `current -= 1`, and activate(P) may
     /// release a waiter in its place.
+    #[inline(never)] // rare: keeps the get/post path through apply small
     pub(crate) fn rule_block(&mut self, t: ThreadId, on: Option<LabelId>, out: &mut Outcome) {
         let port_id = self.threads[t.index()].port;
         self.threads[t.index()].state = ThreadState::Paused(on);
@@ -348,6 +361,7 @@ impl Kernel {
     /// against max*: this is how the RTL comes to exceed the limit. The
     /// kernel preempts nobody; it only refuses new work until enough threads
     /// call get again.
+    #[inline(never)] // rare: keeps the get/post path through apply small
     pub(crate) fn rule_unblock(&mut self, t: ThreadId, out: &mut Outcome) {
         let port_id = self.threads[t.index()].port;
         self.threads[t.index()].state = ThreadState::Running;
@@ -375,6 +389,7 @@ impl Kernel {
     /// **Rule 5 (timeout)**: a waiter's finite timeout expires. It leaves
     /// the WTQ and `current += 1`, also unchecked (a second way past max);
     /// its get fails with WAIT_TIMEOUT.
+    #[inline(never)] // rare: keeps the get/post path through apply small
     pub(crate) fn rule_timeout(&mut self, t: ThreadId, out: &mut Outcome) {
         let p = self.threads[t.index()]
             .port
@@ -382,9 +397,16 @@ impl Kernel {
         self.threads[t.index()].state = ThreadState::Running;
         let port = &mut self.ports[p.index()];
         port.wtq.remove(t);
+        out.failures.push((t, WinError::WaitTimeout));
+        if port.closed {
+            // A waiter stranded on a closed port (Wine): it times out and
+            // belongs to no port any more.
+            self.threads[t.index()].port = None;
+            out.fire(Rule::Timeout, Event::Unassociated { thread: t, port: p });
+            return;
+        }
         port.rtl.0.insert(t);
         port.current += 1;
-        out.failures.push((t, WinError::WaitTimeout));
         out.fire(
             Rule::Timeout,
             Event::TimedOut {
@@ -398,6 +420,7 @@ impl Kernel {
 
     /// **Rule 6 (exit)**: a running thread exits. If it is in P's RTL it
     /// leaves P, `current -= 1`, and activate(P) may release a waiter.
+    #[inline(never)] // rare: keeps the get/post path through apply small
     pub(crate) fn rule_exit(&mut self, t: ThreadId, out: &mut Outcome) {
         let port_id = self.threads[t.index()].port;
         self.threads[t.index()].state = ThreadState::Exited;
@@ -429,6 +452,12 @@ impl Kernel {
     /// are discarded and counted as lost; RTL threads become free; PTL
     /// threads stay paused but unassociated. Later uses of the handle fail
     /// with ERROR_INVALID_HANDLE (a second close_port included).
+    ///
+    /// Wine (measured on Wine 8.0 by the differential suite) wakes nobody:
+    /// its waiters stay asleep on the closed port, *stranded*, until a
+    /// completion for a device still associated with it wakes the oldest
+    /// with ERROR_INVALID_HANDLE (see `completion`) or their timeout expires.
+    #[inline(never)] // rare: keeps the get/post path through apply small
     pub(crate) fn rule_close_port(&mut self, p: PortId, out: &mut Outcome) {
         if self.ports[p.index()].closed {
             out.result = CallResult::Failed(WinError::InvalidHandle);
@@ -441,15 +470,22 @@ impl Kernel {
             return;
         }
         let order = self.flavor.wake_order();
+        let abandons = self.flavor.abandons_waiters_on_close();
         let port = &mut self.ports[p.index()];
         port.closed = true;
         let waiters = port.wtq.wake_order(order);
-        port.wtq.drain().for_each(drop);
+        if abandons {
+            port.wtq.drain().for_each(drop);
+        }
         let released = port.rtl.0.take_all();
         let paused = port.ptl.0.take_all();
         port.current = 0;
         let discarded: Vec<Packet> = port.iocq.drain().collect();
         for w in waiters {
+            if !abandons {
+                out.fire(Rule::ClosePort, Event::Stranded { thread: w, port: p });
+                continue;
+            }
             let th = &mut self.threads[w.index()];
             th.state = ThreadState::Running;
             th.port = None;
@@ -476,6 +512,7 @@ impl Kernel {
     /// adds the device's Device List entry. A device is associated once; a
     /// second association fails with ERROR_INVALID_PARAMETER. A closed
     /// device or port fails with ERROR_INVALID_HANDLE.
+    #[inline(never)] // rare: keeps the get/post path through apply small
     pub(crate) fn rule_associate(&mut self, d: DeviceId, p: PortId, key: u64, out: &mut Outcome) {
         let dev = self.devices.get(d).expect("validated");
         let fail = if dev.closed {
@@ -511,6 +548,7 @@ impl Kernel {
     /// Pending: the OVERLAPPED stays in use until its packet is dequeued. A
     /// request that succeeds at once (`inline`) still queues a packet unless
     /// D skips the port on success.
+    #[inline(never)] // rare: keeps the get/post path through apply small
     pub(crate) fn rule_issue(
         &mut self,
         d: DeviceId,
@@ -566,6 +604,7 @@ impl Kernel {
     /// **Rule 11 (complete)**: the driver completes a pending request, in
     /// any order. If D is associated, a packet (bytes, key, ov, status) is
     /// inserted into its port; if not, no packet is made.
+    #[inline(never)] // rare: keeps the get/post path through apply small
     pub(crate) fn rule_complete(
         &mut self,
         ov: OvId,
@@ -623,6 +662,16 @@ impl Kernel {
                         why: NoPacketWhy::PortClosed,
                     },
                 );
+                // Only Wine leaves waiters on a closed port: the lost
+                // completion wakes the oldest, whose call fails.
+                let order = self.flavor.wake_order();
+                if let Some(w) = self.ports[p.index()].wtq.pop(order) {
+                    let th = &mut self.threads[w.index()];
+                    th.state = ThreadState::Running;
+                    th.port = None;
+                    out.failures.push((w, WinError::InvalidHandle));
+                    out.fire(rule, Event::StrandedWoken { thread: w, port: p });
+                }
             }
             Some((p, key)) => {
                 self.set_ov(ov, OvUse::Queued);
@@ -642,6 +691,7 @@ impl Kernel {
     /// with ERROR_OPERATION_ABORTED and 0 bytes, in issue order, then D's
     /// Device List entry is removed. A closed device fails with
     /// ERROR_INVALID_HANDLE.
+    #[inline(never)] // rare: keeps the get/post path through apply small
     pub(crate) fn rule_close_device(&mut self, d: DeviceId, out: &mut Outcome) {
         if self.devices.get(d).expect("validated").closed {
             self.fail_device_closed(d, Rule::CloseDevice, out);

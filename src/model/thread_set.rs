@@ -15,6 +15,11 @@ impl ThreadSet {
     /// Adds a thread; returns false if it was already there.
     #[inline]
     pub(crate) fn insert(&mut self, t: ThreadId) -> bool {
+        // Fast path: the new id sorts last (always true for a set of one).
+        if !matches!(self.sorted.last(), Some(&last) if last >= t) {
+            self.sorted.push(t);
+            return true;
+        }
         match self.sorted.binary_search(&t) {
             Ok(_) => false,
             Err(i) => {
@@ -27,6 +32,11 @@ impl ThreadSet {
     /// Removes a thread; returns false if it was not there.
     #[inline]
     pub(crate) fn remove(&mut self, t: ThreadId) -> bool {
+        // Fast path: the last member (always the case for a set of one).
+        if self.sorted.last() == Some(&t) {
+            self.sorted.pop();
+            return true;
+        }
         match self.sorted.binary_search(&t) {
             Ok(i) => {
                 self.sorted.remove(i);

@@ -495,6 +495,16 @@ pub fn fired(f: &Fired, n: &Names) -> String {
             p(port),
             t(thread)
         ),
+        Event::Stranded { thread, port } => format!(
+            "Wine에서는 포트를 닫아도 대기 스레드 큐의 스레드를 깨우지 않습니다. {} 스레드는 닫힌 {} 포트에서 계속 잠들어 있습니다.",
+            t(thread),
+            p(port)
+        ),
+        Event::StrandedWoken { thread, port } => format!(
+            "닫힌 {} 포트로 가야 할 완료가 도착해 잠들어 있던 {} 스레드를 깨웁니다. 호출은 ERROR_INVALID_HANDLE로 실패하고 패킷은 사라집니다(Wine의 동작).",
+            p(port),
+            t(thread)
+        ),
         Event::Unassociated { thread, port } => format!(
             "{} 스레드는 더 이상 {} 포트와 연결되어 있지 않습니다.",
             t(thread),

@@ -455,6 +455,16 @@ fn event(o: &mut Out, e: &Event, names: &Names) {
             t(o, thread);
             p(o, port);
         }
+        Event::Stranded { thread, port } => {
+            o.kstr("event", "stranded");
+            t(o, thread);
+            p(o, port);
+        }
+        Event::StrandedWoken { thread, port } => {
+            o.kstr("event", "stranded_woken");
+            t(o, thread);
+            p(o, port);
+        }
         Event::Unassociated { thread, port } => {
             o.kstr("event", "unassociated");
             t(o, thread);

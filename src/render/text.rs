@@ -108,7 +108,21 @@ pub fn state(kernel: &Kernel, names: &Names) -> String {
         let pid = PortId(i as u32);
         let _ = write!(s, "  Port {}", names.port(pid));
         if port.closed {
-            let _ = writeln!(s, "  (closed)");
+            let stranded: Vec<&str> = port
+                .wtq
+                .wake_order(order)
+                .into_iter()
+                .map(|t| names.thread(t))
+                .collect();
+            if stranded.is_empty() {
+                let _ = writeln!(s, "  (closed)");
+            } else {
+                let _ = writeln!(
+                    s,
+                    "  (closed; still asleep in its WTQ: {})",
+                    stranded.join(", ")
+                );
+            }
             continue;
         }
         let _ = writeln!(s, "  (concurrency {}, max {})", port.concurrency, port.max);

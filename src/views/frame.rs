@@ -333,6 +333,8 @@ fn event_port(e: &Event) -> Option<PortId> {
         | Event::TimedOut { port, .. }
         | Event::Associated { port, .. }
         | Event::Abandoned { port, .. }
+        | Event::Stranded { port, .. }
+        | Event::StrandedWoken { port, .. }
         | Event::Unassociated { port, .. }
         | Event::Discarded { port, .. }
         | Event::PortClosed { port } => Some(port),

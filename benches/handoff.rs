@@ -1,0 +1,132 @@
+//! Post-to-get handoff throughput of the model (target: at least 20 million
+//! handoffs per second on one core). Two shapes:
+//!
+//! * `queued`: a thread in the RTL calls get and takes a packet that a post
+//!   queued just before (post, then get).
+//! * `direct`: a thread calls get and waits in the WTQ; the post hands the
+//!   packet to it directly, never touching the IOCQ (get, then post).
+//!
+//! Each shape is measured in both flavours. One element = one handoff =
+//! two [`Kernel::apply`] calls, each filling the reused [`Outcome`]. The
+//! actions are read from an array hidden from the optimiser by `black_box`,
+//! as a runner reads them from a scenario's step list.
+//!
+//! Run: `cargo bench --bench handoff`.
+//!
+//! For profiling, `HANDOFF_PROFILE=SHAPE/FLAVOR:N` (e.g. `direct/windows:1000000`)
+//! makes the binary run exactly N handoffs of one shape in [`run_n`] and
+//! exit, so `valgrind --tool=callgrind --toggle-collect=handoff::run_n`
+//! gives instructions per handoff (see docs/benchmarks.md).
+
+use std::hint::black_box;
+
+use criterion::{criterion_group, Criterion, Throughput};
+use iocp_sim::model::{Action, Flavor, Kernel, KernelConfig, Outcome, PortId, ThreadId, Timeout};
+
+/// Handoffs per measured iteration.
+const BATCH: u64 = 1000;
+
+const P: PortId = PortId(0);
+const T: ThreadId = ThreadId(0);
+
+const POST: Action = Action::Post {
+    port: P,
+    key: 7,
+    bytes: 512,
+    overlapped: None,
+};
+const GET: Action = Action::Get {
+    thread: T,
+    port: P,
+    timeout: Timeout::Infinite,
+};
+
+/// One port (concurrency 1), one thread already in the port's RTL.
+fn setup(flavor: Flavor) -> (Kernel, Outcome) {
+    let mut k = Kernel::new(&KernelConfig {
+        flavor,
+        cpus: 4,
+        ports: vec![1],
+        threads: 1,
+        devices: vec![],
+    });
+    let mut out = Outcome::default();
+    k.apply(POST, &mut out).expect("post");
+    k.apply(GET, &mut out).expect("get");
+    assert_eq!(out.deliveries.len(), 1);
+    (k, out)
+}
+
+fn handoff(c: &mut Criterion) {
+    let mut group = c.benchmark_group("handoff");
+    group.throughput(Throughput::Elements(BATCH));
+    for flavor in [Flavor::Windows, Flavor::Wine] {
+        // (a) post queues the packet; the RTL thread's get takes it.
+        let (mut k, mut out) = setup(flavor);
+        group.bench_function(format!("queued/{}", flavor.as_str()), |b| {
+            b.iter(|| {
+                let steps = black_box([POST, GET]);
+                for _ in 0..BATCH {
+                    let _ = k.apply(steps[0], &mut out);
+                    let _ = k.apply(steps[1], &mut out);
+                }
+                black_box(&out);
+            })
+        });
+        assert_eq!(out.deliveries.len(), 1, "each get took the queued packet");
+        assert_eq!(k.port(P).iocq.len(), 0);
+
+        // (b) get waits in the WTQ; the post hands the packet off directly.
+        let (mut k, mut out) = setup(flavor);
+        group.bench_function(format!("direct/{}", flavor.as_str()), |b| {
+            b.iter(|| {
+                let steps = black_box([GET, POST]);
+                for _ in 0..BATCH {
+                    let _ = k.apply(steps[0], &mut out);
+                    let _ = k.apply(steps[1], &mut out);
+                }
+                black_box(&out);
+            })
+        });
+        assert_eq!(out.deliveries.len(), 1, "each post was handed off");
+        assert_eq!(k.port(P).iocq.len(), 0);
+        assert!(k.port(P).wtq.is_empty());
+    }
+    group.finish();
+}
+
+/// Runs exactly `n` handoffs of one shape (`queued` or `direct`).
+#[inline(never)]
+fn run_n(k: &mut Kernel, out: &mut Outcome, direct: bool, n: u64) {
+    let steps = black_box(if direct { [GET, POST] } else { [POST, GET] });
+    for _ in 0..n {
+        let _ = k.apply(steps[0], out);
+        let _ = k.apply(steps[1], out);
+    }
+}
+
+/// `HANDOFF_PROFILE=SHAPE/FLAVOR:N`: run N handoffs and exit (for profilers).
+fn profile(spec: &str) {
+    let (shape, n) = spec
+        .split_once(':')
+        .expect("HANDOFF_PROFILE=SHAPE/FLAVOR:N");
+    let (shape, flavor) = shape.split_once('/').expect("SHAPE/FLAVOR");
+    let flavor = Flavor::parse(flavor).expect("flavor: windows or wine");
+    let n: u64 = n.parse().expect("N: a count");
+    let (mut k, mut out) = setup(flavor);
+    run_n(&mut k, &mut out, shape == "direct", n);
+    assert_eq!(out.deliveries.len(), 1);
+    assert_eq!(k.counters().delivered, n + 1);
+}
+
+criterion_group!(benches, handoff);
+
+fn main() {
+    match std::env::var("HANDOFF_PROFILE") {
+        Ok(spec) => profile(&spec),
+        Err(_) => {
+            benches();
+            Criterion::default().configure_from_args().final_summary();
+        }
+    }
+}
