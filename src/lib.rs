@@ -20,6 +20,7 @@
 
 pub mod cli;
 pub mod diff;
+pub mod explore;
 pub mod lab;
 pub mod model;
 pub mod narrate;

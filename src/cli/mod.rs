@@ -16,6 +16,7 @@ mod play;
 pub mod run;
 mod schema;
 
+pub mod explore;
 pub mod lab;
 
 /// The exit status for bad input or a missing environment.
@@ -45,6 +46,8 @@ enum Command {
     Export(export::Args),
     /// Compare the model with a real completion port (Windows, or Wine on Linux), step by step.
     Diff(diff::Args),
+    /// Try every interleaving of an explore spec; find the shortest path to a condition.
+    Explore(explore::ExploreArgs),
     /// Workload lab: simulate worker threads, processors and a port in simulated time.
     Lab(lab::LabArgs),
 }
@@ -96,6 +99,7 @@ pub fn main() -> ExitCode {
         Command::Play(args) => play::main(args),
         Command::Export(args) => export::main(args),
         Command::Diff(args) => diff::main(args),
+        Command::Explore(args) => explore::run(args),
         Command::Lab(args) => lab::run(args),
     }
 }

@@ -7,7 +7,6 @@ use super::action::Action;
 use super::event::{CallResult, Event, Outcome, WinError};
 use super::ids::PortId;
 use super::kernel::{Flavor, Kernel};
-use super::packet::Packet;
 use super::wtq::WakeOrder;
 
 /// A property of model.md that a step broke.
@@ -125,35 +124,44 @@ fn fifo_packets(
     out: &Outcome,
     after: &Kernel,
 ) -> Result<(), Violation> {
-    let mut entered: Vec<Packet> = before.port(p).iocq.iter().copied().collect();
-    let mut left: Vec<Packet> = Vec::new();
-    for f in &out.fired {
-        match f.event {
+    // Compared as iterators, without collecting: the explorer runs this on
+    // every transition.
+    let inserted = || {
+        out.fired.iter().filter_map(move |f| match f.event {
             Event::HandedOff { port, packet, .. } | Event::Queued { port, packet, .. }
                 if port == p =>
             {
-                entered.push(packet)
+                Some(packet)
             }
-            Event::Discarded { port, packet } if port == p => left.push(packet),
-            _ => {}
-        }
-    }
-    let mut gone: Vec<Packet> = out
-        .deliveries
-        .iter()
-        .filter(|d| d.port == p)
-        .map(|d| d.packet)
-        .collect();
-    gone.extend(left);
-    gone.extend(after.port(p).iocq.iter().copied());
-    if entered != gone {
+            _ => None,
+        })
+    };
+    let discarded = || {
+        out.fired.iter().filter_map(move |f| match f.event {
+            Event::Discarded { port, packet } if port == p => Some(packet),
+            _ => None,
+        })
+    };
+    let delivered = || {
+        out.deliveries
+            .iter()
+            .filter(move |d| d.port == p)
+            .map(|d| d.packet)
+    };
+    let entered = || before.port(p).iocq.iter().copied().chain(inserted());
+    let gone = || {
+        delivered()
+            .chain(discarded())
+            .chain(after.port(p).iocq.iter().copied())
+    };
+    if !entered().eq(gone()) {
         return Err(Violation {
             property: 5,
             detail: format!(
                 "port #{}: packets in ({}) do not leave in FIFO order or are not conserved ({})",
                 p.0,
-                entered.len(),
-                gone.len()
+                entered().count(),
+                gone().count()
             ),
         });
     }
@@ -169,7 +177,12 @@ pub fn wake_order(
     out: &Outcome,
     property: u8,
 ) -> Result<(), Violation> {
-    let expected = before.port(p).wtq.wake_order(order);
+    // The i-th thread in wake order, without collecting the WTQ.
+    let arrival = before.port(p).wtq.arrival_order();
+    let expected = |i: usize| match order {
+        WakeOrder::Lifo => arrival.len().checked_sub(i + 1).map(|j| arrival[j]),
+        WakeOrder::Fifo => arrival.get(i).copied(),
+    };
     let woken = out.fired.iter().filter_map(|f| match f.event {
         Event::HandedOff { thread, port, .. } | Event::Woke { thread, port, .. } if port == p => {
             Some(thread)
@@ -177,14 +190,14 @@ pub fn wake_order(
         _ => None,
     });
     for (i, t) in woken.enumerate() {
-        if expected.get(i) != Some(&t) {
+        if expected(i) != Some(t) {
             return Err(Violation {
                 property,
                 detail: format!(
                     "port #{}: woke thread #{} but the next in wake order was {:?}",
                     p.0,
                     t.0,
-                    expected.get(i).map(|t| t.0)
+                    expected(i).map(|t| t.0)
                 ),
             });
         }

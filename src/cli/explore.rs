@@ -1,0 +1,279 @@
+//! `iocp-sim explore SPEC [--flavor F] [--find CONDITION] [--out FILE] [--max-states N]`:
+//! every interleaving of an explore spec, breadth first; properties 1-7
+//! checked on every transition; the shortest trace to a condition printed
+//! and, with `--out`, written as an `iocp-sim/1` scenario.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::{FlavorArg, EXIT_BAD_INPUT, EXIT_FAILED};
+use crate::explore::{self, trace, Condition, ModelRules, Options, Search, Stop, World};
+use crate::model::Flavor;
+
+/// Arguments of `iocp-sim explore`.
+#[derive(Args, Debug)]
+pub struct ExploreArgs {
+    /// The explore spec (JSON, format iocp-sim-explore/1; see docs/explore.md).
+    #[arg(required_unless_present = "schema")]
+    spec: Option<PathBuf>,
+    /// Explore this flavour instead of the spec's.
+    #[arg(long, value_enum)]
+    flavor: Option<FlavorArg>,
+    /// Stop at the first (closest) state where this holds and print the
+    /// shortest trace: over_limit, idle_with_work, held, lost > N,
+    /// current > N (also iocq, wtq, rtl, ptl; ops > >= < <= ==).
+    #[arg(long)]
+    find: Option<String>,
+    /// Write the trace found as an iocp-sim/1 scenario to this file.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Stop after this many distinct states.
+    #[arg(long, default_value_t = 50_000_000)]
+    max_states: usize,
+    /// Stop when the state store would need more than this many MiB.
+    #[arg(long, default_value_t = 4096)]
+    max_memory: usize,
+    /// Do not probe forbidden calls in every state (property 7).
+    #[arg(long)]
+    no_probes: bool,
+    /// Print the JSON Schema of explore specs and exit.
+    #[arg(long)]
+    schema: bool,
+}
+
+fn bad(msg: String) -> ExitCode {
+    eprintln!("iocp-sim explore: {msg}");
+    ExitCode::from(EXIT_BAD_INPUT)
+}
+
+/// Runs `iocp-sim explore`.
+pub fn run(args: ExploreArgs) -> ExitCode {
+    if args.schema {
+        print!("{}", explore::SCHEMA);
+        return ExitCode::SUCCESS;
+    }
+    let Some(path) = args.spec.as_ref() else {
+        return bad("no spec file given".to_owned());
+    };
+    let shown = path.display().to_string();
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => return bad(format!("{shown}: cannot read: {e}")),
+    };
+    let spec = match explore::parse(&text) {
+        Ok(s) => s,
+        Err(e) => return bad(format!("{shown}: {e}")),
+    };
+    let flavor: Option<Flavor> = args.flavor.map(Flavor::from);
+    let find = match args.find.as_deref().map(Condition::parse) {
+        None => None,
+        Some(Ok(c)) => Some(c),
+        Some(Err(e)) => return bad(e),
+    };
+    let world = match World::new(&spec, flavor) {
+        Ok(w) => w,
+        Err(e) => return bad(format!("{shown}: {e}")),
+    };
+    let opts = Options {
+        find,
+        max_states: args.max_states.max(1),
+        max_bytes: args.max_memory.saturating_mul(1 << 20),
+        probe_invalid: !args.no_probes,
+        ..Options::default()
+    };
+    let layout = explore::pack::Layout::new(&world);
+    println!(
+        "explore {shown}: {} ({} flavour, {} thread{})",
+        world.title,
+        world.flavor.as_str(),
+        world.programs.len(),
+        if world.programs.len() == 1 { "" } else { "s" }
+    );
+    if let Some(c) = &find {
+        println!("looking for: {c}");
+    }
+
+    let start = Instant::now();
+    let mut bar: Option<ProgressBar> = None;
+    let mut on_progress = |p: &explore::Progress| {
+        let secs = start.elapsed().as_secs_f64();
+        if bar.is_none() && secs > 0.5 {
+            let b = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+            b.set_style(
+                ProgressStyle::with_template("{spinner} {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            b.enable_steady_tick(Duration::from_millis(200));
+            bar = Some(b);
+        }
+        if let Some(b) = &bar {
+            b.set_message(format!(
+                "{} states ({} expanded), depth {}, {:.0} states/s, {} MiB",
+                p.states,
+                p.expanded,
+                p.depth,
+                p.states as f64 / secs.max(1e-9),
+                p.bytes >> 20
+            ));
+        }
+    };
+    let result = explore::search(&world, &ModelRules, &opts, &mut on_progress);
+    let elapsed = start.elapsed();
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let search = match result {
+        Ok(s) => s,
+        Err(e) => return bad(format!("{shown}: {e}")),
+    };
+    let code = report(&world, &search, &args, &shown, find.as_ref());
+    let states = search.store.len();
+    let secs = elapsed.as_secs_f64();
+    println!(
+        "{states} distinct states, {} transitions checked against properties {} (those that hold in {}), {} forbidden calls probed, depth {}, {:.3} s, {:.0} states/s, {:.1} bytes/state ({} bits = {} word(s) per key)",
+        search.transitions,
+        match world.flavor {
+            Flavor::Windows => "1-7",
+            Flavor::Wine => "1, 2, 5 and 7",
+        },
+        world.flavor.as_str(),
+        search.probes,
+        search.depth,
+        secs,
+        states as f64 / secs.max(1e-9),
+        search.store.bytes_per_state(),
+        layout.bits,
+        layout.words,
+    );
+    code
+}
+
+fn write_out(args: &ExploreArgs, json: &str) -> Result<(), ExitCode> {
+    if let Some(out) = &args.out {
+        if let Err(e) = std::fs::write(out, json) {
+            return Err(bad(format!("{}: cannot write: {e}", out.display())));
+        }
+        println!("wrote the trace as a scenario to {}", out.display());
+    }
+    Ok(())
+}
+
+fn report(
+    world: &World,
+    search: &Search,
+    args: &ExploreArgs,
+    shown: &str,
+    find: Option<&Condition>,
+) -> ExitCode {
+    let fl = world.flavor.as_str();
+    match &search.stop {
+        Stop::Found { state, port } => {
+            let cond = find.expect("found only with --find");
+            let moves = search.path(*state);
+            let steps = match trace::replay(world, &ModelRules, &moves, None) {
+                Ok(s) => s,
+                Err(e) => return bad(e.to_string()),
+            };
+            let on = port.map_or(String::new(), |p| {
+                format!(" on port {}", world.names.port(p))
+            });
+            println!(
+                "FOUND {cond}{on} after {} steps (a shortest trace: no interleaving reaches it in fewer):",
+                steps.len()
+            );
+            print!("{}", trace::text(world, &steps));
+            let last = steps.last().map_or_else(
+                || world.initial().map(|(k, _)| k).ok(),
+                |s| Some(s.after.clone()),
+            );
+            let expect = last.map(|k| trace::expect_json(world, &k, cond, *port));
+            let title = format!("Shortest path to {cond}: {}", world.title);
+            let description = format!(
+                "Found by `iocp-sim explore {shown} --find \"{cond}\" --flavor {fl}`: a breadth-first search over every interleaving, so no shorter one reaches {cond}. {}",
+                world.description.clone().unwrap_or_default()
+            );
+            let json = trace::scenario_json(world, &title, description.trim_end(), &steps, expect);
+            if let Err(code) = write_out(args, &json) {
+                return code;
+            }
+            ExitCode::SUCCESS
+        }
+        Stop::Exhausted => {
+            match find {
+                Some(c) => println!(
+                    "NOT REACHABLE: {c} holds in none of the {} reachable states ({fl}).",
+                    search.store.len()
+                ),
+                None => println!(
+                    "OK: every reachable state explored; no transition broke a property ({fl})."
+                ),
+            }
+            if args.out.is_some() {
+                println!("no trace to write");
+            }
+            if find.is_some() {
+                ExitCode::from(EXIT_FAILED)
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        Stop::Violation {
+            state,
+            mv,
+            probe,
+            violation,
+        } => {
+            let mut moves = search.path(*state);
+            if probe.is_none() {
+                moves.push(*mv);
+            }
+            println!("VIOLATION: {violation}. Shortest trace to it:");
+            if let Ok(steps) = trace::replay(world, &ModelRules, &moves, *probe) {
+                print!("{}", trace::text(world, &steps));
+                let json = trace::scenario_json(
+                    world,
+                    &format!("Property {} broken: {}", violation.property, world.title),
+                    &format!("Found by `iocp-sim explore {shown} --flavor {fl}`: {violation}."),
+                    &steps,
+                    None,
+                );
+                if let Err(code) = write_out(args, &json) {
+                    return code;
+                }
+            }
+            ExitCode::from(EXIT_FAILED)
+        }
+        Stop::Broken { state, mv, message } => {
+            let mut moves = search.path(*state);
+            moves.push(*mv);
+            println!("BROKEN: {message}. Trace:");
+            if let Ok(steps) = trace::replay(world, &ModelRules, &moves, None) {
+                print!("{}", trace::text(world, &steps));
+            }
+            ExitCode::from(EXIT_FAILED)
+        }
+        Stop::MaxStates => {
+            println!(
+                "STOPPED: --max-states {} reached at depth {}; the search is incomplete{}. Raise --max-states or shrink the spec (fewer threads, posts or packets).",
+                args.max_states,
+                search.depth,
+                find.map_or(String::new(), |c| format!(", and {c} was not seen so far"))
+            );
+            ExitCode::from(EXIT_FAILED)
+        }
+        Stop::OutOfMemory => {
+            println!(
+                "STOPPED: out of memory ({} MiB held, --max-memory {} MiB) at depth {}; the search is incomplete{}. Raise --max-memory or shrink the spec.",
+                search.store.bytes() >> 20,
+                args.max_memory,
+                search.depth,
+                find.map_or(String::new(), |c| format!(", and {c} was not seen so far"))
+            );
+            ExitCode::from(EXIT_FAILED)
+        }
+    }
+}

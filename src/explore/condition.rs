@@ -1,0 +1,206 @@
+//! `--find` conditions: what a state must show for the search to stop and
+//! print the shortest way there.
+//!
+//! | condition | holds when, on some port |
+//! |---|---|
+//! | `over_limit` | `current > max` |
+//! | `idle_with_work` | a thread waits in the WTQ, a packet waits in the IOCQ, and `current < max` (property 3 says never, in Windows) |
+//! | `held` | a thread waits in the WTQ while a packet waits in the IOCQ (whatever `current` is) |
+//! | `current OP N`, `iocq OP N`, `wtq OP N`, `rtl OP N`, `ptl OP N` | the count compares so (`OP`: `>`, `>=`, `<`, `<=`, `==`) |
+//! | `lost OP N` | packets lost so far (whole run, not per port) |
+//!
+//! Conditions on ports ignore closed ports.
+
+use crate::model::{Kernel, Port, PortId};
+
+/// A comparison.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cmp {
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `==`
+    Eq,
+}
+
+impl Cmp {
+    fn holds(self, a: u64, b: u64) -> bool {
+        match self {
+            Cmp::Gt => a > b,
+            Cmp::Ge => a >= b,
+            Cmp::Lt => a < b,
+            Cmp::Le => a <= b,
+            Cmp::Eq => a == b,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Cmp::Gt => ">",
+            Cmp::Ge => ">=",
+            Cmp::Lt => "<",
+            Cmp::Le => "<=",
+            Cmp::Eq => "==",
+        }
+    }
+}
+
+/// A per-port count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Metric {
+    /// `current` (CurrentCount).
+    Current,
+    /// Packets in the IOCQ.
+    Iocq,
+    /// Threads in the WTQ.
+    Wtq,
+    /// Threads in the RTL.
+    Rtl,
+    /// Threads in the PTL.
+    Ptl,
+}
+
+impl Metric {
+    fn of(self, p: &Port) -> u64 {
+        (match self {
+            Metric::Current => p.current as usize,
+            Metric::Iocq => p.iocq.len(),
+            Metric::Wtq => p.wtq.len(),
+            Metric::Rtl => p.rtl.len(),
+            Metric::Ptl => p.ptl.len(),
+        }) as u64
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Metric::Current => "current",
+            Metric::Iocq => "iocq",
+            Metric::Wtq => "wtq",
+            Metric::Rtl => "rtl",
+            Metric::Ptl => "ptl",
+        }
+    }
+}
+
+/// What `--find` looks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Condition {
+    /// Some port has `current > max`.
+    OverLimit,
+    /// Some port has a waiter and a queued packet while `current < max`.
+    IdleWithWork,
+    /// Some port has a waiter and a queued packet.
+    Held,
+    /// Some port's count compares so.
+    Port(Metric, Cmp, u64),
+    /// The run's lost packets compare so.
+    Lost(Cmp, u64),
+}
+
+/// The words `--find` understands, for error messages.
+pub const HELP: &str = "over_limit, idle_with_work, held, lost OP N, or current|iocq|wtq|rtl|ptl OP N (OP: > >= < <= ==)";
+
+impl Condition {
+    /// Parses `over_limit`, `current > 2`, `lost>0`, ...
+    pub fn parse(s: &str) -> Result<Condition, String> {
+        let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+        match t.as_str() {
+            "over_limit" => return Ok(Condition::OverLimit),
+            "idle_with_work" => return Ok(Condition::IdleWithWork),
+            "held" => return Ok(Condition::Held),
+            _ => {}
+        }
+        let bad = || format!("cannot read condition {s:?}; use {HELP}");
+        let i = t.find(['>', '<', '=']).ok_or_else(bad)?;
+        let (name, rest) = t.split_at(i);
+        let (cmp, num) = if let Some(n) = rest.strip_prefix(">=") {
+            (Cmp::Ge, n)
+        } else if let Some(n) = rest.strip_prefix("<=") {
+            (Cmp::Le, n)
+        } else if let Some(n) = rest.strip_prefix("==") {
+            (Cmp::Eq, n)
+        } else if let Some(n) = rest.strip_prefix('>') {
+            (Cmp::Gt, n)
+        } else if let Some(n) = rest.strip_prefix('<') {
+            (Cmp::Lt, n)
+        } else {
+            return Err(bad());
+        };
+        let n: u64 = num.parse().map_err(|_| bad())?;
+        let metric = match name {
+            "lost" => return Ok(Condition::Lost(cmp, n)),
+            "current" => Metric::Current,
+            "iocq" => Metric::Iocq,
+            "wtq" => Metric::Wtq,
+            "rtl" => Metric::Rtl,
+            "ptl" => Metric::Ptl,
+            _ => return Err(bad()),
+        };
+        Ok(Condition::Port(metric, cmp, n))
+    }
+
+    /// The first open port on which the condition holds (for port
+    /// conditions), or `Some(None)` when a whole-run condition holds.
+    pub fn holds(&self, k: &Kernel) -> Option<Option<PortId>> {
+        if let Condition::Lost(cmp, n) = *self {
+            return cmp.holds(k.counters().lost, n).then_some(None);
+        }
+        for (i, p) in k.ports().iter().enumerate() {
+            if p.closed {
+                continue;
+            }
+            let ok = match *self {
+                Condition::OverLimit => p.over_limit(),
+                Condition::IdleWithWork => {
+                    !p.wtq.is_empty() && !p.iocq.is_empty() && p.current < p.max
+                }
+                Condition::Held => !p.wtq.is_empty() && !p.iocq.is_empty(),
+                Condition::Port(m, cmp, n) => cmp.holds(m.of(p), n),
+                Condition::Lost(..) => unreachable!(),
+            };
+            if ok {
+                return Some(Some(PortId(i as u32)));
+            }
+        }
+        None
+    }
+}
+
+impl std::fmt::Display for Condition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Condition::OverLimit => f.write_str("over_limit"),
+            Condition::IdleWithWork => f.write_str("idle_with_work"),
+            Condition::Held => f.write_str("held"),
+            Condition::Port(m, c, n) => write!(f, "{} {} {n}", m.as_str(), c.as_str()),
+            Condition::Lost(c, n) => write!(f, "lost {} {n}", c.as_str()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_form() {
+        assert_eq!(Condition::parse("over_limit"), Ok(Condition::OverLimit));
+        assert_eq!(
+            Condition::parse("current > 2"),
+            Ok(Condition::Port(Metric::Current, Cmp::Gt, 2))
+        );
+        assert_eq!(Condition::parse("lost>=1"), Ok(Condition::Lost(Cmp::Ge, 1)));
+        assert_eq!(
+            Condition::parse(" iocq == 3 "),
+            Ok(Condition::Port(Metric::Iocq, Cmp::Eq, 3))
+        );
+        assert!(Condition::parse("current >").is_err());
+        assert!(Condition::parse("speed > 3").is_err());
+        assert!(Condition::parse("nonsense").is_err());
+    }
+}

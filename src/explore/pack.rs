@@ -1,0 +1,458 @@
+//! The packed state: a [`Kernel`] and a [`Local`] as a fixed number of
+//! 64-bit words, so the explorer stores millions of states in a flat array
+//! and merges duplicates by comparing a few words.
+//!
+//! The [`Layout`] gives each field just the bits its bounds need (they come
+//! from the spec: how many threads, how many packets can exist, ...). What
+//! is packed, per port: `current`, closed, the IOCQ (length, then each
+//! packet as an index into [`World::templates`]), the WTQ (length, then
+//! thread ids in arrival order), the RTL and PTL as bit sets; per thread:
+//! state, port, program counter, packet count; per device: closed; per
+//! request: its OVERLAPPED's use; then the environment's budgets and the
+//! `lost` counter.
+//!
+//! What is *not* packed: the `made` and `delivered` counters, which only
+//! grow and which no rule reads (a server loop that posts for ever would
+//! otherwise never repeat a state). Decoding sets `delivered = 0` and
+//! `made = queued + lost`, which keeps property 1's equation exact.
+//! Everything else the rules read is packed, so two states with the same
+//! key behave the same from then on.
+
+use super::world::{Local, Pc, World};
+use crate::model::{DeviceId, Kernel, OvUse, ThreadId, ThreadState};
+
+/// Bits needed for the values `0..=n`.
+pub fn bits_for(n: u64) -> u32 {
+    64 - n.leading_zeros()
+}
+
+/// A state does not fit its layout: the model produced something the spec's
+/// bounds say cannot happen (a bug in a rule, or in the layout).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PackError(pub String);
+
+impl std::fmt::Display for PackError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "state does not fit the packed layout: {}", self.0)
+    }
+}
+
+/// The field widths for one world.
+#[derive(Clone, Debug)]
+pub struct Layout {
+    /// Words per state.
+    pub words: usize,
+    /// Bits used.
+    pub bits: u32,
+    threads: usize,
+    tid_bits: u32,
+    port_bits: u32,
+    current_bits: u32,
+    qlen_bits: u32,
+    queue_cap: usize,
+    tmpl_bits: u32,
+    wlen_bits: u32,
+    count_bits: Vec<u32>,
+    post_bits: Vec<u32>,
+    timeout_bits: u32,
+    lost_bits: u32,
+    entries: Vec<Option<(crate::model::PortId, u64)>>,
+}
+
+/// Packs fields into words, keeping the word being filled in a register
+/// (read-modify-write of memory per field made encoding twice as slow).
+struct Writer<'a> {
+    words: &'a mut [u64],
+    w: usize,
+    acc: u64,
+    nbits: u32,
+    overflow: bool,
+}
+
+impl Writer<'_> {
+    #[inline(always)]
+    fn put(&mut self, v: u64, bits: u32) {
+        if bits < 64 {
+            self.overflow |= (v >> bits) != 0;
+        }
+        if bits == 0 {
+            return;
+        }
+        self.acc |= v << self.nbits;
+        let total = self.nbits + bits;
+        if total >= 64 {
+            self.words[self.w] = self.acc;
+            self.w += 1;
+            self.acc = if self.nbits == 0 {
+                0
+            } else {
+                v >> (64 - self.nbits)
+            };
+            self.nbits = total - 64;
+        } else {
+            self.nbits = total;
+        }
+    }
+
+    #[inline(always)]
+    fn skip(&mut self, mut bits: u32) {
+        while bits > 0 {
+            let b = bits.min(32);
+            self.put(0, b);
+            bits -= b;
+        }
+    }
+
+    #[inline(always)]
+    fn finish(&mut self) {
+        if self.nbits > 0 {
+            self.words[self.w] = self.acc;
+        }
+    }
+}
+
+struct Reader<'a> {
+    words: &'a [u64],
+    pos: u32,
+}
+
+impl Reader<'_> {
+    #[inline(always)]
+    fn get(&mut self, bits: u32) -> u64 {
+        if bits == 0 {
+            return 0;
+        }
+        let w = (self.pos / 64) as usize;
+        let off = self.pos % 64;
+        let mut v = self.words[w] >> off;
+        if off + bits > 64 {
+            v |= self.words[w + 1] << (64 - off);
+        }
+        self.pos += bits;
+        if bits == 64 {
+            v
+        } else {
+            v & ((1u64 << bits) - 1)
+        }
+    }
+}
+
+impl Layout {
+    /// The layout of a world's states.
+    pub fn new(world: &World) -> Layout {
+        let threads = world.programs.len();
+        let ports = world.config.ports.len();
+        let tid_bits = bits_for(threads.saturating_sub(1) as u64);
+        let port_bits = bits_for(ports as u64);
+        let current_bits = bits_for(threads as u64);
+        let bound = world.packet_bound as u64;
+        let qlen_bits = bits_for(bound);
+        let tmpl_bits = bits_for(world.templates.len().saturating_sub(1) as u64);
+        let wlen_bits = bits_for(threads as u64);
+        let count_bits: Vec<u32> = world
+            .programs
+            .iter()
+            .map(|p| p.packets.map_or(0, |n| bits_for(n as u64)))
+            .collect();
+        let post_bits: Vec<u32> = world
+            .env_posts
+            .iter()
+            .map(|p| bits_for(p.count as u64))
+            .collect();
+        let timeout_bits = world.timeouts.map_or(0, |n| bits_for(n as u64));
+        let lost_bits = bits_for(bound);
+        let per_port = current_bits
+            + 1
+            + qlen_bits
+            + bound as u32 * tmpl_bits
+            + wlen_bits
+            + threads as u32 * tid_bits
+            + 2 * threads as u32;
+        let per_thread = 2 + port_bits + 3;
+        let bits = ports as u32 * per_port
+            + threads as u32 * per_thread
+            + count_bits.iter().sum::<u32>()
+            + world.config.devices.len() as u32
+            + 2 * world.requests.len() as u32
+            + post_bits.iter().sum::<u32>()
+            + timeout_bits
+            + lost_bits;
+        Layout {
+            words: (bits as usize).div_ceil(64).max(1),
+            bits,
+            threads,
+            tid_bits,
+            port_bits,
+            current_bits,
+            qlen_bits,
+            queue_cap: bound as usize,
+            tmpl_bits,
+            wlen_bits,
+            count_bits,
+            post_bits,
+            timeout_bits,
+            lost_bits,
+            entries: (0..world.config.devices.len())
+                .map(|d| {
+                    world.setup.iter().find_map(|a| match a {
+                        crate::model::Action::Associate { device, port, key }
+                            if device.index() == d =>
+                        {
+                            Some((*port, *key))
+                        }
+                        _ => None,
+                    })
+                })
+                .collect(),
+        }
+    }
+
+    /// Packs a state into `key` (which must have [`Layout::words`] words).
+    pub fn encode(
+        &self,
+        world: &World,
+        k: &Kernel,
+        l: &Local,
+        key: &mut [u64],
+    ) -> Result<(), PackError> {
+        key.iter_mut().for_each(|w| *w = 0);
+        let mut w = Writer {
+            words: key,
+            w: 0,
+            acc: 0,
+            nbits: 0,
+            overflow: false,
+        };
+        for (pi, port) in k.ports.iter().enumerate() {
+            w.put(port.current as u64, self.current_bits);
+            w.put(port.closed as u64, 1);
+            let qlen = port.iocq.len();
+            if qlen > self.queue_cap {
+                return Err(PackError(format!(
+                    "port #{pi} queues {qlen} packets but at most {} can exist",
+                    self.queue_cap
+                )));
+            }
+            w.put(qlen as u64, self.qlen_bits);
+            for packet in port.iocq.iter() {
+                let Some(i) = world.templates.iter().position(|t| t == packet) else {
+                    return Err(PackError(format!(
+                        "port #{pi} queues a packet no move can make: {packet:?}"
+                    )));
+                };
+                w.put(i as u64, self.tmpl_bits);
+            }
+            w.skip((self.queue_cap - qlen) as u32 * self.tmpl_bits);
+            let wtq = port.wtq.arrival_order();
+            w.put(wtq.len() as u64, self.wlen_bits);
+            for t in wtq {
+                w.put(t.0 as u64, self.tid_bits);
+            }
+            w.skip((self.threads - wtq.len().min(self.threads)) as u32 * self.tid_bits);
+            let mut lists = 0u64;
+            for t in port.rtl.as_slice() {
+                lists |= 1 << t.0;
+            }
+            for t in port.ptl.as_slice() {
+                lists |= 1 << (t.0 as usize + self.threads);
+            }
+            // RTL bits then PTL bits, as one field.
+            w.put(lists, 2 * self.threads as u32);
+        }
+        for (ti, th) in k.threads.iter().enumerate() {
+            let prog = &world.programs[ti];
+            let state = match th.state {
+                ThreadState::Running => 0,
+                ThreadState::Waiting(wait) => {
+                    if wait != prog.wait() {
+                        return Err(PackError(format!(
+                            "thread #{ti} waits with {wait:?}, not its program's wait"
+                        )));
+                    }
+                    1
+                }
+                ThreadState::Paused(on) => {
+                    if on != prog.block {
+                        return Err(PackError(format!(
+                            "thread #{ti} is paused on {on:?}, not its program's block"
+                        )));
+                    }
+                    2
+                }
+                ThreadState::Exited => 3,
+            };
+            // One field: state (2 bits), port, pc (3 bits), count.
+            let port = th.port.map_or(0, |p| p.0 as u64 + 1);
+            let count = l.count[ti] as u64;
+            w.overflow |= (port >> self.port_bits) != 0 || (count >> self.count_bits[ti]) != 0;
+            let v = state
+                | port << 2
+                | (l.pc[ti] as u8 as u64) << (2 + self.port_bits)
+                | count << (5 + self.port_bits);
+            w.put(v, 5 + self.port_bits + self.count_bits[ti]);
+        }
+        let mut seen = [0usize; super::spec::MAX_DEVICES];
+        for (d, dev) in k.devices.iter() {
+            w.put(dev.closed as u64, 1);
+            let expected = if dev.closed {
+                None
+            } else {
+                self.entries[d.index()]
+            };
+            if dev.entry != expected {
+                return Err(PackError(format!(
+                    "device #{} has Device List entry {:?}",
+                    d.0, dev.entry
+                )));
+            }
+        }
+        for req in &world.requests {
+            let v = match k.overlapped(req.overlapped) {
+                OvUse::Free => 0,
+                OvUse::Pending(d) => {
+                    let dev = k.devices.get(d).expect("device exists");
+                    let n = &mut seen[d.index()];
+                    if d != req.device || dev.pending.get(*n) != Some(&req.overlapped) {
+                        return Err(PackError(format!(
+                            "OVERLAPPED #{} is pending out of issue order",
+                            req.overlapped.0
+                        )));
+                    }
+                    *n += 1;
+                    1
+                }
+                OvUse::Queued => 2,
+            };
+            w.put(v, 2);
+        }
+        for (d, dev) in k.devices.iter() {
+            if dev.pending.len() != seen[d.index()] {
+                return Err(PackError(format!(
+                    "device #{} has requests pending that no spec request made",
+                    d.0
+                )));
+            }
+        }
+        for (s, &bits) in self.post_bits.iter().enumerate() {
+            w.put(l.posts_left[s] as u64, bits);
+        }
+        w.put(l.timeouts_left.unwrap_or(0) as u64, self.timeout_bits);
+        w.put(k.counters.lost, self.lost_bits);
+        w.finish();
+        if w.overflow {
+            return Err(PackError(
+                "a counter is larger than the spec's bounds allow".to_owned(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Unpacks `key` into `k` and `l`, reusing their buffers (no allocation
+    /// once they have grown). `k` and `l` must come from this world.
+    pub fn decode(&self, world: &World, key: &[u64], k: &mut Kernel, l: &mut Local) {
+        let mut r = Reader { words: key, pos: 0 };
+        let mut queued = 0u64;
+        for port in k.ports.iter_mut() {
+            port.current = r.get(self.current_bits) as u32;
+            port.closed = r.get(1) != 0;
+            let qlen = r.get(self.qlen_bits) as usize;
+            port.iocq.drain().for_each(drop);
+            for _ in 0..qlen {
+                let i = r.get(self.tmpl_bits) as usize;
+                port.iocq.push(world.templates[i]);
+            }
+            r.pos += (self.queue_cap - qlen) as u32 * self.tmpl_bits;
+            queued += qlen as u64;
+            let wlen = r.get(self.wlen_bits) as usize;
+            port.wtq.drain().for_each(drop);
+            for _ in 0..wlen {
+                port.wtq.push(ThreadId(r.get(self.tid_bits) as u32));
+            }
+            r.pos += (self.threads - wlen) as u32 * self.tid_bits;
+            for (set, mask) in [
+                (&mut port.rtl.0, r.get(self.threads as u32)),
+                (&mut port.ptl.0, r.get(self.threads as u32)),
+            ] {
+                while let Some(&t) = set.as_slice().last() {
+                    set.remove(t);
+                }
+                let mut m = mask;
+                while m != 0 {
+                    let t = m.trailing_zeros();
+                    set.insert(ThreadId(t));
+                    m &= m - 1;
+                }
+            }
+        }
+        for (ti, th) in k.threads.iter_mut().enumerate() {
+            let prog = &world.programs[ti];
+            th.state = match r.get(2) {
+                0 => ThreadState::Running,
+                1 => ThreadState::Waiting(prog.wait()),
+                2 => ThreadState::Paused(prog.block),
+                _ => ThreadState::Exited,
+            };
+            let p = r.get(self.port_bits);
+            th.port = if p == 0 {
+                None
+            } else {
+                Some(crate::model::PortId(p as u32 - 1))
+            };
+            l.pc[ti] = Pc::from_bits(r.get(3)).unwrap_or(Pc::Done);
+            l.count[ti] = r.get(self.count_bits[ti]) as u8;
+        }
+        for di in 0..k.devices.len() {
+            let closed = r.get(1) != 0;
+            let d = DeviceId(di as u32);
+            let entry = if closed { None } else { self.entries[di] };
+            let dev = k.devices.get_mut(d).expect("device exists");
+            dev.closed = closed;
+            dev.entry = entry;
+            dev.pending.clear();
+        }
+        k.ovs.clear();
+        for req in &world.requests {
+            let state = match r.get(2) {
+                1 => {
+                    k.devices
+                        .get_mut(req.device)
+                        .expect("device exists")
+                        .pending
+                        .push(req.overlapped);
+                    OvUse::Pending(req.device)
+                }
+                2 => OvUse::Queued,
+                _ => OvUse::Free,
+            };
+            let i = req.overlapped.index();
+            if k.ovs.len() <= i {
+                k.ovs.resize(i + 1, OvUse::Free);
+            }
+            k.ovs[i] = state;
+        }
+        while k.ovs.last() == Some(&OvUse::Free) {
+            k.ovs.pop();
+        }
+        for (s, &bits) in self.post_bits.iter().enumerate() {
+            l.posts_left[s] = r.get(bits) as u8;
+        }
+        let t = r.get(self.timeout_bits) as u32;
+        if l.timeouts_left.is_some() {
+            l.timeouts_left = Some(t);
+        }
+        let lost = r.get(self.lost_bits);
+        k.counters.lost = lost;
+        k.counters.made = queued + lost;
+        k.counters.delivered = 0;
+    }
+}
+
+/// `k` with its growing counters set as [`Layout::decode`] sets them, so a
+/// kernel can be compared with a decoded one.
+pub fn normalized(k: &Kernel) -> Kernel {
+    let mut n = k.clone();
+    let queued: u64 = n.ports.iter().map(|p| p.iocq.len() as u64).sum();
+    n.counters.made = queued + n.counters.lost;
+    n.counters.delivered = 0;
+    n
+}

@@ -1,0 +1,359 @@
+//! The breadth-first search: every interleaving of the threads' programs
+//! and the environment's moves, each distinct state once, properties 1-7
+//! checked on every transition.
+//!
+//! States are numbered in the order found; that order *is* the BFS queue
+//! (see [`Store`]), so the first state found that satisfies a condition is
+//! one of the closest to the start, and the trace to it is a shortest one.
+//! Moves are tried in [`World::moves`] order, so the same spec always gives
+//! the same numbers, the same trace and the same counts.
+
+use super::condition::Condition;
+use super::copy::copy_kernel;
+use super::pack::{Layout, PackError};
+use super::store::{hash, OutOfMemory, StateId, Store};
+use super::world::{Move, World, WorldError};
+use crate::model::properties::{check_step, Violation};
+use crate::model::{Action, Kernel, Outcome, PortId, Rejection, ThreadId, ThreadState};
+
+/// How a step is applied. The explorer normally uses the model's own rules
+/// ([`ModelRules`]); tests plug in a broken copy of a rule to show that the
+/// property checks catch it.
+pub trait Rules {
+    /// Applies `action` to `k`, as [`Kernel::apply`] does.
+    fn apply(&self, k: &mut Kernel, action: Action, out: &mut Outcome) -> Result<(), Rejection>;
+}
+
+/// The rules of `src/model/rules.rs`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ModelRules;
+
+impl Rules for ModelRules {
+    #[inline]
+    fn apply(&self, k: &mut Kernel, action: Action, out: &mut Outcome) -> Result<(), Rejection> {
+        k.apply(action, out)
+    }
+}
+
+/// Limits and goals of a search.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Stop at the first state where this holds.
+    pub find: Option<Condition>,
+    /// Stop after this many distinct states.
+    pub max_states: usize,
+    /// Stop when the store would need more than this many bytes.
+    pub max_bytes: usize,
+    /// In every state, also try calls that model.md forbids (a waiting or
+    /// paused thread calling get, unblocking a thread that is not paused)
+    /// and check they are refused and change nothing (property 7).
+    pub probe_invalid: bool,
+    /// Call the progress callback every this many expanded states.
+    pub progress_every: usize,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            find: None,
+            max_states: 50_000_000,
+            max_bytes: 4 << 30,
+            probe_invalid: true,
+            progress_every: 1 << 16,
+        }
+    }
+}
+
+/// Where a search is, for progress reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress {
+    /// Distinct states found.
+    pub states: usize,
+    /// States expanded.
+    pub expanded: usize,
+    /// Transitions tried (each checked against the properties).
+    pub transitions: u64,
+    /// Depth of the states being expanded.
+    pub depth: u32,
+    /// Bytes held by the store.
+    pub bytes: usize,
+}
+
+/// Why a search stopped.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Stop {
+    /// Every reachable state was explored.
+    Exhausted,
+    /// A state satisfying the `--find` condition was reached (on this port,
+    /// for port conditions).
+    Found {
+        /// The state.
+        state: StateId,
+        /// The port it holds on.
+        port: Option<PortId>,
+    },
+    /// A transition broke a property.
+    Violation {
+        /// The state before the transition.
+        state: StateId,
+        /// The move.
+        mv: Move,
+        /// For a refused call probed in `state`, the call (no move applies it).
+        probe: Option<Action>,
+        /// What broke.
+        violation: Violation,
+    },
+    /// A transition did something the explorer cannot represent or that no
+    /// program may do (a refused move, a state outside the packed layout).
+    Broken {
+        /// The state before the transition.
+        state: StateId,
+        /// The move.
+        mv: Move,
+        /// What went wrong.
+        message: String,
+    },
+    /// `max_states` was reached.
+    MaxStates,
+    /// `max_bytes` was reached, or memory could not be allocated.
+    OutOfMemory,
+}
+
+/// What a search found.
+#[derive(Debug)]
+pub struct Search {
+    /// Why it stopped.
+    pub stop: Stop,
+    /// Every state found.
+    pub store: Store,
+    /// Transitions tried.
+    pub transitions: u64,
+    /// Refused calls probed (property 7).
+    pub probes: u64,
+    /// Depth reached: the largest distance from the start of any state found.
+    pub depth: u32,
+    /// The depth of each state: `level_ends[d]` is one past the last state at depth `d`.
+    pub level_ends: Vec<usize>,
+}
+
+impl Search {
+    /// The depth of a state.
+    pub fn depth_of(&self, id: StateId) -> u32 {
+        self.level_ends.partition_point(|&end| end <= id as usize) as u32
+    }
+
+    /// The moves from the start to state `id`.
+    pub fn path(&self, id: StateId) -> Vec<Move> {
+        let mut moves = Vec::new();
+        let mut s = id;
+        while s != 0 {
+            let (p, via) = self.store.parent(s);
+            moves.push(Move::from_code(via));
+            s = p;
+        }
+        moves.reverse();
+        moves
+    }
+}
+
+/// Explores `world` breadth-first with `rules`.
+pub fn search<R: Rules>(
+    world: &World,
+    rules: &R,
+    opts: &Options,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<Search, WorldError> {
+    let layout = Layout::new(world);
+    let (k0, l0) = world.initial()?;
+    let mut store = Store::with_limit(layout.words, opts.max_bytes);
+    let mut key = vec![0u64; layout.words];
+    let mut cur_key = vec![0u64; layout.words];
+    let mut result = Search {
+        stop: Stop::Exhausted,
+        store: Store::new(layout.words),
+        transitions: 0,
+        probes: 0,
+        depth: 0,
+        level_ends: Vec::new(),
+    };
+    layout
+        .encode(world, &k0, &l0, &mut key)
+        .map_err(|e| WorldError(e.to_string()))?;
+    store
+        .insert(&key, 0, u16::MAX)
+        .map_err(|_| WorldError("out of memory".to_owned()))?;
+    let finish = |mut r: Search, store: Store, stop: Stop, level_end: usize| {
+        r.stop = stop;
+        r.level_ends.push(level_end.min(store.len()));
+        if store.len() > level_end {
+            r.level_ends.push(store.len());
+        }
+        r.depth = r.level_ends.len() as u32 - 1;
+        r.store = store;
+        Ok(r)
+    };
+    if let Some(c) = &opts.find {
+        if let Some(port) = c.holds(&k0) {
+            return finish(result, store, Stop::Found { state: 0, port }, 1);
+        }
+    }
+    let (mut before_k, mut before_l) = (k0.clone(), l0);
+    let mut work_k = k0;
+    let mut moves: Vec<Move> = Vec::new();
+    let mut succ_keys: Vec<u64> = Vec::new();
+    let mut succ: Vec<(u16, u64, Option<Option<PortId>>)> = Vec::new();
+    let mut out = Outcome::default();
+    let mut cur: usize = 0;
+    let mut level_end: usize = 1;
+    let mut depth: u32 = 0;
+    let mut next_report = opts.progress_every.max(1);
+    while cur < store.len() {
+        if cur == level_end {
+            result.level_ends.push(level_end);
+            depth += 1;
+            level_end = store.len();
+        }
+        let id = cur as StateId;
+        cur_key.copy_from_slice(store.key(id));
+        layout.decode(world, &cur_key, &mut before_k, &mut before_l);
+        world.moves(&before_k, &before_l, &mut moves);
+        // Every successor first (checking the properties on each
+        // transition), then their look-ups, with the table slots prefetched
+        // so the cache misses overlap.
+        succ_keys.clear();
+        succ.clear();
+        for &mv in &moves {
+            copy_kernel(&mut work_k, &before_k);
+            let mut work_l = before_l;
+            let action = world.action(mv, &work_l);
+            result.transitions += 1;
+            if let Err(rej) = rules.apply(&mut work_k, action, &mut out) {
+                let stop = match check_step(&before_k, &action, None, &work_k) {
+                    Err(violation) => Stop::Violation {
+                        state: id,
+                        mv,
+                        probe: None,
+                        violation,
+                    },
+                    Ok(()) => Stop::Broken {
+                        state: id,
+                        mv,
+                        message: format!(
+                            "the program's {} was refused: {}",
+                            action.op(),
+                            rej.message(&world.names)
+                        ),
+                    },
+                };
+                return finish(result, store, stop, level_end);
+            }
+            if let Err(violation) = check_step(&before_k, &action, Some(&out), &work_k) {
+                let stop = Stop::Violation {
+                    state: id,
+                    mv,
+                    probe: None,
+                    violation,
+                };
+                return finish(result, store, stop, level_end);
+            }
+            world.advance(mv, &out, &mut work_l);
+            if let Err(PackError(message)) = layout.encode(world, &work_k, &work_l, &mut key) {
+                let stop = Stop::Broken {
+                    state: id,
+                    mv,
+                    message: format!("state does not fit the packed layout: {message}"),
+                };
+                return finish(result, store, stop, level_end);
+            }
+            let found = opts.find.as_ref().and_then(|c| c.holds(&work_k));
+            let h = hash(&key);
+            store.prefetch(h);
+            succ_keys.extend_from_slice(&key);
+            succ.push((mv.code(), h, found));
+        }
+        for (j, &(code, h, found)) in succ.iter().enumerate() {
+            let key = &succ_keys[j * layout.words..(j + 1) * layout.words];
+            match store.insert_hashed(key, h, id, code) {
+                Ok(Some(new)) => {
+                    if let Some(port) = found {
+                        let stop = Stop::Found { state: new, port };
+                        return finish(result, store, stop, level_end);
+                    }
+                    if store.len() >= opts.max_states {
+                        return finish(result, store, Stop::MaxStates, level_end);
+                    }
+                }
+                Ok(None) => {}
+                Err(OutOfMemory) => return finish(result, store, Stop::OutOfMemory, level_end),
+            }
+        }
+        if opts.probe_invalid {
+            copy_kernel(&mut work_k, &before_k);
+            if let Some(stop) = probe(world, rules, id, &before_k, &mut work_k, &mut out) {
+                return finish(result, store, stop, level_end);
+            }
+            result.probes += 1;
+        }
+        cur += 1;
+        if cur >= next_report {
+            next_report += opts.progress_every.max(1);
+            let bytes = store.bytes();
+            progress(&Progress {
+                states: store.len(),
+                expanded: cur,
+                transitions: result.transitions,
+                depth,
+                bytes,
+            });
+            if bytes > opts.max_bytes {
+                return finish(result, store, Stop::OutOfMemory, level_end);
+            }
+        }
+    }
+    let end = level_end;
+    finish(result, store, Stop::Exhausted, end)
+}
+
+/// Tries one call model.md forbids in state `id` (`work` equal to
+/// `before`): the first thread that waits, is paused or has exited calls
+/// get; if every thread runs, the first one is unblocked. It must be
+/// refused and change nothing.
+fn probe<R: Rules>(
+    world: &World,
+    rules: &R,
+    id: StateId,
+    before: &Kernel,
+    work: &mut Kernel,
+    out: &mut Outcome,
+) -> Option<Stop> {
+    let threads = before.threads();
+    let action = match threads.iter().position(|t| t.state != ThreadState::Running) {
+        Some(i) => Action::Get {
+            thread: ThreadId(i as u32),
+            port: world.programs[i].port,
+            timeout: world.programs[i].timeout,
+        },
+        None => Action::Unblock {
+            thread: ThreadId(0),
+        },
+    };
+    let mv = Move::Thread(ThreadId(0));
+    match rules.apply(work, action, out) {
+        Ok(()) => Some(Stop::Broken {
+            state: id,
+            mv,
+            message: format!(
+                "the model accepted a forbidden call ({} by a thread that is not running, or unblock of a running thread)",
+                action.op()
+            ),
+        }),
+        Err(_) => check_step(before, &action, None, work)
+            .err()
+            .map(|violation| Stop::Violation {
+                state: id,
+                mv,
+                probe: Some(action),
+                violation,
+            }),
+    }
+}

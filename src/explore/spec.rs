@@ -1,0 +1,367 @@
+//! Explore specs (`iocp-sim-explore/1`): the JSON a teacher writes to ask
+//! "can this ever happen?". A spec declares ports, devices with pending
+//! requests, threads that each run a small loop, and what the environment
+//! may do. [`parse`] reads the JSON (reporting line and column on syntax
+//! errors) and checks every name, so the explorer never sees a bad spec.
+//!
+//! The format is documented in `docs/explore.md`; its JSON Schema is
+//! `docs/explore-spec.schema.json` (printed by `iocp-sim explore --schema`).
+
+use serde::Deserialize;
+
+/// The format tag every spec must carry.
+pub const FORMAT: &str = "iocp-sim-explore/1";
+
+/// The limits of one spec: the packed state keeps ids in small fields.
+pub const MAX_THREADS: usize = 32;
+/// At most this many ports.
+pub const MAX_PORTS: usize = 8;
+/// At most this many devices.
+pub const MAX_DEVICES: usize = 8;
+/// At most this many I/O requests over all devices.
+pub const MAX_REQUESTS: usize = 32;
+/// At most this many environment post sources.
+pub const MAX_SOURCES: usize = 16;
+/// At most this many environment posts in all (and per thread packet limit).
+pub const MAX_COUNT: u32 = 64;
+
+/// A whole explore spec, as written.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Spec {
+    /// Must be `"iocp-sim-explore/1"`.
+    pub format: String,
+    /// One line.
+    pub title: String,
+    /// Free text.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// `"windows"` (default) or `"wine"`.
+    #[serde(default)]
+    pub flavor: Option<String>,
+    /// Number of processors (default 4); a port with concurrency 0 uses it.
+    #[serde(default)]
+    pub cpus: Option<u32>,
+    /// The ports.
+    pub ports: Vec<PortSpec>,
+    /// Devices associated with a port, each with requests pending from the start.
+    #[serde(default)]
+    pub devices: Vec<DeviceSpec>,
+    /// The threads and their programs.
+    pub threads: Vec<ThreadSpec>,
+    /// What the world outside the threads may do.
+    #[serde(default)]
+    pub environment: EnvSpec,
+}
+
+/// A port.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PortSpec {
+    /// Its name.
+    pub id: String,
+    /// NumberOfConcurrentThreads (0: the number of CPUs).
+    pub concurrency: u32,
+}
+
+/// A device, associated with a port before the search starts, with
+/// `requests` overlapped requests pending (OVERLAPPEDs `<id>.ov1` ...).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeviceSpec {
+    /// Its name.
+    pub id: String,
+    /// The port it is associated with.
+    pub port: String,
+    /// The completion key of its Device List entry.
+    #[serde(default)]
+    pub key: u64,
+    /// FILE_SKIP_COMPLETION_PORT_ON_SUCCESS (only matters for inline requests; kept for completeness).
+    #[serde(default)]
+    pub skip_on_success: bool,
+    /// How many requests are pending from the start; the environment completes each once, in any order.
+    #[serde(default)]
+    pub requests: u32,
+    /// Bytes transferred by each completion.
+    #[serde(default)]
+    pub bytes: u64,
+}
+
+/// A thread and the loop it runs.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThreadSpec {
+    /// Its name; with `count` > 1, the threads are named `<id>1`, `<id>2`, ...
+    pub id: String,
+    /// How many identical threads this entry declares (default 1).
+    #[serde(default)]
+    pub count: Option<u32>,
+    /// The get that starts each round.
+    pub get: GetSpec,
+    /// After a packet: block on this label (e.g. `"Sleep(10)"`); the
+    /// environment unblocks it at any moment.
+    #[serde(default)]
+    pub block: Option<String>,
+    /// After a packet (and the block, if any): post one packet.
+    #[serde(default)]
+    pub post: Option<PostSpec>,
+    /// Exit after this many packets (default: loop forever).
+    #[serde(default)]
+    pub packets: Option<u32>,
+    /// What a get that fails with WAIT_TIMEOUT leads to: `"retry"` (default) or `"exit"`.
+    #[serde(default)]
+    pub on_timeout: Option<String>,
+}
+
+/// The get call of a thread's loop.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetSpec {
+    /// The port.
+    pub port: String,
+    /// `"infinite"` (default), or whole milliseconds (0 polls; any other
+    /// value lets the environment time the wait out).
+    #[serde(default)]
+    pub timeout: Option<TimeoutSpec>,
+    /// With a value, GetQueuedCompletionStatusEx with room for that many entries.
+    #[serde(default)]
+    pub batch: Option<u32>,
+}
+
+/// A timeout as written: `"infinite"` or milliseconds.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub enum TimeoutSpec {
+    /// Milliseconds.
+    Ms(u64),
+    /// Must be `"infinite"`.
+    Word(String),
+}
+
+/// A post made by a thread after each packet.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PostSpec {
+    /// The port posted to.
+    pub port: String,
+    /// The completion key.
+    #[serde(default)]
+    pub key: u64,
+}
+
+/// What the environment may do, at any moment, in any order.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvSpec {
+    /// Bounded posts from outside the threads.
+    #[serde(default)]
+    pub posts: Vec<EnvPostSpec>,
+    /// At most this many wait timeouts in all (default: no bound).
+    #[serde(default)]
+    pub timeouts: Option<u32>,
+    /// Ports the environment may close (once each).
+    #[serde(default)]
+    pub close_ports: Vec<String>,
+    /// Devices the environment may close (once each), aborting their pending requests.
+    #[serde(default)]
+    pub close_devices: Vec<String>,
+}
+
+/// `count` posts of one packet to a port.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvPostSpec {
+    /// The port.
+    pub port: String,
+    /// The completion key.
+    #[serde(default)]
+    pub key: u64,
+    /// How many such posts (default 1).
+    #[serde(default)]
+    pub count: Option<u32>,
+}
+
+/// A spec that could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SpecError {
+    /// Where: `line L, column C` for syntax errors, or a JSON path such as `threads[1].get.port`.
+    pub at: String,
+    /// Why.
+    pub message: String,
+}
+
+impl std::fmt::Display for SpecError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.at, self.message)
+    }
+}
+
+impl std::error::Error for SpecError {}
+
+fn err<T>(at: impl Into<String>, message: impl Into<String>) -> Result<T, SpecError> {
+    Err(SpecError {
+        at: at.into(),
+        message: message.into(),
+    })
+}
+
+/// Parses and checks a spec.
+pub fn parse(text: &str) -> Result<Spec, SpecError> {
+    let spec: Spec = serde_json::from_str(text).map_err(|e| SpecError {
+        at: format!("line {}, column {}", e.line(), e.column()),
+        message: e.to_string(),
+    })?;
+    check(&spec)?;
+    Ok(spec)
+}
+
+/// Checks names, counts and limits of a parsed spec.
+pub fn check(spec: &Spec) -> Result<(), SpecError> {
+    if spec.format != FORMAT {
+        return err(
+            "format",
+            format!(
+                "unknown format {:?}; this version understands {FORMAT:?}",
+                spec.format
+            ),
+        );
+    }
+    if let Some(f) = &spec.flavor {
+        if crate::model::Flavor::parse(f).is_none() {
+            return err(
+                "flavor",
+                format!("unknown flavor {f:?}; use \"windows\" or \"wine\""),
+            );
+        }
+    }
+    if spec.cpus == Some(0) {
+        return err("cpus", "must be at least 1");
+    }
+    if spec.ports.is_empty() || spec.ports.len() > MAX_PORTS {
+        return err("ports", format!("declare 1 to {MAX_PORTS} ports"));
+    }
+    let mut ids: Vec<String> = Vec::new();
+    let mut unique = |at: String, id: &str| -> Result<(), SpecError> {
+        if id.is_empty() {
+            return err(at, "ids must be non-empty");
+        }
+        if ids.iter().any(|x| x == id) {
+            return err(at, format!("id {id:?} is declared twice"));
+        }
+        ids.push(id.to_owned());
+        Ok(())
+    };
+    for (i, p) in spec.ports.iter().enumerate() {
+        unique(format!("ports[{i}].id"), &p.id)?;
+    }
+    let port_known = |at: String, name: &str| -> Result<(), SpecError> {
+        if spec.ports.iter().any(|p| p.id == name) {
+            Ok(())
+        } else {
+            err(at, format!("unknown port {name:?}"))
+        }
+    };
+    if spec.devices.len() > MAX_DEVICES {
+        return err("devices", format!("at most {MAX_DEVICES} devices"));
+    }
+    let mut requests = 0u32;
+    for (i, d) in spec.devices.iter().enumerate() {
+        unique(format!("devices[{i}].id"), &d.id)?;
+        port_known(format!("devices[{i}].port"), &d.port)?;
+        requests += d.requests;
+    }
+    if requests as usize > MAX_REQUESTS {
+        return err(
+            "devices",
+            format!("at most {MAX_REQUESTS} requests over all devices"),
+        );
+    }
+    let mut threads = 0usize;
+    for (i, t) in spec.threads.iter().enumerate() {
+        let count = t.count.unwrap_or(1);
+        if count == 0 {
+            return err(format!("threads[{i}].count"), "must be at least 1");
+        }
+        if count == 1 {
+            unique(format!("threads[{i}].id"), &t.id)?;
+        } else {
+            for n in 1..=count {
+                unique(format!("threads[{i}].id"), &format!("{}{n}", t.id))?;
+            }
+        }
+        threads += count as usize;
+        port_known(format!("threads[{i}].get.port"), &t.get.port)?;
+        match &t.get.timeout {
+            None | Some(TimeoutSpec::Ms(_)) => {}
+            Some(TimeoutSpec::Word(w)) if w == "infinite" => {}
+            Some(TimeoutSpec::Word(w)) => {
+                return err(
+                    format!("threads[{i}].get.timeout"),
+                    format!("{w:?} is not a timeout; use \"infinite\" or whole milliseconds"),
+                )
+            }
+        }
+        if t.get.batch == Some(0) {
+            return err(format!("threads[{i}].get.batch"), "must be at least 1");
+        }
+        if let Some(p) = &t.post {
+            port_known(format!("threads[{i}].post.port"), &p.port)?;
+        }
+        match t.packets {
+            Some(0) => return err(format!("threads[{i}].packets"), "must be at least 1"),
+            Some(n) if n > MAX_COUNT => {
+                return err(
+                    format!("threads[{i}].packets"),
+                    format!("at most {MAX_COUNT}"),
+                )
+            }
+            _ => {}
+        }
+        match t.on_timeout.as_deref() {
+            None | Some("retry") | Some("exit") => {}
+            Some(w) => {
+                return err(
+                    format!("threads[{i}].on_timeout"),
+                    format!("{w:?}: use \"retry\" or \"exit\""),
+                )
+            }
+        }
+    }
+    if threads == 0 || threads > MAX_THREADS {
+        return err("threads", format!("declare 1 to {MAX_THREADS} threads"));
+    }
+    if spec.environment.posts.len() > MAX_SOURCES {
+        return err(
+            "environment.posts",
+            format!("at most {MAX_SOURCES} entries"),
+        );
+    }
+    let mut posts = 0u32;
+    for (i, p) in spec.environment.posts.iter().enumerate() {
+        port_known(format!("environment.posts[{i}].port"), &p.port)?;
+        posts += p.count.unwrap_or(1);
+    }
+    if posts > MAX_COUNT {
+        return err(
+            "environment.posts",
+            format!("at most {MAX_COUNT} posts in all"),
+        );
+    }
+    if let Some(n) = spec.environment.timeouts {
+        if n > MAX_COUNT {
+            return err("environment.timeouts", format!("at most {MAX_COUNT}"));
+        }
+    }
+    for (i, p) in spec.environment.close_ports.iter().enumerate() {
+        port_known(format!("environment.close_ports[{i}]"), p)?;
+    }
+    for (i, d) in spec.environment.close_devices.iter().enumerate() {
+        if !spec.devices.iter().any(|x| &x.id == d) {
+            return err(
+                format!("environment.close_devices[{i}]"),
+                format!("unknown device {d:?}"),
+            );
+        }
+    }
+    Ok(())
+}

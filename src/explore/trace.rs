@@ -1,0 +1,434 @@
+//! A path found by the search, replayed on a fresh kernel (with the real
+//! counters) and turned into words: one line per step for the terminal,
+//! and an `iocp-sim/1` scenario with a note on every step that `run`,
+//! `check` and the players accept.
+
+use std::fmt::Write as _;
+
+use super::condition::Condition;
+use super::search::Rules;
+use super::world::{Local, Move, Pc, World, WorldError};
+use crate::model::{Action, CallResult, Kernel, Outcome, PortId, Rejection, Timeout};
+
+/// One replayed step.
+#[derive(Clone, Debug)]
+pub struct Step {
+    /// The move.
+    pub mv: Move,
+    /// The action it made.
+    pub action: Action,
+    /// The thread's program counter before the move (for thread moves).
+    pub pc: Option<Pc>,
+    /// What the step did (empty when refused).
+    pub outcome: Outcome,
+    /// The refusal, for a refused action.
+    pub rejected: Option<Rejection>,
+    /// The kernel after it.
+    pub after: Kernel,
+}
+
+/// Replays `moves` from the world's start (and then, if given, one extra
+/// action that is not a program move: a probe). Stops early at a refused action.
+pub fn replay<R: Rules>(
+    world: &World,
+    rules: &R,
+    moves: &[Move],
+    probe: Option<Action>,
+) -> Result<Vec<Step>, WorldError> {
+    let (mut k, mut l): (Kernel, Local) = world.initial()?;
+    let mut steps = Vec::new();
+    let mut out = Outcome::default();
+    let extra = probe.map(|a| (Move::Thread(crate::model::ThreadId(0)), Some(a)));
+    for (mv, forced) in moves.iter().map(|&m| (m, None)).chain(extra) {
+        let pc = match mv {
+            Move::Thread(t) if forced.is_none() => Some(l.pc[t.index()]),
+            _ => None,
+        };
+        let action = forced.unwrap_or_else(|| world.action(mv, &l));
+        let rejected = rules.apply(&mut k, action, &mut out).err();
+        if rejected.is_none() && forced.is_none() {
+            world.advance(mv, &out, &mut l);
+        }
+        steps.push(Step {
+            mv,
+            action,
+            pc,
+            outcome: out.clone(),
+            rejected,
+            after: k.clone(),
+        });
+        if rejected.is_some() {
+            break;
+        }
+    }
+    Ok(steps)
+}
+
+fn timeout_word(t: Timeout) -> String {
+    match t {
+        Timeout::Infinite => "INFINITE".to_owned(),
+        Timeout::Ms(ms) => format!("{ms} ms"),
+    }
+}
+
+/// What a step did, in a sentence or two, followed by the ports' state.
+pub fn note(world: &World, step: &Step) -> String {
+    let n = &world.names;
+    let mut s = String::new();
+    let _ = match (step.mv, step.action) {
+        (_, a) if step.pc.is_none() && matches!(step.mv, Move::Thread(_)) => {
+            write!(s, "Probe: a forbidden {} call", a.op())
+        }
+        (
+            _,
+            Action::Get {
+                thread,
+                port,
+                timeout,
+            },
+        ) => write!(
+            s,
+            "{} calls get on {} ({})",
+            n.thread(thread),
+            n.port(port),
+            timeout_word(timeout)
+        ),
+        (
+            _,
+            Action::GetEx {
+                thread,
+                port,
+                max,
+                timeout,
+            },
+        ) => write!(
+            s,
+            "{} calls get_ex on {} for up to {max} packets ({})",
+            n.thread(thread),
+            n.port(port),
+            timeout_word(timeout)
+        ),
+        (_, Action::Block { thread, on }) => write!(
+            s,
+            "{} processes its packet and blocks on {}",
+            n.thread(thread),
+            on.map_or("something else", |l| n.label(l))
+        ),
+        (Move::Thread(t), Action::Post { port, key, .. }) => write!(
+            s,
+            "{} posts a packet with key {key} to {}",
+            n.thread(t),
+            n.port(port)
+        ),
+        (_, Action::Post { port, key, .. }) => write!(
+            s,
+            "Someone outside the threads posts a packet with key {key} to {}",
+            n.port(port)
+        ),
+        (_, Action::Exit { thread }) => write!(s, "{} is done and exits", n.thread(thread)),
+        (_, Action::Unblock { thread }) => {
+            write!(s, "{}'s other wait ends: it runs again", n.thread(thread))
+        }
+        (_, Action::Timeout { thread }) => write!(s, "{}'s wait times out", n.thread(thread)),
+        (_, Action::Complete { overlapped, .. }) => write!(
+            s,
+            "The request with OVERLAPPED {} completes",
+            n.overlapped(overlapped)
+        ),
+        (_, Action::ClosePort { port }) => {
+            write!(s, "The last handle of {} is closed", n.port(port))
+        }
+        (_, Action::CloseDevice { device }) => {
+            write!(s, "The handle of {} is closed", n.device(device))
+        }
+        (_, a) => write!(s, "{}", a.op()),
+    };
+    if let Some(r) = &step.rejected {
+        let _ = write!(s, ": refused ({})", r.message(n));
+        return s;
+    }
+    match step.outcome.result {
+        CallResult::Pending if matches!(step.action, Action::Get { .. } | Action::GetEx { .. }) => {
+            s.push_str(": nothing it may take, so it waits in the WTQ");
+        }
+        CallResult::Failed(e) => {
+            let _ = write!(s, ": the call fails with {}", e.name());
+        }
+        _ => {}
+    }
+    for d in &step.outcome.deliveries {
+        let _ = write!(
+            s,
+            "; {} gets the packet with key {}",
+            n.thread(d.thread),
+            d.packet.key
+        );
+    }
+    for (t, e) in &step.outcome.failures {
+        if step.outcome.result != CallResult::Failed(*e) {
+            let _ = write!(s, "; {}'s get fails with {}", n.thread(*t), e.name());
+        }
+    }
+    s.push_str(". ");
+    s.push_str(&ports_summary(world, &step.after));
+    s
+}
+
+/// `P: current 2/1 (over the limit), IOCQ 1, WTQ [T3], RTL [T1 T2], PTL []`, for every port.
+pub fn ports_summary(world: &World, k: &Kernel) -> String {
+    let n = &world.names;
+    let mut s = String::new();
+    for (i, p) in k.ports().iter().enumerate() {
+        if i > 0 {
+            s.push_str("; ");
+        }
+        let name = n.port(PortId(i as u32));
+        if p.closed {
+            let _ = write!(s, "{name}: closed");
+            continue;
+        }
+        let list = |ids: &mut dyn Iterator<Item = crate::model::ThreadId>| {
+            ids.map(|t| n.thread(t).to_owned())
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let _ = write!(
+            s,
+            "{name}: current {}/{}{}, IOCQ {}, WTQ [{}], RTL [{}], PTL [{}]",
+            p.current,
+            p.max,
+            if p.over_limit() {
+                " (over the limit)"
+            } else {
+                ""
+            },
+            p.iocq.len(),
+            list(&mut p.wtq.wake_order(world.flavor.wake_order()).into_iter()),
+            list(&mut p.rtl.as_slice().iter().copied()),
+            list(&mut p.ptl.as_slice().iter().copied()),
+        );
+    }
+    s
+}
+
+fn js(s: &str) -> String {
+    serde_json::to_string(s).expect("strings serialise")
+}
+
+fn timeout_json(t: Timeout) -> String {
+    match t {
+        Timeout::Infinite => "\"infinite\"".to_owned(),
+        Timeout::Ms(ms) => ms.to_string(),
+    }
+}
+
+/// The scenario-file fields of an action (`"op": ..., ...`).
+pub fn action_json(world: &World, a: &Action) -> String {
+    let n = &world.names;
+    match *a {
+        Action::Associate { device, port, key } => format!(
+            "\"op\": \"associate\", \"device\": {}, \"port\": {}, \"key\": {key}",
+            js(n.device(device)),
+            js(n.port(port))
+        ),
+        Action::Issue {
+            device,
+            overlapped,
+            inline,
+        } => {
+            let mut s = format!(
+                "\"op\": \"issue\", \"device\": {}, \"overlapped\": {}",
+                js(n.device(device)),
+                js(n.overlapped(overlapped))
+            );
+            if let Some(b) = inline {
+                let _ = write!(s, ", \"inline\": true, \"bytes\": {b}");
+            }
+            s
+        }
+        Action::Complete {
+            overlapped,
+            bytes,
+            status,
+        } => format!(
+            "\"op\": \"complete\", \"overlapped\": {}, \"bytes\": {bytes}, \"status\": {}",
+            js(n.overlapped(overlapped)),
+            js(n.status(status))
+        ),
+        Action::Post {
+            port,
+            key,
+            bytes,
+            overlapped,
+        } => format!(
+            "\"op\": \"post\", \"port\": {}, \"key\": {key}, \"bytes\": {bytes}, \"overlapped\": {}",
+            js(n.port(port)),
+            overlapped.map_or("null".to_owned(), |o| js(n.overlapped(o)))
+        ),
+        Action::Get {
+            thread,
+            port,
+            timeout,
+        } => format!(
+            "\"op\": \"get\", \"thread\": {}, \"port\": {}, \"timeout\": {}",
+            js(n.thread(thread)),
+            js(n.port(port)),
+            timeout_json(timeout)
+        ),
+        Action::GetEx {
+            thread,
+            port,
+            max,
+            timeout,
+        } => format!(
+            "\"op\": \"get_ex\", \"thread\": {}, \"port\": {}, \"max\": {max}, \"timeout\": {}",
+            js(n.thread(thread)),
+            js(n.port(port)),
+            timeout_json(timeout)
+        ),
+        Action::Block { thread, on } => {
+            let mut s = format!("\"op\": \"block\", \"thread\": {}", js(n.thread(thread)));
+            if let Some(l) = on {
+                let _ = write!(s, ", \"on\": {}", js(n.label(l)));
+            }
+            s
+        }
+        Action::Unblock { thread } => {
+            format!("\"op\": \"unblock\", \"thread\": {}", js(n.thread(thread)))
+        }
+        Action::Timeout { thread } => {
+            format!("\"op\": \"timeout\", \"thread\": {}", js(n.thread(thread)))
+        }
+        Action::Exit { thread } => format!("\"op\": \"exit\", \"thread\": {}", js(n.thread(thread))),
+        Action::CloseDevice { device } => format!(
+            "\"op\": \"close_device\", \"device\": {}",
+            js(n.device(device))
+        ),
+        Action::ClosePort { port } => {
+            format!("\"op\": \"close_port\", \"port\": {}", js(n.port(port)))
+        }
+    }
+}
+
+/// The expectation that pins `cond` in the final state `k`: for a port
+/// condition, that port's `current`, `over_limit`, `iocq_len`, `wtq`,
+/// `rtl` and `ptl`; for `lost`, the lost count.
+pub fn expect_json(world: &World, k: &Kernel, cond: &Condition, port: Option<PortId>) -> String {
+    let n = &world.names;
+    match (cond, port) {
+        (Condition::Lost(..), _) | (_, None) => format!("{{ \"lost\": {} }}", k.counters().lost),
+        (_, Some(p)) => {
+            let port = k.port(p);
+            let names = |ids: &[crate::model::ThreadId]| {
+                ids.iter()
+                    .map(|t| js(n.thread(*t)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            format!(
+                "{{ \"ports\": {{ {}: {{ \"current\": {}, \"over_limit\": {}, \"iocq_len\": {}, \"wtq\": [{}], \"rtl\": [{}], \"ptl\": [{}] }} }} }}",
+                js(n.port(p)),
+                port.current,
+                port.over_limit(),
+                port.iocq.len(),
+                names(&port.wtq.wake_order(world.flavor.wake_order())),
+                names(port.rtl.as_slice()),
+                names(port.ptl.as_slice()),
+            )
+        }
+    }
+}
+
+/// An `iocp-sim/1` scenario: the world, the setup steps, then `steps`,
+/// each with its note; `last_expect` is added to the last step.
+pub fn scenario_json(
+    world: &World,
+    title: &str,
+    description: &str,
+    steps: &[Step],
+    last_expect: Option<String>,
+) -> String {
+    let n = &world.names;
+    let mut s = String::new();
+    s.push_str("{\n  \"format\": \"iocp-sim/1\",\n");
+    let _ = writeln!(s, "  \"title\": {},", js(title));
+    let _ = writeln!(s, "  \"description\": {},", js(description));
+    let _ = writeln!(s, "  \"flavor\": \"{}\",", world.flavor.as_str());
+    let _ = writeln!(s, "  \"cpus\": {},", world.config.cpus);
+    let ports: Vec<String> = world
+        .concurrency
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            format!(
+                "{{ \"id\": {}, \"concurrency\": {c} }}",
+                js(n.port(PortId(i as u32)))
+            )
+        })
+        .collect();
+    let _ = writeln!(s, "  \"ports\": [{}],", ports.join(", "));
+    let threads: Vec<String> = n.threads().iter().map(|t| js(t)).collect();
+    let _ = writeln!(s, "  \"threads\": [{}],", threads.join(", "));
+    let devices: Vec<String> = world
+        .skip_on_success
+        .iter()
+        .enumerate()
+        .map(|(i, skip)| {
+            format!(
+                "{{ \"id\": {}, \"skip_on_success\": {skip} }}",
+                js(n.device(crate::model::DeviceId(i as u32)))
+            )
+        })
+        .collect();
+    let _ = writeln!(s, "  \"devices\": [{}],", devices.join(", "));
+    s.push_str("  \"steps\": [\n");
+    let mut lines = Vec::new();
+    for a in &world.setup {
+        let note = match a {
+            Action::Associate { device, port, .. } => format!(
+                "Setup: {} is associated with {}.",
+                n.device(*device),
+                n.port(*port)
+            ),
+            Action::Issue {
+                device, overlapped, ..
+            } => format!(
+                "Setup: a request with OVERLAPPED {} is pending on {}.",
+                n.overlapped(*overlapped),
+                n.device(*device)
+            ),
+            _ => "Setup.".to_owned(),
+        };
+        lines.push(format!(
+            "    {{ {}, \"note\": {} }}",
+            action_json(world, a),
+            js(&note)
+        ));
+    }
+    for (i, step) in steps.iter().enumerate() {
+        let mut line = format!(
+            "    {{ {}, \"note\": {}",
+            action_json(world, &step.action),
+            js(&note(world, step))
+        );
+        if i + 1 == steps.len() {
+            if let Some(e) = &last_expect {
+                let _ = write!(line, ",\n      \"expect\": {e}");
+            }
+        }
+        line.push_str(" }");
+        lines.push(line);
+    }
+    s.push_str(&lines.join(",\n"));
+    s.push_str("\n  ]\n}\n");
+    s
+}
+
+/// One line per step: the step number, the op, the note.
+pub fn text(world: &World, steps: &[Step]) -> String {
+    let mut s = String::new();
+    for (i, step) in steps.iter().enumerate() {
+        let _ = writeln!(s, "{:4}. {}", i + 1, note(world, step));
+    }
+    s
+}
