@@ -13,6 +13,7 @@
 //! * [`views`]: the classroom views: terminal player, HTML player, SVG timeline.
 //! * [`diff`]: runs a scenario against a real completion port (Windows, or
 //!   Wine) and compares what it observes with the model.
+//! * [`explore`]: every interleaving of small thread programs, and the shortest path to a condition.
 //! * [`lab`]: a discrete-event workload simulation in simulated time, on the same model.
 //! * [`cli`]: the `iocp-sim` command, a thin shell over all of the above.
 
