@@ -4,8 +4,6 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::{FlavorArg, LangArg, EXIT_BAD_INPUT};
-use crate::model::Flavor;
-use crate::scenario;
 use crate::views::{html, svg};
 
 #[derive(clap::Args, Debug)]
@@ -32,17 +30,10 @@ fn write(path: &Path, text: &str) -> Result<(), String> {
 }
 
 pub fn main(args: Args) -> ExitCode {
-    let scenario = match scenario::load(&args.file) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(EXIT_BAD_INPUT);
-        }
+    let (scenario, flavor) = match super::load_scenario(&args.file, args.flavor) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
     };
-    let flavor = args
-        .flavor
-        .map(Flavor::from)
-        .unwrap_or(scenario.world.flavor);
     let lang = args.lang.into();
     let mut jobs: Vec<(&Path, String)> = Vec::new();
     if let Some(out) = &args.html {

@@ -89,6 +89,24 @@ impl From<LangArg> for Lang {
     }
 }
 
+/// Reads a scenario and picks its flavour (`--flavor`, else the file's);
+/// on error prints the message and gives the exit code for bad input.
+fn load_scenario(
+    path: &std::path::Path,
+    flavor: Option<FlavorArg>,
+) -> Result<(crate::scenario::Scenario, Flavor), ExitCode> {
+    match crate::scenario::load(path) {
+        Ok(s) => {
+            let f = flavor.map(Flavor::from).unwrap_or(s.world.flavor);
+            Ok((s, f))
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Err(ExitCode::from(EXIT_BAD_INPUT))
+        }
+    }
+}
+
 /// Parses the command line and runs the subcommand.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();

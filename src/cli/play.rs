@@ -4,8 +4,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::{FlavorArg, LangArg, EXIT_BAD_INPUT};
-use crate::model::Flavor;
-use crate::scenario;
 use crate::views::player::{self, Player};
 
 #[derive(clap::Args, Debug)]
@@ -21,17 +19,10 @@ pub struct Args {
 }
 
 pub fn main(args: Args) -> ExitCode {
-    let scenario = match scenario::load(&args.file) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(EXIT_BAD_INPUT);
-        }
+    let (scenario, flavor) = match super::load_scenario(&args.file, args.flavor) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
     };
-    let flavor = args
-        .flavor
-        .map(Flavor::from)
-        .unwrap_or(scenario.world.flavor);
     let mut p = Player::new(scenario, flavor, args.lang.into());
     match player::run(&mut p) {
         Ok(()) => ExitCode::SUCCESS,

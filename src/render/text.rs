@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::{describe_action, packet_cell};
+use super::packet_cell;
 use crate::model::{Kernel, Names, Outcome, PortId, ThreadStatus};
 use crate::narrate::{self, Lang};
 use crate::runner::{Applied, StepReport, Summary};
@@ -47,7 +47,7 @@ pub fn step(
 ) -> String {
     let mut s = String::new();
     let title = match &step.action {
-        Some(a) => describe_action(a, names),
+        Some(a) => narrate::action(a, names, lang),
         None => "(no action: a check)".to_owned(),
     };
     let rule = format!("-- step {}: {title} ", step.number);
