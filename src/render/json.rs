@@ -77,16 +77,26 @@ impl Out<'_> {
             serde_json::to_writer(&mut *self.buf, s).expect("writing to a Vec cannot fail");
         }
     }
-    fn key(&mut self, k: &str) {
+    /// A key known to need no escaping (every key this module writes
+    /// except names from the scenario, which go through [`Out::name_key`]).
+    fn key(&mut self, k: &'static str) {
+        self.sep();
+        self.buf.reserve(k.len() + 3);
+        self.buf.push(b'"');
+        self.buf.extend_from_slice(k.as_bytes());
+        self.buf.extend_from_slice(b"\":");
+    }
+    /// A key that is a name from the scenario (a port, device or thread id).
+    fn name_key(&mut self, k: &str) {
         self.sep();
         self.string(k);
         self.buf.push(b':');
     }
-    fn kstr(&mut self, k: &str, v: &str) {
+    fn kstr(&mut self, k: &'static str, v: &str) {
         self.key(k);
         self.string(v);
     }
-    fn knum(&mut self, k: &str, v: u64) {
+    fn knum(&mut self, k: &'static str, v: u64) {
         self.key(k);
         self.num(v);
     }
@@ -94,11 +104,11 @@ impl Out<'_> {
         let mut b = itoa::Buffer::new();
         self.buf.extend_from_slice(b.format(v).as_bytes());
     }
-    fn kbool(&mut self, k: &str, v: bool) {
+    fn kbool(&mut self, k: &'static str, v: bool) {
         self.key(k);
         self.raw(if v { "true" } else { "false" });
     }
-    fn knull(&mut self, k: &str) {
+    fn knull(&mut self, k: &'static str) {
         self.key(k);
         self.raw("null");
     }
@@ -106,7 +116,7 @@ impl Out<'_> {
         self.sep();
         self.string(s);
     }
-    fn threads(&mut self, k: &str, ids: impl IntoIterator<Item = ThreadId>, names: &Names) {
+    fn threads(&mut self, k: &'static str, ids: impl IntoIterator<Item = ThreadId>, names: &Names) {
         self.key(k);
         self.open(b'[');
         for t in ids {
@@ -527,7 +537,7 @@ fn state(o: &mut Out, kernel: &Kernel, names: &Names) {
     o.key("ports");
     o.open(b'{');
     for (i, port) in kernel.ports().iter().enumerate() {
-        o.key(names.port(PortId(i as u32)));
+        o.name_key(names.port(PortId(i as u32)));
         o.open(b'{');
         o.knum("concurrency", port.concurrency as u64);
         o.knum("max", port.max as u64);
@@ -552,7 +562,7 @@ fn state(o: &mut Out, kernel: &Kernel, names: &Names) {
     o.key("devices");
     o.open(b'{');
     for (id, _) in kernel.devices().iter() {
-        o.key(names.device(id));
+        o.name_key(names.device(id));
         match kernel.devices().entry(id) {
             Some((p, key)) => {
                 o.open(b'{');
@@ -567,7 +577,8 @@ fn state(o: &mut Out, kernel: &Kernel, names: &Names) {
     o.key("threads");
     o.open(b'{');
     for (i, t) in kernel.threads().iter().enumerate() {
-        o.kstr(names.thread(ThreadId(i as u32)), t.status().as_str());
+        o.name_key(names.thread(ThreadId(i as u32)));
+        o.string(t.status().as_str());
     }
     o.close(b'}');
     o.knum("lost", kernel.counters().lost);
@@ -642,7 +653,8 @@ pub fn step(
     o.open(b'{');
     if report.applied == Applied::Done {
         for (t, e) in &outcome.failures {
-            o.kstr(names.thread(*t), e.name());
+            o.name_key(names.thread(*t));
+            o.string(e.name());
         }
     }
     o.close(b'}');

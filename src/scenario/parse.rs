@@ -554,3 +554,37 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
 pub fn load_str(name: &str, text: &str) -> Result<Scenario, ScenarioError> {
     collect(Source::Text(text), name.to_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{load, load_str};
+    use crate::scenario::ScenarioError;
+
+    /// The fast block scanner (files) and the plain serde_json reader (text)
+    /// must report every mistake at the same place with the same words.
+    #[test]
+    fn fast_and_plain_readers_report_the_same_errors() {
+        let head = "{\n  \"format\": \"iocp-sim/1\",\n  \"title\": \"t\",\n  \"ports\": [{\"id\": \"P\", \"concurrency\": 1}],\n  \"threads\": [\"T1\"],\n  \"steps\": [\n";
+        let cases = [
+            "    {\"op\": \"post\", \"port\": \"P\"},\n    {\"op\": \"get\", \"thread\": \"T1\", \"port\": \"P\", \"expcet\": {}}\n  ]\n}\n",
+            "    {\"op\": \"post\", \"port\": \"P\", \"note\": \"a \\\"quoted\\\" word, and ] and }\"}\n    {\"op\": \"post\", \"port\": \"P\"}\n  ]\n}\n",
+            "    {\"op\": \"get\", \"thread\": \"T1\", \"port\": \"P\", \"timeout\": -1}\n  ]\n}\n",
+            "    {\"op\": \"get\", \"thread\": \"T9\", \"port\": \"P\"}\n  ]\n}\n",
+            "    {\"op\": \"post\", \"port\": \"P\"}\n  ]\n",
+            "    {\"op\": \"post\", \"port\": \"P\", \"expect\": {\"ports\": {\"P\": {\"wtq\": \"T1\"}}}}\n  ]\n}\n",
+        ];
+        let dir = std::env::temp_dir().join(format!("iocp-sim-parse-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for (i, tail) in cases.iter().enumerate() {
+            let text = format!("{head}{tail}");
+            let path = dir.join(format!("case{i}.json"));
+            std::fs::write(&path, &text).unwrap();
+            let name = path.display().to_string();
+            let fast = load(&path).expect_err("broken");
+            let plain = load_str(&name, &text).expect_err("broken");
+            let strip = |e: ScenarioError| e.to_string();
+            assert_eq!(strip(fast), strip(plain), "case {i}");
+        }
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}

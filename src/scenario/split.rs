@@ -109,36 +109,41 @@ impl<R: BufRead> Scanner<R> {
             if buf.is_empty() {
                 return Err(Malformed);
             }
-            let mut used = 0;
             let mut done = false;
-            for &b in buf {
-                if !in_string && depth == 0 && seen && matches!(b, b',' | b'}' | b']') {
+            let mut i = 0;
+            while i < buf.len() {
+                let b = buf[i];
+                if in_string {
+                    if escape {
+                        escape = false;
+                        i += 1;
+                        continue;
+                    }
+                    // Skip to the next quote or backslash at once.
+                    match memchr::memchr2(b'"', b'\\', &buf[i..]) {
+                        None => i = buf.len(),
+                        Some(k) => {
+                            i += k + 1;
+                            if buf[i - 1] == b'\\' {
+                                escape = true;
+                            } else {
+                                in_string = false;
+                                if depth == 0 {
+                                    done = true;
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    continue;
+                }
+                if depth == 0 && seen && matches!(b, b',' | b'}' | b']') {
                     // The end of a scalar value.
                     done = true;
                     break;
                 }
                 seen = true;
-                used += 1;
-                if b == b'\n' {
-                    self.line += 1;
-                    self.column = 1;
-                } else {
-                    self.column += 1;
-                }
-                if in_string {
-                    if escape {
-                        escape = false;
-                    } else if b == b'\\' {
-                        escape = true;
-                    } else if b == b'"' {
-                        in_string = false;
-                        if depth == 0 {
-                            done = true;
-                            break;
-                        }
-                    }
-                    continue;
-                }
+                i += 1;
                 match b {
                     b'"' => in_string = true,
                     b'{' | b'[' => depth += 1,
@@ -154,6 +159,15 @@ impl<R: BufRead> Scanner<R> {
                     }
                     _ => {}
                 }
+            }
+            let used = i;
+            let consumed = &buf[..used];
+            match memchr::memrchr(b'\n', consumed) {
+                Some(last) => {
+                    self.line += memchr::memchr_iter(b'\n', consumed).count();
+                    self.column = used - last;
+                }
+                None => self.column += used,
             }
             if let Some(o) = out.as_deref_mut() {
                 o.extend_from_slice(&buf[..used]);
