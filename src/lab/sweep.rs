@@ -3,7 +3,6 @@
 //! combination, in parallel, with results in a fixed order.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 
 use super::config::{Arrivals, LabConfig, Policy, Rate};
 use super::sim::{run, LabResult};
@@ -259,27 +258,34 @@ pub fn expand(base: &LabConfig, axes: &[SweepAxis]) -> Result<Vec<Point>, String
 }
 
 /// Runs every point on `jobs` threads; `tick` is called once per finished
-/// point (from any thread). Results come back in the points' order, and each
-/// depends only on its own configuration, so the output is the same for any
-/// number of jobs.
+/// point (on the calling thread). Workers take the next point from a shared
+/// counter and send `(index, result)` back over a channel; results are put
+/// back in the points' order, and each depends only on its own
+/// configuration, so the output is the same for any number of jobs.
 pub fn run_all(points: &[Point], jobs: usize, tick: &(dyn Fn() + Sync)) -> Vec<LabResult> {
     let next = AtomicUsize::new(0);
-    let slots: Mutex<Vec<Option<LabResult>>> = Mutex::new(vec![None; points.len()]);
+    let mut slots: Vec<Option<LabResult>> = vec![None; points.len()];
     let jobs = jobs.clamp(1, points.len().max(1));
+    let (done_tx, done_rx) = crossbeam_channel::unbounded();
     std::thread::scope(|s| {
         for _ in 0..jobs {
-            s.spawn(|| loop {
+            let done_tx = done_tx.clone();
+            let next = &next;
+            s.spawn(move || loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(p) = points.get(i) else { break };
-                let r = run(&p.config);
-                slots.lock().unwrap_or_else(|e| e.into_inner())[i] = Some(r);
-                tick();
+                if done_tx.send((i, run(&p.config))).is_err() {
+                    break;
+                }
             });
+        }
+        drop(done_tx);
+        for (i, r) in done_rx {
+            slots[i] = Some(r);
+            tick();
         }
     });
     slots
-        .into_inner()
-        .unwrap_or_else(|e| e.into_inner())
         .into_iter()
         .map(|r| r.expect("every point ran"))
         .collect()
