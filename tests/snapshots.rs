@@ -20,7 +20,7 @@ fn render_lesson(file: &str, flavor: Option<Flavor>) -> String {
     let sc = scenario::load(&path).unwrap_or_else(|e| panic!("{file}: {e}"));
     let flavor = flavor.unwrap_or(sc.world.flavor);
     let mut runner = Runner::new(&sc.world, flavor);
-    let mut out = text::header(&sc.world, flavor.as_str());
+    let mut out = text::header(&sc.world, flavor.as_str(), Lang::En);
     for step in &sc.steps {
         let report = runner.step(step, &sc.names);
         assert!(
@@ -38,7 +38,7 @@ fn render_lesson(file: &str, flavor: Option<Flavor>) -> String {
             Lang::En,
         ));
     }
-    out.push_str(&text::summary(runner.summary(), &sc.names));
+    out.push_str(&text::summary(runner.summary(), &sc.names, Lang::En));
     out
 }
 
@@ -69,4 +69,36 @@ fn text_view_of_the_wine_lesson_under_wine() {
     let out = render_lesson("17-wine-vs-windows.json", Some(Flavor::Wine));
     assert!(out.contains("EXPECTATION FAILED"), "{out}");
     insta::assert_snapshot!("wine_lesson_under_wine", out);
+}
+
+/// `run --lang ko`: the fixed words of the text view are Korean too.
+#[test]
+fn korean_text_view_has_no_english_labels() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_iocp-sim"))
+        .args([
+            "run",
+            "--lang",
+            "ko",
+            "sim-scenarios/04-over-subscription.json",
+        ])
+        .output()
+        .expect("run the binary");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for ko in [
+        "단계 7:",
+        "결과:",
+        "한도 초과!",
+        "포트 P",
+        "== 요약",
+        "가장 컸던 RTL 2 (한도 1)",
+    ] {
+        assert!(text.contains(ko), "missing {ko:?}");
+    }
+    for en in ["OVER LIMIT", "result:", "summary", "Threads:", "-- step"] {
+        assert!(
+            !text.contains(en),
+            "English label {en:?} in the Korean view"
+        );
+    }
 }

@@ -54,7 +54,7 @@ impl<W: Write> Sink for Printer<W> {
         let flavor = self.flavor.unwrap_or(world.flavor);
         self.runner = Some(Runner::new(world, flavor));
         if !self.json {
-            let h = text::header(world, flavor.as_str());
+            let h = text::header(world, flavor.as_str(), self.lang);
             self.out
                 .write_all(h.as_bytes())
                 .map_err(|e| io_err(&self.path, e))?;
@@ -148,7 +148,7 @@ pub fn main(args: Args) -> ExitCode {
         if let Some(r) = &p.runner {
             let _ = p
                 .out
-                .write_all(text::summary(r.summary(), names).as_bytes());
+                .write_all(text::summary(r.summary(), names, p.lang).as_bytes());
         }
     }
     let _ = p.out.flush();

@@ -8,8 +8,139 @@ use crate::narrate::{self, Lang};
 use crate::runner::{Applied, StepReport, Summary};
 use crate::scenario::{Step, World};
 
+/// The fixed words of the text view in one language.
+struct Labels {
+    note: &'static str,
+    result: &'static str,
+    rejected: &'static str,
+    unchanged: &'static str,
+    mismatch: &'static str,
+    expected: &'static str,
+    actual: &'static str,
+    no_action: &'static str,
+    step: &'static str,
+    failed: &'static str,
+    port: &'static str,
+    closed: &'static str,
+    stranded: &'static str,
+    concurrency: &'static str,
+    head: &'static str,
+    next: &'static str,
+    over_limit: &'static str,
+    device_list: &'static str,
+    not_associated: &'static str,
+    key: &'static str,
+    threads: &'static str,
+    threads_title: &'static str,
+    summary: &'static str,
+    largest_rtl: &'static str,
+    limit: &'static str,
+    went_over: &'static str,
+    steps: &'static str,
+    delivered: &'static str,
+    lost: &'static str,
+    over_steps: &'static str,
+    flavor: &'static str,
+    cpus: &'static str,
+    ports: &'static str,
+    /// free, running, waiting, paused, exited.
+    states: [&'static str; 5],
+}
+
+const EN: Labels = Labels {
+    note: "note",
+    result: "result",
+    rejected: "REJECTED",
+    unchanged: "(nothing changed)",
+    mismatch: "EXPECTATION FAILED",
+    expected: "expected",
+    actual: "actual",
+    no_action: "(no action: a check)",
+    step: "step",
+    failed: "failed",
+    port: "Port",
+    closed: "closed",
+    stranded: "closed; still asleep in its WTQ",
+    concurrency: "concurrency",
+    head: "head>",
+    next: "next>",
+    over_limit: "  OVER LIMIT!",
+    device_list: "Device List",
+    not_associated: "not associated",
+    key: "key",
+    threads: "threads",
+    threads_title: "Threads",
+    summary: "== summary ",
+    largest_rtl: "largest RTL",
+    limit: "limit",
+    went_over: "  -- went over the limit",
+    steps: "steps",
+    delivered: "packets delivered",
+    lost: "lost",
+    over_steps: "steps ending over a limit",
+    flavor: "flavor",
+    cpus: "CPUs",
+    ports: "ports",
+    states: ["free", "running", "waiting", "paused", "exited"],
+};
+
+const KO: Labels = Labels {
+    note: "메모",
+    result: "결과",
+    rejected: "거부됨",
+    unchanged: "(아무것도 바뀌지 않음)",
+    mismatch: "기대와 다름",
+    expected: "기대",
+    actual: "실제",
+    no_action: "(동작 없음: 확인만)",
+    step: "단계",
+    failed: "실패",
+    port: "포트",
+    closed: "닫힘",
+    stranded: "닫힘; 대기 스레드 큐에 아직 잠든 스레드",
+    concurrency: "동시 실행 값",
+    head: "맨 앞>",
+    next: "다음>",
+    over_limit: "  한도 초과!",
+    device_list: "디바이스 리스트",
+    not_associated: "연결 안 됨",
+    key: "키",
+    threads: "스레드",
+    threads_title: "스레드",
+    summary: "== 요약 ",
+    largest_rtl: "가장 컸던 RTL",
+    limit: "한도",
+    went_over: "  -- 한도를 넘었음",
+    steps: "단계",
+    delivered: "전달된 패킷",
+    lost: "잃은 패킷",
+    over_steps: "한도를 넘은 채 끝난 단계",
+    flavor: "방식",
+    cpus: "CPU",
+    ports: "포트",
+    states: ["자유", "실행", "대기", "일시 정지", "종료"],
+};
+
+fn labels(lang: Lang) -> &'static Labels {
+    match lang {
+        Lang::En => &EN,
+        Lang::Ko => &KO,
+    }
+}
+
+fn state_word(l: &Labels, status: ThreadStatus) -> &'static str {
+    match status {
+        ThreadStatus::Free => l.states[0],
+        ThreadStatus::Running => l.states[1],
+        ThreadStatus::Waiting => l.states[2],
+        ThreadStatus::Paused => l.states[3],
+        ThreadStatus::Exited => l.states[4],
+    }
+}
+
 /// The header printed before step 1.
-pub fn header(world: &World, flavor_name: &str) -> String {
+pub fn header(world: &World, flavor_name: &str, lang: Lang) -> String {
+    let l = labels(lang);
     let mut s = String::new();
     let _ = writeln!(s, "{}", world.title);
     if let Some(d) = &world.description {
@@ -20,17 +151,20 @@ pub fn header(world: &World, flavor_name: &str) -> String {
         .iter()
         .map(|p| {
             if p.concurrency == 0 {
-                format!("{} (concurrency 0 = {} CPUs)", p.id, world.cpus)
+                format!("{} ({} 0 = {} {})", p.id, l.concurrency, world.cpus, l.cpus)
             } else {
-                format!("{} (concurrency {})", p.id, p.concurrency)
+                format!("{} ({} {})", p.id, l.concurrency, p.concurrency)
             }
         })
         .collect();
     let _ = writeln!(
         s,
-        "flavor: {flavor_name}   cpus: {}   ports: {}   threads: {}",
+        "{}: {flavor_name}   cpus: {}   {}: {}   {}: {}",
+        l.flavor,
         world.cpus,
+        l.ports,
         ports.join(", "),
+        l.threads,
         world.threads.join(", ")
     );
     s
@@ -45,25 +179,27 @@ pub fn step(
     names: &Names,
     lang: Lang,
 ) -> String {
+    let l = labels(lang);
     let mut s = String::new();
     let title = match &step.action {
         Some(a) => narrate::action(a, names, lang),
-        None => "(no action: a check)".to_owned(),
+        None => l.no_action.to_owned(),
     };
-    let rule = format!("-- step {}: {title} ", step.number);
+    let rule = format!("-- {} {}: {title} ", l.step, step.number);
     let _ = writeln!(s, "{rule:-<72}");
     if let Some(note) = &step.note {
-        let _ = writeln!(s, "  note: {note}");
+        let _ = writeln!(s, "  {}: {note}", l.note);
     }
     match &report.applied {
         Applied::Nothing => {}
         Applied::Rejected { rejection, .. } => {
             let _ = writeln!(
                 s,
-                "  REJECTED  {}",
+                "  {}  {}",
+                l.rejected,
                 narrate::rejection(rejection, names, lang)
             );
-            let _ = writeln!(s, "  (nothing changed)");
+            let _ = writeln!(s, "  {}", l.unchanged);
         }
         Applied::Done => {
             for f in &outcome.fired {
@@ -74,7 +210,7 @@ pub fn step(
                     narrate::fired(f, names, lang)
                 );
             }
-            let _ = write!(s, "  result: {}", outcome.result.as_str());
+            let _ = write!(s, "  {}: {}", l.result, outcome.result.as_str());
             for d in &outcome.deliveries {
                 let _ = write!(
                     s,
@@ -84,29 +220,30 @@ pub fn step(
                 );
             }
             for (t, e) in &outcome.failures {
-                let _ = write!(s, "   {} failed: {}", names.thread(*t), e.name());
+                let _ = write!(s, "   {} {}: {}", names.thread(*t), l.failed, e.name());
             }
             s.push('\n');
         }
     }
-    s.push_str(&state(kernel, names));
+    s.push_str(&state(kernel, names, lang));
     for m in &report.mismatches {
         let _ = writeln!(
             s,
-            "  EXPECTATION FAILED {}: expected {}, actual {}",
-            m.key, m.expected, m.actual
+            "  {} {}: {} {}, {} {}",
+            l.mismatch, m.key, l.expected, m.expected, l.actual, m.actual
         );
     }
     s
 }
 
 /// The five structures of every port, the Device List and the threads.
-pub fn state(kernel: &Kernel, names: &Names) -> String {
+pub fn state(kernel: &Kernel, names: &Names, lang: Lang) -> String {
+    let l = labels(lang);
     let mut s = String::new();
     let order = kernel.flavor().wake_order();
     for (i, port) in kernel.ports().iter().enumerate() {
         let pid = PortId(i as u32);
-        let _ = write!(s, "  Port {}", names.port(pid));
+        let _ = write!(s, "  {} {}", l.port, names.port(pid));
         if port.closed {
             let stranded: Vec<&str> = port
                 .wtq
@@ -115,17 +252,17 @@ pub fn state(kernel: &Kernel, names: &Names) -> String {
                 .map(|t| names.thread(t))
                 .collect();
             if stranded.is_empty() {
-                let _ = writeln!(s, "  (closed)");
+                let _ = writeln!(s, "  ({})", l.closed);
             } else {
-                let _ = writeln!(
-                    s,
-                    "  (closed; still asleep in its WTQ: {})",
-                    stranded.join(", ")
-                );
+                let _ = writeln!(s, "  ({}: {})", l.stranded, stranded.join(", "));
             }
             continue;
         }
-        let _ = writeln!(s, "  (concurrency {}, max {})", port.concurrency, port.max);
+        let _ = writeln!(
+            s,
+            "  ({} {}, max {})",
+            l.concurrency, port.concurrency, port.max
+        );
         let iocq: Vec<String> = port.iocq.iter().map(|p| packet_cell(p, names)).collect();
         let _ = writeln!(
             s,
@@ -134,7 +271,7 @@ pub fn state(kernel: &Kernel, names: &Names) -> String {
             if iocq.is_empty() {
                 "-".to_owned()
             } else {
-                format!("head> {}", iocq.join(" "))
+                format!("{} {}", l.head, iocq.join(" "))
             }
         );
         let wtq: Vec<&str> = port
@@ -150,7 +287,7 @@ pub fn state(kernel: &Kernel, names: &Names) -> String {
             if wtq.is_empty() {
                 "-".to_owned()
             } else {
-                format!("next> {}", wtq.join(", "))
+                format!("{} {}", l.next, wtq.join(", "))
             }
         );
         let list = |ids: &[crate::model::ThreadId]| {
@@ -168,11 +305,7 @@ pub fn state(kernel: &Kernel, names: &Names) -> String {
             "    RTL  {}/{}{} {}",
             port.current,
             port.max,
-            if port.over_limit() {
-                "  OVER LIMIT!"
-            } else {
-                ""
-            },
+            if port.over_limit() { l.over_limit } else { "" },
             list(port.rtl.as_slice())
         );
         let _ = writeln!(
@@ -186,15 +319,15 @@ pub fn state(kernel: &Kernel, names: &Names) -> String {
         .devices()
         .iter()
         .map(|(id, d)| match (d.closed, d.entry) {
-            (true, _) => format!("{} (closed)", names.device(id)),
+            (true, _) => format!("{} ({})", names.device(id), l.closed),
             (false, Some((p, key))) => {
-                format!("{} -> {} key {key}", names.device(id), names.port(p))
+                format!("{} -> {} {} {key}", names.device(id), names.port(p), l.key)
             }
-            (false, None) => format!("{} (not associated)", names.device(id)),
+            (false, None) => format!("{} ({})", names.device(id), l.not_associated),
         })
         .collect();
     if !devices.is_empty() {
-        let _ = writeln!(s, "  Device List: {}", devices.join("; "));
+        let _ = writeln!(s, "  {}: {}", l.device_list, devices.join("; "));
     }
     let threads: Vec<String> = kernel
         .threads()
@@ -202,7 +335,7 @@ pub fn state(kernel: &Kernel, names: &Names) -> String {
         .enumerate()
         .map(|(i, t)| {
             let id = crate::model::ThreadId(i as u32);
-            let word = t.status().as_str();
+            let word = state_word(l, t.status());
             match (t.status(), t.port) {
                 (ThreadStatus::Exited | ThreadStatus::Free, _) | (_, None) => {
                     format!("{} {word}", names.thread(id))
@@ -211,30 +344,36 @@ pub fn state(kernel: &Kernel, names: &Names) -> String {
             }
         })
         .collect();
-    let _ = writeln!(s, "  Threads: {}", threads.join("  "));
+    let _ = writeln!(s, "  {}: {}", l.threads_title, threads.join("  "));
     s
 }
 
 /// The summary after the last step.
-pub fn summary(summary: &Summary, names: &Names) -> String {
+pub fn summary(summary: &Summary, names: &Names, lang: Lang) -> String {
+    let l = labels(lang);
     let mut s = String::new();
-    let _ = writeln!(s, "{:=<72}", "== summary ");
+    let _ = writeln!(s, "{:=<72}", l.summary);
     for (i, (peak, max)) in summary.peak.iter().enumerate() {
         let _ = writeln!(
             s,
-            "  {}: largest RTL {peak} (limit {max}){}",
+            "  {}: {} {peak} ({} {max}){}",
             names.port(PortId(i as u32)),
-            if peak > max {
-                "  -- went over the limit"
-            } else {
-                ""
-            }
+            l.largest_rtl,
+            l.limit,
+            if peak > max { l.went_over } else { "" }
         );
     }
     let _ = writeln!(
         s,
-        "  steps {}   packets delivered {}   lost {}   steps ending over a limit {}",
-        summary.steps, summary.delivered, summary.lost, summary.over_limit_steps
+        "  {} {}   {} {}   {} {}   {} {}",
+        l.steps,
+        summary.steps,
+        l.delivered,
+        summary.delivered,
+        l.lost,
+        summary.lost,
+        l.over_steps,
+        summary.over_limit_steps
     );
     s
 }
