@@ -34,7 +34,8 @@ pub struct ExploreArgs {
     /// Stop after this many distinct states.
     #[arg(long, default_value_t = 50_000_000)]
     max_states: usize,
-    /// Stop when the state store would need more than this many MiB.
+    /// Stop when the world built from the spec and the state store together
+    /// would need more than this many MiB.
     #[arg(long, default_value_t = 4096)]
     max_memory: usize,
     /// Do not probe forbidden calls in every state (property 7).

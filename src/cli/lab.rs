@@ -62,6 +62,7 @@ pub fn run(args: LabArgs) -> ExitCode {
     }
     let points = match sweep::expand(&base, &axes) {
         Ok(p) => p,
+        Err(e) if axes.is_empty() => return bad(format!("{}: {e}", args.config.display())),
         Err(e) => return bad(format!("{}: sweep: {e}", args.config.display())),
     };
     let jobs = args
@@ -88,6 +89,15 @@ pub fn run(args: LabArgs) -> ExitCode {
     let results = sweep::run_all(&points, jobs, &tick);
     let wall = started.elapsed().as_secs_f64();
     bar.finish_and_clear();
+    for (p, r) in points.iter().zip(&results) {
+        if let Err(e) = r.check_sane() {
+            eprintln!(
+                "iocp-sim lab: BROKEN: a run produced a figure that cannot be true ({e}); no report printed. Configuration: {}",
+                report::describe(&p.config).trim_end().replace('\n', "; ")
+            );
+            return ExitCode::from(super::EXIT_FAILED);
+        }
+    }
 
     if axes.is_empty() {
         print!("{}", report::single(&results[0]));

@@ -42,7 +42,8 @@ pub struct Options {
     pub find: Option<Condition>,
     /// Stop after this many distinct states.
     pub max_states: usize,
-    /// Stop when the store would need more than this many bytes.
+    /// Stop when the world ([`World::heap_bytes`]) and the state store
+    /// together would need more than this many bytes.
     pub max_bytes: usize,
     /// In every state, also try calls that model.md forbids (a waiting or
     /// paused thread calling get, unblocking a thread that is not paused)
@@ -165,7 +166,9 @@ pub fn search<R: Rules>(
 ) -> Result<Search, WorldError> {
     let layout = Layout::new(world);
     let (k0, l0) = world.initial()?;
-    let mut store = Store::with_limit(layout.words, opts.max_bytes);
+    // The world counts against the budget too; what is left bounds the store.
+    let budget = opts.max_bytes.saturating_sub(world.heap_bytes);
+    let mut store = Store::with_limit(layout.words, budget);
     let mut key = vec![0u64; layout.words];
     let mut cur_key = vec![0u64; layout.words];
     let mut result = Search {
@@ -305,7 +308,7 @@ pub fn search<R: Rules>(
                 depth,
                 bytes,
             });
-            if bytes > opts.max_bytes {
+            if bytes > budget {
                 return finish(result, store, Stop::OutOfMemory, level_end);
             }
         }

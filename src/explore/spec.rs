@@ -215,7 +215,69 @@ pub fn parse(text: &str) -> Result<Spec, SpecError> {
     Ok(spec)
 }
 
-/// Checks names, counts and limits of a parsed spec.
+/// Sums `counts` (each with the key it was written at) in a type that
+/// cannot wrap, and refuses the first one that takes the total over `max`.
+fn bounded_total(
+    counts: impl Iterator<Item = (String, u32)>,
+    max: u64,
+    what: &str,
+) -> Result<u64, SpecError> {
+    let mut total = 0u64;
+    for (at, n) in counts {
+        total += u64::from(n);
+        if total > max {
+            return err(
+                at,
+                format!("{n} takes the total over the limit of {max} {what}"),
+            );
+        }
+    }
+    Ok(total)
+}
+
+/// The limits on sizes, checked before any work that scales with them
+/// (the duplicate-name check, and the world the explorer builds).
+fn check_sizes(spec: &Spec) -> Result<(), SpecError> {
+    if spec.devices.len() > MAX_DEVICES {
+        return err("devices", format!("at most {MAX_DEVICES} devices"));
+    }
+    let requests = spec
+        .devices
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (format!("devices[{i}].requests"), d.requests));
+    bounded_total(requests, MAX_REQUESTS as u64, "requests over all devices")?;
+    for (i, t) in spec.threads.iter().enumerate() {
+        if t.count == Some(0) {
+            return err(format!("threads[{i}].count"), "must be at least 1");
+        }
+    }
+    let counts = spec
+        .threads
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (format!("threads[{i}].count"), t.count.unwrap_or(1)));
+    if bounded_total(counts, MAX_THREADS as u64, "threads")? == 0 {
+        return err("threads", format!("declare 1 to {MAX_THREADS} threads"));
+    }
+    if spec.environment.posts.len() > MAX_SOURCES {
+        return err(
+            "environment.posts",
+            format!("at most {MAX_SOURCES} entries"),
+        );
+    }
+    let posts = spec.environment.posts.iter().enumerate().map(|(i, p)| {
+        (
+            format!("environment.posts[{i}].count"),
+            p.count.unwrap_or(1),
+        )
+    });
+    bounded_total(posts, u64::from(MAX_COUNT), "posts in all")?;
+    Ok(())
+}
+
+/// Checks names, counts and limits of a parsed spec. The sizes are
+/// checked first, so no check does work that grows with an unchecked count.
 pub fn check(spec: &Spec) -> Result<(), SpecError> {
     if spec.format != FORMAT {
         return err(
@@ -240,15 +302,15 @@ pub fn check(spec: &Spec) -> Result<(), SpecError> {
     if spec.ports.is_empty() || spec.ports.len() > MAX_PORTS {
         return err("ports", format!("declare 1 to {MAX_PORTS} ports"));
     }
-    let mut ids: Vec<String> = Vec::new();
+    check_sizes(spec)?;
+    let mut ids: std::collections::HashSet<String> = std::collections::HashSet::new();
     let mut unique = |at: String, id: &str| -> Result<(), SpecError> {
         if id.is_empty() {
             return err(at, "ids must be non-empty");
         }
-        if ids.iter().any(|x| x == id) {
+        if !ids.insert(id.to_owned()) {
             return err(at, format!("id {id:?} is declared twice"));
         }
-        ids.push(id.to_owned());
         Ok(())
     };
     for (i, p) in spec.ports.iter().enumerate() {
@@ -261,27 +323,12 @@ pub fn check(spec: &Spec) -> Result<(), SpecError> {
             err(at, format!("unknown port {name:?}"))
         }
     };
-    if spec.devices.len() > MAX_DEVICES {
-        return err("devices", format!("at most {MAX_DEVICES} devices"));
-    }
-    let mut requests = 0u32;
     for (i, d) in spec.devices.iter().enumerate() {
         unique(format!("devices[{i}].id"), &d.id)?;
         port_known(format!("devices[{i}].port"), &d.port)?;
-        requests += d.requests;
     }
-    if requests as usize > MAX_REQUESTS {
-        return err(
-            "devices",
-            format!("at most {MAX_REQUESTS} requests over all devices"),
-        );
-    }
-    let mut threads = 0usize;
     for (i, t) in spec.threads.iter().enumerate() {
         let count = t.count.unwrap_or(1);
-        if count == 0 {
-            return err(format!("threads[{i}].count"), "must be at least 1");
-        }
         if count == 1 {
             unique(format!("threads[{i}].id"), &t.id)?;
         } else {
@@ -289,7 +336,6 @@ pub fn check(spec: &Spec) -> Result<(), SpecError> {
                 unique(format!("threads[{i}].id"), &format!("{}{n}", t.id))?;
             }
         }
-        threads += count as usize;
         port_known(format!("threads[{i}].get.port"), &t.get.port)?;
         match &t.get.timeout {
             None | Some(TimeoutSpec::Ms(_)) => {}
@@ -327,25 +373,8 @@ pub fn check(spec: &Spec) -> Result<(), SpecError> {
             }
         }
     }
-    if threads == 0 || threads > MAX_THREADS {
-        return err("threads", format!("declare 1 to {MAX_THREADS} threads"));
-    }
-    if spec.environment.posts.len() > MAX_SOURCES {
-        return err(
-            "environment.posts",
-            format!("at most {MAX_SOURCES} entries"),
-        );
-    }
-    let mut posts = 0u32;
     for (i, p) in spec.environment.posts.iter().enumerate() {
         port_known(format!("environment.posts[{i}].port"), &p.port)?;
-        posts += p.count.unwrap_or(1);
-    }
-    if posts > MAX_COUNT {
-        return err(
-            "environment.posts",
-            format!("at most {MAX_COUNT} posts in all"),
-        );
     }
     if let Some(n) = spec.environment.timeouts {
         if n > MAX_COUNT {

@@ -196,6 +196,9 @@ pub struct World {
     pub templates: Vec<Packet>,
     /// Most packets that can be in flight at once (env posts + requests).
     pub packet_bound: u32,
+    /// An upper estimate of the heap this world holds (names, programs,
+    /// tables), counted against `--max-memory` with the state store.
+    pub heap_bytes: usize,
 }
 
 /// A world could not be built (the setup was refused by the model).
@@ -211,8 +214,11 @@ impl std::fmt::Display for WorldError {
 impl std::error::Error for WorldError {}
 
 impl World {
-    /// Resolves a checked spec. `flavor` overrides the spec's own.
+    /// Resolves a spec. `flavor` overrides the spec's own. The spec is
+    /// checked again first ([`super::spec::check`]), so the world built is
+    /// bounded by the spec limits whatever the caller did.
     pub fn new(spec: &Spec, flavor: Option<Flavor>) -> Result<World, WorldError> {
+        super::spec::check(spec).map_err(|e| WorldError(e.to_string()))?;
         let flavor = flavor
             .or_else(|| spec.flavor.as_deref().and_then(Flavor::parse))
             .unwrap_or(Flavor::Windows);
@@ -341,6 +347,29 @@ impl World {
             });
         }
         let packet_bound = env_posts.iter().map(|p| p.count).sum::<u32>() + requests.len() as u32;
+        let strings: usize = [&spec.title, spec.description.as_deref().unwrap_or("")]
+            .iter()
+            .map(|s| s.len())
+            .chain(names.ports().iter().map(|s| s.len() + 24))
+            .chain(names.threads().iter().map(|s| s.len() + 24))
+            .chain(names.devices().iter().map(|s| s.len() + 24))
+            .chain(
+                spec.devices
+                    .iter()
+                    .map(|d| (d.id.len() + 40) * d.requests as usize),
+            )
+            .chain(
+                spec.threads
+                    .iter()
+                    .map(|t| t.block.as_ref().map_or(0, |b| b.len() + 24)),
+            )
+            .sum();
+        let heap_bytes = strings
+            + setup.len() * std::mem::size_of::<Action>()
+            + programs.len() * std::mem::size_of::<Program>()
+            + requests.len() * std::mem::size_of::<Request>()
+            + env_posts.len() * std::mem::size_of::<EnvPost>()
+            + templates.len() * std::mem::size_of::<Packet>();
         let config = KernelConfig {
             flavor,
             cpus,
@@ -365,6 +394,7 @@ impl World {
             close_devices,
             templates,
             packet_bound,
+            heap_bytes,
         })
     }
 

@@ -50,6 +50,10 @@ use crate::model::Flavor;
 
 /// The longest run: every latency is kept (8 bytes each) for exact percentiles.
 pub const MAX_COMPLETIONS: u64 = 20_000_000;
+/// The longest simulated time a run may be expected to span, in
+/// nanoseconds (about 3 years): far below what a `u64` clock holds
+/// (584 years), so the random tails of the distributions cannot overflow it.
+pub const MAX_SIM_NS: f64 = 1e17;
 
 /// How the port wakes waiters and whether it keeps its concurrency limit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -188,6 +192,44 @@ impl LabConfig {
         }
     }
 
+    /// Refuses a run whose simulated time could not be represented: the
+    /// expected span of the arrivals, or of the work if one thread did it
+    /// all, must stay under [`MAX_SIM_NS`]. The error names the key to change.
+    pub fn check_time(&self) -> Result<(), String> {
+        let n = self.completions as f64;
+        let arrivals = n * 1e9 / self.arrival_rate();
+        let block = self
+            .block
+            .as_ref()
+            .map_or(0.0, |b| b.time.mean() + b.after.mean());
+        let per_job =
+            self.service.mean() + block + self.switch_cost as f64 + self.cold_penalty as f64;
+        let work = n * per_job;
+        let key = match &self.arrivals {
+            Arrivals::Poisson(Rate::Load(_)) | Arrivals::Uniform(Rate::Load(_)) => "arrivals.load",
+            Arrivals::Trace(_) => "arrivals.trace",
+            _ => "arrivals.rate",
+        };
+        let years = |ns: f64| ns / 3.156e16;
+        if !(arrivals <= MAX_SIM_NS) {
+            return Err(format!(
+                "{key}: {} completions would arrive over {:.3e} years of simulated time, more than the limit of {:.1} years: raise the rate or lower `completions`",
+                self.completions,
+                years(arrivals),
+                years(MAX_SIM_NS)
+            ));
+        }
+        if !(work <= MAX_SIM_NS) {
+            return Err(format!(
+                "service: {} completions need up to {:.3e} years of simulated work, more than the limit of {:.1} years: shorten the durations or lower `completions`",
+                self.completions,
+                years(work),
+                years(MAX_SIM_NS)
+            ));
+        }
+        Ok(())
+    }
+
     /// The offered load: arrival rate times mean service time over `cpus`.
     pub fn load(&self) -> f64 {
         self.arrival_rate() * self.service.mean() / 1e9 / self.cpus as f64
@@ -197,13 +239,21 @@ impl LabConfig {
     /// relative to the file's folder).
     pub fn from_file(path: &Path) -> Result<(LabConfig, Vec<SweepAxis>), ConfigError> {
         let file = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        let fail = |message: String| ConfigError {
             file: file.clone(),
             line: None,
             column: None,
             key: None,
-            message: format!("cannot read: {e}"),
-        })?;
+            message,
+        };
+        let text = read_limited(path, MAX_CONFIG_BYTES)
+            .map_err(|e| fail(format!("cannot read: {e}")))?
+            .ok_or_else(|| {
+                fail(format!(
+                    "larger than the limit of {} MiB for a configuration",
+                    MAX_CONFIG_BYTES >> 20
+                ))
+            })?;
         let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
         LabConfig::from_toml(&text, &file, &base)
     }
@@ -713,17 +763,44 @@ impl Resolver<'_> {
     }
 }
 
+/// The largest configuration file read, in bytes.
+pub const MAX_CONFIG_BYTES: u64 = 1 << 20;
+
+/// The largest arrivals trace read, in bytes (256 MiB: more than
+/// [`MAX_COMPLETIONS`] lines of microsecond times).
+pub const MAX_TRACE_BYTES: u64 = 256 << 20;
+
+/// Reads a UTF-8 text file of at most `limit` bytes; `Ok(None)` when it holds more.
+pub fn read_limited(path: &Path, limit: u64) -> std::io::Result<Option<String>> {
+    use std::io::Read;
+    let mut text = String::new();
+    std::fs::File::open(path)?
+        .take(limit + 1)
+        .read_to_string(&mut text)?;
+    Ok((text.len() as u64 <= limit).then_some(text))
+}
+
 /// Reads a trace: one arrival time per line, in microseconds from the start,
 /// non-decreasing; blank lines and `#` comments are skipped.
+/// The file may hold at most [`MAX_TRACE_BYTES`]; a larger one (or an
+/// endless one such as `/dev/zero`) is refused after reading that much.
 pub fn read_trace(path: &Path) -> Result<Vec<u64>, ConfigError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+    let fail = |message: String| ConfigError {
         file: file.clone(),
         line: None,
         column: None,
         key: None,
-        message: format!("cannot read the trace: {e}"),
-    })?;
+        message,
+    };
+    let text = read_limited(path, MAX_TRACE_BYTES)
+        .map_err(|e| fail(format!("cannot read the trace: {e}")))?
+        .ok_or_else(|| {
+            fail(format!(
+                "the trace is larger than the limit of {} MiB",
+                MAX_TRACE_BYTES >> 20
+            ))
+        })?;
     let mut times = Vec::new();
     let mut last = 0u64;
     for (i, line) in text.lines().enumerate() {

@@ -114,6 +114,58 @@ impl LabResult {
         self.switches as f64 / self.completions.max(1) as f64
     }
 
+    /// Checks every figure the reports print for sanity: shares between 0
+    /// and 1, finite non-negative means, percentiles in order, no more
+    /// processed than arrived. A failure names the figure; it means the
+    /// simulation went wrong, so the reports must not be printed as if true.
+    pub fn check_sane(&self) -> Result<(), String> {
+        let shares = [
+            ("cpu utilisation", self.cpu_util),
+            ("waited share", self.waited_share),
+            ("over-limit share", self.over_limit_share),
+        ];
+        for (name, x) in shares {
+            if !(0.0..=1.0 + 1e-9).contains(&x) {
+                return Err(format!(
+                    "{name} {:.1} % is not between 0 and 100 %",
+                    x * 100.0
+                ));
+            }
+        }
+        let means = [
+            ("throughput", self.throughput),
+            ("mean latency", self.latency_mean),
+            ("mean response time", self.response_mean),
+            ("mean waiting", self.mean_waiting),
+            ("mean in system", self.mean_in_system),
+            ("mean latency (all)", self.latency_mean_all),
+        ];
+        for (name, x) in means {
+            if !(x.is_finite() && x >= 0.0) {
+                return Err(format!("{name} is {x}, not a finite figure of 0 or more"));
+            }
+        }
+        if self.latency_p50 > self.latency_p99 {
+            return Err(format!(
+                "latency p50 {} ns is above p99 {} ns",
+                self.latency_p50, self.latency_p99
+            ));
+        }
+        if self.completions > self.arrivals || self.dequeued > self.arrivals {
+            return Err(format!(
+                "{} completions processed and {} dequeued out of {} arrived",
+                self.completions, self.dequeued, self.arrivals
+            ));
+        }
+        if self.preemptions > self.switches {
+            return Err(format!(
+                "{} preemptions out of {} switches",
+                self.preemptions, self.switches
+            ));
+        }
+        Ok(())
+    }
+
     /// Observed arrival rate over the run, per second.
     pub fn arrival_rate(&self) -> f64 {
         if self.sim_time == 0 {
@@ -344,7 +396,9 @@ impl<'a> Sim<'a> {
     /// The time of arrival number `i` (0-based), for the configured process.
     fn arrival_time(&mut self, i: u64, prev: u64) -> u64 {
         match &self.cfg.arrivals {
-            Arrivals::Poisson(_) => prev + to_ns(self.arrival_gap * self.arr_rng.exp1()),
+            Arrivals::Poisson(_) => {
+                prev.saturating_add(to_ns(self.arrival_gap * self.arr_rng.exp1()))
+            }
             // Computed from i, not summed, so rounding never drifts.
             Arrivals::Uniform(_) => to_ns(self.arrival_gap * (i + 1) as f64),
             Arrivals::Trace(t) => t[i as usize],
@@ -517,7 +571,11 @@ impl<'a> Sim<'a> {
             seg_start: now,
             slice,
         };
-        self.push(now + self.cfg.switch_cost + slice, Ev::SliceEnd(c));
+        self.push(
+            now.saturating_add(self.cfg.switch_cost)
+                .saturating_add(slice),
+            Ev::SliceEnd(c),
+        );
     }
 
     /// Worker `w` leaves processor `c`, which takes the next ready thread or idles.
@@ -550,7 +608,7 @@ impl<'a> Sim<'a> {
                     seg_start: self.now,
                     slice,
                 };
-                self.push(self.now + slice, Ev::SliceEnd(c));
+                self.push(self.now.saturating_add(slice), Ev::SliceEnd(c));
             } else {
                 self.preemptions += 1;
                 wk.preempted = true;
@@ -581,7 +639,7 @@ impl<'a> Sim<'a> {
                             on: None,
                         });
                         self.deliveries(NONE);
-                        self.push(self.now + time, Ev::Unblock(w));
+                        self.push(self.now.saturating_add(time), Ev::Unblock(w));
                     }
                     None => self.get(w, c),
                 }
@@ -611,7 +669,7 @@ impl<'a> Sim<'a> {
                     seg_start: self.now,
                     slice,
                 };
-                self.push(self.now + slice, Ev::SliceEnd(c));
+                self.push(self.now.saturating_add(slice), Ev::SliceEnd(c));
             }
             None => {
                 self.workers[w as usize].wait_token = token;
@@ -717,6 +775,35 @@ fn percentiles(v: &mut [u64]) -> (u64, u64) {
 #[cfg(test)]
 mod tests {
     use super::percentiles;
+    use crate::lab::{LabConfig, LabResult};
+
+    fn small() -> LabResult {
+        let (c, _) = LabConfig::from_toml(
+            "cpus = 2\nthreads = 2\nconcurrency = 0\ncompletions = 200\n[arrivals]\nprocess = \"poisson\"\nload = 0.7\n[service]\ndist = \"exp\"\nmean_us = 50\n",
+            "t.toml",
+            std::path::Path::new("."),
+        )
+        .expect("config");
+        super::run(&c)
+    }
+
+    #[test]
+    fn a_real_run_is_sane_and_an_impossible_figure_is_named() {
+        let r = small();
+        assert_eq!(r.check_sane(), Ok(()));
+        let mut bad = r.clone();
+        bad.cpu_util = 2.2;
+        assert!(bad
+            .check_sane()
+            .unwrap_err()
+            .contains("cpu utilisation 220.0 %"));
+        let mut bad = r.clone();
+        bad.latency_mean = f64::NAN;
+        assert!(bad.check_sane().unwrap_err().contains("mean latency"));
+        let mut bad = r;
+        bad.completions = bad.arrivals + 1;
+        assert!(bad.check_sane().is_err());
+    }
 
     #[test]
     fn nearest_rank_percentiles() {

@@ -252,6 +252,7 @@ pub fn expand(base: &LabConfig, axes: &[SweepAxis]) -> Result<Vec<Point>, String
         for &(k, v) in &values {
             apply(&mut config, k, v)?;
         }
+        config.check_time()?;
         points.push(Point { values, config });
     }
     Ok(points)

@@ -1,0 +1,185 @@
+//! The inputs of issue 10, as a hostile user would write them: each must end
+//! within 20 s with exit 2 and a message naming the key or the limit (or,
+//! for exports, succeed), under `ulimit -v 4000000` (about 4 GB of address
+//! space), never hang, panic, abort or report nonsense with exit 0.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_iocp-sim");
+
+/// A fresh directory for one test, under cargo's scratch directory.
+fn scratch(test: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("hostile_inputs")
+        .join(test);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("create scratch dir");
+    dir
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).expect("write input");
+    p
+}
+
+/// Runs `iocp-sim ARGS` in `dir` under `ulimit -v 4000000`, killed after
+/// 20 s (which fails the test).
+fn limited(args: &[&str], dir: &Path) -> Output {
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg("ulimit -v 4000000 && exec \"$0\" \"$@\"")
+        .arg(BIN)
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("run iocp-sim");
+    let start = Instant::now();
+    loop {
+        if child.try_wait().expect("wait").is_some() {
+            break;
+        }
+        if start.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("iocp-sim {args:?} took more than 20 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("collect output")
+}
+
+/// Checks exit 2, one line on stderr, no panic, and every word of `must_say`.
+fn refused(o: &Output, must_say: &[&str]) -> String {
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "expected exit 2\nstderr: {err}\nstdout: {}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert!(!err.contains("panicked"), "panicked: {err}");
+    assert_eq!(err.lines().count(), 1, "one line expected: {err}");
+    for w in must_say {
+        assert!(err.contains(w), "stderr should mention {w:?}: {err}");
+    }
+    err
+}
+
+fn explore_spec(threads: &str, extra: &str) -> String {
+    format!(
+        r#"{{"format":"iocp-sim-explore/1","title":"x","ports":[{{"id":"P","concurrency":1}}],"threads":{threads}{extra}}}"#
+    )
+}
+
+#[test]
+fn explore_refuses_a_huge_thread_count_at_once() {
+    let dir = scratch("explore_count");
+    let spec = explore_spec(r#"[{"id":"T","count":4294967295,"get":{"port":"P"}}]"#, "");
+    write(&dir, "s.json", &spec);
+    let start = Instant::now();
+    let o = limited(&["explore", "s.json"], &dir);
+    refused(&o, &["threads[0].count", "32"]);
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+#[test]
+fn explore_post_counts_do_not_wrap() {
+    let dir = scratch("explore_posts");
+    let spec = explore_spec(
+        r#"[{"id":"T","get":{"port":"P"}}]"#,
+        r#","environment":{"posts":[{"port":"P","count":4294967295},{"port":"P","count":1}]}"#,
+    );
+    write(&dir, "s.json", &spec);
+    let o = limited(&["explore", "s.json"], &dir);
+    refused(&o, &["environment.posts[0].count", "64"]);
+}
+
+#[test]
+fn explore_request_counts_do_not_wrap() {
+    let dir = scratch("explore_requests");
+    let spec = explore_spec(
+        r#"[{"id":"T","get":{"port":"P"}}]"#,
+        r#","devices":[{"id":"D","port":"P","requests":4294967295},{"id":"E","port":"P","requests":1}]"#,
+    );
+    write(&dir, "s.json", &spec);
+    let o = limited(&["explore", "s.json"], &dir);
+    refused(&o, &["devices[0].requests", "32"]);
+}
+
+#[test]
+fn explore_thread_counts_do_not_wrap() {
+    let dir = scratch("explore_thread_sum");
+    let spec = explore_spec(
+        r#"[{"id":"T","count":4294967295,"get":{"port":"P"}},{"id":"U","count":2,"get":{"port":"P"}}]"#,
+        "",
+    );
+    write(&dir, "s.json", &spec);
+    let o = limited(&["explore", "s.json"], &dir);
+    refused(&o, &["threads[0].count"]);
+}
+
+fn lab_config(arrivals: &str) -> String {
+    format!(
+        "cpus = 2\nthreads = 2\nconcurrency = 0\ncompletions = 1000\n\n[arrivals]\n{arrivals}\n\n[service]\ndist = \"exp\"\nmean_us = 100\n"
+    )
+}
+
+#[test]
+fn lab_refuses_a_rate_whose_time_cannot_be_represented() {
+    let dir = scratch("lab_rate");
+    write(
+        &dir,
+        "l.toml",
+        &lab_config("process = \"poisson\"\nrate = 1e-300"),
+    );
+    let o = limited(&["lab", "l.toml", "--quiet"], &dir);
+    refused(&o, &["arrivals.rate", "years"]);
+}
+
+#[test]
+fn lab_refuses_a_load_whose_time_cannot_be_represented() {
+    let dir = scratch("lab_load");
+    write(
+        &dir,
+        "l.toml",
+        &lab_config("process = \"uniform\"\nload = 1e-300"),
+    );
+    let o = limited(&["lab", "l.toml", "--quiet"], &dir);
+    refused(&o, &["arrivals.load", "years"]);
+}
+
+#[test]
+fn lab_refuses_a_swept_load_whose_time_cannot_be_represented() {
+    let dir = scratch("lab_sweep_load");
+    write(
+        &dir,
+        "l.toml",
+        &lab_config("process = \"poisson\"\nload = 0.5"),
+    );
+    let o = limited(
+        &["lab", "l.toml", "--quiet", "--sweep", "load=1e-300"],
+        &dir,
+    );
+    refused(&o, &["arrivals.load"]);
+}
+
+#[test]
+fn lab_refuses_an_endless_trace() {
+    let dir = scratch("lab_trace");
+    write(
+        &dir,
+        "l.toml",
+        &lab_config("process = \"trace\"\ntrace = \"/dev/zero\""),
+    );
+    let o = limited(&["lab", "l.toml", "--quiet"], &dir);
+    refused(&o, &["/dev/zero", "limit"]);
+}
