@@ -183,3 +183,58 @@ fn lab_refuses_an_endless_trace() {
     let o = limited(&["lab", "l.toml", "--quiet"], &dir);
     refused(&o, &["/dev/zero", "limit"]);
 }
+
+/// `threads` threads on one port and `steps` steps cycling through gets
+/// and posts (the shape of the issue's 110 KB scenario at 2,000 × 2,000).
+fn wide(threads: usize, steps: usize) -> String {
+    let names: Vec<String> = (1..=threads).map(|i| format!("\"T{i}\"")).collect();
+    let mut s = Vec::with_capacity(steps);
+    for i in 0..steps {
+        if (i / threads) % 2 == 0 {
+            s.push(format!(
+                r#"{{"op":"get","thread":"T{}","port":"P"}}"#,
+                i % threads + 1
+            ));
+        } else {
+            s.push(format!(r#"{{"op":"post","port":"P","key":{i}}}"#));
+        }
+    }
+    format!(
+        r#"{{"format":"iocp-sim/1","title":"wide","ports":[{{"id":"P","concurrency":1}}],"threads":[{}],"steps":[{}]}}"#,
+        names.join(","),
+        s.join(",")
+    )
+}
+
+#[test]
+fn export_refuses_a_page_over_the_limit_before_building_it() {
+    let dir = scratch("export_big");
+    for (t, n) in [(2000, 2000), (4000, 4000), (100_000, 200)] {
+        let file = format!("w{t}x{n}.json");
+        write(&dir, &file, &wide(t, n));
+        for flag in ["--html", "--svg"] {
+            let o = limited(&["export", &file, flag, "out"], &dir);
+            refused(&o, &[&file, "limit 128 MiB"]);
+            assert!(!dir.join("out").exists(), "nothing is written");
+        }
+        let o = limited(&["play", &file], &dir);
+        refused(&o, &[&file, "limit 128 MiB"]);
+    }
+}
+
+#[test]
+fn export_writes_a_wide_but_short_run() {
+    let dir = scratch("export_wide_short");
+    write(&dir, "w.json", &wide(100_000, 3));
+    let o = limited(
+        &["export", "w.json", "--html", "w.html", "--svg", "w.svg"],
+        &dir,
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(dir.join("w.html").exists() && dir.join("w.svg").exists());
+}

@@ -4,6 +4,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::{FlavorArg, LangArg, EXIT_BAD_INPUT};
+use crate::model::Flavor;
+use crate::views::size::{self, MAX_EXPORT_BYTES};
 use crate::views::{html, svg};
 
 #[derive(clap::Args, Debug)]
@@ -29,12 +31,39 @@ fn write(path: &Path, text: &str) -> Result<(), String> {
     std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
+/// Refuses, before anything is built, a page or drawing over [`MAX_EXPORT_BYTES`].
+fn fits(args: &Args, scenario: &crate::scenario::Scenario, flavor: Flavor) -> Result<(), String> {
+    let limit = MAX_EXPORT_BYTES;
+    if args.html.is_some() {
+        // The page holds both flavours' runs.
+        let bytes = [Flavor::Windows, Flavor::Wine]
+            .into_iter()
+            .map(|f| size::estimate(scenario, f, limit).html)
+            .sum::<u64>()
+            + html::TEMPLATE_BYTES;
+        size::check(bytes, limit, "the HTML page")?;
+    }
+    if args.svg.is_some() {
+        size::check(
+            size::estimate(scenario, flavor, limit).svg,
+            limit,
+            "the SVG timeline",
+        )?;
+    }
+    Ok(())
+}
+
+/// Runs `iocp-sim export`.
 pub fn main(args: Args) -> ExitCode {
     let (scenario, flavor) = match super::load_scenario(&args.file, args.flavor) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
     let lang = args.lang.into();
+    if let Err(e) = fits(&args, &scenario, flavor) {
+        eprintln!("error: {}: {e}", args.file.display());
+        return ExitCode::from(EXIT_BAD_INPUT);
+    }
     let mut jobs: Vec<(&Path, String)> = Vec::new();
     if let Some(out) = &args.html {
         jobs.push((out, html::page(&scenario, flavor, lang)));

@@ -4,7 +4,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::{FlavorArg, LangArg, EXIT_BAD_INPUT};
+use crate::model::Flavor;
 use crate::views::player::{self, Player};
+use crate::views::size::{self, MAX_PLAY_BYTES};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -18,11 +20,20 @@ pub struct Args {
     lang: LangArg,
 }
 
+/// Runs `iocp-sim play`.
 pub fn main(args: Args) -> ExitCode {
     let (scenario, flavor) = match super::load_scenario(&args.file, args.flavor) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
+    // The player holds every frame of one flavour, and key f records the other.
+    for f in [Flavor::Windows, Flavor::Wine] {
+        let e = size::estimate(&scenario, f, MAX_PLAY_BYTES);
+        if let Err(e) = size::check(e.html, MAX_PLAY_BYTES, "the recorded run") {
+            eprintln!("error: {}: {e}", args.file.display());
+            return ExitCode::from(EXIT_BAD_INPUT);
+        }
+    }
     let mut p = Player::new(scenario, flavor, args.lang.into());
     match player::run(&mut p) {
         Ok(()) => ExitCode::SUCCESS,

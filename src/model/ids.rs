@@ -205,4 +205,9 @@ impl Names {
     pub fn overlapped_count(&self) -> usize {
         self.overlapped.names.len()
     }
+
+    /// How many free labels are interned (ids `0..label_count()`).
+    pub fn label_count(&self) -> usize {
+        self.labels.names.len()
+    }
 }

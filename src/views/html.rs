@@ -18,6 +18,9 @@ use crate::scenario::Scenario;
 
 const TEMPLATE: &str = include_str!("player.html");
 
+/// Bytes of the page around the frames' data (the player's code and style).
+pub const TEMPLATE_BYTES: u64 = TEMPLATE.len() as u64;
+
 #[derive(Serialize)]
 struct Data<'a> {
     title: &'a str,
