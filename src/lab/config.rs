@@ -211,7 +211,7 @@ impl LabConfig {
             _ => "arrivals.rate",
         };
         let years = |ns: f64| ns / 3.156e16;
-        if !(arrivals <= MAX_SIM_NS) {
+        if arrivals.is_nan() || arrivals > MAX_SIM_NS {
             return Err(format!(
                 "{key}: {} completions would arrive over {:.3e} years of simulated time, more than the limit of {:.1} years: raise the rate or lower `completions`",
                 self.completions,
@@ -219,7 +219,7 @@ impl LabConfig {
                 years(MAX_SIM_NS)
             ));
         }
-        if !(work <= MAX_SIM_NS) {
+        if work.is_nan() || work > MAX_SIM_NS {
             return Err(format!(
                 "service: {} completions need up to {:.3e} years of simulated work, more than the limit of {:.1} years: shorten the durations or lower `completions`",
                 self.completions,
