@@ -238,3 +238,65 @@ fn export_writes_a_wide_but_short_run() {
     );
     assert!(dir.join("w.html").exists() && dir.join("w.svg").exists());
 }
+
+/// Starts `iocp-sim ARGS`, reads a few bytes of its output and closes the
+/// pipe, as `| head -c 100` does; returns its exit code and stderr.
+fn closed_early(args: &[&str], dir: &Path) -> (Option<i32>, String) {
+    use std::io::Read;
+    let mut child = Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run iocp-sim");
+    let mut out = child.stdout.take().expect("stdout");
+    let mut first = [0u8; 100];
+    out.read_exact(&mut first).expect("some output");
+    drop(out);
+    let o = child.wait_with_output().expect("wait");
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_closed_stdout_ends_quietly_with_exit_0() {
+    let dir = scratch("epipe");
+    write(&dir, "long.json", &wide(50, 20_000));
+    for args in [
+        &["run", "long.json"][..],
+        &["run", "long.json", "--json"][..],
+        &["schema"][..],
+    ] {
+        let (code, err) = closed_early(args, &dir);
+        assert_eq!(code, Some(0), "{args:?}: {err}");
+        assert_eq!(err, "", "{args:?} should be quiet");
+    }
+}
+
+#[test]
+fn run_text_escapes_control_ansi_and_bidi_characters() {
+    let dir = scratch("escape");
+    let nasty = r"T\u001b[31mred\u0007\u202eevil\u2066\r";
+    let text = format!(
+        r#"{{"format":"iocp-sim/1","title":"t\u001b]0;pwned\u0007","ports":[{{"id":"P\u202e","concurrency":1}}],"threads":["{nasty}"],"steps":[{{"op":"get","thread":"{nasty}","port":"P\u202e","note":"n\u001b[2J\u0085"}},{{"op":"post","port":"P\u202e"}}]}}"#
+    );
+    write(&dir, "s.json", &text);
+    let o = limited(&["run", "s.json"], &dir);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let out = String::from_utf8(o.stdout).expect("utf-8");
+    for bad in ['\u{1b}', '\u{7}', '\u{202e}', '\u{2066}', '\r', '\u{85}'] {
+        assert!(!out.contains(bad), "{bad:?} reached the terminal:\n{out}");
+    }
+    assert!(
+        out.contains(r"T\u{1b}[31mred\u{7}\u{202e}evil\u{2066}\u{d}"),
+        "{out}"
+    );
+}

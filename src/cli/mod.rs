@@ -107,8 +107,32 @@ fn load_scenario(
     }
 }
 
+/// A closed standard output (the reader of a pipe stopped, as `| head`
+/// does) ends every command quietly with exit 0, as Unix tools do: `print!`
+/// panics on a failed write, and this hook turns that one panic into an exit.
+/// Commands that stream (`run`) also check their writes themselves.
+fn quiet_on_closed_stdout() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let msg = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        let broken = std::io::Error::from(std::io::ErrorKind::BrokenPipe).to_string();
+        if msg.starts_with("failed printing to stdout")
+            && (msg.contains(&broken) || msg.contains("Broken pipe"))
+        {
+            std::process::exit(0);
+        }
+        default(info)
+    }));
+}
+
 /// Parses the command line and runs the subcommand.
 pub fn main() -> ExitCode {
+    quiet_on_closed_stdout();
     let cli = Cli::parse();
     match cli.command {
         Command::Run(args) => run::main(args),

@@ -40,6 +40,8 @@ struct Printer<W: Write> {
     buf: Vec<u8>,
     failed: usize,
     path: String,
+    /// Standard output was closed by the reader (EPIPE): stop quietly.
+    closed: bool,
 }
 
 fn io_err(path: &str, e: io::Error) -> ScenarioError {
@@ -49,15 +51,25 @@ fn io_err(path: &str, e: io::Error) -> ScenarioError {
     }
 }
 
+impl<W: Write> Printer<W> {
+    /// The error for a failed write; notes a closed pipe.
+    fn failed_write(&mut self, e: io::Error) -> ScenarioError {
+        if e.kind() == io::ErrorKind::BrokenPipe {
+            self.closed = true;
+        }
+        io_err(&self.path, e)
+    }
+}
+
 impl<W: Write> Sink for Printer<W> {
     fn world(&mut self, world: &World, _: &Names) -> Result<(), ScenarioError> {
         let flavor = self.flavor.unwrap_or(world.flavor);
         self.runner = Some(Runner::new(world, flavor));
         if !self.json {
             let h = text::header(world, flavor.as_str(), self.lang);
-            self.out
-                .write_all(h.as_bytes())
-                .map_err(|e| io_err(&self.path, e))?;
+            if let Err(e) = self.out.write_all(h.as_bytes()) {
+                return Err(self.failed_write(e));
+            }
         }
         Ok(())
     }
@@ -77,7 +89,9 @@ impl<W: Write> Sink for Printer<W> {
                 self.narration.then_some(self.lang),
             );
             if self.buf.len() > 1 << 16 {
-                json::flush(&mut self.buf, &mut self.out).map_err(|e| io_err(&self.path, e))?;
+                if let Err(e) = json::flush(&mut self.buf, &mut self.out) {
+                    return Err(self.failed_write(e));
+                }
             }
         } else {
             let s = text::step(
@@ -88,9 +102,9 @@ impl<W: Write> Sink for Printer<W> {
                 names,
                 self.lang,
             );
-            self.out
-                .write_all(s.as_bytes())
-                .map_err(|e| io_err(&self.path, e))?;
+            if let Err(e) = self.out.write_all(s.as_bytes()) {
+                return Err(self.failed_write(e));
+            }
         }
         if report.unexpected_rejection(&step) {
             if let Applied::Rejected { message, .. } = &report.applied {
@@ -120,6 +134,7 @@ pub fn write_json(
         buf: Vec::with_capacity(1 << 17),
         failed: 0,
         path: path.clone(),
+        closed: false,
     };
     let res = scenario::stream(file, &mut p);
     json::flush(&mut p.buf, &mut p.out).map_err(|e| io_err(&path, e))?;
@@ -141,18 +156,24 @@ pub fn main(args: Args) -> ExitCode {
         buf: Vec::with_capacity(1 << 17),
         failed: 0,
         path: path.clone(),
+        closed: false,
     };
     let res = scenario::stream(&args.file, &mut p);
-    let _ = json::flush(&mut p.buf, &mut p.out);
-    if let (Ok(names), false) = (&res, p.json) {
+    let mut end = json::flush(&mut p.buf, &mut p.out);
+    if let (Ok(names), false, Ok(())) = (&res, p.json, &end) {
         if let Some(r) = &p.runner {
-            let _ = p
+            end = p
                 .out
                 .write_all(text::summary(r.summary(), names, p.lang).as_bytes());
         }
     }
-    let _ = p.out.flush();
+    let end = end.and_then(|()| p.out.flush());
+    let closed = p.closed || end.is_err_and(|e| e.kind() == io::ErrorKind::BrokenPipe);
     drop(p.out);
+    if closed {
+        // The reader stopped reading (`| head`): end quietly, as Unix tools do.
+        return ExitCode::SUCCESS;
+    }
     match res {
         Err(e) => {
             eprintln!("error: {e}");

@@ -7,6 +7,7 @@ use crate::model::{Kernel, Names, Outcome, PortId, ThreadStatus};
 use crate::narrate::{self, Lang};
 use crate::runner::{Applied, StepReport, Summary};
 use crate::scenario::{Step, World};
+use std::borrow::Cow;
 
 /// The fixed words of the text view in one language.
 struct Labels {
@@ -139,7 +140,7 @@ fn state_word(l: &Labels, status: ThreadStatus) -> &'static str {
 }
 
 /// The header printed before step 1.
-pub fn header(world: &World, flavor_name: &str, lang: Lang) -> String {
+fn header_raw(world: &World, flavor_name: &str, lang: Lang) -> String {
     let l = labels(lang);
     let mut s = String::new();
     let _ = writeln!(s, "{}", world.title);
@@ -171,7 +172,7 @@ pub fn header(world: &World, flavor_name: &str, lang: Lang) -> String {
 }
 
 /// One step: what it did, why, and the structures after it.
-pub fn step(
+fn step_raw(
     step: &Step,
     report: &StepReport,
     outcome: &Outcome,
@@ -237,7 +238,7 @@ pub fn step(
 }
 
 /// The five structures of every port, the Device List and the threads.
-pub fn state(kernel: &Kernel, names: &Names, lang: Lang) -> String {
+fn state_raw(kernel: &Kernel, names: &Names, lang: Lang) -> String {
     let l = labels(lang);
     let mut s = String::new();
     let order = kernel.flavor().wake_order();
@@ -349,7 +350,7 @@ pub fn state(kernel: &Kernel, names: &Names, lang: Lang) -> String {
 }
 
 /// The summary after the last step.
-pub fn summary(summary: &Summary, names: &Names, lang: Lang) -> String {
+fn summary_raw(summary: &Summary, names: &Names, lang: Lang) -> String {
     let l = labels(lang);
     let mut s = String::new();
     let _ = writeln!(s, "{:=<72}", l.summary);
@@ -376,4 +377,67 @@ pub fn summary(summary: &Summary, names: &Names, lang: Lang) -> String {
         summary.over_limit_steps
     );
     s
+}
+
+/// True for the characters a terminal would act on instead of showing:
+/// control characters (C0 and C1: escape sequences, bells, carriage
+/// returns) other than new line and tab, and the bidirectional formatting
+/// characters that reorder what follows (overrides, embeddings, isolates,
+/// marks).
+fn acts_on_terminal(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The one escaper of the text views: every character of [`acts_on_terminal`]
+/// becomes `\u{..}`, visible and inert; the rest (new lines included) is
+/// kept. Escaping twice changes nothing more.
+pub fn terminal_safe(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(acts_on_terminal) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        if acts_on_terminal(c) {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+fn safe(s: String) -> String {
+    match terminal_safe(&s) {
+        Cow::Borrowed(_) => s,
+        Cow::Owned(o) => o,
+    }
+}
+
+/// The header of a run: title, flavour, ports and threads (terminal-safe).
+pub fn header(world: &World, flavor_name: &str, lang: Lang) -> String {
+    safe(header_raw(world, flavor_name, lang))
+}
+
+/// One step: the action, the narration of every rule that fired, the
+/// result and the state after it (terminal-safe).
+pub fn step(
+    step: &Step,
+    report: &StepReport,
+    outcome: &Outcome,
+    kernel: &Kernel,
+    names: &Names,
+    lang: Lang,
+) -> String {
+    safe(step_raw(step, report, outcome, kernel, names, lang))
+}
+
+/// The five structures of every port and the threads' states (terminal-safe).
+pub fn state(kernel: &Kernel, names: &Names, lang: Lang) -> String {
+    safe(state_raw(kernel, names, lang))
+}
+
+/// The summary after the last step (terminal-safe).
+pub fn summary(summary: &Summary, names: &Names, lang: Lang) -> String {
+    safe(summary_raw(summary, names, lang))
 }
