@@ -22,6 +22,7 @@
 pub mod cli;
 pub mod diff;
 pub mod explore;
+pub mod fuzzing;
 pub mod lab;
 pub mod model;
 pub mod narrate;

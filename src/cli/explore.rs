@@ -175,8 +175,20 @@ fn report(
         Stop::Found { state, port } => {
             let cond = find.expect("found only with --find");
             let moves = search.path(*state);
-            let steps = match trace::replay(world, &ModelRules, &moves, None) {
-                Ok(s) => s,
+            let title = format!("Shortest path to {cond}: {}", world.title);
+            let description = format!(
+                "Found by `iocp-sim explore {shown} --find \"{cond}\" --flavor {fl}`: a breadth-first search over every interleaving, so no shorter one reaches {cond}. {}",
+                world.description.clone().unwrap_or_default()
+            );
+            let (steps, json) = match trace::found_scenario(
+                world,
+                &moves,
+                cond,
+                *port,
+                &title,
+                description.trim_end(),
+            ) {
+                Ok(x) => x,
                 Err(e) => return bad(e.to_string()),
             };
             let on = port.map_or(String::new(), |p| {
@@ -187,17 +199,6 @@ fn report(
                 steps.len()
             );
             print!("{}", trace::text(world, &steps));
-            let last = steps.last().map_or_else(
-                || world.initial().map(|(k, _)| k).ok(),
-                |s| Some(s.after.clone()),
-            );
-            let expect = last.map(|k| trace::expect_json(world, &k, cond, *port));
-            let title = format!("Shortest path to {cond}: {}", world.title);
-            let description = format!(
-                "Found by `iocp-sim explore {shown} --find \"{cond}\" --flavor {fl}`: a breadth-first search over every interleaving, so no shorter one reaches {cond}. {}",
-                world.description.clone().unwrap_or_default()
-            );
-            let json = trace::scenario_json(world, &title, description.trim_end(), &steps, expect);
             if let Err(code) = write_out(args, &json) {
                 return code;
             }

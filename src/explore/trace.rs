@@ -339,6 +339,27 @@ pub fn expect_json(world: &World, k: &Kernel, cond: &Condition, port: Option<Por
     }
 }
 
+/// The shortest trace to a state where `cond` held (on `port`), replayed,
+/// and written as an `iocp-sim/1` scenario whose last step expects the
+/// state found: `(steps, scenario text)`.
+pub fn found_scenario(
+    world: &World,
+    moves: &[Move],
+    cond: &Condition,
+    port: Option<PortId>,
+    title: &str,
+    description: &str,
+) -> Result<(Vec<Step>, String), WorldError> {
+    let steps = replay(world, &super::ModelRules, moves, None)?;
+    let last = match steps.last() {
+        Some(s) => s.after.clone(),
+        None => world.initial()?.0,
+    };
+    let expect = expect_json(world, &last, cond, port);
+    let json = scenario_json(world, title, description, &steps, Some(expect));
+    Ok((steps, json))
+}
+
 /// An `iocp-sim/1` scenario: the world, the setup steps, then `steps`,
 /// each with its note; `last_expect` is added to the last step.
 pub fn scenario_json(

@@ -1,0 +1,418 @@
+//! What each fuzz target checks, as plain functions of the input bytes.
+//!
+//! The targets in `fuzz/` (cargo-fuzz, nightly) only call these functions,
+//! and `tests/fuzz_regressions.rs` replays every file of
+//! `fuzz/regressions/<target>/` through them on the stable toolchain, so
+//! the checks are written once. Each function panics when it finds a bug
+//! (a crash, a broken property, two readers that disagree, an escape that
+//! leaked) and returns quietly on any input the program handles correctly,
+//! refusals included. See `docs/fuzzing.md`.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::explore::{self, Condition, ModelRules, Options, Stop, World};
+use crate::lab::{self, report, sweep, LabConfig};
+use crate::model::{Flavor, Kernel, Names, Outcome};
+use crate::narrate::Lang;
+use crate::render::{json, text};
+use crate::runner::{Applied, Runner};
+use crate::scenario::{self, Scenario, ScenarioError, Sink, Step};
+use crate::views::{html, size, svg};
+
+/// The fuzz targets, by the name of their folder in `fuzz/regressions/`.
+pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+    ("scenario_bytes", scenario_bytes),
+    ("scenario_structured", scenario_structured),
+    ("explore_spec", explore_spec),
+    ("lab_toml", lab_toml),
+    ("export_strings", export_strings),
+];
+
+/// A scratch file for readers that take a path; unique per call.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(bytes: &[u8]) -> Scratch {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let n = N.fetch_add(1, Ordering::Relaxed);
+        let p = std::env::temp_dir().join(format!("iocp-sim-fuzz-{}-{n}.json", std::process::id()));
+        std::fs::write(&p, bytes).expect("write the scratch file");
+        Scratch(p)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// Collects what the stream reader sends.
+#[derive(Default)]
+struct Collect {
+    steps: Vec<Step>,
+}
+
+impl Sink for Collect {
+    fn world(&mut self, _: &scenario::World, _: &Names) -> Result<(), ScenarioError> {
+        Ok(())
+    }
+    fn step(&mut self, step: Step, _: &Names) -> Result<(), ScenarioError> {
+        self.steps.push(step);
+        Ok(())
+    }
+}
+
+/// Scenario bytes: the stream reader, the whole-file reader and the text
+/// reader agree (same steps, or the same message); a scenario read is run
+/// with its expectations in both flavours with property 7 checked by clone
+/// comparison, and rendered as text (terminal-safe), JSON (valid), HTML and
+/// SVG (when small).
+pub fn scenario_bytes(data: &[u8]) {
+    let file = Scratch::new(data);
+    let name = file.0.display().to_string();
+    let whole = scenario::load(&file.0);
+    let mut collect = Collect::default();
+    let streamed = scenario::stream(&file.0, &mut collect);
+    match (&whole, &streamed) {
+        (Ok(s), Ok(_)) => assert_eq!(
+            s.steps, collect.steps,
+            "stream and load read different steps"
+        ),
+        (Err(a), Err(b)) => assert_eq!(
+            a.to_string(),
+            b.to_string(),
+            "stream and load word an error differently"
+        ),
+        (a, b) => panic!("load {:?} but stream {:?}", a.is_ok(), b.is_ok()),
+    }
+    if let Ok(text) = std::str::from_utf8(data) {
+        let plain = scenario::load_str(&name, text);
+        match (&whole, &plain) {
+            (Ok(a), Ok(b)) => assert_eq!(
+                a.steps, b.steps,
+                "file and text readers read different steps"
+            ),
+            (Err(a), Err(b)) => assert_eq!(
+                a.to_string(),
+                b.to_string(),
+                "file and text readers word an error differently"
+            ),
+            (a, b) => panic!(
+                "file reader {:?} but text reader {:?}",
+                a.is_ok(),
+                b.is_ok()
+            ),
+        }
+    }
+    if let Ok(s) = whole {
+        check_scenario(&s);
+    }
+}
+
+/// Runs a scenario that was read in both flavours and renders it.
+fn check_scenario(s: &Scenario) {
+    for flavor in [Flavor::Windows, Flavor::Wine] {
+        let mut runner = Runner::new(&s.world, flavor);
+        let mut buf = Vec::new();
+        let mut shown = text::header(&s.world, flavor.as_str(), Lang::En);
+        for step in &s.steps {
+            let before: Kernel = runner.kernel().clone();
+            let report = runner.step(step, &s.names);
+            if let Applied::Rejected { .. } = report.applied {
+                // Property 7: a rejected action changes nothing.
+                assert_eq!(
+                    &before,
+                    runner.kernel(),
+                    "a rejected action changed the kernel"
+                );
+            }
+            if let Some(action) = step.action {
+                let outcome: Option<&Outcome> = match report.applied {
+                    Applied::Done => Some(runner.outcome()),
+                    _ => None,
+                };
+                if let Err(v) =
+                    crate::model::properties::check_step(&before, &action, outcome, runner.kernel())
+                {
+                    panic!("step {}: {v}", step.number);
+                }
+            }
+            json::step(
+                &mut buf,
+                step,
+                &report,
+                runner.outcome(),
+                runner.kernel(),
+                &s.names,
+                Some(Lang::Ko),
+            );
+            shown.push_str(&text::step(
+                step,
+                &report,
+                runner.outcome(),
+                runner.kernel(),
+                &s.names,
+                Lang::En,
+            ));
+            if report.unexpected_rejection(step) {
+                break;
+            }
+        }
+        shown.push_str(&text::summary(runner.summary(), &s.names, Lang::En));
+        assert_eq!(
+            text::terminal_safe(&shown),
+            shown.as_str(),
+            "text output is not terminal-safe"
+        );
+        for line in buf.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+            if let Err(e) = serde_json::from_slice::<serde_json::Value>(line) {
+                panic!(
+                    "run --json wrote invalid JSON ({e}): {}",
+                    String::from_utf8_lossy(line)
+                );
+            }
+        }
+    }
+    let small = 4 << 20;
+    let e = size::estimate(s, s.world.flavor, small);
+    if e.html <= small && e.svg <= small {
+        let page = html::page(s, s.world.flavor, Lang::En);
+        check_page(&page);
+        let drawing = svg::timeline(s, s.world.flavor, Lang::Ko);
+        check_svg(&drawing);
+    }
+}
+
+/// The page's data cannot close its script element early.
+fn check_page(page: &str) {
+    let start = page.find("<script").expect("the page has a script");
+    let body = &page[start..];
+    let scripts = body.matches("</script").count();
+    let opened = body.matches("<script").count();
+    assert_eq!(scripts, opened, "a string closed a script element early");
+}
+
+/// The drawing's text cannot open elements: every `<` starts a known tag.
+fn check_svg(drawing: &str) {
+    for (i, _) in drawing.match_indices('<') {
+        let rest = &drawing[i + 1..];
+        let ok = [
+            "?xml", "svg", "/svg", "title", "/title", "defs", "/defs", "pattern", "/pattern",
+            "rect", "/rect", "circle", "path", "text", "/text", "g", "/g", "line", "tspan",
+            "/tspan", "polyline", "polygon",
+        ]
+        .iter()
+        .any(|t| rest.starts_with(t));
+        assert!(
+            ok,
+            "the SVG holds an unexpected element: {}",
+            &rest[..rest.len().min(40)]
+        );
+    }
+}
+
+/// A byte reader for the structured targets.
+struct Bytes<'a>(&'a [u8]);
+
+impl Bytes<'_> {
+    fn byte(&mut self) -> u8 {
+        match self.0.split_first() {
+            Some((&b, rest)) => {
+                self.0 = rest;
+                b
+            }
+            None => 0,
+        }
+    }
+    fn below(&mut self, n: u8) -> u8 {
+        self.byte() % n.max(1)
+    }
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Valid skeletons with arbitrary steps: two ports, three threads, two
+/// devices, and then one step per three bytes (every op, any ids, with and
+/// without expectations), written as JSON and checked as in
+/// [`scenario_bytes`]. The fuzzer reaches the model instead of the parser.
+pub fn scenario_structured(data: &[u8]) {
+    let mut b = Bytes(data);
+    let flavor = if b.byte() & 1 == 0 { "windows" } else { "wine" };
+    let c1 = b.below(4);
+    let c2 = b.below(3);
+    let mut steps = Vec::new();
+    while !b.is_empty() && steps.len() < 200 {
+        let op = b.below(14);
+        let t = format!("T{}", b.below(3) + 1);
+        let p = if b.byte() & 1 == 0 { "P" } else { "Q" };
+        let d = if b.byte() & 1 == 0 { "d1" } else { "d2" };
+        let ov = format!("ov{}", b.below(3));
+        let key = b.below(4);
+        let step = match op {
+            0 => format!(r#"{{"op":"get","thread":"{t}","port":"{p}"}}"#),
+            1 => format!(
+                r#"{{"op":"get","thread":"{t}","port":"{p}","timeout":{}}}"#,
+                b.below(3)
+            ),
+            2 => format!(
+                r#"{{"op":"get_ex","thread":"{t}","port":"{p}","max":{}}}"#,
+                b.below(3) + 1
+            ),
+            3 => format!(r#"{{"op":"post","port":"{p}","key":{key}}}"#),
+            4 => format!(r#"{{"op":"associate","device":"{d}","port":"{p}","key":{key}}}"#),
+            5 => format!(r#"{{"op":"issue","device":"{d}","overlapped":"{ov}"}}"#),
+            6 => format!(r#"{{"op":"complete","overlapped":"{ov}","bytes":{key}}}"#),
+            7 => format!(r#"{{"op":"block","thread":"{t}","on":"io"}}"#),
+            8 => format!(r#"{{"op":"unblock","thread":"{t}"}}"#),
+            9 => format!(r#"{{"op":"timeout","thread":"{t}"}}"#),
+            10 => format!(r#"{{"op":"exit","thread":"{t}"}}"#),
+            11 => format!(r#"{{"op":"close_port","port":"{p}"}}"#),
+            12 => format!(r#"{{"op":"close_device","device":"{d}"}}"#),
+            _ => format!(
+                r#"{{"op":"post","port":"{p}","expect":{{"ports":{{"{p}":{{"current":{key}}}}}}}}}"#
+            ),
+        };
+        steps.push(step);
+    }
+    let text = format!(
+        r#"{{"format":"iocp-sim/1","title":"fuzz","flavor":"{flavor}","cpus":2,"ports":[{{"id":"P","concurrency":{c1}}},{{"id":"Q","concurrency":{c2}}}],"threads":["T1","T2","T3"],"devices":[{{"id":"d1"}},{{"id":"d2","skip_on_success":true}}],"steps":[{}]}}"#,
+        steps.join(",")
+    );
+    scenario_bytes(text.as_bytes());
+}
+
+/// Explore spec bytes: parse; a spec accepted builds a world and is
+/// searched under small caps; the search must not find a property broken
+/// or the packed layout overflowing; a state found with `--find` is
+/// written as a scenario that reads back and whose expectations hold.
+pub fn explore_spec(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(spec) = explore::parse(text) else {
+        return;
+    };
+    let world = World::new(&spec, None).expect("a checked spec builds a world");
+    let cond = Condition::parse(["over_limit", "held", "lost > 0", "wtq >= 2"][data.len() % 4])
+        .expect("condition");
+    let opts = Options {
+        find: Some(cond.clone()),
+        max_states: 3000,
+        max_bytes: 16 << 20,
+        probe_invalid: true,
+        ..Options::default()
+    };
+    let search =
+        explore::search(&world, &ModelRules, &opts, &mut |_| {}).expect("the search starts");
+    match &search.stop {
+        Stop::Violation { violation, .. } => panic!("explore found a model bug: {violation}"),
+        Stop::Broken { message, .. } => panic!("explore broke: {message}"),
+        Stop::Found { state, port } => {
+            let moves = search.path(*state);
+            let (_, json) =
+                explore::trace::found_scenario(&world, &moves, &cond, *port, "fuzz", "fuzz")
+                    .expect("the trace replays");
+            let s = scenario::load_str("trace.json", &json).expect("the trace reads back");
+            let mut runner = Runner::new(&s.world, s.world.flavor);
+            for step in &s.steps {
+                let report = runner.step(step, &s.names);
+                assert!(
+                    report.mismatches.is_empty(),
+                    "the written trace fails its expectations: {:?}\n{json}",
+                    report.mismatches
+                );
+                assert!(
+                    !report.unexpected_rejection(step),
+                    "the written trace is rejected:\n{json}"
+                );
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Lab TOML: parse; a configuration accepted is swept (at most 4 points)
+/// with at most 300 completions each; every result is sane and every
+/// report is built.
+pub fn lab_toml(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok((mut config, axes)) =
+        LabConfig::from_toml(text, "fuzz.toml", std::path::Path::new("sim-scenarios/lab"))
+    else {
+        return;
+    };
+    config.completions = config.completions.min(300);
+    config.threads = config.threads.min(64);
+    let Ok(points) = sweep::expand(&config, &axes) else {
+        return;
+    };
+    let points: Vec<_> = points.into_iter().take(4).collect();
+    let results: Vec<_> = points.iter().map(|p| lab::run(&p.config)).collect();
+    for r in &results {
+        if let Err(e) = r.check_sane() {
+            panic!("the lab reports nonsense: {e}");
+        }
+    }
+    let _ = report::describe(&config);
+    let _ = report::single(&results[0]);
+    let _ = report::table(&points, &results);
+    let _ = report::csv(&points, &results);
+    for (_, drawing) in report::plots(&points, &results) {
+        check_svg(&drawing);
+    }
+}
+
+/// Export with fuzzed strings: the bytes become the title, description,
+/// ids, a block label and a note of a valid scenario; the HTML, the SVG
+/// and the text must escape them.
+pub fn export_strings(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let mut parts = text
+        .split('\u{0}')
+        .map(|s| s.chars().take(200).collect::<String>());
+    let mut next = |fallback: &str| {
+        parts
+            .next()
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| fallback.to_owned())
+    };
+    let (title, desc, port, t1, t2, label, note) = (
+        next("t"),
+        next("d"),
+        next("P"),
+        next("T1"),
+        next("T2"),
+        next("io"),
+        next("n"),
+    );
+    if port == t1 || t1 == t2 || port == t2 {
+        return;
+    }
+    let js = |s: &str| serde_json::to_string(s).expect("a string serialises");
+    let (title, desc, port, t1, t2, label, note) = (
+        js(&title),
+        js(&desc),
+        js(&port),
+        js(&t1),
+        js(&t2),
+        js(&label),
+        js(&note),
+    );
+    let scenario = format!(
+        r#"{{"format":"iocp-sim/1","title":{title},"description":{desc},"ports":[{{"id":{port},"concurrency":1}}],"threads":[{t1},{t2}],"steps":[
+        {{"op":"get","thread":{t1},"port":{port},"note":{note}}},
+        {{"op":"post","port":{port},"key":1}},
+        {{"op":"block","thread":{t1},"on":{label}}},
+        {{"op":"get","thread":{t2},"port":{port}}},
+        {{"op":"unblock","thread":{t1}}}]}}"#
+    );
+    let Ok(s) = scenario::load_str("fuzz.json", &scenario) else {
+        return;
+    };
+    check_scenario(&s);
+}
