@@ -348,6 +348,9 @@ pub fn lab_toml(data: &[u8]) {
     };
     config.completions = config.completions.min(300);
     config.threads = config.threads.min(64);
+    if config.expected_slices() > 1e5 {
+        return;
+    }
     let Ok(points) = sweep::expand(&config, &axes) else {
         return;
     };

@@ -300,3 +300,12 @@ fn run_text_escapes_control_ansi_and_bidi_characters() {
         "{out}"
     );
 }
+
+#[test]
+fn lab_refuses_work_cut_into_too_many_time_slices() {
+    let dir = scratch("lab_slices");
+    let config = "cpus = 2\nthreads = 2\nconcurrency = 0\ncompletions = 1000\n\n[arrivals]\nprocess = \"poisson\"\nrate = 1\n\n[service]\ndist = \"const\"\nmean_us = 1e9\n\n[scheduler]\nquantum_us = 1\n";
+    write(&dir, "l.toml", config);
+    let o = limited(&["lab", "l.toml", "--quiet"], &dir);
+    refused(&o, &["scheduler.quantum_us", "time slices"]);
+}

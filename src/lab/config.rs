@@ -219,6 +219,12 @@ impl LabConfig {
                 years(MAX_SIM_NS)
             ));
         }
+        let slices = self.expected_slices();
+        if slices > MAX_SLICES {
+            return Err(format!(
+                "scheduler.quantum_us: the work would be cut into about {slices:.3e} time slices, more than the limit of {MAX_SLICES:.0e}: lengthen the time slice, shorten the durations or lower `completions`"
+            ));
+        }
         if work.is_nan() || work > MAX_SIM_NS {
             return Err(format!(
                 "service: {} completions need up to {:.3e} years of simulated work, more than the limit of {:.1} years: shorten the durations or lower `completions`",
@@ -228,6 +234,15 @@ impl LabConfig {
             ));
         }
         Ok(())
+    }
+
+    /// How many time slices the work is expected to take in all (each
+    /// one an event of the simulation): the mean CPU time per completion
+    /// over the time slice, at least one per completion.
+    pub fn expected_slices(&self) -> f64 {
+        let after = self.block.as_ref().map_or(0.0, |b| b.after.mean());
+        let cpu = self.service.mean() + after + self.cold_penalty as f64;
+        self.completions as f64 * (cpu / self.quantum.max(1) as f64).ceil().max(1.0)
     }
 
     /// The offered load: arrival rate times mean service time over `cpus`.
@@ -762,6 +777,10 @@ impl Resolver<'_> {
         Ok((config, axes))
     }
 }
+
+/// At most this many time slices expected over a run (each one an event;
+/// the lab simulates some tens of millions of events per second).
+pub const MAX_SLICES: f64 = 1e9;
 
 /// The largest configuration file read, in bytes.
 pub const MAX_CONFIG_BYTES: u64 = 1 << 20;

@@ -185,6 +185,8 @@ struct StepsState<'a> {
     reading: Option<usize>,
     count: usize,
     failure: Option<ScenarioError>,
+    /// Resolve and send each step (false: only read them, to place an error).
+    resolve: bool,
 }
 
 struct StepsPass<'s, 'a> {
@@ -254,6 +256,9 @@ impl<'de> Visitor<'de> for StepList<'_, '_> {
             };
             st.reading = None;
             st.count = number;
+            if !st.resolve {
+                continue;
+            }
             let step = match resolve_step(number, raw, &mut st.names) {
                 Ok(step) => step,
                 Err((op, message)) => {
@@ -477,6 +482,27 @@ fn small_text(p: &Path) -> Option<String> {
     (text.len() as u64 <= IN_MEMORY).then_some(text)
 }
 
+/// The step being read where the header pass met `e` (a mistake inside the
+/// `steps` array, which that pass skips), found by reading the steps again
+/// without resolving them; `None` when the mistake is outside the steps.
+/// The fast reader names the step of such a mistake, so this one does too.
+fn step_of_error(src: &Source, path: &str, e: &serde_json::Error) -> Option<usize> {
+    let mut sink = NullSink;
+    let mut state = StepsState {
+        path,
+        names: Names::default(),
+        sink: &mut sink,
+        reading: None,
+        count: 0,
+        failure: None,
+        resolve: false,
+    };
+    match on_source(src, StepsPass { state: &mut state }) {
+        Err(again) if (again.line(), again.column()) == (e.line(), e.column()) => state.reading,
+        _ => None,
+    }
+}
+
 /// The plain reader: serde_json over the whole text, twice. Exact positions
 /// for every mistake.
 fn drive_slow(src: Source, path: &str, sink: &mut dyn Sink) -> Result<Names, ScenarioError> {
@@ -508,7 +534,7 @@ fn drive_slow(src: Source, path: &str, sink: &mut dyn Sink) -> Result<Names, Sce
                     });
                 }
             }
-            return Err(json_error(path, &e, None));
+            return Err(json_error(path, &e, step_of_error(&src, path, &e)));
         }
     };
     let world = world_of(header, path)?;
@@ -522,6 +548,7 @@ fn drive_slow(src: Source, path: &str, sink: &mut dyn Sink) -> Result<Names, Sce
         reading: None,
         count: 0,
         failure: None,
+        resolve: true,
     };
     let res = on_source(&src, StepsPass { state: &mut state });
     if let Some(f) = state.failure.take() {
@@ -598,6 +625,7 @@ mod tests {
         ];
         // Whole files, not only step tails: the inputs.
         let whole = [
+            "{\"format\": \"iocp-sim/1\", \"title\": \"t\", \"ports\": [{\"id\": \"P\", \"concurrency\": 1}], \"threads\": [\"T1\"], \"steps\": [{\"op\": \"post\", \"port\": \"P\"}, {\"op\": \"post\", \"port\": \"P\", \"key\": 2,p}]}",
             "[[",
             "[",
             "",
