@@ -482,11 +482,12 @@ fn small_text(p: &Path) -> Option<String> {
     (text.len() as u64 <= IN_MEMORY).then_some(text)
 }
 
-/// The step being read where the header pass met `e` (a mistake inside the
-/// `steps` array, which that pass skips), found by reading the steps again
-/// without resolving them; `None` when the mistake is outside the steps.
-/// The fast reader names the step of such a mistake, so this one does too.
-fn step_of_error(src: &Source, path: &str, e: &serde_json::Error) -> Option<usize> {
+/// The error to report when the header pass met `e`. That pass skips the
+/// `steps` array, so a mistake inside a step reaches it as a bare syntax
+/// error; the steps are read again (without resolving them), and a mistake
+/// met inside a step no later than `e` is reported as the fast reader
+/// reports it: with its step, and with the first problem that step has.
+fn header_error(src: &Source, path: &str, e: &serde_json::Error) -> ScenarioError {
     let mut sink = NullSink;
     let mut state = StepsState {
         path,
@@ -497,10 +498,14 @@ fn step_of_error(src: &Source, path: &str, e: &serde_json::Error) -> Option<usiz
         failure: None,
         resolve: false,
     };
-    match on_source(src, StepsPass { state: &mut state }) {
-        Err(again) if (again.line(), again.column()) == (e.line(), e.column()) => state.reading,
-        _ => None,
+    if let Err(again) = on_source(src, StepsPass { state: &mut state }) {
+        if let Some(step) = state.reading {
+            if !again.is_io() && (again.line(), again.column()) <= (e.line(), e.column()) {
+                return json_error(path, &again, Some(step));
+            }
+        }
     }
+    json_error(path, e, None)
 }
 
 /// The plain reader: serde_json over the whole text, twice. Exact positions
@@ -534,7 +539,7 @@ fn drive_slow(src: Source, path: &str, sink: &mut dyn Sink) -> Result<Names, Sce
                     });
                 }
             }
-            return Err(json_error(path, &e, step_of_error(&src, path, &e)));
+            return Err(header_error(&src, path, &e));
         }
     };
     let world = world_of(header, path)?;
@@ -625,6 +630,7 @@ mod tests {
         ];
         // Whole files, not only step tails: the inputs.
         let whole = [
+            "{\"format\": \"iocp-sim/1\", \"title\": \"t\", \"ports\": [{\"id\": \"P\", \"concurrency\": 1}], \"threads\": [\"T1\"], \"steps\": [{\"op\": \"get\", \"thread\": \"T1\", \"po\"\":rt P\"}]}",
             "{\"format\": \"iocp-sim/1\", \"title\": \"t\", \"ports\": [{\"id\": \"P\", \"concurrency\": 1}], \"threads\": [\"T1\"], \"steps\": [{\"op\": \"post\", \"port\": \"P\"}, {\"op\": \"post\", \"port\": \"P\", \"key\": 2,p}]}",
             "[[",
             "[",
