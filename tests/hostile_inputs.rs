@@ -184,27 +184,7 @@ fn lab_refuses_an_endless_trace() {
     refused(&o, &["/dev/zero", "limit"]);
 }
 
-/// `threads` threads on one port and `steps` steps cycling through gets
-/// and posts (the shape of the issue's 110 KB scenario at 2,000 × 2,000).
-fn wide(threads: usize, steps: usize) -> String {
-    let names: Vec<String> = (1..=threads).map(|i| format!("\"T{i}\"")).collect();
-    let mut s = Vec::with_capacity(steps);
-    for i in 0..steps {
-        if (i / threads) % 2 == 0 {
-            s.push(format!(
-                r#"{{"op":"get","thread":"T{}","port":"P"}}"#,
-                i % threads + 1
-            ));
-        } else {
-            s.push(format!(r#"{{"op":"post","port":"P","key":{i}}}"#));
-        }
-    }
-    format!(
-        r#"{{"format":"iocp-sim/1","title":"wide","ports":[{{"id":"P","concurrency":1}}],"threads":[{}],"steps":[{}]}}"#,
-        names.join(","),
-        s.join(",")
-    )
-}
+use iocp_sim::scenario::generate::wide;
 
 #[test]
 fn export_refuses_a_page_over_the_limit_before_building_it() {
@@ -225,7 +205,7 @@ fn export_refuses_a_page_over_the_limit_before_building_it() {
 #[test]
 fn export_writes_a_wide_but_short_run() {
     let dir = scratch("export_wide_short");
-    write(&dir, "w.json", &wide(100_000, 3));
+    write(&dir, "w.json", &wide(20_000, 3));
     let o = limited(
         &["export", "w.json", "--html", "w.html", "--svg", "w.svg"],
         &dir,

@@ -68,3 +68,35 @@ pub fn workload(steps: usize) -> String {
     s.push_str("\n  ]\n}\n");
     s
 }
+
+/// A valid `iocp-sim/1` scenario of `threads` threads on one port whose
+/// concurrency is `threads`, and `steps` steps alternating a post and a get
+/// by the next thread in turn (each get takes the packet just posted). Its
+/// size grows as `threads + steps`, and the state shown after each step as
+/// `threads`: the shape that makes views grow as steps × threads.
+pub fn wide(threads: usize, steps: usize) -> String {
+    let threads = threads.max(1);
+    let mut s = String::with_capacity(threads * 8 + steps * 48 + 256);
+    let _ = write!(
+        s,
+        r#"{{"format":"iocp-sim/1","title":"{threads} threads, {steps} steps","ports":[{{"id":"P","concurrency":{threads}}}],"threads":["#
+    );
+    for i in 1..=threads {
+        let _ = write!(s, "{}\"T{i}\"", if i > 1 { "," } else { "" });
+    }
+    s.push_str("],\"steps\":[\n");
+    for i in 0..steps {
+        if i % 2 == 0 {
+            let _ = write!(s, r#"{{"op":"post","port":"P","key":{i}}}"#);
+        } else {
+            let _ = write!(
+                s,
+                r#"{{"op":"get","thread":"T{}","port":"P"}}"#,
+                (i / 2) % threads + 1
+            );
+        }
+        s.push_str(if i + 1 < steps { ",\n" } else { "\n" });
+    }
+    s.push_str("]}\n");
+    s
+}
