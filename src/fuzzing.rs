@@ -20,8 +20,11 @@ use crate::runner::{Applied, Runner};
 use crate::scenario::{self, Scenario, ScenarioError, Sink, Step};
 use crate::views::{html, size, svg};
 
+/// The checks of one fuzz target: panics on a bug.
+pub type Target = fn(&[u8]);
+
 /// The fuzz targets, by the name of their folder in `fuzz/regressions/`.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("scenario_bytes", scenario_bytes),
     ("scenario_structured", scenario_structured),
     ("explore_spec", explore_spec),
@@ -299,7 +302,7 @@ pub fn explore_spec(data: &[u8]) {
     let cond = Condition::parse(["over_limit", "held", "lost > 0", "wtq >= 2"][data.len() % 4])
         .expect("condition");
     let opts = Options {
-        find: Some(cond.clone()),
+        find: Some(cond),
         max_states: 3000,
         max_bytes: 16 << 20,
         probe_invalid: true,
