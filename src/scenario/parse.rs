@@ -485,8 +485,8 @@ fn small_text(p: &Path) -> Option<String> {
 /// The error to report when the header pass met `e`. That pass skips the
 /// `steps` array, so a mistake inside a step reaches it as a bare syntax
 /// error; the steps are read again (without resolving them), and a mistake
-/// met inside a step no later than `e` is reported as the fast reader
-/// reports it: with its step, and with the first problem that step has.
+/// met inside a step first is reported as the fast reader reports it: with
+/// its step, and with the first problem that step has.
 fn header_error(src: &Source, path: &str, e: &serde_json::Error) -> ScenarioError {
     let mut sink = NullSink;
     let mut state = StepsState {
@@ -500,7 +500,13 @@ fn header_error(src: &Source, path: &str, e: &serde_json::Error) -> ScenarioErro
     };
     if let Err(again) = on_source(src, StepsPass { state: &mut state }) {
         if let Some(step) = state.reading {
-            if !again.is_io() && (again.line(), again.column()) <= (e.line(), e.column()) {
+            // The header pass only meets a syntax error (or the end) inside
+            // the steps; the steps pass meets the first problem of the
+            // steps no later in the text (its column may differ by one).
+            let first = e.is_syntax()
+                || e.is_eof()
+                || (again.line(), again.column()) <= (e.line(), e.column());
+            if !again.is_io() && first {
                 return json_error(path, &again, Some(step));
             }
         }
@@ -630,6 +636,7 @@ mod tests {
         ];
         // Whole files, not only step tails: the inputs.
         let whole = [
+            "{\"format\": \"iocp-sim/1\", \"title\": \"t\", \"ports\": [{\"id\": \"P\", \"concurrency\": 1}], \"threads\": [\"T1\"], \"steps\": [{\"op\": \"post\", \"port\": \"P\", \"note\": \"a\u{1}b\"}]}",
             "{\"format\": \"iocp-sim/1\", \"title\": \"t\", \"ports\": [{\"id\": \"P\", \"concurrency\": 1}], \"threads\": [\"T1\"], \"steps\": [{\"op\": \"get\", \"thread\": \"T1\", \"po\"\":rt P\"}]}",
             "{\"format\": \"iocp-sim/1\", \"title\": \"t\", \"ports\": [{\"id\": \"P\", \"concurrency\": 1}], \"threads\": [\"T1\"], \"steps\": [{\"op\": \"post\", \"port\": \"P\"}, {\"op\": \"post\", \"port\": \"P\", \"key\": 2,p}]}",
             "[[",
