@@ -164,3 +164,28 @@ fn every_state_packs_and_unpacks_to_itself() {
         }
     }
 }
+
+/// `--max-memory` counts the world built from the spec, not only the state
+/// store: a spec whose world alone is over the budget is not searched.
+#[test]
+fn the_world_counts_against_the_memory_budget() {
+    let long = "x".repeat(200_000);
+    let spec = OVER_LIMIT.replacen("\"title\": \"", &format!("\"title\": \"{long}"), 1);
+    let w = world(&spec);
+    assert!(w.heap_bytes > 200_000, "{}", w.heap_bytes);
+    let opts = Options {
+        max_bytes: 100_000,
+        ..Options::default()
+    };
+    let result = search(&w, &super::ModelRules, &opts, &mut |_| {});
+    assert!(
+        !matches!(&result, Ok(s) if matches!(s.stop, Stop::Exhausted)),
+        "a search over budget ran to the end"
+    );
+    let roomy = Options {
+        max_bytes: 64 << 20,
+        ..Options::default()
+    };
+    let result = search(&w, &super::ModelRules, &roomy, &mut |_| {}).expect("search");
+    assert!(matches!(result.stop, Stop::Exhausted), "{:?}", result.stop);
+}
