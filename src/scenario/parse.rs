@@ -294,16 +294,12 @@ impl Sink for NullSink {
 /// The fast path for files (see `split.rs`). `Err(Malformed)` means "read
 /// the file again with serde_json's reader to report the mistake";
 /// `emitted` tells how many steps already reached the sink.
-fn drive_fast(
-    file: &Path,
+fn drive_fast<R: std::io::BufRead>(
+    open: impl Fn() -> Result<Scanner<R>, Malformed>,
     path: &str,
     sink: &mut dyn Sink,
     emitted: &mut usize,
 ) -> Result<Result<Names, ScenarioError>, Malformed> {
-    let open = || -> Result<Scanner<BufReader<File>>, Malformed> {
-        let f = File::open(file)?;
-        Ok(Scanner::new(BufReader::with_capacity(1 << 16, f)))
-    };
     // Pass 1: every member but the steps, gathered into one small object.
     let mut sc = open()?;
     let mut header = b"{".to_vec();
@@ -443,10 +439,26 @@ fn world_of(header: RawHeader, path: &str) -> Result<World, ScenarioError> {
     })
 }
 
+/// Reads with the fast reader, falling back to the plain one. Files and
+/// texts take the same way, so both give the same steps and messages.
 fn drive(src: Source, path: &str, sink: &mut dyn Sink) -> Result<Names, ScenarioError> {
-    if let Source::File(file) = src {
+    {
         let mut emitted = 0;
-        match drive_fast(file, path, sink, &mut emitted) {
+        let fast = match src {
+            Source::File(file) => drive_fast(
+                || {
+                    let f = File::open(file)?;
+                    Ok(Scanner::new(BufReader::with_capacity(1 << 16, f)))
+                },
+                path,
+                sink,
+                &mut emitted,
+            ),
+            Source::Text(t) => {
+                drive_fast(|| Ok(Scanner::new(t.as_bytes())), path, sink, &mut emitted)
+            }
+        };
+        match fast {
             Ok(result) => return result,
             Err(Malformed) if emitted == 0 => {}
             Err(Malformed) => {
@@ -636,6 +648,7 @@ mod tests {
         ];
         // Whole files, not only step tails: the issue's inputs.
         let whole = [
+            "{\"format\": \"iocp-sim/1\", \"title\": \"t\", \"ports\": [{\"id\": \"P\", \"concurrency\": 1}], \"threads\": [\"T1\"], \"steps\": [{\"op\": \"get\", \"thread\": \"T0\", \"port\": \"P\"}, {\"op\": \"post\", \"port\": \"P\", \"note\": \"a\u{1}b\"}]}",
             "{\"format\": \"iocp-sim/1\", \"title\": \"t\", \"ports\": [{\"id\": \"P\", \"concurrency\": 1}], \"threads\": [\"T1\"], \"steps\": [{\"op\": \"post\", \"port\": \"P\", \"note\": \"a\u{1}b\"}]}",
             "{\"format\": \"iocp-sim/1\", \"title\": \"t\", \"ports\": [{\"id\": \"P\", \"concurrency\": 1}], \"threads\": [\"T1\"], \"steps\": [{\"op\": \"get\", \"thread\": \"T1\", \"po\"\":rt P\"}]}",
             "{\"format\": \"iocp-sim/1\", \"title\": \"t\", \"ports\": [{\"id\": \"P\", \"concurrency\": 1}], \"threads\": [\"T1\"], \"steps\": [{\"op\": \"post\", \"port\": \"P\"}, {\"op\": \"post\", \"port\": \"P\", \"key\": 2,p}]}",
