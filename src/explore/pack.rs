@@ -37,6 +37,8 @@ impl std::fmt::Display for PackError {
     }
 }
 
+impl std::error::Error for PackError {}
+
 /// The field widths for one world.
 #[derive(Clone, Debug)]
 pub struct Layout {

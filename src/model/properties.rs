@@ -24,6 +24,8 @@ impl std::fmt::Display for Violation {
     }
 }
 
+impl std::error::Error for Violation {}
+
 /// Which properties hold in a flavour: all seven in Windows; 1, 2, 5 and 7 in Wine.
 pub fn applies(flavor: Flavor, property: u8) -> bool {
     match flavor {
