@@ -81,7 +81,10 @@ fn every_lesson_in_every_mode_matches_the_schema() {
         }
     }
     assert!(lines > 500, "{lines} lines checked");
-    assert!(events.len() >= 20, "the lessons show most events: {events:?}");
+    assert!(
+        events.len() >= 20,
+        "the lessons show most events: {events:?}"
+    );
 }
 
 #[test]

@@ -22,6 +22,7 @@ impl Timeout {
 /// One action on the model, with every argument resolved to an id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[allow(missing_docs)] // variant fields are named after the scenario keys and model.md
+#[non_exhaustive]
 pub enum Action {
     /// Rule 9: CreateIoCompletionPort(device, port, key).
     Associate {

@@ -7,6 +7,7 @@ use super::packet::Packet;
 
 /// The rules of `docs/model.md`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Rule {
     /// activate(P): a counted thread left; the port may release a waiter.
     Activate,
@@ -103,6 +104,7 @@ impl Rule {
 
 /// The Win32 errors a call in the model can fail with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum WinError {
     /// WAIT_TIMEOUT (258): a poll found nothing, or a finite wait expired.
     WaitTimeout,
