@@ -12,6 +12,7 @@
 //! * [`narrate`]: turns what a step did into sentences for students.
 //! * [`render`]: text and JSON views of a state.
 //! * [`views`]: the classroom views: terminal player, HTML player, SVG timeline.
+//! * [`diagnostic`]: errors for people: the source line, a caret, "did you mean".
 //! * [`diff`]: runs a scenario against a real completion port (Windows, or
 //!   Wine) and compares what it observes with the model.
 //! * [`explore`]: every interleaving of small thread programs, and the shortest path to a condition.
@@ -91,6 +92,7 @@
 #[cfg(feature = "cli")]
 #[doc(hidden)]
 pub mod cli;
+pub mod diagnostic;
 pub mod diff;
 pub mod explore;
 pub mod lab;

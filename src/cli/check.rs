@@ -34,12 +34,12 @@ pub fn main(args: Args) -> ExitCode {
                     println!("FAIL {failure}");
                 }
                 if let Some(e) = &r.stopped {
-                    eprintln!("error: {e}");
+                    super::print_scenario_error(e);
                 } else if r.failures.is_empty() {
                     println!("ok   {} ({} expectations)", f.path.display(), r.passed);
                 }
             }
-            Err(e) => eprintln!("error: {e}"),
+            Err(e) => super::print_scenario_error(e),
         }
     }
     let invalid = report.invalid();

@@ -101,9 +101,28 @@ fn load_scenario(
             Ok((s, f))
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            print_scenario_error(&e);
             Err(ExitCode::from(EXIT_BAD_INPUT))
         }
+    }
+}
+
+/// Prints a scenario error on stderr. For people (stderr is a terminal, or
+/// `IOCP_SIM_ERRORS=long`): the long form of [`crate::diagnostic::scenario`],
+/// with the source line, a caret and "did you mean". For scripts (stderr
+/// is not a terminal, or `IOCP_SIM_ERRORS=short`): the one-line form.
+fn print_scenario_error(e: &crate::scenario::ScenarioError) {
+    use std::io::IsTerminal;
+    let long = match std::env::var("IOCP_SIM_ERRORS").as_deref() {
+        Ok("long") => true,
+        Ok("short") => false,
+        _ => std::io::stderr().is_terminal(),
+    };
+    if long {
+        let text = std::fs::read_to_string(e.path()).ok();
+        eprintln!("{}", crate::diagnostic::scenario(e, text.as_deref()));
+    } else {
+        eprintln!("error: {e}");
     }
 }
 
