@@ -368,7 +368,7 @@ impl Props {
 /// with [`check_step`] and with the shadow (the properties in `props`).
 /// Properties 3 and 6 are only asserted in the Windows flavour. The error
 /// names the step (1-based) and its action.
-pub fn run_case(case: &Case, props: Props) -> Check {
+pub fn run_case(case: &Case, props: Props) -> Result<(), Failure> {
     let mut k = Kernel::new(&case.config());
     let mut shadow = Shadow::new(case);
     let names = case.world.names();
@@ -750,7 +750,7 @@ fn accepted(
 
 /// Property 2 and the structure invariants behind it: `current == |RTL|`;
 /// a thread is in at most one structure, the one its state names.
-pub fn check_structures(k: &Kernel) -> Check {
+pub fn check_structures(k: &Kernel) -> Result<(), Failure> {
     for (p, port) in k.ports().iter().enumerate() {
         ensure!(
             port.current as usize == port.rtl.len(),
