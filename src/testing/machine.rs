@@ -293,3 +293,63 @@ pub fn check_port<P: PortLike, S: Scope>(
             message: e.to_string(),
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Forwards to the model; with `LIE`, reports every action as done,
+    /// rejected ones included.
+    struct Forward<const LIE: bool>(Kernel);
+
+    impl<const LIE: bool> PortLike for Forward<LIE> {
+        fn new(config: &KernelConfig) -> Self {
+            Forward(Kernel::new(config))
+        }
+        fn apply(&mut self, action: Action) -> Observed {
+            let mut out = Outcome::default();
+            let r = self.0.apply(action, &mut out);
+            Observed::of(if LIE { Ok(()) } else { r }, &out)
+        }
+    }
+
+    /// Every action, rejected ones included.
+    struct Everything;
+
+    impl Scope for Everything {
+        fn world() -> BoxedStrategy<KernelConfig> {
+            any_world(Flavor::Windows)
+        }
+        fn action(state: &ModelState) -> BoxedStrategy<Action> {
+            strategy::action(&state.shape()).boxed()
+        }
+        const ONLY_ACCEPTED: bool = false;
+    }
+
+    fn config() -> Config {
+        Config {
+            cases: 32,
+            failure_persistence: None,
+            ..Config::default()
+        }
+    }
+
+    #[test]
+    fn the_model_agrees_with_itself_on_valid_and_invalid_actions() {
+        check_port::<Forward<false>, WindowsPort>(config(), 1..30).unwrap();
+        check_port::<Forward<false>, WinePort>(config(), 1..30).unwrap();
+        check_port::<Forward<false>, Everything>(config(), 1..30).unwrap();
+    }
+
+    #[test]
+    fn an_implementation_that_accepts_what_the_model_refuses_is_caught() {
+        // Only valid actions: nothing to lie about.
+        check_port::<Forward<true>, WindowsPort>(config(), 1..30).unwrap();
+        let hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let r = check_port::<Forward<true>, Everything>(config(), 1..30);
+        std::panic::set_hook(hook);
+        let e = r.expect_err("rejections are part of the comparison");
+        assert!(e.message.contains("Rejected"), "{e}");
+    }
+}
