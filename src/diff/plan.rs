@@ -195,6 +195,7 @@ pub fn plan(case: &Case, flavor: Flavor) -> Plan {
                 key,
                 bytes,
                 overlapped,
+                by,
             } => {
                 if bytes > u32::MAX as u64 {
                     unsup(format!("post of {bytes} bytes does not fit a DWORD"));
@@ -238,7 +239,11 @@ pub fn plan(case: &Case, flavor: Flavor) -> Plan {
                 device,
                 overlapped,
                 inline,
+                by,
             } => {
+                if by.is_some() && inline.is_some() {
+                    unsup("an inline issue by a scenario thread: the probe issues every request from its controller".to_owned());
+                }
                 if inline.is_some_and(|b| b > MAX_BYTES) {
                     unsup(format!("inline issue of more than {MAX_BYTES} bytes"));
                 }

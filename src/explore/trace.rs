@@ -235,6 +235,7 @@ pub fn action_json(world: &World, a: &Action) -> String {
             device,
             overlapped,
             inline,
+            by,
         } => {
             let mut s = format!(
                 "\"op\": \"issue\", \"device\": {}, \"overlapped\": {}",
@@ -243,6 +244,9 @@ pub fn action_json(world: &World, a: &Action) -> String {
             );
             if let Some(b) = inline {
                 let _ = write!(s, ", \"inline\": true, \"bytes\": {b}");
+            }
+            if let Some(t) = by {
+                let _ = write!(s, ", \"by\": {}", js(n.thread(t)));
             }
             s
         }
@@ -260,10 +264,12 @@ pub fn action_json(world: &World, a: &Action) -> String {
             key,
             bytes,
             overlapped,
+            by,
         } => format!(
-            "\"op\": \"post\", \"port\": {}, \"key\": {key}, \"bytes\": {bytes}, \"overlapped\": {}",
+            "\"op\": \"post\", \"port\": {}, \"key\": {key}, \"bytes\": {bytes}, \"overlapped\": {}{}",
             js(n.port(port)),
-            overlapped.map_or("null".to_owned(), |o| js(n.overlapped(o)))
+            overlapped.map_or("null".to_owned(), |o| js(n.overlapped(o))),
+            by.map_or(String::new(), |t| format!(", \"by\": {}", js(n.thread(t))))
         ),
         Action::Get {
             thread,

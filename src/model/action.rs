@@ -30,11 +30,14 @@ pub enum Action {
         key: u64,
     },
     /// Rule 10: an overlapped request on `device`; `inline` is `Some(bytes)`
-    /// when it completes synchronously with success.
+    /// when it completes synchronously with success. `by` is the issuing
+    /// thread (`None`: a thread outside the scenario); it matters only for
+    /// an inline completion, inserted in the issuer's context.
     Issue {
         device: DeviceId,
         overlapped: OvId,
         inline: Option<u64>,
+        by: Option<ThreadId>,
     },
     /// Rule 11: the driver completes the request issued with `overlapped`.
     Complete {
@@ -42,12 +45,14 @@ pub enum Action {
         bytes: u64,
         status: StatusId,
     },
-    /// Rule 2: PostQueuedCompletionStatus.
+    /// Rule 2: PostQueuedCompletionStatus, called by `by` (`None`: a
+    /// thread outside the scenario).
     Post {
         port: PortId,
         key: u64,
         bytes: u64,
         overlapped: Option<OvId>,
+        by: Option<ThreadId>,
     },
     /// Rule 1: GetQueuedCompletionStatus.
     Get {
@@ -80,6 +85,20 @@ pub enum Action {
 }
 
 impl Action {
+    /// The scenario thread that makes this call, if any: the caller of a
+    /// get, block or exit, or the `by` of a post or issue. Unblock and
+    /// timeout happen *to* a waiting or paused thread, so they have none.
+    pub fn caller(&self) -> Option<ThreadId> {
+        match *self {
+            Action::Get { thread, .. }
+            | Action::GetEx { thread, .. }
+            | Action::Block { thread, .. }
+            | Action::Exit { thread } => Some(thread),
+            Action::Post { by, .. } | Action::Issue { by, .. } => by,
+            _ => None,
+        }
+    }
+
     /// The op name used in scenario files.
     pub fn op(&self) -> &'static str {
         match self {

@@ -154,11 +154,15 @@ fn action(o: &mut Out, a: &Action, names: &Names) {
             device,
             overlapped,
             inline,
+            by,
         } => {
             o.kstr("device", names.device(device));
             o.kstr("overlapped", names.overlapped(overlapped));
             o.kbool("inline", inline.is_some());
             o.knum("bytes", inline.unwrap_or(0));
+            if let Some(t) = by {
+                o.kstr("by", names.thread(t));
+            }
         }
         Action::Complete {
             overlapped,
@@ -174,6 +178,7 @@ fn action(o: &mut Out, a: &Action, names: &Names) {
             key,
             bytes,
             overlapped,
+            by,
         } => {
             o.kstr("port", names.port(port));
             o.knum("key", key);
@@ -181,6 +186,9 @@ fn action(o: &mut Out, a: &Action, names: &Names) {
             match overlapped {
                 Some(ov) => o.kstr("overlapped", names.overlapped(ov)),
                 None => o.knull("overlapped"),
+            }
+            if let Some(t) = by {
+                o.kstr("by", names.thread(t));
             }
         }
         Action::Get {
@@ -328,6 +336,15 @@ fn event(o: &mut Out, e: &Event, names: &Names) {
                 QueueWhy::NoWaiter => o.kstr("why", "no_waiter"),
                 QueueWhy::AtLimit { current, max } => {
                     o.kstr("why", "at_limit");
+                    cm(o, current, max);
+                }
+                QueueWhy::MarkedInserter {
+                    thread,
+                    current,
+                    max,
+                } => {
+                    o.kstr("why", "marked_inserter");
+                    o.kstr("by", names.thread(thread));
                     cm(o, current, max);
                 }
             }
