@@ -100,6 +100,21 @@ fn idle_with_work_never_happens_but_held_packets_do_in_windows_only() {
 }
 
 #[test]
+fn a_worker_posting_to_its_own_port_leaves_idle_work_in_windows_only() {
+    // The workers post `by` themselves: a worker whose get returned without
+    // sleeping carries the queue-wait mark, so its packet is kept in the
+    // IOCQ while the other worker waits with current < max (rule 2).
+    assert_eq!(
+        shortest("worker-posts.json", None, "idle_with_work"),
+        Some(4)
+    );
+    assert_eq!(
+        shortest("worker-posts.json", Some(Flavor::Wine), "idle_with_work"),
+        None
+    );
+}
+
+#[test]
 fn the_found_state_satisfies_the_condition_and_no_shallower_state_does() {
     let (w, s) = explore("three-workers.json", None, "current > 2");
     let Stop::Found { state, .. } = s.stop else {
