@@ -102,6 +102,7 @@ const EVENT_KINDS: &[&str] = &[
     "HandedOff/false",
     "Queued/NoWaiter",
     "Queued/AtLimit",
+    "Queued/MarkedInserter",
     "Woke/true",
     "Woke/false",
     "Held",

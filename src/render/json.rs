@@ -598,6 +598,15 @@ fn state(o: &mut Out, kernel: &Kernel, names: &Names) {
         o.string(t.status().as_str());
     }
     o.close(b'}');
+    // The threads carrying the queue-wait mark (rule 2), in id order.
+    o.key("marked");
+    o.open(b'[');
+    for (i, t) in kernel.threads().iter().enumerate() {
+        if t.queue_mark {
+            o.item_str(names.thread(ThreadId(i as u32)));
+        }
+    }
+    o.close(b']');
     o.knum("lost", kernel.counters().lost);
     o.close(b'}');
 }
