@@ -15,7 +15,7 @@ pub fn describe_action(action: &Action, names: &Names) -> String {
     };
     let by = match *action {
         Action::Post { by: Some(t), .. } | Action::Issue { by: Some(t), .. } => {
-            format!(" (by {})", names.thread(t))
+            format!(" by {}", names.thread(t))
         }
         _ => String::new(),
     };
