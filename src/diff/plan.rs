@@ -201,7 +201,11 @@ pub fn plan(case: &Case, flavor: Flavor) -> Plan {
                     unsup(format!("post of {bytes} bytes does not fit a DWORD"));
                 }
                 let ov = overlapped.map_or("-".to_owned(), |o| o.0.to_string());
-                format!("post {} {key} {bytes} {ov}", port.0)
+                match by {
+                    // The worker posts itself, in its own context (rule 2's mark).
+                    Some(t) => format!("post_by {} {} {key} {bytes} {ov}", t.0, port.0),
+                    None => format!("post {} {key} {bytes} {ov}", port.0),
+                }
             }
             Action::Get {
                 thread,
