@@ -167,7 +167,12 @@ fn a_bad_by_names_the_step_the_op_and_the_reason() {
     );
     // `by` belongs to post and issue only.
     let text = world(r#"[{"op": "get", "thread": "T1", "port": "P", "by": "T1"}]"#);
-    bad_input("get_by", "get_by.json", &text, &["get_by.json", "step 1", "by"]);
+    bad_input(
+        "get_by",
+        "get_by.json",
+        &text,
+        &["get_by.json", "step 1", "by"],
+    );
 }
 
 #[test]
