@@ -4,8 +4,11 @@
 //! ```json
 //! {"step":3,"op":"get","action":{...},"rules":[{"rule":"get","number":1,"event":"took",...}],
 //!  "deliveries":[...],"result":"success","results":{},"error":null,"mismatches":[],
-//!  "state":{"ports":{"P":{"max":1,"current":1,"over_limit":false,...}},"devices":{...},"threads":{...},"lost":0}}
+//!  "state":{"ports":{"P":{"max":1,"current":1,"over_limit":false,...}},"devices":{...},"threads":{...},"marked":["T1"],"lost":0}}
 //! ```
+//!
+//! `state.marked` lists the threads that carry the queue-wait mark (rule 2);
+//! a `post` or `issue` made by a scenario thread has `"by"` in its action.
 
 use std::io::{self, Write};
 
