@@ -85,20 +85,6 @@ pub enum Action {
 }
 
 impl Action {
-    /// The scenario thread that makes this call, if any: the caller of a
-    /// get, block or exit, or the `by` of a post or issue. Unblock and
-    /// timeout happen *to* a waiting or paused thread, so they have none.
-    pub fn caller(&self) -> Option<ThreadId> {
-        match *self {
-            Action::Get { thread, .. }
-            | Action::GetEx { thread, .. }
-            | Action::Block { thread, .. }
-            | Action::Exit { thread } => Some(thread),
-            Action::Post { by, .. } | Action::Issue { by, .. } => by,
-            _ => None,
-        }
-    }
-
     /// The op name used in scenario files.
     pub fn op(&self) -> &'static str {
         match self {
