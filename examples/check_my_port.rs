@@ -2,16 +2,19 @@
 //!
 //! `MyPort` below is a small hand-written completion port (one port,
 //! threads that post, get, block, unblock and exit), the kind of model a
-//! server team writes for its own scheduler. It reports what each action
+//! server team writes for its own scheduler. Posts come from outside or
+//! from a worker (`by`): a worker whose last get returned without sleeping
+//! carries the queue-wait mark, and its own post is queued for it rather
+//! than handed to a sleeping worker (rule 2). It reports what each action
 //! did as an [`Observed`]; [`check_port`] runs random sequences of actions
 //! through it and through the model side by side, and shrinks any
 //! disagreement to the shortest sequence that shows it.
 //!
 //!     cargo run --example check_my_port
 //!
-//! The test below also shows that a wrong implementation is caught: the
-//! same port waking its *oldest* waiter (FIFO, as Wine does) fails against
-//! the Windows model.
+//! The tests below also show that wrong implementations are caught: the
+//! same port waking its *oldest* waiter (FIFO, as Wine does), or ignoring
+//! the queue-wait mark, fails against the Windows model.
 
 use std::collections::VecDeque;
 
@@ -41,17 +44,21 @@ enum Worker {
 
 /// A single completion port with a concurrency limit. `LIFO` picks the
 /// waiter to wake: the most recent one (Windows) or the oldest (a bug).
-struct MyPort<const LIFO: bool> {
+/// `MARK` keeps a post by a marked worker queued (Windows) or hands it
+/// to a waiter like any other post (a bug).
+struct MyPort<const LIFO: bool, const MARK: bool> {
     max: u32,
     current: u32,
     queue: VecDeque<Packet>,
     waiters: Vec<ThreadId>,
     workers: Vec<Worker>,
+    /// Per worker: the queue-wait mark (its last get returned at once).
+    marked: Vec<bool>,
 }
 
 const PORT: PortId = PortId(0);
 
-impl<const LIFO: bool> MyPort<LIFO> {
+impl<const LIFO: bool, const MARK: bool> MyPort<LIFO, MARK> {
     fn next_waiter(&mut self) -> Option<ThreadId> {
         if self.waiters.is_empty() {
             None
@@ -84,7 +91,7 @@ impl<const LIFO: bool> MyPort<LIFO> {
     }
 }
 
-impl<const LIFO: bool> PortLike for MyPort<LIFO> {
+impl<const LIFO: bool, const MARK: bool> PortLike for MyPort<LIFO, MARK> {
     fn new(config: &KernelConfig) -> Self {
         MyPort {
             max: config.ports[0],
@@ -92,6 +99,7 @@ impl<const LIFO: bool> PortLike for MyPort<LIFO> {
             queue: VecDeque::new(),
             waiters: Vec::new(),
             workers: vec![Worker::Running { counted: false }; config.threads],
+            marked: vec![false; config.threads],
         }
     }
 
@@ -99,7 +107,7 @@ impl<const LIFO: bool> PortLike for MyPort<LIFO> {
         let mut delivered = Vec::new();
         let mut result = CallResult::Success;
         match action {
-            Action::Post { key, bytes, .. } => {
+            Action::Post { key, bytes, by, .. } => {
                 let packet = Packet {
                     bytes,
                     key,
@@ -107,7 +115,8 @@ impl<const LIFO: bool> PortLike for MyPort<LIFO> {
                     status: StatusId::SUCCESS,
                     origin: Origin::Post,
                 };
-                match (self.current < self.max)
+                let keep = MARK && by.is_some_and(|t| self.marked[t.0 as usize]);
+                match (self.current < self.max && !keep)
                     .then(|| self.next_waiter())
                     .flatten()
                 {
@@ -123,7 +132,9 @@ impl<const LIFO: bool> PortLike for MyPort<LIFO> {
                 if self.current < self.max && !self.queue.is_empty() {
                     let p = self.queue.pop_front().expect("checked non-empty");
                     self.release(thread, p, &mut delivered);
+                    self.marked[t] = true;
                 } else {
+                    self.marked[t] = false;
                     self.workers[t] = Worker::Waiting;
                     self.waiters.push(thread);
                     result = CallResult::Pending;
@@ -133,6 +144,7 @@ impl<const LIFO: bool> PortLike for MyPort<LIFO> {
                 let t = thread.0 as usize;
                 let counted = self.workers[t] == Worker::Running { counted: true };
                 self.workers[t] = Worker::Paused { counted };
+                self.marked[t] = false;
                 if counted {
                     self.current -= 1;
                     self.activate(&mut delivered);
@@ -150,6 +162,7 @@ impl<const LIFO: bool> PortLike for MyPort<LIFO> {
                 let t = thread.0 as usize;
                 let counted = self.workers[t] == Worker::Running { counted: true };
                 self.workers[t] = Worker::Exited;
+                self.marked[t] = false;
                 if counted {
                     self.current -= 1;
                     self.activate(&mut delivered);
@@ -176,7 +189,8 @@ impl<const LIFO: bool> PortLike for MyPort<LIFO> {
 }
 
 /// What `MyPort` supports: one port of concurrency 1-3 on 4 processors,
-/// 1-4 threads, and post, get (infinite), block, unblock and exit.
+/// 1-4 threads, and post (from outside or by a worker), get (infinite),
+/// block, unblock and exit.
 struct PostGetBlock;
 
 impl Scope for PostGetBlock {
@@ -195,7 +209,8 @@ impl Scope for PostGetBlock {
     fn action(state: &ModelState) -> BoxedStrategy<Action> {
         let thread = (0..state.config.threads as u32).prop_map(ThreadId);
         prop_oneof![
-            3 => (1u64..100).prop_map(|key| Action::Post { port: PORT, key, bytes: 0, overlapped: None }),
+            4 => (1u64..100, prop::option::weighted(0.5, thread.clone()))
+                .prop_map(|(key, by)| Action::Post { port: PORT, key, bytes: 0, overlapped: None, by }),
             3 => thread.clone().prop_map(|thread| Action::Get { thread, port: PORT, timeout: Timeout::Infinite }),
             1 => thread.clone().prop_map(|thread| Action::Block { thread, on: None }),
             1 => thread.clone().prop_map(|thread| Action::Unblock { thread }),
@@ -214,7 +229,7 @@ fn config(cases: u32) -> Config {
 }
 
 fn main() {
-    match check_port::<MyPort<true>, PostGetBlock>(config(512), 1..40) {
+    match check_port::<MyPort<true, true>, PostGetBlock>(config(512), 1..40) {
         Ok(()) => println!("MyPort agrees with the model on 512 random sequences"),
         Err(e) => {
             eprintln!("MyPort disagrees with the model:\n{e}");
@@ -229,7 +244,7 @@ mod tests {
 
     #[test]
     fn my_port_agrees_with_the_model() {
-        check_port::<MyPort<true>, PostGetBlock>(config(256), 1..40).unwrap();
+        check_port::<MyPort<true, true>, PostGetBlock>(config(256), 1..40).unwrap();
     }
 
     #[test]
@@ -237,10 +252,24 @@ mod tests {
         // The failing cases panic inside proptest; keep their messages quiet.
         let hook = std::panic::take_hook();
         std::panic::set_hook(Box::new(|_| {}));
-        let r = check_port::<MyPort<false>, PostGetBlock>(config(256), 1..40);
+        let r = check_port::<MyPort<false, true>, PostGetBlock>(config(256), 1..40);
         std::panic::set_hook(hook);
         let e = r.expect_err("waking the oldest waiter differs from Windows");
         let text = e.to_string();
         assert!(text.contains("disagrees with the model"), "{text}");
+    }
+
+    #[test]
+    fn a_port_ignoring_the_queue_wait_mark_is_caught() {
+        let hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let r = check_port::<MyPort<true, false>, PostGetBlock>(config(256), 1..40);
+        std::panic::set_hook(hook);
+        let e = r.expect_err("a marked worker's post is queued on Windows");
+        let text = e.to_string();
+        assert!(
+            text.contains(", by T"),
+            "the shrunk sequence has a post by a worker: {text}"
+        );
     }
 }

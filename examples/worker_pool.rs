@@ -110,6 +110,7 @@ fn shutdown_ends_every_worker(pool: &Pool) -> Result<(), TestCaseError> {
                 key: to_post.pop().expect("the main thread has a packet to post"),
                 bytes: 0,
                 overlapped: None,
+                by: None,
             },
             Some(thread) => {
                 let i = thread.0 as usize;

@@ -56,7 +56,8 @@
 //! let (p, t1, t2) = (PortId(0), ThreadId(0), ThreadId(1));
 //! let mut out = Outcome::default();
 //! let get = |thread| Action::Get { thread, port: p, timeout: Timeout::Infinite };
-//! let post = |key| Action::Post { port: p, key, bytes: 0, overlapped: None };
+//! // `by: None`: the main thread posts (a thread outside the scenario).
+//! let post = |key| Action::Post { port: p, key, bytes: 0, overlapped: None, by: None };
 //!
 //! k.apply(get(t1), &mut out)?;
 //! k.apply(get(t2), &mut out)?;

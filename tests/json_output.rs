@@ -108,3 +108,52 @@ fn the_schema_rejects_a_renamed_or_missing_field() {
         .insert("curent".into(), current);
     assert!(!v.is_valid(&line), "a misspelled field");
 }
+
+/// Lesson 19 (a worker posts to its own port) shows the queue-wait mark on
+/// the wire: `by` in a post's action, a packet queued for a marked
+/// inserter, and `state.marked`; the schema holds them to their shape.
+#[test]
+fn lesson_19_shows_by_and_the_queue_wait_mark() {
+    let v = validator();
+    let file = std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/sim-scenarios/19-worker-posts-to-its-own-port.json"
+    ));
+    let lines = run_json(file, &[]);
+    for line in &lines {
+        assert!(v.is_valid(line), "{line}");
+    }
+    let posted_by_w1 = lines
+        .iter()
+        .position(|l| l["op"] == "post" && l["action"]["by"] == "W1")
+        .expect("a post by W1");
+    let line = &lines[posted_by_w1];
+    let queued = &line["rules"][0];
+    assert_eq!(queued["event"], "queued", "{line}");
+    assert_eq!(queued["why"], "marked_inserter", "{line}");
+    assert_eq!(queued["by"], "W1", "{line}");
+    assert_eq!(line["state"]["marked"], serde_json::json!(["W1"]), "{line}");
+    assert!(
+        lines.iter().any(|l| l["op"] == "post"
+            && l["action"].get("by").is_none()
+            && l["rules"][0]["event"] == "handed_off"),
+        "a post from outside is handed to the waiter"
+    );
+
+    // The schema: `marked` is required, `by` is a thread name, and a
+    // marked_inserter queueing names its thread.
+    let mut broken = line.clone();
+    broken["state"].as_object_mut().unwrap().remove("marked");
+    assert!(!v.is_valid(&broken), "a state without marked");
+    let mut broken = line.clone();
+    broken["action"]["by"] = serde_json::json!(1);
+    assert!(!v.is_valid(&broken), "by is a name");
+    let mut broken = line.clone();
+    broken["rules"][0].as_object_mut().unwrap().remove("by");
+    assert!(!v.is_valid(&broken), "marked_inserter without by");
+
+    // Wine has no queue-wait mark.
+    for line in run_json(file, &["--flavor", "wine"]) {
+        assert_eq!(line["state"]["marked"], serde_json::json!([]), "{line}");
+    }
+}

@@ -13,7 +13,7 @@
 
 use std::collections::HashMap;
 
-use iocp_sim::model::{Event, Flavor, Kernel, Outcome, RejectKind};
+use iocp_sim::model::{Event, Flavor, Kernel, Outcome, QueueWhy, RejectKind};
 use iocp_sim::testing::shadow::{run_case, Props};
 use iocp_sim::testing::strategy::case;
 use proptest::prelude::*;
@@ -149,6 +149,7 @@ fn generator_reaches_every_rule_and_rejection() {
         "PollFailed",
         "HandedOff",
         "Queued",
+        "QueuedForMarkedInserter",
         "Woke",
         "Held",
         "Blocked",
@@ -207,6 +208,10 @@ fn event_name(e: &Event) -> &'static str {
         Event::Waits { .. } => "Waits",
         Event::PollFailed { .. } => "PollFailed",
         Event::HandedOff { .. } => "HandedOff",
+        Event::Queued {
+            why: QueueWhy::MarkedInserter { .. },
+            ..
+        } => "QueuedForMarkedInserter",
         Event::Queued { .. } => "Queued",
         Event::Woke { .. } => "Woke",
         Event::Held { .. } => "Held",

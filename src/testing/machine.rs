@@ -8,6 +8,11 @@
 //! compares what it reports with the model after every action, and
 //! proptest shrinks a failure to the shortest sequence that shows it.
 //!
+//! A `post` or an `issue` may name the thread that makes it (`by`): in the
+//! Windows flavour a post (or an inline completion) by a thread of the port
+//! carrying the queue-wait mark is queued, not handed to a waiter (rule 2),
+//! so an implementation must follow the mark to agree with the model.
+//!
 //! ```
 //! use iocp_sim::model::{Action, KernelConfig};
 //! use iocp_sim::testing::machine::{check_port, Observed, PortLike, WindowsPort};
@@ -302,6 +307,24 @@ mod tests {
     /// rejected ones included.
     struct Forward<const LIE: bool>(Kernel);
 
+    /// Forwards to the model, but every post and issue as if made from
+    /// outside the scenario (`by` dropped): it ignores the queue-wait mark.
+    struct Anonymous(Kernel);
+
+    impl PortLike for Anonymous {
+        fn new(config: &KernelConfig) -> Self {
+            Anonymous(Kernel::new(config))
+        }
+        fn apply(&mut self, mut action: Action) -> Observed {
+            if let Action::Post { by, .. } | Action::Issue { by, .. } = &mut action {
+                *by = None;
+            }
+            let mut out = Outcome::default();
+            let r = self.0.apply(action, &mut out);
+            Observed::of(r, &out)
+        }
+    }
+
     impl<const LIE: bool> PortLike for Forward<LIE> {
         fn new(config: &KernelConfig) -> Self {
             Forward(Kernel::new(config))
@@ -351,5 +374,23 @@ mod tests {
         std::panic::set_hook(hook);
         let e = r.expect_err("rejections are part of the comparison");
         assert!(e.message.contains("Rejected"), "{e}");
+    }
+
+    #[test]
+    fn an_implementation_ignoring_the_queue_wait_mark_is_caught() {
+        // Wine has no mark: dropping `by` changes nothing there.
+        check_port::<Anonymous, WinePort>(config(), 1..30).unwrap();
+        let hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let r = check_port::<Anonymous, WindowsPort>(
+            Config {
+                cases: 256,
+                ..config()
+            },
+            1..40,
+        );
+        std::panic::set_hook(hook);
+        let e = r.expect_err("a marked thread's post is queued on Windows");
+        assert!(e.message.contains(", by T"), "{e}");
     }
 }

@@ -20,7 +20,7 @@
 
 use std::fmt;
 
-use crate::model::{Action, Flavor, KernelConfig, Names, OvId, StatusId, Timeout};
+use crate::model::{Action, Flavor, KernelConfig, Names, OvId, StatusId, ThreadId, Timeout};
 
 pub mod machine;
 pub mod shadow;
@@ -122,6 +122,11 @@ fn fmt_ov(ov: Option<OvId>) -> String {
     }
 }
 
+/// `, by T1` for a call made by a scenario thread, nothing otherwise.
+fn fmt_by(by: Option<ThreadId>) -> String {
+    by.map_or(String::new(), |t| format!(", by T{}", t.0))
+}
+
 fn fmt_status(s: StatusId) -> &'static str {
     match s {
         StatusId::SUCCESS => "success",
@@ -141,9 +146,15 @@ pub fn fmt_action(a: &Action) -> String {
             device,
             overlapped,
             inline,
+            by,
         } => match inline {
-            None => format!("issue(D{}, ov{})", device.0, overlapped.0),
-            Some(b) => format!("issue(D{}, ov{}, inline {b} bytes)", device.0, overlapped.0),
+            None => format!("issue(D{}, ov{}{})", device.0, overlapped.0, fmt_by(by)),
+            Some(b) => format!(
+                "issue(D{}, ov{}, inline {b} bytes{})",
+                device.0,
+                overlapped.0,
+                fmt_by(by)
+            ),
         },
         Action::Complete {
             overlapped,
@@ -159,10 +170,12 @@ pub fn fmt_action(a: &Action) -> String {
             key,
             bytes,
             overlapped,
+            by,
         } => format!(
-            "post(P{}, key {key}, {bytes} bytes, {})",
+            "post(P{}, key {key}, {bytes} bytes, {}{})",
             port.0,
-            fmt_ov(overlapped)
+            fmt_ov(overlapped),
+            fmt_by(by)
         ),
         Action::Get {
             thread,

@@ -3,9 +3,11 @@
 //! Every step is checked twice: by the model's own
 //! [`check_step`], and by the shadow's bookkeeping, which derives from
 //! the actions alone which packets must have been made and in what order
-//! they entered each port, which threads wait in each WTQ, and which
-//! OVERLAPPEDs are in use. It does not call the model's rules: it follows
-//! packets by identity, so the cases must come from
+//! they entered each port, which threads wait in each WTQ, which
+//! OVERLAPPEDs are in use, and which threads carry the queue-wait mark
+//! (from the results of their own calls; it excuses rule 2's exception to
+//! property 3 and must equal the model's). It does not call the model's
+//! rules: it follows packets by identity, so the cases must come from
 //! [`super::strategy::case`] (or go through [`super::strategy::uniquify`]):
 //! every post gets a unique completion key and every completion a unique
 //! byte count.
@@ -103,6 +105,12 @@ struct Shadow {
     queues: Vec<Vec<usize>>,
     /// Per port: waiting threads in arrival order.
     wtqs: Vec<Vec<ThreadId>>,
+    /// Per thread: the port it is associated with (as far as property 3
+    /// needs it: set by a get, cleared by exit and by close_port).
+    assoc: Vec<Option<PortId>>,
+    /// Per thread: the queue-wait mark of model.md, derived from the
+    /// results of its own calls (Windows only).
+    mark: Vec<bool>,
 }
 
 /// What the shadow expects of one accepted step.
@@ -145,6 +153,74 @@ impl Shadow {
             live: HashMap::new(),
             queues: vec![Vec::new(); w.ports.len()],
             wtqs: vec![Vec::new(); w.ports.len()],
+            assoc: vec![None; w.threads],
+            mark: vec![false; w.threads],
+        }
+    }
+
+    /// The mark and association after an accepted action, from its result
+    /// alone: a get that returned without sleeping (a packet, or a failed
+    /// poll) sets the mark; one that sleeps clears it; one that fails with
+    /// ERROR_INVALID_HANDLE changes nothing; block and exit clear it.
+    fn track_mark(&mut self, a: &Action, out: &Outcome, windows: bool) {
+        match *a {
+            Action::Get { thread, port, .. } | Action::GetEx { thread, port, .. } => {
+                let t = thread.index();
+                match out.result {
+                    CallResult::Failed(WinError::InvalidHandle) => {}
+                    CallResult::Pending => {
+                        self.assoc[t] = Some(port);
+                        self.mark[t] = false;
+                    }
+                    _ => {
+                        self.assoc[t] = Some(port);
+                        self.mark[t] = windows;
+                    }
+                }
+            }
+            Action::Block { thread, .. } => self.mark[thread.index()] = false,
+            Action::Exit { thread } => {
+                self.mark[thread.index()] = false;
+                self.assoc[thread.index()] = None;
+            }
+            Action::ClosePort { port } => {
+                for t in self.assoc.iter_mut() {
+                    if *t == Some(port) {
+                        *t = None;
+                    }
+                }
+            }
+            _ => {}
+        }
+        // Wine leaves a waiter stranded on a closed port; a completion or a
+        // timeout wakes it unassociated.
+        for f in &out.fired {
+            if let Event::StrandedWoken { thread, .. } | Event::Unassociated { thread, .. } =
+                f.event
+            {
+                self.assoc[thread.index()] = None;
+            }
+        }
+    }
+
+    /// True if `a` is an insert into P by a thread of P carrying the mark
+    /// (before the step): rule 2's exception to property 3.
+    fn marked_insert(&self, a: &Action, p: PortId) -> bool {
+        let (target, by) = match *a {
+            Action::Post { port, by, .. } => (Some(port), by),
+            Action::Issue {
+                device,
+                inline: Some(_),
+                by,
+                ..
+            } => (self.devs[device.index()].entry.map(|(q, _)| q), by),
+            _ => (None, None),
+        };
+        match by {
+            Some(t) if target == Some(p) => {
+                self.mark[t.index()] && self.assoc[t.index()] == Some(p)
+            }
+            _ => false,
         }
     }
 
@@ -234,6 +310,7 @@ impl Shadow {
                 key,
                 bytes,
                 overlapped,
+                ..
             } => {
                 if !self.port_closed[port.index()] {
                     let tok = self.make(Packet {
@@ -257,6 +334,7 @@ impl Shadow {
                 device,
                 overlapped,
                 inline,
+                ..
             } => {
                 let dev = &self.devs[device.index()];
                 if !dev.closed {
@@ -475,6 +553,9 @@ fn accepted(
         }
         _ => None,
     };
+    let marked: Vec<bool> = (0..nports)
+        .map(|p| shadow.marked_insert(a, PortId(p as u32)))
+        .collect();
     let exp = shadow.accept(a)?;
 
     // ---- Property 1: every packet exactly once in an IOCQ, delivered or lost.
@@ -591,14 +672,22 @@ fn accepted(
     // ---- Property 5: each port's packets leave in the order they entered.
     if props.has(5) {
         for p in 0..nports {
+            // A packet inserted and delivered in the same step was handed
+            // straight to a waiter: it never entered the IOCQ (and may
+            // overtake queued packets, rule 2's queue-wait mark exception).
+            let handed = |tok: &usize| {
+                exp.inserted.iter().any(|&(_, t)| t == *tok)
+                    && matches!(shadow.tokens[*tok].at, Where::Delivered(_))
+            };
             let mut entered = queued_before[p].clone();
             entered.extend(
                 exp.inserted
                     .iter()
                     .filter(|(q, _)| q.index() == p)
-                    .map(|&(_, t)| t),
+                    .map(|&(_, t)| t)
+                    .filter(|t| !handed(t)),
             );
-            let mut gone = left[p].clone();
+            let mut gone: Vec<usize> = left[p].iter().copied().filter(|t| !handed(t)).collect();
             gone.extend(now_queued[p].iter().copied());
             ensure!(
                 entered == gone,
@@ -686,16 +775,30 @@ fn accepted(
         check_structures(after)?;
     }
 
-    // ---- Property 3 (Windows): no idle work.
-    if props.has(3) && case.flavor == Flavor::Windows {
+    // ---- Property 3 (Windows): no new idle work, except an insert by a
+    // thread of the port carrying the queue-wait mark.
+    let windows = case.flavor == Flavor::Windows;
+    shadow.track_mark(a, out, windows);
+    if props.has(3) && windows {
+        let idles = |port: &crate::model::Port| {
+            port.current < port.max && !port.iocq.is_empty() && !port.wtq.is_empty()
+        };
         for (p, port) in after.ports().iter().enumerate() {
             ensure!(
-                !(port.current < port.max && !port.iocq.is_empty() && !port.wtq.is_empty()),
+                !idles(port) || idles(before.port(PortId(p as u32))) || marked[p],
                 "P{p} idles: current {} < max {} with {} queued and {} waiting",
                 port.current,
                 port.max,
                 port.iocq.len(),
                 port.wtq.len()
+            );
+        }
+        for (t, th) in after.threads().iter().enumerate() {
+            ensure!(
+                th.queue_mark == shadow.mark[t],
+                "T{t}: model's queue-wait mark {} but the shadow's {}",
+                th.queue_mark,
+                shadow.mark[t]
             );
         }
     }
@@ -851,12 +954,14 @@ mod tests {
                 key: 0,
                 bytes: 0,
                 overlapped: None,
+                by: None,
             },
             Action::Post {
                 port: p,
                 key: 0,
                 bytes: 0,
                 overlapped: None,
+                by: None,
             },
             Action::Block {
                 thread: t1,
@@ -865,6 +970,37 @@ mod tests {
             Action::Unblock { thread: t1 },
             Action::Unblock { thread: t1 },
         ]);
+        assert_eq!(run_case(&c, Props::ALL), Ok(()));
+    }
+
+    /// A post by a marked thread of the port leaves work queued while a
+    /// thread waits and the port has room: rule 2's exception, which the
+    /// shadow's property 3 must accept (and whose mark it must agree on).
+    #[test]
+    fn a_marked_threads_post_is_queued_and_passes() {
+        use crate::model::Timeout;
+        let (t0, t1, p) = (ThreadId(0), ThreadId(1), PortId(0));
+        let post = |by| Action::Post {
+            port: p,
+            key: 0,
+            bytes: 0,
+            overlapped: None,
+            by,
+        };
+        let get = |thread| Action::Get {
+            thread,
+            port: p,
+            timeout: Timeout::Infinite,
+        };
+        let mut c = case(vec![post(None), get(t0), get(t1), post(Some(t0))]);
+        c.world.ports = vec![2];
+        let mut k = Kernel::new(&c.config());
+        let mut out = Outcome::default();
+        for a in &c.actions {
+            k.apply(*a, &mut out).unwrap();
+        }
+        assert!(out.deliveries.is_empty(), "queued for T0: {out:?}");
+        assert!(k.thread(t0).queue_mark);
         assert_eq!(run_case(&c, Props::ALL), Ok(()));
     }
 

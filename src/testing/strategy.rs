@@ -56,7 +56,9 @@ pub fn timeout() -> impl Strategy<Value = Timeout> {
 }
 
 /// Any action on world `w`, valid or not: ids are sometimes unknown, and
-/// nothing is done to keep the sequence legal.
+/// nothing is done to keep the sequence legal. Some posts and issues are
+/// made by a scenario thread (`by`), so that rule 2's queue-wait mark
+/// exception is reached.
 pub fn action(w: &WorldShape) -> impl Strategy<Value = Action> {
     let t = || id(w.threads).prop_map(ThreadId);
     let p = || id(w.ports.len()).prop_map(PortId);
@@ -64,12 +66,12 @@ pub fn action(w: &WorldShape) -> impl Strategy<Value = Action> {
     let ov = || (0..OVS).prop_map(OvId);
     prop_oneof![
         2 => (d(), p(), 0u64..3).prop_map(|(device, port, key)| Action::Associate { device, port, key }),
-        3 => (d(), ov(), prop::option::weighted(0.3, Just(0u64)))
-            .prop_map(|(device, overlapped, inline)| Action::Issue { device, overlapped, inline }),
+        3 => (d(), ov(), prop::option::weighted(0.3, Just(0u64)), prop::option::weighted(0.1, t()))
+            .prop_map(|(device, overlapped, inline, by)| Action::Issue { device, overlapped, inline, by }),
         4 => (ov(), prop_oneof![3 => Just(StatusId::SUCCESS), 1 => Just(SOME_ERROR)])
             .prop_map(|(overlapped, status)| Action::Complete { overlapped, bytes: 0, status }),
-        5 => (p(), prop::option::weighted(0.5, ov()))
-            .prop_map(|(port, overlapped)| Action::Post { port, key: 0, bytes: 0, overlapped }),
+        7 => (p(), prop::option::weighted(0.5, ov()), prop::option::weighted(0.2, t()))
+            .prop_map(|(port, overlapped, by)| Action::Post { port, key: 0, bytes: 0, overlapped, by }),
         6 => (t(), p(), timeout()).prop_map(|(thread, port, timeout)| Action::Get { thread, port, timeout }),
         2 => (t(), p(), 0u32..=3, timeout())
             .prop_map(|(thread, port, max, timeout)| Action::GetEx { thread, port, max, timeout }),
