@@ -15,6 +15,7 @@
 //!   Wine) and compares what it observes with the model.
 //! * [`explore`]: every interleaving of small thread programs, and the shortest path to a condition.
 //! * [`lab`]: a discrete-event workload simulation in simulated time, on the same model.
+//! * [`live`]: a real completion port for Rust threads, every decision made by the model.
 //! * [`cli`]: the `iocp-sim` command, a thin shell over all of the above.
 
 #![warn(missing_docs)]
@@ -23,6 +24,7 @@ pub mod cli;
 pub mod diff;
 pub mod explore;
 pub mod lab;
+pub mod live;
 pub mod model;
 pub mod narrate;
 pub mod render;
