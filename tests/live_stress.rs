@@ -126,15 +126,13 @@ fn stress(workers: usize, producers: usize, packets: u64, concurrency: u32, budg
     // Every packet is in: one stop per worker, posted one at a time after the
     // previous worker has stopped, so each worker takes exactly one.
     let mut seen = vec![0u32; total as usize];
-    let mut finished = 0;
     let mut timeouts = 0u64;
-    for _ in 0..workers {
+    for finished in 0..workers {
         port.post(STOP).unwrap();
         let Ok((w, got, t)) = done_rx.recv_timeout(budget.saturating_sub(start.elapsed())) else {
             let state = port.inspect(|k| format!("{:?}", k.port(P)));
             panic!("stranded: {finished} of {workers} workers stopped; port {state}");
         };
-        finished += 1;
         timeouts += t as u64;
         for v in got {
             seen[v as usize] += 1;

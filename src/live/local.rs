@@ -9,6 +9,8 @@ use crate::model::{Action, ThreadId};
 
 /// What the thread-local needs from a port, whatever its value type.
 pub(crate) trait Member: Send + Sync {
+    /// A scheduling point of a controlled run (nothing otherwise).
+    fn point(&self);
     /// Applies the seat's own action (exit, block, unblock) under the lock.
     fn apply_for(&self, seat: usize, make: &dyn Fn(ThreadId) -> Action);
 }
@@ -120,6 +122,7 @@ pub fn blocking<R>(f: impl FnOnce() -> R) -> R {
         .unwrap_or(false);
     let target = if outer { current() } else { None };
     if let Some((port, seat)) = &target {
+        port.point();
         port.apply_for(*seat, &|thread| Action::Block { thread, on: None });
     }
     /// Unblocks on the way out, whatever happens in `f`.
@@ -131,10 +134,27 @@ pub fn blocking<R>(f: impl FnOnce() -> R) -> R {
                 l.depth = l.depth.saturating_sub(1);
             });
             if let Some((port, seat)) = self.0.take() {
+                port.point();
                 port.apply_for(seat, &|thread| Action::Unblock { thread });
             }
         }
     }
     let _scope = Scope(target);
     f()
+}
+
+/// Applies rule 6 now for the calling thread (as its exit would), and
+/// forgets its membership: for controlled runs, where a thread's end is a
+/// step of the schedule.
+pub(crate) fn leave() {
+    let joined = LOCAL
+        .try_with(|l| l.borrow_mut().joined.take())
+        .ok()
+        .flatten();
+    if let Some(m) = joined {
+        if let Some(port) = m.port.upgrade() {
+            port.point();
+            port.apply_for(m.seat, &|thread| Action::Exit { thread });
+        }
+    }
 }

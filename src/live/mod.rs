@@ -43,8 +43,9 @@
 //! See `docs/live.md` for the guide, the tests that hold the port to the
 //! model, and measurements.
 
+pub mod control;
 mod local;
 mod port;
 
 pub use local::blocking;
-pub use port::{Closed, CompletionPort, GetError, LiveEvent, LiveStats, Policy};
+pub use port::{Closed, CompletionPort, GetError, LiveEvent, LiveStats, Policy, CONTROLLED_CPUS};

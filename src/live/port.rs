@@ -27,6 +27,10 @@ use crate::model::{
 /// The only port of a live port's kernel.
 pub(crate) const PORT: PortId = PortId(0);
 
+/// The processors of a controlled run's machine (what concurrency 0 means
+/// there), the scenario format's default.
+pub const CONTROLLED_CPUS: u32 = 4;
+
 /// Gives every port a number of its own, so a thread knows which port it joined.
 static NEXT_UID: AtomicU64 = AtomicU64::new(1);
 
@@ -154,6 +158,22 @@ pub struct LiveStats {
     pub swaps: u64,
 }
 
+/// The controlled scheduler's view of a port's calls (see `control.rs`).
+/// With a hook, a port's waits ignore real deadlines: the hook decides when
+/// a finite wait expires, so a schedule replays exactly.
+pub(crate) trait Hook: Send + Sync {
+    /// A scheduling point: the calling thread is about to make a call.
+    fn point(&self);
+    /// The calling thread took seat `seat` (under the port's lock).
+    fn joined(&self, seat: usize, model: ThreadId);
+    /// An action was applied (under the port's lock).
+    fn applied(&self, before: &Kernel, action: Action, out: &Outcome, after: &Kernel);
+    /// The calling thread is about to wait in the port: let another run.
+    fn pass(&self);
+    /// The calling thread's wait is over: wait for its turn to go on.
+    fn turn(&self);
+}
+
 /// A real thread's place at the port: its wake-up signal and its mailbox.
 struct Seat<T> {
     wake: Arc<Condvar>,
@@ -161,6 +181,8 @@ struct Seat<T> {
     failed: Option<WinError>,
     /// The model id this seat currently plays (swapped by fifo-limited).
     model: ThreadId,
+    /// Controlled runs: the hook let this seat's finite wait expire.
+    expire: bool,
 }
 
 pub(crate) struct State<T> {
@@ -176,11 +198,13 @@ pub(crate) struct State<T> {
     stats: LiveStats,
     over_since: Option<Instant>,
     born: Instant,
+    hook: Option<Arc<dyn Hook>>,
 }
 
 pub(crate) struct Inner<T> {
     pub(crate) uid: u64,
     pub(crate) state: Mutex<State<T>>,
+    hook: Option<Arc<dyn Hook>>,
 }
 
 /// A live I/O completion port carrying values of type `T`.
@@ -215,9 +239,23 @@ impl<T: Send + 'static> CompletionPort<T> {
 
     /// A port with a policy other than Windows' (for comparisons).
     pub fn with_policy(concurrency: u32, policy: Policy) -> CompletionPort<T> {
-        let cpus = std::thread::available_parallelism()
-            .map(|n| n.get() as u32)
-            .unwrap_or(1);
+        CompletionPort::build(concurrency, policy, None)
+    }
+
+    /// A Windows port whose calls are scheduling points of `hook`. Its
+    /// machine has [`CONTROLLED_CPUS`] processors whatever the host has, so
+    /// a schedule replays the same everywhere.
+    pub(crate) fn controlled(concurrency: u32, hook: Arc<dyn Hook>) -> CompletionPort<T> {
+        CompletionPort::build(concurrency, Policy::Windows, Some(hook))
+    }
+
+    fn build(concurrency: u32, policy: Policy, hook: Option<Arc<dyn Hook>>) -> CompletionPort<T> {
+        let cpus = match hook {
+            Some(_) => CONTROLLED_CPUS,
+            None => std::thread::available_parallelism()
+                .map(|n| n.get() as u32)
+                .unwrap_or(1),
+        };
         let kernel = Kernel::new(&KernelConfig {
             flavor: policy.flavor(),
             cpus,
@@ -240,7 +278,9 @@ impl<T: Send + 'static> CompletionPort<T> {
                     stats: LiveStats::default(),
                     over_since: None,
                     born: Instant::now(),
+                    hook: hook.clone(),
                 }),
+                hook,
             }),
         }
     }
@@ -248,6 +288,7 @@ impl<T: Send + 'static> CompletionPort<T> {
     /// PostQueuedCompletionStatus (rule 2): the model hands `value` to the
     /// waiter it releases, or queues it. A closed port gives it back.
     pub fn post(&self, value: T) -> Result<(), Closed<T>> {
+        self.point();
         let mut st = self.inner.state.lock();
         let key = st.next_key;
         st.next_key += 1;
@@ -287,6 +328,7 @@ impl<T: Send + 'static> CompletionPort<T> {
     /// `Err(())` and changes nothing.
     #[allow(clippy::result_unit_err)]
     pub fn close(&self) -> Result<Vec<T>, ()> {
+        self.point();
         let mut st = self.inner.state.lock();
         let _ = st.apply(Action::ClosePort { port: PORT }, None);
         if st.out.result == CallResult::Failed(WinError::InvalidHandle) {
@@ -345,6 +387,12 @@ impl<T: Send + 'static> CompletionPort<T> {
         rx
     }
 
+    fn point(&self) {
+        if let Some(h) = &self.inner.hook {
+            h.point();
+        }
+    }
+
     /// The seat of the calling thread, joining the port first if needed
     /// (and leaving the port it was associated with before).
     fn seat(&self) -> Result<usize, GetError> {
@@ -358,6 +406,7 @@ impl<T: Send + 'static> CompletionPort<T> {
     }
 
     fn call(&self, batch: Option<u32>, timeout: Option<Duration>) -> Result<Vec<T>, GetError> {
+        self.point();
         let seat = self.seat()?;
         let deadline = timeout.map(|d| Instant::now() + d);
         let model_timeout = match timeout {
@@ -383,22 +432,34 @@ impl<T: Send + 'static> CompletionPort<T> {
         };
         st.apply(action, Some(seat)).map_err(GetError::Rejected)?;
         let wake = Arc::clone(&st.seats[seat].wake);
+        let hook = self.inner.hook.clone();
         loop {
             if let Some(r) = st.take_mail(seat) {
+                if let Some(h) = &hook {
+                    drop(st);
+                    h.turn();
+                }
                 return r;
             }
-            match deadline {
-                None => wake.wait(&mut st),
-                Some(d) => {
-                    if wake.wait_until(&mut st, d).timed_out() {
-                        if let Some(r) = st.take_mail(seat) {
-                            return r;
-                        }
-                        // Rule 5: still waiting at the deadline.
-                        let thread = st.seats[seat].model;
-                        st.apply(Action::Timeout { thread }, Some(seat))
-                            .map_err(GetError::Rejected)?;
-                        st.stats.timeouts += 1;
+            match (&hook, deadline) {
+                (Some(h), _) => {
+                    // Controlled: let another thread run, then sleep until
+                    // mail comes or the controller lets the wait expire.
+                    parking_lot::MutexGuard::unlocked(&mut st, || h.pass());
+                    while st.seats[seat].mail.is_empty()
+                        && st.seats[seat].failed.is_none()
+                        && !st.seats[seat].expire
+                    {
+                        wake.wait(&mut st);
+                    }
+                    if std::mem::take(&mut st.seats[seat].expire) {
+                        st.expire(seat)?;
+                    }
+                }
+                (None, None) => wake.wait(&mut st),
+                (None, Some(d)) => {
+                    if wake.wait_until(&mut st, d).timed_out() && st.seats[seat].mail.is_empty() {
+                        st.expire(seat)?;
                     }
                 }
             }
@@ -415,9 +476,25 @@ impl<T> State<T> {
             mail: Vec::new(),
             failed: None,
             model,
+            expire: false,
         });
         self.seat_of.push(seat);
+        if let Some(h) = &self.hook {
+            h.joined(seat, model);
+        }
         seat
+    }
+
+    /// Rule 5 for a seat whose wait reached its deadline (unless the model
+    /// has already decided its call).
+    fn expire(&mut self, seat: usize) -> Result<(), GetError> {
+        if self.seats[seat].mail.is_empty() && self.seats[seat].failed.is_none() {
+            let thread = self.seats[seat].model;
+            self.apply(Action::Timeout { thread }, Some(seat))
+                .map_err(GetError::Rejected)?;
+            self.stats.timeouts += 1;
+        }
+        Ok(())
     }
 
     /// What the seat's call returns, if the model has decided it.
@@ -440,7 +517,11 @@ impl<T> State<T> {
     /// of them but the caller (`by`, which reads its own mail).
     pub(crate) fn apply(&mut self, action: Action, by: Option<usize>) -> Result<(), Rejection> {
         let swap_from = self.fifo_candidate(&action);
+        let before = self.hook.as_ref().map(|_| self.kernel.clone());
         self.kernel.apply(action, &mut self.out)?;
+        if let (Some(h), Some(before)) = (&self.hook, &before) {
+            h.applied(before, action, &self.out, &self.kernel);
+        }
         self.stats.calls += 1;
         if let Some(waits) = swap_from {
             self.fifo_swap(waits);
@@ -545,11 +626,49 @@ impl<T> State<T> {
 }
 
 impl<T: Send> local::Member for Inner<T> {
+    fn point(&self) {
+        if let Some(h) = &self.hook {
+            h.point();
+        }
+    }
+
     fn apply_for(&self, seat: usize, make: &dyn Fn(ThreadId) -> Action) {
         let mut st = self.state.lock();
         let thread = st.seats[seat].model;
         // A thread's own exit, block or unblock is always valid for the model
         // (it runs, or it is paused inside `blocking`); nothing to report.
         let _ = st.apply(make(thread), Some(seat));
+    }
+}
+
+/// What the controller may do to a port it schedules.
+pub(crate) trait Control: Send + Sync {
+    /// Lets a seat's finite wait expire (rule 5), waking its thread.
+    fn expire_wait(&self, seat: usize);
+    /// Closes the port (to end a run that cannot go on).
+    fn shut(&self);
+}
+
+impl<T: Send> Control for Inner<T> {
+    fn expire_wait(&self, seat: usize) {
+        let st = &mut *self.state.lock();
+        if let Some(s) = st.seats.get_mut(seat) {
+            s.expire = true;
+            s.wake.notify_one();
+        }
+    }
+
+    fn shut(&self) {
+        let _ = self
+            .state
+            .lock()
+            .apply(Action::ClosePort { port: PORT }, None);
+    }
+}
+
+impl<T: Send + 'static> CompletionPort<T> {
+    /// The port as the controller sees it.
+    pub(crate) fn control(&self) -> Arc<dyn Control> {
+        Arc::clone(&self.inner) as Arc<dyn Control>
     }
 }
