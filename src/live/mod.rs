@@ -46,6 +46,7 @@
 pub mod control;
 mod local;
 mod port;
+pub mod workload;
 
 pub use local::blocking;
 pub use port::{Closed, CompletionPort, GetError, LiveEvent, LiveStats, Policy, CONTROLLED_CPUS};
