@@ -298,3 +298,33 @@ fn the_event_stream_reports_each_call() {
     let ops: Vec<&str> = events.try_iter().map(|e| e.action.op()).collect();
     assert_eq!(ops, ["post", "get"]);
 }
+
+#[test]
+fn a_worker_still_in_its_get_loop_queues_its_own_post_rule_2_exception() {
+    let port = CompletionPort::<u32>::new(2);
+    // This thread takes a packet without sleeping: it carries the queue-wait mark.
+    port.post(1).unwrap();
+    assert_eq!(port.get(Some(Duration::ZERO)), Ok(1));
+    let (tx, rx) = mpsc::channel();
+    let (go, other) = worker("other", &port, &tx);
+    go.send(None).unwrap();
+    waiting(&port, 1);
+    // Its post is queued although a thread waits and the port has room:
+    // the poster will take it itself with its next get.
+    port.post(2).unwrap();
+    thread::sleep(Duration::from_millis(30));
+    assert!(
+        rx.try_recv().is_err(),
+        "the waiter was woken for the worker's own post"
+    );
+    port.inspect(|k| assert_eq!(k.port(P).iocq.len(), 1));
+    assert_eq!(port.get(Some(Duration::ZERO)), Ok(2));
+    // The same post from a thread outside the port wakes the waiter at once.
+    let outside = port.clone();
+    thread::spawn(move || outside.post(3).unwrap())
+        .join()
+        .unwrap();
+    assert_eq!(rx.recv_timeout(LONG).unwrap(), ("other", Ok(3)));
+    drop(go);
+    other.join().unwrap();
+}

@@ -43,6 +43,7 @@ fn added_threads_get_the_next_ids_start_free_and_obey_the_rules() {
             key: 7,
             bytes: 0,
             overlapped: None,
+            by: None,
         },
         &mut out,
     )

@@ -40,6 +40,8 @@ enum Cmd {
     Block,
     Unblock,
     Exit,
+    /// Post this value, then acknowledge with an empty reply.
+    Post(u32),
 }
 
 type Reply = Result<Vec<u32>, GetError>;
@@ -64,6 +66,10 @@ fn spawn(i: usize, port: &CompletionPort<u32>, replies: &mpsc::Sender<(usize, Re
                 }
                 Cmd::Unblock => continue,
                 Cmd::Exit => return,
+                Cmd::Post(v) => match port.post(v) {
+                    Ok(()) => Ok(Vec::new()),
+                    Err(_) => Err(GetError::Closed),
+                },
             };
             let _ = replies.send((i, r));
         }
@@ -185,16 +191,39 @@ impl Run {
         if roll < 30 {
             let key = self.posts;
             self.posts += 1;
-            self.log.push(format!("post {key}"));
-            let exp = self.reference(Action::Post {
+            // Half the posts come from a running worker of the port (`by`).
+            let by = if !callers.is_empty() && rng.below(2) == 0 {
+                Some(callers[rng.below(callers.len() as u64) as usize])
+            } else {
+                None
+            };
+            let by_model = by
+                .map(|i| ThreadId(i as u32))
+                .filter(|&t| self.reference.thread(t).state == ThreadState::Running);
+            self.log.push(format!("post {key} by {by:?}"));
+            let mut exp = self.reference(Action::Post {
                 port: P,
                 key,
                 bytes: 0,
                 overlapped: None,
+                by: by_model,
             });
-            let live = self.port.post(key as u32);
-            if live.is_err() != *closed {
-                self.fail(&format!("post returned {live:?}"));
+            match by {
+                Some(i) => {
+                    let _ = self.workers[i].cmd.send(Cmd::Post(key as u32));
+                    let ack = if *closed {
+                        Err(GetError::Closed)
+                    } else {
+                        Ok(Vec::new())
+                    };
+                    exp.push((i, ack));
+                }
+                None => {
+                    let live = self.port.post(key as u32);
+                    if live.is_err() != *closed {
+                        self.fail(&format!("post returned {live:?}"));
+                    }
+                }
             }
             self.receive(exp);
         } else if roll < 72 {

@@ -286,20 +286,30 @@ impl<T: Send + 'static> CompletionPort<T> {
     }
 
     /// PostQueuedCompletionStatus (rule 2): the model hands `value` to the
-    /// waiter it releases, or queues it. A closed port gives it back.
+    /// waiter it releases, or queues it. A closed port gives it back. A
+    /// post by a running thread of this port is made `by` it, so a worker
+    /// still in its get loop queues its own follow-up work instead of
+    /// waking a second thread (model.md, the queue-wait mark).
     pub fn post(&self, value: T) -> Result<(), Closed<T>> {
         self.point();
+        let seat = local::seat_at(self.inner.uid);
         let mut st = self.inner.state.lock();
         let key = st.next_key;
         st.next_key += 1;
         st.payloads.insert(key, value);
+        // The poster, if it is a running thread of this port: rule 2's
+        // exception (the queue-wait mark) depends on it.
+        let by = seat
+            .map(|s| st.seats[s].model)
+            .filter(|&t| st.kernel.thread(t).state == ThreadState::Running);
         let action = Action::Post {
             port: PORT,
             key,
             bytes: 0,
             overlapped: None,
+            by,
         };
-        // A post is always valid for the model (its port exists).
+        // Always valid for the model: its port exists and `by` runs.
         let _ = st.apply(action, None);
         if st.out.result == CallResult::Failed(WinError::InvalidHandle) {
             let value = st.payloads.remove(&key);
