@@ -11,7 +11,7 @@ use std::sync::{mpsc, Arc};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use iocp_sim::live::{blocking, CompletionPort};
+use iocp_sim::live::{blocking, CompletionPort, Policy};
 use iocp_sim::model::{PortId, ThreadStatus};
 
 const P: PortId = PortId(0);
@@ -27,9 +27,16 @@ impl Rng {
     }
 }
 
-fn stress(workers: usize, producers: usize, packets: u64, concurrency: u32, budget: Duration) {
+fn stress(
+    workers: usize,
+    producers: usize,
+    packets: u64,
+    concurrency: u32,
+    policy: Policy,
+    budget: Duration,
+) {
     let start = Instant::now();
-    let port = CompletionPort::<u64>::new(concurrency);
+    let port = CompletionPort::<u64>::with_policy(concurrency, policy);
     let received = Arc::new(AtomicU64::new(0));
     let (done_tx, done_rx) = mpsc::channel::<(usize, Vec<u64>, u32)>();
 
@@ -172,7 +179,7 @@ fn stress(workers: usize, producers: usize, packets: u64, concurrency: u32, budg
     });
     let stats = port.stats();
     eprintln!(
-        "{total} packets, {workers} workers, {producers} producers, concurrency {concurrency}: \
+        "{policy:?}: {total} packets, {workers} workers, {producers} producers, concurrency {concurrency}: \
          {:?}, {looks} monitor looks, {} unparks, {timeouts} failed gets",
         start.elapsed(),
         stats.unparks
@@ -181,16 +188,47 @@ fn stress(workers: usize, producers: usize, packets: u64, concurrency: u32, budg
 
 #[test]
 fn many_threads_many_packets_nothing_lost_nobody_stranded() {
-    stress(16, 3, 60_000, 4, Duration::from_secs(120));
+    stress(16, 3, 60_000, 4, Policy::Windows, Duration::from_secs(120));
 }
 
 #[test]
 fn concurrency_one_with_blocking() {
-    stress(8, 2, 10_000, 1, Duration::from_secs(120));
+    stress(8, 2, 10_000, 1, Policy::Windows, Duration::from_secs(120));
+}
+
+#[test]
+fn fifo_limited_policy() {
+    stress(
+        12,
+        2,
+        20_000,
+        3,
+        Policy::FifoLimited,
+        Duration::from_secs(120),
+    );
+}
+
+#[test]
+fn unlimited_policy() {
+    stress(
+        12,
+        2,
+        20_000,
+        3,
+        Policy::Unlimited,
+        Duration::from_secs(120),
+    );
 }
 
 #[test]
 #[ignore = "long: millions of packets (run with --release -- --ignored)"]
 fn long_run() {
-    stress(64, 4, 2_000_000, 8, Duration::from_secs(600));
+    stress(
+        64,
+        4,
+        2_000_000,
+        8,
+        Policy::Windows,
+        Duration::from_secs(600),
+    );
 }
