@@ -183,3 +183,47 @@ fn a_panicking_worker_assertion_fails_the_run() {
         .message
         .contains("the worker expected another value"));
 }
+
+#[test]
+fn finite_waits_expire_when_nothing_else_can_run_not_on_the_clock() {
+    let start = std::time::Instant::now();
+    let options = Options {
+        schedules: Schedules::Seeds(0..5),
+        ..Options::default()
+    };
+    check(&options, |run| {
+        let p = run.port::<u32>(1);
+        run.spawn("W1", move || {
+            // An hour on the clock; the controller lets it expire at once
+            // because no other thread can run.
+            assert_eq!(
+                p.get(Some(std::time::Duration::from_secs(3600))),
+                Err(iocp_sim::live::GetError::Timeout)
+            );
+            p.post(5).unwrap();
+            assert_eq!(p.get(Some(std::time::Duration::ZERO)), Ok(5));
+        });
+    })
+    .unwrap_or_else(|f| panic!("{f}"));
+    assert!(start.elapsed() < std::time::Duration::from_secs(60));
+}
+
+#[test]
+fn enumeration_exhausts_a_small_world() {
+    let options = Options {
+        schedules: Schedules::Enumerate {
+            runs: 1_000,
+            preemptions: 3,
+        },
+        ..Options::default()
+    };
+    let report = check(&options, |run| {
+        let port = run.port::<u32>(1);
+        let p = port.clone();
+        run.spawn("W1", move || assert_eq!(p.get(None), Ok(1)));
+        run.spawn("main", move || port.post(1).unwrap());
+    })
+    .unwrap_or_else(|f| panic!("{f}"));
+    assert!(report.exhausted, "{report:?}");
+    assert!(report.runs >= 2, "both orders were tried: {report:?}");
+}
