@@ -141,6 +141,25 @@ fn the_fixed_shutdown_passes_every_schedule_tried() {
 }
 
 #[test]
+fn enumeration_with_few_preemptions_finds_it_too() {
+    let options = Options {
+        schedules: Schedules::Enumerate {
+            runs: 2_000,
+            preemptions: 2,
+        },
+        ..Options::default()
+    };
+    let failure = check(&options, |run| world(run, shutdown_counting_the_port))
+        .expect_err("an enumerated schedule loses a worker");
+    assert!(
+        failure.message.starts_with("stranded:"),
+        "{}",
+        failure.message
+    );
+    assert!(failure.scenario.contains("\"op\": \"block\""));
+}
+
+#[test]
 fn random_seeds_find_it_too_and_the_seed_reproduces_the_schedule() {
     let options = Options {
         schedules: Schedules::Seeds(0..200),

@@ -37,9 +37,11 @@ use crate::model::{Action, Kernel, KernelConfig, Names, Outcome, ThreadId, Threa
 pub enum Schedules {
     /// One run per seed; each seed picks a random schedule.
     Seeds(std::ops::Range<u64>),
-    /// Every schedule in depth-first order, at most `runs` runs, with at
-    /// most `preemptions` switches away from a thread that could have gone
-    /// on (the usual bound: most concurrency bugs need very few).
+    /// Every schedule in depth-first order, at most `runs` runs: first
+    /// those with no preemption (a switch away from a thread that could
+    /// have gone on, other than to the next thread after a yield), then
+    /// those with at most 1, ... up to `preemptions` (most concurrency bugs
+    /// need very few).
     Enumerate {
         /// Most runs.
         runs: u64,
@@ -342,6 +344,9 @@ impl Controller {
             return;
         }
         let mut n = runnable.len();
+        // Choice 0 is the natural one: the caller goes on, or after a
+        // yield the next other thread; any other choice while the caller
+        // could go on counts as a preemption (bounded when enumerating).
         let mut preempt = false;
         if let Some(me) = me.filter(|m| runnable.contains(m)) {
             runnable.retain(|&t| t != me);
@@ -349,11 +354,11 @@ impl Controller {
                 runnable.push(me);
             } else {
                 runnable.insert(0, me);
-                preempt = true;
-                if let Chooser::Prefix(_, bound) = c.chooser {
-                    if c.preemptions >= bound {
-                        n = 1;
-                    }
+            }
+            preempt = true;
+            if let Chooser::Prefix(_, bound) = c.chooser {
+                if c.preemptions >= bound {
+                    n = 1;
                 }
             }
         }
@@ -461,27 +466,34 @@ pub fn check(options: &Options, body: impl Fn(&Run)) -> Result<Report, Box<Failu
             runs: bound,
             preemptions,
         } => {
-            let mut prefix: Vec<usize> = Vec::new();
-            while runs < *bound {
-                runs += 1;
-                let chooser = Chooser::Prefix(prefix.clone(), *preemptions);
-                let choices = match run_once(options, chooser, &body) {
-                    Ok(choices) => choices,
-                    Err(f) => return Err(finish_failure(options, f)),
-                };
-                // The next schedule: the last point with an option left, bumped.
-                let Some(i) = choices.iter().rposition(|&(k, n)| k + 1 < n) else {
-                    return Ok(Report {
-                        runs,
-                        exhausted: true,
-                    });
-                };
-                prefix = choices[..i].iter().map(|&(k, _)| k).collect();
-                prefix.push(choices[i].0 + 1);
+            // Iterative preemption bounding: every schedule with no
+            // preemption first, then with at most 1, ... (most bugs need few).
+            for b in 0..=*preemptions {
+                let mut prefix: Vec<usize> = Vec::new();
+                loop {
+                    if runs >= *bound {
+                        return Ok(Report {
+                            runs,
+                            exhausted: false,
+                        });
+                    }
+                    runs += 1;
+                    let chooser = Chooser::Prefix(prefix.clone(), b);
+                    let choices = match run_once(options, chooser, &body) {
+                        Ok(choices) => choices,
+                        Err(f) => return Err(finish_failure(options, f)),
+                    };
+                    // The next schedule: the last point with an option left, bumped.
+                    let Some(i) = choices.iter().rposition(|&(k, n)| k + 1 < n) else {
+                        break;
+                    };
+                    prefix = choices[..i].iter().map(|&(k, _)| k).collect();
+                    prefix.push(choices[i].0 + 1);
+                }
             }
             Ok(Report {
                 runs,
-                exhausted: false,
+                exhausted: true,
             })
         }
     }
