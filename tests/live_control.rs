@@ -246,3 +246,29 @@ fn enumeration_exhausts_a_small_world() {
     assert!(report.exhausted, "{report:?}");
     assert!(report.runs >= 2, "both orders were tried: {report:?}");
 }
+
+#[test]
+fn a_wait_the_controller_cannot_see_fails_the_run_instead_of_hanging() {
+    let options = Options {
+        schedules: Schedules::Seeds(0..1),
+        stall: std::time::Duration::from_millis(500),
+        ..Options::default()
+    };
+    let failure = check(&options, |run| {
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        // Whoever runs first waits on a real channel while holding the turn.
+        run.spawn("W1", move || {
+            let _ = rx.recv_timeout(std::time::Duration::from_secs(3));
+        });
+        run.spawn("W2", move || {
+            std::thread::sleep(std::time::Duration::from_secs(2));
+            let _ = tx.send(());
+        });
+    })
+    .expect_err("the run stalls");
+    assert!(
+        failure.message.contains("no scheduling point"),
+        "{}",
+        failure.message
+    );
+}

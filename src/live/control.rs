@@ -62,6 +62,10 @@ pub struct Options {
     pub scenario_dir: Option<PathBuf>,
     /// The scenario's file name and title.
     pub name: String,
+    /// A run with no scheduling point for this long fails: one of its
+    /// threads waits on something the controller cannot see (a real lock
+    /// or channel that another controlled thread would release).
+    pub stall: Duration,
 }
 
 impl Default for Options {
@@ -71,6 +75,7 @@ impl Default for Options {
             max_steps: 10_000,
             scenario_dir: None,
             name: "controlled-run".to_owned(),
+            stall: Duration::from_secs(30),
         }
     }
 }
@@ -546,8 +551,33 @@ fn run_once(
         ctl: Arc::clone(&ctl),
     });
     ctl.schedule(None);
-    // Wait for every thread to end (after an abort, they run freely; a
-    // thread that still does not end is left behind and reported).
+    // Wait until every thread is done or the run failed. A run whose
+    // schedule makes no progress for `options.stall` has a thread waiting on
+    // something the controller cannot see (a real lock or channel held by
+    // another controlled thread): that fails the run instead of hanging.
+    let mut last = (0, std::time::Instant::now());
+    loop {
+        let (steps, over) = {
+            let c = lock(&ctl.m);
+            (c.steps, c.aborted || c.threads.iter().all(|t| t.done))
+        };
+        if over {
+            break;
+        }
+        if steps != last.0 {
+            last = (steps, std::time::Instant::now());
+        } else if last.1.elapsed() > options.stall {
+            ctl.fail(format!(
+                "no scheduling point for {:.1} s: a thread waits on something outside the port \
+                 (a lock or channel another controlled thread holds?)",
+                options.stall.as_secs_f64()
+            ));
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    // Then join them (after a failure they run freely; a thread that still
+    // does not end is left behind and reported).
     let handles = std::mem::take(&mut lock(&ctl.m).handles);
     let mut left_behind = Vec::new();
     for (i, h) in handles.into_iter().enumerate() {
