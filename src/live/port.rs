@@ -47,7 +47,8 @@ pub enum Policy {
     /// model's state stays exact while another real thread wakes.
     FifoLimited,
     /// No limit, oldest waiter first: the model's `wine` flavour (the lab's
-    /// `wine` policy).
+    /// `wine` policy). Closing such a port wakes nobody (Wine 8): stop its
+    /// waiters with packets instead.
     Unlimited,
 }
 
