@@ -17,6 +17,7 @@
 //!   Wine) and compares what it observes with the model.
 //! * [`explore`]: every interleaving of small thread programs, and the shortest path to a condition.
 //! * [`lab`]: a discrete-event workload simulation in simulated time, on the same model.
+//! * [`live`]: a real completion port for Rust threads, every decision made by the model.
 //! * `testing` (feature `proptest`): proptest strategies, an independent
 //!   checker and a reference state machine, for property tests of your own.
 //! * `cli` (feature `cli`, not part of the library's API): the `iocp-sim`
@@ -97,6 +98,7 @@ pub mod diagnostic;
 pub mod diff;
 pub mod explore;
 pub mod lab;
+pub mod live;
 pub mod model;
 pub mod narrate;
 pub mod render;

@@ -18,6 +18,7 @@ mod schema;
 
 pub mod explore;
 pub mod lab;
+pub mod live;
 
 /// The exit status for bad input or a missing environment.
 pub const EXIT_BAD_INPUT: u8 = 2;
@@ -50,6 +51,8 @@ enum Command {
     Explore(explore::ExploreArgs),
     /// Workload lab: simulate worker threads, processors and a port in simulated time.
     Lab(lab::LabArgs),
+    /// Run a lab workload on real threads and a live port; report what the OS measured.
+    Live(live::LiveArgs),
 }
 
 /// `--flavor`: which implementation of completion ports to simulate.
@@ -138,5 +141,6 @@ pub fn main() -> ExitCode {
         Command::Diff(args) => diff::main(args),
         Command::Explore(args) => explore::run(args),
         Command::Lab(args) => lab::run(args),
+        Command::Live(args) => live::run(args),
     }
 }

@@ -141,6 +141,16 @@ impl Kernel {
         }
     }
 
+    /// Adds one thread, free and running, and returns its id (the next
+    /// unused one). For front ends whose threads appear at run time (the
+    /// live port: a real thread joins when it first calls get); the rules
+    /// never add threads themselves.
+    pub fn add_thread(&mut self) -> ThreadId {
+        let id = ThreadId(self.threads.len() as u32);
+        self.threads.push(Thread::FREE);
+        id
+    }
+
     /// The flavour simulated.
     pub fn flavor(&self) -> Flavor {
         self.flavor
