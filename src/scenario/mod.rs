@@ -15,6 +15,7 @@ mod resolve;
 pub mod schema;
 mod split;
 mod text;
+pub mod write;
 
 use crate::model::{Action, Flavor, KernelConfig, Names};
 

@@ -102,7 +102,7 @@ const EN: Words = Words {
     flavor: "flavour",
     states: ["free", "running", "waiting", "paused", "exited"],
     stopped: "the run stopped here",
-    help: "←/→ step  Home/End  0-9 Enter: go to  f flavour  Tab port  PgUp/Dn text  q quit",
+    help: "←/→ step  0-9 go  f flavour  Tab port  a what-if  x goal  s save  q quit",
     goto: "go to step",
     legend: "Legend",
     more: "more: PgDn",
@@ -137,12 +137,97 @@ const KO: Words = Words {
     flavor: "방식",
     states: ["자유", "실행", "대기", "멈춤", "종료"],
     stopped: "실행이 여기서 멈췄습니다",
-    help: "←/→ 단계  Home/End  숫자 Enter: 이동  f 방식  Tab 포트  PgUp/Dn 글  q 끝",
+    help: "←/→ 단계  숫자 이동  f 방식  Tab 포트  j/k 글  a 만약에  x 목표  s 저장  q 끝",
     goto: "이동할 단계",
     legend: "범례",
     more: "더 보기: PgDn",
     delivered: "패킷 전달 (완료 키)",
 };
+
+/// The words of the terminal player's what-if (its menus and messages).
+#[derive(Debug)]
+pub struct WhatIfWords {
+    /// Title of the list of actions.
+    pub actions: &'static str,
+    /// Title of the list of goals.
+    pub goals: &'static str,
+    /// The keys of a menu.
+    pub keys: &'static str,
+    /// The goals offered, in the order of [`crate::views::player::GOALS`].
+    pub goal_names: [&'static str; 3],
+    /// Before the reason a chosen action is refused.
+    pub refused: &'static str,
+    /// The note of a step the student chose (English, Korean are both
+    /// written into a saved branch).
+    pub chosen: &'static str,
+    /// The goal already holds.
+    pub already: &'static str,
+    /// Before the number of moves found.
+    pub found: (&'static str, &'static str),
+    /// Not reachable within the depth searched: before depth, before states.
+    pub not_within: (&'static str, &'static str, &'static str),
+    /// The search kept too many states.
+    pub too_many: (&'static str, &'static str),
+    /// The branch was saved: before the path, after it.
+    pub saved: (&'static str, &'static str),
+    /// Saving failed.
+    pub save_failed: &'static str,
+}
+
+const WHATIF_EN: WhatIfWords = WhatIfWords {
+    actions: " What if... (actions the model allows now; grey: refused, with the reason) ",
+    goals: " Ask the explorer: the shortest way from here to... ",
+    keys: " ↑/↓ choose  Enter pick  Esc close ",
+    goal_names: [
+        "over_limit: the RTL over the concurrency limit",
+        "idle_with_work: a packet queued while a thread waits and the port has room",
+        "lost > 0: a packet lost",
+    ],
+    refused: "refused",
+    chosen: "What-if: a move chosen by hand.",
+    already: "the goal already holds here",
+    found: (
+        "the explorer's shortest way: ",
+        " move(s), now step by step",
+    ),
+    not_within: ("not reachable within ", " moves (", " states searched)"),
+    too_many: ("no answer within the bound of ", " states"),
+    saved: ("branch saved as ", " (iocp-sim check accepts it)"),
+    save_failed: "cannot save the branch",
+};
+
+const WHATIF_KO: WhatIfWords = WhatIfWords {
+    actions: " 만약에... (지금 모델이 허용하는 동작, 회색: 거부됨과 그 이유) ",
+    goals: " 탐색기에게 묻기: 여기서 가장 짧은 길로... ",
+    keys: " ↑/↓ 선택  Enter 고르기  Esc 닫기 ",
+    goal_names: [
+        "over_limit: RTL이 동시 실행 한도를 넘음",
+        "idle_with_work: 포트에 여유가 있고 스레드가 기다리는데 패킷이 쌓여 있음",
+        "lost > 0: 패킷을 잃어버림",
+    ],
+    refused: "거부됨",
+    chosen: "만약에: 학생이 직접 고른 동작입니다.",
+    already: "여기서 이미 목표가 이루어져 있습니다",
+    found: (
+        "탐색기가 찾은 가장 짧은 길: ",
+        "번의 동작, 이제 한 단계씩 보세요",
+    ),
+    not_within: ("", "번 안의 동작으로는 닿을 수 없습니다 (상태 ", "개 탐색)"),
+    too_many: ("상태 ", "개 한도 안에서 답을 찾지 못했습니다"),
+    saved: (
+        "갈래를 저장했습니다: ",
+        " (iocp-sim check로 확인할 수 있습니다)",
+    ),
+    save_failed: "갈래를 저장할 수 없습니다",
+};
+
+/// The what-if words of `lang`.
+pub fn whatif_words(lang: Lang) -> &'static WhatIfWords {
+    match lang {
+        Lang::En => &WHATIF_EN,
+        Lang::Ko => &WHATIF_KO,
+    }
+}
 
 /// The words of `lang`.
 pub fn words(lang: Lang) -> &'static Words {
