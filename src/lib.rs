@@ -19,6 +19,7 @@
 
 #![warn(missing_docs)]
 
+pub mod challenge;
 pub mod cli;
 pub mod diff;
 pub mod explore;

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::model::Flavor;
 use crate::narrate::Lang;
 
+mod challenge;
 mod check;
 mod diff;
 mod export;
@@ -50,6 +51,8 @@ enum Command {
     Explore(explore::ExploreArgs),
     /// Workload lab: simulate worker threads, processors and a port in simulated time.
     Lab(lab::LabArgs),
+    /// Play a challenge (reach a goal in few moves) in the terminal player, or --solve it.
+    Challenge(challenge::Args),
 }
 
 /// `--flavor`: which implementation of completion ports to simulate.
@@ -119,5 +122,6 @@ pub fn main() -> ExitCode {
         Command::Diff(args) => diff::main(args),
         Command::Explore(args) => explore::run(args),
         Command::Lab(args) => lab::run(args),
+        Command::Challenge(args) => challenge::main(args),
     }
 }

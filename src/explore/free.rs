@@ -17,6 +17,59 @@ use crate::model::{
     ThreadStatus, Timeout,
 };
 
+/// What a what-if search or a challenge aims for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Goal {
+    /// A state where the condition holds.
+    State(Condition),
+    /// A move by which a port hands a packet to the oldest of two or more
+    /// threads waiting in its WTQ (`wake_oldest`). Windows wakes the most
+    /// recent waiter (property 4), so there it never happens.
+    WakeOldest,
+}
+
+impl Goal {
+    /// Parses `wake_oldest`, or a condition (see [`Condition::parse`]).
+    pub fn parse(s: &str) -> Result<Goal, String> {
+        if s.trim() == "wake_oldest" {
+            return Ok(Goal::WakeOldest);
+        }
+        Condition::parse(s)
+            .map(Goal::State)
+            .map_err(|e| format!("{e}, or wake_oldest"))
+    }
+
+    /// True if the goal holds in `k` already (only state goals can).
+    pub fn holds(&self, k: &Kernel) -> bool {
+        match self {
+            Goal::State(c) => c.holds(k).is_some(),
+            Goal::WakeOldest => false,
+        }
+    }
+
+    /// True if the move from `before` (which did `out`) to `after` reaches
+    /// the goal.
+    pub fn reached(&self, before: &Kernel, out: &Outcome, after: &Kernel) -> bool {
+        match self {
+            Goal::State(c) => c.holds(after).is_some(),
+            Goal::WakeOldest => out.deliveries.iter().any(|d| {
+                let wtq = &before.port(d.port).wtq;
+                let order = wtq.arrival_order();
+                order.len() >= 2 && order[0] == d.thread
+            }),
+        }
+    }
+}
+
+impl std::fmt::Display for Goal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Goal::State(c) => c.fmt(f),
+            Goal::WakeOldest => f.write_str("wake_oldest"),
+        }
+    }
+}
+
 /// The finite timeout offered for a get (a get that can then time out).
 pub const FINITE_MS: u64 = 100;
 
@@ -153,12 +206,12 @@ pub enum Shortest {
 pub fn shortest(
     start: &Kernel,
     names: &mut Names,
-    goal: Condition,
+    goal: Goal,
     key: u64,
     max_depth: usize,
     max_states: usize,
 ) -> Shortest {
-    if goal.holds(start).is_some() {
+    if goal.holds(start) {
         return Shortest::Already;
     }
     // Each state once, with how it was first reached: (parent, action, depth).
@@ -174,17 +227,14 @@ pub fn shortest(
         }
         let here = states[at].clone();
         for action in candidates(&here, names, key) {
-            let Ok((next, _)) = try_action(&here, action) else {
+            let Ok((next, out)) = try_action(&here, action) else {
                 continue;
             };
-            if seen.contains_key(&next) {
-                continue;
-            }
-            let id = states.len();
-            how.push((at, Some(action), depth + 1));
-            if goal.holds(&next).is_some() {
-                let mut path = Vec::new();
-                let mut i = id;
+            // A goal on moves is checked on every move, even one into a
+            // state seen before.
+            if goal.reached(&here, &out, &next) {
+                let mut path = vec![action];
+                let mut i = at;
                 while let (parent, Some(a), _) = how[i] {
                     path.push(a);
                     i = parent;
@@ -192,6 +242,11 @@ pub fn shortest(
                 path.reverse();
                 return Shortest::Found(path);
             }
+            if seen.contains_key(&next) {
+                continue;
+            }
+            let id = states.len();
+            how.push((at, Some(action), depth + 1));
             if states.len() >= max_states {
                 return Shortest::TooMany {
                     states: states.len(),
@@ -229,11 +284,13 @@ mod tests {
     #[test]
     fn over_limit_takes_two_polls_and_lost_takes_a_post_and_a_close() {
         let (k, mut n) = start(Flavor::Windows);
-        let Shortest::Found(path) = shortest(&k, &mut n, Condition::OverLimit, 1, 6, 10_000) else {
+        let Shortest::Found(path) =
+            shortest(&k, &mut n, Goal::State(Condition::OverLimit), 1, 6, 10_000)
+        else {
             panic!("over_limit is reachable")
         };
         assert_eq!(path.len(), 2, "{path:?}");
-        let lost = Condition::Lost(Cmp::Gt, 0);
+        let lost = Goal::State(Condition::Lost(Cmp::Gt, 0));
         let Shortest::Found(path) = shortest(&k, &mut n, lost, 1, 6, 10_000) else {
             panic!("a lost packet is reachable")
         };
@@ -254,14 +311,35 @@ mod tests {
     #[test]
     fn idle_with_work_is_never_reached_in_windows_and_the_bounds_hold() {
         let (k, mut n) = start(Flavor::Windows);
-        match shortest(&k, &mut n, Condition::IdleWithWork, 1, 5, 100_000) {
+        match shortest(
+            &k,
+            &mut n,
+            Goal::State(Condition::IdleWithWork),
+            1,
+            5,
+            100_000,
+        ) {
             Shortest::NotWithin { depth: 5, states } => assert!(states > 10),
             other => panic!("{other:?}"),
         }
         assert!(matches!(
-            shortest(&k, &mut n, Condition::IdleWithWork, 1, 50, 50),
+            shortest(&k, &mut n, Goal::State(Condition::IdleWithWork), 1, 50, 50),
             Shortest::TooMany { states: 50 }
         ));
+    }
+
+    #[test]
+    fn the_oldest_waiter_is_woken_in_wine_only() {
+        for (flavor, moves) in [(Flavor::Windows, None), (Flavor::Wine, Some(3))] {
+            let (k, mut n) = start(flavor);
+            match shortest(&k, &mut n, Goal::WakeOldest, 1, 5, 100_000) {
+                Shortest::Found(p) => assert_eq!(Some(p.len()), moves, "{flavor:?}: {p:?}"),
+                Shortest::NotWithin { .. } => assert_eq!(moves, None, "{flavor:?}"),
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(Goal::parse("wake_oldest"), Ok(Goal::WakeOldest));
+        assert!(Goal::parse("oldest").unwrap_err().contains("wake_oldest"));
     }
 
     #[test]

@@ -18,8 +18,9 @@ use ratatui::Terminal;
 use super::frame::Show;
 use super::tui::{render, MenuView, Ui};
 use super::words::whatif_words;
+use crate::challenge::Challenge;
 use crate::explore::condition::Cmp;
-use crate::explore::free::{self, Shortest};
+use crate::explore::free::{self, Goal, Shortest};
 use crate::explore::Condition;
 use crate::model::{Action, Flavor, Kernel};
 use crate::narrate::{self, Lang};
@@ -28,10 +29,10 @@ use crate::scenario::write::{self as out, js, StepOut};
 use crate::scenario::{Scenario, Step, Text};
 
 /// The goals the explorer can be asked for, in menu order.
-pub const GOALS: [Condition; 3] = [
-    Condition::OverLimit,
-    Condition::IdleWithWork,
-    Condition::Lost(Cmp::Gt, 0),
+pub const GOALS: [Goal; 3] = [
+    Goal::State(Condition::OverLimit),
+    Goal::State(Condition::IdleWithWork),
+    Goal::State(Condition::Lost(Cmp::Gt, 0)),
 ];
 
 /// How far the explorer looks from the player: moves, and states kept.
@@ -53,7 +54,7 @@ pub enum Control {
 #[derive(Clone, Copy, Debug)]
 enum Pick {
     Action(Action),
-    Goal(Condition),
+    Goal(Goal),
 }
 
 /// An open menu: what each line does, and whether the model refuses it.
@@ -72,6 +73,16 @@ pub struct Player {
     show: Show,
     ui: Ui,
     menu: Option<Menu>,
+    attempt: Option<Attempt>,
+}
+
+/// A challenge being played: the challenge, hints shown, and whether the
+/// answer came from the explorer.
+#[derive(Debug)]
+struct Attempt {
+    ch: Challenge,
+    hints: usize,
+    revealed: bool,
 }
 
 impl Player {
@@ -85,7 +96,81 @@ impl Player {
             show,
             ui: Ui::default(),
             menu: None,
+            attempt: None,
         }
+    }
+
+    /// A player for a challenge, at its start step, its status on the help line.
+    pub fn challenge(ch: Challenge, lang: Lang) -> Player {
+        let mut p = Player::new(ch.start.clone(), ch.flavor, lang);
+        p.go(ch.step);
+        p.attempt = Some(Attempt {
+            ch,
+            hints: 0,
+            revealed: false,
+        });
+        p.ui.message = p.challenge_status();
+        p
+    }
+
+    /// Moves made in the challenge so far.
+    pub fn moves(&self) -> usize {
+        let start = self.attempt.as_ref().map_or(0, |a| a.ch.step);
+        self.scenario.steps.len().saturating_sub(start)
+    }
+
+    /// The challenge's goal, moves and budget, and its keys.
+    fn challenge_status(&self) -> Option<String> {
+        let a = self.attempt.as_ref()?;
+        let w = whatif_words(self.lang);
+        Some(format!(
+            "{}{}{}{}{}{}{}",
+            w.status.0,
+            a.ch.goal,
+            w.status.1,
+            self.moves(),
+            w.status.2,
+            a.ch.budget,
+            w.status.3
+        ))
+    }
+
+    /// After a move: solved (compared with the explorer's shortest answer),
+    /// budget used up, or the status.
+    fn after_move(&mut self, reached: bool) {
+        let Some(a) = &self.attempt else { return };
+        let w = whatif_words(self.lang);
+        let n = self.moves();
+        self.ui.message = if reached {
+            let best = a.ch.shortest.map_or(w.none.to_owned(), |b| b.to_string());
+            let mut m = format!("{}{n}{}{best}", w.solved.0, w.solved.1);
+            if n > a.ch.budget {
+                m.push_str(w.over_budget);
+            }
+            Some(m)
+        } else if n >= a.ch.budget && !a.revealed {
+            Some(w.used_up.to_owned())
+        } else {
+            self.challenge_status()
+        };
+    }
+
+    /// Shows the next hint of the challenge (they cycle).
+    pub fn hint(&mut self) {
+        let lang = self.lang;
+        let Some(a) = &mut self.attempt else { return };
+        if a.ch.hints.is_empty() {
+            return;
+        }
+        let i = a.hints % a.ch.hints.len();
+        a.hints += 1;
+        self.ui.message = Some(format!(
+            "{} {}/{}: {}",
+            whatif_words(lang).hint,
+            i + 1,
+            a.ch.hints.len(),
+            a.ch.hints[i].get(lang)
+        ));
     }
 
     /// The scenario shown: the lesson, or the branch made from it.
@@ -106,6 +191,10 @@ impl Player {
     /// tried by the model on a copy of the state; the refused ones carry
     /// the model's reason.
     pub fn open_actions(&mut self) {
+        if self.ui.index < self.attempt.as_ref().map_or(0, |a| a.ch.step) {
+            self.ui.message = Some(whatif_words(self.lang).before_start.to_owned());
+            return;
+        }
         let k = self.state();
         let key = self.ui.index as u64 + 1;
         let actions = free::candidates(&k, &mut self.scenario.names, key);
@@ -168,14 +257,22 @@ impl Player {
         }
         self.close_menu();
         match pick {
-            Pick::Action(a) => self.branch(&[a], None),
+            Pick::Action(a) => {
+                let before = self.state();
+                let reached = self.attempt.as_ref().is_some_and(|at| {
+                    free::try_action(&before, a)
+                        .is_ok_and(|(after, out)| at.ch.goal.reached(&before, &out, &after))
+                });
+                self.branch(&[a], None);
+                self.after_move(reached);
+            }
             Pick::Goal(goal) => self.ask_explorer(goal),
         }
     }
 
     /// Asks the explorer for the shortest way from the frame shown to
     /// `goal`, and branches along it.
-    pub fn ask_explorer(&mut self, goal: Condition) {
+    pub fn ask_explorer(&mut self, goal: Goal) {
         let w = whatif_words(self.lang);
         let k = self.state();
         let key = self.ui.index as u64 + 1;
@@ -206,7 +303,7 @@ impl Player {
     /// Replaces every step after the frame shown with `actions` (each with
     /// a note in every language), re-records the run and shows the first
     /// new step.
-    fn branch(&mut self, actions: &[Action], goal: Option<Condition>) {
+    fn branch(&mut self, actions: &[Action], goal: Option<Goal>) {
         let at = self.ui.index;
         self.scenario.steps.truncate(at);
         let n = actions.len();
@@ -439,7 +536,16 @@ impl Player {
             KeyCode::Char(c) if c.is_ascii_digit() => self.ui.input = Some(c.to_string()),
             KeyCode::Char('f') | KeyCode::Char('w') => self.toggle_flavor(),
             KeyCode::Char('a') => self.open_actions(),
-            KeyCode::Char('x') => self.open_goals(),
+            KeyCode::Char('x') => match self.attempt.as_ref().map(|a| a.ch.goal) {
+                Some(goal) => {
+                    if let Some(a) = &mut self.attempt {
+                        a.revealed = true;
+                    }
+                    self.ask_explorer(goal)
+                }
+                None => self.open_goals(),
+            },
+            KeyCode::Char('?') => self.hint(),
             KeyCode::Char('s') => return Control::Save,
             KeyCode::Tab => {
                 let n = self.show.frames[i].ports.len().max(1);

@@ -172,6 +172,20 @@ pub struct WhatIfWords {
     pub saved: (&'static str, &'static str),
     /// Saving failed.
     pub save_failed: &'static str,
+    /// A challenge's status: before the goal, before the moves, before the budget, the keys.
+    pub status: (&'static str, &'static str, &'static str, &'static str),
+    /// Solved: before the moves, before the explorer's shortest.
+    pub solved: (&'static str, &'static str),
+    /// The explorer finds no answer (said after "shortest").
+    pub none: &'static str,
+    /// Reached, but with more moves than the budget.
+    pub over_budget: &'static str,
+    /// The budget is used up without reaching the goal.
+    pub used_up: &'static str,
+    /// Branching before the challenge's start is not allowed.
+    pub before_start: &'static str,
+    /// "hint".
+    pub hint: &'static str,
 }
 
 const WHATIF_EN: WhatIfWords = WhatIfWords {
@@ -194,6 +208,13 @@ const WHATIF_EN: WhatIfWords = WhatIfWords {
     too_many: ("no answer within the bound of ", " states"),
     saved: ("branch saved as ", " (iocp-sim check accepts it)"),
     save_failed: "cannot save the branch",
+    status: ("goal ", " · moves ", "/", " · a move  ? hint  x answer"),
+    solved: ("solved in ", " move(s); the explorer's shortest: "),
+    none: "none",
+    over_budget: " (over the budget: try again with fewer)",
+    used_up: "budget used up: step back (←) and branch again, or ? for a hint",
+    before_start: "the challenge starts at a later step",
+    hint: "hint",
 };
 
 const WHATIF_KO: WhatIfWords = WhatIfWords {
@@ -219,6 +240,13 @@ const WHATIF_KO: WhatIfWords = WhatIfWords {
         " (iocp-sim check로 확인할 수 있습니다)",
     ),
     save_failed: "갈래를 저장할 수 없습니다",
+    status: ("목표 ", " · 동작 ", "/", " · a 동작  ? 힌트  x 답 보기"),
+    solved: ("성공: 동작 ", "번, 탐색기의 가장 짧은 답: "),
+    none: "없음",
+    over_budget: " (예산 초과: 더 적은 동작으로 다시 해 보세요)",
+    used_up: "동작을 다 썼습니다: 뒤로(←) 가서 다시 갈라 보거나 ?로 힌트를 보세요",
+    before_start: "도전 과제는 더 뒤의 단계에서 시작합니다",
+    hint: "힌트",
 };
 
 /// The what-if words of `lang`.
