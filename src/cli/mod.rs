@@ -16,6 +16,7 @@ mod export;
 mod play;
 pub mod run;
 mod schema;
+mod serve;
 
 pub mod explore;
 pub mod lab;
@@ -53,6 +54,8 @@ enum Command {
     Lab(lab::LabArgs),
     /// Play a challenge (reach a goal in few moves) in the terminal player, or --solve it.
     Challenge(challenge::Args),
+    /// Serve the browser sandbox on localhost: the student chooses the next action at any step.
+    Serve(serve::Args),
 }
 
 /// `--flavor`: which implementation of completion ports to simulate.
@@ -123,5 +126,6 @@ pub fn main() -> ExitCode {
         Command::Explore(args) => explore::run(args),
         Command::Lab(args) => lab::run(args),
         Command::Challenge(args) => challenge::main(args),
+        Command::Serve(args) => serve::main(args),
     }
 }

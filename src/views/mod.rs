@@ -10,6 +10,7 @@
 pub mod frame;
 pub mod html;
 pub mod player;
+pub mod sandbox;
 pub mod svg;
 pub mod tui;
 pub mod words;

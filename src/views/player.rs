@@ -386,11 +386,11 @@ impl Player {
         };
         let description = Text {
             en: format!(
-                "Saved from `iocp-sim play {}`: the lesson's steps up to the branch, then the moves chosen in the player. Every step's expectations were written from the model's run.",
+                "A what-if branch of {}: the lesson's steps up to the branch, then the moves chosen by hand in the player. Every step's expectations were written from the model's run.",
                 sc.source
             ),
             ko: Some(format!(
-                "`iocp-sim play {}`에서 저장한 갈래입니다: 갈라진 곳까지는 원래 강의의 단계이고, 그 뒤는 플레이어에서 고른 동작입니다. 모든 단계의 기대값은 모델의 실행 결과로 적었습니다.",
+                "{}에서 갈라진 '만약에' 갈래입니다: 갈라진 곳까지는 원래 강의의 단계이고, 그 뒤는 플레이어에서 직접 고른 동작입니다. 모든 단계의 기대값은 모델의 실행 결과로 적었습니다.",
                 sc.source
             )),
         };
