@@ -248,3 +248,32 @@ fn the_wine_lesson_differs_between_flavours() {
         "Wine runs all four threads of the measurement at once"
     );
 }
+
+#[test]
+fn the_korean_lessons_name_the_structures_as_the_views_and_narration_do() {
+    let mut all = String::new();
+    for path in lesson_files() {
+        let sc = load(&path);
+        let mut texts = vec![&sc.world.title];
+        texts.extend(sc.world.description.as_ref());
+        texts.extend(sc.steps.iter().filter_map(|s| s.note.as_ref()));
+        for t in texts {
+            all.push_str(t.exact(Lang::Ko).unwrap_or(""));
+            all.push('\n');
+        }
+    }
+    let w = iocp_sim::views::words(Lang::Ko);
+    for term in [w.device_list, w.iocq.1, w.wtq.1, w.rtl.1, w.ptl.1] {
+        assert!(all.contains(term), "no lesson says {term:?}");
+    }
+    // Spellings the views and the narration do not use.
+    for other in [
+        "쓰레드",
+        "디바이스 목록",
+        "장치 리스트",
+        "릴리스 스레드",
+        "일시정지",
+    ] {
+        assert!(!all.contains(other), "a lesson says {other:?}");
+    }
+}
