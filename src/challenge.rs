@@ -38,7 +38,7 @@ use crate::scenario::{self, Scenario, ScenarioError, Text};
 pub const FORMAT: &str = "iocp-sim-challenge/1";
 
 /// How far the explorer looks for a challenge's answer: moves, states kept.
-pub const SEARCH: (usize, usize) = (8, 200_000);
+pub const SEARCH: (usize, usize) = (8, 100_000);
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -215,3 +215,24 @@ fn solve_exits_1_when_the_file_gives_the_wrong_answer() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn solve_exits_1_when_the_search_hits_its_bound() {
+    // Lesson 18's echo server has too many states to search to depth 8
+    // for a goal it never reaches: the answer is unknown, not "none".
+    let lesson = dir().join("../18-echo-server.json");
+    let body = format!(
+        r#"{{ "format": "iocp-sim-challenge/1", "title": "t", "description": "d",
+        "lesson": {}, "step": 7, "goal": "idle_with_work", "budget": 3,
+        "shortest": null, "hints": [] }}"#,
+        serde_json::to_string(&lesson.display().to_string()).unwrap()
+    );
+    let p = write("bound.json", &body);
+    let out = Command::new(env!("CARGO_BIN_EXE_iocp-sim"))
+        .args(["challenge", "--solve"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("unknown"));
+}

@@ -72,8 +72,10 @@ pub fn main(args: Args) -> ExitCode {
             None
         }
         Shortest::TooMany { states } => {
-            println!("  no answer within the bound of {states} states");
-            None
+            println!(
+                "  no answer within the bound of {states} states: the shortest answer is unknown"
+            );
+            return ExitCode::from(EXIT_FAILED);
         }
     };
     let show = |n: Option<usize>| n.map_or("none".to_owned(), |n| n.to_string());

@@ -9,7 +9,9 @@
 //! every thread here may make any call at any time: that is what a student
 //! picking moves by hand can do.
 
+use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, VecDeque};
+use std::hash::{Hash, Hasher};
 
 use super::condition::Condition;
 use crate::model::{
@@ -214,11 +216,17 @@ pub fn shortest(
     if goal.holds(start) {
         return Shortest::Already;
     }
-    // Each state once, with how it was first reached: (parent, action, depth).
-    let mut seen: HashMap<Kernel, usize> = HashMap::new();
+    // Each state kept once, with how it was first reached: (parent,
+    // action, depth); `seen` maps a state's hash to the states with it.
+    let hash = |k: &Kernel| {
+        let mut h = DefaultHasher::new();
+        k.hash(&mut h);
+        h.finish()
+    };
+    let mut seen: HashMap<u64, Vec<usize>> = HashMap::new();
     let mut how: Vec<(usize, Option<Action>, usize)> = vec![(0, None, 0)];
     let mut states: Vec<Kernel> = vec![start.clone()];
-    seen.insert(start.clone(), 0);
+    seen.insert(hash(start), vec![0]);
     let mut queue = VecDeque::from([0usize]);
     while let Some(at) = queue.pop_front() {
         let depth = how[at].2;
@@ -242,7 +250,11 @@ pub fn shortest(
                 path.reverse();
                 return Shortest::Found(path);
             }
-            if seen.contains_key(&next) {
+            let h = hash(&next);
+            if seen
+                .get(&h)
+                .is_some_and(|ids| ids.iter().any(|&i| states[i] == next))
+            {
                 continue;
             }
             let id = states.len();
@@ -252,7 +264,7 @@ pub fn shortest(
                     states: states.len(),
                 };
             }
-            seen.insert(next.clone(), id);
+            seen.entry(h).or_default().push(id);
             states.push(next);
             queue.push_back(id);
         }
