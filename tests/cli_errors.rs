@@ -147,6 +147,35 @@ fn an_unknown_thread_names_the_step_the_op_and_the_id() {
 }
 
 #[test]
+fn a_bad_by_names_the_step_the_op_and_the_reason() {
+    let text = world(r#"[{"op": "post", "port": "P", "by": "T9"}]"#);
+    bad_input(
+        "unknown_by",
+        "ghost_by.json",
+        &text,
+        &["ghost_by.json", "step 1", "post", "T9"],
+    );
+    // A post by a thread that waits is refused like any call it would make.
+    let text = world(
+        r#"[{"op": "get", "thread": "T1", "port": "P"}, {"op": "post", "port": "P", "by": "T1"}]"#,
+    );
+    bad_input(
+        "waiting_by",
+        "waiting_by.json",
+        &text,
+        &["waiting_by.json", "step 2", "post", "T1", "waiting"],
+    );
+    // `by` belongs to post and issue only.
+    let text = world(r#"[{"op": "get", "thread": "T1", "port": "P", "by": "T1"}]"#);
+    bad_input(
+        "get_by",
+        "get_by.json",
+        &text,
+        &["get_by.json", "step 1", "by"],
+    );
+}
+
+#[test]
 fn get_ex_with_max_zero_is_refused() {
     let text = world(r#"[{"op": "get_ex", "thread": "T1", "port": "P", "max": 0}]"#);
     bad_input(

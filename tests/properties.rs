@@ -18,8 +18,8 @@ use std::fmt;
 use iocp_sim::model::properties::check_step;
 use iocp_sim::model::{
     Action, CallResult, DeviceId, Event, Flavor, Kernel, KernelConfig, LabelId, Names, NoPacketWhy,
-    Origin, Outcome, OvId, Packet, PortId, RejectKind, StatusId, ThreadId, ThreadState, Timeout,
-    WinError,
+    Origin, Outcome, OvId, Packet, PortId, QueueWhy, RejectKind, StatusId, ThreadId, ThreadState,
+    Timeout, WinError,
 };
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -89,6 +89,10 @@ fn fmt_status(s: StatusId) -> &'static str {
     }
 }
 
+fn fmt_by(by: Option<ThreadId>) -> String {
+    by.map_or(String::new(), |t| format!(", by T{}", t.0))
+}
+
 /// One action as a short line, ids named as in [`names`].
 fn fmt_action(a: &Action) -> String {
     match *a {
@@ -99,9 +103,15 @@ fn fmt_action(a: &Action) -> String {
             device,
             overlapped,
             inline,
+            by,
         } => match inline {
-            None => format!("issue(D{}, ov{})", device.0, overlapped.0),
-            Some(b) => format!("issue(D{}, ov{}, inline {b} bytes)", device.0, overlapped.0),
+            None => format!("issue(D{}, ov{}{})", device.0, overlapped.0, fmt_by(by)),
+            Some(b) => format!(
+                "issue(D{}, ov{}, inline {b} bytes{})",
+                device.0,
+                overlapped.0,
+                fmt_by(by)
+            ),
         },
         Action::Complete {
             overlapped,
@@ -117,10 +127,12 @@ fn fmt_action(a: &Action) -> String {
             key,
             bytes,
             overlapped,
+            by,
         } => format!(
-            "post(P{}, key {key}, {bytes} bytes, {})",
+            "post(P{}, key {key}, {bytes} bytes, {}{})",
             port.0,
-            fmt_ov(overlapped)
+            fmt_ov(overlapped),
+            fmt_by(by)
         ),
         Action::Get {
             thread,
@@ -220,12 +232,12 @@ fn action(w: &World) -> impl Strategy<Value = Action> {
     let ov = || (0..OVS).prop_map(OvId);
     prop_oneof![
         2 => (d(), p(), 0u64..3).prop_map(|(device, port, key)| Action::Associate { device, port, key }),
-        3 => (d(), ov(), prop::option::weighted(0.3, Just(0u64)))
-            .prop_map(|(device, overlapped, inline)| Action::Issue { device, overlapped, inline }),
+        3 => (d(), ov(), prop::option::weighted(0.3, Just(0u64)), prop::option::weighted(0.1, t()))
+            .prop_map(|(device, overlapped, inline, by)| Action::Issue { device, overlapped, inline, by }),
         4 => (ov(), prop_oneof![3 => Just(StatusId::SUCCESS), 1 => Just(SOME_ERROR)])
             .prop_map(|(overlapped, status)| Action::Complete { overlapped, bytes: 0, status }),
-        5 => (p(), prop::option::weighted(0.5, ov()))
-            .prop_map(|(port, overlapped)| Action::Post { port, key: 0, bytes: 0, overlapped }),
+        7 => (p(), prop::option::weighted(0.5, ov()), prop::option::weighted(0.2, t()))
+            .prop_map(|(port, overlapped, by)| Action::Post { port, key: 0, bytes: 0, overlapped, by }),
         6 => (t(), p(), timeout()).prop_map(|(thread, port, timeout)| Action::Get { thread, port, timeout }),
         2 => (t(), p(), 0u32..=3, timeout())
             .prop_map(|(thread, port, max, timeout)| Action::GetEx { thread, port, max, timeout }),
@@ -338,6 +350,12 @@ struct Shadow {
     queues: Vec<Vec<usize>>,
     /// Per port: waiting threads in arrival order.
     wtqs: Vec<Vec<ThreadId>>,
+    /// Per thread: the port it is associated with (as far as property 3
+    /// needs it: set by a get, cleared by exit and by close_port).
+    assoc: Vec<Option<PortId>>,
+    /// Per thread: the queue-wait mark of model.md, derived from the
+    /// results of its own calls (Windows only).
+    mark: Vec<bool>,
 }
 
 /// What the shadow expects of one accepted step.
@@ -380,6 +398,74 @@ impl Shadow {
             live: HashMap::new(),
             queues: vec![Vec::new(); w.ports.len()],
             wtqs: vec![Vec::new(); w.ports.len()],
+            assoc: vec![None; w.threads],
+            mark: vec![false; w.threads],
+        }
+    }
+
+    /// The mark and association after an accepted action, from its result
+    /// alone: a get that returned without sleeping (a packet, or a failed
+    /// poll) sets the mark; one that sleeps clears it; one that fails with
+    /// ERROR_INVALID_HANDLE changes nothing; block and exit clear it.
+    fn track_mark(&mut self, a: &Action, out: &Outcome, windows: bool) {
+        match *a {
+            Action::Get { thread, port, .. } | Action::GetEx { thread, port, .. } => {
+                let t = thread.index();
+                match out.result {
+                    CallResult::Failed(WinError::InvalidHandle) => {}
+                    CallResult::Pending => {
+                        self.assoc[t] = Some(port);
+                        self.mark[t] = false;
+                    }
+                    _ => {
+                        self.assoc[t] = Some(port);
+                        self.mark[t] = windows;
+                    }
+                }
+            }
+            Action::Block { thread, .. } => self.mark[thread.index()] = false,
+            Action::Exit { thread } => {
+                self.mark[thread.index()] = false;
+                self.assoc[thread.index()] = None;
+            }
+            Action::ClosePort { port } => {
+                for t in self.assoc.iter_mut() {
+                    if *t == Some(port) {
+                        *t = None;
+                    }
+                }
+            }
+            _ => {}
+        }
+        // Wine leaves a waiter stranded on a closed port; a completion or a
+        // timeout wakes it unassociated.
+        for f in &out.fired {
+            if let Event::StrandedWoken { thread, .. } | Event::Unassociated { thread, .. } =
+                f.event
+            {
+                self.assoc[thread.index()] = None;
+            }
+        }
+    }
+
+    /// True if `a` is an insert into P by a thread of P carrying the mark
+    /// (before the step): rule 2's exception to property 3.
+    fn marked_insert(&self, a: &Action, p: PortId) -> bool {
+        let (target, by) = match *a {
+            Action::Post { port, by, .. } => (Some(port), by),
+            Action::Issue {
+                device,
+                inline: Some(_),
+                by,
+                ..
+            } => (self.devs[device.index()].entry.map(|(q, _)| q), by),
+            _ => (None, None),
+        };
+        match by {
+            Some(t) if target == Some(p) => {
+                self.mark[t.index()] && self.assoc[t.index()] == Some(p)
+            }
+            _ => false,
         }
     }
 
@@ -469,6 +555,7 @@ impl Shadow {
                 key,
                 bytes,
                 overlapped,
+                ..
             } => {
                 if !self.port_closed[port.index()] {
                     let tok = self.make(Packet {
@@ -492,6 +579,7 @@ impl Shadow {
                 device,
                 overlapped,
                 inline,
+                ..
             } => {
                 let dev = &self.devs[device.index()];
                 if !dev.closed {
@@ -699,6 +787,9 @@ fn accepted(
         }
         _ => None,
     };
+    let marked: Vec<bool> = (0..nports)
+        .map(|p| shadow.marked_insert(a, PortId(p as u32)))
+        .collect();
     let exp = shadow.accept(a)?;
 
     // ---- Property 1: every packet exactly once in an IOCQ, delivered or lost.
@@ -815,14 +906,22 @@ fn accepted(
     // ---- Property 5: each port's packets leave in the order they entered.
     if props.has(5) {
         for p in 0..nports {
+            // A packet inserted and delivered in the same step was handed
+            // straight to a waiter: it never entered the IOCQ (and may
+            // overtake queued packets, rule 2's queue-wait mark exception).
+            let handed = |tok: &usize| {
+                exp.inserted.iter().any(|&(_, t)| t == *tok)
+                    && matches!(shadow.tokens[*tok].at, Where::Delivered(_))
+            };
             let mut entered = queued_before[p].clone();
             entered.extend(
                 exp.inserted
                     .iter()
                     .filter(|(q, _)| q.index() == p)
-                    .map(|&(_, t)| t),
+                    .map(|&(_, t)| t)
+                    .filter(|t| !handed(t)),
             );
-            let mut gone = left[p].clone();
+            let mut gone: Vec<usize> = left[p].iter().copied().filter(|t| !handed(t)).collect();
             gone.extend(now_queued[p].iter().copied());
             ensure!(
                 entered == gone,
@@ -910,16 +1009,30 @@ fn accepted(
         check_structures(after)?;
     }
 
-    // ---- Property 3 (Windows): no idle work.
-    if props.has(3) && case.flavor == Flavor::Windows {
+    // ---- Property 3 (Windows): no new idle work, except an insert by a
+    // thread of the port carrying the queue-wait mark.
+    let windows = case.flavor == Flavor::Windows;
+    shadow.track_mark(a, out, windows);
+    if props.has(3) && windows {
+        let idles = |port: &iocp_sim::model::Port| {
+            port.current < port.max && !port.iocq.is_empty() && !port.wtq.is_empty()
+        };
         for (p, port) in after.ports().iter().enumerate() {
             ensure!(
-                !(port.current < port.max && !port.iocq.is_empty() && !port.wtq.is_empty()),
+                !idles(port) || idles(before.port(PortId(p as u32))) || marked[p],
                 "P{p} idles: current {} < max {} with {} queued and {} waiting",
                 port.current,
                 port.max,
                 port.iocq.len(),
                 port.wtq.len()
+            );
+        }
+        for (t, th) in after.threads().iter().enumerate() {
+            ensure!(
+                th.queue_mark == shadow.mark[t],
+                "T{t}: model's queue-wait mark {} but the shadow's {}",
+                th.queue_mark,
+                shadow.mark[t]
             );
         }
     }
@@ -1161,6 +1274,7 @@ fn generator_reaches_every_rule_and_rejection() {
         "PollFailed",
         "HandedOff",
         "Queued",
+        "QueuedForMarkedInserter",
         "Woke",
         "Held",
         "Blocked",
@@ -1219,6 +1333,10 @@ fn event_name(e: &Event) -> &'static str {
         Event::Waits { .. } => "Waits",
         Event::PollFailed { .. } => "PollFailed",
         Event::HandedOff { .. } => "HandedOff",
+        Event::Queued {
+            why: QueueWhy::MarkedInserter { .. },
+            ..
+        } => "QueuedForMarkedInserter",
         Event::Queued { .. } => "Queued",
         Event::Woke { .. } => "Woke",
         Event::Held { .. } => "Held",

@@ -132,6 +132,7 @@ pub fn candidates(k: &Kernel, names: &mut Names, key: u64) -> Vec<Action> {
             key,
             bytes: 0,
             overlapped: None,
+            by: None,
         });
         out.push(Action::ClosePort { port });
     }
@@ -154,6 +155,7 @@ pub fn candidates(k: &Kernel, names: &mut Names, key: u64) -> Vec<Action> {
                 device,
                 overlapped: ov,
                 inline: None,
+                by: None,
             });
             out.push(Action::CloseDevice { device });
         }
@@ -313,7 +315,8 @@ mod tests {
                     port: PortId(0),
                     key: 1,
                     bytes: 0,
-                    overlapped: None
+                    overlapped: None,
+                    by: None
                 },
                 Action::ClosePort { port: PortId(0) }
             ]

@@ -8,7 +8,9 @@ use std::fmt::Write as _;
 use super::condition::Condition;
 use super::search::Rules;
 use super::world::{Local, Move, Pc, World, WorldError};
-use crate::model::{Action, CallResult, Kernel, Outcome, PortId, Rejection, Timeout};
+use crate::model::{
+    Action, CallResult, Event, Kernel, Outcome, PortId, QueueWhy, Rejection, Timeout,
+};
 use crate::scenario::{self, write::js};
 
 /// One replayed step.
@@ -164,6 +166,19 @@ pub fn note(world: &World, step: &Step) -> String {
             n.thread(d.thread),
             d.packet.key
         );
+    }
+    for f in &step.outcome.fired {
+        if let Event::Queued {
+            why: QueueWhy::MarkedInserter { thread, .. },
+            ..
+        } = f.event
+        {
+            let _ = write!(
+                s,
+                "; it stays in the IOCQ although a thread waits: {} still carries the queue-wait mark (rule 2)",
+                n.thread(thread)
+            );
+        }
     }
     for (t, e) in &step.outcome.failures {
         if step.outcome.result != CallResult::Failed(*e) {

@@ -30,11 +30,14 @@ pub enum Action {
         key: u64,
     },
     /// Rule 10: an overlapped request on `device`; `inline` is `Some(bytes)`
-    /// when it completes synchronously with success.
+    /// when it completes synchronously with success. `by` is the issuing
+    /// thread (`None`: a thread outside the scenario); it matters only for
+    /// an inline completion, inserted in the issuer's context.
     Issue {
         device: DeviceId,
         overlapped: OvId,
         inline: Option<u64>,
+        by: Option<ThreadId>,
     },
     /// Rule 11: the driver completes the request issued with `overlapped`.
     Complete {
@@ -42,12 +45,14 @@ pub enum Action {
         bytes: u64,
         status: StatusId,
     },
-    /// Rule 2: PostQueuedCompletionStatus.
+    /// Rule 2: PostQueuedCompletionStatus, called by `by` (`None`: a
+    /// thread outside the scenario).
     Post {
         port: PortId,
         key: u64,
         bytes: u64,
         overlapped: Option<OvId>,
+        by: Option<ThreadId>,
     },
     /// Rule 1: GetQueuedCompletionStatus.
     Get {

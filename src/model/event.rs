@@ -176,6 +176,15 @@ pub enum QueueWhy {
     NoWaiter,
     /// Threads were waiting, but `current >= max`.
     AtLimit { current: u32, max: u32 },
+    /// Threads were waiting and `current < max`, but the inserting thread
+    /// is a thread of this port carrying the queue-wait mark: NT's
+    /// `KiInsertQueue` keeps the packet for it instead of waking a second
+    /// thread (Windows flavour only).
+    MarkedInserter {
+        thread: ThreadId,
+        current: u32,
+        max: u32,
+    },
 }
 
 /// Why a completion made no packet.

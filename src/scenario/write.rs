@@ -30,6 +30,11 @@ pub fn text_json(t: &Text) -> String {
     }
 }
 
+/// `, "by": "T"` for an action called by a scenario thread, else nothing.
+fn by_field(n: &Names, by: Option<ThreadId>) -> String {
+    by.map_or(String::new(), |t| format!(", \"by\": {}", js(n.thread(t))))
+}
+
 /// The scenario-file fields of an action (`"op": ..., ...`).
 pub fn action_fields(n: &Names, a: &Action) -> String {
     match *a {
@@ -42,6 +47,7 @@ pub fn action_fields(n: &Names, a: &Action) -> String {
             device,
             overlapped,
             inline,
+            by,
         } => {
             let mut s = format!(
                 "\"op\": \"issue\", \"device\": {}, \"overlapped\": {}",
@@ -51,6 +57,7 @@ pub fn action_fields(n: &Names, a: &Action) -> String {
             if let Some(b) = inline {
                 let _ = write!(s, ", \"inline\": true, \"bytes\": {b}");
             }
+            s.push_str(&by_field(n, by));
             s
         }
         Action::Complete {
@@ -67,10 +74,12 @@ pub fn action_fields(n: &Names, a: &Action) -> String {
             key,
             bytes,
             overlapped,
+            by,
         } => format!(
-            "\"op\": \"post\", \"port\": {}, \"key\": {key}, \"bytes\": {bytes}, \"overlapped\": {}",
+            "\"op\": \"post\", \"port\": {}, \"key\": {key}, \"bytes\": {bytes}, \"overlapped\": {}{}",
             js(n.port(port)),
-            overlapped.map_or("null".to_owned(), |o| js(n.overlapped(o)))
+            overlapped.map_or("null".to_owned(), |o| js(n.overlapped(o))),
+            by_field(n, by)
         ),
         Action::Get {
             thread,
