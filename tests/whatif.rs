@@ -166,8 +166,10 @@ fn the_explorer_plays_the_shortest_way_to_a_goal() {
     check(&saved);
 }
 
+/// Lesson 04's port has concurrency 1: a marked worker posting to it
+/// counts as running, so its packet waits at the limit, never with room.
 #[test]
-fn idle_with_work_is_out_of_reach_in_windows_and_the_player_says_so() {
+fn idle_with_work_is_out_of_reach_at_concurrency_1_and_the_player_says_so() {
     let mut p = player(Lang::En);
     key(&mut p, KeyCode::Char('x'));
     key(&mut p, KeyCode::Down);

@@ -97,7 +97,8 @@ fn free_overlapped(k: &Kernel, names: &mut Names) -> OvId {
 /// Every action offered in state `k`, valid or not, in a fixed order:
 /// per thread (that has not exited) a get on each open port (infinite,
 /// finite, poll), block, unblock, timeout and exit; per open port a post
-/// with `key` and a close; per open device an association with each open
+/// with `key` from outside the scenario, the same post by each running
+/// thread (`by`: rule 2's exception for a marked worker), and a close; per open device an association with each open
 /// port (key: the device's number), a new request and a close; a
 /// completion for every pending request. Interns a new OVERLAPPED label
 /// in `names` when every known one is in use.
@@ -126,14 +127,20 @@ pub fn candidates(k: &Kernel, names: &mut Names, key: u64) -> Vec<Action> {
         out.push(Action::Timeout { thread });
         out.push(Action::Exit { thread });
     }
+    let running: Vec<ThreadId> = (0..k.threads().len())
+        .map(|i| ThreadId(i as u32))
+        .filter(|t| k.thread(*t).status() == ThreadStatus::Running)
+        .collect();
     for &port in &open_ports {
-        out.push(Action::Post {
-            port,
-            key,
-            bytes: 0,
-            overlapped: None,
-            by: None,
-        });
+        for by in std::iter::once(None).chain(running.iter().copied().map(Some)) {
+            out.push(Action::Post {
+                port,
+                key,
+                bytes: 0,
+                overlapped: None,
+                by,
+            });
+        }
         out.push(Action::ClosePort { port });
     }
     let devices = names.devices().len();
@@ -284,10 +291,14 @@ mod tests {
     use crate::model::{Flavor, KernelConfig};
 
     fn start(flavor: Flavor) -> (Kernel, Names) {
+        start_with(flavor, 1)
+    }
+
+    fn start_with(flavor: Flavor, concurrency: u32) -> (Kernel, Names) {
         let k = Kernel::new(&KernelConfig {
             flavor,
             cpus: 4,
-            ports: vec![1],
+            ports: vec![concurrency],
             threads: 2,
             devices: vec![],
         });
@@ -324,7 +335,7 @@ mod tests {
     }
 
     #[test]
-    fn idle_with_work_is_never_reached_in_windows_and_the_bounds_hold() {
+    fn idle_with_work_is_never_reached_at_concurrency_1_and_the_bounds_hold() {
         let (k, mut n) = start(Flavor::Windows);
         match shortest(
             &k,
@@ -340,6 +351,51 @@ mod tests {
         assert!(matches!(
             shortest(&k, &mut n, Goal::State(Condition::IdleWithWork), 1, 50, 50),
             Shortest::TooMany { states: 50 }
+        ));
+    }
+
+    #[test]
+    fn a_running_thread_is_offered_its_own_post() {
+        let (mut k, mut n) = start(Flavor::Windows);
+        let post_by = |by| Action::Post {
+            port: PortId(0),
+            key: 1,
+            bytes: 0,
+            overlapped: None,
+            by,
+        };
+        assert!(!candidates(&k, &mut n, 1).contains(&post_by(Some(ThreadId(0)))));
+        let get = Action::Get {
+            thread: ThreadId(0),
+            port: PortId(0),
+            timeout: Timeout::Ms(0),
+        };
+        k.apply(get, &mut Outcome::default()).unwrap();
+        let all = candidates(&k, &mut n, 1);
+        assert!(all.contains(&post_by(None)));
+        assert!(all.contains(&post_by(Some(ThreadId(0)))));
+        // T2 is free, not running on a port: no post by it.
+        assert!(!all.contains(&post_by(Some(ThreadId(1)))));
+    }
+
+    #[test]
+    fn idle_with_work_takes_a_workers_own_post_in_windows_and_never_happens_in_wine() {
+        let goal = Goal::State(Condition::IdleWithWork);
+        let (k, mut n) = start_with(Flavor::Windows, 2);
+        let Shortest::Found(path) = shortest(&k, &mut n, goal, 1, 5, 100_000) else {
+            panic!("a marked worker's post leaves idle work in Windows")
+        };
+        // A poll that fails marks T1 (or T2), the other sleeps, the marked
+        // one posts to its own port.
+        assert_eq!(path.len(), 3, "{path:?}");
+        assert!(
+            matches!(path[2], Action::Post { by: Some(_), .. }),
+            "{path:?}"
+        );
+        let (k, mut n) = start_with(Flavor::Wine, 2);
+        assert!(matches!(
+            shortest(&k, &mut n, goal, 1, 5, 100_000),
+            Shortest::NotWithin { depth: 5, .. }
         ));
     }
 
