@@ -88,6 +88,7 @@
 
 #![warn(missing_docs)]
 
+pub mod challenge;
 /// The `iocp-sim` command. Not part of the library's API (hidden, and
 /// subject to change in any release); the binary `src/main.rs` calls
 /// `cli::main`.

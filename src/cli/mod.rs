@@ -9,12 +9,14 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::model::Flavor;
 use crate::narrate::Lang;
 
+mod challenge;
 mod check;
 mod diff;
 mod export;
 mod play;
 pub mod run;
 mod schema;
+mod serve;
 
 pub mod explore;
 pub mod lab;
@@ -53,6 +55,10 @@ enum Command {
     Lab(lab::LabArgs),
     /// Run a lab workload on real threads and a live port; report what the OS measured.
     Live(live::LiveArgs),
+    /// Play a challenge (reach a goal in few moves) in the terminal player, or --solve it.
+    Challenge(challenge::Args),
+    /// Serve the browser sandbox on localhost: the student chooses the next action at any step.
+    Serve(serve::Args),
 }
 
 /// `--flavor`: which implementation of completion ports to simulate.
@@ -142,5 +148,7 @@ pub fn main() -> ExitCode {
         Command::Explore(args) => explore::run(args),
         Command::Lab(args) => lab::run(args),
         Command::Live(args) => live::run(args),
+        Command::Challenge(args) => challenge::main(args),
+        Command::Serve(args) => serve::main(args),
     }
 }

@@ -8,6 +8,8 @@
 //! * [`search`]: the breadth-first search, checking properties 1-7 of
 //!   model.md on every transition (only those that hold in the flavour).
 //! * [`condition`]: what `--find` looks for.
+//! * [`free`]: the players' what-if: any call by any thread from any
+//!   state, and the shortest way from there to a condition.
 //! * [`trace`]: a found path replayed, printed, and written as an
 //!   `iocp-sim/1` scenario.
 //!
@@ -16,6 +18,7 @@
 
 pub mod condition;
 pub mod copy;
+pub mod free;
 pub mod pack;
 pub mod search;
 pub mod spec;

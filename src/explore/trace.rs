@@ -11,6 +11,7 @@ use super::world::{Local, Move, Pc, World, WorldError};
 use crate::model::{
     Action, CallResult, Event, Kernel, Outcome, PortId, QueueWhy, Rejection, Timeout,
 };
+use crate::scenario::{self, write::js};
 
 /// One replayed step.
 #[derive(Clone, Debug)]
@@ -226,109 +227,9 @@ pub fn ports_summary(world: &World, k: &Kernel) -> String {
     s
 }
 
-fn js(s: &str) -> String {
-    serde_json::to_string(s).expect("strings serialise")
-}
-
-fn timeout_json(t: Timeout) -> String {
-    match t {
-        Timeout::Infinite => "\"infinite\"".to_owned(),
-        Timeout::Ms(ms) => ms.to_string(),
-    }
-}
-
 /// The scenario-file fields of an action (`"op": ..., ...`).
 pub fn action_json(world: &World, a: &Action) -> String {
-    let n = &world.names;
-    match *a {
-        Action::Associate { device, port, key } => format!(
-            "\"op\": \"associate\", \"device\": {}, \"port\": {}, \"key\": {key}",
-            js(n.device(device)),
-            js(n.port(port))
-        ),
-        Action::Issue {
-            device,
-            overlapped,
-            inline,
-            by,
-        } => {
-            let mut s = format!(
-                "\"op\": \"issue\", \"device\": {}, \"overlapped\": {}",
-                js(n.device(device)),
-                js(n.overlapped(overlapped))
-            );
-            if let Some(b) = inline {
-                let _ = write!(s, ", \"inline\": true, \"bytes\": {b}");
-            }
-            if let Some(t) = by {
-                let _ = write!(s, ", \"by\": {}", js(n.thread(t)));
-            }
-            s
-        }
-        Action::Complete {
-            overlapped,
-            bytes,
-            status,
-        } => format!(
-            "\"op\": \"complete\", \"overlapped\": {}, \"bytes\": {bytes}, \"status\": {}",
-            js(n.overlapped(overlapped)),
-            js(n.status(status))
-        ),
-        Action::Post {
-            port,
-            key,
-            bytes,
-            overlapped,
-            by,
-        } => format!(
-            "\"op\": \"post\", \"port\": {}, \"key\": {key}, \"bytes\": {bytes}, \"overlapped\": {}{}",
-            js(n.port(port)),
-            overlapped.map_or("null".to_owned(), |o| js(n.overlapped(o))),
-            by.map_or(String::new(), |t| format!(", \"by\": {}", js(n.thread(t))))
-        ),
-        Action::Get {
-            thread,
-            port,
-            timeout,
-        } => format!(
-            "\"op\": \"get\", \"thread\": {}, \"port\": {}, \"timeout\": {}",
-            js(n.thread(thread)),
-            js(n.port(port)),
-            timeout_json(timeout)
-        ),
-        Action::GetEx {
-            thread,
-            port,
-            max,
-            timeout,
-        } => format!(
-            "\"op\": \"get_ex\", \"thread\": {}, \"port\": {}, \"max\": {max}, \"timeout\": {}",
-            js(n.thread(thread)),
-            js(n.port(port)),
-            timeout_json(timeout)
-        ),
-        Action::Block { thread, on } => {
-            let mut s = format!("\"op\": \"block\", \"thread\": {}", js(n.thread(thread)));
-            if let Some(l) = on {
-                let _ = write!(s, ", \"on\": {}", js(n.label(l)));
-            }
-            s
-        }
-        Action::Unblock { thread } => {
-            format!("\"op\": \"unblock\", \"thread\": {}", js(n.thread(thread)))
-        }
-        Action::Timeout { thread } => {
-            format!("\"op\": \"timeout\", \"thread\": {}", js(n.thread(thread)))
-        }
-        Action::Exit { thread } => format!("\"op\": \"exit\", \"thread\": {}", js(n.thread(thread))),
-        Action::CloseDevice { device } => format!(
-            "\"op\": \"close_device\", \"device\": {}",
-            js(n.device(device))
-        ),
-        Action::ClosePort { port } => {
-            format!("\"op\": \"close_port\", \"port\": {}", js(n.port(port)))
-        }
-    }
+    scenario::write::action_fields(&world.names, a)
 }
 
 /// The expectation that pins `cond` in the final state `k`: for a port
@@ -338,25 +239,11 @@ pub fn expect_json(world: &World, k: &Kernel, cond: &Condition, port: Option<Por
     let n = &world.names;
     match (cond, port) {
         (Condition::Lost(..), _) | (_, None) => format!("{{ \"lost\": {} }}", k.counters().lost),
-        (_, Some(p)) => {
-            let port = k.port(p);
-            let names = |ids: &[crate::model::ThreadId]| {
-                ids.iter()
-                    .map(|t| js(n.thread(*t)))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            format!(
-                "{{ \"ports\": {{ {}: {{ \"current\": {}, \"over_limit\": {}, \"iocq_len\": {}, \"wtq\": [{}], \"rtl\": [{}], \"ptl\": [{}] }} }} }}",
-                js(n.port(p)),
-                port.current,
-                port.over_limit(),
-                port.iocq.len(),
-                names(&port.wtq.wake_order(world.flavor.wake_order())),
-                names(port.rtl.as_slice()),
-                names(port.ptl.as_slice()),
-            )
-        }
+        (_, Some(p)) => format!(
+            "{{ \"ports\": {{ {}: {} }} }}",
+            js(n.port(p)),
+            scenario::write::port_expect(n, k, p)
+        ),
     }
 }
 

@@ -639,7 +639,8 @@ pub fn step(
         }
     }
     if let Some(n) = &step.note {
-        o.kstr("note", n);
+        // The note in the narration's language (English without --narration).
+        o.kstr("note", &n.get(lang.unwrap_or_default()));
     }
     o.key("rules");
     o.open(b'[');

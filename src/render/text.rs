@@ -145,9 +145,9 @@ fn state_word(l: &Labels, status: ThreadStatus) -> &'static str {
 pub fn header(world: &World, flavor_name: &str, lang: Lang) -> String {
     let l = labels(lang);
     let mut s = String::new();
-    let _ = writeln!(s, "{}", world.title);
+    let _ = writeln!(s, "{}", world.title.get(lang));
     if let Some(d) = &world.description {
-        let _ = writeln!(s, "{d}");
+        let _ = writeln!(s, "{}", d.get(lang));
     }
     let ports: Vec<String> = world
         .ports
@@ -191,7 +191,7 @@ pub fn step(
     let rule = format!("-- {} {}: {title} ", l.step, step.number);
     let _ = writeln!(s, "{rule:-<72}");
     if let Some(note) = &step.note {
-        let _ = writeln!(s, "  {}: {note}", l.note);
+        let _ = writeln!(s, "  {}: {}", l.note, note.get(lang));
     }
     match &report.applied {
         Applied::Nothing => {}

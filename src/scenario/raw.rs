@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Deserializer};
 
+use super::text::Text;
+
 /// A port declaration: `{ "id": "P", "concurrency": 1 }`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -89,7 +91,7 @@ pub enum RawTimeout {
 #[serde(deny_unknown_fields)]
 pub struct RawStep {
     pub op: Option<Op>,
-    pub note: Option<String>,
+    pub note: Option<Text>,
     pub expect: Option<RawExpect>,
     pub device: Option<String>,
     pub port: Option<String>,

@@ -5,14 +5,15 @@ use std::collections::HashSet;
 
 use super::expect::resolve_expect;
 use super::raw::{Op, RawDevice, RawPort, RawStep, RawTimeout};
+use super::text::Text;
 use super::{DeviceDecl, PortDecl, Step, World, FORMAT};
 use crate::model::{Action, DeviceId, Flavor, Names, PortId, ThreadId, Timeout};
 
 /// The top-level keys other than `steps`.
 pub struct RawWorld {
     pub format: String,
-    pub title: String,
-    pub description: Option<String>,
+    pub title: Text,
+    pub description: Option<Text>,
     pub flavor: Option<String>,
     pub cpus: Option<i64>,
     pub ports: Vec<RawPort>,
@@ -28,8 +29,8 @@ pub fn resolve_world(raw: RawWorld) -> Result<World, String> {
             raw.format
         ));
     }
-    if raw.title.contains('\n') {
-        return Err("title must be one line".into());
+    if let Some((lang, _)) = raw.title.versions().find(|(_, t)| t.contains('\n')) {
+        return Err(format!("title ({}) must be one line", lang.code()));
     }
     let flavor = match raw.flavor.as_deref() {
         None => Flavor::Windows,

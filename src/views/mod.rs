@@ -14,6 +14,7 @@ pub mod frame;
 pub mod html;
 #[cfg(feature = "cli")]
 pub mod player;
+pub mod sandbox;
 pub mod svg;
 #[cfg(feature = "cli")]
 pub mod tui;
