@@ -7,13 +7,15 @@
 //! function from frames (and a screen size) to a buffer, a page or a
 //! drawing; only `player::run` touches a terminal.
 //!
-//! The terminal player (`tui`, `player`) needs ratatui and is built with the
+//! The terminal player (`tui`, `player`) needs ratatui, and the browser
+//! sandbox (`sandbox`) drives the same player; all three are built with the
 //! `cli` feature only.
 
 pub mod frame;
 pub mod html;
 #[cfg(feature = "cli")]
 pub mod player;
+#[cfg(feature = "cli")]
 pub mod sandbox;
 pub mod svg;
 #[cfg(feature = "cli")]
