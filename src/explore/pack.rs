@@ -18,8 +18,9 @@
 //! Everything else the rules read is packed, so two states with the same
 //! key behave the same from then on.
 
+use super::spec::MAX_THREADS;
 use super::world::{Local, Pc, World};
-use crate::model::{DeviceId, Kernel, OvUse, ThreadId, ThreadState};
+use crate::model::{DeviceId, Kernel, OvUse, Thread, ThreadId, ThreadState};
 
 /// Bits needed for the values `0..=n`.
 pub fn bits_for(n: u64) -> u32 {
@@ -35,6 +36,33 @@ impl std::fmt::Display for PackError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "state does not fit the packed layout: {}", self.0)
     }
+}
+
+/// A renaming of the threads: thread `t` is packed in slot `slot_of[t]`,
+/// and slot `j` holds thread `at_slot[j]` (the inverse). Only the first
+/// `threads` entries are used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Renaming {
+    /// The slot of each thread.
+    pub slot_of: [u8; MAX_THREADS],
+    /// The thread in each slot.
+    pub at_slot: [u8; MAX_THREADS],
+}
+
+impl Renaming {
+    /// Every thread keeps its id.
+    pub const IDENTITY: Renaming = {
+        let mut ids = [0u8; MAX_THREADS];
+        let mut i = 0;
+        while i < MAX_THREADS {
+            ids[i] = i as u8;
+            i += 1;
+        }
+        Renaming {
+            slot_of: ids,
+            at_slot: ids,
+        }
+    };
 }
 
 /// The field widths for one world.
@@ -215,6 +243,68 @@ impl Layout {
         l: &Local,
         key: &mut [u64],
     ) -> Result<(), PackError> {
+        self.encode_renamed(world, k, l, key, &Renaming::IDENTITY)
+    }
+
+    /// The packed field of one thread: its state (2 bits), port, program
+    /// counter (3 bits) and packet count, and the field's width. The one
+    /// place that turns a model thread into bits: the encoding and the
+    /// symmetry reduction's sort keys both use it.
+    #[inline]
+    pub fn thread_field(
+        &self,
+        world: &World,
+        ti: usize,
+        th: &Thread,
+        l: &Local,
+    ) -> Result<(u64, u32), PackError> {
+        let prog = &world.programs[ti];
+        let state = match th.state {
+            ThreadState::Running => 0,
+            ThreadState::Waiting(wait) => {
+                if wait != prog.wait() {
+                    return Err(PackError(format!(
+                        "thread #{ti} waits with {wait:?}, not its program's wait"
+                    )));
+                }
+                1
+            }
+            ThreadState::Paused(on) => {
+                if on != prog.block {
+                    return Err(PackError(format!(
+                        "thread #{ti} is paused on {on:?}, not its program's block"
+                    )));
+                }
+                2
+            }
+            ThreadState::Exited => 3,
+        };
+        let port = th.port.map_or(0, |p| p.0 as u64 + 1);
+        let count = l.count[ti] as u64;
+        if (port >> self.port_bits) != 0 || (count >> self.count_bits[ti]) != 0 {
+            return Err(PackError(format!(
+                "thread #{ti}: port or packet count larger than the spec's bounds allow"
+            )));
+        }
+        let v = state
+            | port << 2
+            | (l.pc[ti] as u8 as u64) << (2 + self.port_bits)
+            | count << (5 + self.port_bits);
+        Ok((v, 5 + self.port_bits + self.count_bits[ti]))
+    }
+
+    /// [`Layout::encode`] with the threads renamed: thread `t` is packed in
+    /// slot `ren.slot_of[t]` and named so in every WTQ, RTL and PTL. The
+    /// symmetry reduction packs interchangeable threads in a canonical order
+    /// this way (see [`super::symmetry`]).
+    pub fn encode_renamed(
+        &self,
+        world: &World,
+        k: &Kernel,
+        l: &Local,
+        key: &mut [u64],
+        ren: &Renaming,
+    ) -> Result<(), PackError> {
         key.iter_mut().for_each(|w| *w = 0);
         let mut w = Writer {
             words: key,
@@ -246,50 +336,23 @@ impl Layout {
             let wtq = port.wtq.arrival_order();
             w.put(wtq.len() as u64, self.wlen_bits);
             for t in wtq {
-                w.put(t.0 as u64, self.tid_bits);
+                w.put(ren.slot_of[t.index()] as u64, self.tid_bits);
             }
             w.skip((self.threads - wtq.len().min(self.threads)) as u32 * self.tid_bits);
             let mut lists = 0u64;
             for t in port.rtl.as_slice() {
-                lists |= 1 << t.0;
+                lists |= 1 << ren.slot_of[t.index()];
             }
             for t in port.ptl.as_slice() {
-                lists |= 1 << (t.0 as usize + self.threads);
+                lists |= 1 << (ren.slot_of[t.index()] as usize + self.threads);
             }
             // RTL bits then PTL bits, as one field.
             w.put(lists, 2 * self.threads as u32);
         }
-        for (ti, th) in k.threads.iter().enumerate() {
-            let prog = &world.programs[ti];
-            let state = match th.state {
-                ThreadState::Running => 0,
-                ThreadState::Waiting(wait) => {
-                    if wait != prog.wait() {
-                        return Err(PackError(format!(
-                            "thread #{ti} waits with {wait:?}, not its program's wait"
-                        )));
-                    }
-                    1
-                }
-                ThreadState::Paused(on) => {
-                    if on != prog.block {
-                        return Err(PackError(format!(
-                            "thread #{ti} is paused on {on:?}, not its program's block"
-                        )));
-                    }
-                    2
-                }
-                ThreadState::Exited => 3,
-            };
-            // One field: state (2 bits), port, pc (3 bits), count.
-            let port = th.port.map_or(0, |p| p.0 as u64 + 1);
-            let count = l.count[ti] as u64;
-            w.overflow |= (port >> self.port_bits) != 0 || (count >> self.count_bits[ti]) != 0;
-            let v = state
-                | port << 2
-                | (l.pc[ti] as u8 as u64) << (2 + self.port_bits)
-                | count << (5 + self.port_bits);
-            w.put(v, 5 + self.port_bits + self.count_bits[ti]);
+        for &ti in &ren.at_slot[..k.threads.len()] {
+            let ti = ti as usize;
+            let (v, bits) = self.thread_field(world, ti, &k.threads[ti], l)?;
+            w.put(v, bits);
         }
         let mut seen = [0usize; super::spec::MAX_DEVICES];
         for (d, dev) in k.devices.iter() {

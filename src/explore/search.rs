@@ -10,9 +10,10 @@
 
 use super::condition::Condition;
 use super::copy::copy_kernel;
-use super::pack::{Layout, PackError};
+use super::pack::{Layout, PackError, Renaming};
 use super::store::{hash, OutOfMemory, StateId, Store};
-use super::world::{Move, World, WorldError};
+use super::symmetry::Symmetry;
+use super::world::{Local, Move, World, WorldError};
 use crate::model::properties::{check_step, Violation};
 use crate::model::{Action, Kernel, Outcome, PortId, Rejection, ThreadId, ThreadState};
 
@@ -50,6 +51,10 @@ pub struct Options {
     pub probe_invalid: bool,
     /// Call the progress callback every this many expanded states.
     pub progress_every: usize,
+    /// Keep one state per orbit of the threads declared together
+    /// (`count: n`): see [`super::symmetry`]. Counts are then of orbits, and
+    /// [`Search::concrete_path`] turns a path into one the threads really take.
+    pub symmetry: bool,
 }
 
 impl Default for Options {
@@ -60,6 +65,7 @@ impl Default for Options {
             max_bytes: 4 << 30,
             probe_invalid: true,
             progress_every: 1 << 16,
+            symmetry: false,
         }
     }
 }
@@ -134,6 +140,8 @@ pub struct Search {
     pub depth: u32,
     /// The depth of each state: `level_ends[d]` is one past the last state at depth `d`.
     pub level_ends: Vec<usize>,
+    /// The symmetry the search reduced by, if any.
+    pub symmetry: Option<Symmetry>,
 }
 
 impl Search {
@@ -142,7 +150,77 @@ impl Search {
         self.level_ends.partition_point(|&end| end <= id as usize) as u32
     }
 
-    /// The moves from the start to state `id`.
+    /// The moves from the start to state `id`, then `last`, as threads can
+    /// really make them, and `probe` (a forbidden call tried in `id`) with
+    /// its thread renamed the same way. Without symmetry these are
+    /// [`Search::path`]; with it, each stored move names threads as the
+    /// representative of its state's orbit does, so the path is replayed
+    /// with `rules` from the start and each move renamed back to the
+    /// threads of the concrete state reached.
+    pub fn concrete_path<R: Rules>(
+        &self,
+        world: &World,
+        rules: &R,
+        id: StateId,
+        last: Option<Move>,
+        probe: Option<Action>,
+    ) -> Result<(Vec<Move>, Option<Action>), WorldError> {
+        let mut moves = self.path(id);
+        moves.extend(last);
+        let Some(sym) = &self.symmetry else {
+            return Ok((moves, probe));
+        };
+        let layout = Layout::new(world);
+        let (mut k, mut l) = world.initial()?;
+        let mut out = Outcome::default();
+        let mut ren = Renaming::IDENTITY;
+        let unpackable = |e: PackError| WorldError(format!("replaying a path: {e}"));
+        let n = moves.len();
+        for (i, mv) in moves.iter_mut().enumerate() {
+            sym.canonical(&layout, world, &k, &l, &mut ren)
+                .map_err(unpackable)?;
+            *mv = mv.renamed(&ren.at_slot);
+            if i + 1 == n && last.is_some() {
+                // The last move may be the one refused or broken: not applied.
+                break;
+            }
+            let action = world.action(*mv, &l);
+            rules.apply(&mut k, action, &mut out).map_err(|r| {
+                WorldError(format!(
+                    "replaying a path: step {} ({}) was refused: {}",
+                    i + 1,
+                    action.op(),
+                    r.message(&world.names)
+                ))
+            })?;
+            world.advance(*mv, &out, &mut l);
+        }
+        let probe = match probe {
+            None => None,
+            Some(a) => {
+                sym.canonical(&layout, world, &k, &l, &mut ren)
+                    .map_err(unpackable)?;
+                let to = |t: ThreadId| ThreadId(ren.at_slot[t.index()] as u32);
+                Some(match a {
+                    Action::Get {
+                        thread,
+                        port,
+                        timeout,
+                    } => Action::Get {
+                        thread: to(thread),
+                        port,
+                        timeout,
+                    },
+                    Action::Unblock { thread } => Action::Unblock { thread: to(thread) },
+                    other => other,
+                })
+            }
+        };
+        Ok((moves, probe))
+    }
+
+    /// The moves from the start to state `id`, as stored (with symmetry,
+    /// in the threads' names of each state's representative).
     pub fn path(&self, id: StateId) -> Vec<Move> {
         let mut moves = Vec::new();
         let mut s = id;
@@ -175,10 +253,22 @@ pub fn search<R: Rules>(
         probes: 0,
         depth: 0,
         level_ends: Vec::new(),
+        symmetry: if opts.symmetry {
+            Symmetry::new(world)
+        } else {
+            None
+        },
     };
-    layout
-        .encode(world, &k0, &l0, &mut key)
-        .map_err(|e| WorldError(e.to_string()))?;
+    let sym = result.symmetry.clone();
+    let mut ren = Renaming::IDENTITY;
+    // Packs a state, as its orbit's representative under symmetry.
+    let pack = |k: &Kernel, l: &Local, ren: &mut Renaming, key: &mut [u64]| {
+        if let Some(sym) = &sym {
+            sym.canonical(&layout, world, k, l, ren)?;
+        }
+        layout.encode_renamed(world, k, l, key, ren)
+    };
+    pack(&k0, &l0, &mut ren, &mut key).map_err(|e| WorldError(e.to_string()))?;
     store
         .insert(&key, 0, u16::MAX)
         .map_err(|_| WorldError("out of memory".to_owned()))?;
@@ -257,7 +347,7 @@ pub fn search<R: Rules>(
                 return finish(result, store, stop, level_end);
             }
             world.advance(mv, &out, &mut work_l);
-            if let Err(PackError(message)) = layout.encode(world, &work_k, &work_l, &mut key) {
+            if let Err(PackError(message)) = pack(&work_k, &work_l, &mut ren, &mut key) {
                 let stop = Stop::Broken {
                     state: id,
                     mv,
