@@ -241,15 +241,22 @@ fn every_found_trace_passes_check() {
         ("close-port-loses.json", "lost > 1", "windows"),
         ("over-limit.json", "over_limit", "wine"),
     ];
-    for (i, (spec, find, flavor)) in cases.iter().enumerate() {
+    // With --symmetry too: the trace found on orbit representatives is
+    // renamed back to moves the threads really make.
+    for (i, ((spec, find, flavor), sym)) in cases
+        .iter()
+        .flat_map(|c| [(c, false), (c, true)])
+        .enumerate()
+    {
         let out = tmp(&format!("trace-{i}.json"));
         let o = bin()
             .args(["explore", "--find", find, "--flavor", flavor, "--out"])
             .arg(&out)
             .arg(spec_path(spec))
+            .args(sym.then_some("--symmetry"))
             .output()
             .unwrap();
-        assert_eq!(o.status.code(), Some(0), "{spec} {find}");
+        assert_eq!(o.status.code(), Some(0), "{spec} {find} symmetry {sym}");
         let c = bin().arg("check").arg(&out).output().unwrap();
         assert_eq!(
             c.status.code(),
@@ -418,4 +425,186 @@ fn a_memory_limit_stops_the_search_before_it_is_passed() {
     assert_eq!(s.stop, Stop::OutOfMemory);
     assert!(s.store.bytes() <= 36_000);
     assert!(s.store.len() < 459);
+}
+
+/// Small specs with threads declared `count: n`, of every shape the
+/// explorer supports: blocking or not, follow-up posts, finite timeouts
+/// (retry or exit), get_ex batches, two groups on two ports, requests and
+/// closes.
+fn generated_specs() -> Vec<(String, String)> {
+    let mut specs = Vec::new();
+    let spec = |ports: &str, threads: &str, env: &str| {
+        format!(
+            r#"{{ "format": "iocp-sim-explore/1", "title": "generated", "ports": [{ports}], "threads": [{threads}], "environment": {{ {env} }} }}"#
+        )
+    };
+    for (n, c, posts, packets) in [(2, 1, 2, 1), (3, 1, 3, 2), (3, 2, 4, 1), (4, 2, 3, 1)] {
+        specs.push((
+            format!("{n} blocking workers, concurrency {c}, {posts} posts, {packets} packets each"),
+            spec(
+                &format!(r#"{{ "id": "P", "concurrency": {c} }}"#),
+                &format!(
+                    r#"{{ "id": "W", "count": {n}, "get": {{ "port": "P" }}, "block": "Sleep(1)", "packets": {packets} }}"#
+                ),
+                &format!(r#""posts": [{{ "port": "P", "key": 1, "count": {posts} }}]"#),
+            ),
+        ));
+    }
+    specs.push((
+        "3 workers that post follow-up work, no packet limit".to_owned(),
+        spec(
+            r#"{ "id": "P", "concurrency": 1 }"#,
+            r#"{ "id": "W", "count": 3, "get": { "port": "P" }, "block": "Sleep(1)", "post": { "port": "P", "key": 2 } }"#,
+            r#""posts": [{ "port": "P", "key": 1, "count": 2 }]"#,
+        ),
+    ));
+    for on_timeout in ["retry", "exit"] {
+        specs.push((
+            format!("3 workers with a 50 ms timeout ({on_timeout}), 3 timeouts"),
+            spec(
+                r#"{ "id": "P", "concurrency": 1 }"#,
+                &format!(
+                    r#"{{ "id": "W", "count": 3, "get": {{ "port": "P", "timeout": 50 }}, "on_timeout": "{on_timeout}", "block": "Sleep(1)", "packets": 1 }}"#
+                ),
+                r#""posts": [{ "port": "P", "key": 1, "count": 2 }], "timeouts": 3"#,
+            ),
+        ));
+    }
+    specs.push((
+        "3 pollers with get_ex batches of 2".to_owned(),
+        spec(
+            r#"{ "id": "P", "concurrency": 2 }"#,
+            r#"{ "id": "W", "count": 3, "get": { "port": "P", "timeout": 0, "batch": 2 }, "on_timeout": "exit", "packets": 2 }"#,
+            r#""posts": [{ "port": "P", "key": 1, "count": 3 }]"#,
+        ),
+    ));
+    specs.push((
+        "two groups on two ports, one thread alone, a closing port".to_owned(),
+        spec(
+            r#"{ "id": "P", "concurrency": 1 }, { "id": "Q", "concurrency": 1 }"#,
+            r#"{ "id": "A", "count": 2, "get": { "port": "P" }, "block": "Sleep(1)", "post": { "port": "Q", "key": 3 }, "packets": 1 },
+               { "id": "B", "count": 2, "get": { "port": "Q" }, "packets": 1 },
+               { "id": "C", "get": { "port": "P" }, "packets": 1 }"#,
+            r#""posts": [{ "port": "P", "key": 1, "count": 2 }], "close_ports": ["Q"]"#,
+        ),
+    ));
+    specs.push((
+        "3 workers and a device with 2 requests, closed by the environment".to_owned(),
+            r#"{ "format": "iocp-sim-explore/1", "title": "generated", "ports": [{ "id": "P", "concurrency": 1 }],
+               "devices": [{ "id": "sock", "port": "P", "key": 7, "requests": 2, "bytes": 10 }],
+               "threads": [{ "id": "W", "count": 3, "get": { "port": "P" }, "block": "Sleep(1)", "packets": 1 }],
+               "environment": { "posts": [{ "port": "P", "key": 1, "count": 1 }], "close_devices": ["sock"], "close_ports": ["P"] } }"#
+        .to_owned(),
+    ));
+    specs
+}
+
+const CONDITIONS: [&str; 11] = [
+    "over_limit",
+    "current > 1",
+    "current > 2",
+    "held",
+    "idle_with_work",
+    "lost > 0",
+    "lost > 1",
+    "wtq > 1",
+    "iocq > 1",
+    "ptl > 0",
+    "rtl > 2",
+];
+
+/// The depth of the first state found, `None` if the search was exhaustive
+/// without finding it; panics on any other stop.
+fn answer(w: &World, s: &Search, what: &str) -> Option<usize> {
+    match s.stop {
+        Stop::Found { state, .. } => Some(s.depth_of(state) as usize),
+        Stop::Exhausted => None,
+        ref other => panic!("{}: {what}: unexpected stop {other:?}", w.title),
+    }
+}
+
+/// Reduced and unreduced searches agree on every `--find` answer (reachable
+/// or not, and the length of the shortest trace) and on every property
+/// verdict; a trace found under symmetry replays, move for move, as one the
+/// threads can really make and ends where the condition holds; and the
+/// reduced search keeps exactly one state per orbit of the full one.
+#[test]
+fn symmetry_agrees_with_the_full_search() {
+    let mut worlds: Vec<(String, World)> = Vec::new();
+    for entry in std::fs::read_dir(spec_path("")).unwrap() {
+        let name = entry.unwrap().file_name().to_str().unwrap().to_owned();
+        if name != "many-states.json" {
+            for f in [Flavor::Windows, Flavor::Wine] {
+                worlds.push((format!("{name} ({f:?})"), world(&name, Some(f))));
+            }
+        }
+    }
+    for (what, text) in generated_specs() {
+        let spec = explore::parse(&text).unwrap_or_else(|e| panic!("{what}: {e}"));
+        for f in [Flavor::Windows, Flavor::Wine] {
+            worlds.push((
+                format!("{what} ({f:?})"),
+                World::new(&spec, Some(f)).unwrap(),
+            ));
+        }
+    }
+    let mut reduced_somewhere = false;
+    for (what, w) in &worlds {
+        let run = |find: Option<&str>, symmetry: bool| {
+            let opts = Options {
+                find: find.map(|c| Condition::parse(c).unwrap()),
+                symmetry,
+                ..Options::default()
+            };
+            search(w, &ModelRules, &opts, &mut |_| {}).unwrap()
+        };
+        // Property verdicts, and the orbits.
+        let (full, reduced) = (run(None, false), run(None, true));
+        assert_eq!(full.stop, Stop::Exhausted, "{what}");
+        assert_eq!(reduced.stop, Stop::Exhausted, "{what}");
+        assert_eq!(full.depth, reduced.depth, "{what}");
+        let layout = explore::pack::Layout::new(w);
+        let sym = explore::symmetry::Symmetry::new(w);
+        let mut orbits = std::collections::HashSet::new();
+        let (mut k, mut l) = w.initial().unwrap();
+        let mut ren = explore::pack::Renaming::IDENTITY;
+        let mut key = vec![0u64; layout.words];
+        for id in 0..full.store.len() as u32 {
+            layout.decode(w, full.store.key(id), &mut k, &mut l);
+            if let Some(sym) = &sym {
+                sym.canonical(&layout, w, &k, &l, &mut ren).unwrap();
+            }
+            layout.encode_renamed(w, &k, &l, &mut key, &ren).unwrap();
+            orbits.insert(key.clone());
+        }
+        assert_eq!(
+            orbits.len(),
+            reduced.store.len(),
+            "{what}: one state per orbit"
+        );
+        reduced_somewhere |= reduced.store.len() < full.store.len();
+
+        for c in CONDITIONS {
+            let (a, b) = (run(Some(c), false), run(Some(c), true));
+            assert_eq!(
+                answer(w, &a, c),
+                answer(w, &b, c),
+                "{what}: --find {c} with and without symmetry"
+            );
+            if let Stop::Found { state, .. } = b.stop {
+                let (moves, _) = b.concrete_path(w, &ModelRules, state, None, None).unwrap();
+                let steps = explore::trace::replay(w, &ModelRules, &moves, None).unwrap();
+                assert_eq!(steps.len(), moves.len(), "{what}: {c}: a move was refused");
+                assert!(steps.iter().all(|s| s.rejected.is_none()), "{what}: {c}");
+                let end = steps
+                    .last()
+                    .map_or_else(|| w.initial().unwrap().0, |s| s.after.clone());
+                assert!(
+                    Condition::parse(c).unwrap().holds(&end).is_some(),
+                    "{what}: the concrete trace for {c} does not end where it holds"
+                );
+            }
+        }
+    }
+    assert!(reduced_somewhere);
 }
