@@ -608,3 +608,55 @@ fn symmetry_agrees_with_the_full_search() {
     }
     assert!(reduced_somewhere);
 }
+
+/// Parallel search: the same states in the same order, the same parents,
+/// counts, stop and trace whatever the number of threads, with and without
+/// symmetry, on searches that stop early (`--find`) and exhaustive ones.
+#[test]
+fn the_number_of_threads_changes_nothing() {
+    let mut worlds: Vec<World> = [
+        "three-workers.json",
+        "held-packets.json",
+        "close-port-loses.json",
+    ]
+    .iter()
+    .map(|n| world(n, None))
+    .collect();
+    for (_, text) in generated_specs().iter().take(3) {
+        worlds.push(World::new(&explore::parse(text).unwrap(), None).unwrap());
+    }
+    for w in &worlds {
+        for find in [None, Some("over_limit"), Some("held"), Some("lost > 0")] {
+            for symmetry in [false, true] {
+                let run = |threads: usize| {
+                    let opts = Options {
+                        find: find.map(|c| Condition::parse(c).unwrap()),
+                        symmetry,
+                        threads,
+                        max_states: 2_000,
+                        ..Options::default()
+                    };
+                    let s = search(w, &ModelRules, &opts, &mut |_| {}).unwrap();
+                    let states: Vec<(Vec<u64>, (u32, u16))> = (0..s.store.len() as u32)
+                        .map(|i| (s.store.key(i).to_vec(), s.store.parent(i)))
+                        .collect();
+                    (
+                        format!("{:?}", s.stop),
+                        s.transitions,
+                        s.probes,
+                        s.level_ends,
+                        states,
+                    )
+                };
+                let one = run(1);
+                for threads in [2, 3, 7] {
+                    assert!(
+                        run(threads) == one,
+                        "{}: find {find:?}, symmetry {symmetry}: {threads} threads differ from 1",
+                        w.title
+                    );
+                }
+            }
+        }
+    }
+}

@@ -46,6 +46,10 @@ pub struct ExploreArgs {
     /// concrete and shortest).
     #[arg(long)]
     symmetry: bool,
+    /// Threads expanding states (default: one per core). The counts, the
+    /// trace and the verdict are the same whatever the number.
+    #[arg(long)]
+    threads: Option<usize>,
     /// Print the JSON Schema of explore specs and exit.
     #[arg(long)]
     schema: bool,
@@ -90,6 +94,9 @@ pub fn run(args: ExploreArgs) -> ExitCode {
         max_bytes: args.max_memory.saturating_mul(1 << 20),
         probe_invalid: !args.no_probes,
         symmetry: args.symmetry,
+        threads: args
+            .threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
         ..Options::default()
     };
     let layout = explore::pack::Layout::new(&world);

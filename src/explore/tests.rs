@@ -124,7 +124,7 @@ fn a_block_that_forgets_activate_breaks_property_3() {
 /// rules to the very transition that breaks the property.
 #[test]
 fn symmetry_finds_the_planted_bugs_at_the_same_depth() {
-    fn check<R: Rules>(text: &str, rules: &R, property: u8) {
+    fn check<R: Rules + Sync>(text: &str, rules: &R, property: u8) {
         let w = world(text);
         let sym = Options {
             symmetry: true,
@@ -132,6 +132,16 @@ fn symmetry_finds_the_planted_bugs_at_the_same_depth() {
         };
         let full = search(&w, rules, &Options::default(), &mut |_| {}).unwrap();
         let reduced = search(&w, rules, &sym, &mut |_| {}).unwrap();
+        // In parallel, the same stop at the same state.
+        for threads in [2, 3] {
+            let par = Options {
+                threads,
+                ..sym.clone()
+            };
+            let p = search(&w, rules, &par, &mut |_| {}).unwrap();
+            assert_eq!(p.stop, reduced.stop);
+            assert_eq!(p.store.len(), reduced.store.len());
+        }
         assert!(reduced.symmetry.is_some());
         assert_eq!(violated(&full.stop), Some(property), "{:?}", full.stop);
         assert_eq!(
