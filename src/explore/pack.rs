@@ -98,14 +98,14 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
+    /// Appends the low `bits` bits of `v` (`bits` below 64; 0 appends
+    /// nothing, and then `v` must be 0). A value wider than `bits` is
+    /// recorded as an overflow.
     #[inline(always)]
     fn put(&mut self, v: u64, bits: u32) {
-        if bits < 64 {
-            self.overflow |= (v >> bits) != 0;
-        }
-        if bits == 0 {
-            return;
-        }
+        debug_assert!(bits < 64);
+        self.overflow |= (v >> bits) != 0;
+        // With bits == 0, v is 0 (or overflow is set): nothing changes but nbits.
         self.acc |= v << self.nbits;
         let total = self.nbits + bits;
         if total >= 64 {
@@ -122,12 +122,35 @@ impl Writer<'_> {
         }
     }
 
+    /// [`Writer::put`] for a field of up to 64 bits, with no overflow check.
     #[inline(always)]
-    fn skip(&mut self, mut bits: u32) {
-        while bits > 0 {
-            let b = bits.min(32);
-            self.put(0, b);
-            bits -= b;
+    fn put_wide(&mut self, v: u64, bits: u32) {
+        if bits == 64 {
+            self.put(v & u32::MAX as u64, 32);
+            self.put(v >> 32, 32);
+        } else {
+            self.put(v, bits);
+        }
+    }
+
+    /// Appends `bits` zero bits.
+    #[inline(always)]
+    fn skip(&mut self, bits: u32) {
+        let total = self.nbits + bits;
+        if total >= 64 {
+            // The word being filled, then whole zero words, then a partial one.
+            self.words[self.w] = self.acc;
+            self.w += 1;
+            let mut rest = total - 64;
+            while rest >= 64 {
+                self.words[self.w] = 0;
+                self.w += 1;
+                rest -= 64;
+            }
+            self.acc = 0;
+            self.nbits = rest;
+        } else {
+            self.nbits = total;
         }
     }
 
@@ -305,7 +328,7 @@ impl Layout {
         key: &mut [u64],
         ren: &Renaming,
     ) -> Result<(), PackError> {
-        key.iter_mut().for_each(|w| *w = 0);
+        // Every word is written (the fields and the skips cover all the bits).
         let mut w = Writer {
             words: key,
             w: 0,
@@ -324,13 +347,21 @@ impl Layout {
                 )));
             }
             w.put(qlen as u64, self.qlen_bits);
+            let mut last = 0;
             for packet in port.iocq.iter() {
-                let Some(i) = world.templates.iter().position(|t| t == packet) else {
+                // Packets in a row are often alike: try the last one's first.
+                let i = if world.templates.get(last) == Some(packet) {
+                    Some(last)
+                } else {
+                    world.templates.iter().position(|t| t == packet)
+                };
+                let Some(i) = i else {
                     return Err(PackError(format!(
                         "port #{pi} queues a packet no move can make: {packet:?}"
                     )));
                 };
                 w.put(i as u64, self.tmpl_bits);
+                last = i;
             }
             w.skip((self.queue_cap - qlen) as u32 * self.tmpl_bits);
             let wtq = port.wtq.arrival_order();
@@ -347,7 +378,7 @@ impl Layout {
                 lists |= 1 << (ren.slot_of[t.index()] as usize + self.threads);
             }
             // RTL bits then PTL bits, as one field.
-            w.put(lists, 2 * self.threads as u32);
+            w.put_wide(lists, 2 * self.threads as u32);
         }
         for &ti in &ren.at_slot[..k.threads.len()] {
             let ti = ti as usize;
@@ -401,6 +432,7 @@ impl Layout {
         }
         w.put(l.timeouts_left.unwrap_or(0) as u64, self.timeout_bits);
         w.put(k.counters.lost, self.lost_bits);
+        debug_assert_eq!(w.w * 64 + w.nbits as usize, self.bits as usize);
         w.finish();
         if w.overflow {
             return Err(PackError(
