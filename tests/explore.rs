@@ -146,6 +146,22 @@ fn searches_are_deterministic() {
             .collect::<Vec<_>>()
     };
     assert_eq!(strip(&a), strip(&b));
+    // And whatever the number of threads, with or without symmetry.
+    for sym in [None, Some("--symmetry")] {
+        let threads = |n: &str| {
+            bin()
+                .args(["explore", "--find", "current > 2", "--threads", n])
+                .args(sym)
+                .arg(spec_path("three-workers.json"))
+                .output()
+                .unwrap()
+        };
+        let one = threads("1");
+        assert_eq!(one.status.code(), Some(0));
+        assert_eq!(strip(&one), strip(&threads("3")), "{sym:?}");
+        let stats = String::from_utf8_lossy(&one.stdout);
+        assert_eq!(stats.contains("--symmetry)"), sym.is_some(), "{stats}");
+    }
 }
 
 #[test]
