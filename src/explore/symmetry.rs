@@ -6,9 +6,9 @@
 //! [`Symmetry::canonical`] chooses the representative: within each group of
 //! interchangeable threads, the threads are sorted by a key made of
 //! everything the packed state says about one thread (its packed field from
-//! [`Layout::thread_field`], its place in a WTQ, its membership of each
-//! RTL and PTL), and renamed in that order everywhere they appear
-//! ([`Layout::encode_renamed`]). Two threads with equal keys wait in no WTQ
+//! [`Layout::thread_field`], queue-wait mark included, its place in a WTQ,
+//! its membership of each RTL and PTL), and renamed in that order
+//! everywhere they appear ([`Layout::encode_renamed`]). Two threads with equal keys wait in no WTQ
 //! and are packed identically, so swapping them changes no bit: every state
 //! of an orbit packs to the same key, and states of different orbits to
 //! different keys. The reduced search therefore visits exactly one state per
@@ -50,7 +50,7 @@ impl Symmetry {
         let n = k.threads.len();
         let mut keys = [0u64; super::spec::MAX_THREADS];
         for (ti, th) in k.threads.iter().enumerate() {
-            // At most 16 bits: 5 + port (4) + count (7).
+            // At most 17 bits: 5 + port (4) + count (7) + queue-wait mark (1).
             keys[ti] = layout.thread_field(world, ti, th, l)?.0 << 32;
         }
         for (pi, port) in k.ports.iter().enumerate() {
