@@ -7,6 +7,8 @@
 //! * [`store`]: the states found, in breadth-first order, duplicates merged.
 //! * [`search`]: the breadth-first search, checking properties 1-7 of
 //!   model.md on every transition (only those that hold in the flavour).
+//! * [`symmetry`]: interchangeable threads (`count: n`) renamed to one
+//!   representative per orbit (`--symmetry`).
 //! * [`condition`]: what `--find` looks for.
 //! * [`free`]: the players' what-if: any call by any thread from any
 //!   state, and the shortest way from there to a condition.
@@ -23,6 +25,7 @@ pub mod pack;
 pub mod search;
 pub mod spec;
 pub mod store;
+pub mod symmetry;
 pub mod trace;
 pub mod world;
 

@@ -132,6 +132,17 @@ pub enum Move {
 }
 
 impl Move {
+    /// The same move with its thread (if any) `t` renamed `to[t]`.
+    pub fn renamed(self, to: &[u8]) -> Move {
+        let r = |t: ThreadId| ThreadId(to[t.index()] as u32);
+        match self {
+            Move::Thread(t) => Move::Thread(r(t)),
+            Move::Unblock(t) => Move::Unblock(r(t)),
+            Move::Timeout(t) => Move::Timeout(r(t)),
+            other => other,
+        }
+    }
+
     /// A 16-bit code, stored with each state to rebuild traces.
     pub fn code(self) -> u16 {
         let (kind, i) = match self {
@@ -196,6 +207,10 @@ pub struct World {
     pub templates: Vec<Packet>,
     /// Most packets that can be in flight at once (env posts + requests).
     pub packet_bound: u32,
+    /// The threads declared together with `count: n` (n > 1), as ranges of
+    /// thread ids: they run the same program, so any two of them can trade
+    /// places (the symmetry reduction uses this).
+    pub interchangeable: Vec<std::ops::Range<usize>>,
 }
 
 /// A world could not be built (the setup was refused by the model).
@@ -257,6 +272,7 @@ impl World {
             }
         }
         let mut programs = Vec::new();
+        let mut interchangeable = Vec::new();
         for t in &spec.threads {
             let timeout = match &t.get.timeout {
                 None => Timeout::Infinite,
@@ -275,8 +291,12 @@ impl World {
                 packets: t.packets,
                 exit_on_timeout: t.on_timeout.as_deref() == Some("exit"),
             };
+            let first = programs.len();
             for _ in 0..t.count.unwrap_or(1) {
                 programs.push(program.clone());
+            }
+            if programs.len() - first > 1 {
+                interchangeable.push(first..programs.len());
             }
         }
         let mut env_posts = Vec::new();
@@ -366,6 +386,7 @@ impl World {
             close_devices,
             templates,
             packet_bound,
+            interchangeable,
         })
     }
 

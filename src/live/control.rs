@@ -644,6 +644,7 @@ fn scenario_of(c: &Ctl, name: &str, message: &str) -> String {
         close_devices: Vec::new(),
         templates: Vec::new(),
         packet_bound: 0,
+        interchangeable: Vec::new(),
     };
     let steps: Vec<Step> = c
         .trace
