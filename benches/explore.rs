@@ -1,7 +1,10 @@
 //! Explorer speed: distinct states per second on one core, exhaustively
 //! exploring `sim-scenarios/explore/many-states.json` (3,963,641 states,
 //! 16.5 million transitions, each checked against properties 1-7, plus one
-//! forbidden call probed per state).
+//! forbidden call probed per state); the same on two threads; and with
+//! `--symmetry`, that spec (51,209 orbits) and twelve blocking workers
+//! (concurrency 2, 12 posts, 2 packets each: 1,044,249 orbits), whose
+//! unreduced state space is far too large to search.
 //!
 //! Run: `cargo bench --bench explore`. Criterion's "thrpt" lines are in
 //! states per second (one element = one distinct state). Two groups:
@@ -9,6 +12,8 @@
 //! the CPU time of the (single) thread doing the search, which is what "on
 //! one core" means when the machine is shared and the process does not get
 //! a whole core (on Linux; elsewhere it falls back to elapsed time).
+//! `explore/threads` runs the search on two threads (elapsed time), and
+//! `explore/symmetry` with the symmetry reduction (one thread, elapsed time).
 
 use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Throughput};
@@ -68,19 +73,89 @@ impl Measurement for ThreadCpuTime {
     }
 }
 
-fn run<M: Measurement>(mut g: BenchmarkGroup<'_, M>, w: &World, states: u64) {
-    let opts = Options::default();
-    g.sample_size(10)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(40))
-        .throughput(Throughput::Elements(states));
-    g.bench_function("many-states (windows, exhaustive, one core)", |b| {
+/// Twelve workers of the SPIN comparison's shape (docs/explore.md).
+fn twelve_workers() -> World {
+    let text = r#"{ "format": "iocp-sim-explore/1", "title": "12 blocking workers, concurrency 2, 12 posts, 2 packets each",
+        "ports": [{ "id": "P", "concurrency": 2 }],
+        "threads": [{ "id": "W", "count": 12, "get": { "port": "P" }, "block": "Sleep(10)", "packets": 2 }],
+        "environment": { "posts": [{ "port": "P", "key": 1, "count": 12 }] } }"#;
+    World::new(&explore::parse(text).expect("parses"), None).expect("world")
+}
+
+fn bench_one<M: Measurement>(
+    g: &mut BenchmarkGroup<'_, M>,
+    name: &str,
+    w: &World,
+    opts: &Options,
+    states: u64,
+) {
+    g.throughput(Throughput::Elements(states));
+    g.bench_function(name, |b| {
         b.iter(|| {
-            let s = search(w, &ModelRules, &opts, &mut |_| {}).expect("search");
+            let s = search(w, &ModelRules, opts, &mut |_| {}).expect("search");
             assert_eq!(s.store.len() as u64, states);
             s.transitions
         })
     });
+}
+
+fn run<M: Measurement>(mut g: BenchmarkGroup<'_, M>, w: &World, states: u64) {
+    g.sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(40));
+    let name = "many-states (windows, exhaustive, one core)";
+    bench_one(&mut g, name, w, &Options::default(), states);
+    g.finish();
+}
+
+fn bench_threads(c: &mut Criterion) {
+    let w = world();
+    let opts = Options {
+        threads: 2,
+        ..Options::default()
+    };
+    let states = search(&w, &ModelRules, &opts, &mut |_| {})
+        .expect("search")
+        .store
+        .len() as u64;
+    let mut g = c.benchmark_group("explore/threads");
+    g.sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(30));
+    let name = "many-states (windows, exhaustive, two threads)";
+    bench_one(&mut g, name, &w, &opts, states);
+    g.finish();
+}
+
+fn bench_symmetry(c: &mut Criterion) {
+    let opts = Options {
+        symmetry: true,
+        ..Options::default()
+    };
+    let mut g = c.benchmark_group("explore/symmetry");
+    g.sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(30));
+    for (name, w) in [
+        ("many-states (windows, --symmetry, one core)", world()),
+        (
+            "12 workers (windows, --symmetry, one core)",
+            twelve_workers(),
+        ),
+    ] {
+        let s = search(&w, &ModelRules, &opts, &mut |_| {}).expect("search");
+        assert_eq!(s.stop, Stop::Exhausted);
+        eprintln!(
+            "{name}: {} orbits, {} transitions, depth {}, {:.1} bytes/state",
+            s.store.len(),
+            s.transitions,
+            s.depth,
+            s.store.bytes_per_state()
+        );
+        let states = s.store.len() as u64;
+        drop(s);
+        bench_one(&mut g, name, &w, &opts, states);
+    }
     g.finish();
 }
 
@@ -109,7 +184,7 @@ fn bench_cpu(c: &mut Criterion<ThreadCpuTime>) {
     run(c.benchmark_group("explore/cpu"), &w, states);
 }
 
-criterion_group!(wall, bench_wall);
+criterion_group!(wall, bench_wall, bench_threads, bench_symmetry);
 criterion_group! {
     name = cpu;
     config = Criterion::default().with_measurement(ThreadCpuTime(WallTime));

@@ -314,10 +314,10 @@ pub fn explore_spec(data: &[u8]) {
         Stop::Violation { violation, .. } => panic!("explore found a model bug: {violation}"),
         Stop::Broken { message, .. } => panic!("explore broke: {message}"),
         Stop::Found { state, port } => {
-            let moves = search.path(*state);
-            let (_, json) =
-                explore::trace::found_scenario(&world, &moves, &cond, *port, "fuzz", "fuzz")
-                    .expect("the trace replays");
+            let (_, json) = explore::trace::found_scenario(
+                &world, &search, *state, &cond, *port, "fuzz", "fuzz",
+            )
+            .expect("the trace replays");
             let s = scenario::load_str("trace.json", &json).expect("the trace reads back");
             let mut runner = Runner::new(&s.world, s.world.flavor);
             for step in &s.steps {

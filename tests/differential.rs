@@ -135,13 +135,19 @@ fn differential_scenarios_agree_with_the_real_port() {
 }
 
 /// The comparison can fail: where Windows and Wine differ (LIFO wake, the
-/// concurrency limit), the real port compared with the other flavour diverges.
+/// concurrency limit, a worker's post to its own port), the real port
+/// compared with the other flavour diverges.
 #[test]
 fn negative_control_other_flavour_diverges() {
     let Some(l) = launcher() else { return };
     let (_, own, other) = host();
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/diff-scenarios");
-    for (name, step) in [("lifo-wake.json", 4), ("concurrency-limit.json", 4)] {
+    for (name, step) in [
+        ("lifo-wake.json", 4),
+        ("concurrency-limit.json", 4),
+        // Rule 2's queue-wait mark: NT keeps a worker's own post, Wine hands it on.
+        ("worker-posts-to-own-port.json", 4),
+    ] {
         let case = load(&root.join(name));
         let r = run(&l, &case, other);
         match &r.verdict {

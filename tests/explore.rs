@@ -100,6 +100,47 @@ fn idle_with_work_never_happens_but_held_packets_do_in_windows_only() {
 }
 
 #[test]
+fn a_worker_posting_to_its_own_port_leaves_idle_work_in_windows_only() {
+    // The workers post `by` themselves: a worker whose get returned without
+    // sleeping carries the queue-wait mark, so its packet is kept in the
+    // IOCQ while the other worker waits with current < max (rule 2).
+    assert_eq!(
+        shortest("worker-posts.json", None, "idle_with_work"),
+        Some(4)
+    );
+    assert_eq!(
+        shortest("worker-posts.json", Some(Flavor::Wine), "idle_with_work"),
+        None
+    );
+}
+
+/// The trace of a worker's own post, written as a scenario, says `by` and
+/// passes `check` and the scenario schema.
+#[test]
+fn a_written_trace_keeps_the_posting_worker() {
+    let out = tmp("worker-posts-trace.json");
+    let o = bin()
+        .args(["explore", "--find", "idle_with_work", "--out"])
+        .arg(&out)
+        .arg(spec_path("worker-posts.json"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(json["steps"][3]["op"], "post");
+    assert_eq!(json["steps"][3]["by"], "W1");
+    let scenario_schema: Value = serde_json::from_str(iocp_sim::scenario::schema::SCHEMA).unwrap();
+    validate(&scenario_schema, &json, "trace").unwrap();
+    let c = bin().arg("check").arg(&out).output().unwrap();
+    assert_eq!(
+        c.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&c.stdout)
+    );
+}
+
+#[test]
 fn the_found_state_satisfies_the_condition_and_no_shallower_state_does() {
     let (w, s) = explore("three-workers.json", None, "current > 2");
     let Stop::Found { state, .. } = s.stop else {
@@ -146,6 +187,22 @@ fn searches_are_deterministic() {
             .collect::<Vec<_>>()
     };
     assert_eq!(strip(&a), strip(&b));
+    // And whatever the number of threads, with or without symmetry.
+    for sym in [None, Some("--symmetry")] {
+        let threads = |n: &str| {
+            bin()
+                .args(["explore", "--find", "current > 2", "--threads", n])
+                .args(sym)
+                .arg(spec_path("three-workers.json"))
+                .output()
+                .unwrap()
+        };
+        let one = threads("1");
+        assert_eq!(one.status.code(), Some(0));
+        assert_eq!(strip(&one), strip(&threads("3")), "{sym:?}");
+        let stats = String::from_utf8_lossy(&one.stdout);
+        assert_eq!(stats.contains("--symmetry)"), sym.is_some(), "{stats}");
+    }
 }
 
 #[test]
@@ -241,15 +298,22 @@ fn every_found_trace_passes_check() {
         ("close-port-loses.json", "lost > 1", "windows"),
         ("over-limit.json", "over_limit", "wine"),
     ];
-    for (i, (spec, find, flavor)) in cases.iter().enumerate() {
+    // With --symmetry too: the trace found on orbit representatives is
+    // renamed back to moves the threads really make.
+    for (i, ((spec, find, flavor), sym)) in cases
+        .iter()
+        .flat_map(|c| [(c, false), (c, true)])
+        .enumerate()
+    {
         let out = tmp(&format!("trace-{i}.json"));
         let o = bin()
             .args(["explore", "--find", find, "--flavor", flavor, "--out"])
             .arg(&out)
             .arg(spec_path(spec))
+            .args(sym.then_some("--symmetry"))
             .output()
             .unwrap();
-        assert_eq!(o.status.code(), Some(0), "{spec} {find}");
+        assert_eq!(o.status.code(), Some(0), "{spec} {find} symmetry {sym}");
         let c = bin().arg("check").arg(&out).output().unwrap();
         assert_eq!(
             c.status.code(),
@@ -418,4 +482,308 @@ fn a_memory_limit_stops_the_search_before_it_is_passed() {
     assert_eq!(s.stop, Stop::OutOfMemory);
     assert!(s.store.bytes() <= 36_000);
     assert!(s.store.len() < 459);
+}
+
+/// Small specs with threads declared `count: n`, of every shape the
+/// explorer supports: blocking or not, follow-up posts, finite timeouts
+/// (retry or exit), get_ex batches, two groups on two ports, requests and
+/// closes.
+fn generated_specs() -> Vec<(String, String)> {
+    let mut specs = Vec::new();
+    let spec = |ports: &str, threads: &str, env: &str| {
+        format!(
+            r#"{{ "format": "iocp-sim-explore/1", "title": "generated", "ports": [{ports}], "threads": [{threads}], "environment": {{ {env} }} }}"#
+        )
+    };
+    for (n, c, posts, packets) in [(2, 1, 2, 1), (3, 1, 3, 2), (3, 2, 4, 1), (4, 2, 3, 1)] {
+        specs.push((
+            format!("{n} blocking workers, concurrency {c}, {posts} posts, {packets} packets each"),
+            spec(
+                &format!(r#"{{ "id": "P", "concurrency": {c} }}"#),
+                &format!(
+                    r#"{{ "id": "W", "count": {n}, "get": {{ "port": "P" }}, "block": "Sleep(1)", "packets": {packets} }}"#
+                ),
+                &format!(r#""posts": [{{ "port": "P", "key": 1, "count": {posts} }}]"#),
+            ),
+        ));
+    }
+    specs.push((
+        "3 workers that post follow-up work, no packet limit".to_owned(),
+        spec(
+            r#"{ "id": "P", "concurrency": 1 }"#,
+            r#"{ "id": "W", "count": 3, "get": { "port": "P" }, "block": "Sleep(1)", "post": { "port": "P", "key": 2 } }"#,
+            r#""posts": [{ "port": "P", "key": 1, "count": 2 }]"#,
+        ),
+    ));
+    specs.push((
+        "3 workers that post follow-up work without blocking (they keep the queue-wait mark)"
+            .to_owned(),
+        spec(
+            r#"{ "id": "P", "concurrency": 2 }"#,
+            r#"{ "id": "W", "count": 3, "get": { "port": "P" }, "post": { "port": "P", "key": 2 }, "packets": 2 }"#,
+            r#""posts": [{ "port": "P", "key": 1, "count": 2 }]"#,
+        ),
+    ));
+    for on_timeout in ["retry", "exit"] {
+        specs.push((
+            format!("3 workers with a 50 ms timeout ({on_timeout}), 3 timeouts"),
+            spec(
+                r#"{ "id": "P", "concurrency": 1 }"#,
+                &format!(
+                    r#"{{ "id": "W", "count": 3, "get": {{ "port": "P", "timeout": 50 }}, "on_timeout": "{on_timeout}", "block": "Sleep(1)", "packets": 1 }}"#
+                ),
+                r#""posts": [{ "port": "P", "key": 1, "count": 2 }], "timeouts": 3"#,
+            ),
+        ));
+    }
+    specs.push((
+        "3 pollers with get_ex batches of 2".to_owned(),
+        spec(
+            r#"{ "id": "P", "concurrency": 2 }"#,
+            r#"{ "id": "W", "count": 3, "get": { "port": "P", "timeout": 0, "batch": 2 }, "on_timeout": "exit", "packets": 2 }"#,
+            r#""posts": [{ "port": "P", "key": 1, "count": 3 }]"#,
+        ),
+    ));
+    specs.push((
+        "two groups on two ports, one thread alone, a closing port".to_owned(),
+        spec(
+            r#"{ "id": "P", "concurrency": 1 }, { "id": "Q", "concurrency": 1 }"#,
+            r#"{ "id": "A", "count": 2, "get": { "port": "P" }, "block": "Sleep(1)", "post": { "port": "Q", "key": 3 }, "packets": 1 },
+               { "id": "B", "count": 2, "get": { "port": "Q" }, "packets": 1 },
+               { "id": "C", "get": { "port": "P" }, "packets": 1 }"#,
+            r#""posts": [{ "port": "P", "key": 1, "count": 2 }], "close_ports": ["Q"]"#,
+        ),
+    ));
+    specs.push((
+        "3 workers and a device with 2 requests, closed by the environment".to_owned(),
+            r#"{ "format": "iocp-sim-explore/1", "title": "generated", "ports": [{ "id": "P", "concurrency": 1 }],
+               "devices": [{ "id": "sock", "port": "P", "key": 7, "requests": 2, "bytes": 10 }],
+               "threads": [{ "id": "W", "count": 3, "get": { "port": "P" }, "block": "Sleep(1)", "packets": 1 }],
+               "environment": { "posts": [{ "port": "P", "key": 1, "count": 1 }], "close_devices": ["sock"], "close_ports": ["P"] } }"#
+        .to_owned(),
+    ));
+    specs
+}
+
+const CONDITIONS: [&str; 11] = [
+    "over_limit",
+    "current > 1",
+    "current > 2",
+    "held",
+    "idle_with_work",
+    "lost > 0",
+    "lost > 1",
+    "wtq > 1",
+    "iocq > 1",
+    "ptl > 0",
+    "rtl > 2",
+];
+
+/// The depth of the first state found, `None` if the search was exhaustive
+/// without finding it; panics on any other stop.
+fn answer(w: &World, s: &Search, what: &str) -> Option<usize> {
+    match s.stop {
+        Stop::Found { state, .. } => Some(s.depth_of(state) as usize),
+        Stop::Exhausted => None,
+        ref other => panic!("{}: {what}: unexpected stop {other:?}", w.title),
+    }
+}
+
+/// Every renaming that permutes threads only within their groups of
+/// interchangeable threads.
+fn group_renamings(w: &World) -> Vec<explore::pack::Renaming> {
+    fn permutations(ids: &[u8]) -> Vec<Vec<u8>> {
+        if ids.len() <= 1 {
+            return vec![ids.to_vec()];
+        }
+        let mut all = Vec::new();
+        for i in 0..ids.len() {
+            let mut rest = ids.to_vec();
+            let first = rest.remove(i);
+            for mut p in permutations(&rest) {
+                p.insert(0, first);
+                all.push(p);
+            }
+        }
+        all
+    }
+    let mut all = vec![explore::pack::Renaming::IDENTITY];
+    for g in &w.interchangeable {
+        let ids: Vec<u8> = g.clone().map(|t| t as u8).collect();
+        all = all
+            .iter()
+            .flat_map(|r| {
+                permutations(&ids).into_iter().map(move |p| {
+                    let mut r = *r;
+                    r.at_slot[g.clone()].copy_from_slice(&p);
+                    r
+                })
+            })
+            .collect();
+    }
+    for r in &mut all {
+        for j in 0..w.programs.len() {
+            r.slot_of[r.at_slot[j] as usize] = j as u8;
+        }
+    }
+    all
+}
+
+/// Reduced and unreduced searches agree on every `--find` answer (reachable
+/// or not, and the length of the shortest trace) and on every property
+/// verdict; a trace found under symmetry replays, move for move, as one the
+/// threads can really make and ends where the condition holds; and the
+/// reduced search keeps exactly one state per orbit of the full one, the
+/// orbits counted by brute force (each full state packed under every
+/// renaming within the groups, the smallest key naming its orbit), so a
+/// canonical form that let two states of one orbit differ (say, by a
+/// thread's queue-wait mark left out of the sort key) fails here.
+#[test]
+fn symmetry_agrees_with_the_full_search() {
+    let mut worlds: Vec<(String, World)> = Vec::new();
+    for entry in std::fs::read_dir(spec_path("")).unwrap() {
+        let name = entry.unwrap().file_name().to_str().unwrap().to_owned();
+        if name != "many-states.json" {
+            for f in [Flavor::Windows, Flavor::Wine] {
+                worlds.push((format!("{name} ({f:?})"), world(&name, Some(f))));
+            }
+        }
+    }
+    for (what, text) in generated_specs() {
+        let spec = explore::parse(&text).unwrap_or_else(|e| panic!("{what}: {e}"));
+        for f in [Flavor::Windows, Flavor::Wine] {
+            worlds.push((
+                format!("{what} ({f:?})"),
+                World::new(&spec, Some(f)).unwrap(),
+            ));
+        }
+    }
+    let mut reduced_somewhere = false;
+    for (what, w) in &worlds {
+        let run = |find: Option<&str>, symmetry: bool| {
+            let opts = Options {
+                find: find.map(|c| Condition::parse(c).unwrap()),
+                symmetry,
+                ..Options::default()
+            };
+            search(w, &ModelRules, &opts, &mut |_| {}).unwrap()
+        };
+        // Property verdicts, and the orbits.
+        let (full, reduced) = (run(None, false), run(None, true));
+        assert_eq!(full.stop, Stop::Exhausted, "{what}");
+        assert_eq!(reduced.stop, Stop::Exhausted, "{what}");
+        assert_eq!(full.depth, reduced.depth, "{what}");
+        let layout = explore::pack::Layout::new(w);
+        let sym = explore::symmetry::Symmetry::new(w);
+        let mut orbits = std::collections::HashSet::new();
+        let (mut k, mut l) = w.initial().unwrap();
+        let mut ren = explore::pack::Renaming::IDENTITY;
+        let mut key = vec![0u64; layout.words];
+        for id in 0..full.store.len() as u32 {
+            layout.decode(w, full.store.key(id), &mut k, &mut l);
+            if let Some(sym) = &sym {
+                sym.canonical(&layout, w, &k, &l, &mut ren).unwrap();
+            }
+            layout.encode_renamed(w, &k, &l, &mut key, &ren).unwrap();
+            orbits.insert(key.clone());
+        }
+        assert_eq!(
+            orbits.len(),
+            reduced.store.len(),
+            "{what}: one state per orbit"
+        );
+        let renamings = group_renamings(w);
+        let mut exact = std::collections::HashSet::new();
+        let mut smallest = vec![0u64; layout.words];
+        for id in 0..full.store.len() as u32 {
+            layout.decode(w, full.store.key(id), &mut k, &mut l);
+            smallest.fill(u64::MAX);
+            for r in &renamings {
+                layout.encode_renamed(w, &k, &l, &mut key, r).unwrap();
+                smallest = smallest.min(key.clone());
+            }
+            exact.insert(smallest.clone());
+        }
+        assert_eq!(
+            exact.len(),
+            reduced.store.len(),
+            "{what}: the reduced search keeps exactly one state per orbit"
+        );
+        reduced_somewhere |= reduced.store.len() < full.store.len();
+
+        for c in CONDITIONS {
+            let (a, b) = (run(Some(c), false), run(Some(c), true));
+            assert_eq!(
+                answer(w, &a, c),
+                answer(w, &b, c),
+                "{what}: --find {c} with and without symmetry"
+            );
+            if let Stop::Found { state, .. } = b.stop {
+                let (moves, _) = b.concrete_path(w, &ModelRules, state, None, None).unwrap();
+                let steps = explore::trace::replay(w, &ModelRules, &moves, None).unwrap();
+                assert_eq!(steps.len(), moves.len(), "{what}: {c}: a move was refused");
+                assert!(steps.iter().all(|s| s.rejected.is_none()), "{what}: {c}");
+                let end = steps
+                    .last()
+                    .map_or_else(|| w.initial().unwrap().0, |s| s.after.clone());
+                assert!(
+                    Condition::parse(c).unwrap().holds(&end).is_some(),
+                    "{what}: the concrete trace for {c} does not end where it holds"
+                );
+            }
+        }
+    }
+    assert!(reduced_somewhere);
+}
+
+/// Parallel search: the same states in the same order, the same parents,
+/// counts, stop and trace whatever the number of threads, with and without
+/// symmetry, on searches that stop early (`--find`) and exhaustive ones.
+#[test]
+fn the_number_of_threads_changes_nothing() {
+    let mut worlds: Vec<World> = [
+        "three-workers.json",
+        "held-packets.json",
+        "close-port-loses.json",
+    ]
+    .iter()
+    .map(|n| world(n, None))
+    .collect();
+    for (_, text) in generated_specs().iter().take(3) {
+        worlds.push(World::new(&explore::parse(text).unwrap(), None).unwrap());
+    }
+    for w in &worlds {
+        for find in [None, Some("over_limit"), Some("held"), Some("lost > 0")] {
+            for symmetry in [false, true] {
+                let run = |threads: usize| {
+                    let opts = Options {
+                        find: find.map(|c| Condition::parse(c).unwrap()),
+                        symmetry,
+                        threads,
+                        max_states: 2_000,
+                        ..Options::default()
+                    };
+                    let s = search(w, &ModelRules, &opts, &mut |_| {}).unwrap();
+                    let states: Vec<(Vec<u64>, (u32, u16))> = (0..s.store.len() as u32)
+                        .map(|i| (s.store.key(i).to_vec(), s.store.parent(i)))
+                        .collect();
+                    (
+                        format!("{:?}", s.stop),
+                        s.transitions,
+                        s.probes,
+                        s.level_ends,
+                        states,
+                    )
+                };
+                let one = run(1);
+                for threads in [2, 3, 7] {
+                    assert!(
+                        run(threads) == one,
+                        "{}: find {find:?}, symmetry {symmetry}: {threads} threads differ from 1",
+                        w.title
+                    );
+                }
+            }
+        }
+    }
 }

@@ -419,3 +419,139 @@ fn every_lesson_loads_without_errors_in_both_flavours() {
         let _ = std::fs::remove_dir_all(&work);
     }
 }
+
+/// `iocp-sim serve` on a free port, killed when dropped.
+struct Server {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(lesson: &str, lang: &str) -> Server {
+    use std::io::BufRead as _;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_iocp-sim"))
+        .args(["serve", lesson, "--port", "0", "--lang", lang])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("iocp-sim serve starts");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .expect("serve prints its address");
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://127.0.0.1:"))
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_owned();
+    Server { child, url }
+}
+
+const LESSON4: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/sim-scenarios/04-over-subscription.json"
+);
+
+/// Decodes a `data:` URL written with encodeURIComponent.
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            let hex = std::str::from_utf8(&b[i + 1..i + 3]).unwrap();
+            out.push(u8::from_str_radix(hex, 16).unwrap());
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn sandbox_choosing_actions_moves_the_view_and_the_branch_downloads() {
+    let Some(bin) = chromium() else { return };
+    let dir = scratch("sandbox");
+    let server = serve(LESSON4, "en");
+    // Choices 2 and 9 at the start of lesson 4: T1 polls, then T2 polls.
+    let d = dom_after(&bin, &dir, &server.url, "clicks=2,9", 10_000);
+    assert_eq!(attr(&d, "data-sandbox-ready"), "1");
+    assert_eq!(attr(&d, "data-moves"), "2");
+    assert_eq!(attr(&d, "data-step"), "2");
+    assert_eq!(
+        attr(&d, "data-last"),
+        "2",
+        "the lesson's later steps are replaced"
+    );
+    let rtl = section(&d, "rtl-0", "ptl-0");
+    assert!(
+        rtl.contains(r#"class="box rtl over""#) && rtl.contains("2/1"),
+        "{rtl}"
+    );
+    let choices = section(&d, "choices", "errors");
+    assert!(
+        choices.contains("T1 calls get on P (timeout infinite)"),
+        "{choices}"
+    );
+
+    let href = d
+        .split(r#"id="download""#)
+        .nth(1)
+        .and_then(|s| {
+            s.split("href=\"data:application/json;charset=utf-8,")
+                .nth(1)
+        })
+        .and_then(|s| s.split('"').next())
+        .expect("the download link carries the branch");
+    let branch = percent_decode(&href.replace("&amp;", "&"));
+    let file = dir.join("branch.json");
+    std::fs::write(&file, &branch).unwrap();
+    let check = Command::new(env!("CARGO_BIN_EXE_iocp-sim"))
+        .arg("check")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}\n{branch}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+    let sc = scenario::load(&file).unwrap();
+    assert_eq!(sc.steps.len(), 2);
+}
+
+#[test]
+fn sandbox_refuses_an_invalid_action_with_the_reason_in_korean() {
+    let Some(bin) = chromium() else { return };
+    let dir = scratch("sandbox-ko");
+    let server = serve(LESSON4, "ko");
+    // Choice 4 at the start is "T1 unblocks": T1 is not paused.
+    let d = dom_after(&bin, &dir, &server.url, "clicks=4", 10_000);
+    assert_eq!(attr(&d, "data-refused"), "4");
+    assert_eq!(attr(&d, "data-moves"), "0");
+    assert_eq!(attr(&d, "data-step"), "0");
+    let msg = section(&d, "sandbox-msg", "choices");
+    assert!(msg.contains("class=\"refused\""), "{msg}");
+    assert!(
+        msg.contains("거부됨") && msg.contains("T1 스레드는 멈춰 있지 않으므로"),
+        "{msg}"
+    );
+    // The Korean page narrates the lesson's own text in Korean.
+    assert!(
+        d.contains("4강: RTL은 동시 실행 한도를 넘을 수 있다"),
+        "no Korean title"
+    );
+    let d = dom_after(&bin, &dir, &server.url, "clicks=2,9", 10_000);
+    assert!(
+        section(&d, "narration", "sandbox").contains("만약에"),
+        "Korean note of a chosen move"
+    );
+}

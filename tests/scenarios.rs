@@ -6,8 +6,9 @@
 use std::path::{Path, PathBuf};
 
 use iocp_sim::model::{properties, Flavor};
+use iocp_sim::narrate::Lang;
 use iocp_sim::runner::{Applied, Runner};
-use iocp_sim::scenario::{self, Scenario};
+use iocp_sim::scenario::{self, Scenario, Text};
 
 /// The lesson that is meant to be run in both flavours.
 const WINE_LESSON: &str = "17-wine-vs-windows.json";
@@ -92,36 +93,80 @@ fn every_lesson_passes_its_expectations() {
     );
 }
 
+/// What is wrong with one of a lesson's texts: missing, empty, or a
+/// Korean version with no Korean in it (an English copy).
+fn text_problems(name: &str, what: &str, text: Option<&Text>) -> Vec<String> {
+    let Some(text) = text else {
+        return vec![format!("{name}: no {what}")];
+    };
+    let mut problems = Vec::new();
+    for lang in Lang::ALL {
+        match text.exact(lang) {
+            None => problems.push(format!("{name}: {what} has no {:?} text", lang.code())),
+            Some(s) if s.trim().is_empty() => {
+                problems.push(format!("{name}: {what} is empty in {:?}", lang.code()))
+            }
+            Some(s) if lang == Lang::Ko && !s.chars().any(|c| ('가'..='힣').contains(&c)) => {
+                problems.push(format!("{name}: {what} in \"ko\" has no Korean: {s:?}"))
+            }
+            Some(_) => {}
+        }
+    }
+    problems
+}
+
 #[test]
-fn every_lesson_has_a_title_a_description_and_a_note_and_expectation_per_step() {
+fn every_lesson_has_a_title_a_description_and_a_note_and_expectation_per_step_in_every_language() {
     let mut problems = Vec::new();
     for path in lesson_files() {
         let sc = load(&path);
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        if sc.world.title.trim().is_empty() {
-            problems.push(format!("{name}: no title"));
-        }
-        if sc
-            .world
-            .description
-            .as_deref()
-            .is_none_or(|d| d.trim().is_empty())
-        {
-            problems.push(format!("{name}: no description"));
-        }
+        problems.extend(text_problems(&name, "title", Some(&sc.world.title)));
+        problems.extend(text_problems(
+            &name,
+            "description",
+            sc.world.description.as_ref(),
+        ));
         if sc.steps.is_empty() {
             problems.push(format!("{name}: no steps"));
         }
         for step in &sc.steps {
-            if step.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
-                problems.push(format!("{name}: step {} has no note", step.number));
-            }
+            let what = format!("step {} note", step.number);
+            problems.extend(text_problems(&name, &what, step.note.as_ref()));
             if step.expect.as_ref().is_none_or(|e| e.count() == 0) {
                 problems.push(format!("{name}: step {} has no expectation", step.number));
             }
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
+fn the_lesson_text_check_fails_on_a_missing_or_untranslated_korean_string() {
+    assert!(text_problems("x", "note", Some(&Text::plain("hi")))[0].contains("no \"ko\" text"));
+    let copy = Text {
+        en: "hi".into(),
+        ko: Some("hi".into()),
+    };
+    assert!(text_problems("x", "note", Some(&copy))[0].contains("has no Korean"));
+    let good = Text {
+        en: "hi".into(),
+        ko: Some("안녕 T1".into()),
+    };
+    assert!(text_problems("x", "note", Some(&good)).is_empty());
+}
+
+#[test]
+fn the_korean_lesson_plan_names_every_lesson() {
+    let readme = std::fs::read_to_string(lesson_dir().join("README.ko.md")).expect("README.ko.md");
+    for path in lesson_files() {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            readme.contains(&format!("`{name}`")),
+            "sim-scenarios/README.ko.md does not mention {name}"
+        );
+    }
+    assert!(readme.contains("run sim-scenarios/04-over-subscription.json --lang ko"));
 }
 
 #[test]
@@ -202,4 +247,64 @@ fn the_wine_lesson_differs_between_flavours() {
         peak_wine, 4,
         "Wine runs all four threads of the measurement at once"
     );
+}
+
+#[test]
+fn the_korean_lessons_name_the_structures_as_the_views_and_narration_do() {
+    let mut all = String::new();
+    for path in lesson_files() {
+        let sc = load(&path);
+        let mut texts = vec![&sc.world.title];
+        texts.extend(sc.world.description.as_ref());
+        texts.extend(sc.steps.iter().filter_map(|s| s.note.as_ref()));
+        for t in texts {
+            all.push_str(t.exact(Lang::Ko).unwrap_or(""));
+            all.push('\n');
+        }
+    }
+    let w = iocp_sim::views::words(Lang::Ko);
+    for term in [w.device_list, w.iocq.1, w.wtq.1, w.rtl.1, w.ptl.1] {
+        assert!(all.contains(term), "no lesson says {term:?}");
+    }
+    // Spellings the views and the narration do not use.
+    for other in [
+        "쓰레드",
+        "디바이스 목록",
+        "장치 리스트",
+        "릴리스 스레드",
+        "일시정지",
+    ] {
+        assert!(!all.contains(other), "a lesson says {other:?}");
+    }
+}
+
+/// The text view and `run --json` show the queue-wait mark of lesson 19
+/// (step 4: W1 posted to its own port while carrying it).
+#[test]
+fn lesson_19_shows_the_mark_in_text_and_json() {
+    let path = lesson_dir().join("19-worker-posts-to-its-own-port.json");
+    let bin = env!("CARGO_BIN_EXE_iocp-sim");
+    let out = std::process::Command::new(bin)
+        .arg("run")
+        .arg("--json")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let step4 = lines.iter().find(|v| v["step"] == 4).expect("step 4");
+    assert_eq!(step4["state"]["marked"], serde_json::json!(["W1"]));
+    assert_eq!(step4["action"]["by"], "W1");
+    assert_eq!(step4["rules"][0]["why"], "marked_inserter", "{step4}");
+    let out = std::process::Command::new(bin)
+        .arg("run")
+        .arg(&path)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("W1 running@P (queue-wait mark)  W2 waiting@P"));
 }

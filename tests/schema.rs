@@ -82,3 +82,31 @@ fn schema_rejects_other_versions() {
     doc["format"] = json!("iocp-sim/2");
     assert!(!validator().is_valid(&doc));
 }
+
+#[test]
+fn schema_and_reader_agree_on_texts_in_languages() {
+    let v = validator();
+    let mut good = minimal(json!({"op": "post", "port": "P",
+        "note": {"en": "a packet", "ko": "패킷 하나"}}));
+    good["title"] = json!({"en": "t", "ko": "제목"});
+    good["description"] = json!({"en": "d"});
+    assert!(v.is_valid(&good), "schema refuses {good}");
+    assert!(iocp_sim::scenario::load_str("good.json", &good.to_string()).is_ok());
+    let bad_notes = [
+        json!({"ko": "영어 없음"}),
+        json!({"en": "a", "kr": "b"}),
+        json!({"en": 3}),
+        json!(["en", "a"]),
+    ];
+    for note in bad_notes {
+        let doc = minimal(json!({"op": "post", "port": "P", "note": note.clone()}));
+        assert!(!v.is_valid(&doc), "schema accepts note {note}");
+        let read = iocp_sim::scenario::load_str("bad.json", &doc.to_string());
+        assert!(read.is_err(), "reader accepts note {note}");
+    }
+    let mut two_lines = minimal(json!({"op": "post", "port": "P"}));
+    two_lines["title"] = json!({"en": "t", "ko": "둘째\n줄"});
+    assert!(!v.is_valid(&two_lines));
+    let e = iocp_sim::scenario::load_str("bad.json", &two_lines.to_string()).unwrap_err();
+    assert!(e.to_string().contains("title (ko) must be one line"), "{e}");
+}

@@ -41,6 +41,16 @@ pub struct ExploreArgs {
     /// Do not probe forbidden calls in every state (property 7).
     #[arg(long)]
     no_probes: bool,
+    /// Symmetry reduction: threads declared with `count: n` are
+    /// interchangeable, so states that differ only by a permutation of them
+    /// count once (counts are then of such classes; traces are still
+    /// concrete and shortest).
+    #[arg(long)]
+    symmetry: bool,
+    /// Threads expanding states (default: one per core). The counts, the
+    /// trace and the verdict are the same whatever the number.
+    #[arg(long)]
+    threads: Option<usize>,
     /// Print the JSON Schema of explore specs and exit.
     #[arg(long)]
     schema: bool,
@@ -84,6 +94,10 @@ pub fn run(args: ExploreArgs) -> ExitCode {
         max_states: args.max_states.max(1),
         max_bytes: args.max_memory.saturating_mul(1 << 20),
         probe_invalid: !args.no_probes,
+        symmetry: args.symmetry,
+        threads: args
+            .threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
         ..Options::default()
     };
     let layout = explore::pack::Layout::new(&world);
@@ -135,7 +149,12 @@ pub fn run(args: ExploreArgs) -> ExitCode {
     let states = search.store.len();
     let secs = elapsed.as_secs_f64();
     println!(
-        "{states} distinct states, {} transitions checked against properties {} (those that hold in {}), {} forbidden calls probed, depth {}, {:.3} s, {:.0} states/s, {:.1} bytes/state ({} bits = {} word(s) per key)",
+        "{states} distinct states{}, {} transitions checked against properties {} (those that hold in {}), {} forbidden calls probed, depth {}, {:.3} s, {:.0} states/s, {:.1} bytes/state ({} bits = {} word(s) per key)",
+        if search.symmetry.is_some() {
+            " (up to renaming interchangeable threads: --symmetry)"
+        } else {
+            ""
+        },
         search.transitions,
         match world.flavor {
             Flavor::Windows => "1-7",
@@ -174,7 +193,6 @@ fn report(
     match &search.stop {
         Stop::Found { state, port } => {
             let cond = find.expect("found only with --find");
-            let moves = search.path(*state);
             let title = format!("Shortest path to {cond}: {}", world.title);
             let description = format!(
                 "Found by `iocp-sim explore {shown} --find \"{cond}\" --flavor {fl}`: a breadth-first search over every interleaving, so no shorter one reaches {cond}. {}",
@@ -182,7 +200,8 @@ fn report(
             );
             let (steps, json) = match trace::found_scenario(
                 world,
-                &moves,
+                search,
+                *state,
                 cond,
                 *port,
                 &title,
@@ -229,12 +248,12 @@ fn report(
             probe,
             violation,
         } => {
-            let mut moves = search.path(*state);
-            if probe.is_none() {
-                moves.push(*mv);
-            }
+            let last = if probe.is_none() { Some(*mv) } else { None };
             println!("VIOLATION: {violation}. Shortest trace to it:");
-            if let Ok(steps) = trace::replay(world, &ModelRules, &moves, *probe) {
+            if let Ok(steps) = search
+                .concrete_path(world, &ModelRules, *state, last, *probe)
+                .and_then(|(moves, probe)| trace::replay(world, &ModelRules, &moves, probe))
+            {
                 print!("{}", trace::text(world, &steps));
                 let json = trace::scenario_json(
                     world,
@@ -250,10 +269,11 @@ fn report(
             ExitCode::from(EXIT_FAILED)
         }
         Stop::Broken { state, mv, message } => {
-            let mut moves = search.path(*state);
-            moves.push(*mv);
             println!("BROKEN: {message}. Trace:");
-            if let Ok(steps) = trace::replay(world, &ModelRules, &moves, None) {
+            if let Ok(steps) = search
+                .concrete_path(world, &ModelRules, *state, Some(*mv), None)
+                .and_then(|(moves, _)| trace::replay(world, &ModelRules, &moves, None))
+            {
                 print!("{}", trace::text(world, &steps));
             }
             ExitCode::from(EXIT_FAILED)

@@ -176,7 +176,7 @@ pub fn main(args: Args) -> ExitCode {
     }
     match res {
         Err(e) => {
-            eprintln!("error: {e}");
+            super::print_scenario_error(&e);
             ExitCode::from(EXIT_BAD_INPUT)
         }
         Ok(_) if p.failed > 0 => {

@@ -7,7 +7,11 @@
 //! * [`store`]: the states found, in breadth-first order, duplicates merged.
 //! * [`search`]: the breadth-first search, checking properties 1-7 of
 //!   model.md on every transition (only those that hold in the flavour).
+//! * [`symmetry`]: interchangeable threads (`count: n`) renamed to one
+//!   representative per orbit (`--symmetry`).
 //! * [`condition`]: what `--find` looks for.
+//! * [`free`]: the players' what-if: any call by any thread from any
+//!   state, and the shortest way from there to a condition.
 //! * [`trace`]: a found path replayed, printed, and written as an
 //!   `iocp-sim/1` scenario.
 //!
@@ -16,10 +20,12 @@
 
 pub mod condition;
 pub mod copy;
+pub mod free;
 pub mod pack;
 pub mod search;
 pub mod spec;
 pub mod store;
+pub mod symmetry;
 pub mod trace;
 pub mod world;
 

@@ -7,7 +7,10 @@
 //! is packed, per port: `current`, closed, the IOCQ (length, then each
 //! packet as an index into [`World::templates`]), the WTQ (length, then
 //! thread ids in arrival order), the RTL and PTL as bit sets; per thread:
-//! state, port, program counter, packet count; per device: closed; per
+//! state, port, program counter, packet count, and the queue-wait mark
+//! only for threads whose program posts (no other thread's mark can
+//! influence anything, so it is left out of the canonical form and spec
+//! without such posts keep the same state counts); per device: closed; per
 //! request: its OVERLAPPED's use; then the environment's budgets and the
 //! `lost` counter.
 //!
@@ -18,8 +21,9 @@
 //! Everything else the rules read is packed, so two states with the same
 //! key behave the same from then on.
 
+use super::spec::MAX_THREADS;
 use super::world::{Local, Pc, World};
-use crate::model::{DeviceId, Kernel, OvUse, ThreadId, ThreadState};
+use crate::model::{DeviceId, Kernel, OvUse, Thread, ThreadId, ThreadState};
 
 /// Bits needed for the values `0..=n`.
 pub fn bits_for(n: u64) -> u32 {
@@ -35,6 +39,35 @@ impl std::fmt::Display for PackError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "state does not fit the packed layout: {}", self.0)
     }
+}
+
+impl std::error::Error for PackError {}
+
+/// A renaming of the threads: thread `t` is packed in slot `slot_of[t]`,
+/// and slot `j` holds thread `at_slot[j]` (the inverse). Only the first
+/// `threads` entries are used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Renaming {
+    /// The slot of each thread.
+    pub slot_of: [u8; MAX_THREADS],
+    /// The thread in each slot.
+    pub at_slot: [u8; MAX_THREADS],
+}
+
+impl Renaming {
+    /// Every thread keeps its id.
+    pub const IDENTITY: Renaming = {
+        let mut ids = [0u8; MAX_THREADS];
+        let mut i = 0;
+        while i < MAX_THREADS {
+            ids[i] = i as u8;
+            i += 1;
+        }
+        Renaming {
+            slot_of: ids,
+            at_slot: ids,
+        }
+    };
 }
 
 /// The field widths for one world.
@@ -53,6 +86,8 @@ pub struct Layout {
     tmpl_bits: u32,
     wlen_bits: u32,
     count_bits: Vec<u32>,
+    /// Per thread: 1 if its program posts (its queue-wait mark is packed), else 0.
+    mark_bits: Vec<u32>,
     post_bits: Vec<u32>,
     timeout_bits: u32,
     lost_bits: u32,
@@ -70,14 +105,14 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
+    /// Appends the low `bits` bits of `v` (`bits` below 64; 0 appends
+    /// nothing, and then `v` must be 0). A value wider than `bits` is
+    /// recorded as an overflow.
     #[inline(always)]
     fn put(&mut self, v: u64, bits: u32) {
-        if bits < 64 {
-            self.overflow |= (v >> bits) != 0;
-        }
-        if bits == 0 {
-            return;
-        }
+        debug_assert!(bits < 64);
+        self.overflow |= (v >> bits) != 0;
+        // With bits == 0, v is 0 (or overflow is set): nothing changes but nbits.
         self.acc |= v << self.nbits;
         let total = self.nbits + bits;
         if total >= 64 {
@@ -94,12 +129,35 @@ impl Writer<'_> {
         }
     }
 
+    /// [`Writer::put`] for a field of up to 64 bits, with no overflow check.
     #[inline(always)]
-    fn skip(&mut self, mut bits: u32) {
-        while bits > 0 {
-            let b = bits.min(32);
-            self.put(0, b);
-            bits -= b;
+    fn put_wide(&mut self, v: u64, bits: u32) {
+        if bits == 64 {
+            self.put(v & u32::MAX as u64, 32);
+            self.put(v >> 32, 32);
+        } else {
+            self.put(v, bits);
+        }
+    }
+
+    /// Appends `bits` zero bits.
+    #[inline(always)]
+    fn skip(&mut self, bits: u32) {
+        let total = self.nbits + bits;
+        if total >= 64 {
+            // The word being filled, then whole zero words, then a partial one.
+            self.words[self.w] = self.acc;
+            self.w += 1;
+            let mut rest = total - 64;
+            while rest >= 64 {
+                self.words[self.w] = 0;
+                self.w += 1;
+                rest -= 64;
+            }
+            self.acc = 0;
+            self.nbits = rest;
+        } else {
+            self.nbits = total;
         }
     }
 
@@ -154,6 +212,11 @@ impl Layout {
             .iter()
             .map(|p| p.packets.map_or(0, |n| bits_for(n as u64)))
             .collect();
+        let mark_bits: Vec<u32> = world
+            .programs
+            .iter()
+            .map(|p| u32::from(p.post.is_some()))
+            .collect();
         let post_bits: Vec<u32> = world
             .env_posts
             .iter()
@@ -172,6 +235,7 @@ impl Layout {
         let bits = ports as u32 * per_port
             + threads as u32 * per_thread
             + count_bits.iter().sum::<u32>()
+            + mark_bits.iter().sum::<u32>()
             + world.config.devices.len() as u32
             + 2 * world.requests.len() as u32
             + post_bits.iter().sum::<u32>()
@@ -189,6 +253,7 @@ impl Layout {
             tmpl_bits,
             wlen_bits,
             count_bits,
+            mark_bits,
             post_bits,
             timeout_bits,
             lost_bits,
@@ -215,7 +280,77 @@ impl Layout {
         l: &Local,
         key: &mut [u64],
     ) -> Result<(), PackError> {
-        key.iter_mut().for_each(|w| *w = 0);
+        self.encode_renamed(world, k, l, key, &Renaming::IDENTITY)
+    }
+
+    /// The packed field of one thread: its state (2 bits), port, program
+    /// counter (3 bits), packet count and, if its program posts, its
+    /// queue-wait mark (1 bit), and the field's width. The one
+    /// place that turns a model thread into bits: the encoding and the
+    /// symmetry reduction's sort keys both use it.
+    #[inline]
+    pub fn thread_field(
+        &self,
+        world: &World,
+        ti: usize,
+        th: &Thread,
+        l: &Local,
+    ) -> Result<(u64, u32), PackError> {
+        let prog = &world.programs[ti];
+        let state = match th.state {
+            ThreadState::Running => 0,
+            ThreadState::Waiting(wait) => {
+                if wait != prog.wait() {
+                    return Err(PackError(format!(
+                        "thread #{ti} waits with {wait:?}, not its program's wait"
+                    )));
+                }
+                1
+            }
+            ThreadState::Paused(on) => {
+                if on != prog.block {
+                    return Err(PackError(format!(
+                        "thread #{ti} is paused on {on:?}, not its program's block"
+                    )));
+                }
+                2
+            }
+            ThreadState::Exited => 3,
+        };
+        let port = th.port.map_or(0, |p| p.0 as u64 + 1);
+        let count = l.count[ti] as u64;
+        if (port >> self.port_bits) != 0 || (count >> self.count_bits[ti]) != 0 {
+            return Err(PackError(format!(
+                "thread #{ti}: port or packet count larger than the spec's bounds allow"
+            )));
+        }
+        // The mark only for threads whose program posts: no other thread's
+        // mark can influence anything (see the module docs).
+        let mark = u64::from(th.queue_mark && self.mark_bits[ti] != 0);
+        let v = state
+            | port << 2
+            | (l.pc[ti] as u8 as u64) << (2 + self.port_bits)
+            | count << (5 + self.port_bits)
+            | mark << (5 + self.port_bits + self.count_bits[ti]);
+        Ok((
+            v,
+            5 + self.port_bits + self.count_bits[ti] + self.mark_bits[ti],
+        ))
+    }
+
+    /// [`Layout::encode`] with the threads renamed: thread `t` is packed in
+    /// slot `ren.slot_of[t]` and named so in every WTQ, RTL and PTL. The
+    /// symmetry reduction packs interchangeable threads in a canonical order
+    /// this way (see [`super::symmetry`]).
+    pub fn encode_renamed(
+        &self,
+        world: &World,
+        k: &Kernel,
+        l: &Local,
+        key: &mut [u64],
+        ren: &Renaming,
+    ) -> Result<(), PackError> {
+        // Every word is written (the fields and the skips cover all the bits).
         let mut w = Writer {
             words: key,
             w: 0,
@@ -234,62 +369,43 @@ impl Layout {
                 )));
             }
             w.put(qlen as u64, self.qlen_bits);
+            let mut last = 0;
             for packet in port.iocq.iter() {
-                let Some(i) = world.templates.iter().position(|t| t == packet) else {
+                // Packets in a row are often alike: try the last one's first.
+                let i = if world.templates.get(last) == Some(packet) {
+                    Some(last)
+                } else {
+                    world.templates.iter().position(|t| t == packet)
+                };
+                let Some(i) = i else {
                     return Err(PackError(format!(
                         "port #{pi} queues a packet no move can make: {packet:?}"
                     )));
                 };
                 w.put(i as u64, self.tmpl_bits);
+                last = i;
             }
             w.skip((self.queue_cap - qlen) as u32 * self.tmpl_bits);
             let wtq = port.wtq.arrival_order();
             w.put(wtq.len() as u64, self.wlen_bits);
             for t in wtq {
-                w.put(t.0 as u64, self.tid_bits);
+                w.put(ren.slot_of[t.index()] as u64, self.tid_bits);
             }
             w.skip((self.threads - wtq.len().min(self.threads)) as u32 * self.tid_bits);
             let mut lists = 0u64;
             for t in port.rtl.as_slice() {
-                lists |= 1 << t.0;
+                lists |= 1 << ren.slot_of[t.index()];
             }
             for t in port.ptl.as_slice() {
-                lists |= 1 << (t.0 as usize + self.threads);
+                lists |= 1 << (ren.slot_of[t.index()] as usize + self.threads);
             }
             // RTL bits then PTL bits, as one field.
-            w.put(lists, 2 * self.threads as u32);
+            w.put_wide(lists, 2 * self.threads as u32);
         }
-        for (ti, th) in k.threads.iter().enumerate() {
-            let prog = &world.programs[ti];
-            let state = match th.state {
-                ThreadState::Running => 0,
-                ThreadState::Waiting(wait) => {
-                    if wait != prog.wait() {
-                        return Err(PackError(format!(
-                            "thread #{ti} waits with {wait:?}, not its program's wait"
-                        )));
-                    }
-                    1
-                }
-                ThreadState::Paused(on) => {
-                    if on != prog.block {
-                        return Err(PackError(format!(
-                            "thread #{ti} is paused on {on:?}, not its program's block"
-                        )));
-                    }
-                    2
-                }
-                ThreadState::Exited => 3,
-            };
-            // One field: state (2 bits), port, pc (3 bits), count.
-            let port = th.port.map_or(0, |p| p.0 as u64 + 1);
-            let count = l.count[ti] as u64;
-            w.overflow |= (port >> self.port_bits) != 0 || (count >> self.count_bits[ti]) != 0;
-            let v = state
-                | port << 2
-                | (l.pc[ti] as u8 as u64) << (2 + self.port_bits)
-                | count << (5 + self.port_bits);
-            w.put(v, 5 + self.port_bits + self.count_bits[ti]);
+        for &ti in &ren.at_slot[..k.threads.len()] {
+            let ti = ti as usize;
+            let (v, bits) = self.thread_field(world, ti, &k.threads[ti], l)?;
+            w.put(v, bits);
         }
         let mut seen = [0usize; super::spec::MAX_DEVICES];
         for (d, dev) in k.devices.iter() {
@@ -338,6 +454,7 @@ impl Layout {
         }
         w.put(l.timeouts_left.unwrap_or(0) as u64, self.timeout_bits);
         w.put(k.counters.lost, self.lost_bits);
+        debug_assert_eq!(w.w * 64 + w.nbits as usize, self.bits as usize);
         w.finish();
         if w.overflow {
             return Err(PackError(
@@ -384,6 +501,7 @@ impl Layout {
                 }
             }
         }
+        // Each thread's field, in the order Layout::thread_field packs it.
         for (ti, th) in k.threads.iter_mut().enumerate() {
             let prog = &world.programs[ti];
             th.state = match r.get(2) {
@@ -400,6 +518,7 @@ impl Layout {
             };
             l.pc[ti] = Pc::from_bits(r.get(3)).unwrap_or(Pc::Done);
             l.count[ti] = r.get(self.count_bits[ti]) as u8;
+            th.queue_mark = r.get(self.mark_bits[ti]) != 0;
         }
         for di in 0..k.devices.len() {
             let closed = r.get(1) != 0;
@@ -447,10 +566,14 @@ impl Layout {
     }
 }
 
-/// `k` with its growing counters set as [`Layout::decode`] sets them, so a
+/// `k` with its growing counters set as [`Layout::decode`] sets them, and
+/// the queue-wait mark cleared for threads whose program never posts, so a
 /// kernel can be compared with a decoded one.
-pub fn normalized(k: &Kernel) -> Kernel {
+pub fn normalized(world: &World, k: &Kernel) -> Kernel {
     let mut n = k.clone();
+    for (th, prog) in n.threads.iter_mut().zip(&world.programs) {
+        th.queue_mark &= prog.post.is_some();
+    }
     let queued: u64 = n.ports.iter().map(|p| p.iocq.len() as u64).sum();
     n.counters.made = queued + n.counters.lost;
     n.counters.delivered = 0;

@@ -10,9 +10,10 @@
 
 use super::condition::Condition;
 use super::copy::copy_kernel;
-use super::pack::{Layout, PackError};
+use super::pack::{Layout, PackError, Renaming};
 use super::store::{hash, OutOfMemory, StateId, Store};
-use super::world::{Move, World, WorldError};
+use super::symmetry::Symmetry;
+use super::world::{Local, Move, World, WorldError};
 use crate::model::properties::{check_step, Violation};
 use crate::model::{Action, Kernel, Outcome, PortId, Rejection, ThreadId, ThreadState};
 
@@ -51,6 +52,13 @@ pub struct Options {
     pub probe_invalid: bool,
     /// Call the progress callback every this many expanded states.
     pub progress_every: usize,
+    /// Keep one state per orbit of the threads declared together
+    /// (`count: n`): see [`super::symmetry`]. Counts are then of orbits, and
+    /// [`Search::concrete_path`] turns a path into one the threads really take.
+    pub symmetry: bool,
+    /// Threads expanding states (at least 1). The result is the same
+    /// whatever the number.
+    pub threads: usize,
 }
 
 impl Default for Options {
@@ -61,6 +69,8 @@ impl Default for Options {
             max_bytes: 4 << 30,
             probe_invalid: true,
             progress_every: 1 << 16,
+            symmetry: false,
+            threads: 1,
         }
     }
 }
@@ -135,6 +145,8 @@ pub struct Search {
     pub depth: u32,
     /// The depth of each state: `level_ends[d]` is one past the last state at depth `d`.
     pub level_ends: Vec<usize>,
+    /// The symmetry the search reduced by, if any.
+    pub symmetry: Option<Symmetry>,
 }
 
 impl Search {
@@ -143,7 +155,77 @@ impl Search {
         self.level_ends.partition_point(|&end| end <= id as usize) as u32
     }
 
-    /// The moves from the start to state `id`.
+    /// The moves from the start to state `id`, then `last`, as threads can
+    /// really make them, and `probe` (a forbidden call tried in `id`) with
+    /// its thread renamed the same way. Without symmetry these are
+    /// [`Search::path`]; with it, each stored move names threads as the
+    /// representative of its state's orbit does, so the path is replayed
+    /// with `rules` from the start and each move renamed back to the
+    /// threads of the concrete state reached.
+    pub fn concrete_path<R: Rules>(
+        &self,
+        world: &World,
+        rules: &R,
+        id: StateId,
+        last: Option<Move>,
+        probe: Option<Action>,
+    ) -> Result<(Vec<Move>, Option<Action>), WorldError> {
+        let mut moves = self.path(id);
+        moves.extend(last);
+        let Some(sym) = &self.symmetry else {
+            return Ok((moves, probe));
+        };
+        let layout = Layout::new(world);
+        let (mut k, mut l) = world.initial()?;
+        let mut out = Outcome::default();
+        let mut ren = Renaming::IDENTITY;
+        let unpackable = |e: PackError| WorldError(format!("replaying a path: {e}"));
+        let n = moves.len();
+        for (i, mv) in moves.iter_mut().enumerate() {
+            sym.canonical(&layout, world, &k, &l, &mut ren)
+                .map_err(unpackable)?;
+            *mv = mv.renamed(&ren.at_slot);
+            if i + 1 == n && last.is_some() {
+                // The last move may be the one refused or broken: not applied.
+                break;
+            }
+            let action = world.action(*mv, &l);
+            rules.apply(&mut k, action, &mut out).map_err(|r| {
+                WorldError(format!(
+                    "replaying a path: step {} ({}) was refused: {}",
+                    i + 1,
+                    action.op(),
+                    r.message(&world.names)
+                ))
+            })?;
+            world.advance(*mv, &out, &mut l);
+        }
+        let probe = match probe {
+            None => None,
+            Some(a) => {
+                sym.canonical(&layout, world, &k, &l, &mut ren)
+                    .map_err(unpackable)?;
+                let to = |t: ThreadId| ThreadId(ren.at_slot[t.index()] as u32);
+                Some(match a {
+                    Action::Get {
+                        thread,
+                        port,
+                        timeout,
+                    } => Action::Get {
+                        thread: to(thread),
+                        port,
+                        timeout,
+                    },
+                    Action::Unblock { thread } => Action::Unblock { thread: to(thread) },
+                    other => other,
+                })
+            }
+        };
+        Ok((moves, probe))
+    }
+
+    /// The moves from the start to state `id`, as stored (with symmetry,
+    /// in the threads' names of each state's representative).
     pub fn path(&self, id: StateId) -> Vec<Move> {
         let mut moves = Vec::new();
         let mut s = id;
@@ -157,81 +239,121 @@ impl Search {
     }
 }
 
-/// Explores `world` breadth-first with `rules`.
-pub fn search<R: Rules>(
-    world: &World,
-    rules: &R,
-    opts: &Options,
-    progress: &mut dyn FnMut(&Progress),
-) -> Result<Search, WorldError> {
-    let layout = Layout::new(world);
-    let (k0, l0) = world.initial()?;
-    // The world counts against the budget too; what is left bounds the store.
-    let budget = opts.max_bytes.saturating_sub(world.heap_bytes);
-    let mut store = Store::with_limit(layout.words, budget);
-    let mut key = vec![0u64; layout.words];
-    let mut cur_key = vec![0u64; layout.words];
-    let mut result = Search {
-        stop: Stop::Exhausted,
-        store: Store::new(layout.words),
-        transitions: 0,
-        probes: 0,
-        depth: 0,
-        level_ends: Vec::new(),
-    };
-    layout
-        .encode(world, &k0, &l0, &mut key)
-        .map_err(|e| WorldError(e.to_string()))?;
-    store
-        .insert(&key, 0, u16::MAX)
-        .map_err(|_| WorldError("out of memory".to_owned()))?;
-    let finish = |mut r: Search, store: Store, stop: Stop, level_end: usize| {
-        r.stop = stop;
-        r.level_ends.push(level_end.min(store.len()));
-        if store.len() > level_end {
-            r.level_ends.push(store.len());
+/// What a worker keeps between states: the kernels and buffers it reuses.
+struct Worker {
+    before_k: Kernel,
+    before_l: Local,
+    work_k: Kernel,
+    moves: Vec<Move>,
+    out: Outcome,
+    ren: Renaming,
+    key: Vec<u64>,
+}
+
+/// One expanded state: where its successors end in [`Batch::succ`], how
+/// many transitions were tried, and why the search must stop, if it must:
+/// `before` stops it before any successor is stored (a move broke a
+/// property or the layout), `after` once they are (the probe failed).
+struct Expanded {
+    succ_end: usize,
+    transitions: u64,
+    before: Option<Stop>,
+    after: Option<Stop>,
+}
+
+/// The expansions of a run of consecutive states, made by one worker.
+#[derive(Default)]
+struct Batch {
+    states: Vec<Expanded>,
+    /// Per successor: move code, hash of the key, `--find` result.
+    succ: Vec<(u16, u64, Option<Option<PortId>>)>,
+    /// The successors' keys, `words` each.
+    keys: Vec<u64>,
+}
+
+/// What every worker shares: the world, the rules and the packing.
+struct Expander<'a, R> {
+    world: &'a World,
+    rules: &'a R,
+    layout: &'a Layout,
+    symmetry: Option<&'a Symmetry>,
+    opts: &'a Options,
+}
+
+impl<R: Rules> Expander<'_, R> {
+    /// Packs a state into `key`, as its orbit's representative under symmetry.
+    fn pack(
+        &self,
+        k: &Kernel,
+        l: &Local,
+        ren: &mut Renaming,
+        key: &mut [u64],
+    ) -> Result<(), PackError> {
+        if let Some(sym) = self.symmetry {
+            sym.canonical(self.layout, self.world, k, l, ren)?;
         }
-        r.depth = r.level_ends.len() as u32 - 1;
-        r.store = store;
-        Ok(r)
-    };
-    if let Some(c) = &opts.find {
-        if let Some(port) = c.holds(&k0) {
-            return finish(result, store, Stop::Found { state: 0, port }, 1);
+        self.layout.encode_renamed(self.world, k, l, key, ren)
+    }
+
+    fn worker(&self, k0: &Kernel, l0: &Local) -> Worker {
+        Worker {
+            before_k: k0.clone(),
+            before_l: *l0,
+            work_k: k0.clone(),
+            moves: Vec::new(),
+            out: Outcome::default(),
+            ren: Renaming::IDENTITY,
+            key: vec![0; self.layout.words],
         }
     }
-    let (mut before_k, mut before_l) = (k0.clone(), l0);
-    let mut work_k = k0;
-    let mut moves: Vec<Move> = Vec::new();
-    let mut succ_keys: Vec<u64> = Vec::new();
-    let mut succ: Vec<(u16, u64, Option<Option<PortId>>)> = Vec::new();
-    let mut out = Outcome::default();
-    let mut cur: usize = 0;
-    let mut level_end: usize = 1;
-    let mut depth: u32 = 0;
-    let mut next_report = opts.progress_every.max(1);
-    while cur < store.len() {
-        if cur == level_end {
-            result.level_ends.push(level_end);
-            depth += 1;
-            level_end = store.len();
+
+    /// Expands states `ids` (read from `store`) into `batch`: every
+    /// successor, each transition checked against the properties, then the
+    /// probe. Stops at the first state that stops the search.
+    fn expand(
+        &self,
+        store: &Store,
+        ids: std::ops::Range<usize>,
+        w: &mut Worker,
+        batch: &mut Batch,
+    ) {
+        batch.states.clear();
+        batch.succ.clear();
+        batch.keys.clear();
+        for id in ids {
+            let e = self.expand_one(store, id as StateId, w, batch);
+            let stop = e.before.is_some() || e.after.is_some();
+            batch.states.push(e);
+            if stop {
+                break;
+            }
         }
-        let id = cur as StateId;
-        cur_key.copy_from_slice(store.key(id));
-        layout.decode(world, &cur_key, &mut before_k, &mut before_l);
-        world.moves(&before_k, &before_l, &mut moves);
-        // Every successor first (checking the properties on each
-        // transition), then their look-ups, with the table slots prefetched
-        // so the cache misses overlap.
-        succ_keys.clear();
-        succ.clear();
-        for &mv in &moves {
-            copy_kernel(&mut work_k, &before_k);
-            let mut work_l = before_l;
+    }
+
+    fn expand_one(
+        &self,
+        store: &Store,
+        id: StateId,
+        w: &mut Worker,
+        batch: &mut Batch,
+    ) -> Expanded {
+        let (world, layout) = (self.world, self.layout);
+        layout.decode(world, store.key(id), &mut w.before_k, &mut w.before_l);
+        world.moves(&w.before_k, &w.before_l, &mut w.moves);
+        let mut e = Expanded {
+            succ_end: batch.succ.len(),
+            transitions: 0,
+            before: None,
+            after: None,
+        };
+        for i in 0..w.moves.len() {
+            let mv = w.moves[i];
+            copy_kernel(&mut w.work_k, &w.before_k);
+            let mut work_l = w.before_l;
             let action = world.action(mv, &work_l);
-            result.transitions += 1;
-            if let Err(rej) = rules.apply(&mut work_k, action, &mut out) {
-                let stop = match check_step(&before_k, &action, None, &work_k) {
+            e.transitions += 1;
+            if let Err(rej) = self.rules.apply(&mut w.work_k, action, &mut w.out) {
+                e.before = Some(match check_step(&w.before_k, &action, None, &w.work_k) {
                     Err(violation) => Stop::Violation {
                         state: id,
                         mv,
@@ -247,69 +369,201 @@ pub fn search<R: Rules>(
                             rej.message(&world.names)
                         ),
                     },
-                };
-                return finish(result, store, stop, level_end);
+                });
+                return e;
             }
-            if let Err(violation) = check_step(&before_k, &action, Some(&out), &work_k) {
-                let stop = Stop::Violation {
+            if let Err(violation) = check_step(&w.before_k, &action, Some(&w.out), &w.work_k) {
+                e.before = Some(Stop::Violation {
                     state: id,
                     mv,
                     probe: None,
                     violation,
-                };
-                return finish(result, store, stop, level_end);
+                });
+                return e;
             }
-            world.advance(mv, &out, &mut work_l);
-            if let Err(PackError(message)) = layout.encode(world, &work_k, &work_l, &mut key) {
-                let stop = Stop::Broken {
+            world.advance(mv, &w.out, &mut work_l);
+            if let Err(PackError(message)) = self.pack(&w.work_k, &work_l, &mut w.ren, &mut w.key) {
+                e.before = Some(Stop::Broken {
                     state: id,
                     mv,
                     message: format!("state does not fit the packed layout: {message}"),
-                };
-                return finish(result, store, stop, level_end);
+                });
+                return e;
             }
-            let found = opts.find.as_ref().and_then(|c| c.holds(&work_k));
-            let h = hash(&key);
+            let found = self.opts.find.as_ref().and_then(|c| c.holds(&w.work_k));
+            let h = hash(&w.key);
             store.prefetch(h);
-            succ_keys.extend_from_slice(&key);
-            succ.push((mv.code(), h, found));
+            batch.keys.extend_from_slice(&w.key);
+            batch.succ.push((mv.code(), h, found));
         }
-        for (j, &(code, h, found)) in succ.iter().enumerate() {
-            let key = &succ_keys[j * layout.words..(j + 1) * layout.words];
-            match store.insert_hashed(key, h, id, code) {
-                Ok(Some(new)) => {
-                    if let Some(port) = found {
-                        let stop = Stop::Found { state: new, port };
-                        return finish(result, store, stop, level_end);
-                    }
-                    if store.len() >= opts.max_states {
-                        return finish(result, store, Stop::MaxStates, level_end);
+        e.succ_end = batch.succ.len();
+        if self.opts.probe_invalid {
+            copy_kernel(&mut w.work_k, &w.before_k);
+            e.after = probe(
+                world,
+                self.rules,
+                id,
+                &w.before_k,
+                &mut w.work_k,
+                &mut w.out,
+            );
+        }
+        e
+    }
+}
+
+/// States a worker expands per round (the store grows only between rounds).
+const ROUND: usize = 4096;
+
+/// Explores `world` breadth-first with `rules`, on `opts.threads` threads.
+///
+/// The result does not depend on the number of threads: each round, the
+/// workers expand consecutive runs of the states waiting in the queue (the
+/// store, read only meanwhile), then one thread stores their successors in
+/// state order, exactly as a single thread expanding them one by one would
+/// (same numbers, same parents, same stop).
+pub fn search<R: Rules + Sync>(
+    world: &World,
+    rules: &R,
+    opts: &Options,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<Search, WorldError> {
+    let layout = Layout::new(world);
+    let (k0, l0) = world.initial()?;
+    // The world counts against the budget too; what is left bounds the store.
+    let budget = opts.max_bytes.saturating_sub(world.heap_bytes);
+    let mut store = Store::with_limit(layout.words, budget);
+    let mut result = Search {
+        stop: Stop::Exhausted,
+        store: Store::new(layout.words),
+        transitions: 0,
+        probes: 0,
+        depth: 0,
+        level_ends: Vec::new(),
+        symmetry: if opts.symmetry {
+            Symmetry::new(world)
+        } else {
+            None
+        },
+    };
+    let sym = result.symmetry.clone();
+    let ex = Expander {
+        world,
+        rules,
+        layout: &layout,
+        symmetry: sym.as_ref(),
+        opts,
+    };
+    let threads = opts.threads.max(1);
+    let mut workers: Vec<Worker> = (0..threads).map(|_| ex.worker(&k0, &l0)).collect();
+    let mut batches: Vec<Batch> = (0..threads).map(|_| Batch::default()).collect();
+    {
+        let w = &mut workers[0];
+        ex.pack(&k0, &l0, &mut w.ren, &mut w.key)
+            .map_err(|e| WorldError(e.to_string()))?;
+        store
+            .insert(&w.key, 0, u16::MAX)
+            .map_err(|_| WorldError("out of memory".to_owned()))?;
+    }
+    let finish = |mut r: Search, store: Store, stop: Stop, level_end: usize| {
+        r.stop = stop;
+        r.level_ends.push(level_end.min(store.len()));
+        if store.len() > level_end {
+            r.level_ends.push(store.len());
+        }
+        r.depth = r.level_ends.len() as u32 - 1;
+        r.store = store;
+        Ok(r)
+    };
+    if let Some(c) = &opts.find {
+        if let Some(port) = c.holds(&k0) {
+            return finish(result, store, Stop::Found { state: 0, port }, 1);
+        }
+    }
+    let words = layout.words;
+    let mut cur: usize = 0;
+    let mut level_end: usize = 1;
+    let mut depth: u32 = 0;
+    let mut next_report = opts.progress_every.max(1);
+    while cur < store.len() {
+        // Expand: each worker a run of consecutive states.
+        let waiting = store.len() - cur;
+        let per = waiting.div_ceil(threads).clamp(1, ROUND);
+        let runs: Vec<std::ops::Range<usize>> = (0..threads)
+            .map(|i| {
+                let a = (cur + i * per).min(store.len());
+                a..(a + per).min(store.len())
+            })
+            .collect();
+        if threads == 1 {
+            for (i, run) in runs.iter().enumerate() {
+                ex.expand(&store, run.clone(), &mut workers[i], &mut batches[i]);
+            }
+        } else {
+            let store = &store;
+            let ex = &ex;
+            std::thread::scope(|s| {
+                for ((w, b), run) in workers.iter_mut().zip(batches.iter_mut()).zip(&runs) {
+                    let run = run.clone();
+                    s.spawn(move || ex.expand(store, run, w, b));
+                }
+            });
+        }
+        // Store: in state order, as one thread would.
+        for (batch, run) in batches.iter().zip(&runs) {
+            let mut first = 0;
+            for (e, id) in batch.states.iter().zip(run.clone()) {
+                debug_assert_eq!(id, cur);
+                if cur == level_end {
+                    result.level_ends.push(level_end);
+                    depth += 1;
+                    level_end = store.len();
+                }
+                result.transitions += e.transitions;
+                if let Some(stop) = &e.before {
+                    return finish(result, store, stop.clone(), level_end);
+                }
+                for j in first..e.succ_end {
+                    let (code, h, found) = batch.succ[j];
+                    let key = &batch.keys[j * words..(j + 1) * words];
+                    match store.insert_hashed(key, h, id as StateId, code) {
+                        Ok(Some(new)) => {
+                            if let Some(port) = found {
+                                let stop = Stop::Found { state: new, port };
+                                return finish(result, store, stop, level_end);
+                            }
+                            if store.len() >= opts.max_states {
+                                return finish(result, store, Stop::MaxStates, level_end);
+                            }
+                        }
+                        Ok(None) => {}
+                        Err(OutOfMemory) => {
+                            return finish(result, store, Stop::OutOfMemory, level_end)
+                        }
                     }
                 }
-                Ok(None) => {}
-                Err(OutOfMemory) => return finish(result, store, Stop::OutOfMemory, level_end),
-            }
-        }
-        if opts.probe_invalid {
-            copy_kernel(&mut work_k, &before_k);
-            if let Some(stop) = probe(world, rules, id, &before_k, &mut work_k, &mut out) {
-                return finish(result, store, stop, level_end);
-            }
-            result.probes += 1;
-        }
-        cur += 1;
-        if cur >= next_report {
-            next_report += opts.progress_every.max(1);
-            let bytes = store.bytes();
-            progress(&Progress {
-                states: store.len(),
-                expanded: cur,
-                transitions: result.transitions,
-                depth,
-                bytes,
-            });
-            if bytes > budget {
-                return finish(result, store, Stop::OutOfMemory, level_end);
+                first = e.succ_end;
+                if let Some(stop) = &e.after {
+                    return finish(result, store, stop.clone(), level_end);
+                }
+                if opts.probe_invalid {
+                    result.probes += 1;
+                }
+                cur += 1;
+                if cur >= next_report {
+                    next_report += opts.progress_every.max(1);
+                    let bytes = store.bytes();
+                    progress(&Progress {
+                        states: store.len(),
+                        expanded: cur,
+                        transitions: result.transitions,
+                        depth,
+                        bytes,
+                    });
+                    if bytes > budget {
+                        return finish(result, store, Stop::OutOfMemory, level_end);
+                    }
+                }
             }
         }
     }

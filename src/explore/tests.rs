@@ -119,6 +119,73 @@ fn a_block_that_forgets_activate_breaks_property_3() {
     assert_eq!(steps.last().unwrap().action.op(), "block");
 }
 
+/// Under symmetry, the planted bugs are found too, at the same depth, and
+/// the trace, renamed back to concrete threads, replays with the broken
+/// rules to the very transition that breaks the property.
+#[test]
+fn symmetry_finds_the_planted_bugs_at_the_same_depth() {
+    fn check<R: Rules + Sync>(text: &str, rules: &R, property: u8) {
+        let w = world(text);
+        let sym = Options {
+            symmetry: true,
+            ..Options::default()
+        };
+        let full = search(&w, rules, &Options::default(), &mut |_| {}).unwrap();
+        let reduced = search(&w, rules, &sym, &mut |_| {}).unwrap();
+        // In parallel, the same stop at the same state.
+        for threads in [2, 3] {
+            let par = Options {
+                threads,
+                ..sym.clone()
+            };
+            let p = search(&w, rules, &par, &mut |_| {}).unwrap();
+            assert_eq!(p.stop, reduced.stop);
+            assert_eq!(p.store.len(), reduced.store.len());
+        }
+        assert!(reduced.symmetry.is_some());
+        assert_eq!(violated(&full.stop), Some(property), "{:?}", full.stop);
+        assert_eq!(
+            violated(&reduced.stop),
+            Some(property),
+            "{:?}",
+            reduced.stop
+        );
+        let depth = |r: &super::Search| match r.stop {
+            Stop::Violation { state, .. } => r.depth_of(state),
+            _ => unreachable!(),
+        };
+        assert_eq!(depth(&full), depth(&reduced));
+        let Stop::Violation {
+            state, mv, probe, ..
+        } = reduced.stop
+        else {
+            unreachable!()
+        };
+        let last = probe.is_none().then_some(mv);
+        let (moves, probe) = reduced
+            .concrete_path(&w, rules, state, last, probe)
+            .unwrap();
+        let steps = super::trace::replay(&w, rules, &moves, probe).unwrap();
+        assert!(steps.iter().all(|s| s.rejected.is_none()));
+        let before = steps
+            .iter()
+            .rev()
+            .nth(1)
+            .map_or_else(|| w.initial().unwrap().0, |s| s.after.clone());
+        let end = steps.last().unwrap();
+        let broken = crate::model::properties::check_step(
+            &before,
+            &end.action,
+            Some(&end.outcome),
+            &end.after,
+        );
+        assert_eq!(broken.map_err(|v| v.property), Err(property));
+    }
+    check(OVER_LIMIT, &BlockWithoutActivate, 3);
+    check(CANNOT, &ExitKeepsCount, 2);
+    check(CANNOT, &InsertIgnoresLimit, 6);
+}
+
 #[test]
 fn an_exit_that_keeps_counting_breaks_property_2() {
     let r = search(
@@ -158,7 +225,7 @@ fn every_state_packs_and_unpacks_to_itself() {
                 .last()
                 .map_or_else(|| w.initial().unwrap().0, |s| s.after.clone());
             layout.decode(&w, r.store.key(id), &mut k, &mut l);
-            assert_eq!(k, normalized(&real), "state {id}");
+            assert_eq!(k, normalized(&w, &real), "state {id}");
             layout.encode(&w, &k, &l, &mut key).unwrap();
             assert_eq!(&key[..], r.store.key(id));
         }

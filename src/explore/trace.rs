@@ -6,9 +6,13 @@
 use std::fmt::Write as _;
 
 use super::condition::Condition;
-use super::search::Rules;
+use super::search::{Rules, Search};
+use super::store::StateId;
 use super::world::{Local, Move, Pc, World, WorldError};
-use crate::model::{Action, CallResult, Kernel, Outcome, PortId, Rejection, Timeout};
+use crate::model::{
+    Action, CallResult, Event, Kernel, Outcome, PortId, QueueWhy, Rejection, Timeout,
+};
+use crate::scenario::{self, write::js};
 
 /// One replayed step.
 #[derive(Clone, Debug)]
@@ -164,6 +168,19 @@ pub fn note(world: &World, step: &Step) -> String {
             d.packet.key
         );
     }
+    for f in &step.outcome.fired {
+        if let Event::Queued {
+            why: QueueWhy::MarkedInserter { thread, .. },
+            ..
+        } = f.event
+        {
+            let _ = write!(
+                s,
+                "; it stays in the IOCQ although a thread waits: {} still carries the queue-wait mark (rule 2)",
+                n.thread(thread)
+            );
+        }
+    }
     for (t, e) in &step.outcome.failures {
         if step.outcome.result != CallResult::Failed(*e) {
             let _ = write!(s, "; {}'s get fails with {}", n.thread(*t), e.name());
@@ -211,103 +228,9 @@ pub fn ports_summary(world: &World, k: &Kernel) -> String {
     s
 }
 
-fn js(s: &str) -> String {
-    serde_json::to_string(s).expect("strings serialise")
-}
-
-fn timeout_json(t: Timeout) -> String {
-    match t {
-        Timeout::Infinite => "\"infinite\"".to_owned(),
-        Timeout::Ms(ms) => ms.to_string(),
-    }
-}
-
 /// The scenario-file fields of an action (`"op": ..., ...`).
 pub fn action_json(world: &World, a: &Action) -> String {
-    let n = &world.names;
-    match *a {
-        Action::Associate { device, port, key } => format!(
-            "\"op\": \"associate\", \"device\": {}, \"port\": {}, \"key\": {key}",
-            js(n.device(device)),
-            js(n.port(port))
-        ),
-        Action::Issue {
-            device,
-            overlapped,
-            inline,
-        } => {
-            let mut s = format!(
-                "\"op\": \"issue\", \"device\": {}, \"overlapped\": {}",
-                js(n.device(device)),
-                js(n.overlapped(overlapped))
-            );
-            if let Some(b) = inline {
-                let _ = write!(s, ", \"inline\": true, \"bytes\": {b}");
-            }
-            s
-        }
-        Action::Complete {
-            overlapped,
-            bytes,
-            status,
-        } => format!(
-            "\"op\": \"complete\", \"overlapped\": {}, \"bytes\": {bytes}, \"status\": {}",
-            js(n.overlapped(overlapped)),
-            js(n.status(status))
-        ),
-        Action::Post {
-            port,
-            key,
-            bytes,
-            overlapped,
-        } => format!(
-            "\"op\": \"post\", \"port\": {}, \"key\": {key}, \"bytes\": {bytes}, \"overlapped\": {}",
-            js(n.port(port)),
-            overlapped.map_or("null".to_owned(), |o| js(n.overlapped(o)))
-        ),
-        Action::Get {
-            thread,
-            port,
-            timeout,
-        } => format!(
-            "\"op\": \"get\", \"thread\": {}, \"port\": {}, \"timeout\": {}",
-            js(n.thread(thread)),
-            js(n.port(port)),
-            timeout_json(timeout)
-        ),
-        Action::GetEx {
-            thread,
-            port,
-            max,
-            timeout,
-        } => format!(
-            "\"op\": \"get_ex\", \"thread\": {}, \"port\": {}, \"max\": {max}, \"timeout\": {}",
-            js(n.thread(thread)),
-            js(n.port(port)),
-            timeout_json(timeout)
-        ),
-        Action::Block { thread, on } => {
-            let mut s = format!("\"op\": \"block\", \"thread\": {}", js(n.thread(thread)));
-            if let Some(l) = on {
-                let _ = write!(s, ", \"on\": {}", js(n.label(l)));
-            }
-            s
-        }
-        Action::Unblock { thread } => {
-            format!("\"op\": \"unblock\", \"thread\": {}", js(n.thread(thread)))
-        }
-        Action::Timeout { thread } => {
-            format!("\"op\": \"timeout\", \"thread\": {}", js(n.thread(thread)))
-        }
-        Action::Exit { thread } => format!("\"op\": \"exit\", \"thread\": {}", js(n.thread(thread))),
-        Action::CloseDevice { device } => format!(
-            "\"op\": \"close_device\", \"device\": {}",
-            js(n.device(device))
-        ),
-        Action::ClosePort { port } => {
-            format!("\"op\": \"close_port\", \"port\": {}", js(n.port(port)))
-        }
-    }
+    scenario::write::action_fields(&world.names, a)
 }
 
 /// The expectation that pins `cond` in the final state `k`: for a port
@@ -317,40 +240,32 @@ pub fn expect_json(world: &World, k: &Kernel, cond: &Condition, port: Option<Por
     let n = &world.names;
     match (cond, port) {
         (Condition::Lost(..), _) | (_, None) => format!("{{ \"lost\": {} }}", k.counters().lost),
-        (_, Some(p)) => {
-            let port = k.port(p);
-            let names = |ids: &[crate::model::ThreadId]| {
-                ids.iter()
-                    .map(|t| js(n.thread(*t)))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            format!(
-                "{{ \"ports\": {{ {}: {{ \"current\": {}, \"over_limit\": {}, \"iocq_len\": {}, \"wtq\": [{}], \"rtl\": [{}], \"ptl\": [{}] }} }} }}",
-                js(n.port(p)),
-                port.current,
-                port.over_limit(),
-                port.iocq.len(),
-                names(&port.wtq.wake_order(world.flavor.wake_order())),
-                names(port.rtl.as_slice()),
-                names(port.ptl.as_slice()),
-            )
-        }
+        (_, Some(p)) => format!(
+            "{{ \"ports\": {{ {}: {} }} }}",
+            js(n.port(p)),
+            scenario::write::port_expect(n, k, p)
+        ),
     }
 }
 
-/// The shortest trace to a state where `cond` held (on `port`), replayed,
-/// and written as an `iocp-sim/1` scenario whose last step expects the
-/// state found: `(steps, scenario text)`.
+/// The shortest trace to state `state` of `search`, where `cond` held (on
+/// `port`): its moves as the threads really make them
+/// ([`Search::concrete_path`], so also under symmetry), replayed, and
+/// written as an `iocp-sim/1` scenario whose last step expects the state
+/// found: `(steps, scenario text)`. `iocp-sim explore --find` and the
+/// fuzzer both write found traces with this function.
 pub fn found_scenario(
     world: &World,
-    moves: &[Move],
+    search: &Search,
+    state: StateId,
     cond: &Condition,
     port: Option<PortId>,
     title: &str,
     description: &str,
 ) -> Result<(Vec<Step>, String), WorldError> {
-    let steps = replay(world, &super::ModelRules, moves, None)?;
+    let rules = &super::ModelRules;
+    let (moves, _) = search.concrete_path(world, rules, state, None, None)?;
+    let steps = replay(world, rules, &moves, None)?;
     let last = match steps.last() {
         Some(s) => s.after.clone(),
         None => world.initial()?.0,

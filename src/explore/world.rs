@@ -132,6 +132,17 @@ pub enum Move {
 }
 
 impl Move {
+    /// The same move with its thread (if any) `t` renamed `to[t]`.
+    pub fn renamed(self, to: &[u8]) -> Move {
+        let r = |t: ThreadId| ThreadId(to[t.index()] as u32);
+        match self {
+            Move::Thread(t) => Move::Thread(r(t)),
+            Move::Unblock(t) => Move::Unblock(r(t)),
+            Move::Timeout(t) => Move::Timeout(r(t)),
+            other => other,
+        }
+    }
+
     /// A 16-bit code, stored with each state to rebuild traces.
     pub fn code(self) -> u16 {
         let (kind, i) = match self {
@@ -199,6 +210,10 @@ pub struct World {
     /// An upper estimate of the heap this world holds (names, programs,
     /// tables), counted against `--max-memory` with the state store.
     pub heap_bytes: usize,
+    /// The threads declared together with `count: n` (n > 1), as ranges of
+    /// thread ids: they run the same program, so any two of them can trade
+    /// places (the symmetry reduction uses this).
+    pub interchangeable: Vec<std::ops::Range<usize>>,
 }
 
 /// A world could not be built (the setup was refused by the model).
@@ -253,6 +268,7 @@ impl World {
                     device,
                     overlapped,
                     inline: None,
+                    by: None,
                 });
                 requests.push(Request {
                     device,
@@ -262,6 +278,7 @@ impl World {
             }
         }
         let mut programs = Vec::new();
+        let mut interchangeable = Vec::new();
         for t in &spec.threads {
             let timeout = match &t.get.timeout {
                 None => Timeout::Infinite,
@@ -280,8 +297,12 @@ impl World {
                 packets: t.packets,
                 exit_on_timeout: t.on_timeout.as_deref() == Some("exit"),
             };
+            let first = programs.len();
             for _ in 0..t.count.unwrap_or(1) {
                 programs.push(program.clone());
+            }
+            if programs.len() - first > 1 {
+                interchangeable.push(first..programs.len());
             }
         }
         let mut env_posts = Vec::new();
@@ -369,7 +390,8 @@ impl World {
             + programs.len() * std::mem::size_of::<Program>()
             + requests.len() * std::mem::size_of::<Request>()
             + env_posts.len() * std::mem::size_of::<EnvPost>()
-            + templates.len() * std::mem::size_of::<Packet>();
+            + templates.len() * std::mem::size_of::<Packet>()
+            + interchangeable.len() * std::mem::size_of::<std::ops::Range<usize>>();
         let config = KernelConfig {
             flavor,
             cpus,
@@ -395,6 +417,7 @@ impl World {
             templates,
             packet_bound,
             heap_bytes,
+            interchangeable,
         })
     }
 
@@ -496,11 +519,13 @@ impl World {
                     },
                     Pc::Post => {
                         let (port, key) = prog.post.expect("pc Post only with a post");
+                        // A thread program posts by itself (rule 2 reads its mark).
                         Action::Post {
                             port,
                             key,
                             bytes: 0,
                             overlapped: None,
+                            by: Some(t),
                         }
                     }
                     Pc::Exit | Pc::Paused | Pc::Done => Action::Exit { thread: t },
@@ -515,6 +540,7 @@ impl World {
                     key: p.key,
                     bytes: 0,
                     overlapped: None,
+                    by: None,
                 }
             }
             Move::Complete(r) => {

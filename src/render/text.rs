@@ -33,6 +33,7 @@ struct Labels {
     key: &'static str,
     threads: &'static str,
     threads_title: &'static str,
+    mark: &'static str,
     summary: &'static str,
     largest_rtl: &'static str,
     limit: &'static str,
@@ -71,6 +72,7 @@ const EN: Labels = Labels {
     key: "key",
     threads: "threads",
     threads_title: "Threads",
+    mark: " (queue-wait mark)",
     summary: "== summary ",
     largest_rtl: "largest RTL",
     limit: "limit",
@@ -108,6 +110,7 @@ const KO: Labels = Labels {
     key: "키",
     threads: "스레드",
     threads_title: "스레드",
+    mark: " (큐 대기 표시)",
     summary: "== 요약 ",
     largest_rtl: "가장 컸던 RTL",
     limit: "한도",
@@ -143,9 +146,9 @@ fn state_word(l: &Labels, status: ThreadStatus) -> &'static str {
 fn header_raw(world: &World, flavor_name: &str, lang: Lang) -> String {
     let l = labels(lang);
     let mut s = String::new();
-    let _ = writeln!(s, "{}", world.title);
+    let _ = writeln!(s, "{}", world.title.get(lang));
     if let Some(d) = &world.description {
-        let _ = writeln!(s, "{d}");
+        let _ = writeln!(s, "{}", d.get(lang));
     }
     let ports: Vec<String> = world
         .ports
@@ -189,7 +192,7 @@ fn step_raw(
     let rule = format!("-- {} {}: {title} ", l.step, step.number);
     let _ = writeln!(s, "{rule:-<72}");
     if let Some(note) = &step.note {
-        let _ = writeln!(s, "  {}: {note}", l.note);
+        let _ = writeln!(s, "  {}: {}", l.note, note.get(lang));
     }
     match &report.applied {
         Applied::Nothing => {}
@@ -337,11 +340,12 @@ fn state_raw(kernel: &Kernel, names: &Names, lang: Lang) -> String {
         .map(|(i, t)| {
             let id = crate::model::ThreadId(i as u32);
             let word = state_word(l, t.status());
+            let mark = if t.queue_mark { l.mark } else { "" };
             match (t.status(), t.port) {
                 (ThreadStatus::Exited | ThreadStatus::Free, _) | (_, None) => {
-                    format!("{} {word}", names.thread(id))
+                    format!("{} {word}{mark}", names.thread(id))
                 }
-                (_, Some(p)) => format!("{} {word}@{}", names.thread(id), names.port(p)),
+                (_, Some(p)) => format!("{} {word}@{}{mark}", names.thread(id), names.port(p)),
             }
         })
         .collect();

@@ -14,12 +14,15 @@ mod raw;
 mod resolve;
 pub mod schema;
 mod split;
+mod text;
+pub mod write;
 
 use crate::model::{Action, Flavor, KernelConfig, Names};
 
 pub use error::ScenarioError;
 pub use expect::{DeviceExpect, Expect, Mismatch, PacketExpect, PortExpect, StateWord};
 pub use parse::{load, load_str, stream, Sink};
+pub use text::{Text, FALLBACK_MARK};
 
 /// The only format version this build understands.
 pub const FORMAT: &str = "iocp-sim/1";
@@ -46,9 +49,9 @@ pub struct DeviceDecl {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct World {
     /// One-line title.
-    pub title: String,
+    pub title: Text,
     /// Free text shown before step 1.
-    pub description: Option<String>,
+    pub description: Option<Text>,
     /// The flavour the file asks for (a command-line flag may override it).
     pub flavor: Flavor,
     /// Number of processors.
@@ -91,7 +94,7 @@ pub struct Step {
     /// The action, or `None` for a step that only checks or narrates.
     pub action: Option<Action>,
     /// Narration written by the scenario's author.
-    pub note: Option<String>,
+    pub note: Option<Text>,
     /// What must hold after the step.
     pub expect: Option<Expect>,
 }

@@ -15,6 +15,7 @@ use super::error::ScenarioError;
 use super::raw::{RawDevice, RawPort, RawStep};
 use super::resolve::{resolve_step, resolve_world, RawWorld};
 use super::split::{file_position, Malformed, Scanner};
+use super::text::Text;
 use super::{Scenario, Step, World};
 use crate::model::Names;
 
@@ -30,8 +31,8 @@ pub trait Sink {
 #[serde(deny_unknown_fields)]
 struct RawHeader {
     format: String,
-    title: String,
-    description: Option<String>,
+    title: Text,
+    description: Option<Text>,
     flavor: Option<String>,
     cpus: Option<i64>,
     ports: Vec<RawPort>,

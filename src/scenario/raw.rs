@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Deserializer};
 
+use super::text::Text;
+
 /// A port declaration: `{ "id": "P", "concurrency": 1 }`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -63,9 +65,9 @@ impl Op {
     pub fn allowed(self) -> &'static [&'static str] {
         match self {
             Op::Associate => &["device", "port", "key"],
-            Op::Issue => &["device", "overlapped", "inline", "bytes"],
+            Op::Issue => &["device", "overlapped", "inline", "bytes", "by"],
             Op::Complete => &["overlapped", "bytes", "status"],
-            Op::Post => &["port", "key", "bytes", "overlapped"],
+            Op::Post => &["port", "key", "bytes", "overlapped", "by"],
             Op::Get => &["thread", "port", "timeout"],
             Op::GetEx => &["thread", "port", "max", "timeout"],
             Op::Block => &["thread", "on"],
@@ -89,7 +91,7 @@ pub enum RawTimeout {
 #[serde(deny_unknown_fields)]
 pub struct RawStep {
     pub op: Option<Op>,
-    pub note: Option<String>,
+    pub note: Option<Text>,
     pub expect: Option<RawExpect>,
     pub device: Option<String>,
     pub port: Option<String>,
@@ -103,6 +105,7 @@ pub struct RawStep {
     pub timeout: Option<RawTimeout>,
     pub max: Option<i64>,
     pub on: Option<String>,
+    pub by: Option<String>,
 }
 
 impl RawStep {
@@ -125,6 +128,7 @@ impl RawStep {
         add(self.timeout.is_some(), "timeout");
         add(self.max.is_some(), "max");
         add(self.on.is_some(), "on");
+        add(self.by.is_some(), "by");
         v
     }
 }

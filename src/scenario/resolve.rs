@@ -5,14 +5,15 @@ use std::collections::HashSet;
 
 use super::expect::resolve_expect;
 use super::raw::{Op, RawDevice, RawPort, RawStep, RawTimeout};
+use super::text::Text;
 use super::{DeviceDecl, PortDecl, Step, World, FORMAT};
 use crate::model::{Action, DeviceId, Flavor, Names, PortId, ThreadId, Timeout};
 
 /// The top-level keys other than `steps`.
 pub struct RawWorld {
     pub format: String,
-    pub title: String,
-    pub description: Option<String>,
+    pub title: Text,
+    pub description: Option<Text>,
     pub flavor: Option<String>,
     pub cpus: Option<i64>,
     pub ports: Vec<RawPort>,
@@ -28,8 +29,8 @@ pub fn resolve_world(raw: RawWorld) -> Result<World, String> {
             raw.format
         ));
     }
-    if raw.title.contains('\n') {
-        return Err("title must be one line".into());
+    if let Some((lang, _)) = raw.title.versions().find(|(_, t)| t.contains('\n')) {
+        return Err(format!("title ({}) must be one line", lang.code()));
     }
     let flavor = match raw.flavor.as_deref() {
         None => Flavor::Windows,
@@ -168,6 +169,11 @@ fn required<'a>(v: &'a Option<String>, key: &str, op: Op) -> Result<&'a str, Str
         .ok_or_else(|| format!("op {} needs {key:?}", op.name()))
 }
 
+/// The optional `"by"` of a post or issue: the scenario thread that calls.
+fn caller(look: &Lookup, raw: &Option<String>) -> Result<Option<ThreadId>, String> {
+    raw.as_deref().map(|id| look.thread(id)).transpose()
+}
+
 fn timeout(raw: &Option<RawTimeout>) -> Result<Timeout, String> {
     match raw {
         None => Ok(Timeout::Infinite),
@@ -189,6 +195,7 @@ fn resolve_action(op: Op, raw: &RawStep, names: &mut Names) -> Result<Action, St
         },
         Op::Issue => {
             let device = look.device(required(&raw.device, "device", op)?)?;
+            let by = caller(&look, &raw.by)?;
             let label = match &raw.overlapped {
                 Some(Some(l)) => l.clone(),
                 _ => return Err("op issue needs \"overlapped\", a label such as \"ovA\"".into()),
@@ -201,6 +208,7 @@ fn resolve_action(op: Op, raw: &RawStep, names: &mut Names) -> Result<Action, St
                 } else {
                     None
                 },
+                by,
             }
         }
         Op::Complete => {
@@ -222,6 +230,7 @@ fn resolve_action(op: Op, raw: &RawStep, names: &mut Names) -> Result<Action, St
         }
         Op::Post => {
             let port = look.port(required(&raw.port, "port", op)?)?;
+            let by = caller(&look, &raw.by)?;
             Action::Post {
                 port,
                 key: raw.key.unwrap_or(0),
@@ -230,6 +239,7 @@ fn resolve_action(op: Op, raw: &RawStep, names: &mut Names) -> Result<Action, St
                     Some(Some(l)) => Some(names.intern_overlapped(l)),
                     _ => None,
                 },
+                by,
             }
         }
         Op::Get => Action::Get {

@@ -95,6 +95,8 @@ pub struct ThreadView {
     pub state_text: &'static str,
     /// The port it is associated with.
     pub port: Option<String>,
+    /// True while it carries the queue-wait mark (rule 2).
+    pub mark: bool,
 }
 
 /// A rule that fired, in words.
@@ -183,8 +185,12 @@ impl Show {
     /// Builds the frames of an already recorded trace.
     pub fn from_trace(scenario: &Scenario, trace: &Trace, lang: Lang) -> Show {
         Show {
-            title: scenario.world.title.clone(),
-            description: scenario.world.description.clone(),
+            title: scenario.world.title.get(lang).into_owned(),
+            description: scenario
+                .world
+                .description
+                .as_ref()
+                .map(|d| d.get(lang).into_owned()),
             flavor: trace.flavor.as_str(),
             lang: lang.code(),
             frames: frames(scenario, trace, lang),
@@ -274,7 +280,7 @@ pub fn frames(scenario: &Scenario, trace: &Trace, lang: Lang) -> Vec<Frame> {
                 None => w.check_only.to_owned(),
             },
             op: ts.step.action.map(|a| a.op()),
-            note: ts.step.note.clone(),
+            note: ts.step.note.as_ref().map(|n| n.get(lang).into_owned()),
             rules: outcome
                 .fired
                 .iter()
@@ -418,6 +424,7 @@ fn threads(k: &Kernel, names: &Names, lang: Lang) -> Vec<ThreadView> {
                 state: s.as_str(),
                 state_text: w.states[state_index(s)],
                 port: t.port.map(|p| names.port(p).to_owned()),
+                mark: t.queue_mark,
             }
         })
         .collect()

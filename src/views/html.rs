@@ -6,6 +6,7 @@
 //! `>` and `&` written as `\u003c`-style escapes, and the script only ever
 //! puts it into the page with `textContent`.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -23,8 +24,8 @@ pub const TEMPLATE_BYTES: u64 = TEMPLATE.len() as u64;
 
 #[derive(Serialize)]
 struct Data<'a> {
-    title: &'a str,
-    description: Option<&'a str>,
+    title: Cow<'a, str>,
+    description: Option<Cow<'a, str>>,
     lang: &'static str,
     flavor: &'static str,
     runs: BTreeMap<&'static str, Show>,
@@ -39,8 +40,8 @@ pub fn page(scenario: &Scenario, flavor: Flavor, lang: Lang) -> String {
         .map(|f| (f.as_str(), Show::new(scenario, f, lang)))
         .collect();
     let data = Data {
-        title: &scenario.world.title,
-        description: scenario.world.description.as_deref(),
+        title: scenario.world.title.get(lang),
+        description: scenario.world.description.as_ref().map(|d| d.get(lang)),
         lang: lang.code(),
         flavor: flavor.as_str(),
         runs,
@@ -52,7 +53,7 @@ pub fn page(scenario: &Scenario, flavor: Flavor, lang: Lang) -> String {
         .expect("the template has a data slot");
     let head = head
         .replace("{{LANG}}", lang.code())
-        .replace("{{TITLE}}", &escape_html(&scenario.world.title));
+        .replace("{{TITLE}}", &escape_html(&data.title));
     let mut out = String::with_capacity(head.len() + json.len() + tail.len());
     out.push_str(&head);
     out.push_str(&script_safe_json(&json));

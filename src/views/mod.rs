@@ -5,13 +5,21 @@
 //! [`frame::Frame`], one language-resolved picture of the five structures
 //! per step (index 0 is the state before step 1). Rendering is pure: a
 //! function from frames (and a screen size) to a buffer, a page or a
-//! drawing; only [`player::run`] touches a terminal.
+//! drawing; only `player::run` touches a terminal.
+//!
+//! The terminal player (`tui`, `player`) needs ratatui, and the browser
+//! sandbox (`sandbox`) drives the same player; all three are built with the
+//! `cli` feature only.
 
 pub mod frame;
 pub mod html;
+#[cfg(feature = "cli")]
 pub mod player;
+#[cfg(feature = "cli")]
+pub mod sandbox;
 pub mod size;
 pub mod svg;
+#[cfg(feature = "cli")]
 pub mod tui;
 pub mod words;
 

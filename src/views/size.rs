@@ -10,8 +10,9 @@
 //! the limit, so it costs at most about `limit / 64` thread visits.
 
 use crate::model::{Flavor, Kernel, Names, ThreadState};
+use crate::narrate::Lang;
 use crate::runner::Runner;
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, Text};
 
 /// The largest HTML page or SVG drawing `export` writes, in bytes (128 MiB).
 pub const MAX_EXPORT_BYTES: u64 = 128 << 20;
@@ -47,6 +48,10 @@ fn frame_bytes(kernel: &Kernel, names: &Names) -> (u64, u64) {
         html += 96 + 2 * name + 2 * label + 2 * names_port_max(names);
         // One cell with its class, fill and tooltip.
         svg += 200 + 2 * name + 2 * label;
+        if t.queue_mark {
+            // The queue-wait mark's diamond with its tooltip.
+            svg += 250 + 2 * name + 2 * mark_text_max();
+        }
     }
     for p in kernel.ports() {
         let queued = p.iocq.len() as u64;
@@ -58,6 +63,15 @@ fn frame_bytes(kernel: &Kernel, names: &Names) -> (u64, u64) {
     }
     html += kernel.devices().len() as u64 * (80 + 2 * names_port_max(names) + 40);
     (html, svg)
+}
+
+/// The longest tooltip of the queue-wait mark, in any language.
+fn mark_text_max() -> u64 {
+    Lang::ALL
+        .iter()
+        .map(|&l| crate::views::words::words(l).mark.1.len())
+        .max()
+        .unwrap_or(0) as u64
 }
 
 fn names_port_max(names: &Names) -> u64 {
@@ -77,8 +91,11 @@ fn ov_max(names: &Names) -> u64 {
 
 /// Bytes of one step's words (action, rules, note, deliveries): generous
 /// for any step, plus the note and the longest name that may be quoted.
-fn step_bytes(note: Option<&str>, longest: u64) -> u64 {
-    4096 + 2 * note.map_or(0, str::len) as u64 + 16 * longest
+/// A note counts in every language it is shown in (a missing translation
+/// shows the English behind the fallback mark).
+fn step_bytes(note: Option<&Text>, longest: u64) -> u64 {
+    let note = note.map_or(0, |t| Lang::ALL.iter().map(|&l| t.get(l).len()).sum());
+    4096 + 2 * note as u64 + 16 * longest
 }
 
 /// Estimates the frames of `scenario` run in `flavor`; stops counting once
@@ -112,7 +129,7 @@ pub fn estimate(scenario: &Scenario, flavor: Flavor, limit: u64) -> Estimate {
         }
         let report = runner.step(step, names);
         let (h, s) = frame_bytes(runner.kernel(), names);
-        let words = step_bytes(step.note.as_deref(), longest);
+        let words = step_bytes(step.note.as_ref(), longest);
         e.frames += 1;
         e.html += h + words;
         e.svg += s + words / 8;

@@ -29,6 +29,22 @@ pub struct Ui {
     pub input: Option<String>,
     /// A one-off message for the help line (e.g. "no step 99").
     pub message: Option<String>,
+    /// An open what-if menu, drawn over the picture.
+    pub menu: Option<MenuView>,
+}
+
+/// A menu as drawn: a title, lines (each with the reason it is refused,
+/// if it is) and the line selected.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MenuView {
+    /// The title.
+    pub title: String,
+    /// The keys, shown at the bottom.
+    pub keys: String,
+    /// The lines: text, and why it is refused (drawn grey).
+    pub lines: Vec<(String, Option<String>)>,
+    /// The line selected.
+    pub selected: usize,
 }
 
 const OVER: Color = Color::LightRed;
@@ -39,8 +55,70 @@ fn lang_of(show: &Show) -> Lang {
     Lang::parse(show.lang).unwrap_or_default()
 }
 
-/// Draws frame `ui.index` of `show` into `area` of `buf`.
+/// Draws frame `ui.index` of `show` into `area` of `buf`, and the open
+/// menu over it.
 pub fn render(show: &Show, ui: &Ui, area: Rect, buf: &mut Buffer) {
+    render_frame(show, ui, area, buf);
+    if let Some(m) = &ui.menu {
+        menu_box(m, area, buf);
+    }
+}
+
+/// Draws a menu in the middle of `area`: the selected line highlighted,
+/// refused lines grey, and the selected line's reason at the bottom.
+fn menu_box(m: &MenuView, area: Rect, buf: &mut Buffer) {
+    // The whole width (a box edge inside the picture could cut a wide
+    // character in two), between the title bar and the help line.
+    let rect = Rect::new(
+        area.x,
+        area.y + 1.min(area.height),
+        area.width,
+        area.height.saturating_sub(2),
+    );
+    ratatui::widgets::Clear.render(rect, buf);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Line::styled(m.title.clone(), Style::default().fg(ACCENT)))
+        .title_bottom(Line::raw(m.keys.clone()));
+    let inner = block.inner(rect);
+    block.render(rect, buf);
+    let reason_h = 3u16.min(inner.height.saturating_sub(1));
+    let list_h = inner.height.saturating_sub(reason_h) as usize;
+    let first = m.selected.saturating_sub(list_h.saturating_sub(1));
+    let lines: Vec<Line> = m
+        .lines
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(list_h)
+        .map(|(i, (text, refused))| {
+            let mut st = Style::default();
+            if refused.is_some() {
+                st = st.fg(Color::DarkGray);
+            }
+            if i == m.selected {
+                st = st.add_modifier(Modifier::REVERSED);
+            }
+            let mark = if i == m.selected { "> " } else { "  " };
+            Line::styled(format!("{mark}{}. {text}", i + 1), st)
+        })
+        .collect();
+    Paragraph::new(lines).render(Rect::new(inner.x, inner.y, inner.width, list_h as u16), buf);
+    if let Some((_, Some(why))) = m.lines.get(m.selected) {
+        Paragraph::new(Line::styled(
+            why.clone(),
+            Style::default().fg(Color::Yellow),
+        ))
+        .wrap(Wrap { trim: true })
+        .render(
+            Rect::new(inner.x, inner.y + list_h as u16, inner.width, reason_h),
+            buf,
+        );
+    }
+}
+
+/// Draws frame `ui.index` of `show` into `area` of `buf`.
+fn render_frame(show: &Show, ui: &Ui, area: Rect, buf: &mut Buffer) {
     let w = words(lang_of(show));
     let index = ui.index.min(show.last());
     let frame = &show.frames[index];
@@ -640,8 +718,13 @@ fn thread_line(frame: &Frame, w: &Words, area: Rect, buf: &mut Buffer) {
             (Some(p), "running" | "waiting" | "paused") => format!("@{p}"),
             _ => String::new(),
         };
+        let mark = if t.mark {
+            format!(" +{}", w.mark.0)
+        } else {
+            String::new()
+        };
         spans.push(Span::styled(
-            format!("{} {}{at}  ", t.name, t.state_text),
+            format!("{} {}{at}{mark}  ", t.name, t.state_text),
             Style::default().fg(colour),
         ));
     }

@@ -1,0 +1,92 @@
+//! `iocp-sim challenge FILE`: play a challenge in the terminal player, or
+//! (`--solve`) print the explorer's shortest answer and compare it with
+//! the one the file gives.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use super::{LangArg, EXIT_BAD_INPUT, EXIT_FAILED};
+use crate::challenge;
+use crate::explore::free::{self, Shortest};
+use crate::narrate::{self, Lang};
+use crate::views::player::{self, Player};
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The challenge file (format iocp-sim-challenge/1).
+    file: PathBuf,
+    /// Language of the texts, the narration and the labels.
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    lang: LangArg,
+    /// Print the explorer's shortest answer instead of playing; exit 1 if
+    /// its length differs from the file's `shortest`.
+    #[arg(long)]
+    solve: bool,
+}
+
+pub fn main(args: Args) -> ExitCode {
+    let lang: Lang = args.lang.into();
+    let ch = match challenge::load(&args.file) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(EXIT_BAD_INPUT);
+        }
+    };
+    if !args.solve {
+        let mut p = Player::challenge(ch, lang);
+        return match player::run(&mut p) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(EXIT_BAD_INPUT)
+            }
+        };
+    }
+    println!("{}", ch.title.get(lang));
+    println!(
+        "goal: {}   budget: {}   flavour: {}",
+        ch.goal,
+        ch.budget,
+        ch.flavor.as_str()
+    );
+    let answer = ch.solve();
+    let found = match &answer {
+        Shortest::Already => Some(0),
+        Shortest::Found(path) => {
+            let mut names = ch.start.names.clone();
+            let mut k = ch.start_state();
+            // Intern any new OVERLAPPED labels the search named.
+            let _ = free::candidates(&k, &mut names, 0);
+            for (i, a) in path.iter().enumerate() {
+                println!("  {}. {}", i + 1, narrate::action(a, &names, lang));
+                if let Ok((next, _)) = free::try_action(&k, *a) {
+                    k = next;
+                }
+                let _ = free::candidates(&k, &mut names, 0);
+            }
+            Some(path.len())
+        }
+        Shortest::NotWithin { depth, states } => {
+            println!("  no way within {depth} moves ({states} states searched)");
+            None
+        }
+        Shortest::TooMany { states } => {
+            println!(
+                "  no answer within the bound of {states} states: the shortest answer is unknown"
+            );
+            return ExitCode::from(EXIT_FAILED);
+        }
+    };
+    let show = |n: Option<usize>| n.map_or("none".to_owned(), |n| n.to_string());
+    println!(
+        "explorer's shortest: {}   the file says: {}",
+        show(found),
+        show(ch.shortest)
+    );
+    if found == ch.shortest {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_FAILED)
+    }
+}

@@ -1,0 +1,215 @@
+//! The browser sandbox (`iocp-sim serve`): the HTML player, served on
+//! localhost, where the student chooses the next action at any step. The
+//! page holds no rules: it sends the moves chosen so far and draws what
+//! [`answer`] sends back, which the terminal player's own code computes
+//! (the model decides validity, replays the branch and narrates it).
+
+use serde::Serialize;
+
+use super::frame::Show;
+use super::html;
+use super::player::Player;
+use super::words::{whatif_words, words, Words};
+use crate::model::Flavor;
+use crate::narrate::Lang;
+use crate::scenario::Scenario;
+
+/// One action offered at the step shown.
+#[derive(Debug, Serialize)]
+pub struct Choice {
+    /// The action in words.
+    pub text: String,
+    /// Why the model refuses it, if it does.
+    pub refused: Option<String>,
+}
+
+/// What the page receives after each move.
+#[derive(Debug, Serialize)]
+pub struct Answer {
+    /// The scenario's title in the language asked for.
+    pub title: String,
+    /// Its description.
+    pub description: Option<String>,
+    /// `"en"` or `"ko"`.
+    pub lang: &'static str,
+    /// `"windows"` or `"wine"`.
+    pub flavor: &'static str,
+    /// The branch's recorded run.
+    pub show: Show,
+    /// The frame to show (the step the last move made).
+    pub index: usize,
+    /// The actions offered there.
+    pub choices: Vec<Choice>,
+    /// The branch as a scenario file (for download).
+    pub branch: String,
+    /// A move that could not be replayed, and why.
+    pub error: Option<String>,
+    /// The fixed words of the views in that language.
+    pub words: &'static Words,
+    /// The sandbox's own words in that language.
+    pub labels: Labels,
+}
+
+/// The sandbox panel's words.
+#[derive(Debug, Serialize)]
+pub struct Labels {
+    /// Above the list of actions.
+    pub heading: &'static str,
+    /// The download link.
+    pub download: &'static str,
+    /// The button that switches language.
+    pub other_lang: &'static str,
+    /// Before the reason of a refused action.
+    pub refused: &'static str,
+}
+
+fn labels(lang: Lang) -> Labels {
+    let w = whatif_words(lang);
+    match lang {
+        Lang::En => Labels {
+            heading: w.actions.trim(),
+            download: "download this branch as a scenario",
+            other_lang: "한국어",
+            refused: w.refused,
+        },
+        Lang::Ko => Labels {
+            heading: w.actions.trim(),
+            download: "이 갈래를 시나리오 파일로 내려받기",
+            other_lang: "English",
+            refused: w.refused,
+        },
+    }
+}
+
+/// A query's moves: `at:choice` pairs, `3:5,4:1` (at frame 3 take the
+/// choice numbered 5, then at frame 4 the choice numbered 1; 0-based).
+fn moves(s: &str) -> Result<Vec<(usize, usize)>, String> {
+    if s.is_empty() {
+        return Ok(Vec::new());
+    }
+    s.split(',')
+        .take(10_000)
+        .map(|m| {
+            let (a, c) = m
+                .split_once(':')
+                .ok_or_else(|| format!("move {m:?} is not AT:CHOICE"))?;
+            let n = |x: &str| {
+                x.parse::<usize>()
+                    .map_err(|_| format!("move {m:?} is not AT:CHOICE"))
+            };
+            Ok((n(a)?, n(c)?))
+        })
+        .collect()
+}
+
+/// The value of `key` in a query string (`a=1&b=2`), percent-decoding not
+/// needed for the values used here.
+fn param<'a>(query: &'a str, key: &str) -> Option<&'a str> {
+    query
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| *k == key)
+        .map(|(_, v)| v)
+}
+
+/// Replays the moves of `query` (`moves=..&flavor=..&lang=..`, and
+/// `at=N` to show step N rather than the last move's) on `scenario` and
+/// answers with the branch and the choices at the step shown. A move the model refuses stops the replay; the answer says why.
+pub fn answer(scenario: &Scenario, default: Flavor, query: &str) -> Result<Answer, String> {
+    let flavor = match param(query, "flavor") {
+        None => default,
+        Some(f) => Flavor::parse(f).ok_or_else(|| format!("unknown flavour {f:?}"))?,
+    };
+    let lang = match param(query, "lang") {
+        None => Lang::En,
+        Some(l) => Lang::parse(l).ok_or_else(|| format!("unknown language {l:?}"))?,
+    };
+    let moves = moves(param(query, "moves").unwrap_or(""))?;
+    let mut p = Player::new(scenario.clone(), flavor, lang);
+    let mut error = None;
+    for (at, choice) in moves {
+        if at > p.show().last() {
+            error = Some(format!("step {at} is past the end ({})", p.show().last()));
+            break;
+        }
+        p.go(at);
+        p.open_actions();
+        let n = p.ui().menu.as_ref().map_or(0, |m| m.lines.len());
+        if choice >= n {
+            error = Some(format!(
+                "there is no choice {choice} at step {at} ({n} offered)"
+            ));
+            break;
+        }
+        p.pick(choice);
+        if p.ui().menu.is_some() {
+            error = p.ui().message.clone();
+            break;
+        }
+    }
+    if error.is_none() {
+        if let Some(at) = param(query, "at") {
+            let at: usize = at.parse().map_err(|_| format!("at={at:?} is not a step"))?;
+            p.go(at);
+        }
+    }
+    p.open_actions();
+    let choices = p
+        .ui()
+        .menu
+        .as_ref()
+        .map(|m| {
+            m.lines
+                .iter()
+                .map(|(text, refused)| Choice {
+                    text: text.clone(),
+                    refused: refused.clone(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let show = p.show().clone();
+    Ok(Answer {
+        title: show.title.clone(),
+        description: show.description.clone(),
+        lang: lang.code(),
+        flavor: flavor.as_str(),
+        index: p.ui().index,
+        show,
+        choices,
+        branch: p.branch_json(),
+        error,
+        words: words(lang),
+        labels: labels(lang),
+    })
+}
+
+/// The served page: the HTML player with the sandbox switched on, allowed
+/// to ask its own server (and nothing else).
+pub fn page(scenario: &Scenario, flavor: Flavor, lang: Lang) -> String {
+    html::page(scenario, flavor, lang)
+        .replacen(
+            "default-src 'none';",
+            "default-src 'none'; connect-src 'self';",
+            1,
+        )
+        .replacen(
+            "<body data-errors=\"0\">",
+            "<body data-errors=\"0\" data-sandbox=\"1\">",
+            1,
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn moves_parse_and_refuse_garbage() {
+        assert_eq!(moves(""), Ok(vec![]));
+        assert_eq!(moves("3:5,4:1"), Ok(vec![(3, 5), (4, 1)]));
+        assert!(moves("3-5").unwrap_err().contains("AT:CHOICE"));
+        assert!(moves("a:1").is_err());
+        assert_eq!(param("moves=1:2&lang=ko", "lang"), Some("ko"));
+    }
+}

@@ -1,0 +1,215 @@
+//! What-if in the terminal player, without a terminal: the keys open the
+//! list of actions the model allows at the step shown (refused ones with
+//! the model's reason), a pick branches the lesson, `s` asks to save the
+//! branch (which `check` accepts), and `x` asks the explorer for the
+//! shortest way to a goal and plays it.
+
+use iocp_sim::model::Flavor;
+use iocp_sim::narrate::Lang;
+use iocp_sim::runner::Runner;
+use iocp_sim::scenario::{self, Scenario};
+use iocp_sim::views::player::{Control, Player};
+use iocp_sim::views::tui::{buffer_text, to_buffer};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+const LESSON: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/sim-scenarios/04-over-subscription.json"
+);
+
+fn player(lang: Lang) -> Player {
+    let sc = scenario::load(std::path::Path::new(LESSON)).expect("lesson 04 loads");
+    Player::new(sc, Flavor::Windows, lang)
+}
+
+fn key(p: &mut Player, code: KeyCode) -> Control {
+    p.key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+/// Opens the action list and picks the first line containing `what`.
+fn choose(p: &mut Player, what: &str) {
+    key(p, KeyCode::Char('a'));
+    let menu = p.ui().menu.clone().expect("the action list is open");
+    let i = menu
+        .lines
+        .iter()
+        .position(|(text, _)| text.contains(what))
+        .unwrap_or_else(|| panic!("no action {what:?} in {:#?}", menu.lines));
+    for _ in 0..i {
+        key(p, KeyCode::Down);
+    }
+    key(p, KeyCode::Enter);
+}
+
+/// Every expectation of `sc` holds and no step is refused unexpectedly;
+/// returns the number of expectations checked.
+fn check(sc: &Scenario) -> usize {
+    let mut runner = Runner::new(&sc.world, sc.world.flavor);
+    let mut checked = 0;
+    for step in &sc.steps {
+        let report = runner.step(step, &sc.names);
+        assert!(!report.unexpected_rejection(step), "step {}", step.number);
+        assert!(
+            report.mismatches.is_empty(),
+            "step {}: {:?}",
+            step.number,
+            report.mismatches
+        );
+        checked += step.expect.as_ref().map_or(0, |e| e.count());
+    }
+    checked
+}
+
+#[test]
+fn refused_actions_are_grey_with_the_reason_and_change_nothing() {
+    let mut p = player(Lang::En);
+    key(&mut p, KeyCode::Char('a'));
+    let menu = p.ui().menu.clone().expect("open");
+    let (i, (_, why)) = menu
+        .lines
+        .iter()
+        .enumerate()
+        .find(|(_, (t, _))| t.starts_with("T1 unblocks"))
+        .expect("unblock T1 is offered");
+    let why = why.as_ref().expect("a free thread cannot unblock");
+    assert!(why.contains("T1"), "{why}");
+    let s = buffer_text(&to_buffer(p.show(), p.ui(), 100, 30));
+    assert!(s.contains("What if"), "{s}");
+    let steps = p.scenario().steps.len();
+    for _ in 0..i {
+        key(&mut p, KeyCode::Down);
+    }
+    key(&mut p, KeyCode::Enter);
+    assert_eq!(
+        p.scenario().steps.len(),
+        steps,
+        "a refused pick branches nothing"
+    );
+    assert!(p.ui().menu.is_some(), "the list stays open");
+    key(&mut p, KeyCode::Esc);
+    assert!(p.ui().menu.is_none());
+    assert_eq!(p.ui().index, 0);
+}
+
+#[test]
+fn a_student_reaches_over_limit_by_their_own_moves_and_saves_the_branch() {
+    let mut p = player(Lang::En);
+    // Two steps into lesson 4 (both threads wait), then branch.
+    key(&mut p, KeyCode::Right);
+    key(&mut p, KeyCode::Right);
+    choose(&mut p, "post");
+    assert_eq!(p.ui().index, 3);
+    assert_eq!(
+        p.scenario().steps.len(),
+        3,
+        "the lesson's later steps are gone"
+    );
+    choose(&mut p, "T2 blocks");
+    choose(&mut p, "post");
+    choose(&mut p, "T2 unblocks");
+    let frame = &p.show().frames[p.ui().index];
+    assert!(frame.ports[0].over, "{frame:#?}");
+    assert_eq!(p.show().last(), 6);
+    let s = buffer_text(&to_buffer(p.show(), p.ui(), 100, 30));
+    assert!(s.contains("OVER LIMIT"), "{s}");
+
+    assert_eq!(key(&mut p, KeyCode::Char('s')), Control::Save);
+    let json = p.branch_json();
+    let saved = scenario::load_str("branch.json", &json).expect("the branch reads");
+    assert_eq!(saved.steps.len(), 6);
+    assert!(check(&saved) > 6 * 3, "every step carries expectations");
+    let dir = std::env::temp_dir().join(format!("iocp-whatif-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    p.save_and_report(&dir);
+    let msg = p.ui().message.clone().unwrap();
+    assert!(msg.contains("04-over-subscription-whatif-1.json"), "{msg}");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_iocp-sim"))
+        .arg("check")
+        .arg(dir.join("04-over-subscription-whatif-1.json"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    p.save_and_report(&dir);
+    assert!(dir.join("04-over-subscription-whatif-2.json").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_explorer_plays_the_shortest_way_to_a_goal() {
+    let mut p = player(Lang::Ko);
+    key(&mut p, KeyCode::Char('x'));
+    let menu = p.ui().menu.clone().expect("goal list");
+    assert!(menu.lines[0].0.starts_with("over_limit"));
+    key(&mut p, KeyCode::Enter);
+    // From the empty port: two polls put two threads in the RTL of a port
+    // whose limit is 1.
+    assert_eq!(p.scenario().steps.len(), 2);
+    assert_eq!(p.ui().index, 1);
+    let last = p.show().last();
+    assert!(p.show().frames[last].ports[0].over);
+    let note = p.show().frames[1].note.clone().unwrap();
+    assert!(note.contains("탐색기"), "{note}");
+    assert!(p.ui().message.clone().unwrap().contains('2'));
+
+    // From there, a lost packet: a post and a close.
+    p.go(last);
+    key(&mut p, KeyCode::Char('x'));
+    key(&mut p, KeyCode::Down);
+    key(&mut p, KeyCode::Down);
+    key(&mut p, KeyCode::Enter);
+    assert_eq!(p.scenario().steps.len(), 4);
+    let saved = scenario::load_str("b.json", &p.branch_json()).unwrap();
+    check(&saved);
+}
+
+/// Lesson 04's port has concurrency 1: a marked worker posting to it
+/// counts as running, so its packet waits at the limit, never with room.
+#[test]
+fn idle_with_work_is_out_of_reach_at_concurrency_1_and_the_player_says_so() {
+    let mut p = player(Lang::En);
+    key(&mut p, KeyCode::Char('x'));
+    key(&mut p, KeyCode::Down);
+    key(&mut p, KeyCode::Enter);
+    let msg = p.ui().message.clone().unwrap();
+    assert!(
+        msg.contains("idle_with_work: not reachable within 8 moves"),
+        "{msg}"
+    );
+    assert_eq!(p.scenario().steps.len(), 10, "the lesson is unchanged");
+}
+
+#[test]
+fn the_menu_fits_at_80x24_in_korean() {
+    let mut p = player(Lang::Ko);
+    p.go(4);
+    key(&mut p, KeyCode::Char('a'));
+    let s = buffer_text(&to_buffer(p.show(), p.ui(), 80, 24));
+    assert!(s.contains("만약에"), "{s}");
+    for line in s.lines().filter(|l| l.starts_with("│")) {
+        assert!(line.ends_with('│'), "{line}");
+    }
+}
+
+#[test]
+fn the_sandbox_answer_replays_moves_and_names_what_it_cannot_replay() {
+    use iocp_sim::views::sandbox::answer;
+    let sc = scenario::load(std::path::Path::new(LESSON)).unwrap();
+    let a = answer(&sc, Flavor::Windows, "moves=0:2,1:9&lang=ko").unwrap();
+    assert_eq!((a.index, a.show.last(), a.error.clone()), (2, 2, None));
+    assert!(a.show.frames[2].ports[0].over);
+    assert!(a.choices[0].text.contains("T1 스레드가"));
+    assert!(scenario::load_str("b.json", &a.branch).is_ok());
+    let a = answer(&sc, Flavor::Windows, "moves=0:4").unwrap();
+    assert!(a.error.unwrap().contains("T1 is not paused"));
+    assert_eq!(a.show.last(), 10, "a refused move branches nothing");
+    let a = answer(&sc, Flavor::Windows, "moves=0:99").unwrap();
+    assert!(a.error.unwrap().contains("no choice 99"));
+    let a = answer(&sc, Flavor::Windows, "at=5").unwrap();
+    assert_eq!(a.index, 5);
+    assert!(answer(&sc, Flavor::Windows, "flavor=linux").is_err());
+    assert!(answer(&sc, Flavor::Windows, "moves=x").is_err());
+}
