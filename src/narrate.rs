@@ -197,9 +197,12 @@ fn en(f: &Fired, n: &Names) -> String {
             current,
             max,
             lifo,
+            gated,
         } => {
-            let gate = if lifo {
+            let gate = if gated {
                 format!("current {} < max {max}", current - 1)
+            } else if lifo {
+                "Wine does not check the limit (Wine 10 wakes the most recent caller of get first, as Windows does)".to_owned()
             } else {
                 "Wine does not check the limit".to_owned()
             };

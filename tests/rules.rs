@@ -338,7 +338,8 @@ fn wine_block_wakes_nobody_because_no_packet_ever_waits_for_a_waiter() {
                 extra: 0,
                 current: 2,
                 max: 1,
-                lifo: false
+                lifo: false,
+                gated: false
             }
         )]
     );
@@ -867,7 +868,8 @@ fn insert_hands_a_packet_to_the_most_recent_waiter_without_touching_the_iocq() {
                     extra: 0,
                     current: 1,
                     max: 2,
-                    lifo
+                    lifo,
+                    gated: lifo
                 }
             )],
             "{flavor:?}"
@@ -1110,7 +1112,8 @@ fn get_ex_waiter_gets_a_post_handed_off() {
                 extra: 0,
                 current: 1,
                 max: 1,
-                lifo: true
+                lifo: true,
+                gated: true
             }
         )]
     );
@@ -1770,7 +1773,8 @@ fn a_completion_is_handed_to_a_waiter_like_a_post() {
                 extra: 0,
                 current: 1,
                 max: 1,
-                lifo: true
+                lifo: true,
+                gated: true
             }
         )
     );

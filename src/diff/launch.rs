@@ -81,8 +81,13 @@ pub struct Launcher {
     exe: PathBuf,
     wine: Option<PathBuf>,
     env: Vec<(String, String)>,
+    /// What the probe runs against.
+    pub against: Against,
     /// A one-line description of the real side (`"Wine wine-8.0 ..."`).
     pub description: String,
+    /// What `wine --version` printed (`None` on Windows, or if it printed
+    /// nothing): see [`super::flavor_for_wine`].
+    pub wine_version: Option<String>,
 }
 
 fn find_on_path(name: &str) -> Option<PathBuf> {
@@ -221,6 +226,7 @@ impl Launcher {
         }
         let mut env = Vec::new();
         let mut description = "Windows".to_owned();
+        let mut wine_version = None;
         if let Some(w) = &wine {
             if std::env::var_os("WINEDEBUG").is_none() {
                 env.push(("WINEDEBUG".to_owned(), "-all".to_owned()));
@@ -231,12 +237,15 @@ impl Launcher {
             }
             let version = output_of(Command::new(w).arg("--version")).unwrap_or_default();
             description = format!("Wine {version}").trim().to_owned();
+            wine_version = Some(version).filter(|v| !v.is_empty());
         }
         Ok(Launcher {
             exe,
             wine,
             env,
+            against,
             description,
+            wine_version,
         })
     }
 

@@ -271,6 +271,7 @@ impl Kernel {
                     current,
                     max,
                     lifo: order == super::wtq::WakeOrder::Lifo,
+                    gated,
                 },
             );
         } else {
