@@ -11,7 +11,7 @@ use iocp_sim::model::{
     WinError,
 };
 
-use Flavor::{Windows, Wine};
+use Flavor::{Windows, Wine, Wine10};
 
 // ------------------------------------------------------------ harness
 
@@ -852,6 +852,8 @@ fn insert_hands_a_packet_to_the_most_recent_waiter_without_touching_the_iocq() {
     for (flavor, woken, rest, lifo) in [
         (Windows, T(2), vec![T(1), T(0)], true),
         (Wine, T(0), vec![T(1), T(2)], false),
+        // Wine 10 wakes the most recent caller of get, as Windows does.
+        (Wine10, T(2), vec![T(1), T(0)], true),
     ] {
         let mut s = Sim::one(flavor, 2, 3);
         s.all(&[get(T(0), P0), get(T(1), P0), get(T(2), P0)]);
@@ -869,7 +871,7 @@ fn insert_hands_a_packet_to_the_most_recent_waiter_without_touching_the_iocq() {
                     current: 1,
                     max: 2,
                     lifo,
-                    gated: lifo
+                    gated: flavor == Windows
                 }
             )],
             "{flavor:?}"
@@ -2072,4 +2074,78 @@ fn rule_numbers_and_labels_match_model_md() {
     assert_eq!(numbers, expected);
     assert_eq!(Rule::Unblock.label(), "rule 4 (unblock)");
     assert_eq!(Rule::Activate.label(), "activate");
+}
+
+// ------------------------------------------------------------ Wine 10
+// Each difference of the `wine10` flavour measured with the probe
+// (docs/differential.md), pinned against Windows and Wine 8.
+
+#[test]
+fn wine10_wakes_the_most_recent_waiter_and_ignores_the_limit() {
+    // Concurrency 1, three waiters, three posts: Windows releases one
+    // (LIFO) and queues the rest; Wine 8 releases all three oldest first;
+    // Wine 10 releases all three, most recent first.
+    for (flavor, order, queued) in [
+        (Windows, vec![T(2)], 2),
+        (Wine, vec![T(0), T(1), T(2)], 0),
+        (Wine10, vec![T(2), T(1), T(0)], 0),
+    ] {
+        let mut s = Sim::one(flavor, 1, 3);
+        s.all(&[get(T(0), P0), get(T(1), P0), get(T(2), P0)]);
+        let mut woken = Vec::new();
+        for key in 1..=3 {
+            let out = s.ok(post(P0, key)).clone();
+            woken.extend(out.deliveries.iter().map(|d| d.thread));
+        }
+        assert_eq!(woken, order, "{flavor:?}");
+        assert_eq!(s.iocq(P0).len(), queued, "{flavor:?}");
+        assert_eq!(s.current(P0), order.len() as u32, "{flavor:?}");
+    }
+    // Nothing ever waits for room in Wine 10: a get takes a queued packet
+    // over the limit, and a block wakes nobody.
+    let mut s = over_subscribed(Wine10, 2);
+    s.all(&[post(P0, 3)]);
+    let out = s.ok(get(T(1), P0)).clone();
+    assert_eq!(out.deliveries, vec![delivery(T(1), P0, pp(3))]);
+    assert_eq!(s.current(P0), 2);
+}
+
+#[test]
+fn wine10_close_port_abandons_waiters_and_a_late_completion_wakes_nobody() {
+    // Wine 8 strands these waiters (see the test above); Wine 10 fails
+    // them with ERROR_ABANDONED_WAIT_0 as Windows does, most recent first.
+    let mut s = Sim::new(Wine10, 4, &[2], 2, &[false]);
+    s.all(&[
+        associate(D0, P0, 5),
+        issue(D0, OV_A),
+        get(T(0), P0),
+        get(T(1), P0),
+    ]);
+    let out = s.ok(Action::ClosePort { port: P0 }).clone();
+    assert_eq!(
+        out.failures,
+        vec![
+            (T(1), WinError::AbandonedWait0),
+            (T(0), WinError::AbandonedWait0)
+        ]
+    );
+    assert!(!out
+        .fired
+        .iter()
+        .any(|f| matches!(f.event, Event::Stranded { .. })));
+    assert_eq!(s.state(T(0)), (RUNNING, None));
+    assert_eq!(s.state(T(1)), (RUNNING, None));
+    let out = s.ok(complete(OV_A, 10)).clone();
+    assert!(out.failures.is_empty());
+    assert_eq!(s.k.counters().lost, 1);
+}
+
+#[test]
+fn wine10_is_named_and_parsed() {
+    assert_eq!(Flavor::parse("wine10"), Some(Wine10));
+    assert_eq!(Wine10.as_str(), "wine10");
+    assert!(!Wine10.gated());
+    assert!(Wine10.abandons_waiters_on_close());
+    assert_eq!(Flavor::parse("wine"), Some(Wine));
+    assert_eq!(Flavor::parse("wine9"), None);
 }
