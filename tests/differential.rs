@@ -389,3 +389,54 @@ fn generated_scenarios_with_many_pending_requests_run_through_diff() {
     );
     assert!(output.status.success(), "{stdout}{stderr}");
 }
+
+/// `diff --against wine` refuses a Wine version no flavour was measured
+/// for, naming it and `--flavor`; with `--flavor` it runs anyway. The
+/// version comes from a `wine` that reports 9.0 and otherwise runs the real one.
+#[cfg(unix)]
+#[test]
+fn an_unmeasured_wine_version_is_refused_unless_a_flavour_is_chosen() {
+    use std::os::unix::fs::PermissionsExt;
+    let Some(l) = launcher() else { return };
+    let real = std::env::var_os("IOCP_SIM_WINE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("wine"));
+    let dir = std::env::temp_dir().join(format!("iocp-sim-wine9-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let fake = dir.join("wine");
+    std::fs::write(
+        &fake,
+        format!(
+            "#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'wine-9.0 (test)'; exit 0; fi\nexec '{}' \"$@\"\n",
+            real.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/diff-scenarios/lifo-wake.json");
+    let diff = |flavor: Option<&str>| {
+        let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+        let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_iocp-sim"));
+        c.arg("diff")
+            .arg(&file)
+            .args(["--against", "wine", "--brief"])
+            .env("IOCP_SIM_WINE", &fake);
+        if let Some(f) = flavor {
+            c.args(["--flavor", f]);
+        }
+        c.output().expect("iocp-sim runs")
+    };
+    let refused = diff(None);
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("Wine 9") && err.contains("wine-9.0 (test)") && err.contains("--flavor"),
+        "{err}"
+    );
+    let own = own_flavor(&l);
+    let chosen = diff(Some(own.as_str()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = String::from_utf8_lossy(&chosen.stdout);
+    assert!(chosen.status.success(), "{out}");
+    assert!(out.contains("1 agree"), "{out}");
+}
