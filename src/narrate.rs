@@ -202,7 +202,7 @@ fn en(f: &Fired, n: &Names) -> String {
             let gate = if gated {
                 format!("current {} < max {max}", current - 1)
             } else if lifo {
-                "Wine does not check the limit (Wine 10 wakes the most recent caller of get first, as Windows does)".to_owned()
+                "Wine 10 does not check the limit but, like Windows, wakes the most recent caller of get first,".to_owned()
             } else {
                 "Wine does not check the limit".to_owned()
             };
