@@ -34,6 +34,7 @@ const POST: Action = Action::Post {
     key: 7,
     bytes: 512,
     overlapped: None,
+    by: None,
 };
 const GET: Action = Action::Get {
     thread: T,

@@ -20,7 +20,7 @@
 //! ```
 //!
 //! Ops (ids are 0-based indexes; `-` is "none"):
-//! `post P KEY BYTES OV|-`, `get T P TMO`, `get_ex T P MAX TMO`, `block T`,
+//! `post P KEY BYTES OV|-`, `post_by T P KEY BYTES OV|-`, `get T P TMO`, `get_ex T P MAX TMO`, `block T`,
 //! `unblock T`, `timeout T`, `exit T`, `associate D P KEY`,
 //! `issue D OV INLINE|- [syn]`, `complete OV BYTES [NTSTATUS hex]`,
 //! `close_device D`, `close_port P`, `nop`.
@@ -34,7 +34,12 @@
 //! `issue ... syn` makes a synthesized request instead: nothing is pending
 //! on a handle, and its `complete` (with any NTSTATUS) or its abort by
 //! `close_device` inserts the packet with NtSetIoCompletion into the
-//! device's port, as the I/O manager does when a request completes. TMO is `inf`, `0`, `at:K` (the wait must expire
+//! device's port, as the I/O manager does when a request completes.
+//! `post_by` is a post made by worker T itself. When the next step of a
+//! worker after its get is a `post_by` of that worker, the worker does not
+//! yield between the get's return and the post: it spins without
+//! SwitchToThread, because a yield that switches ends the kernel's
+//! "still in its get loop" state (rule 2's queue-wait mark). TMO is `inf`, `0`, `at:K` (the wait must expire
 //! at step K, which is this thread's `timeout` step) or `never` (finite in
 //! the scenario, but no step times it out).
 //!
@@ -248,6 +253,7 @@ const CMD_GET: u32 = 1;
 const CMD_GET_EX: u32 = 2;
 const CMD_BLOCK: u32 = 3;
 const CMD_EXIT: u32 = 4;
+const CMD_POST: u32 = 5;
 
 const PHASE_RUN: u32 = 0;
 const PHASE_GET: u32 = 1;
@@ -274,6 +280,14 @@ struct Slot {
     n: AtomicU32,
     /// key, overlapped, bytes, status (win32 code) for each packet.
     entries: Vec<[AtomicU64; 4]>,
+    /// Set for a get whose worker posts next: it must not yield in between.
+    hold: AtomicU32,
+    /// A `post_by`: port, key, overlapped pointer, bytes; its error (0 for
+    /// success) and a counter bumped when it is done.
+    post: [AtomicUsize; 3],
+    post_bytes: AtomicU32,
+    post_err: AtomicU32,
+    post_gen: AtomicU32,
 }
 
 impl Slot {
@@ -300,6 +314,21 @@ impl Slot {
                     ]
                 })
                 .collect(),
+            hold: AtomicU32::new(0),
+            post: [AtomicUsize::new(0), AtomicUsize::new(0), AtomicUsize::new(0)],
+            post_bytes: AtomicU32::new(0),
+            post_err: AtomicU32::new(0),
+            post_gen: AtomicU32::new(0),
+        }
+    }
+
+    /// After a get whose worker posts next: spin without yielding until
+    /// the next command (the post) arrives.
+    fn hold_until_command(&self) {
+        if self.hold.swap(0, Ordering::AcqRel) != 0 {
+            while self.cmd.load(Ordering::Acquire) == CMD_NONE {
+                std::hint::spin_loop();
+            }
         }
     }
 
@@ -355,6 +384,7 @@ extern "system" fn worker(param: *mut c_void) -> u32 {
                 } else {
                     s.publish(0, err);
                 }
+                s.hold_until_command();
             }
             CMD_GET_EX => {
                 let port = s.port.load(Ordering::Relaxed) as HANDLE;
@@ -386,6 +416,18 @@ extern "system" fn worker(param: *mut c_void) -> u32 {
                     let err = unsafe { GetLastError() };
                     s.publish(0, err);
                 }
+                s.hold_until_command();
+            }
+            CMD_POST => {
+                let port = s.post[0].load(Ordering::Relaxed) as HANDLE;
+                let key = s.post[1].load(Ordering::Relaxed);
+                let ov = s.post[2].load(Ordering::Relaxed) as *mut OVERLAPPED;
+                let bytes = s.post_bytes.load(Ordering::Relaxed);
+                s.cmd.store(CMD_NONE, Ordering::Release);
+                let ok = unsafe { PostQueuedCompletionStatus(port, bytes, key, ov) };
+                let err = if ok != 0 { 0 } else { unsafe { GetLastError() } };
+                s.post_err.store(err, Ordering::Relaxed);
+                s.post_gen.fetch_add(1, Ordering::Release);
             }
             CMD_BLOCK => {
                 let ev = s.event.load(Ordering::Relaxed) as HANDLE;
@@ -426,6 +468,13 @@ enum Tmo {
 #[derive(Clone, Copy, Debug)]
 enum Op {
     Post {
+        p: usize,
+        key: u64,
+        bytes: u32,
+        ov: Option<usize>,
+    },
+    PostBy {
+        t: usize,
         p: usize,
         key: u64,
         bytes: u32,
@@ -485,6 +534,24 @@ struct Script {
     overlapped: usize,
     devices: Vec<(bool, usize)>,
     steps: Vec<(usize, String, Op)>,
+    /// Steps whose get is followed, for that worker, by a `post_by`.
+    holds: Vec<usize>,
+}
+
+impl Op {
+    /// The worker whose call (or wait) this op is about.
+    fn worker(&self) -> Option<usize> {
+        match *self {
+            Op::PostBy { t, .. }
+            | Op::Get { t, .. }
+            | Op::GetEx { t, .. }
+            | Op::Block { t }
+            | Op::Unblock { t }
+            | Op::Timeout { t }
+            | Op::Exit { t } => Some(t),
+            _ => None,
+        }
+    }
 }
 
 fn fail(msg: String) -> ! {
@@ -499,6 +566,7 @@ fn parse_script(text: &str) -> Script {
         overlapped: 0,
         devices: Vec::new(),
         steps: Vec::new(),
+        holds: Vec::new(),
     };
     let mut header = false;
     for (n, raw) in text.lines().enumerate() {
@@ -553,6 +621,13 @@ fn parse_script(text: &str) -> Script {
                         bytes: num(a + 2) as u32,
                         ov: opt(a + 3).map(|x| x as usize),
                     },
+                    "post_by" => Op::PostBy {
+                        t: num(a) as usize,
+                        p: num(a + 1) as usize,
+                        key: num(a + 2),
+                        bytes: num(a + 3) as u32,
+                        ov: opt(a + 4).map(|x| x as usize),
+                    },
                     "get" => Op::Get {
                         t: num(a) as usize,
                         p: num(a + 1) as usize,
@@ -600,6 +675,14 @@ fn parse_script(text: &str) -> Script {
     }
     if !header {
         fail("empty script".to_owned());
+    }
+    for (i, (k, _, op)) in s.steps.iter().enumerate() {
+        if let Op::Get { t, .. } | Op::GetEx { t, .. } = *op {
+            let next = s.steps[i + 1..].iter().find(|x| x.2.worker() == Some(t));
+            if let Some((_, _, Op::PostBy { .. })) = next {
+                s.holds.push(*k);
+            }
+        }
     }
     s
 }
@@ -715,6 +798,8 @@ struct Probe {
     quiet: Duration,
     step_budget: Duration,
     out: std::io::BufWriter<std::io::Stdout>,
+    /// Steps whose get is followed, for that worker, by a `post_by`.
+    holds: Vec<usize>,
 }
 
 fn wide(s: &str) -> Vec<u16> {
@@ -820,6 +905,7 @@ impl Probe {
             ov_where: vec![None; s.overlapped],
             quiet,
             step_budget,
+            holds: s.holds.clone(),
             out: std::io::BufWriter::new(std::io::stdout()),
         }
     }
@@ -952,7 +1038,11 @@ impl Probe {
                     unsafe { PostQueuedCompletionStatus(self.port(p), bytes, key as usize, ptr) };
                 result = Some(self.err_or(ok != 0));
             }
-            Op::Get { t, .. } | Op::GetEx { t, .. } | Op::Block { t } | Op::Exit { t }
+            Op::Get { t, .. }
+            | Op::GetEx { t, .. }
+            | Op::Block { t }
+            | Op::Exit { t }
+            | Op::PostBy { t, .. }
                 if !self.available(t) =>
             {
                 // The real thread is still inside an earlier wait (or gone):
@@ -967,6 +1057,8 @@ impl Probe {
                 let s = &self.slots[t];
                 s.port.store(self.port(p) as usize, Ordering::Relaxed);
                 s.timeout.store(ms, Ordering::Relaxed);
+                s.hold
+                    .store(self.holds.contains(&k) as u32, Ordering::Relaxed);
                 self.deadline[t] = match tmo {
                     Tmo::At(k) => Some(k),
                     _ => None,
@@ -984,6 +1076,41 @@ impl Probe {
                 self.command(t, cmd);
                 result = None;
                 own = Some(t);
+            }
+            Op::PostBy {
+                t,
+                p,
+                key,
+                bytes,
+                ov,
+            } => {
+                let ptr = match ov {
+                    Some(o) => self.ov_ptr(o),
+                    None => std::ptr::null_mut(),
+                };
+                let s = &self.slots[t];
+                s.post[0].store(self.port(p) as usize, Ordering::Relaxed);
+                s.post[1].store(key as usize, Ordering::Relaxed);
+                s.post[2].store(ptr as usize, Ordering::Relaxed);
+                s.post_bytes.store(bytes, Ordering::Relaxed);
+                let before = s.post_gen.load(Ordering::Acquire);
+                self.command(t, CMD_POST);
+                let start = Instant::now();
+                let s = &self.slots[t];
+                while s.post_gen.load(Ordering::Acquire) == before
+                    && start.elapsed() < self.step_budget
+                {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                result = Some(if s.post_gen.load(Ordering::Acquire) == before {
+                    let _ = writeln!(self.out, "warn thread {} did not post", t);
+                    "busy".to_owned()
+                } else {
+                    match s.post_err.load(Ordering::Relaxed) {
+                        0 => "success".to_owned(),
+                        e => e.to_string(),
+                    }
+                });
             }
             Op::Block { t } => self.command(t, CMD_BLOCK),
             Op::Unblock { t } => {

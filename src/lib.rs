@@ -7,25 +7,130 @@
 //!
 //! * [`model`]: the pure state machine (no I/O, no clock).
 //! * [`scenario`]: the `iocp-sim/1` file format, its parser and expectations.
-//! * [`runner`]: runs a scenario through the model, step by step.
+//! * [`runner`]: runs a scenario through the model, step by step;
+//!   [`runner::check`] checks the expectations of scenario files.
 //! * [`narrate`]: turns what a step did into sentences for students.
 //! * [`render`]: text and JSON views of a state.
 //! * [`views`]: the classroom views: terminal player, HTML player, SVG timeline.
+//! * [`diagnostic`]: errors for people: the source line, a caret, "did you mean".
 //! * [`diff`]: runs a scenario against a real completion port (Windows, or
 //!   Wine) and compares what it observes with the model.
 //! * [`explore`]: every interleaving of small thread programs, and the shortest path to a condition.
 //! * [`lab`]: a discrete-event workload simulation in simulated time, on the same model.
-//! * [`cli`]: the `iocp-sim` command, a thin shell over all of the above.
+//! * [`live`]: a real completion port for Rust threads, every decision made by the model.
+//! * `testing` (feature `proptest`): proptest strategies, an independent
+//!   checker and a reference state machine, for property tests of your own.
+//! * `cli` (feature `cli`, not part of the library's API): the `iocp-sim`
+//!   command, a thin shell over all of the above.
+//!
+//! ## Features
+//!
+//! * `cli` (default): the command, its terminal player and progress bars
+//!   (clap, ratatui, crossterm, indicatif).
+//! * `proptest` (default): the `testing` module (proptest,
+//!   proptest-state-machine).
+//!
+//! A crate that only tests against the model needs no terminal crate:
+//!
+//! ```toml
+//! [dev-dependencies]
+//! iocp-sim = { version = "0.1", default-features = false, features = ["proptest"] }
+//! ```
+//!
+//! ## The model in a few lines
+//!
+//! Two workers wait on a port of concurrency 1; a post wakes the most
+//! recent waiter (LIFO); the worker then blocks on something else, and the
+//! port releases the other worker for the next packet. When the first one
+//! unblocks, both run: the port is over its limit, and nobody is preempted.
+//!
+//! ```
+//! use iocp_sim::model::{Action, Flavor, Kernel, KernelConfig, Outcome, PortId, ThreadId, Timeout};
+//!
+//! let mut k = Kernel::new(&KernelConfig {
+//!     flavor: Flavor::Windows,
+//!     cpus: 4,
+//!     ports: vec![1],
+//!     threads: 2,
+//!     devices: vec![],
+//! });
+//! let (p, t1, t2) = (PortId(0), ThreadId(0), ThreadId(1));
+//! let mut out = Outcome::default();
+//! let get = |thread| Action::Get { thread, port: p, timeout: Timeout::Infinite };
+//! // `by: None`: the main thread posts (a thread outside the scenario).
+//! let post = |key| Action::Post { port: p, key, bytes: 0, overlapped: None, by: None };
+//!
+//! k.apply(get(t1), &mut out)?;
+//! k.apply(get(t2), &mut out)?;
+//! k.apply(post(1), &mut out)?;
+//! assert_eq!(out.deliveries[0].thread, t2, "the most recent waiter wakes");
+//!
+//! k.apply(post(2), &mut out)?;
+//! assert!(out.deliveries.is_empty(), "current 1 = max 1: the packet waits");
+//!
+//! k.apply(Action::Block { thread: t2, on: None }, &mut out)?;
+//! assert_eq!(out.deliveries[0].thread, t1, "T2 blocked: T1 may run");
+//!
+//! k.apply(Action::Unblock { thread: t2 }, &mut out)?;
+//! assert_eq!(k.port(p).current, 2);
+//! assert!(k.port(p).over_limit());
+//!
+//! // A thread that is waiting cannot call anything: the model refuses, and
+//! // the refusal is an error value naming the rule.
+//! k.apply(get(t1), &mut out)?; // T1 is done: it waits again
+//! let refused = k.apply(get(t1), &mut out).unwrap_err();
+//! assert_eq!(refused.rule.name(), "get");
+//! # Ok::<(), iocp_sim::model::Rejection>(())
+//! ```
+//!
+//! See `docs/library.md` for a guide: scenarios from a program, checking
+//! files, the JSON output, and property tests against the model.
 
 #![warn(missing_docs)]
 
+/// The `iocp-sim` command. Not part of the library's API (hidden, and
+/// subject to change in any release); the binary `src/main.rs` calls
+/// `cli::main`.
+#[cfg(feature = "cli")]
+#[doc(hidden)]
 pub mod cli;
+pub mod diagnostic;
 pub mod diff;
 pub mod explore;
 pub mod lab;
+pub mod live;
 pub mod model;
 pub mod narrate;
 pub mod render;
 pub mod runner;
 pub mod scenario;
+#[cfg(feature = "proptest")]
+pub mod testing;
 pub mod views;
+
+#[cfg(test)]
+mod api_tests {
+    /// Every public error type is a `std::error::Error` (so `?` and error
+    /// crates work with it); this does not compile if one is not.
+    #[test]
+    fn public_errors_implement_error() {
+        fn is_error<E: std::error::Error + Send + Sync + 'static>() {}
+        is_error::<crate::model::Rejection>();
+        is_error::<crate::model::properties::Violation>();
+        is_error::<crate::scenario::Mismatch>();
+        is_error::<crate::scenario::ScenarioError>();
+        is_error::<crate::runner::check::Failure>();
+        is_error::<crate::runner::check::ExpandError>();
+        is_error::<crate::explore::pack::PackError>();
+        is_error::<crate::explore::spec::SpecError>();
+        is_error::<crate::explore::world::WorldError>();
+        is_error::<crate::lab::config::ConfigError>();
+        is_error::<crate::diff::observe::ProbeOutputError>();
+        is_error::<crate::diff::launch::RunError>();
+        #[cfg(feature = "proptest")]
+        {
+            is_error::<crate::testing::shadow::Failure>();
+            is_error::<crate::testing::machine::Disagreement>();
+        }
+    }
+}

@@ -230,6 +230,10 @@ fn en(f: &Fired, n: &Names) -> String {
                 "A packet ({}) arrives at {}; threads are waiting, but current {current} >= max {max}, so none may be released: the packet is appended to the IOCQ ({depth} queued).",
                 packet(&pk, n), p(port)
             ),
+            QueueWhy::MarkedInserter { thread, current, max } => format!(
+                "A packet ({}) arrives at {}; a thread is waiting and current {current} < max {max}, but it was inserted by {}, a thread of {} that still carries the queue-wait mark (its last get returned without sleeping). The kernel bets that {} will call get again and take the packet itself, so it does not wake a second thread: the packet is appended to the IOCQ ({depth} queued) while a waiter sleeps. (NT's KiInsertQueue: Windows Research Kernel queueobj.c, ReactOS ntoskrnl/ke/queue.c.)",
+                packet(&pk, n), p(port), t(thread), p(port), t(thread)
+            ),
         },
         Event::Woke {
             thread,

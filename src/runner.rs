@@ -1,6 +1,8 @@
 //! Runs scenario steps through the model: applies each step's action,
 //! checks its expectations, and keeps what front ends need to show it.
 
+pub mod check;
+
 use crate::model::{Action, Flavor, Kernel, Names, Outcome, Rejection};
 use crate::scenario::{Mismatch, Scenario, ScenarioError, Step, World};
 

@@ -147,6 +147,35 @@ fn an_unknown_thread_names_the_step_the_op_and_the_id() {
 }
 
 #[test]
+fn a_bad_by_names_the_step_the_op_and_the_reason() {
+    let text = world(r#"[{"op": "post", "port": "P", "by": "T9"}]"#);
+    bad_input(
+        "unknown_by",
+        "ghost_by.json",
+        &text,
+        &["ghost_by.json", "step 1", "post", "T9"],
+    );
+    // A post by a thread that waits is refused like any call it would make.
+    let text = world(
+        r#"[{"op": "get", "thread": "T1", "port": "P"}, {"op": "post", "port": "P", "by": "T1"}]"#,
+    );
+    bad_input(
+        "waiting_by",
+        "waiting_by.json",
+        &text,
+        &["waiting_by.json", "step 2", "post", "T1", "waiting"],
+    );
+    // `by` belongs to post and issue only.
+    let text = world(r#"[{"op": "get", "thread": "T1", "port": "P", "by": "T1"}]"#);
+    bad_input(
+        "get_by",
+        "get_by.json",
+        &text,
+        &["get_by.json", "step 1", "by"],
+    );
+}
+
+#[test]
 fn get_ex_with_max_zero_is_refused() {
     let text = world(r#"[{"op": "get_ex", "thread": "T1", "port": "P", "max": 0}]"#);
     bad_input(
@@ -327,4 +356,49 @@ fn run_json_writes_one_object_per_step_with_over_limit_per_port() {
     // The lesson's point: exactly the unblock step (7) leaves P over its limit.
     let expected: Vec<bool> = (1..=steps).map(|s| s == 7).collect();
     assert_eq!(over, expected);
+}
+
+/// For people (`IOCP_SIM_ERRORS=long`, the default on a terminal): the
+/// offending line with a caret and "did you mean"; for scripts (not a
+/// terminal, as in every other test here) the one line stays.
+#[test]
+fn long_errors_show_the_line_a_caret_and_a_suggestion() {
+    let dir = scratch("long_errors");
+    let text =
+        world("[\n  {\"op\": \"get\", \"thread\": \"T1\", \"port\": \"P\", \"expcet\": {}}\n]");
+    write(&dir, "typo.json", &text);
+    for cmd in ["run", "check"] {
+        let o = Command::new(BIN)
+            .args([cmd, "typo.json"])
+            .current_dir(&dir)
+            .env("IOCP_SIM_ERRORS", "long")
+            .output()
+            .expect("run iocp-sim");
+        assert_eq!(o.status.code(), Some(2));
+        let e = stderr(&o);
+        assert!(
+            e.starts_with("error: step 1: unknown field `expcet`"),
+            "{cmd}: {e}"
+        );
+        assert!(e.contains("--> typo.json:2:"), "{cmd}: {e}");
+        assert!(e.contains("2 |   {\"op\": \"get\""), "{cmd}: {e}");
+        assert!(e.contains("^^^^^^^^ did you mean `expect`?"), "{cmd}: {e}");
+        let short = iocp(&[cmd, "typo.json"], &dir);
+        assert_eq!(stderr(&short).lines().count(), 1, "{}", stderr(&short));
+        assert!(!stderr(&short).contains("did you mean"));
+    }
+    let unknown_thread = world(r#"[{"op": "get", "thread": "T2", "port": "P"}]"#)
+        .replace(r#""threads": ["T1"]"#, r#""threads": ["T1", "Main"]"#);
+    write(&dir, "thread.json", &unknown_thread);
+    let o = Command::new(BIN)
+        .args(["check", "thread.json"])
+        .current_dir(&dir)
+        .env("IOCP_SIM_ERRORS", "long")
+        .output()
+        .expect("run iocp-sim");
+    assert!(
+        stderr(&o).contains("help: did you mean `T1`?"),
+        "{}",
+        stderr(&o)
+    );
 }

@@ -160,25 +160,32 @@ fn controls(own: Flavor) -> Vec<(&'static str, Flavor, usize)> {
             ("concurrency-limit.json", Flavor::Windows, 4),
             ("lifo-wake.json", Flavor::Wine10, 4),
             ("close-port.json", Flavor::Wine10, 6),
+            // Rule 2's queue-wait mark: NT keeps a worker's own post.
+            ("worker-posts-to-own-port.json", Flavor::Windows, 4),
         ],
         // The limit (Windows); FIFO wake and stranded waiters (Wine 8).
         Flavor::Wine10 => vec![
             ("concurrency-limit.json", Flavor::Windows, 4),
             ("lifo-wake.json", Flavor::Wine, 4),
             ("close-port.json", Flavor::Wine, 6),
+            ("worker-posts-to-own-port.json", Flavor::Windows, 4),
         ],
         // FIFO wake and no limit (both Wines).
         Flavor::Windows => vec![
             ("lifo-wake.json", Flavor::Wine, 4),
             ("concurrency-limit.json", Flavor::Wine, 4),
             ("concurrency-limit.json", Flavor::Wine10, 4),
+            // Both Wines hand a worker's own post on (no queue-wait mark).
+            ("worker-posts-to-own-port.json", Flavor::Wine, 4),
+            ("worker-posts-to-own-port.json", Flavor::Wine10, 4),
         ],
     }
 }
 
 /// The comparison can fail: where the flavours differ (wake order, the
-/// concurrency limit, closing a port with waiters), the real port compared
-/// with another flavour diverges, and the same file agrees with its own.
+/// concurrency limit, closing a port with waiters, a worker's post to its
+/// own port), the real port compared with another flavour diverges, and
+/// the same file agrees with its own.
 #[test]
 fn negative_control_other_flavours_diverge() {
     let Some(l) = launcher() else { return };

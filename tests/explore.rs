@@ -100,6 +100,47 @@ fn idle_with_work_never_happens_but_held_packets_do_in_windows_only() {
 }
 
 #[test]
+fn a_worker_posting_to_its_own_port_leaves_idle_work_in_windows_only() {
+    // The workers post `by` themselves: a worker whose get returned without
+    // sleeping carries the queue-wait mark, so its packet is kept in the
+    // IOCQ while the other worker waits with current < max (rule 2).
+    assert_eq!(
+        shortest("worker-posts.json", None, "idle_with_work"),
+        Some(4)
+    );
+    assert_eq!(
+        shortest("worker-posts.json", Some(Flavor::Wine), "idle_with_work"),
+        None
+    );
+}
+
+/// The trace of a worker's own post, written as a scenario, says `by` and
+/// passes `check` and the scenario schema.
+#[test]
+fn a_written_trace_keeps_the_posting_worker() {
+    let out = tmp("worker-posts-trace.json");
+    let o = bin()
+        .args(["explore", "--find", "idle_with_work", "--out"])
+        .arg(&out)
+        .arg(spec_path("worker-posts.json"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let json: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(json["steps"][3]["op"], "post");
+    assert_eq!(json["steps"][3]["by"], "W1");
+    let scenario_schema: Value = serde_json::from_str(iocp_sim::scenario::schema::SCHEMA).unwrap();
+    validate(&scenario_schema, &json, "trace").unwrap();
+    let c = bin().arg("check").arg(&out).output().unwrap();
+    assert_eq!(
+        c.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&c.stdout)
+    );
+}
+
+#[test]
 fn the_found_state_satisfies_the_condition_and_no_shallower_state_does() {
     let (w, s) = explore("three-workers.json", None, "current > 2");
     let Stop::Found { state, .. } = s.stop else {

@@ -55,6 +55,7 @@ fn kind(e: &Event) -> String {
         Event::Queued { why, .. } => match why {
             QueueWhy::NoWaiter => "Queued/NoWaiter".into(),
             QueueWhy::AtLimit { .. } => "Queued/AtLimit".into(),
+            QueueWhy::MarkedInserter { .. } => "Queued/MarkedInserter".into(),
         },
         Event::Woke { lifo, .. } => format!("Woke/{lifo}"),
         Event::Held { .. } => "Held".into(),
@@ -102,6 +103,7 @@ const EVENT_KINDS: &[&str] = &[
     "HandedOff/false/false",
     "Queued/NoWaiter",
     "Queued/AtLimit",
+    "Queued/MarkedInserter",
     "Woke/true",
     "Woke/false",
     "Held",
@@ -204,6 +206,19 @@ fn sample_events() -> Vec<Fired> {
                 packet: pk(),
                 why: QueueWhy::AtLimit { current: 1, max: 1 },
                 depth: 2,
+            },
+        ),
+        (
+            Rule::Insert,
+            Event::Queued {
+                port: P,
+                packet: pk(),
+                why: QueueWhy::MarkedInserter {
+                    thread: T,
+                    current: 0,
+                    max: 1,
+                },
+                depth: 1,
             },
         ),
         (
@@ -568,11 +583,13 @@ fn every_rule_label_and_action_exists_in_both_languages() {
             device: D,
             overlapped: ov,
             inline: None,
+            by: None,
         },
         Action::Issue {
             device: D,
             overlapped: ov,
             inline: Some(5),
+            by: Some(T),
         },
         Action::Complete {
             overlapped: ov,
@@ -584,6 +601,14 @@ fn every_rule_label_and_action_exists_in_both_languages() {
             key: 1,
             bytes: 0,
             overlapped: None,
+            by: None,
+        },
+        Action::Post {
+            port: P,
+            key: 1,
+            bytes: 0,
+            overlapped: None,
+            by: Some(T),
         },
         Action::Get {
             thread: T,

@@ -193,6 +193,17 @@ fn post(port: PortId, key: u64) -> Action {
         key,
         bytes: key,
         overlapped: None,
+        by: None,
+    }
+}
+/// `post(port, key)` made by scenario thread `by`.
+fn post_by(by: ThreadId, port: PortId, key: u64) -> Action {
+    Action::Post {
+        port,
+        key,
+        bytes: key,
+        overlapped: None,
+        by: Some(by),
     }
 }
 fn get(thread: ThreadId, port: PortId) -> Action {
@@ -234,6 +245,7 @@ fn issue(device: DeviceId, overlapped: OvId) -> Action {
         device,
         overlapped,
         inline: None,
+        by: None,
     }
 }
 fn issue_inline(device: DeviceId, overlapped: OvId, bytes: u64) -> Action {
@@ -241,6 +253,16 @@ fn issue_inline(device: DeviceId, overlapped: OvId, bytes: u64) -> Action {
         device,
         overlapped,
         inline: Some(bytes),
+        by: None,
+    }
+}
+/// An inline issue made by scenario thread `by` (completed in its context).
+fn issue_inline_by(by: ThreadId, device: DeviceId, overlapped: OvId, bytes: u64) -> Action {
+    Action::Issue {
+        device,
+        overlapped,
+        inline: Some(bytes),
+        by: Some(by),
     }
 }
 fn complete(overlapped: OvId, bytes: u64) -> Action {
@@ -912,6 +934,7 @@ fn post_carries_its_fields_and_its_overlapped_label_is_not_tracked() {
         key: 9,
         bytes: 512,
         overlapped: Some(OV_A),
+        by: None,
     });
     assert_eq!(
         s.iocq(P0),
@@ -2148,4 +2171,262 @@ fn wine10_is_named_and_parsed() {
     assert!(Wine10.abandons_waiters_on_close());
     assert_eq!(Flavor::parse("wine"), Some(Wine));
     assert_eq!(Flavor::parse("wine9"), None);
+}
+
+// ------------------------------------------------ rule 2: the queue-wait mark
+
+fn mark(s: &Sim, t: ThreadId) -> bool {
+    s.k.thread(t).queue_mark
+}
+
+/// Port P0 with concurrency 2: worker0 took a queued packet at once (it
+/// carries the mark), worker1 waits in the WTQ, `current` is 1.
+fn marked_worker_and_a_waiter(flavor: Flavor) -> Sim {
+    let mut s = Sim::one(flavor, 2, 2);
+    s.all(&[post(P0, 1), get(T(0), P0), get(T(1), P0)]);
+    assert_eq!(s.port_view(P0), (vec![], vec![T(1)], vec![T(0)], vec![], 1));
+    s
+}
+
+#[test]
+fn mark_is_set_by_a_get_that_takes_a_packet_at_once_or_a_failed_poll() {
+    let mut s = Sim::one(Windows, 1, 3);
+    assert!(!mark(&s, T(0)), "a free thread has no mark");
+    s.ok(post(P0, 1));
+    s.ok(get(T(0), P0));
+    assert!(mark(&s, T(0)), "took a queued packet without sleeping");
+    s.ok(poll(T(1), P0));
+    assert_eq!(s.out.result, CallResult::Failed(WinError::WaitTimeout));
+    assert!(
+        mark(&s, T(1)),
+        "a zero-timeout poll that failed did not sleep"
+    );
+    s.ok(Action::GetEx {
+        thread: T(2),
+        port: P0,
+        max: 2,
+        timeout: Timeout::Ms(0),
+    });
+    assert!(mark(&s, T(2)), "get_ex is a get too");
+    // Wine 8 and Wine 10 have no such rule: they never set the mark.
+    for flavor in [Wine, Wine10] {
+        let mut w = Sim::one(flavor, 1, 1);
+        w.all(&[post(P0, 1), get(T(0), P0)]);
+        assert!(!mark(&w, T(0)), "{flavor:?}");
+    }
+}
+
+#[test]
+fn mark_is_cleared_by_sleeping_in_the_wtq_however_the_thread_wakes() {
+    // Woken by a handoff.
+    let mut s = marked_worker_and_a_waiter(Windows);
+    s.ok(get(T(0), P0));
+    assert_eq!(s.state(T(0)), (WAITING, Some(P0)));
+    assert!(!mark(&s, T(0)), "sleeping in the WTQ clears the mark");
+    s.ok(post(P0, 2)); // handed to worker0, the most recent waiter
+    assert_eq!(s.state(T(0)), (RUNNING, Some(P0)));
+    assert!(!mark(&s, T(0)), "woken by a handoff: still no mark");
+    // Woken by a timeout.
+    let mut s = Sim::one(Windows, 1, 1);
+    s.all(&[post(P0, 1), get(T(0), P0), get_ms(T(0), P0, 10)]);
+    s.ok(Action::Timeout { thread: T(0) });
+    assert_eq!(s.state(T(0)), (RUNNING, Some(P0)));
+    assert!(!mark(&s, T(0)), "woken by its timeout: no mark");
+    // Woken by activate.
+    let mut s = Sim::one(Windows, 1, 2);
+    s.all(&[post(P0, 1), get(T(0), P0), get(T(1), P0), post(P0, 2)]);
+    assert!(mark(&s, T(0)));
+    s.ok(block(T(0)));
+    assert!(!mark(&s, T(0)), "blocking clears the mark");
+    assert_eq!(s.state(T(1)), (RUNNING, Some(P0)), "activate woke worker1");
+    assert!(!mark(&s, T(1)), "woken by activate: no mark");
+    s.ok(unblock(T(0)));
+    assert!(!mark(&s, T(0)), "unblocking does not bring it back");
+}
+
+#[test]
+fn mark_is_cleared_by_exit_and_kept_by_a_call_that_fails_with_invalid_handle() {
+    let mut s = Sim::new(Windows, 4, &[1, 1], 2, &[]);
+    s.all(&[post(P0, 1), get(T(0), P0), Action::ClosePort { port: P1 }]);
+    assert!(mark(&s, T(0)));
+    // A get on a closed port changes nothing, the mark included (set)...
+    s.fails_unchanged(
+        get(T(0), P1),
+        WinError::InvalidHandle,
+        Rule::Get,
+        FailWhy::PortClosed(P1),
+    );
+    assert!(mark(&s, T(0)));
+    // ... and (not set).
+    assert!(!mark(&s, T(1)));
+    s.fails_unchanged(
+        get(T(1), P1),
+        WinError::InvalidHandle,
+        Rule::Get,
+        FailWhy::PortClosed(P1),
+    );
+    assert!(!mark(&s, T(1)));
+    s.ok(Action::Exit { thread: T(0) });
+    assert!(!mark(&s, T(0)), "exit clears the mark");
+}
+
+#[test]
+fn a_marked_worker_posting_to_its_own_port_keeps_the_packet_queued_while_a_waiter_sleeps() {
+    let mut s = marked_worker_and_a_waiter(Windows);
+    assert!(mark(&s, T(0)));
+    let out = s.ok(post_by(T(0), P0, 2)).clone();
+    assert_eq!(out.result, CallResult::Success);
+    assert_eq!(
+        out.fired,
+        vec![fired(
+            Rule::Insert,
+            Event::Queued {
+                port: P0,
+                packet: pp(2),
+                why: QueueWhy::MarkedInserter {
+                    thread: T(0),
+                    current: 1,
+                    max: 2
+                },
+                depth: 1
+            }
+        )]
+    );
+    assert!(out.deliveries.is_empty());
+    // Idle work: a packet queued, a thread waiting, current < max.
+    assert_eq!(
+        s.port_view(P0),
+        (vec![pp(2)], vec![T(1)], vec![T(0)], vec![], 1)
+    );
+    assert!(mark(&s, T(0)), "posting does not change the mark");
+    // The worker comes back for it, as the kernel bet.
+    s.ok(get(T(0), P0));
+    assert_eq!(s.out.deliveries, vec![delivery(T(0), P0, pp(2))]);
+    assert_eq!(s.port_view(P0), (vec![], vec![T(1)], vec![T(0)], vec![], 1));
+}
+
+#[test]
+fn an_outside_post_overtakes_the_kept_packet() {
+    let mut s = marked_worker_and_a_waiter(Windows);
+    s.ok(post_by(T(0), P0, 2));
+    let out = s.ok(post(P0, 3)).clone();
+    assert_eq!(
+        out.deliveries,
+        vec![delivery(T(1), P0, pp(3))],
+        "the later packet goes straight to the waiter"
+    );
+    assert_eq!(
+        s.port_view(P0),
+        (vec![pp(2)], vec![], vec![T(0), T(1)], vec![], 2),
+        "the kept packet is still queued"
+    );
+}
+
+#[test]
+fn the_mark_clause_needs_the_mark_the_same_port_and_the_windows_flavour() {
+    let handed = |s: &Sim| {
+        matches!(
+            s.out.fired[..],
+            [Fired {
+                event: Event::HandedOff { .. },
+                ..
+            }]
+        )
+    };
+    // No `by`: the call comes from outside the scenario, as before.
+    let mut s = marked_worker_and_a_waiter(Windows);
+    s.ok(post(P0, 2));
+    assert!(handed(&s));
+    // A worker that slept since its last get has no mark.
+    let mut s = marked_worker_and_a_waiter(Windows);
+    s.all(&[block(T(0)), unblock(T(0))]);
+    s.ok(post_by(T(0), P0, 2));
+    assert!(handed(&s));
+    // A marked thread of another port: its post to P0 is handed off.
+    let mut s = Sim::new(Windows, 4, &[2, 1], 2, &[]);
+    s.all(&[post(P1, 1), get(T(0), P1), get(T(1), P0)]);
+    assert!(mark(&s, T(0)));
+    s.ok(post_by(T(0), P0, 2));
+    assert!(handed(&s));
+    // A free thread (no port) is not a thread of P0.
+    let mut s = Sim::one(Windows, 2, 2);
+    s.ok(get(T(1), P0));
+    s.ok(post_by(T(0), P0, 2));
+    assert!(handed(&s));
+    // Wine 8 and Wine 10: no such rule.
+    for flavor in [Wine, Wine10] {
+        let mut s = marked_worker_and_a_waiter(flavor);
+        s.ok(post_by(T(0), P0, 2));
+        assert!(handed(&s), "{flavor:?}");
+    }
+}
+
+#[test]
+fn an_inline_completion_by_a_marked_worker_is_queued_but_a_driver_completion_is_handed_off() {
+    let mut s = marked_worker_and_a_waiter(Windows);
+    s.ok(associate(D0, P0, 5));
+    let out = s.ok(issue_inline_by(T(0), D0, OV_A, 64)).clone();
+    let kept = io(64, 5, OV_A, StatusId::SUCCESS);
+    assert!(
+        out.fired.contains(&fired(
+            Rule::Insert,
+            Event::Queued {
+                port: P0,
+                packet: kept,
+                why: QueueWhy::MarkedInserter {
+                    thread: T(0),
+                    current: 1,
+                    max: 2
+                },
+                depth: 1
+            }
+        )),
+        "{:?}",
+        out.fired
+    );
+    assert_eq!(s.iocq(P0), vec![kept]);
+    // A pending request's completion is made by the driver, not the worker.
+    s.ok(issue(D0, OV_B));
+    let out = s.ok(complete(OV_B, 8)).clone();
+    assert_eq!(
+        out.deliveries,
+        vec![delivery(T(1), P0, io(8, 5, OV_B, StatusId::SUCCESS))]
+    );
+    assert_eq!(s.iocq(P0), vec![kept]);
+}
+
+#[test]
+fn by_must_be_a_running_thread() {
+    let mut s = Sim::one(Windows, 2, 4);
+    s.all(&[get(T(0), P0), block(T(1)), Action::Exit { thread: T(2) }]);
+    for (t, kind) in [
+        (
+            T(0),
+            RejectKind::ThreadWaiting {
+                thread: T(0),
+                port: P0,
+            },
+        ),
+        (
+            T(1),
+            RejectKind::ThreadPaused {
+                thread: T(1),
+                port: None,
+                on: None,
+            },
+        ),
+        (T(2), RejectKind::ThreadExited { thread: T(2) }),
+        (T(9), RejectKind::UnknownThread(T(9))),
+    ] {
+        let r = s.rejected(post_by(t, P0, 1));
+        assert_eq!(r.rule, Rule::Insert);
+        assert_eq!(r.kind, kind);
+        let r = s.rejected(issue_inline_by(t, D0, OV_A, 1));
+        assert_eq!((r.rule, r.kind), (Rule::Issue, kind));
+    }
+    // A free running thread and a thread in an RTL may call.
+    s.ok(post_by(T(3), P0, 1));
+    s.ok(post(P0, 2));
+    s.ok(get(T(3), P0));
+    s.ok(post_by(T(3), P0, 3));
 }

@@ -203,3 +203,34 @@ fn the_wine_lesson_differs_between_flavours() {
         "Wine runs all four threads of the measurement at once"
     );
 }
+
+/// The text view and `run --json` show the queue-wait mark of lesson 19
+/// (step 4: W1 posted to its own port while carrying it).
+#[test]
+fn lesson_19_shows_the_mark_in_text_and_json() {
+    let path = lesson_dir().join("19-worker-posts-to-its-own-port.json");
+    let bin = env!("CARGO_BIN_EXE_iocp-sim");
+    let out = std::process::Command::new(bin)
+        .arg("run")
+        .arg("--json")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let step4 = lines.iter().find(|v| v["step"] == 4).expect("step 4");
+    assert_eq!(step4["state"]["marked"], serde_json::json!(["W1"]));
+    assert_eq!(step4["action"]["by"], "W1");
+    assert_eq!(step4["rules"][0]["why"], "marked_inserter", "{step4}");
+    let out = std::process::Command::new(bin)
+        .arg("run")
+        .arg(&path)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("W1 running@P (queue-wait mark)  W2 waiting@P"));
+}

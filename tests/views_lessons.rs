@@ -91,3 +91,59 @@ fn every_lesson_has_a_valid_timeline_and_a_safe_page() {
         assert_eq!(page.matches("<script").count(), 3, "{}", path.display());
     }
 }
+
+/// Lesson 19's kept packet: every view shows which thread carries the
+/// queue-wait mark, in both languages, and none shows it under Wine (which
+/// has no such rule).
+#[test]
+fn every_view_shows_the_queue_wait_mark() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("sim-scenarios/19-worker-posts-to-its-own-port.json");
+    let sc = scenario::load(&path).unwrap();
+    // Step 4: W1 posted while carrying the mark; W2 waits.
+    const STEP: usize = 4;
+    for lang in [Lang::En, Lang::Ko] {
+        let w = words(lang);
+        let show = Show::new(&sc, Flavor::Windows, lang);
+        let f = &show.frames[STEP];
+        let marked: Vec<&str> = f
+            .threads
+            .iter()
+            .filter(|t| t.mark)
+            .map(|t| t.name.as_str())
+            .collect();
+        assert_eq!(marked, ["W1"], "{lang:?}");
+        // Terminal player.
+        let ui = Ui {
+            index: STEP,
+            ..Ui::default()
+        };
+        let s = buffer_text(&to_buffer(&show, &ui, 132, 40));
+        assert!(s.contains(&format!("+{}", w.mark.0)), "{lang:?}:\n{s}");
+        // HTML player: the frames carry the flag and the words its text.
+        let page = html::page(&sc, Flavor::Windows, lang);
+        assert!(page.contains("\"mark\":true"), "{lang:?}");
+        assert!(page.contains("data-mark"), "{lang:?}");
+        // SVG timeline: one diamond per marked thread and step.
+        let text = svg::timeline(&sc, Flavor::Windows, lang);
+        let doc = roxmltree::Document::parse(&text).unwrap();
+        let diamonds = doc
+            .descendants()
+            .filter(|n| n.attribute("class") == Some("mark"))
+            .count();
+        let expected: usize = show
+            .frames
+            .iter()
+            .map(|f| f.threads.iter().filter(|t| t.mark).count())
+            .sum();
+        assert!(expected > 0);
+        assert_eq!(diamonds, expected, "{lang:?}");
+    }
+    let wine = Show::new(&sc, Flavor::Wine, Lang::En);
+    assert!(wine
+        .frames
+        .iter()
+        .all(|f| f.threads.iter().all(|t| !t.mark)));
+    let text = svg::timeline(&sc, Flavor::Wine, Lang::En);
+    assert!(!text.contains("class=\"mark\""));
+}

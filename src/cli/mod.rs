@@ -18,6 +18,7 @@ mod schema;
 
 pub mod explore;
 pub mod lab;
+pub mod live;
 
 /// The exit status for bad input or a missing environment.
 pub const EXIT_BAD_INPUT: u8 = 2;
@@ -50,6 +51,8 @@ enum Command {
     Explore(explore::ExploreArgs),
     /// Workload lab: simulate worker threads, processors and a port in simulated time.
     Lab(lab::LabArgs),
+    /// Run a lab workload on real threads and a live port; report what the OS measured.
+    Live(live::LiveArgs),
 }
 
 /// `--flavor`: which implementation of completion ports to simulate.
@@ -104,9 +107,28 @@ fn load_scenario(
             Ok((s, f))
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            print_scenario_error(&e);
             Err(ExitCode::from(EXIT_BAD_INPUT))
         }
+    }
+}
+
+/// Prints a scenario error on stderr. For people (stderr is a terminal, or
+/// `IOCP_SIM_ERRORS=long`): the long form of [`crate::diagnostic::scenario`],
+/// with the source line, a caret and "did you mean". For scripts (stderr
+/// is not a terminal, or `IOCP_SIM_ERRORS=short`): the one-line form.
+fn print_scenario_error(e: &crate::scenario::ScenarioError) {
+    use std::io::IsTerminal;
+    let long = match std::env::var("IOCP_SIM_ERRORS").as_deref() {
+        Ok("long") => true,
+        Ok("short") => false,
+        _ => std::io::stderr().is_terminal(),
+    };
+    if long {
+        let text = std::fs::read_to_string(e.path()).ok();
+        eprintln!("{}", crate::diagnostic::scenario(e, text.as_deref()));
+    } else {
+        eprintln!("error: {e}");
     }
 }
 
@@ -122,5 +144,6 @@ pub fn main() -> ExitCode {
         Command::Diff(args) => diff::main(args),
         Command::Explore(args) => explore::run(args),
         Command::Lab(args) => lab::run(args),
+        Command::Live(args) => live::run(args),
     }
 }

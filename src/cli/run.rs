@@ -155,7 +155,7 @@ pub fn main(args: Args) -> ExitCode {
     drop(p.out);
     match res {
         Err(e) => {
-            eprintln!("error: {e}");
+            super::print_scenario_error(&e);
             ExitCode::from(EXIT_BAD_INPUT)
         }
         Ok(_) if p.failed > 0 => {

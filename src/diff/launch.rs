@@ -56,6 +56,8 @@ impl std::fmt::Display for RunError {
     }
 }
 
+impl std::error::Error for RunError {}
+
 /// How patient the probe is (see `probe/probe.rs`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Timing {

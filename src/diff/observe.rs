@@ -170,6 +170,8 @@ impl fmt::Display for ProbeOutputError {
     }
 }
 
+impl std::error::Error for ProbeOutputError {}
+
 fn code_or_word(s: &str) -> String {
     match s.parse::<u32>() {
         Ok(c) => error_name(c),

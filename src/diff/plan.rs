@@ -195,12 +195,17 @@ pub fn plan(case: &Case, flavor: Flavor) -> Plan {
                 key,
                 bytes,
                 overlapped,
+                by,
             } => {
                 if bytes > u32::MAX as u64 {
                     unsup(format!("post of {bytes} bytes does not fit a DWORD"));
                 }
                 let ov = overlapped.map_or("-".to_owned(), |o| o.0.to_string());
-                format!("post {} {key} {bytes} {ov}", port.0)
+                match by {
+                    // The worker posts itself, in its own context (rule 2's mark).
+                    Some(t) => format!("post_by {} {} {key} {bytes} {ov}", t.0, port.0),
+                    None => format!("post {} {key} {bytes} {ov}", port.0),
+                }
             }
             Action::Get {
                 thread,
@@ -238,7 +243,11 @@ pub fn plan(case: &Case, flavor: Flavor) -> Plan {
                 device,
                 overlapped,
                 inline,
+                by,
             } => {
+                if by.is_some() && inline.is_some() {
+                    unsup("an inline issue by a scenario thread: the probe issues every request from its controller".to_owned());
+                }
                 if inline.is_some_and(|b| b > MAX_BYTES) {
                     unsup(format!("inline issue of more than {MAX_BYTES} bytes"));
                 }

@@ -81,6 +81,7 @@ mod tests {
                 device: crate::model::DeviceId(0),
                 overlapped: OvId(0),
                 inline: None,
+                by: None,
             },
             Action::Get {
                 thread: ThreadId(0),
@@ -92,12 +93,14 @@ mod tests {
                 key: 1,
                 bytes: 0,
                 overlapped: None,
+                by: None,
             },
             Action::Post {
                 port: PortId(0),
                 key: 2,
                 bytes: 0,
                 overlapped: None,
+                by: None,
             },
             Action::Block {
                 thread: ThreadId(0),

@@ -7,7 +7,10 @@
 //! is packed, per port: `current`, closed, the IOCQ (length, then each
 //! packet as an index into [`World::templates`]), the WTQ (length, then
 //! thread ids in arrival order), the RTL and PTL as bit sets; per thread:
-//! state, port, program counter, packet count; per device: closed; per
+//! state, port, program counter, packet count, and the queue-wait mark
+//! only for threads whose program posts (no other thread's mark can
+//! influence anything, so it is left out of the canonical form and spec
+//! without such posts keep the same state counts); per device: closed; per
 //! request: its OVERLAPPED's use; then the environment's budgets and the
 //! `lost` counter.
 //!
@@ -37,6 +40,8 @@ impl std::fmt::Display for PackError {
     }
 }
 
+impl std::error::Error for PackError {}
+
 /// The field widths for one world.
 #[derive(Clone, Debug)]
 pub struct Layout {
@@ -53,6 +58,8 @@ pub struct Layout {
     tmpl_bits: u32,
     wlen_bits: u32,
     count_bits: Vec<u32>,
+    /// Per thread: 1 if its program posts (its queue-wait mark is packed), else 0.
+    mark_bits: Vec<u32>,
     post_bits: Vec<u32>,
     timeout_bits: u32,
     lost_bits: u32,
@@ -154,6 +161,11 @@ impl Layout {
             .iter()
             .map(|p| p.packets.map_or(0, |n| bits_for(n as u64)))
             .collect();
+        let mark_bits: Vec<u32> = world
+            .programs
+            .iter()
+            .map(|p| u32::from(p.post.is_some()))
+            .collect();
         let post_bits: Vec<u32> = world
             .env_posts
             .iter()
@@ -172,6 +184,7 @@ impl Layout {
         let bits = ports as u32 * per_port
             + threads as u32 * per_thread
             + count_bits.iter().sum::<u32>()
+            + mark_bits.iter().sum::<u32>()
             + world.config.devices.len() as u32
             + 2 * world.requests.len() as u32
             + post_bits.iter().sum::<u32>()
@@ -189,6 +202,7 @@ impl Layout {
             tmpl_bits,
             wlen_bits,
             count_bits,
+            mark_bits,
             post_bits,
             timeout_bits,
             lost_bits,
@@ -290,6 +304,9 @@ impl Layout {
                 | (l.pc[ti] as u8 as u64) << (2 + self.port_bits)
                 | count << (5 + self.port_bits);
             w.put(v, 5 + self.port_bits + self.count_bits[ti]);
+            // Cleared in the canonical form when the program never posts.
+            let mark = th.queue_mark && self.mark_bits[ti] != 0;
+            w.put(mark as u64, self.mark_bits[ti]);
         }
         let mut seen = [0usize; super::spec::MAX_DEVICES];
         for (d, dev) in k.devices.iter() {
@@ -400,6 +417,7 @@ impl Layout {
             };
             l.pc[ti] = Pc::from_bits(r.get(3)).unwrap_or(Pc::Done);
             l.count[ti] = r.get(self.count_bits[ti]) as u8;
+            th.queue_mark = r.get(self.mark_bits[ti]) != 0;
         }
         for di in 0..k.devices.len() {
             let closed = r.get(1) != 0;
@@ -447,10 +465,14 @@ impl Layout {
     }
 }
 
-/// `k` with its growing counters set as [`Layout::decode`] sets them, so a
+/// `k` with its growing counters set as [`Layout::decode`] sets them, and
+/// the queue-wait mark cleared for threads whose program never posts, so a
 /// kernel can be compared with a decoded one.
-pub fn normalized(k: &Kernel) -> Kernel {
+pub fn normalized(world: &World, k: &Kernel) -> Kernel {
     let mut n = k.clone();
+    for (th, prog) in n.threads.iter_mut().zip(&world.programs) {
+        th.queue_mark &= prog.post.is_some();
+    }
     let queued: u64 = n.ports.iter().map(|p| p.iocq.len() as u64).sum();
     n.counters.made = queued + n.counters.lost;
     n.counters.delivered = 0;

@@ -158,7 +158,7 @@ fn every_state_packs_and_unpacks_to_itself() {
                 .last()
                 .map_or_else(|| w.initial().unwrap().0, |s| s.after.clone());
             layout.decode(&w, r.store.key(id), &mut k, &mut l);
-            assert_eq!(k, normalized(&real), "state {id}");
+            assert_eq!(k, normalized(&w, &real), "state {id}");
             layout.encode(&w, &k, &l, &mut key).unwrap();
             assert_eq!(&key[..], r.store.key(id));
         }

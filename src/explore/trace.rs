@@ -8,7 +8,9 @@ use std::fmt::Write as _;
 use super::condition::Condition;
 use super::search::Rules;
 use super::world::{Local, Move, Pc, World, WorldError};
-use crate::model::{Action, CallResult, Kernel, Outcome, PortId, Rejection, Timeout};
+use crate::model::{
+    Action, CallResult, Event, Kernel, Outcome, PortId, QueueWhy, Rejection, Timeout,
+};
 
 /// One replayed step.
 #[derive(Clone, Debug)]
@@ -164,6 +166,19 @@ pub fn note(world: &World, step: &Step) -> String {
             d.packet.key
         );
     }
+    for f in &step.outcome.fired {
+        if let Event::Queued {
+            why: QueueWhy::MarkedInserter { thread, .. },
+            ..
+        } = f.event
+        {
+            let _ = write!(
+                s,
+                "; it stays in the IOCQ although a thread waits: {} still carries the queue-wait mark (rule 2)",
+                n.thread(thread)
+            );
+        }
+    }
     for (t, e) in &step.outcome.failures {
         if step.outcome.result != CallResult::Failed(*e) {
             let _ = write!(s, "; {}'s get fails with {}", n.thread(*t), e.name());
@@ -235,6 +250,7 @@ pub fn action_json(world: &World, a: &Action) -> String {
             device,
             overlapped,
             inline,
+            by,
         } => {
             let mut s = format!(
                 "\"op\": \"issue\", \"device\": {}, \"overlapped\": {}",
@@ -243,6 +259,9 @@ pub fn action_json(world: &World, a: &Action) -> String {
             );
             if let Some(b) = inline {
                 let _ = write!(s, ", \"inline\": true, \"bytes\": {b}");
+            }
+            if let Some(t) = by {
+                let _ = write!(s, ", \"by\": {}", js(n.thread(t)));
             }
             s
         }
@@ -260,10 +279,12 @@ pub fn action_json(world: &World, a: &Action) -> String {
             key,
             bytes,
             overlapped,
+            by,
         } => format!(
-            "\"op\": \"post\", \"port\": {}, \"key\": {key}, \"bytes\": {bytes}, \"overlapped\": {}",
+            "\"op\": \"post\", \"port\": {}, \"key\": {key}, \"bytes\": {bytes}, \"overlapped\": {}{}",
             js(n.port(port)),
-            overlapped.map_or("null".to_owned(), |o| js(n.overlapped(o)))
+            overlapped.map_or("null".to_owned(), |o| js(n.overlapped(o))),
+            by.map_or(String::new(), |t| format!(", \"by\": {}", js(n.thread(t))))
         ),
         Action::Get {
             thread,

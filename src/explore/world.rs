@@ -247,6 +247,7 @@ impl World {
                     device,
                     overlapped,
                     inline: None,
+                    by: None,
                 });
                 requests.push(Request {
                     device,
@@ -466,11 +467,13 @@ impl World {
                     },
                     Pc::Post => {
                         let (port, key) = prog.post.expect("pc Post only with a post");
+                        // A thread program posts by itself (rule 2 reads its mark).
                         Action::Post {
                             port,
                             key,
                             bytes: 0,
                             overlapped: None,
+                            by: Some(t),
                         }
                     }
                     Pc::Exit | Pc::Paused | Pc::Done => Action::Exit { thread: t },
@@ -485,6 +488,7 @@ impl World {
                     key: p.key,
                     bytes: 0,
                     overlapped: None,
+                    by: None,
                 }
             }
             Move::Complete(r) => {

@@ -464,6 +464,7 @@ impl<'a> Sim<'a> {
             key: i,
             bytes: 0,
             overlapped: None,
+            by: None,
         });
         let own = self.deliveries(NONE);
         debug_assert!(own.is_none());

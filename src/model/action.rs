@@ -22,6 +22,7 @@ impl Timeout {
 /// One action on the model, with every argument resolved to an id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[allow(missing_docs)] // variant fields are named after the scenario keys and model.md
+#[non_exhaustive]
 pub enum Action {
     /// Rule 9: CreateIoCompletionPort(device, port, key).
     Associate {
@@ -30,11 +31,14 @@ pub enum Action {
         key: u64,
     },
     /// Rule 10: an overlapped request on `device`; `inline` is `Some(bytes)`
-    /// when it completes synchronously with success.
+    /// when it completes synchronously with success. `by` is the issuing
+    /// thread (`None`: a thread outside the scenario); it matters only for
+    /// an inline completion, inserted in the issuer's context.
     Issue {
         device: DeviceId,
         overlapped: OvId,
         inline: Option<u64>,
+        by: Option<ThreadId>,
     },
     /// Rule 11: the driver completes the request issued with `overlapped`.
     Complete {
@@ -42,12 +46,14 @@ pub enum Action {
         bytes: u64,
         status: StatusId,
     },
-    /// Rule 2: PostQueuedCompletionStatus.
+    /// Rule 2: PostQueuedCompletionStatus, called by `by` (`None`: a
+    /// thread outside the scenario).
     Post {
         port: PortId,
         key: u64,
         bytes: u64,
         overlapped: Option<OvId>,
+        by: Option<ThreadId>,
     },
     /// Rule 1: GetQueuedCompletionStatus.
     Get {

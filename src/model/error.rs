@@ -52,6 +52,17 @@ pub struct Rejection {
     pub kind: RejectKind,
 }
 
+impl std::fmt::Display for Rejection {
+    /// The rule and the reason with numeric ids (`rule 4 (unblock):
+    /// NotPaused { thread: ThreadId(1) }`); [`Rejection::message`] names
+    /// the ids with a scenario's names instead.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {:?}", self.rule.label(), self.kind)
+    }
+}
+
+impl std::error::Error for Rejection {}
+
 impl Rejection {
     /// An English explanation naming the ids involved and the state that forbids the action.
     pub fn message(&self, names: &Names) -> String {

@@ -7,6 +7,7 @@ use super::packet::Packet;
 
 /// The rules of `docs/model.md`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Rule {
     /// activate(P): a counted thread left; the port may release a waiter.
     Activate,
@@ -103,6 +104,7 @@ impl Rule {
 
 /// The Win32 errors a call in the model can fail with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum WinError {
     /// WAIT_TIMEOUT (258): a poll found nothing, or a finite wait expired.
     WaitTimeout,
@@ -176,6 +178,15 @@ pub enum QueueWhy {
     NoWaiter,
     /// Threads were waiting, but `current >= max`.
     AtLimit { current: u32, max: u32 },
+    /// Threads were waiting and `current < max`, but the inserting thread
+    /// is a thread of this port carrying the queue-wait mark: NT's
+    /// `KiInsertQueue` keeps the packet for it instead of waking a second
+    /// thread (Windows flavour only).
+    MarkedInserter {
+        thread: ThreadId,
+        current: u32,
+        max: u32,
+    },
 }
 
 /// Why a completion made no packet.

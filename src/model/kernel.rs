@@ -41,6 +41,14 @@ impl Flavor {
         self == Flavor::Windows
     }
 
+    /// True if rule 2 keeps a packet inserted by a thread of the port that
+    /// carries the queue-wait mark (NT's `KiInsertQueue`); Wine has no
+    /// such rule, so it never sets the mark.
+    #[inline]
+    pub fn keeps_for_marked_inserter(self) -> bool {
+        self == Flavor::Windows
+    }
+
     /// True if closing a port wakes its waiters with ERROR_ABANDONED_WAIT_0
     /// (Windows, Wine 10). Wine 8 leaves them asleep on the closed port.
     #[inline]
@@ -138,6 +146,16 @@ impl Kernel {
         }
     }
 
+    /// Adds one thread, free and running, and returns its id (the next
+    /// unused one). For front ends whose threads appear at run time (the
+    /// live port: a real thread joins when it first calls get); the rules
+    /// never add threads themselves.
+    pub fn add_thread(&mut self) -> ThreadId {
+        let id = ThreadId(self.threads.len() as u32);
+        self.threads.push(Thread::FREE);
+        id
+    }
+
     /// The flavour simulated.
     pub fn flavor(&self) -> Flavor {
         self.flavor
@@ -186,7 +204,8 @@ impl Kernel {
                 device,
                 overlapped,
                 inline,
-            } => self.rule_issue(device, overlapped, inline, out),
+                by,
+            } => self.rule_issue(device, overlapped, inline, by, out),
             Action::Complete {
                 overlapped,
                 bytes,
@@ -197,7 +216,8 @@ impl Kernel {
                 key,
                 bytes,
                 overlapped,
-            } => self.rule_post(port, key, bytes, overlapped, out),
+                by,
+            } => self.rule_post(port, key, bytes, overlapped, by, out),
             Action::Get {
                 thread,
                 port,
@@ -243,26 +263,43 @@ impl Kernel {
                 self.known_port(port, rule)
             }
             Action::Issue {
-                device, overlapped, ..
+                device,
+                overlapped,
+                by,
+                ..
             } => {
                 self.known_device(device, rule)?;
                 match self.overlapped(overlapped) {
-                    OvUse::Free => Ok(()),
-                    OvUse::Pending(d) => reject(RejectKind::OverlappedInUse {
-                        overlapped,
-                        pending_on: Some(d),
-                    }),
-                    OvUse::Queued => reject(RejectKind::OverlappedInUse {
-                        overlapped,
-                        pending_on: None,
-                    }),
+                    OvUse::Free => {}
+                    OvUse::Pending(d) => {
+                        return reject(RejectKind::OverlappedInUse {
+                            overlapped,
+                            pending_on: Some(d),
+                        })
+                    }
+                    OvUse::Queued => {
+                        return reject(RejectKind::OverlappedInUse {
+                            overlapped,
+                            pending_on: None,
+                        })
+                    }
+                }
+                match by {
+                    Some(t) => self.can_call(t, rule),
+                    None => Ok(()),
                 }
             }
             Action::Complete { overlapped, .. } => match self.overlapped(overlapped) {
                 OvUse::Pending(_) => Ok(()),
                 _ => reject(RejectKind::NotPending { overlapped }),
             },
-            Action::Post { port, .. } => self.known_port(port, rule),
+            Action::Post { port, by, .. } => {
+                self.known_port(port, rule)?;
+                match by {
+                    Some(t) => self.can_call(t, rule),
+                    None => Ok(()),
+                }
+            }
             Action::Get { thread, port, .. } => {
                 self.known_port(port, rule)?;
                 self.can_call(thread, rule)

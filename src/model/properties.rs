@@ -24,6 +24,8 @@ impl std::fmt::Display for Violation {
     }
 }
 
+impl std::error::Error for Violation {}
+
 /// Which properties hold in a flavour: all seven in Windows; 1, 2, 5 and 7
 /// in Wine 8; 1, 2, 4 (LIFO wake), 5 and 7 in Wine 10.
 pub fn applies(flavor: Flavor, property: u8) -> bool {
@@ -69,8 +71,12 @@ pub fn check_step(
         }
         fifo_packets(p, before, out, after)?;
         if flavor == Flavor::Windows {
-            // Property 3.
-            if port.current < port.max && !port.iocq.is_empty() && !port.wtq.is_empty() {
+            // Property 3: no *new* idle work, except an insert by a thread
+            // of this port carrying the queue-wait mark (rule 2's exception).
+            if idles(port)
+                && !idles(before.port(p))
+                && !inserted_by_marked_thread(p, action, before)
+            {
                 return Err(Violation {
                     property: 3,
                     detail: format!(
@@ -89,6 +95,41 @@ pub fn check_step(
         }
     }
     Ok(())
+}
+
+/// Idle work: `current < max`, a queued packet and a waiter.
+fn idles(port: &super::port::Port) -> bool {
+    port.current < port.max && !port.iocq.is_empty() && !port.wtq.is_empty()
+}
+
+/// True if `action` inserts into P (a post to P, or an inline issue on a
+/// device associated with P) made by a thread associated with P that carries
+/// the queue-wait mark before the step.
+fn inserted_by_marked_thread(p: PortId, action: &Action, before: &Kernel) -> bool {
+    let (target, by) = match *action {
+        Action::Post { port, by, .. } => (Some(port), by),
+        Action::Issue {
+            device,
+            inline: Some(_),
+            by,
+            ..
+        } => (
+            before
+                .devices()
+                .get(device)
+                .and_then(|d| d.entry)
+                .map(|(q, _)| q),
+            by,
+        ),
+        _ => (None, None),
+    };
+    match (target, by) {
+        (Some(q), Some(t)) if q == p => {
+            let th = before.thread(t);
+            th.queue_mark && th.port == Some(p)
+        }
+        _ => false,
+    }
 }
 
 /// Property 1: packets made = queued + delivered + lost, and the step's
@@ -119,9 +160,12 @@ fn conservation(before: &Kernel, out: &Outcome, after: &Kernel) -> Result<(), Vi
 }
 
 /// Property 5 (and the per-packet half of 1): for each port, the packets
-/// queued before plus those inserted during the step, in order, are exactly
-/// the packets delivered from it, then those discarded, then those still
-/// queued. So none is duplicated, none vanishes, and none overtakes another.
+/// queued before plus those that entered its IOCQ during the step, in
+/// order, are exactly the packets delivered from its IOCQ, then those
+/// discarded, then those still queued. A packet handed straight to a waiter
+/// never entered the IOCQ, so it is taken out of both sides (it may overtake
+/// queued packets: rule 2's queue-wait mark exception). So none is
+/// duplicated, none vanishes, and none overtakes another inside the IOCQ.
 fn fifo_packets(
     p: PortId,
     before: &Kernel,
@@ -132,25 +176,52 @@ fn fifo_packets(
     // every transition.
     let inserted = || {
         out.fired.iter().filter_map(move |f| match f.event {
-            Event::HandedOff { port, packet, .. } | Event::Queued { port, packet, .. }
-                if port == p =>
-            {
-                Some(packet)
-            }
+            Event::Queued { port, packet, .. } if port == p => Some(packet),
             _ => None,
         })
     };
+    // Handed-off packets, in step order. Each is delivered right where its
+    // insert happened, so skipping, for each in turn, the first delivery
+    // equal to it (after the previous one skipped) leaves the deliveries
+    // that came from the IOCQ.
+    let handed = || {
+        out.fired.iter().filter_map(move |f| match f.event {
+            Event::HandedOff { port, packet, .. } if port == p => Some(packet),
+            _ => None,
+        })
+    };
+    let delivered = || {
+        let mut rest = handed();
+        let mut next = rest.next();
+        out.deliveries
+            .iter()
+            .filter(move |d| d.port == p)
+            .map(|d| d.packet)
+            .filter(move |&packet| {
+                if Some(packet) == next {
+                    next = rest.next();
+                    false
+                } else {
+                    true
+                }
+            })
+    };
+    let handed_delivered = handed().count() + delivered().count()
+        == out.deliveries.iter().filter(|d| d.port == p).count();
+    if !handed_delivered {
+        return Err(Violation {
+            property: 5,
+            detail: format!(
+                "port #{}: a packet handed to a waiter was not delivered",
+                p.0
+            ),
+        });
+    }
     let discarded = || {
         out.fired.iter().filter_map(move |f| match f.event {
             Event::Discarded { port, packet } if port == p => Some(packet),
             _ => None,
         })
-    };
-    let delivered = || {
-        out.deliveries
-            .iter()
-            .filter(move |d| d.port == p)
-            .map(|d| d.packet)
     };
     let entered = || before.port(p).iocq.iter().copied().chain(inserted());
     let gone = || {

@@ -189,6 +189,7 @@ impl Kernel {
                     Some(n) => self.dequeue(t, p, n, out),
                 };
                 let (current, max) = self.ports[p.index()].count_in(t);
+                self.threads[t.index()].queue_mark = self.flavor.keeps_for_marked_inserter();
                 out.result = CallResult::Success;
                 out.fire(
                     rule,
@@ -204,6 +205,7 @@ impl Kernel {
             Some(why) if timeout.is_poll() => {
                 port.current += 1;
                 port.rtl.0.insert(t);
+                self.threads[t.index()].queue_mark = self.flavor.keeps_for_marked_inserter();
                 out.result = CallResult::Failed(WinError::WaitTimeout);
                 out.failures.push((t, WinError::WaitTimeout));
                 out.fire(
@@ -220,7 +222,10 @@ impl Kernel {
             Some(why) => {
                 port.wtq.push(t);
                 let depth = port.wtq.len() as u32;
-                self.threads[t.index()].state = ThreadState::Waiting(Wait { timeout, batch });
+                let th = &mut self.threads[t.index()];
+                th.state = ThreadState::Waiting(Wait { timeout, batch });
+                // It sleeps: whatever wakes it, it no longer carries the mark.
+                th.queue_mark = false;
                 out.result = CallResult::Pending;
                 out.fire(
                     rule,
@@ -236,17 +241,32 @@ impl Kernel {
         }
     }
 
-    /// **Rule 2 (insert)**: a packet arrives at P. If `current < max` and a
-    /// thread waits, the most recent waiter gets it directly (it never
-    /// touches the IOCQ) and counts; otherwise it is appended to the IOCQ.
-    /// Wine hands it to the oldest waiter whatever `current` is.
+    /// **Rule 2 (insert)**: a packet arrives at P, inserted by thread `by`
+    /// (`None`: a thread outside the scenario, or the driver). If
+    /// `current < max`, a thread waits, and `by` is not a thread of P
+    /// carrying the queue-wait mark, the most recent waiter gets it
+    /// directly (it never touches the IOCQ) and counts; otherwise it is
+    /// appended to the IOCQ. The mark clause is NT's `KiInsertQueue`
+    /// (`Thread->Queue != Queue || Thread->WaitReason != WrQueue`): a
+    /// worker still in its get loop will take the packet itself. Wine
+    /// hands it to the oldest waiter whatever `current` is.
     #[inline]
-    pub(crate) fn insert(&mut self, p: PortId, packet: Packet, out: &mut Outcome) {
+    pub(crate) fn insert(
+        &mut self,
+        p: PortId,
+        packet: Packet,
+        by: Option<ThreadId>,
+        out: &mut Outcome,
+    ) {
         let gated = self.flavor.gated();
         let order = self.flavor.wake_order();
         self.counters.made += 1;
+        let marked = by.filter(|&t| {
+            let th = &self.threads[t.index()];
+            th.queue_mark && th.port == Some(p)
+        });
         let port = &mut self.ports[p.index()];
-        if !port.wtq.is_empty() && (!gated || port.has_room()) {
+        if !port.wtq.is_empty() && (!gated || port.has_room()) && marked.is_none() {
             let w = port.wtq.pop(order).expect("WTQ checked non-empty");
             let batch = match self.threads[w.index()].state {
                 ThreadState::Waiting(wait) => wait.batch.unwrap_or(1),
@@ -275,13 +295,17 @@ impl Kernel {
                 },
             );
         } else {
-            let why = if port.wtq.is_empty() {
-                QueueWhy::NoWaiter
-            } else {
-                QueueWhy::AtLimit {
+            let why = match marked {
+                _ if port.wtq.is_empty() => QueueWhy::NoWaiter,
+                Some(thread) if !gated || port.has_room() => QueueWhy::MarkedInserter {
+                    thread,
                     current: port.current,
                     max: port.max,
-                }
+                },
+                _ => QueueWhy::AtLimit {
+                    current: port.current,
+                    max: port.max,
+                },
             };
             port.iocq.push(packet);
             out.fire(
@@ -297,13 +321,15 @@ impl Kernel {
     }
 
     /// **Rule 2 (post)**: PostQueuedCompletionStatus inserts a packet made
-    /// by the caller. Fails with ERROR_INVALID_HANDLE on a closed port.
+    /// by the caller `by`. Fails with ERROR_INVALID_HANDLE on a closed port
+    /// (changing nothing, the caller's mark included).
     pub(crate) fn rule_post(
         &mut self,
         p: PortId,
         key: u64,
         bytes: u64,
         overlapped: Option<OvId>,
+        by: Option<ThreadId>,
         out: &mut Outcome,
     ) {
         if self.ports[p.index()].closed {
@@ -323,7 +349,7 @@ impl Kernel {
             status: StatusId::SUCCESS,
             origin: Origin::Post,
         };
-        self.insert(p, packet, out);
+        self.insert(p, packet, by, out);
     }
 
     /// **Rule 3 (block)**: a running thread enters another wait. If it is
@@ -333,6 +359,7 @@ impl Kernel {
     pub(crate) fn rule_block(&mut self, t: ThreadId, on: Option<LabelId>, out: &mut Outcome) {
         let port_id = self.threads[t.index()].port;
         self.threads[t.index()].state = ThreadState::Paused(on);
+        self.threads[t.index()].queue_mark = false;
         let current = match port_id {
             Some(p) => {
                 let port = &mut self.ports[p.index()];
@@ -426,6 +453,7 @@ impl Kernel {
         let port_id = self.threads[t.index()].port;
         self.threads[t.index()].state = ThreadState::Exited;
         self.threads[t.index()].port = None;
+        self.threads[t.index()].queue_mark = false;
         let current = match port_id {
             Some(p) => {
                 let port = &mut self.ports[p.index()];
@@ -548,13 +576,15 @@ impl Kernel {
     /// OVERLAPPED that is not in use (reuse was rejected by validation).
     /// Pending: the OVERLAPPED stays in use until its packet is dequeued. A
     /// request that succeeds at once (`inline`) still queues a packet unless
-    /// D skips the port on success.
+    /// D skips the port on success. An inline completion is inserted in
+    /// the issuing thread's context, so rule 2 sees `by` as the inserter.
     #[inline(never)] // rare: keeps the get/post path through apply small
     pub(crate) fn rule_issue(
         &mut self,
         d: DeviceId,
         ov: OvId,
         inline: Option<u64>,
+        by: Option<ThreadId>,
         out: &mut Outcome,
     ) {
         if self.devices.get(d).expect("validated").closed {
@@ -596,7 +626,7 @@ impl Kernel {
                         },
                     );
                 } else {
-                    self.completion(d, ov, bytes, StatusId::SUCCESS, Rule::Issue, out);
+                    self.completion(d, ov, bytes, StatusId::SUCCESS, Rule::Issue, by, out);
                 }
             }
         }
@@ -625,10 +655,12 @@ impl Kernel {
                 overlapped: ov,
             },
         );
-        self.completion(d, ov, bytes, status, Rule::Complete, out);
+        self.completion(d, ov, bytes, status, Rule::Complete, None, out);
     }
 
-    /// A finished request on D turns into a packet, or into nothing.
+    /// A finished request on D turns into a packet, or into nothing. `by`
+    /// is the thread in whose context it is inserted (inline completions).
+    #[allow(clippy::too_many_arguments)] // the packet's fields, the rule and the inserter
     fn completion(
         &mut self,
         d: DeviceId,
@@ -636,6 +668,7 @@ impl Kernel {
         bytes: u64,
         status: StatusId,
         rule: Rule,
+        by: Option<ThreadId>,
         out: &mut Outcome,
     ) {
         let entry = self.devices.get(d).and_then(|dev| dev.entry);
@@ -683,7 +716,7 @@ impl Kernel {
                     status,
                     origin: Origin::Io,
                 };
-                self.insert(p, packet, out);
+                self.insert(p, packet, by, out);
             }
         }
     }
@@ -713,6 +746,7 @@ impl Kernel {
                 0,
                 StatusId::OPERATION_ABORTED,
                 Rule::CloseDevice,
+                None,
                 out,
             );
         }

@@ -34,6 +34,11 @@ pub struct Thread {
     pub state: ThreadState,
     /// The port it is associated with (since its first get on it), if any.
     pub port: Option<PortId>,
+    /// The queue-wait mark (NT: `WaitReason` still `WrQueue`): set when a
+    /// get/get_ex returned without the thread sleeping, cleared when it
+    /// sleeps in a WTQ, blocks or exits. Only rule 2 reads it, and only in
+    /// the Windows flavour (Wine has no such rule, so it never sets it).
+    pub queue_mark: bool,
 }
 
 impl Thread {
@@ -41,6 +46,7 @@ impl Thread {
     pub const FREE: Thread = Thread {
         state: ThreadState::Running,
         port: None,
+        queue_mark: false,
     };
 
     /// The state word used by scenario expectations.

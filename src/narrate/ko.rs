@@ -53,7 +53,13 @@ pub fn action(a: &Action, n: &Names) -> String {
         Timeout::Infinite => "무한".to_owned(),
         Timeout::Ms(ms) => format!("{ms} ms"),
     };
-    match *a {
+    let by = match *a {
+        Action::Post { by: Some(t), .. } | Action::Issue { by: Some(t), .. } => {
+            format!(" ({} 스레드가 호출)", n.thread(t))
+        }
+        _ => String::new(),
+    };
+    let text = match *a {
         Action::Associate { device, port, key } => format!(
             "{} 장치를 {} 포트와 연결 (완료 키 {key})",
             n.device(device),
@@ -63,6 +69,7 @@ pub fn action(a: &Action, n: &Names) -> String {
             device,
             overlapped,
             inline,
+            ..
         } => match inline {
             None => format!(
                 "{} 장치에 OVERLAPPED {}로 입출력 요청",
@@ -89,6 +96,7 @@ pub fn action(a: &Action, n: &Names) -> String {
             key,
             bytes,
             overlapped,
+            ..
         } => format!(
             "{} 포트에 패킷 게시 (키 {key}, {bytes}바이트, {})",
             n.port(port),
@@ -126,7 +134,8 @@ pub fn action(a: &Action, n: &Names) -> String {
         Action::Exit { thread } => format!("{} 스레드 종료", n.thread(thread)),
         Action::CloseDevice { device } => format!("{} 장치 닫기", n.device(device)),
         Action::ClosePort { port } => format!("{} 포트 닫기", n.port(port)),
-    }
+    };
+    text + &by
 }
 
 /// The Korean explanation of a rejected action.
@@ -339,6 +348,12 @@ pub fn fired(f: &Fired, n: &Names) -> String {
                 "패킷({})이 {} 포트에 도착합니다. 기다리는 스레드는 있지만 current {current} >= max {max}이므로 누구도 풀어 줄 수 없습니다. 패킷은 입출력 완료 큐(IOCQ)의 끝에 붙습니다 (쌓인 패킷 {depth}개).",
                 packet(&pk, n),
                 p(port)
+            ),
+            QueueWhy::MarkedInserter { thread, current, max } => format!(
+                "패킷({})이 {} 포트에 도착합니다. 기다리는 스레드가 있고 current {current} < max {max}이지만, 패킷을 넣은 {} 스레드는 이 포트의 스레드이고 아직 큐 대기 표시를 달고 있습니다 (마지막 get이 잠들지 않고 돌아왔습니다). 커널은 이 스레드가 곧 get을 다시 불러 패킷을 직접 가져가리라 보고 두 번째 스레드를 깨우지 않습니다. 그래서 대기 스레드가 잠든 채로 패킷이 입출력 완료 큐(IOCQ)의 끝에 붙습니다 (쌓인 패킷 {depth}개). (NT의 KiInsertQueue: Windows Research Kernel queueobj.c, ReactOS ntoskrnl/ke/queue.c)",
+                packet(&pk, n),
+                p(port),
+                t(thread)
             ),
         },
         Event::Woke {

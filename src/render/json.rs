@@ -4,8 +4,11 @@
 //! ```json
 //! {"step":3,"op":"get","action":{...},"rules":[{"rule":"get","number":1,"event":"took",...}],
 //!  "deliveries":[...],"result":"success","results":{},"error":null,"mismatches":[],
-//!  "state":{"ports":{"P":{"max":1,"current":1,"over_limit":false,...}},"devices":{...},"threads":{...},"lost":0}}
+//!  "state":{"ports":{"P":{"max":1,"current":1,"over_limit":false,...}},"devices":{...},"threads":{...},"marked":["T1"],"lost":0}}
 //! ```
+//!
+//! `state.marked` lists the threads that carry the queue-wait mark (rule 2);
+//! a `post` or `issue` made by a scenario thread has `"by"` in its action.
 
 use std::io::{self, Write};
 
@@ -154,11 +157,15 @@ fn action(o: &mut Out, a: &Action, names: &Names) {
             device,
             overlapped,
             inline,
+            by,
         } => {
             o.kstr("device", names.device(device));
             o.kstr("overlapped", names.overlapped(overlapped));
             o.kbool("inline", inline.is_some());
             o.knum("bytes", inline.unwrap_or(0));
+            if let Some(t) = by {
+                o.kstr("by", names.thread(t));
+            }
         }
         Action::Complete {
             overlapped,
@@ -174,6 +181,7 @@ fn action(o: &mut Out, a: &Action, names: &Names) {
             key,
             bytes,
             overlapped,
+            by,
         } => {
             o.kstr("port", names.port(port));
             o.knum("key", key);
@@ -181,6 +189,9 @@ fn action(o: &mut Out, a: &Action, names: &Names) {
             match overlapped {
                 Some(ov) => o.kstr("overlapped", names.overlapped(ov)),
                 None => o.knull("overlapped"),
+            }
+            if let Some(t) = by {
+                o.kstr("by", names.thread(t));
             }
         }
         Action::Get {
@@ -330,6 +341,15 @@ fn event(o: &mut Out, e: &Event, names: &Names) {
                 QueueWhy::NoWaiter => o.kstr("why", "no_waiter"),
                 QueueWhy::AtLimit { current, max } => {
                     o.kstr("why", "at_limit");
+                    cm(o, current, max);
+                }
+                QueueWhy::MarkedInserter {
+                    thread,
+                    current,
+                    max,
+                } => {
+                    o.kstr("why", "marked_inserter");
+                    o.kstr("by", names.thread(thread));
                     cm(o, current, max);
                 }
             }
@@ -583,6 +603,15 @@ fn state(o: &mut Out, kernel: &Kernel, names: &Names) {
         o.string(t.status().as_str());
     }
     o.close(b'}');
+    // The threads carrying the queue-wait mark (rule 2), in id order.
+    o.key("marked");
+    o.open(b'[');
+    for (i, t) in kernel.threads().iter().enumerate() {
+        if t.queue_mark {
+            o.item_str(names.thread(ThreadId(i as u32)));
+        }
+    }
+    o.close(b']');
     o.knum("lost", kernel.counters().lost);
     o.close(b'}');
 }

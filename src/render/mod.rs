@@ -13,7 +13,13 @@ pub fn describe_action(action: &Action, names: &Names) -> String {
         Timeout::Infinite => "infinite".to_owned(),
         Timeout::Ms(ms) => format!("{ms} ms"),
     };
-    match *action {
+    let by = match *action {
+        Action::Post { by: Some(t), .. } | Action::Issue { by: Some(t), .. } => {
+            format!(" by {}", names.thread(t))
+        }
+        _ => String::new(),
+    };
+    let text = match *action {
         Action::Associate { device, port, key } => format!(
             "associate {} with {} (key {key})",
             names.device(device),
@@ -23,6 +29,7 @@ pub fn describe_action(action: &Action, names: &Names) -> String {
             device,
             overlapped,
             inline,
+            ..
         } => match inline {
             None => format!(
                 "issue a request on {} with OVERLAPPED {}",
@@ -49,6 +56,7 @@ pub fn describe_action(action: &Action, names: &Names) -> String {
             key,
             bytes,
             overlapped,
+            ..
         } => format!(
             "post to {} (key {key}, {bytes} bytes, {})",
             names.port(port),
@@ -86,7 +94,8 @@ pub fn describe_action(action: &Action, names: &Names) -> String {
         Action::Exit { thread } => format!("{} exits", names.thread(thread)),
         Action::CloseDevice { device } => format!("close {}", names.device(device)),
         Action::ClosePort { port } => format!("close {}", names.port(port)),
-    }
+    };
+    text + &by
 }
 
 /// A packet's four IOCQ fields, compactly: `[key 7 | 0 B | ovA | success]`.

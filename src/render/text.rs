@@ -32,6 +32,7 @@ struct Labels {
     key: &'static str,
     threads: &'static str,
     threads_title: &'static str,
+    mark: &'static str,
     summary: &'static str,
     largest_rtl: &'static str,
     limit: &'static str,
@@ -70,6 +71,7 @@ const EN: Labels = Labels {
     key: "key",
     threads: "threads",
     threads_title: "Threads",
+    mark: " (queue-wait mark)",
     summary: "== summary ",
     largest_rtl: "largest RTL",
     limit: "limit",
@@ -107,6 +109,7 @@ const KO: Labels = Labels {
     key: "키",
     threads: "스레드",
     threads_title: "스레드",
+    mark: " (큐 대기 표시)",
     summary: "== 요약 ",
     largest_rtl: "가장 컸던 RTL",
     limit: "한도",
@@ -336,11 +339,12 @@ pub fn state(kernel: &Kernel, names: &Names, lang: Lang) -> String {
         .map(|(i, t)| {
             let id = crate::model::ThreadId(i as u32);
             let word = state_word(l, t.status());
+            let mark = if t.queue_mark { l.mark } else { "" };
             match (t.status(), t.port) {
                 (ThreadStatus::Exited | ThreadStatus::Free, _) | (_, None) => {
-                    format!("{} {word}", names.thread(id))
+                    format!("{} {word}{mark}", names.thread(id))
                 }
-                (_, Some(p)) => format!("{} {word}@{}", names.thread(id), names.port(p)),
+                (_, Some(p)) => format!("{} {word}@{}{mark}", names.thread(id), names.port(p)),
             }
         })
         .collect();

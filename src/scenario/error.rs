@@ -4,6 +4,7 @@ use std::fmt;
 
 /// A scenario that cannot be read or run.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ScenarioError {
     /// The file could not be read.
     Io {

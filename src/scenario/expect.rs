@@ -137,6 +137,19 @@ pub struct Mismatch {
     pub actual: String,
 }
 
+impl std::fmt::Display for Mismatch {
+    /// `key: expected E, actual A`, as `iocp-sim check` prints it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: expected {}, actual {}",
+            self.key, self.expected, self.actual
+        )
+    }
+}
+
+impl std::error::Error for Mismatch {}
+
 fn packet_expect(
     raw: RawPacketExpect,
     look: &Lookup,

@@ -63,9 +63,9 @@ impl Op {
     pub fn allowed(self) -> &'static [&'static str] {
         match self {
             Op::Associate => &["device", "port", "key"],
-            Op::Issue => &["device", "overlapped", "inline", "bytes"],
+            Op::Issue => &["device", "overlapped", "inline", "bytes", "by"],
             Op::Complete => &["overlapped", "bytes", "status"],
-            Op::Post => &["port", "key", "bytes", "overlapped"],
+            Op::Post => &["port", "key", "bytes", "overlapped", "by"],
             Op::Get => &["thread", "port", "timeout"],
             Op::GetEx => &["thread", "port", "max", "timeout"],
             Op::Block => &["thread", "on"],
@@ -103,6 +103,7 @@ pub struct RawStep {
     pub timeout: Option<RawTimeout>,
     pub max: Option<i64>,
     pub on: Option<String>,
+    pub by: Option<String>,
 }
 
 impl RawStep {
@@ -125,6 +126,7 @@ impl RawStep {
         add(self.timeout.is_some(), "timeout");
         add(self.max.is_some(), "max");
         add(self.on.is_some(), "on");
+        add(self.by.is_some(), "by");
         v
     }
 }

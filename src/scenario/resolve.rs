@@ -169,6 +169,11 @@ fn required<'a>(v: &'a Option<String>, key: &str, op: Op) -> Result<&'a str, Str
         .ok_or_else(|| format!("op {} needs {key:?}", op.name()))
 }
 
+/// The optional `"by"` of a post or issue: the scenario thread that calls.
+fn caller(look: &Lookup, raw: &Option<String>) -> Result<Option<ThreadId>, String> {
+    raw.as_deref().map(|id| look.thread(id)).transpose()
+}
+
 fn timeout(raw: &Option<RawTimeout>) -> Result<Timeout, String> {
     match raw {
         None => Ok(Timeout::Infinite),
@@ -190,6 +195,7 @@ fn resolve_action(op: Op, raw: &RawStep, names: &mut Names) -> Result<Action, St
         },
         Op::Issue => {
             let device = look.device(required(&raw.device, "device", op)?)?;
+            let by = caller(&look, &raw.by)?;
             let label = match &raw.overlapped {
                 Some(Some(l)) => l.clone(),
                 _ => return Err("op issue needs \"overlapped\", a label such as \"ovA\"".into()),
@@ -202,6 +208,7 @@ fn resolve_action(op: Op, raw: &RawStep, names: &mut Names) -> Result<Action, St
                 } else {
                     None
                 },
+                by,
             }
         }
         Op::Complete => {
@@ -223,6 +230,7 @@ fn resolve_action(op: Op, raw: &RawStep, names: &mut Names) -> Result<Action, St
         }
         Op::Post => {
             let port = look.port(required(&raw.port, "port", op)?)?;
+            let by = caller(&look, &raw.by)?;
             Action::Post {
                 port,
                 key: raw.key.unwrap_or(0),
@@ -231,6 +239,7 @@ fn resolve_action(op: Op, raw: &RawStep, names: &mut Names) -> Result<Action, St
                     Some(Some(l)) => Some(names.intern_overlapped(l)),
                     _ => None,
                 },
+                by,
             }
         }
         Op::Get => Action::Get {

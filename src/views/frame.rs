@@ -95,6 +95,8 @@ pub struct ThreadView {
     pub state_text: &'static str,
     /// The port it is associated with.
     pub port: Option<String>,
+    /// True while it carries the queue-wait mark (rule 2).
+    pub mark: bool,
 }
 
 /// A rule that fired, in words.
@@ -418,6 +420,7 @@ fn threads(k: &Kernel, names: &Names, lang: Lang) -> Vec<ThreadView> {
                 state: s.as_str(),
                 state_text: w.states[state_index(s)],
                 port: t.port.map(|p| names.port(p).to_owned()),
+                mark: t.queue_mark,
             }
         })
         .collect()

@@ -5,12 +5,17 @@
 //! [`frame::Frame`], one language-resolved picture of the five structures
 //! per step (index 0 is the state before step 1). Rendering is pure: a
 //! function from frames (and a screen size) to a buffer, a page or a
-//! drawing; only [`player::run`] touches a terminal.
+//! drawing; only `player::run` touches a terminal.
+//!
+//! The terminal player (`tui`, `player`) needs ratatui and is built with the
+//! `cli` feature only.
 
 pub mod frame;
 pub mod html;
+#[cfg(feature = "cli")]
 pub mod player;
 pub mod svg;
+#[cfg(feature = "cli")]
 pub mod tui;
 pub mod words;
 

@@ -228,6 +228,23 @@ pub fn draw(show: &Show, w: &Words) -> String {
                     .unwrap_or_default()
             );
         }
+        // The queue-wait mark: a small diamond in the cell's corner.
+        for (i, f) in frames.iter().enumerate() {
+            if f.threads[r].mark {
+                let (cx, cy) = (x(i) + COL - 6.0, y + 8.0);
+                let _ = writeln!(
+                    s,
+                    r##"<path class="mark" d="M{cx} {} L{} {cy} L{cx} {} L{} {cy} Z" fill="#ffd54f" stroke="#000000" stroke-width="0.8"><title>{} · {} {i}: {}</title></path>"##,
+                    cy - 4.0,
+                    cx + 4.0,
+                    cy + 4.0,
+                    cx - 4.0,
+                    escape_xml(name),
+                    escape_xml(w.step),
+                    escape_xml(w.mark.1)
+                );
+            }
+        }
         // The port's name at the start of every stretch on one port.
         let mut prev: Option<(&str, Option<&str>)> = None;
         for (i, f) in frames.iter().enumerate() {
@@ -359,6 +376,22 @@ fn legend(s: &mut String, w: &Words, x0: f64, y0: f64) -> f64 {
         escape_xml(w.delivered)
     );
     x += 40.0 + 7.0 * w.delivered.chars().count() as f64;
+    let _ = writeln!(
+        s,
+        r##"<path d="M{} {} L{} {} L{} {} L{} {} Z" fill="#ffd54f" stroke="#000000" stroke-width="0.8"/><text x="{}" y="{}">{}</text>"##,
+        x + 6.0,
+        y0 + 3.0,
+        x + 11.0,
+        y0 + 8.0,
+        x + 6.0,
+        y0 + 13.0,
+        x + 1.0,
+        y0 + 8.0,
+        x + 16.0,
+        y0 + 12.5,
+        escape_xml(w.mark.0)
+    );
+    x += 30.0 + 7.0 * w.mark.0.chars().count() as f64;
     let _ = writeln!(
         s,
         r##"<rect x="{x}" y="{y0}" width="22" height="16" fill="url(#over)" stroke="#b00020" stroke-dasharray="4 2"/><text x="{}" y="{}">RTL &gt; max ({})</text>"##,

@@ -640,8 +640,13 @@ fn thread_line(frame: &Frame, w: &Words, area: Rect, buf: &mut Buffer) {
             (Some(p), "running" | "waiting" | "paused") => format!("@{p}"),
             _ => String::new(),
         };
+        let mark = if t.mark {
+            format!(" +{}", w.mark.0)
+        } else {
+            String::new()
+        };
         spans.push(Span::styled(
-            format!("{} {}{at}  ", t.name, t.state_text),
+            format!("{} {}{at}{mark}  ", t.name, t.state_text),
             Style::default().fg(colour),
         ));
     }

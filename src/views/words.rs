@@ -72,6 +72,9 @@ pub struct Words {
     pub more: &'static str,
     /// The legend entry of a packet delivery.
     pub delivered: &'static str,
+    /// The queue-wait mark: a short tag shown next to a marked thread, and
+    /// its explanation (legends, tooltips).
+    pub mark: (&'static str, &'static str),
 }
 
 const EN: Words = Words {
@@ -107,6 +110,10 @@ const EN: Words = Words {
     legend: "Legend",
     more: "more: PgDn",
     delivered: "packet delivered (its key)",
+    mark: (
+        "mark",
+        "queue-wait mark: its last get returned without sleeping, so a packet it posts to its port is queued, not handed to a waiter (rule 2)",
+    ),
 };
 
 const KO: Words = Words {
@@ -142,6 +149,10 @@ const KO: Words = Words {
     legend: "범례",
     more: "더 보기: PgDn",
     delivered: "패킷 전달 (완료 키)",
+    mark: (
+        "표시",
+        "큐 대기 표시: 마지막 get이 잠들지 않고 돌아왔으므로, 이 스레드가 자기 포트에 넣는 패킷은 대기 스레드에게 넘겨지지 않고 큐에 쌓입니다 (규칙 2)",
+    ),
 };
 
 /// The words of `lang`.
