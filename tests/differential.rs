@@ -112,11 +112,15 @@ fn suite(dirs: &[&str]) {
     for d in dirs {
         files.extend(json_files(&root.join(d)));
     }
-    let (mut agree, mut unsupported) = (0, 0);
+    let (mut agree, mut unsupported, mut retried) = (0, 0, 0);
     let mut failures = Vec::new();
     for f in &files {
         let case = load(f);
         let r = run(&l, &case, flavor);
+        if let Some(first) = &r.retried_after {
+            eprintln!("{}: retried once after: {first}", case.source);
+            retried += 1;
+        }
         eprintln!("{}: {}", case.source, r.verdict.summary());
         match &r.verdict {
             Verdict::Agree => agree += 1,
@@ -130,7 +134,8 @@ fn suite(dirs: &[&str]) {
         }
     }
     eprintln!(
-        "{} files against {} (flavour {}): {agree} agree, {unsupported} unsupported, {} fail",
+        "{} files against {} (flavour {}): {agree} agree, {unsupported} unsupported, {} fail; \
+         {retried} retried once after a silent probe failure",
         files.len(),
         l.description,
         flavor.as_str(),

@@ -58,6 +58,9 @@ struct Tally {
     unsupported: usize,
     unstable: usize,
     probe_failed: usize,
+    /// Files run a second time after a silent probe failure (counted
+    /// under the retry's verdict too).
+    retried: usize,
 }
 
 impl Tally {
@@ -149,6 +152,10 @@ pub fn main(args: Args) -> ExitCode {
                 continue;
             }
         };
+        if let Some(first) = &report.retried_after {
+            println!("{}: retried once after: {first}", c.source);
+            n.retried += 1;
+        }
         println!("{}: {}", c.source, report.verdict.summary());
         match &report.verdict {
             Verdict::Agree => n.agree += 1,
@@ -169,7 +176,7 @@ pub fn main(args: Args) -> ExitCode {
     }
     println!(
         "{} files against {} (model flavour {}): {} agree, {} diverge, {} unsupported, \
-         {} failed ({} unstable, {} probe failed)",
+         {} failed ({} unstable, {} probe failed); {} retried once after a silent probe failure",
         cases.len(),
         launcher.description,
         flavor.as_str(),
@@ -178,7 +185,8 @@ pub fn main(args: Args) -> ExitCode {
         n.unsupported,
         n.failed(),
         n.unstable,
-        n.probe_failed
+        n.probe_failed,
+        n.retried
     );
     if bad_input {
         ExitCode::from(EXIT_BAD_INPUT)

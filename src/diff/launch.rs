@@ -58,6 +58,20 @@ impl std::fmt::Display for RunError {
 
 impl std::error::Error for RunError {}
 
+/// How [`Launcher::run`] ends the message of a probe that exited with an
+/// error status and wrote nothing on stderr.
+const SILENT: &str = "and wrote nothing on stderr";
+
+impl RunError {
+    /// True if the probe exited with an error status and wrote nothing on
+    /// stderr: the probe itself reports every failure it detects on stderr,
+    /// so this is a start-up failure of the real side (seen once under Wine
+    /// on a loaded machine), worth one retry.
+    pub fn is_silent_probe_failure(&self) -> bool {
+        self.0.ends_with(SILENT)
+    }
+}
+
 /// How patient the probe is (see `probe/probe.rs`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Timing {
@@ -80,9 +94,10 @@ impl Default for Timing {
 /// A built probe and how to start it.
 #[derive(Clone, Debug)]
 pub struct Launcher {
-    exe: PathBuf,
-    wine: Option<PathBuf>,
-    env: Vec<(String, String)>,
+    // pub(super): the retry tests of `diff` start a fake Wine.
+    pub(super) exe: PathBuf,
+    pub(super) wine: Option<PathBuf>,
+    pub(super) env: Vec<(String, String)>,
     /// What the probe runs against.
     pub against: Against,
     /// A one-line description of the real side (`"Wine wine-8.0 ..."`).
@@ -327,10 +342,12 @@ impl Launcher {
         let out = std::fs::read_to_string(&files[1]).map_err(io)?;
         if !status.success() {
             let err = std::fs::read_to_string(&files[2]).unwrap_or_default();
-            return Err(RunError(format!(
-                "the probe failed ({status}): {}",
-                err.lines().last().unwrap_or("")
-            )));
+            return Err(RunError(
+                match err.lines().rfind(|l| !l.trim().is_empty()) {
+                    Some(last) => format!("the probe failed ({status}): {last}"),
+                    None => format!("the probe failed ({status}) {SILENT}"),
+                },
+            ));
         }
         Ok(out)
     }
