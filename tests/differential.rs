@@ -135,7 +135,7 @@ fn suite(dirs: &[&str]) {
     }
     eprintln!(
         "{} files against {} (flavour {}): {agree} agree, {unsupported} unsupported, {} fail; \
-         {retried} retried once after a silent probe failure",
+         {retried} retried once after a transient probe failure",
         files.len(),
         l.description,
         flavor.as_str(),

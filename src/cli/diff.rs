@@ -58,7 +58,7 @@ struct Tally {
     unsupported: usize,
     unstable: usize,
     probe_failed: usize,
-    /// Files run a second time after a silent probe failure (counted
+    /// Files run a second time after a transient probe failure (counted
     /// under the retry's verdict too).
     retried: usize,
 }
@@ -176,7 +176,7 @@ pub fn main(args: Args) -> ExitCode {
     }
     println!(
         "{} files against {} (model flavour {}): {} agree, {} diverge, {} unsupported, \
-         {} failed ({} unstable, {} probe failed); {} retried once after a silent probe failure",
+         {} failed ({} unstable, {} probe failed); {} retried once after a transient probe failure",
         cases.len(),
         launcher.description,
         flavor.as_str(),

@@ -62,13 +62,21 @@ impl std::error::Error for RunError {}
 /// error status and wrote nothing on stderr.
 const SILENT: &str = "and wrote nothing on stderr";
 
+/// How the Wine loader starts a line when the probe lost its wineserver
+/// connection (`wine client error:0: recvmsg: Connection reset by peer`).
+const WINE_CLIENT: &str = "wine client error:";
+
+/// How [`Launcher::run`] ends the message of such a failure.
+const LOST_SERVER: &str = "(Wine lost its wineserver connection)";
+
 impl RunError {
-    /// True if the probe exited with an error status and wrote nothing on
-    /// stderr: the probe itself reports every failure it detects on stderr,
-    /// so this is a start-up failure of the real side (seen once under Wine
-    /// on a loaded machine), worth one retry.
-    pub fn is_silent_probe_failure(&self) -> bool {
-        self.0.ends_with(SILENT)
+    /// True if the probe failed without reporting anything itself: it
+    /// exited with an error status and wrote nothing on stderr (seen once
+    /// under Wine 8 on a loaded machine), or Wine lost its wineserver
+    /// connection. The probe reports every failure it detects on stderr,
+    /// so either is a start-up failure of the real side, worth one retry.
+    pub fn is_transient(&self) -> bool {
+        self.0.ends_with(SILENT) || self.0.ends_with(LOST_SERVER)
     }
 }
 
@@ -344,8 +352,11 @@ impl Launcher {
             let err = std::fs::read_to_string(&files[2]).unwrap_or_default();
             return Err(RunError(
                 match err.lines().rfind(|l| !l.trim().is_empty()) {
-                    Some(last) => format!("the probe failed ({status}): {last}"),
                     None => format!("the probe failed ({status}) {SILENT}"),
+                    Some(last) if last.starts_with(WINE_CLIENT) => {
+                        format!("the probe failed ({status}): {last} {LOST_SERVER}")
+                    }
+                    Some(last) => format!("the probe failed ({status}): {last}"),
                 },
             ));
         }

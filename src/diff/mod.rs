@@ -88,8 +88,8 @@ pub struct CaseReport {
     pub real: Vec<StepObs>,
     /// The verdict.
     pub verdict: Verdict,
-    /// Set when a first attempt failed with a silent probe failure
-    /// ([`RunError::is_silent_probe_failure`]) and the case was run again
+    /// Set when a first attempt failed with a transient probe failure
+    /// ([`RunError::is_transient`]) and the case was run again
     /// from the start: that first error. The verdict is the retry's.
     pub retried_after: Option<RunError>,
 }
@@ -147,8 +147,9 @@ fn run_once(
 }
 
 /// Plans `case` in `flavor`, runs the probe `repeat` times (at least once)
-/// and compares. If a probe run fails silently (exit status and nothing on
-/// stderr, [`RunError::is_silent_probe_failure`]), the whole case is run
+/// and compares. If a probe run fails without a report of its own (exit
+/// status and nothing on stderr, or a lost wineserver connection:
+/// [`RunError::is_transient`]), the whole case is run
 /// once more and the report says so in
 /// [`retried_after`](CaseReport::retried_after); a second failure is returned,
 /// naming the first.
@@ -160,7 +161,7 @@ pub fn run_case(
     repeat: usize,
 ) -> Result<CaseReport, RunError> {
     match run_case_once(launcher, case, flavor, timing, repeat) {
-        Err(first) if first.is_silent_probe_failure() => {
+        Err(first) if first.is_transient() => {
             match run_case_once(launcher, case, flavor, timing, repeat) {
                 Ok(report) => Ok(CaseReport {
                     retried_after: Some(first),
@@ -269,7 +270,18 @@ mod tests {
         assert_eq!(runs(&counted), 2, "one retry, no more");
         assert!(err.0.contains("on a retry, after a first failure"), "{err}");
         assert!(err.0.contains("wrote nothing on stderr"), "{err}");
-        assert!(!err.is_silent_probe_failure(), "the retry's error is final");
+        assert!(!err.is_transient(), "the retry's error is final");
+    }
+
+    #[test]
+    fn a_lost_wineserver_connection_is_retried_once() {
+        let (l, counted) = fake(
+            "server",
+            "echo 'wine client error:0: recvmsg: Connection reset by peer' >&2\nexit 1",
+        );
+        let err = run_case(&l, &lesson_1(), Flavor::Wine, Timing::default(), 3).unwrap_err();
+        assert_eq!(runs(&counted), 2, "one retry, no more");
+        assert!(err.0.contains("wineserver connection"), "{err}");
     }
 
     #[test]
@@ -278,6 +290,6 @@ mod tests {
         let err = run_case(&l, &lesson_1(), Flavor::Wine, Timing::default(), 3).unwrap_err();
         assert_eq!(runs(&counted), 1);
         assert!(err.0.ends_with("the script is bad"), "{err}");
-        assert!(!err.is_silent_probe_failure());
+        assert!(!err.is_transient());
     }
 }
