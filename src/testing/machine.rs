@@ -397,9 +397,12 @@ mod tests {
         check_port::<Anonymous, WinePort>(config(), 1..30).unwrap();
         let hook = std::panic::take_hook();
         std::panic::set_hook(Box::new(|_| {}));
+        // A fixed seed: with a random one, 256 cases missed the situation
+        // in about 3 runs of 10.
         let r = check_port::<Anonymous, WindowsPort>(
             Config {
                 cases: 256,
+                rng_seed: proptest::test_runner::RngSeed::Fixed(1),
                 ..config()
             },
             1..40,
