@@ -26,7 +26,9 @@
 //! `close_device D`, `close_port P`, `nop`.
 //!
 //! A device is a set of named-pipe server ends (one per request that can be
-//! pending at once), all associated with the same port and key; a request
+//! pending at once: `<instances>` are made at the start, and one more
+//! whenever a request is issued while every one is busy), all associated
+//! with the same port and key; a request
 //! is an overlapped ReadFile and `complete` writes BYTES to the matching
 //! client end, so requests complete in any order the script chooses.
 //! `issue ... syn` makes a synthesized request instead: nothing is pending
@@ -695,8 +697,72 @@ struct Instance {
     pending: Option<usize>,
 }
 
+impl Instance {
+    /// A connected pipe instance (server and client ends) of device `d`,
+    /// named after the process, the device and `i`.
+    fn new(d: usize, i: usize, skip: bool) -> Instance {
+        let pid = unsafe { GetCurrentProcessId() };
+        let name = wide(&format!("\\\\.\\pipe\\iocp-probe-{}-{}-{}", pid, d, i));
+        // PIPE_ACCESS_INBOUND | FILE_FLAG_OVERLAPPED; message mode so a
+        // write of 0 bytes completes a read with 0 bytes.
+        let server = unsafe {
+            CreateNamedPipeW(
+                name.as_ptr(),
+                0x1 | 0x4000_0000,
+                0x4 | 0x2,
+                1,
+                0,
+                PIPE_BUF as u32,
+                0,
+                std::ptr::null_mut(),
+            )
+        };
+        if server == INVALID_HANDLE_VALUE {
+            fail(format!("CreateNamedPipeW failed: {}", unsafe {
+                GetLastError()
+            }));
+        }
+        let client = unsafe {
+            CreateFileW(
+                name.as_ptr(),
+                0x4000_0000,
+                0,
+                std::ptr::null_mut(),
+                3,
+                0,
+                std::ptr::null_mut(),
+            )
+        };
+        if client == INVALID_HANDLE_VALUE {
+            fail(format!("CreateFileW(pipe) failed: {}", unsafe {
+                GetLastError()
+            }));
+        }
+        let mut ov: OVERLAPPED = unsafe { std::mem::zeroed() };
+        let ok = unsafe { ConnectNamedPipe(server, &mut ov) };
+        let err = unsafe { GetLastError() };
+        if ok == 0 && err != ERROR_PIPE_CONNECTED {
+            fail(format!("ConnectNamedPipe failed: {}", err));
+        }
+        if skip && unsafe { SetFileCompletionNotificationModes(server, 1) } == 0 {
+            fail(format!(
+                "SetFileCompletionNotificationModes failed: {}",
+                unsafe { GetLastError() }
+            ));
+        }
+        Instance {
+            server,
+            client,
+            buf: vec![0u8; PIPE_BUF],
+            pending: None,
+        }
+    }
+}
+
 struct Device {
     instances: Vec<Instance>,
+    /// FILE_SKIP_COMPLETION_PORT_ON_SUCCESS is set on every instance.
+    skip: bool,
     closed: bool,
     /// Pending reads in issue order: (ov id, instance index, or SYNTHETIC).
     pending: Vec<(usize, usize)>,
@@ -809,69 +875,12 @@ impl Probe {
         // state: Wine reports 0 for all).
         std::thread::sleep(Duration::from_millis(20));
         let states_known = thread_states().iter().any(|&(_, st)| st != 0);
-        let pid = unsafe { GetCurrentProcessId() };
         let mut devices = Vec::new();
         for (d, &(skip, n)) in s.devices.iter().enumerate() {
-            let mut instances = Vec::new();
-            for i in 0..n {
-                let name = wide(&format!("\\\\.\\pipe\\iocp-probe-{}-{}-{}", pid, d, i));
-                // PIPE_ACCESS_INBOUND | FILE_FLAG_OVERLAPPED; message mode so a
-                // write of 0 bytes completes a read with 0 bytes.
-                let server = unsafe {
-                    CreateNamedPipeW(
-                        name.as_ptr(),
-                        0x1 | 0x4000_0000,
-                        0x4 | 0x2,
-                        1,
-                        0,
-                        PIPE_BUF as u32,
-                        0,
-                        std::ptr::null_mut(),
-                    )
-                };
-                if server == INVALID_HANDLE_VALUE {
-                    fail(format!("CreateNamedPipeW failed: {}", unsafe {
-                        GetLastError()
-                    }));
-                }
-                let client = unsafe {
-                    CreateFileW(
-                        name.as_ptr(),
-                        0x4000_0000,
-                        0,
-                        std::ptr::null_mut(),
-                        3,
-                        0,
-                        std::ptr::null_mut(),
-                    )
-                };
-                if client == INVALID_HANDLE_VALUE {
-                    fail(format!("CreateFileW(pipe) failed: {}", unsafe {
-                        GetLastError()
-                    }));
-                }
-                let mut ov: OVERLAPPED = unsafe { std::mem::zeroed() };
-                let ok = unsafe { ConnectNamedPipe(server, &mut ov) };
-                let err = unsafe { GetLastError() };
-                if ok == 0 && err != ERROR_PIPE_CONNECTED {
-                    fail(format!("ConnectNamedPipe failed: {}", err));
-                }
-                if skip && unsafe { SetFileCompletionNotificationModes(server, 1) } == 0 {
-                    fail(format!(
-                        "SetFileCompletionNotificationModes failed: {}",
-                        unsafe { GetLastError() }
-                    ));
-                }
-                instances.push(Instance {
-                    server,
-                    client,
-                    buf: vec![0u8; PIPE_BUF],
-                    pending: None,
-                });
-            }
             devices.push(Device {
                 assoc: None,
-                instances,
+                instances: (0..n).map(|i| Instance::new(d, i, skip)).collect(),
+                skip,
                 closed: false,
                 pending: Vec::new(),
             });
@@ -1293,6 +1302,34 @@ impl Probe {
         }
     }
 
+    /// Every instance of device `d` is busy: make one more (so any number
+    /// of requests can be pending, as memory allows), associated with the
+    /// device's port and key as the others are. Returns its index.
+    fn add_instance(&mut self, d: usize) -> usize {
+        let i = self.devices[d].instances.len();
+        let inst = Instance::new(d, i, self.devices[d].skip);
+        if let Some((p, key)) = self.devices[d].assoc {
+            if !self.closed_ports[p] {
+                let h = unsafe { CreateIoCompletionPort(inst.server, self.ports[p], key as usize, 0) };
+                if h.is_null() {
+                    fail(format!("CreateIoCompletionPort(new pipe instance) failed: {}", unsafe {
+                        GetLastError()
+                    }));
+                }
+            } else {
+                // Its completions make no packet, as the model says, but
+                // cannot wake a waiter stranded on the closed port (Wine 8).
+                let _ = writeln!(
+                    self.out,
+                    "warn device {} grew a pipe instance after its port was closed",
+                    d
+                );
+            }
+        }
+        self.devices[d].instances.push(inst);
+        i
+    }
+
     fn finish_request(&mut self, d: usize, i: usize, ov: usize) {
         if i != SYNTHETIC {
             self.devices[d].instances[i].pending = None;
@@ -1315,7 +1352,7 @@ impl Probe {
             .position(|x| x.pending.is_none())
         {
             Some(i) => i,
-            None => fail(format!("device {} has no free pipe instance", d)),
+            None => self.add_instance(d),
         };
         let (server, client) = {
             let inst = &self.devices[d].instances[i];

@@ -197,9 +197,12 @@ fn en(f: &Fired, n: &Names) -> String {
             current,
             max,
             lifo,
+            gated,
         } => {
-            let gate = if lifo {
+            let gate = if gated {
                 format!("current {} < max {max}", current - 1)
+            } else if lifo {
+                "Wine 10 does not check the limit but, like Windows, wakes the most recent caller of get first,".to_owned()
             } else {
                 "Wine does not check the limit".to_owned()
             };

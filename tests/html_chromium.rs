@@ -298,6 +298,16 @@ fn keys_step_through_the_trace_and_toggle_the_flavour() {
         "Wine: the packet goes to the oldest waiter, T1"
     );
     assert!(section(&d, "wtq-0", "rtl-0").contains("FIFO"));
+    // A second `f` goes on to Wine 10 (most recent waiter first), a third
+    // back to Windows; the address can also pick Wine 10.
+    let d = dom(&bin, &dir, &url, "step=3&keys=f,f");
+    assert_eq!(attr(&d, "data-flavor"), "wine10");
+    assert!(d.contains("T2 ← [key 1"), "Wine 10: the packet goes to T2");
+    assert!(section(&d, "wtq-0", "rtl-0").contains("LIFO"));
+    let d = dom(&bin, &dir, &url, "step=3&keys=f,f,f");
+    assert_eq!(attr(&d, "data-flavor"), "windows");
+    let d = dom(&bin, &dir, &url, "step=3&flavor=wine10");
+    assert_eq!(attr(&d, "data-flavor"), "wine10");
 
     // The step list is clickable and marks the current step.
     let d = dom(&bin, &dir, &url, "step=7");

@@ -1,6 +1,6 @@
 //! The `run --json` wire format (docs/json-output.md) is what the schema
 //! `docs/run-json.schema.json` says: every line that `iocp-sim run --json`
-//! writes for every bundled lesson, in both flavours, with and without
+//! writes for every bundled lesson, in all three flavours, with and without
 //! narration, validates against it.
 
 use std::collections::BTreeSet;
@@ -62,6 +62,7 @@ fn every_lesson_in_every_mode_matches_the_schema() {
         for args in [
             &[][..],
             &["--flavor", "wine"][..],
+            &["--flavor", "wine10"][..],
             &["--narration"][..],
             &["--narration", "--lang", "ko"][..],
         ] {
@@ -152,8 +153,43 @@ fn lesson_19_shows_by_and_the_queue_wait_mark() {
     broken["rules"][0].as_object_mut().unwrap().remove("by");
     assert!(!v.is_valid(&broken), "marked_inserter without by");
 
-    // Wine has no queue-wait mark.
-    for line in run_json(file, &["--flavor", "wine"]) {
-        assert_eq!(line["state"]["marked"], serde_json::json!([]), "{line}");
+    // Neither Wine has the queue-wait mark.
+    for flavor in ["wine", "wine10"] {
+        for line in run_json(file, &["--flavor", flavor]) {
+            assert_eq!(line["state"]["marked"], serde_json::json!([]), "{line}");
+        }
+    }
+}
+
+/// Lesson 1's handoffs under each flavour: `gated` says whether the
+/// concurrency limit was checked (only Windows checks it), `wake` which end
+/// of the WTQ was woken; the schema requires `gated` on every handoff.
+#[test]
+fn handed_off_says_gated_and_wake_per_flavour() {
+    let v = validator();
+    let file = &lessons()[0];
+    for (flavor, gated, wake) in [
+        ("windows", true, "lifo"),
+        ("wine", false, "fifo"),
+        ("wine10", false, "lifo"),
+    ] {
+        let lines = run_json(file, &["--flavor", flavor]);
+        let handoffs: Vec<&Value> = lines
+            .iter()
+            .flat_map(|l| l["rules"].as_array().unwrap())
+            .filter(|r| r["event"] == "handed_off")
+            .collect();
+        assert!(!handoffs.is_empty(), "{flavor}: lesson 1 hands off");
+        for h in &handoffs {
+            assert_eq!(h["gated"], gated, "{flavor}: {h}");
+            assert_eq!(h["wake"], wake, "{flavor}: {h}");
+        }
+        let mut line = lines
+            .into_iter()
+            .find(|l| l["rules"][0]["event"] == "handed_off")
+            .expect("a step whose first rule is a handoff");
+        assert!(v.is_valid(&line), "{line}");
+        line["rules"][0].as_object_mut().unwrap().remove("gated");
+        assert!(!v.is_valid(&line), "{flavor}: a handoff without gated");
     }
 }

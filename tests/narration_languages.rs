@@ -51,7 +51,7 @@ fn kind(e: &Event) -> String {
         Event::Took { .. } => "Took".into(),
         Event::Waits { why, lifo, .. } => format!("Waits/{}/{lifo}", sub_take(why)),
         Event::PollFailed { why, .. } => format!("PollFailed/{}", sub_take(why)),
-        Event::HandedOff { lifo, .. } => format!("HandedOff/{lifo}"),
+        Event::HandedOff { lifo, gated, .. } => format!("HandedOff/{lifo}/{gated}"),
         Event::Queued { why, .. } => match why {
             QueueWhy::NoWaiter => "Queued/NoWaiter".into(),
             QueueWhy::AtLimit { .. } => "Queued/AtLimit".into(),
@@ -98,8 +98,9 @@ const EVENT_KINDS: &[&str] = &[
     "Waits/AtLimit/false",
     "PollFailed/IocqEmpty",
     "PollFailed/AtLimit",
-    "HandedOff/true",
-    "HandedOff/false",
+    "HandedOff/true/true",
+    "HandedOff/true/false",
+    "HandedOff/false/false",
     "Queued/NoWaiter",
     "Queued/AtLimit",
     "Queued/MarkedInserter",
@@ -416,6 +417,7 @@ fn sample_events() -> Vec<Fired> {
                 current: 1,
                 max: 1,
                 lifo,
+                gated: lifo,
             },
         ));
         v.push((
@@ -430,6 +432,20 @@ fn sample_events() -> Vec<Fired> {
             },
         ));
     }
+    // Wine 10: the most recent waiter, with no gate.
+    v.push((
+        Rule::Insert,
+        Event::HandedOff {
+            thread: T,
+            port: P,
+            packet: pk(),
+            extra: 0,
+            current: 1,
+            max: 1,
+            lifo: true,
+            gated: false,
+        },
+    ));
     v.into_iter()
         .map(|(rule, event)| Fired { rule, event })
         .collect()

@@ -139,6 +139,18 @@ fn toggling_the_flavour_keeps_the_step_and_shows_wine_diverge() {
     assert!(wine.contains("▶ T2"), "{wine}");
     assert!(wine.contains("FIFO"), "{wine}");
     assert_ne!(win, wine);
+    // Then Wine 10: the most recent waiter again, then back to Windows.
+    key(&mut p, KeyCode::Char('f'));
+    assert_eq!(p.flavor(), Flavor::Wine10);
+    let wine10 = screen(&p, 80, 24);
+    assert!(wine10.contains("flavour wine10"), "{wine10}");
+    assert!(
+        wine10.contains("T2 ← [key 1"),
+        "Wine 10 hands the packet to T2 (LIFO):\n{wine10}"
+    );
+    assert!(wine10.contains("LIFO"), "{wine10}");
+    key(&mut p, KeyCode::Char('f'));
+    assert_eq!(p.flavor(), Flavor::Windows);
 }
 
 #[test]

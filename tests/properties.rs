@@ -111,6 +111,14 @@ fn prop7_rejection_changes_nothing_wine() {
     check(Flavor::Wine, 7);
 }
 
+/// Wine 10 (measured with the probe): the properties of Wine 8, plus LIFO wake.
+#[test]
+fn wine10_properties_1_2_4_5_7() {
+    for property in [1, 2, 4, 5, 7] {
+        check(Flavor::Wine10, property);
+    }
+}
+
 /// The generator is not vacuous: over a fixed sample it reaches every rule,
 /// the interesting events and every kind of rejection.
 #[test]

@@ -11,7 +11,7 @@ use iocp_sim::model::{
     WinError,
 };
 
-use Flavor::{Windows, Wine};
+use Flavor::{Windows, Wine, Wine10};
 
 // ------------------------------------------------------------ harness
 
@@ -360,7 +360,8 @@ fn wine_block_wakes_nobody_because_no_packet_ever_waits_for_a_waiter() {
                 extra: 0,
                 current: 2,
                 max: 1,
-                lifo: false
+                lifo: false,
+                gated: false
             }
         )]
     );
@@ -873,6 +874,8 @@ fn insert_hands_a_packet_to_the_most_recent_waiter_without_touching_the_iocq() {
     for (flavor, woken, rest, lifo) in [
         (Windows, T(2), vec![T(1), T(0)], true),
         (Wine, T(0), vec![T(1), T(2)], false),
+        // Wine 10 wakes the most recent caller of get, as Windows does.
+        (Wine10, T(2), vec![T(1), T(0)], true),
     ] {
         let mut s = Sim::one(flavor, 2, 3);
         s.all(&[get(T(0), P0), get(T(1), P0), get(T(2), P0)]);
@@ -889,7 +892,8 @@ fn insert_hands_a_packet_to_the_most_recent_waiter_without_touching_the_iocq() {
                     extra: 0,
                     current: 1,
                     max: 2,
-                    lifo
+                    lifo,
+                    gated: flavor == Windows
                 }
             )],
             "{flavor:?}"
@@ -1133,7 +1137,8 @@ fn get_ex_waiter_gets_a_post_handed_off() {
                 extra: 0,
                 current: 1,
                 max: 1,
-                lifo: true
+                lifo: true,
+                gated: true
             }
         )]
     );
@@ -1793,7 +1798,8 @@ fn a_completion_is_handed_to_a_waiter_like_a_post() {
                 extra: 0,
                 current: 1,
                 max: 1,
-                lifo: true
+                lifo: true,
+                gated: true
             }
         )
     );
@@ -2093,6 +2099,80 @@ fn rule_numbers_and_labels_match_model_md() {
     assert_eq!(Rule::Activate.label(), "activate");
 }
 
+// ------------------------------------------------------------ Wine 10
+// Each difference of the `wine10` flavour measured with the probe
+// (docs/differential.md), pinned against Windows and Wine 8.
+
+#[test]
+fn wine10_wakes_the_most_recent_waiter_and_ignores_the_limit() {
+    // Concurrency 1, three waiters, three posts: Windows releases one
+    // (LIFO) and queues the rest; Wine 8 releases all three oldest first;
+    // Wine 10 releases all three, most recent first.
+    for (flavor, order, queued) in [
+        (Windows, vec![T(2)], 2),
+        (Wine, vec![T(0), T(1), T(2)], 0),
+        (Wine10, vec![T(2), T(1), T(0)], 0),
+    ] {
+        let mut s = Sim::one(flavor, 1, 3);
+        s.all(&[get(T(0), P0), get(T(1), P0), get(T(2), P0)]);
+        let mut woken = Vec::new();
+        for key in 1..=3 {
+            let out = s.ok(post(P0, key)).clone();
+            woken.extend(out.deliveries.iter().map(|d| d.thread));
+        }
+        assert_eq!(woken, order, "{flavor:?}");
+        assert_eq!(s.iocq(P0).len(), queued, "{flavor:?}");
+        assert_eq!(s.current(P0), order.len() as u32, "{flavor:?}");
+    }
+    // Nothing ever waits for room in Wine 10: a get takes a queued packet
+    // over the limit, and a block wakes nobody.
+    let mut s = over_subscribed(Wine10, 2);
+    s.all(&[post(P0, 3)]);
+    let out = s.ok(get(T(1), P0)).clone();
+    assert_eq!(out.deliveries, vec![delivery(T(1), P0, pp(3))]);
+    assert_eq!(s.current(P0), 2);
+}
+
+#[test]
+fn wine10_close_port_abandons_waiters_and_a_late_completion_wakes_nobody() {
+    // Wine 8 strands these waiters (see the test above); Wine 10 fails
+    // them with ERROR_ABANDONED_WAIT_0 as Windows does, most recent first.
+    let mut s = Sim::new(Wine10, 4, &[2], 2, &[false]);
+    s.all(&[
+        associate(D0, P0, 5),
+        issue(D0, OV_A),
+        get(T(0), P0),
+        get(T(1), P0),
+    ]);
+    let out = s.ok(Action::ClosePort { port: P0 }).clone();
+    assert_eq!(
+        out.failures,
+        vec![
+            (T(1), WinError::AbandonedWait0),
+            (T(0), WinError::AbandonedWait0)
+        ]
+    );
+    assert!(!out
+        .fired
+        .iter()
+        .any(|f| matches!(f.event, Event::Stranded { .. })));
+    assert_eq!(s.state(T(0)), (RUNNING, None));
+    assert_eq!(s.state(T(1)), (RUNNING, None));
+    let out = s.ok(complete(OV_A, 10)).clone();
+    assert!(out.failures.is_empty());
+    assert_eq!(s.k.counters().lost, 1);
+}
+
+#[test]
+fn wine10_is_named_and_parsed() {
+    assert_eq!(Flavor::parse("wine10"), Some(Wine10));
+    assert_eq!(Wine10.as_str(), "wine10");
+    assert!(!Wine10.gated());
+    assert!(Wine10.abandons_waiters_on_close());
+    assert_eq!(Flavor::parse("wine"), Some(Wine));
+    assert_eq!(Flavor::parse("wine9"), None);
+}
+
 // ------------------------------------------------ rule 2: the queue-wait mark
 
 fn mark(s: &Sim, t: ThreadId) -> bool {
@@ -2128,10 +2208,12 @@ fn mark_is_set_by_a_get_that_takes_a_packet_at_once_or_a_failed_poll() {
         timeout: Timeout::Ms(0),
     });
     assert!(mark(&s, T(2)), "get_ex is a get too");
-    // Wine has no such rule: it never sets the mark.
-    let mut w = Sim::one(Wine, 1, 1);
-    w.all(&[post(P0, 1), get(T(0), P0)]);
-    assert!(!mark(&w, T(0)));
+    // Wine 8 and Wine 10 have no such rule: they never set the mark.
+    for flavor in [Wine, Wine10] {
+        let mut w = Sim::one(flavor, 1, 1);
+        w.all(&[post(P0, 1), get(T(0), P0)]);
+        assert!(!mark(&w, T(0)), "{flavor:?}");
+    }
 }
 
 #[test]
@@ -2271,10 +2353,12 @@ fn the_mark_clause_needs_the_mark_the_same_port_and_the_windows_flavour() {
     s.ok(get(T(1), P0));
     s.ok(post_by(T(0), P0, 2));
     assert!(handed(&s));
-    // Wine: no such rule.
-    let mut s = marked_worker_and_a_waiter(Wine);
-    s.ok(post_by(T(0), P0, 2));
-    assert!(handed(&s));
+    // Wine 8 and Wine 10: no such rule.
+    for flavor in [Wine, Wine10] {
+        let mut s = marked_worker_and_a_waiter(flavor);
+        s.ok(post_by(T(0), P0, 2));
+        assert!(handed(&s), "{flavor:?}");
+    }
 }
 
 #[test]

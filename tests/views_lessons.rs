@@ -23,11 +23,13 @@ fn lessons() -> Vec<PathBuf> {
     v
 }
 
-const CASES: [(Flavor, Lang); 4] = [
+const CASES: [(Flavor, Lang); 6] = [
     (Flavor::Windows, Lang::En),
     (Flavor::Wine, Lang::En),
+    (Flavor::Wine10, Lang::En),
     (Flavor::Windows, Lang::Ko),
     (Flavor::Wine, Lang::Ko),
+    (Flavor::Wine10, Lang::Ko),
 ];
 
 #[test]

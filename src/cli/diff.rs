@@ -29,7 +29,8 @@ pub struct Args {
     /// The real implementation to compare with.
     #[arg(long, value_enum)]
     against: AgainstArg,
-    /// The model's flavour (default: wine against Wine, windows against Windows).
+    /// The model's flavour (default: windows against Windows; against Wine,
+    /// the flavour measured for the installed version, from `wine --version`).
     #[arg(long, value_enum)]
     flavor: Option<FlavorArg>,
     /// Run the probe this many times per file; every run must observe the same thing.
@@ -49,16 +50,35 @@ pub struct Args {
     step_ms: u64,
 }
 
-/// Runs `iocp-sim diff`.
+/// How one file ended, for the summary line.
+#[derive(Default)]
+struct Tally {
+    agree: usize,
+    diverge: usize,
+    unsupported: usize,
+    unstable: usize,
+    probe_failed: usize,
+    /// Files run a second time after a transient probe failure (counted
+    /// under the retry's verdict too).
+    retried: usize,
+}
+
+impl Tally {
+    /// Files that make the exit status 1: divergences, unstable files and
+    /// probe failures.
+    fn failed(&self) -> usize {
+        self.unstable + self.probe_failed
+    }
+}
+
+/// Runs `iocp-sim diff`: every file is compared and reported (agree,
+/// diverge, unsupported with the reason, unstable, probe failed), then one
+/// summary line; a failing file never stops the others.
 pub fn main(args: Args) -> ExitCode {
     let against = match args.against {
         AgainstArg::Wine => Against::Wine,
         AgainstArg::Windows => Against::Windows,
     };
-    let flavor = args.flavor.map(Flavor::from).unwrap_or(match against {
-        Against::Wine => Flavor::Wine,
-        Against::Windows => Flavor::Windows,
-    });
     let files = match super::check::expand(&args.paths) {
         Ok(f) => f,
         Err(e) => {
@@ -81,6 +101,11 @@ pub fn main(args: Args) -> ExitCode {
         return ExitCode::from(EXIT_BAD_INPUT);
     }
     if args.script {
+        // Nothing runs: without --flavor, the flavour of the host's default.
+        let flavor = args.flavor.map(Flavor::from).unwrap_or(match against {
+            Against::Wine => Flavor::Wine,
+            Against::Windows => Flavor::Windows,
+        });
         for c in &cases {
             print!("{}", diff::plan(c, flavor).script);
         }
@@ -96,47 +121,76 @@ pub fn main(args: Args) -> ExitCode {
             return ExitCode::from(EXIT_BAD_INPUT);
         }
     };
+    let flavor = match args.flavor {
+        Some(f) => Flavor::from(f),
+        None => match diff::matching_flavor(&launcher) {
+            Ok(f) => {
+                println!(
+                    "{}: comparing with the model's {} flavour",
+                    launcher.description,
+                    f.as_str()
+                );
+                f
+            }
+            Err(e) => {
+                eprintln!("iocp-sim diff: {e}");
+                return ExitCode::from(EXIT_BAD_INPUT);
+            }
+        },
+    };
     let timing = Timing {
         quiet_ms: args.quiet_ms,
         step_ms: args.step_ms,
     };
-    let (mut agree, mut diverge, mut unsupported, mut unstable) = (0, 0, 0, 0);
+    let mut n = Tally::default();
     for c in &cases {
         let report = match diff::run_case(&launcher, c, flavor, timing, args.repeat) {
             Ok(r) => r,
             Err(e) => {
-                eprintln!("iocp-sim diff: {}: {e}", c.source);
-                return ExitCode::from(EXIT_BAD_INPUT);
+                println!("{}: PROBE FAILED: {e}", c.source);
+                n.probe_failed += 1;
+                continue;
             }
         };
+        if let Some(first) = &report.retried_after {
+            println!("{}: retried once after: {first}", c.source);
+            n.retried += 1;
+        }
         println!("{}: {}", c.source, report.verdict.summary());
         match &report.verdict {
-            Verdict::Agree => agree += 1,
-            Verdict::Diverge(_) => diverge += 1,
+            Verdict::Agree => n.agree += 1,
+            Verdict::Diverge(_) => n.diverge += 1,
             Verdict::Unsupported(u) => {
-                unsupported += 1;
+                n.unsupported += 1;
                 if !args.brief {
                     for x in u {
                         println!("    step {}: {}", x.step, x.reason);
                     }
                 }
             }
-            Verdict::Unstable { .. } => unstable += 1,
+            Verdict::Unstable { .. } => n.unstable += 1,
         }
         if !args.brief && !matches!(report.verdict, Verdict::Unsupported(_)) {
             println!("{}", report.table(&launcher.description));
         }
     }
     println!(
-        "{} files against {} (model flavour {}): {agree} agree, {diverge} diverge, \
-         {unsupported} unsupported, {unstable} unstable",
+        "{} files against {} (model flavour {}): {} agree, {} diverge, {} unsupported, \
+         {} failed ({} unstable, {} probe failed); {} retried once after a transient probe failure",
         cases.len(),
         launcher.description,
-        flavor.as_str()
+        flavor.as_str(),
+        n.agree,
+        n.diverge,
+        n.unsupported,
+        n.failed(),
+        n.unstable,
+        n.probe_failed,
+        n.retried
     );
     if bad_input {
         ExitCode::from(EXIT_BAD_INPUT)
-    } else if diverge + unstable > 0 {
+    } else if n.diverge + n.failed() > 0 {
         ExitCode::from(EXIT_FAILED)
     } else {
         ExitCode::SUCCESS

@@ -159,6 +159,7 @@ pub fn run(args: ExploreArgs) -> ExitCode {
         match world.flavor {
             Flavor::Windows => "1-7",
             Flavor::Wine => "1, 2, 5 and 7",
+            Flavor::Wine10 => "1, 2, 4, 5 and 7",
         },
         world.flavor.as_str(),
         search.probes,

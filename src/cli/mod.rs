@@ -66,8 +66,10 @@ enum Command {
 pub enum FlavorArg {
     /// The NT kernel: LIFO wake, concurrency limit enforced.
     Windows,
-    /// Wine: FIFO wake, concurrency value ignored.
+    /// Wine 8: FIFO wake, concurrency value ignored.
     Wine,
+    /// Wine 10: see docs/differential.md for what differs from Wine 8.
+    Wine10,
 }
 
 impl From<FlavorArg> for Flavor {
@@ -75,6 +77,7 @@ impl From<FlavorArg> for Flavor {
         match f {
             FlavorArg::Windows => Flavor::Windows,
             FlavorArg::Wine => Flavor::Wine,
+            FlavorArg::Wine10 => Flavor::Wine10,
         }
     }
 }

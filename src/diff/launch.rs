@@ -58,6 +58,28 @@ impl std::fmt::Display for RunError {
 
 impl std::error::Error for RunError {}
 
+/// How [`Launcher::run`] ends the message of a probe that exited with an
+/// error status and wrote nothing on stderr.
+const SILENT: &str = "and wrote nothing on stderr";
+
+/// How the Wine loader starts a line when the probe lost its wineserver
+/// connection (`wine client error:0: recvmsg: Connection reset by peer`).
+const WINE_CLIENT: &str = "wine client error:";
+
+/// How [`Launcher::run`] ends the message of such a failure.
+const LOST_SERVER: &str = "(Wine lost its wineserver connection)";
+
+impl RunError {
+    /// True if the probe failed without reporting anything itself: it
+    /// exited with an error status and wrote nothing on stderr (seen once
+    /// under Wine 8 on a loaded machine), or Wine lost its wineserver
+    /// connection. The probe reports every failure it detects on stderr,
+    /// so either is a start-up failure of the real side, worth one retry.
+    pub fn is_transient(&self) -> bool {
+        self.0.ends_with(SILENT) || self.0.ends_with(LOST_SERVER)
+    }
+}
+
 /// How patient the probe is (see `probe/probe.rs`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Timing {
@@ -80,11 +102,17 @@ impl Default for Timing {
 /// A built probe and how to start it.
 #[derive(Clone, Debug)]
 pub struct Launcher {
-    exe: PathBuf,
-    wine: Option<PathBuf>,
-    env: Vec<(String, String)>,
+    // pub(super): the retry tests of `diff` start a fake Wine.
+    pub(super) exe: PathBuf,
+    pub(super) wine: Option<PathBuf>,
+    pub(super) env: Vec<(String, String)>,
+    /// What the probe runs against.
+    pub against: Against,
     /// A one-line description of the real side (`"Wine wine-8.0 ..."`).
     pub description: String,
+    /// What `wine --version` printed (`None` on Windows, or if it printed
+    /// nothing): see [`super::flavor_for_wine`].
+    pub wine_version: Option<String>,
 }
 
 fn find_on_path(name: &str) -> Option<PathBuf> {
@@ -223,6 +251,7 @@ impl Launcher {
         }
         let mut env = Vec::new();
         let mut description = "Windows".to_owned();
+        let mut wine_version = None;
         if let Some(w) = &wine {
             if std::env::var_os("WINEDEBUG").is_none() {
                 env.push(("WINEDEBUG".to_owned(), "-all".to_owned()));
@@ -233,12 +262,15 @@ impl Launcher {
             }
             let version = output_of(Command::new(w).arg("--version")).unwrap_or_default();
             description = format!("Wine {version}").trim().to_owned();
+            wine_version = Some(version).filter(|v| !v.is_empty());
         }
         Ok(Launcher {
             exe,
             wine,
             env,
+            against,
             description,
+            wine_version,
         })
     }
 
@@ -318,10 +350,15 @@ impl Launcher {
         let out = std::fs::read_to_string(&files[1]).map_err(io)?;
         if !status.success() {
             let err = std::fs::read_to_string(&files[2]).unwrap_or_default();
-            return Err(RunError(format!(
-                "the probe failed ({status}): {}",
-                err.lines().last().unwrap_or("")
-            )));
+            return Err(RunError(
+                match err.lines().rfind(|l| !l.trim().is_empty()) {
+                    None => format!("the probe failed ({status}) {SILENT}"),
+                    Some(last) if last.starts_with(WINE_CLIENT) => {
+                        format!("the probe failed ({status}): {last} {LOST_SERVER}")
+                    }
+                    Some(last) => format!("the probe failed ({status}): {last}"),
+                },
+            ));
         }
         Ok(out)
     }

@@ -17,14 +17,26 @@ pub mod compare;
 pub mod launch;
 pub mod observe;
 pub mod plan;
+mod version;
 
 pub use case::Case;
 pub use compare::{first_divergence, table, Divergence, Field};
 pub use launch::{Against, EnvMissing, Launcher, RunError, Timing, INSTALL_COMMAND};
 pub use observe::{error_name, parse_probe_output, Depth, Pkt, Return, StepObs};
 pub use plan::{plan, Plan, Unsupported};
+pub use version::{flavor_for_wine, wine_major};
 
 use crate::model::Flavor;
+
+/// The model flavour that matches the real side of `launcher`: `windows`
+/// for the NT kernel; under Wine, the flavour measured for the installed
+/// version ([`flavor_for_wine`]), or an error naming the version.
+pub fn matching_flavor(launcher: &Launcher) -> Result<Flavor, String> {
+    match launcher.against {
+        Against::Windows => Ok(Flavor::Windows),
+        Against::Wine => flavor_for_wine(launcher.wine_version.as_deref().unwrap_or("")),
+    }
+}
 
 /// The verdict for one case.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -76,6 +88,10 @@ pub struct CaseReport {
     pub real: Vec<StepObs>,
     /// The verdict.
     pub verdict: Verdict,
+    /// Set when a first attempt failed with a transient probe failure
+    /// ([`RunError::is_transient`]) and the case was run again
+    /// from the start: that first error. The verdict is the retry's.
+    pub retried_after: Option<RunError>,
 }
 
 impl CaseReport {
@@ -131,8 +147,36 @@ fn run_once(
 }
 
 /// Plans `case` in `flavor`, runs the probe `repeat` times (at least once)
-/// and compares.
+/// and compares. If a probe run fails without a report of its own (exit
+/// status and nothing on stderr, or a lost wineserver connection:
+/// [`RunError::is_transient`]), the whole case is run
+/// once more and the report says so in
+/// [`retried_after`](CaseReport::retried_after); a second failure is returned,
+/// naming the first.
 pub fn run_case(
+    launcher: &Launcher,
+    case: &Case,
+    flavor: Flavor,
+    timing: Timing,
+    repeat: usize,
+) -> Result<CaseReport, RunError> {
+    match run_case_once(launcher, case, flavor, timing, repeat) {
+        Err(first) if first.is_transient() => {
+            match run_case_once(launcher, case, flavor, timing, repeat) {
+                Ok(report) => Ok(CaseReport {
+                    retried_after: Some(first),
+                    ..report
+                }),
+                Err(again) => Err(RunError(format!(
+                    "{again} (on a retry, after a first failure: {first})"
+                ))),
+            }
+        }
+        other => other,
+    }
+}
+
+fn run_case_once(
     launcher: &Launcher,
     case: &Case,
     flavor: Flavor,
@@ -146,6 +190,7 @@ pub fn run_case(
             verdict: Verdict::Unsupported(plan.unsupported.clone()),
             plan,
             real: Vec::new(),
+            retried_after: None,
         });
     }
     let real = run_once(launcher, &plan, case, timing)?;
@@ -157,6 +202,7 @@ pub fn run_case(
                 verdict: Verdict::Unstable { run, step },
                 plan,
                 real,
+                retried_after: None,
             });
         }
     }
@@ -169,5 +215,81 @@ pub fn run_case(
         plan,
         real,
         verdict,
+        retried_after: None,
     })
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+    use std::path::PathBuf;
+
+    /// A launcher whose "wine" is a shell script that counts its runs in
+    /// `runs` and then does `body`; the probe itself is never started.
+    fn fake(name: &str, body: &str) -> (Launcher, PathBuf) {
+        let dir =
+            std::env::temp_dir().join(format!("iocp-sim-retry-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let runs = dir.join("runs");
+        let _ = std::fs::remove_file(&runs);
+        let script = dir.join("wine");
+        std::fs::write(
+            &script,
+            format!("#!/bin/sh\necho run >> \"$RUNS\"\n{body}\n"),
+        )
+        .unwrap();
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let launcher = Launcher {
+            exe: dir.join("probe.exe"),
+            wine: Some(script),
+            env: vec![("RUNS".to_owned(), runs.display().to_string())],
+            against: Against::Wine,
+            description: "a fake Wine".to_owned(),
+            wine_version: None,
+        };
+        (launcher, runs)
+    }
+
+    fn lesson_1() -> Case {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/sim-scenarios/01-basic-handoff.json"
+        );
+        Case::from_scenario(&crate::scenario::load(std::path::Path::new(path)).unwrap())
+    }
+
+    fn runs(path: &PathBuf) -> usize {
+        std::fs::read_to_string(path).map_or(0, |s| s.lines().count())
+    }
+
+    #[test]
+    fn a_silent_probe_failure_is_retried_once_and_named() {
+        let (l, counted) = fake("silent", "exit 1");
+        let err = run_case(&l, &lesson_1(), Flavor::Wine, Timing::default(), 3).unwrap_err();
+        assert_eq!(runs(&counted), 2, "one retry, no more");
+        assert!(err.0.contains("on a retry, after a first failure"), "{err}");
+        assert!(err.0.contains("wrote nothing on stderr"), "{err}");
+        assert!(!err.is_transient(), "the retry's error is final");
+    }
+
+    #[test]
+    fn a_lost_wineserver_connection_is_retried_once() {
+        let (l, counted) = fake(
+            "server",
+            "echo 'wine client error:0: recvmsg: Connection reset by peer' >&2\nexit 1",
+        );
+        let err = run_case(&l, &lesson_1(), Flavor::Wine, Timing::default(), 3).unwrap_err();
+        assert_eq!(runs(&counted), 2, "one retry, no more");
+        assert!(err.0.contains("wineserver connection"), "{err}");
+    }
+
+    #[test]
+    fn a_probe_failure_with_a_message_is_not_retried() {
+        let (l, counted) = fake("loud", "echo 'the script is bad' >&2\nexit 1");
+        let err = run_case(&l, &lesson_1(), Flavor::Wine, Timing::default(), 3).unwrap_err();
+        assert_eq!(runs(&counted), 1);
+        assert!(err.0.ends_with("the script is bad"), "{err}");
+        assert!(!err.is_transient());
+    }
 }

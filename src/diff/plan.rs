@@ -251,11 +251,14 @@ pub fn plan(case: &Case, flavor: Flavor) -> Plan {
                 if inline.is_some_and(|b| b > MAX_BYTES) {
                     unsup(format!("inline issue of more than {MAX_BYTES} bytes"));
                 }
+                let d = device.index();
                 if inline.is_none() && out.result == CallResult::Pending {
                     issued_at.insert(overlapped, lines.len());
-                    let d = device.index();
                     pending_per_device[d] += 1;
                     instances[d] = instances[d].max(pending_per_device[d]);
+                } else if inline.is_some() && out.result == CallResult::Success {
+                    // An inline request reads from a free instance too.
+                    instances[d] = instances[d].max(pending_per_device[d] + 1);
                 }
                 let inl = inline.map_or("-".to_owned(), |b| b.to_string());
                 format!("issue {} {} {inl}", device.0, overlapped.0)
@@ -404,6 +407,14 @@ mod tests {
         );
         let p = plan(&c, Flavor::Windows);
         assert!(p.script.contains("\ndevice 0 2\n"), "{}", p.script);
+        // An inline request needs a free instance while two are pending.
+        let c = steps(
+            r#"{ "op": "issue", "device": "D", "overlapped": "a" },
+               { "op": "issue", "device": "D", "overlapped": "b" },
+               { "op": "issue", "device": "D", "overlapped": "c", "inline": true, "bytes": 4 }"#,
+        );
+        let p = plan(&c, Flavor::Windows);
+        assert!(p.script.contains("\ndevice 0 3\n"), "{}", p.script);
     }
 
     #[test]

@@ -36,7 +36,7 @@ pub struct Spec {
     /// Free text.
     #[serde(default)]
     pub description: Option<String>,
-    /// `"windows"` (default) or `"wine"`.
+    /// `"windows"` (default), `"wine"` or `"wine10"`.
     #[serde(default)]
     pub flavor: Option<String>,
     /// Number of processors (default 4); a port with concurrency 0 uses it.
@@ -292,7 +292,7 @@ pub fn check(spec: &Spec) -> Result<(), SpecError> {
         if crate::model::Flavor::parse(f).is_none() {
             return err(
                 "flavor",
-                format!("unknown flavor {f:?}; use \"windows\" or \"wine\""),
+                format!("unknown flavor {f:?}; use \"windows\", \"wine\" or \"wine10\""),
             );
         }
     }

@@ -266,6 +266,8 @@ pub enum Event {
         current: u32,
         max: u32,
         lifo: bool,
+        /// False in the flavours that ignore `max` (Wine): no gate was checked.
+        gated: bool,
     },
     /// An inserted packet was appended to the IOCQ.
     Queued {

@@ -16,8 +16,13 @@ use super::wtq::WakeOrder;
 pub enum Flavor {
     /// The NT kernel queue: LIFO wake, concurrency limit enforced.
     Windows,
-    /// Wine's wineserver: FIFO wake, concurrency value ignored.
+    /// Wine 8's wineserver: FIFO wake, concurrency value ignored, closing
+    /// a port leaves its waiters asleep.
     Wine,
+    /// Wine 10's wineserver (measured with the probe, docs/differential.md):
+    /// LIFO wake, concurrency value ignored, closing a port abandons its
+    /// waiters as Windows does.
+    Wine10,
 }
 
 impl Flavor {
@@ -25,7 +30,7 @@ impl Flavor {
     #[inline]
     pub fn wake_order(self) -> WakeOrder {
         match self {
-            Flavor::Windows => WakeOrder::Lifo,
+            Flavor::Windows | Flavor::Wine10 => WakeOrder::Lifo,
             Flavor::Wine => WakeOrder::Fifo,
         }
     }
@@ -45,27 +50,27 @@ impl Flavor {
     }
 
     /// True if closing a port wakes its waiters with ERROR_ABANDONED_WAIT_0
-    /// (Windows). Wine leaves them asleep on the closed port.
+    /// (Windows, Wine 10). Wine 8 leaves them asleep on the closed port.
     #[inline]
     pub fn abandons_waiters_on_close(self) -> bool {
-        self == Flavor::Windows
+        self != Flavor::Wine
     }
 
-    /// `"windows"` or `"wine"`.
+    /// Every flavour, in the order `--flavor` lists them.
+    pub const ALL: [Flavor; 3] = [Flavor::Windows, Flavor::Wine, Flavor::Wine10];
+
+    /// `"windows"`, `"wine"` or `"wine10"`.
     pub fn as_str(self) -> &'static str {
         match self {
             Flavor::Windows => "windows",
             Flavor::Wine => "wine",
+            Flavor::Wine10 => "wine10",
         }
     }
 
-    /// Parses `"windows"` or `"wine"`.
+    /// Parses `"windows"`, `"wine"` or `"wine10"`.
     pub fn parse(s: &str) -> Option<Flavor> {
-        match s {
-            "windows" => Some(Flavor::Windows),
-            "wine" => Some(Flavor::Wine),
-            _ => None,
-        }
+        Flavor::ALL.into_iter().find(|f| f.as_str() == s)
     }
 }
 

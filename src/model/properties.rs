@@ -26,11 +26,13 @@ impl std::fmt::Display for Violation {
 
 impl std::error::Error for Violation {}
 
-/// Which properties hold in a flavour: all seven in Windows; 1, 2, 5 and 7 in Wine.
+/// Which properties hold in a flavour: all seven in Windows; 1, 2, 5 and 7
+/// in Wine 8; 1, 2, 4 (LIFO wake), 5 and 7 in Wine 10.
 pub fn applies(flavor: Flavor, property: u8) -> bool {
     match flavor {
         Flavor::Windows => (1..=7).contains(&property),
         Flavor::Wine => matches!(property, 1 | 2 | 5 | 7),
+        Flavor::Wine10 => matches!(property, 1 | 2 | 4 | 5 | 7),
     }
 }
 
@@ -88,6 +90,8 @@ pub fn check_step(
             }
             wake_order(p, WakeOrder::Lifo, before, out, 4)?;
             oversubscription_cause(p, action, before, out, after)?;
+        } else if applies(flavor, 4) {
+            wake_order(p, flavor.wake_order(), before, out, 4)?;
         }
     }
     Ok(())

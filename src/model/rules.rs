@@ -291,6 +291,7 @@ impl Kernel {
                     current,
                     max,
                     lifo: order == super::wtq::WakeOrder::Lifo,
+                    gated,
                 },
             );
         } else {

@@ -311,9 +311,12 @@ pub fn fired(f: &Fired, n: &Names) -> String {
             current,
             max,
             lifo,
+            gated,
         } => {
-            let gate = if lifo {
+            let gate = if gated {
                 format!("current {} < max {max}이고", current.saturating_sub(1))
+            } else if lifo {
+                "Wine 10은 한도를 검사하지 않지만 Windows처럼 get을 가장 최근에 호출한 스레드부터 깨웁니다.".to_owned()
             } else {
                 "Wine은 한도를 검사하지 않고,".to_owned()
             };

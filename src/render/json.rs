@@ -311,6 +311,7 @@ fn event(o: &mut Out, e: &Event, names: &Names) {
             current,
             max,
             lifo,
+            gated,
         } => {
             o.kstr("event", "handed_off");
             t(o, thread);
@@ -322,6 +323,7 @@ fn event(o: &mut Out, e: &Event, names: &Names) {
             o.knum("extra", extra as u64);
             cm(o, current, max);
             o.kstr("wake", if lifo { "lifo" } else { "fifo" });
+            o.kbool("gated", gated);
         }
         Event::Queued {
             port,

@@ -34,8 +34,9 @@ pub fn resolve_world(raw: RawWorld) -> Result<World, String> {
     }
     let flavor = match raw.flavor.as_deref() {
         None => Flavor::Windows,
-        Some(s) => Flavor::parse(s)
-            .ok_or_else(|| format!("flavor {s:?} is not one of \"windows\", \"wine\""))?,
+        Some(s) => Flavor::parse(s).ok_or_else(|| {
+            format!("flavor {s:?} is not one of \"windows\", \"wine\", \"wine10\"")
+        })?,
     };
     let cpus = match raw.cpus {
         None => 4,

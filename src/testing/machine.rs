@@ -154,10 +154,15 @@ pub trait Scope: 'static {
 #[derive(Debug)]
 pub struct WindowsPort;
 
-/// Every kind of action on [`strategy::world`]s, in the Wine flavour, only
-/// those the model accepts.
+/// Every kind of action on [`strategy::world`]s, in the Wine flavour
+/// (Wine 8), only those the model accepts.
 #[derive(Debug)]
 pub struct WinePort;
+
+/// Every kind of action on [`strategy::world`]s, in the Wine 10 flavour
+/// (`wine10`), only those the model accepts.
+#[derive(Debug)]
+pub struct Wine10Port;
 
 fn any_world(flavor: Flavor) -> BoxedStrategy<KernelConfig> {
     strategy::world()
@@ -177,6 +182,15 @@ impl Scope for WindowsPort {
 impl Scope for WinePort {
     fn world() -> BoxedStrategy<KernelConfig> {
         any_world(Flavor::Wine)
+    }
+    fn action(state: &ModelState) -> BoxedStrategy<Action> {
+        strategy::action(&state.shape()).boxed()
+    }
+}
+
+impl Scope for Wine10Port {
+    fn world() -> BoxedStrategy<KernelConfig> {
+        any_world(Flavor::Wine10)
     }
     fn action(state: &ModelState) -> BoxedStrategy<Action> {
         strategy::action(&state.shape()).boxed()
@@ -361,6 +375,7 @@ mod tests {
     fn the_model_agrees_with_itself_on_valid_and_invalid_actions() {
         check_port::<Forward<false>, WindowsPort>(config(), 1..30).unwrap();
         check_port::<Forward<false>, WinePort>(config(), 1..30).unwrap();
+        check_port::<Forward<false>, Wine10Port>(config(), 1..30).unwrap();
         check_port::<Forward<false>, Everything>(config(), 1..30).unwrap();
     }
 
@@ -382,9 +397,12 @@ mod tests {
         check_port::<Anonymous, WinePort>(config(), 1..30).unwrap();
         let hook = std::panic::take_hook();
         std::panic::set_hook(Box::new(|_| {}));
+        // A fixed seed: with a random one, 256 cases missed the situation
+        // in about 3 runs of 10.
         let r = check_port::<Anonymous, WindowsPort>(
             Config {
                 cases: 256,
+                rng_seed: proptest::test_runner::RngSeed::Fixed(1),
                 ..config()
             },
             1..40,

@@ -136,7 +136,12 @@ impl Shadow {
     fn new(case: &Case) -> Shadow {
         let w = &case.world;
         Shadow {
-            lifo: case.flavor == Flavor::Windows,
+            // Windows and Wine 10 wake the most recent waiter and abandon
+            // waiters on close; Wine 8 does neither.
+            lifo: match case.flavor {
+                Flavor::Windows | Flavor::Wine10 => true,
+                Flavor::Wine => false,
+            },
             port_closed: vec![false; w.ports.len()],
             devs: w
                 .devices
@@ -777,7 +782,11 @@ fn accepted(
 
     // ---- Property 3 (Windows): no new idle work, except an insert by a
     // thread of the port carrying the queue-wait mark.
-    let windows = case.flavor == Flavor::Windows;
+    let windows = match case.flavor {
+        Flavor::Windows => true,
+        // Neither Wine has rule 2's exception: no mark is ever set.
+        Flavor::Wine | Flavor::Wine10 => false,
+    };
     shadow.track_mark(a, out, windows);
     if props.has(3) && windows {
         let idles = |port: &crate::model::Port| {
@@ -862,8 +871,8 @@ pub fn check_structures(k: &Kernel) -> Result<(), Failure> {
             port.rtl.len()
         );
         if port.closed {
-            // Wine leaves waiters asleep on a closed port (measured on Wine
-            // 8.0); nothing else stays.
+            // Wine 8 leaves waiters asleep on a closed port (measured on
+            // Wine 8.0; Wine 10 abandons them); nothing else stays.
             ensure!(
                 port.rtl.is_empty()
                     && port.ptl.is_empty()

@@ -32,10 +32,10 @@ struct Data<'a> {
     words: &'static Words,
 }
 
-/// The whole page for `scenario`, starting in `flavor` (the other flavour
-/// is one key away), in `lang`.
+/// The whole page for `scenario`, starting in `flavor` (the others are
+/// one key or one button away), in `lang`.
 pub fn page(scenario: &Scenario, flavor: Flavor, lang: Lang) -> String {
-    let runs = [Flavor::Windows, Flavor::Wine]
+    let runs = Flavor::ALL
         .into_iter()
         .map(|f| (f.as_str(), Show::new(scenario, f, lang)))
         .collect();

@@ -457,12 +457,14 @@ impl Player {
         self.ui.scroll = 0;
     }
 
-    /// Re-records the run in the other flavour and stays at the same step
-    /// (or the last one, if that run stopped earlier).
+    /// Re-records the run in the next flavour (windows, wine, wine10, then
+    /// windows again) and stays at the same step (or the last one, if that
+    /// run stopped earlier).
     pub fn toggle_flavor(&mut self) {
         self.flavor = match self.flavor {
             Flavor::Windows => Flavor::Wine,
-            Flavor::Wine => Flavor::Windows,
+            Flavor::Wine => Flavor::Wine10,
+            Flavor::Wine10 => Flavor::Windows,
         };
         self.show = Show::new(&self.scenario, self.flavor, self.lang);
         let i = self.ui.index;
