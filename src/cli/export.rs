@@ -35,8 +35,8 @@ fn write(path: &Path, text: &str) -> Result<(), String> {
 fn fits(args: &Args, scenario: &crate::scenario::Scenario, flavor: Flavor) -> Result<(), String> {
     let limit = MAX_EXPORT_BYTES;
     if args.html.is_some() {
-        // The page holds both flavours' runs.
-        let bytes = [Flavor::Windows, Flavor::Wine]
+        // The page holds every flavour's run.
+        let bytes = Flavor::ALL
             .into_iter()
             .map(|f| size::estimate(scenario, f, limit).html)
             .sum::<u64>()

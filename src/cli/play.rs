@@ -26,8 +26,8 @@ pub fn main(args: Args) -> ExitCode {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    // The player holds every frame of one flavour, and key f records the other.
-    for f in [Flavor::Windows, Flavor::Wine] {
+    // The player holds every frame of one flavour, and key f records the others.
+    for f in Flavor::ALL {
         let e = size::estimate(&scenario, f, MAX_PLAY_BYTES);
         if let Err(e) = size::check(e.html, MAX_PLAY_BYTES, "the recorded run") {
             eprintln!("error: {}: {e}", args.file.display());
