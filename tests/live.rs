@@ -148,12 +148,16 @@ fn blocking_releases_another_thread_and_its_return_goes_over_the_limit() {
     let (took, took_rx) = mpsc::channel();
     let (unblock, unblock_rx) = mpsc::channel::<()>();
     let (done, done_rx) = mpsc::channel();
+    let (proceed, proceed_rx) = mpsc::channel::<()>();
     let first = {
         let port = port.clone();
         thread::spawn(move || {
             took.send(port.get(None)).unwrap();
             blocking(|| unblock_rx.recv().unwrap());
             done.send(()).unwrap();
+            // Held here until the test has seen the port over its limit:
+            // the get below (and the thread's exit) would end that.
+            proceed_rx.recv().unwrap();
             // Back from the blocking wait: get again to stop counting.
             port.get(Some(Duration::ZERO))
         })
@@ -177,8 +181,11 @@ fn blocking_releases_another_thread_and_its_return_goes_over_the_limit() {
     done_rx.recv_timeout(LONG).unwrap();
     // Rule 4: counted again with no check.
     settle(&port, "over the limit", |k| k.port(P).current == 2);
-    assert!(port.stats().over_limit > Duration::ZERO);
+    // Let some time pass over the limit, so the port's clock can see it.
+    thread::sleep(Duration::from_millis(2));
+    proceed.send(()).unwrap();
     assert_eq!(first.join().unwrap(), Err(GetError::Timeout));
+    assert!(port.stats().over_limit > Duration::ZERO);
     drop(go);
     second.join().unwrap();
 }
