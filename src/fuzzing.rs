@@ -203,8 +203,8 @@ fn check_svg(drawing: &str) {
         let rest = &drawing[i + 1..];
         let ok = [
             "?xml", "svg", "/svg", "title", "/title", "defs", "/defs", "pattern", "/pattern",
-            "rect", "/rect", "circle", "path", "text", "/text", "g", "/g", "line", "tspan",
-            "/tspan", "polyline", "polygon",
+            "rect", "/rect", "circle", "path", "/path", "text", "/text", "g", "/g", "line",
+            "tspan", "/tspan", "polyline", "polygon",
         ]
         .iter()
         .any(|t| rest.starts_with(t));
