@@ -6,22 +6,12 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const BIN: &str = env!("CARGO_BIN_EXE_iocp-sim");
+mod util;
+use util::{write, BIN};
 
-/// A fresh directory for one test, under cargo's scratch directory.
+/// A fresh directory for one test of this suite.
 fn scratch(test: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("cli_errors")
-        .join(test);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("create scratch dir");
-    dir
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, text).expect("write scenario");
-    p
+    util::scratch("cli_errors", test)
 }
 
 fn iocp(args: &[&str], dir: &Path) -> Output {
