@@ -240,7 +240,9 @@ pub fn frames(scenario: &Scenario, trace: &Trace, lang: Lang) -> Vec<Frame> {
         threads: threads(&trace.initial, names, lang),
         focus,
     });
-    for (i, ts) in trace.steps.iter().enumerate() {
+    let mut walk = trace.walk();
+    while let Some(ts) = walk.step() {
+        let after = walk.kernel();
         let done = ts.report.applied == Applied::Done;
         let outcome = if done { &ts.outcome } else { &empty };
         if let Some(p) = outcome.fired.iter().find_map(|f| event_port(&f.event)) {
@@ -274,7 +276,7 @@ pub fn frames(scenario: &Scenario, trace: &Trace, lang: Lang) -> Vec<Frame> {
             })
             .collect();
         out.push(Frame {
-            index: i + 1,
+            index: walk.index(),
             action: match &ts.step.action {
                 Some(a) => narrate::action(a, names, lang),
                 None => w.check_only.to_owned(),
@@ -316,9 +318,9 @@ pub fn frames(scenario: &Scenario, trace: &Trace, lang: Lang) -> Vec<Frame> {
                     )
                 })
                 .collect(),
-            ports: ports(&ts.after, names),
-            devices: devices(&ts.after, names),
-            threads: threads(&ts.after, names, lang),
+            ports: ports(after, names),
+            devices: devices(after, names),
+            threads: threads(after, names, lang),
             focus,
         });
     }
