@@ -200,10 +200,11 @@ pub const MAX_CHECKPOINT_GAP: usize = 256;
 ///   plus one state per [`MAX_CHECKPOINT_GAP`] steps at most (2,000 threads
 ///   and 2,000 steps keep 8 states instead of 2,001);
 /// * recomputing any state replays at most about one state's worth of
-///   change and at most [`MAX_CHECKPOINT_GAP`] steps, about the cost of
-///   copying a state, so random access is as cheap as when every state
-///   was kept. The last state computed is cached, so stepping forward one
-///   step at a time costs one step each.
+///   change and at most [`MAX_CHECKPOINT_GAP`] steps: about the cost of
+///   the copy of the state that [`Trace::state`] returns anyway. The last
+///   state computed is cached, so asking for the next one costs one step
+///   (and the copy), and [`Trace::walk`] goes through all of them one step
+///   each.
 ///
 /// A fixed interval (every 64 steps, or `sqrt(steps)`) would keep 32
 /// states of 100,000 threads for a 2,000-step run, and replay 64 steps for
