@@ -77,6 +77,10 @@ pub fn run(args: ExploreArgs) -> ExitCode {
     };
     let spec = match explore::parse(&text) {
         Ok(s) => s,
+        Err(e) if super::long_errors() => {
+            eprintln!("{}", crate::diagnostic::explore_spec(&e, &shown, &text));
+            return ExitCode::from(EXIT_BAD_INPUT);
+        }
         Err(e) => return bad(format!("{shown}: {e}")),
     };
     let flavor: Option<Flavor> = args.flavor.map(Flavor::from);
