@@ -129,6 +129,19 @@ mod api_tests {
         is_error::<crate::lab::config::ConfigError>();
         is_error::<crate::diff::observe::ProbeOutputError>();
         is_error::<crate::diff::launch::RunError>();
+        is_error::<crate::diff::launch::EnvMissing>();
+        is_error::<crate::diff::WineVersionError>();
+        is_error::<crate::explore::condition::ConditionError>();
+        is_error::<crate::explore::free::GoalError>();
+        is_error::<crate::explore::store::OutOfMemory>();
+        is_error::<crate::lab::config::TimeLimit>();
+        is_error::<crate::lab::sweep::SweepError>();
+        is_error::<crate::lab::sim::ImpossibleFigure>();
+        is_error::<crate::live::GetError>();
+        is_error::<crate::live::Closed<u32>>();
+        is_error::<crate::live::control::Failure>();
+        is_error::<crate::views::size::TooLarge>();
+        is_error::<crate::views::sandbox::QueryError>();
         #[cfg(feature = "proptest")]
         {
             is_error::<crate::testing::shadow::Failure>();

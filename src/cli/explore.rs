@@ -87,7 +87,7 @@ pub fn run(args: ExploreArgs) -> ExitCode {
     let find = match args.find.as_deref().map(Condition::parse) {
         None => None,
         Some(Ok(c)) => Some(c),
-        Some(Err(e)) => return bad(e),
+        Some(Err(e)) => return bad(e.to_string()),
     };
     let world = match World::new(&spec, flavor) {
         Ok(w) => w,
