@@ -112,6 +112,40 @@ pub mod views;
 
 #[cfg(test)]
 mod api_tests {
+    /// No `pub fn` in the sources returns `Result<_, String>`: errors are
+    /// typed (and implement `std::error::Error`, below). Crate-private
+    /// helpers may still carry a message as a `String`.
+    #[test]
+    fn no_public_function_returns_a_string_error() {
+        fn scan(dir: &std::path::Path, found: &mut Vec<String>) {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return;
+            };
+            for e in entries.flatten() {
+                let path = e.path();
+                if path.is_dir() {
+                    scan(&path, found);
+                } else if path.extension().is_some_and(|x| x == "rs") {
+                    let text = std::fs::read_to_string(&path).expect("read a source file");
+                    for (i, _) in text.match_indices("pub fn ") {
+                        let sig = &text[i..];
+                        let sig = &sig[..sig.find(['{', ';']).unwrap_or(sig.len())];
+                        let sig = sig.split_whitespace().collect::<Vec<_>>().join(" ");
+                        let ret = sig.rsplit("->").next().unwrap_or("");
+                        if ret.contains("Result<") && ret.trim_end().ends_with(", String>") {
+                            found.push(format!("{}: {sig}", path.display()));
+                        }
+                    }
+                }
+            }
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut found = Vec::new();
+        scan(&root.join("src"), &mut found);
+        scan(&root.join("crates"), &mut found);
+        assert!(found.is_empty(), "{}", found.join("\n"));
+    }
+
     /// Every public error type is a `std::error::Error` (so `?` and error
     /// crates work with it); this does not compile if one is not.
     #[test]

@@ -480,21 +480,24 @@ fn long_errors_in_lab_configs() {
     let dir = scratch("long_lab");
     let config = "cpus = 2\nthreads = 2\ncompletions = 10\npolicy = \"lifp\"\n[arrivals]\nprocess = \"poisson\"\nload = 0.5\n[service]\ndist = \"exp\"\nmean_us = 10\n";
     write(&dir, "policy.toml", config);
-    let e = long_error(&["lab", "policy.toml"], &dir);
-    says(
-        &e,
-        &[
-            "error: key `policy`: unknown policy `lifp`: use lifo, fifo-limited or wine\n",
-            "--> policy.toml:4:10",
-            "4 | policy = \"lifp\"",
-            "  |          ^^^^^^ did you mean `lifo`?",
-        ],
-    );
-    let short = iocp(&["lab", "policy.toml"], &dir);
-    assert_eq!(
-        stderr(&short),
-        "iocp-sim lab: policy.toml:4:10: key `policy`: unknown policy `lifp`: use lifo, fifo-limited or wine\n"
-    );
+    // `live` reads the same configurations.
+    for cmd in ["lab", "live"] {
+        let e = long_error(&[cmd, "policy.toml"], &dir);
+        says(
+            &e,
+            &[
+                "error: key `policy`: unknown policy `lifp`: use lifo, fifo-limited or wine\n",
+                "--> policy.toml:4:10",
+                "4 | policy = \"lifp\"",
+                "  |          ^^^^^^ did you mean `lifo`?",
+            ],
+        );
+        let short = iocp(&[cmd, "policy.toml"], &dir);
+        assert_eq!(
+            stderr(&short),
+            format!("iocp-sim {cmd}: policy.toml:4:10: key `policy`: unknown policy `lifp`: use lifo, fifo-limited or wine\n")
+        );
+    }
 
     write(&dir, "key.toml", &config.replace("threads", "thraeds"));
     let e = long_error(&["lab", "key.toml"], &dir);

@@ -9,7 +9,7 @@ use std::time::Instant;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::EXIT_BAD_INPUT;
-use crate::lab::config::{read_limited, MAX_COMPLETIONS, MAX_CONFIG_BYTES};
+use crate::lab::config::MAX_COMPLETIONS;
 use crate::lab::{report, sweep, LabConfig};
 
 /// Arguments of `iocp-sim lab`.
@@ -46,16 +46,10 @@ fn bad(msg: impl std::fmt::Display) -> ExitCode {
 pub fn run(args: LabArgs) -> ExitCode {
     let (mut base, mut axes) = match LabConfig::from_file(&args.config) {
         Ok(x) => x,
-        Err(e) if super::long_errors() => {
-            // The file at fault: the configuration, or the trace it names
-            // (shown only if it is no larger than a configuration may be).
-            let text = read_limited(std::path::Path::new(&e.file), MAX_CONFIG_BYTES)
-                .ok()
-                .flatten();
-            eprintln!("{}", crate::diagnostic::lab_config(&e, text.as_deref()));
+        Err(e) => {
+            super::print_config_error("lab", &e);
             return ExitCode::from(EXIT_BAD_INPUT);
         }
-        Err(e) => return bad(e),
     };
     if let Some(n) = args.completions {
         if n == 0 || n > MAX_COMPLETIONS {

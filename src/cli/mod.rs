@@ -167,6 +167,23 @@ fn print_scenario_error(e: &crate::scenario::ScenarioError) {
     }
 }
 
+/// Prints a lab configuration error on stderr (for `lab` and `live`): the
+/// long form of [`crate::diagnostic::lab_config`], or `iocp-sim COMMAND: `
+/// and the one line (see [`long_errors`]).
+fn print_config_error(command: &str, e: &crate::lab::ConfigError) {
+    use crate::lab::config::{read_limited, MAX_CONFIG_BYTES};
+    if long_errors() {
+        // The file at fault: the configuration, or the trace it names
+        // (shown only if it is no larger than a configuration may be).
+        let text = read_limited(std::path::Path::new(&e.file), MAX_CONFIG_BYTES)
+            .ok()
+            .flatten();
+        eprintln!("{}", crate::diagnostic::lab_config(e, text.as_deref()));
+    } else {
+        eprintln!("iocp-sim {command}: {e}");
+    }
+}
+
 /// Parses the command line and runs the subcommand.
 pub fn main() -> ExitCode {
     quiet_on_closed_stdout();
