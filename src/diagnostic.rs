@@ -281,14 +281,20 @@ fn snippet(
     message: &str,
     hint: Option<&str>,
 ) -> String {
-    let end = text[range.clone()]
-        .find('\n')
-        .map_or(range.end, |i| range.start + i)
-        .max(range.start + 1)
-        .min(text.len());
+    // On character boundaries, at least one character long (none at the
+    // very end), and no further than the end of its first line.
+    let start = (0..=range.start.min(text.len()))
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0);
+    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let mut end = range.end.max(start + 1).min(line_end).max(start);
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
     let snippet = Snippet::source(text).path(path).annotation(
         AnnotationKind::Primary
-            .span(range.start..end)
+            .span(start..end)
             .label(hint.unwrap_or("")),
     );
     let report = [Level::ERROR.primary_title(message).element(snippet)];
@@ -625,5 +631,22 @@ mod tests {
             lab_config(&e, None),
             format!("error: {e}\n  help: did you mean `threads`?")
         );
+    }
+
+    #[test]
+    fn every_cut_of_a_spec_shows_without_a_panic() {
+        let text = "{\"format\": \"iocp-sim-explore/1\", \"title\": \"포트 한계\",\n \"ports\": [{\"id\": \"P\", \"concurrency\": 1}],\n \"threads\": [{\"id\": \"A\", \"get\": {\"port\": \"Q\"}}]}";
+        let e = crate::explore::parse(text).unwrap_err();
+        for end in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+            let cut = &text[..end];
+            let _ = explore_spec(&e, "s.json", cut);
+            if let Err(e) = crate::explore::parse(cut) {
+                let _ = explore_spec(&e, "s.json", cut);
+            }
+        }
+        // Ranges off character boundaries or past the text are mended.
+        for r in [0..0, 43..44, 44..45, 500..600, 3..2] {
+            let _ = snippet("s.json", text, r, "m", None);
+        }
     }
 }
