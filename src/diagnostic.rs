@@ -3,8 +3,11 @@
 //! name is close to a known one.
 //!
 //! The one-line form of every error (its `Display`) stays the form for
-//! scripts; [`render`] is the long form, for people (the command uses it
-//! when standard error is a terminal).
+//! scripts; the long form, for people, is [`scenario`] (scenario and
+//! challenge files), [`explore_spec`] (explore specs: the value at the
+//! error's JSON path) and [`lab_config`] (lab configurations, TOML), all
+//! drawn by one renderer (the command uses them when standard error is a
+//! terminal).
 
 use std::ops::Range;
 
