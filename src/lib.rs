@@ -112,6 +112,40 @@ pub mod views;
 
 #[cfg(test)]
 mod api_tests {
+    /// No `pub fn` in the sources returns `Result<_, String>`: errors are
+    /// typed (and implement `std::error::Error`, below). Crate-private
+    /// helpers may still carry a message as a `String`.
+    #[test]
+    fn no_public_function_returns_a_string_error() {
+        fn scan(dir: &std::path::Path, found: &mut Vec<String>) {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return;
+            };
+            for e in entries.flatten() {
+                let path = e.path();
+                if path.is_dir() {
+                    scan(&path, found);
+                } else if path.extension().is_some_and(|x| x == "rs") {
+                    let text = std::fs::read_to_string(&path).expect("read a source file");
+                    for (i, _) in text.match_indices("pub fn ") {
+                        let sig = &text[i..];
+                        let sig = &sig[..sig.find(['{', ';']).unwrap_or(sig.len())];
+                        let sig = sig.split_whitespace().collect::<Vec<_>>().join(" ");
+                        let ret = sig.rsplit("->").next().unwrap_or("");
+                        if ret.contains("Result<") && ret.trim_end().ends_with(", String>") {
+                            found.push(format!("{}: {sig}", path.display()));
+                        }
+                    }
+                }
+            }
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut found = Vec::new();
+        scan(&root.join("src"), &mut found);
+        scan(&root.join("crates"), &mut found);
+        assert!(found.is_empty(), "{}", found.join("\n"));
+    }
+
     /// Every public error type is a `std::error::Error` (so `?` and error
     /// crates work with it); this does not compile if one is not.
     #[test]
@@ -129,6 +163,19 @@ mod api_tests {
         is_error::<crate::lab::config::ConfigError>();
         is_error::<crate::diff::observe::ProbeOutputError>();
         is_error::<crate::diff::launch::RunError>();
+        is_error::<crate::diff::launch::EnvMissing>();
+        is_error::<crate::diff::WineVersionError>();
+        is_error::<crate::explore::condition::ConditionError>();
+        is_error::<crate::explore::free::GoalError>();
+        is_error::<crate::explore::store::OutOfMemory>();
+        is_error::<crate::lab::config::TimeLimit>();
+        is_error::<crate::lab::sweep::SweepError>();
+        is_error::<crate::lab::sim::ImpossibleFigure>();
+        is_error::<crate::live::GetError>();
+        is_error::<crate::live::Closed<u32>>();
+        is_error::<crate::live::control::Failure>();
+        is_error::<crate::views::size::TooLarge>();
+        is_error::<crate::views::sandbox::QueryError>();
         #[cfg(feature = "proptest")]
         {
             is_error::<crate::testing::shadow::Failure>();

@@ -12,6 +12,7 @@ use crate::model::{
 
 /// A narration language.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum Lang {
     /// English.
     #[default]

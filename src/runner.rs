@@ -26,6 +26,7 @@ pub enum Applied {
 
 /// The report of one step.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct StepReport {
     /// The step number (1-based).
     pub number: usize,
@@ -46,6 +47,7 @@ impl StepReport {
 
 /// Totals over a run, for the summary line.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Summary {
     /// Steps applied.
     pub steps: usize,

@@ -215,7 +215,7 @@ fn close_returns_queued_values_and_refuses_later_calls() {
     port.post(2).unwrap();
     port.post(3).unwrap();
     assert_eq!(port.close(), Ok(vec![2, 3]));
-    assert_eq!(port.close(), Err(()));
+    assert_eq!(port.close(), Err(Closed(())));
     assert_eq!(port.post(4), Err(Closed(4)));
     assert_eq!(port.get(None), Err(GetError::Closed));
     assert_eq!(port.inspect(|k| k.counters().lost), 2);

@@ -77,13 +77,17 @@ pub fn run(args: ExploreArgs) -> ExitCode {
     };
     let spec = match explore::parse(&text) {
         Ok(s) => s,
+        Err(e) if super::long_errors() => {
+            eprintln!("{}", crate::diagnostic::explore_spec(&e, &shown, &text));
+            return ExitCode::from(EXIT_BAD_INPUT);
+        }
         Err(e) => return bad(format!("{shown}: {e}")),
     };
     let flavor: Option<Flavor> = args.flavor.map(Flavor::from);
     let find = match args.find.as_deref().map(Condition::parse) {
         None => None,
         Some(Ok(c)) => Some(c),
-        Some(Err(e)) => return bad(e),
+        Some(Err(e)) => return bad(e.to_string()),
     };
     let world = match World::new(&spec, flavor) {
         Ok(w) => w,

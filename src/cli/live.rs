@@ -68,7 +68,10 @@ const MAX_THREADS: u32 = 1024;
 pub fn run(args: LiveArgs) -> ExitCode {
     let (mut cfg, _) = match LabConfig::from_file(&args.config) {
         Ok(x) => x,
-        Err(e) => return bad(e),
+        Err(e) => {
+            super::print_config_error("live", &e);
+            return ExitCode::from(EXIT_BAD_INPUT);
+        }
     };
     if let Some(n) = args.completions {
         if n == 0 || n > MAX_COMPLETIONS {

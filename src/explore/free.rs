@@ -13,7 +13,7 @@ use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, VecDeque};
 use std::hash::{Hash, Hasher};
 
-use super::condition::Condition;
+use super::condition::{Condition, ConditionError};
 use crate::model::{
     Action, DeviceId, Kernel, Names, Outcome, OvId, OvUse, PortId, Rejection, StatusId, ThreadId,
     ThreadStatus, Timeout,
@@ -30,15 +30,29 @@ pub enum Goal {
     WakeOldest,
 }
 
+/// A goal that could not be read: neither `wake_oldest` nor a condition.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GoalError(pub ConditionError);
+
+impl std::fmt::Display for GoalError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}, or wake_oldest", self.0)
+    }
+}
+
+impl std::error::Error for GoalError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
 impl Goal {
     /// Parses `wake_oldest`, or a condition (see [`Condition::parse`]).
-    pub fn parse(s: &str) -> Result<Goal, String> {
+    pub fn parse(s: &str) -> Result<Goal, GoalError> {
         if s.trim() == "wake_oldest" {
             return Ok(Goal::WakeOldest);
         }
-        Condition::parse(s)
-            .map(Goal::State)
-            .map_err(|e| format!("{e}, or wake_oldest"))
+        Condition::parse(s).map(Goal::State).map_err(GoalError)
     }
 
     /// True if the goal holds in `k` already (only state goals can).
@@ -410,7 +424,13 @@ mod tests {
             }
         }
         assert_eq!(Goal::parse("wake_oldest"), Ok(Goal::WakeOldest));
-        assert!(Goal::parse("oldest").unwrap_err().contains("wake_oldest"));
+        assert_eq!(
+            Goal::parse("oldest").unwrap_err().to_string(),
+            format!(
+                "cannot read condition \"oldest\"; use {}, or wake_oldest",
+                crate::explore::condition::HELP
+            )
+        );
     }
 
     #[test]

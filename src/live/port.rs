@@ -115,9 +115,18 @@ impl std::fmt::Display for GetError {
 
 impl std::error::Error for GetError {}
 
-/// A post to a closed port: the value comes back.
+/// The port is closed (ERROR_INVALID_HANDLE): a post's value comes back;
+/// a second [`close`](CompletionPort::close) gives `Closed(())`.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Closed<T>(pub T);
+
+impl<T> std::fmt::Display for Closed<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ERROR_INVALID_HANDLE: the port is closed")
+    }
+}
+
+impl<T: std::fmt::Debug> std::error::Error for Closed<T> {}
 
 /// What one call did, as the model saw it: for viewers of a live port.
 #[derive(Clone, Debug)]
@@ -336,14 +345,13 @@ impl<T: Send + 'static> CompletionPort<T> {
     /// associated threads become free, later calls fail with
     /// [`GetError::Closed`]. Returns the values that were still queued (the
     /// model's discarded packets), in queue order. A second close returns
-    /// `Err(())` and changes nothing.
-    #[allow(clippy::result_unit_err)]
-    pub fn close(&self) -> Result<Vec<T>, ()> {
+    /// `Err(Closed(()))` and changes nothing.
+    pub fn close(&self) -> Result<Vec<T>, Closed<()>> {
         self.point();
         let mut st = self.inner.state.lock();
         let _ = st.apply(Action::ClosePort { port: PORT }, None);
         if st.out.result == CallResult::Failed(WinError::InvalidHandle) {
-            return Err(());
+            return Err(Closed(()));
         }
         let keys: Vec<u64> = st
             .out

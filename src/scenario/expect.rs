@@ -11,6 +11,7 @@ use crate::model::{
 
 /// A thread state word of an expectation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum StateWord {
     /// `"running"`: free or in an RTL.
     Running,
@@ -64,6 +65,7 @@ impl StateWord {
 
 /// A packet as expected; `None` fields are not compared.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PacketExpect {
     /// The receiving thread (only in `delivered`).
     pub thread: Option<ThreadId>,
@@ -79,6 +81,7 @@ pub struct PacketExpect {
 
 /// Expectations on one port.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PortExpect {
     /// IOCQ packets in dequeue order.
     pub iocq: Option<Vec<PacketExpect>>,
@@ -98,6 +101,7 @@ pub struct PortExpect {
 
 /// A Device List entry as expected; `None` fields are not compared.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DeviceExpect {
     /// The port.
     pub port: Option<PortId>,
@@ -107,6 +111,7 @@ pub struct DeviceExpect {
 
 /// Everything a step's `expect` asks.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Expect {
     /// Per-port expectations.
     pub ports: Vec<(PortId, PortExpect)>,
@@ -128,6 +133,7 @@ pub struct Expect {
 
 /// One expectation that did not hold.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Mismatch {
     /// Where in `expect`, e.g. `ports.P.wtq`.
     pub key: String,
@@ -210,7 +216,11 @@ fn device_expect(
 }
 
 /// Resolves an `expect` object. `has_op`: the step applies an action.
-pub fn resolve_expect(raw: RawExpect, has_op: bool, names: &Names) -> Result<Expect, String> {
+pub(crate) fn resolve_expect(
+    raw: RawExpect,
+    has_op: bool,
+    names: &Names,
+) -> Result<Expect, String> {
     let look = Lookup { names };
     if !has_op {
         for (present, key) in [

@@ -24,6 +24,7 @@ use crate::model::{
 
 /// A step where the model and the shadow (or a property) disagree.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Failure {
     /// What was seen, naming the step and its action when known.
     pub message: String,

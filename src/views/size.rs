@@ -289,17 +289,42 @@ fn expect_bytes(e: &Expect) -> u64 {
         + opt_string(e.error.as_deref())
 }
 
-/// Refuses a run too large to show: `Err` names the estimate, the limit
-/// and what to do; `what` is e.g. `"the HTML page"`.
-pub fn check(bytes: u64, limit: u64, what: &str) -> Result<(), String> {
+/// A run too large to show; its message names the estimate, the limit and
+/// what to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TooLarge {
+    /// What would be built, e.g. `"the HTML page"`.
+    pub what: String,
+    /// Its estimated size in bytes.
+    pub bytes: u64,
+    /// The limit in bytes.
+    pub limit: u64,
+}
+
+impl std::fmt::Display for TooLarge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} would take more than {} MiB (limit {} MiB, estimated before building it): show fewer steps or threads, or use `run --json`, which streams any length",
+            self.what,
+            self.bytes >> 20,
+            self.limit >> 20
+        )
+    }
+}
+
+impl std::error::Error for TooLarge {}
+
+/// Refuses a run too large to show; `what` is e.g. `"the HTML page"`.
+pub fn check(bytes: u64, limit: u64, what: &str) -> Result<(), TooLarge> {
     if bytes <= limit {
         return Ok(());
     }
-    Err(format!(
-        "{what} would take more than {} MiB (limit {} MiB, estimated before building it): show fewer steps or threads, or use `run --json`, which streams any length",
-        bytes >> 20,
-        limit >> 20
-    ))
+    Err(TooLarge {
+        what: what.to_owned(),
+        bytes,
+        limit,
+    })
 }
 
 #[cfg(test)]
@@ -316,6 +341,17 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn too_large_names_the_estimate_the_limit_and_what_to_do() {
+        assert_eq!(check(5 << 20, 5 << 20, "the page"), Ok(()));
+        let e = check((9 << 20) + 1, 5 << 20, "the page").unwrap_err();
+        assert_eq!((e.bytes, e.limit), ((9 << 20) + 1, 5 << 20));
+        assert_eq!(
+            e.to_string(),
+            "the page would take more than 9 MiB (limit 5 MiB, estimated before building it): show fewer steps or threads, or use `run --json`, which streams any length"
+        );
     }
 
     #[test]
