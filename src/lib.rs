@@ -101,7 +101,8 @@ pub mod explore;
 pub mod fuzzing;
 pub mod lab;
 pub mod live;
-pub mod model;
+/// The pure model: the `iocp-model` crate, re-exported.
+pub use iocp_model as model;
 pub mod narrate;
 pub mod render;
 pub mod runner;
@@ -119,6 +120,7 @@ mod api_tests {
         fn is_error<E: std::error::Error + Send + Sync + 'static>() {}
         is_error::<crate::model::Rejection>();
         is_error::<crate::model::properties::Violation>();
+        is_error::<crate::model::PartsError>();
         is_error::<crate::scenario::Mismatch>();
         is_error::<crate::scenario::ScenarioError>();
         is_error::<crate::runner::check::Failure>();

@@ -67,14 +67,18 @@ pub struct Runner {
 
 /// The text of a rejection: the rule, then why.
 pub fn rejection_message(r: &Rejection, names: &Names) -> String {
-    format!("{}: {}", r.rule.label(), r.message(names))
+    format!(
+        "{}: {}",
+        r.rule.label(),
+        crate::narrate::rejection_reason(r, names)
+    )
 }
 
 impl Runner {
     /// A runner for `world` in `flavor`.
     pub fn new(world: &World, flavor: Flavor) -> Runner {
         let kernel = Kernel::new(&world.kernel_config(flavor));
-        let peak = kernel.ports().iter().map(|p| (0, p.max)).collect();
+        let peak = kernel.ports().iter().map(|p| (0, p.max())).collect();
         Runner {
             kernel,
             outcome: Outcome::default(),
@@ -111,7 +115,7 @@ impl Runner {
         };
         self.summary.steps += 1;
         for (peak, port) in self.summary.peak.iter_mut().zip(self.kernel.ports()) {
-            peak.0 = peak.0.max(port.current);
+            peak.0 = peak.0.max(port.current());
         }
         if self.kernel.ports().iter().any(|p| p.over_limit()) {
             self.summary.over_limit_steps += 1;
