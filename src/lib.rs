@@ -72,7 +72,7 @@
 //! assert_eq!(out.deliveries[0].thread, t1, "T2 blocked: T1 may run");
 //!
 //! k.apply(Action::Unblock { thread: t2 }, &mut out)?;
-//! assert_eq!(k.port(p).current, 2);
+//! assert_eq!(k.port(p).current(), 2);
 //! assert!(k.port(p).over_limit());
 //!
 //! // A thread that is waiting cannot call anything: the model refuses, and

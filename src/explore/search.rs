@@ -26,7 +26,7 @@ pub trait Rules {
     fn apply(&self, k: &mut Kernel, action: Action, out: &mut Outcome) -> Result<(), Rejection>;
 }
 
-/// The rules of `src/model/rules.rs`.
+/// The rules of `crates/iocp-model/src/rules.rs`.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ModelRules;
 
