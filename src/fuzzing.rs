@@ -321,7 +321,10 @@ pub fn explore_spec(data: &[u8]) {
     let search =
         explore::search(&world, &ModelRules, &opts, &mut |_| {}).expect("the search starts");
     match &search.stop {
-        Stop::Violation { violation, .. } => panic!("explore found a model bug: {violation}"),
+        Stop::Violation { violation, .. } => panic!(
+            "explore found a model bug: {}",
+            crate::narrate::violation(violation)
+        ),
         Stop::Broken { message, .. } => panic!("explore broke: {message}"),
         Stop::Found { state, port } => {
             let (_, json) = explore::trace::found_scenario(

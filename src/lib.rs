@@ -72,7 +72,7 @@
 //! assert_eq!(out.deliveries[0].thread, t1, "T2 blocked: T1 may run");
 //!
 //! k.apply(Action::Unblock { thread: t2 }, &mut out)?;
-//! assert_eq!(k.port(p).current, 2);
+//! assert_eq!(k.port(p).current(), 2);
 //! assert!(k.port(p).over_limit());
 //!
 //! // A thread that is waiting cannot call anything: the model refuses, and
@@ -101,7 +101,8 @@ pub mod explore;
 pub mod fuzzing;
 pub mod lab;
 pub mod live;
-pub mod model;
+/// The pure model: the `iocp-model` crate, re-exported.
+pub use iocp_model as model;
 pub mod narrate;
 pub mod render;
 pub mod runner;
@@ -153,6 +154,7 @@ mod api_tests {
         fn is_error<E: std::error::Error + Send + Sync + 'static>() {}
         is_error::<crate::model::Rejection>();
         is_error::<crate::model::properties::Violation>();
+        is_error::<crate::model::PartsError>();
         is_error::<crate::scenario::Mismatch>();
         is_error::<crate::scenario::ScenarioError>();
         is_error::<crate::runner::check::Failure>();

@@ -71,14 +71,18 @@ pub struct Runner {
 
 /// The text of a rejection: the rule, then why.
 pub fn rejection_message(r: &Rejection, names: &Names) -> String {
-    format!("{}: {}", r.rule.label(), r.message(names))
+    format!(
+        "{}: {}",
+        r.rule.label(),
+        crate::narrate::rejection_reason(r, names)
+    )
 }
 
 impl Runner {
     /// A runner for `world` in `flavor`.
     pub fn new(world: &World, flavor: Flavor) -> Runner {
         let kernel = Kernel::new(&world.kernel_config(flavor));
-        let peak = kernel.ports().iter().map(|p| (0, p.max)).collect();
+        let peak = kernel.ports().iter().map(|p| (0, p.max())).collect();
         Runner {
             kernel,
             outcome: Outcome::default(),
@@ -115,7 +119,7 @@ impl Runner {
         };
         self.summary.steps += 1;
         for (peak, port) in self.summary.peak.iter_mut().zip(self.kernel.ports()) {
-            peak.0 = peak.0.max(port.current);
+            peak.0 = peak.0.max(port.current());
         }
         if self.kernel.ports().iter().any(|p| p.over_limit()) {
             self.summary.over_limit_steps += 1;
@@ -280,7 +284,7 @@ fn state_size(k: &Kernel, overlapped: usize) -> usize {
     let ports: usize = k
         .ports()
         .iter()
-        .map(|p| 8 + p.iocq.len() + p.wtq.len() + p.rtl.len() + p.ptl.len())
+        .map(|p| 8 + p.iocq().len() + p.wtq().len() + p.rtl().len() + p.ptl().len())
         .sum();
     16 + k.threads().len() + ports + 2 * k.devices().len() + overlapped
 }

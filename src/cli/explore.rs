@@ -254,7 +254,8 @@ fn report(
             violation,
         } => {
             let last = if probe.is_none() { Some(*mv) } else { None };
-            println!("VIOLATION: {violation}. Shortest trace to it:");
+            let violation_text = crate::narrate::violation(violation);
+            println!("VIOLATION: {violation_text}. Shortest trace to it:");
             if let Ok(steps) = search
                 .concrete_path(world, &ModelRules, *state, last, *probe)
                 .and_then(|(moves, probe)| trace::replay(world, &ModelRules, &moves, probe))
@@ -263,7 +264,9 @@ fn report(
                 let json = trace::scenario_json(
                     world,
                     &format!("Property {} broken: {}", violation.property, world.title),
-                    &format!("Found by `iocp-sim explore {shown} --flavor {fl}`: {violation}."),
+                    &format!(
+                        "Found by `iocp-sim explore {shown} --flavor {fl}`: {violation_text}."
+                    ),
                     &steps,
                     None,
                 );
@@ -281,6 +284,12 @@ fn report(
             {
                 print!("{}", trace::text(world, &steps));
             }
+            ExitCode::from(EXIT_FAILED)
+        }
+        Stop::Unpackable { state, error } => {
+            println!(
+                "BROKEN: state {state} does not unpack into a kernel the model accepts ({error}): a bug in the explorer's packing or in a rule."
+            );
             ExitCode::from(EXIT_FAILED)
         }
         Stop::MaxStates => {

@@ -68,11 +68,11 @@ pub enum Metric {
 impl Metric {
     fn of(self, p: &Port) -> u64 {
         (match self {
-            Metric::Current => p.current as usize,
-            Metric::Iocq => p.iocq.len(),
-            Metric::Wtq => p.wtq.len(),
-            Metric::Rtl => p.rtl.len(),
-            Metric::Ptl => p.ptl.len(),
+            Metric::Current => p.current() as usize,
+            Metric::Iocq => p.iocq().len(),
+            Metric::Wtq => p.wtq().len(),
+            Metric::Rtl => p.rtl().len(),
+            Metric::Ptl => p.ptl().len(),
         }) as u64
     }
 
@@ -167,15 +167,15 @@ impl Condition {
             return cmp.holds(k.counters().lost, n).then_some(None);
         }
         for (i, p) in k.ports().iter().enumerate() {
-            if p.closed {
+            if p.closed() {
                 continue;
             }
             let ok = match *self {
                 Condition::OverLimit => p.over_limit(),
                 Condition::IdleWithWork => {
-                    !p.wtq.is_empty() && !p.iocq.is_empty() && p.current < p.max
+                    !p.wtq().is_empty() && !p.iocq().is_empty() && p.current() < p.max()
                 }
-                Condition::Held => !p.wtq.is_empty() && !p.iocq.is_empty(),
+                Condition::Held => !p.wtq().is_empty() && !p.iocq().is_empty(),
                 Condition::Port(m, cmp, n) => cmp.holds(m.of(p), n),
                 Condition::Lost(..) => unreachable!(),
             };

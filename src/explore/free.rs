@@ -69,7 +69,7 @@ impl Goal {
         match self {
             Goal::State(c) => c.holds(after).is_some(),
             Goal::WakeOldest => out.deliveries.iter().any(|d| {
-                let wtq = &before.port(d.port).wtq;
+                let wtq = &before.port(d.port).wtq();
                 let order = wtq.arrival_order();
                 order.len() >= 2 && order[0] == d.thread
             }),
@@ -120,7 +120,7 @@ pub fn candidates(k: &Kernel, names: &mut Names, key: u64) -> Vec<Action> {
     let mut out = Vec::new();
     let open_ports: Vec<PortId> = (0..k.ports().len())
         .map(|i| PortId(i as u32))
-        .filter(|p| !k.port(*p).closed)
+        .filter(|p| !k.port(*p).closed())
         .collect();
     for (i, t) in k.threads().iter().enumerate() {
         if t.status() == ThreadStatus::Exited {
@@ -162,7 +162,7 @@ pub fn candidates(k: &Kernel, names: &mut Names, key: u64) -> Vec<Action> {
         let ov = free_overlapped(k, names);
         for d in 0..devices {
             let device = DeviceId(d as u32);
-            if k.devices().get(device).is_none_or(|d| d.closed) {
+            if k.devices().get(device).is_none_or(|d| d.closed()) {
                 continue;
             }
             for &port in &open_ports {

@@ -468,7 +468,7 @@ impl<'a> Sim<'a> {
         }
         let port = self.kernel.port(PORT);
         self.over = port.over_limit();
-        self.max_current = self.max_current.max(port.current);
+        self.max_current = self.max_current.max(port.current());
     }
 
     /// Handles the packets the last action handed out. Returns the job the

@@ -311,7 +311,7 @@ impl<T: Send + 'static> CompletionPort<T> {
         // exception (the queue-wait mark) depends on it.
         let by = seat
             .map(|s| st.seats[s].model)
-            .filter(|&t| st.kernel.thread(t).state == ThreadState::Running);
+            .filter(|&t| st.kernel.thread(t).state() == ThreadState::Running);
         let action = Action::Post {
             port: PORT,
             key,
@@ -579,11 +579,11 @@ impl<T> State<T> {
             let ev = LiveEvent {
                 action,
                 outcome: self.out.clone(),
-                current: port.current,
-                max: port.max,
-                queued: port.iocq.len() as u32,
-                waiting: port.wtq.len() as u32,
-                paused: port.ptl.len() as u32,
+                current: port.current(),
+                max: port.max(),
+                queued: port.iocq().len() as u32,
+                waiting: port.wtq().len() as u32,
+                paused: port.ptl().len() as u32,
                 at: self.born.elapsed(),
             };
             match tx.try_send(ev) {
@@ -601,14 +601,14 @@ impl<T> State<T> {
         if self.policy != Policy::FifoLimited || matches!(action, Action::ClosePort { .. }) {
             return None;
         }
-        let wtq = &self.kernel.port(PORT).wtq;
+        let wtq = &self.kernel.port(PORT).wtq();
         if wtq.len() < 2 {
             return None;
         }
         Some(
             wtq.arrival_order()
                 .iter()
-                .map(|&t| (t, self.kernel.thread(t).state))
+                .map(|&t| (t, self.kernel.thread(t).state()))
                 .collect(),
         )
     }
@@ -623,7 +623,7 @@ impl<T> State<T> {
             let Some(&(_, w_state)) = before.iter().find(|(t, _)| *t == w) else {
                 continue; // not woken from the WTQ (the caller took a packet)
             };
-            let still_waiting = |t: ThreadId| self.kernel.port(PORT).wtq.contains(t);
+            let still_waiting = |t: ThreadId| self.kernel.port(PORT).wtq().contains(t);
             let Some(&(oldest, _)) = before
                 .iter()
                 .find(|&&(t, s)| t != w && s == w_state && still_waiting(t))

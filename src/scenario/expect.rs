@@ -434,29 +434,29 @@ impl Expect {
             let port = kernel.port(*pid);
             let pname = names.port(*pid);
             if let Some(v) = &pe.iocq {
-                let ok = v.len() == port.iocq.len()
+                let ok = v.len() == port.iocq().len()
                     && v.iter()
-                        .zip(port.iocq.iter())
+                        .zip(port.iocq().iter())
                         .all(|(e, p)| packet_matches(e, p, None, names));
                 if !ok {
                     miss(
                         format!("ports.{pname}.iocq"),
                         list_json(v.iter().map(|e| packet_expect_json(e, names))),
-                        list_json(port.iocq.iter().map(|p| packet_json(p, None, names))),
+                        list_json(port.iocq().iter().map(|p| packet_json(p, None, names))),
                     );
                 }
             }
             if let Some(n) = pe.iocq_len {
-                if n != port.iocq.len() as u64 {
+                if n != port.iocq().len() as u64 {
                     miss(
                         format!("ports.{pname}.iocq_len"),
                         n.to_string(),
-                        port.iocq.len().to_string(),
+                        port.iocq().len().to_string(),
                     );
                 }
             }
             if let Some(v) = &pe.wtq {
-                let actual = port.wtq.wake_order(order);
+                let actual = port.wtq().wake_order(order);
                 if *v != actual {
                     miss(
                         format!("ports.{pname}.wtq"),
@@ -466,8 +466,8 @@ impl Expect {
                 }
             }
             for (key, exp, actual) in [
-                ("rtl", &pe.rtl, port.rtl.as_slice()),
-                ("ptl", &pe.ptl, port.ptl.as_slice()),
+                ("rtl", &pe.rtl, port.rtl().as_slice()),
+                ("ptl", &pe.ptl, port.ptl().as_slice()),
             ] {
                 if let Some(v) = exp {
                     let mut sorted = v.clone();
@@ -483,11 +483,11 @@ impl Expect {
                 }
             }
             if let Some(c) = pe.current {
-                if c != port.current as u64 {
+                if c != port.current() as u64 {
                     miss(
                         format!("ports.{pname}.current"),
                         c.to_string(),
-                        port.current.to_string(),
+                        port.current().to_string(),
                     );
                 }
             }
@@ -499,8 +499,8 @@ impl Expect {
                         format!(
                             "{} (current {} / max {})",
                             port.over_limit(),
-                            port.current,
-                            port.max
+                            port.current(),
+                            port.max()
                         ),
                     );
                 }

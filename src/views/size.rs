@@ -57,7 +57,7 @@ fn frame_bytes(kernel: &Kernel, names: &Names) -> (u64, u64) {
     let mut svg = 0u64;
     for (i, t) in kernel.threads().iter().enumerate() {
         let name = names.threads().get(i).map_or(0, String::len) as u64;
-        let label = match t.state {
+        let label = match t.state() {
             ThreadState::Paused(Some(l)) => names.label(l).len() as u64,
             _ => 0,
         };
@@ -65,14 +65,14 @@ fn frame_bytes(kernel: &Kernel, names: &Names) -> (u64, u64) {
         html += 96 + 2 * name + 2 * label + 2 * names_port_max(names);
         // One cell with its class, fill and tooltip.
         svg += 200 + 2 * name + 2 * label;
-        if t.queue_mark {
+        if t.queue_mark() {
             // The queue-wait mark's diamond with its tooltip.
             svg += 250 + 2 * name + 2 * mark_text_max();
         }
     }
     for p in kernel.ports() {
-        let queued = p.iocq.len() as u64;
-        let listed = (p.wtq.len() + p.rtl.len() + p.ptl.len()) as u64;
+        let queued = p.iocq().len() as u64;
+        let listed = (p.wtq().len() + p.rtl().len() + p.ptl().len()) as u64;
         let longest = names_thread_max(names) + 4;
         html +=
             200 + 2 * names_port_max(names) + queued * (110 + 2 * ov_max(names)) + listed * longest;
@@ -213,9 +213,9 @@ fn kernel_bytes(k: &Kernel, ovs: u64) -> u64 {
         .ports()
         .iter()
         .map(|p| {
-            list::<Packet>(p.iocq.len())
+            list::<Packet>(p.iocq().len())
                 + 3 * ALLOC
-                + ((p.wtq.len() + p.rtl.len() + p.ptl.len()) * size_of::<ThreadId>()) as u64
+                + ((p.wtq().len() + p.rtl().len() + p.ptl().len()) * size_of::<ThreadId>()) as u64
         })
         .sum();
     size_of::<Kernel>() as u64
