@@ -25,7 +25,8 @@ use crate::explore::Condition;
 use crate::model::{Action, Flavor, Kernel};
 use crate::narrate::{self, Lang};
 use crate::runner::{Applied, Runner};
-use crate::scenario::write::{self as out, js, StepOut};
+use crate::scenario::raw::RawStep;
+use crate::scenario::write as out;
 use crate::scenario::{Scenario, Step, Text};
 
 /// The goals the explorer can be asked for, in menu order.
@@ -348,33 +349,15 @@ impl Player {
                 }
                 continue;
             }
-            let k = runner.kernel();
-            let mut e = Vec::new();
-            if report.applied == Applied::Done {
-                e.push(format!(
-                    "\"result\": {}",
-                    js(runner.outcome().result.as_str())
-                ));
-            }
-            let ports: Vec<String> = sc
-                .world
-                .ports
-                .iter()
-                .enumerate()
-                .map(|(i, p)| {
-                    format!(
-                        "{}: {}",
-                        js(&p.id),
-                        out::port_expect(&sc.names, k, crate::model::PortId(i as u32))
-                    )
-                })
-                .collect();
-            e.push(format!("\"ports\": {{ {} }}", ports.join(", ")));
-            e.push(format!("\"lost\": {}", k.counters().lost));
-            steps.push(StepOut {
-                action: step.action,
+            let done = report.applied == Applied::Done;
+            let result = done.then(|| runner.outcome().result.as_str());
+            let expect = out::state_expect(&sc.names, runner.kernel(), result);
+            steps.push(RawStep {
                 note: step.note.clone(),
-                expect: Some(format!("{{ {} }}", e.join(", "))),
+                expect: Some(expect),
+                ..step
+                    .action
+                    .map_or_else(RawStep::default, |a| out::action_step(&sc.names, &a))
             });
         }
         let title = Text {
@@ -396,7 +379,11 @@ impl Player {
         };
         let mut world = sc.world.clone();
         world.flavor = self.flavor;
-        out::scenario_json(&world, &title, Some(&description), &sc.names, &steps)
+        world.title = title;
+        world.description = Some(description);
+        let mut scenario = out::scenario_of(&world);
+        scenario.steps = steps;
+        out::scenario_json(&scenario)
     }
 
     /// Writes the branch into `dir` as `STEM-whatif-N.json` (the first N
