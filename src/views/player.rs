@@ -3,6 +3,7 @@
 //! testable); [`run`] is the thin event loop around a real terminal.
 
 use std::io::{self, IsTerminal};
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use ratatui::crossterm::event::{
@@ -182,9 +183,15 @@ impl Player {
     /// The model's state at the frame shown, replayed from the start.
     fn state(&self) -> Kernel {
         let mut runner = Runner::new(&self.scenario.world, self.flavor);
-        for step in self.scenario.steps.iter().take(self.ui.index) {
-            runner.step(step, &self.scenario.names);
-        }
+        let (sc, shown) = (&self.scenario, self.ui.index);
+        // The trace shown stops where the run stops, so `shown` never
+        // passes a step that ends the run.
+        runner.run(
+            sc.steps.iter().take(shown),
+            &sc.names,
+            &sc.source,
+            |_, _, _| ControlFlow::Continue(()),
+        );
         runner.kernel().clone()
     }
 
@@ -341,25 +348,21 @@ impl Player {
         let sc = &self.scenario;
         let mut runner = Runner::new(&sc.world, self.flavor);
         let mut steps = Vec::new();
-        for step in &sc.steps {
-            let report = runner.step(step, &sc.names);
-            if let Applied::Rejected { .. } = report.applied {
-                if report.unexpected_rejection(step) {
-                    break;
-                }
-                continue;
+        // Refused steps changed nothing: they are left out.
+        runner.run(&sc.steps, &sc.names, &sc.source, |step, report, runner| {
+            if !matches!(report.applied, Applied::Rejected { .. }) {
+                let done = report.applied == Applied::Done;
+                let result = done.then(|| runner.outcome().result.as_str());
+                steps.push(RawStep {
+                    note: step.note.clone(),
+                    expect: Some(out::state_expect(&sc.names, runner.kernel(), result)),
+                    ..step
+                        .action
+                        .map_or_else(RawStep::default, |a| out::action_step(&sc.names, &a))
+                });
             }
-            let done = report.applied == Applied::Done;
-            let result = done.then(|| runner.outcome().result.as_str());
-            let expect = out::state_expect(&sc.names, runner.kernel(), result);
-            steps.push(RawStep {
-                note: step.note.clone(),
-                expect: Some(expect),
-                ..step
-                    .action
-                    .map_or_else(RawStep::default, |a| out::action_step(&sc.names, &a))
-            });
-        }
+            ControlFlow::Continue(())
+        });
         let title = Text {
             en: format!("What-if: {}", sc.world.title.en),
             ko: Some(format!(
