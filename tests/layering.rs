@@ -84,17 +84,20 @@ fn covers(list: &[&str], path: &str) -> bool {
     })
 }
 
-/// The code of a file that ships: comments and `#[cfg(test)]` modules (at
-/// the end of the file, as everywhere in this crate) removed.
+/// The code of a file that ships: comments and inline `#[cfg(test)]`
+/// modules (at the end of the file, as everywhere in this crate) removed.
+/// A test module in a file of its own is named `tests.rs` (see [`check`]).
 fn shipped(text: &str) -> String {
     let mut out = String::new();
     let mut lines = text.lines().peekable();
     while let Some(line) = lines.next() {
         let t = line.trim_start();
         if t.starts_with("#[cfg(test)]") || t.starts_with("#[cfg(all(test") {
-            let next = lines.peek().map_or("", |l| l.trim_start());
-            if next.starts_with("mod ") || next.starts_with("pub mod ") {
-                break;
+            let next = lines.peek().map_or("", |l| l.trim_end());
+            let module = next.trim_start();
+            if (module.starts_with("mod ") || module.starts_with("pub mod ")) && next.ends_with('{')
+            {
+                break; // an inline test module: the rest of the file
             }
         }
         if t.starts_with("//") {
@@ -420,6 +423,11 @@ fn the_checker_sees_printing_and_the_os_outside_their_places() {
     ));
     assert_eq!(bad.len(), 1, "{bad:?}");
     assert!(bad[0].contains("touch the OS"), "{bad:?}");
+    // A test module declared in its own file hides nothing after it.
+    let after = "#[cfg(test)]\nmod tests;\nfn f() { print!(\"x\") }\n";
+    let bad = check(&with(good_tree(), "render/text.rs", after));
+    assert_eq!(bad.len(), 1, "{bad:?}");
+    assert!(bad[0].contains("print!"), "{bad:?}");
     let bad = check(&with(good_tree(), "render/text.rs", "use std::fs::File;\n"));
     assert_eq!(bad, ["src/render/text.rs: std::fs outside the loaders"]);
     // A loader reads, but does not write.
