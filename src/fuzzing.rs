@@ -395,7 +395,7 @@ pub fn export_strings(data: &[u8]) {
     if port == t1 || t1 == t2 || port == t2 {
         return;
     }
-    let js = |s: &str| serde_json::to_string(s).expect("a string serialises");
+    let js = scenario::write::js;
     let (title, desc, port, t1, t2, label, note) = (
         js(&title),
         js(&desc),
