@@ -9,6 +9,8 @@
 //! killed for memory half way. The estimate stops counting once it passes
 //! the limit, so it costs at most about `limit / 64` thread visits.
 
+use std::ops::ControlFlow;
+
 use crate::model::{Flavor, Kernel, Names, ThreadState};
 use crate::narrate::Lang;
 use crate::runner::Runner;
@@ -122,21 +124,24 @@ pub fn estimate(scenario: &Scenario, flavor: Flavor, limit: u64) -> Estimate {
         svg: s,
         over: false,
     };
-    for step in &scenario.steps {
-        if e.html > limit && e.svg > limit {
-            e.over = true;
-            break;
-        }
-        let report = runner.step(step, names);
-        let (h, s) = frame_bytes(runner.kernel(), names);
-        let words = step_bytes(step.note.as_ref(), longest);
-        e.frames += 1;
-        e.html += h + words;
-        e.svg += s + words / 8;
-        if report.unexpected_rejection(step) {
-            break;
-        }
-    }
+    runner.run(
+        &scenario.steps,
+        names,
+        &scenario.source,
+        |step, _, runner| {
+            // Over both limits before this step: it is not counted.
+            if e.html > limit && e.svg > limit {
+                e.over = true;
+                return ControlFlow::Break(());
+            }
+            let (h, s) = frame_bytes(runner.kernel(), names);
+            let words = step_bytes(step.note.as_ref(), longest);
+            e.frames += 1;
+            e.html += h + words;
+            e.svg += s + words / 8;
+            ControlFlow::Continue(())
+        },
+    );
     e
 }
 
