@@ -133,6 +133,7 @@ pub(crate) fn port_expect(n: &Names, k: &Kernel, p: PortId) -> RawPortExpect {
 /// What a step left behind, as its `expect`: `result` (when given), every
 /// port's state ([`port_expect`]) and the lost count. Written from a model
 /// run, it holds when the scenario is checked.
+#[cfg_attr(not(feature = "cli"), allow(dead_code))] // the what-if (cli) and the tests
 pub(crate) fn state_expect(n: &Names, k: &Kernel, result: Option<&str>) -> RawExpect {
     let ports = (0..k.ports().len())
         .map(|i| {
