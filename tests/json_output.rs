@@ -119,6 +119,25 @@ fn the_schema_names_every_event_of_the_model() {
     assert_eq!(lists[0], iocp_sim::model::Event::NAMES.to_vec());
 }
 
+/// The table of events in docs/json-output.md names the model's events,
+/// each once, and nothing else.
+#[test]
+fn the_documented_events_are_the_model_s_events() {
+    let doc = include_str!("../docs/json-output.md");
+    let start = doc.find("| event | fields |").expect("the table of events");
+    let mut documented: Vec<&str> = doc[start..]
+        .lines()
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .flat_map(|l| l.split('|').nth(1).unwrap_or("").split(','))
+        .map(|cell| cell.trim().trim_matches('`'))
+        .collect();
+    let mut names = iocp_sim::model::Event::NAMES.to_vec();
+    documented.sort_unstable();
+    names.sort_unstable();
+    assert_eq!(documented, names);
+}
+
 #[test]
 fn the_schema_rejects_a_renamed_or_missing_field() {
     let v = validator();
