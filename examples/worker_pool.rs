@@ -15,7 +15,7 @@
 use iocp_sim::model::{
     Action, Flavor, Kernel, KernelConfig, Outcome, Packet, PortId, ThreadId, ThreadState, Timeout,
 };
-use iocp_sim::testing::fmt_action;
+use iocp_sim::testing::{fmt_action, WorldShape};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
@@ -79,8 +79,15 @@ fn shutdown_ends_every_worker(pool: &Pool) -> Result<(), TestCaseError> {
     to_post.extend(std::iter::repeat_n(0, pool.nulls));
     to_post.reverse();
     let mut choices = pool.schedule.iter().copied();
+    let names = WorldShape {
+        cpus: pool.cpus,
+        ports: vec![pool.concurrency],
+        threads: pool.workers,
+        devices: Vec::new(),
+    }
+    .names();
     let mut apply = |k: &mut Kernel, a: Action, holds: &mut Vec<Option<Packet>>| {
-        trace.push(fmt_action(&a));
+        trace.push(fmt_action(&a, &names));
         k.apply(a, &mut out)
             .map_err(|r| TestCaseError::fail(format!("{r} after {trace:?}")))?;
         for d in &out.deliveries {

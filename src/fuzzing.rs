@@ -8,6 +8,7 @@
 //! leaked) and returns quietly on any input the program handles correctly,
 //! refusals included. See `docs/fuzzing.md`.
 
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -125,9 +126,8 @@ fn check_scenario(s: &Scenario) {
         let mut runner = Runner::new(&s.world, flavor);
         let mut buf = Vec::new();
         let mut shown = text::header(&s.world, flavor.as_str(), Lang::En);
-        for step in &s.steps {
-            let before: Kernel = runner.kernel().clone();
-            let report = runner.step(step, &s.names);
+        let mut before: Kernel = runner.kernel().clone();
+        runner.run(&s.steps, &s.names, &s.source, |step, report, runner| {
             if let Applied::Rejected { .. } = report.applied {
                 // Property 7: a rejected action changes nothing.
                 assert_eq!(
@@ -164,10 +164,9 @@ fn check_scenario(s: &Scenario) {
                 &s.names,
                 Lang::En,
             ));
-            if report.unexpected_rejection(step) {
-                break;
-            }
-        }
+            before.clone_from(runner.kernel());
+            ControlFlow::Continue(())
+        });
         shown.push_str(&text::summary(runner.summary(), &s.names, Lang::En));
         assert_eq!(
             text::terminal_safe(&shown),
@@ -333,18 +332,15 @@ pub fn explore_spec(data: &[u8]) {
             .expect("the trace replays");
             let s = scenario::load_str("trace.json", &json).expect("the trace reads back");
             let mut runner = Runner::new(&s.world, s.world.flavor);
-            for step in &s.steps {
-                let report = runner.step(step, &s.names);
+            let stopped = runner.run(&s.steps, &s.names, &s.source, |_, report, _| {
                 assert!(
                     report.mismatches.is_empty(),
                     "the written trace fails its expectations: {:?}\n{json}",
                     report.mismatches
                 );
-                assert!(
-                    !report.unexpected_rejection(step),
-                    "the written trace is rejected:\n{json}"
-                );
-            }
+                ControlFlow::Continue(())
+            });
+            assert!(stopped.is_none(), "the written trace is rejected:\n{json}");
         }
         _ => {}
     }
@@ -416,7 +412,7 @@ pub fn export_strings(data: &[u8]) {
     if port == t1 || t1 == t2 || port == t2 {
         return;
     }
-    let js = |s: &str| serde_json::to_string(s).expect("a string serialises");
+    let js = scenario::write::js;
     let (title, desc, port, t1, t2, label, note) = (
         js(&title),
         js(&desc),

@@ -4,6 +4,7 @@
 pub mod check;
 
 use std::cell::RefCell;
+use std::ops::ControlFlow;
 
 use crate::model::{Action, Flavor, Kernel, Names, Outcome, Rejection};
 use crate::scenario::{Mismatch, Scenario, ScenarioError, Step, World};
@@ -42,6 +43,17 @@ impl StepReport {
     pub fn unexpected_rejection(&self, step: &Step) -> bool {
         matches!(self.applied, Applied::Rejected { .. })
             && step.expect.as_ref().is_none_or(|e| e.error.is_none())
+    }
+
+    /// The error that ends a run of `source` at `step`, when the model
+    /// rejected its action and the step did not expect it.
+    pub fn stop(&self, step: &Step, source: &str) -> Option<ScenarioError> {
+        match &self.applied {
+            Applied::Rejected { message, .. } if self.unexpected_rejection(step) => {
+                Some(rejected_error(source, step, message))
+            }
+            _ => None,
+        }
     }
 }
 
@@ -145,6 +157,28 @@ impl Runner {
             applied,
             mismatches,
         }
+    }
+
+    /// The run loop: applies `steps` of `source` in order, checks each
+    /// one's expectations and hands the step and its report to `each`
+    /// (with the runner, to read the state after it). Stops after a step
+    /// the model rejected unexpectedly (returning its error, as
+    /// [`StepReport::stop`]), or when `each` breaks.
+    pub fn run<'s>(
+        &mut self,
+        steps: impl IntoIterator<Item = &'s Step>,
+        names: &Names,
+        source: &str,
+        mut each: impl FnMut(&'s Step, StepReport, &Runner) -> ControlFlow<()>,
+    ) -> Option<ScenarioError> {
+        for step in steps {
+            let report = self.step(step, names);
+            let stop = report.stop(step, source);
+            if each(step, report, self).is_break() || stop.is_some() {
+                return stop;
+            }
+        }
+        None
     }
 
     fn apply(&mut self, action: Action, names: &Names) -> Applied {
@@ -313,27 +347,22 @@ impl Trace {
         let mut policy = CheckpointPolicy::new(&scenario.names);
         let mut steps = Vec::with_capacity(scenario.steps.len());
         let mut checkpoints = Vec::new();
-        let mut stopped = None;
-        for step in &scenario.steps {
-            let report = runner.step(step, &scenario.names);
-            let bad = report.unexpected_rejection(step);
-            if bad {
-                if let Applied::Rejected { message, .. } = &report.applied {
-                    stopped = Some(rejected_error(&scenario.source, step, message));
+        let stopped = runner.run(
+            &scenario.steps,
+            &scenario.names,
+            &scenario.source,
+            |step, report, runner| {
+                steps.push(TraceStep {
+                    step: step.clone(),
+                    outcome: runner.outcome().clone(),
+                    report,
+                });
+                if policy.after_step(runner.kernel(), runner.outcome()) {
+                    checkpoints.push((steps.len(), runner.kernel().clone()));
                 }
-            }
-            steps.push(TraceStep {
-                step: step.clone(),
-                outcome: runner.outcome().clone(),
-                report,
-            });
-            if policy.after_step(runner.kernel(), runner.outcome()) {
-                checkpoints.push((steps.len(), runner.kernel().clone()));
-            }
-            if bad {
-                break;
-            }
-        }
+                ControlFlow::Continue(())
+            },
+        );
         Trace {
             flavor,
             initial,
@@ -598,5 +627,45 @@ mod tests {
                 same_states(&s, Flavor::Wine, seed);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod run_loop_tests {
+    use super::*;
+
+    /// Step 2 is refused (T1 already waits) and does not expect it; step 3
+    /// would post.
+    const STOPS_AT_2: &str = r#"{"format":"iocp-sim/1","title":"t","ports":[{"id":"P","concurrency":1}],"threads":["T1"],
+        "steps":[{"op":"get","thread":"T1","port":"P"},{"op":"get","thread":"T1","port":"P"},{"op":"post","port":"P"}]}"#;
+
+    #[test]
+    fn the_run_loop_stops_after_an_unexpected_rejection_with_its_error() {
+        let sc = crate::scenario::load_str("stops.json", STOPS_AT_2).unwrap();
+        let mut runner = Runner::new(&sc.world, sc.world.flavor);
+        let mut seen = Vec::new();
+        let stopped = runner.run(&sc.steps, &sc.names, &sc.source, |step, report, _| {
+            seen.push((step.number, report.applied == Applied::Done));
+            ControlFlow::Continue(())
+        });
+        assert_eq!(seen, [(1, true), (2, false)]);
+        let e = stopped.expect("the run stops at step 2");
+        assert!(
+            e.to_string().contains("the model rejects this action"),
+            "{e}"
+        );
+        assert_eq!(runner.kernel().port(crate::model::PortId(0)).iocq().len(), 0);
+    }
+
+    #[test]
+    fn the_run_loop_stops_where_the_callback_breaks() {
+        let sc = crate::scenario::load_str("stops.json", STOPS_AT_2).unwrap();
+        let mut runner = Runner::new(&sc.world, sc.world.flavor);
+        let mut n = 0;
+        let stopped = runner.run(&sc.steps, &sc.names, &sc.source, |_, _, _| {
+            n += 1;
+            ControlFlow::Break(())
+        });
+        assert_eq!((n, stopped), (1, None));
     }
 }

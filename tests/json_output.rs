@@ -88,6 +88,56 @@ fn every_lesson_in_every_mode_matches_the_schema() {
     );
 }
 
+/// Every `"event": {"enum": [...]}` list in the schema, wherever it is.
+fn event_enums(v: &Value, out: &mut Vec<Vec<String>>) {
+    match v {
+        Value::Object(m) => {
+            if let Some(list) = m.get("event").and_then(|e| e.get("enum")) {
+                let names = list.as_array().expect("an enum is a list");
+                out.push(
+                    names
+                        .iter()
+                        .map(|n| n.as_str().expect("event names are strings").to_owned())
+                        .collect(),
+                );
+            }
+            m.values().for_each(|x| event_enums(x, out));
+        }
+        Value::Array(a) => a.iter().for_each(|x| event_enums(x, out)),
+        _ => {}
+    }
+}
+
+/// The schema's list of event names is the model's one list
+/// (`Event::NAMES`, which `run --json` writes through `Event::name`).
+#[test]
+fn the_schema_names_every_event_of_the_model() {
+    let schema: Value = serde_json::from_str(SCHEMA).unwrap();
+    let mut lists = Vec::new();
+    event_enums(&schema, &mut lists);
+    assert_eq!(lists.len(), 1, "one list of event names in the schema");
+    assert_eq!(lists[0], iocp_sim::model::Event::NAMES.to_vec());
+}
+
+/// The table of events in docs/json-output.md names the model's events,
+/// each once, and nothing else.
+#[test]
+fn the_documented_events_are_the_model_s_events() {
+    let doc = include_str!("../docs/json-output.md");
+    let start = doc.find("| event | fields |").expect("the table of events");
+    let mut documented: Vec<&str> = doc[start..]
+        .lines()
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .flat_map(|l| l.split('|').nth(1).unwrap_or("").split(','))
+        .map(|cell| cell.trim().trim_matches('`'))
+        .collect();
+    let mut names = iocp_sim::model::Event::NAMES.to_vec();
+    documented.sort_unstable();
+    names.sort_unstable();
+    assert_eq!(documented, names);
+}
+
 #[test]
 fn the_schema_rejects_a_renamed_or_missing_field() {
     let v = validator();

@@ -8,7 +8,7 @@ use super::{FlavorArg, LangArg, EXIT_BAD_INPUT, EXIT_FAILED};
 use crate::model::{Flavor, Names};
 use crate::narrate::Lang;
 use crate::render::{json, text};
-use crate::runner::{rejected_error, Applied, Runner};
+use crate::runner::Runner;
 use crate::scenario::{self, ScenarioError, Sink, Step, World};
 
 /// Arguments of `iocp-sim run`.
@@ -106,12 +106,10 @@ impl<W: Write> Sink for Printer<W> {
                 return Err(self.failed_write(e));
             }
         }
-        if report.unexpected_rejection(&step) {
-            if let Applied::Rejected { message, .. } = &report.applied {
-                return Err(rejected_error(&self.path, &step, message));
-            }
+        match report.stop(&step, &self.path) {
+            Some(e) => Err(e),
+            None => Ok(()),
         }
-        Ok(())
     }
 }
 

@@ -3,16 +3,19 @@
 //! and an `iocp-sim/1` scenario with a note on every step that `run`,
 //! `check` and the players accept.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::condition::Condition;
 use super::search::{Rules, Search};
 use super::store::StateId;
 use super::world::{Local, Move, Pc, World, WorldError};
+use crate::model::DeviceId;
 use crate::model::{
     Action, CallResult, Event, Kernel, Outcome, PortId, QueueWhy, Rejection, Timeout,
 };
-use crate::scenario::{self, write::js};
+use crate::scenario::raw::{RawExpect, RawStep};
+use crate::scenario::{self, write, DeviceDecl, PortDecl, Text};
 
 /// One replayed step.
 #[derive(Clone, Debug)]
@@ -228,23 +231,28 @@ pub fn ports_summary(world: &World, k: &Kernel) -> String {
     s
 }
 
-/// The scenario-file fields of an action (`"op": ..., ...`).
-pub fn action_json(world: &World, a: &Action) -> String {
-    scenario::write::action_fields(&world.names, a)
-}
-
 /// The expectation that pins `cond` in the final state `k`: for a port
 /// condition, that port's `current`, `over_limit`, `iocq_len`, `wtq`,
 /// `rtl` and `ptl`; for `lost`, the lost count.
-pub fn expect_json(world: &World, k: &Kernel, cond: &Condition, port: Option<PortId>) -> String {
+pub(crate) fn expect_of(
+    world: &World,
+    k: &Kernel,
+    cond: &Condition,
+    port: Option<PortId>,
+) -> RawExpect {
     let n = &world.names;
     match (cond, port) {
-        (Condition::Lost(..), _) | (_, None) => format!("{{ \"lost\": {} }}", k.counters().lost),
-        (_, Some(p)) => format!(
-            "{{ \"ports\": {{ {}: {} }} }}",
-            js(n.port(p)),
-            scenario::write::port_expect(n, k, p)
-        ),
+        (Condition::Lost(..), _) | (_, None) => RawExpect {
+            lost: Some(k.counters().lost),
+            ..RawExpect::default()
+        },
+        (_, Some(p)) => RawExpect {
+            ports: Some(BTreeMap::from([(
+                n.port(p).to_owned(),
+                write::port_expect(n, k, p),
+            )])),
+            ..RawExpect::default()
+        },
     }
 }
 
@@ -270,55 +278,44 @@ pub fn found_scenario(
         Some(s) => s.after.clone(),
         None => world.initial()?.0,
     };
-    let expect = expect_json(world, &last, cond, port);
+    let expect = expect_of(world, &last, cond, port);
     let json = scenario_json(world, title, description, &steps, Some(expect));
     Ok((steps, json))
 }
 
 /// An `iocp-sim/1` scenario: the world, the setup steps, then `steps`,
 /// each with its note; `last_expect` is added to the last step.
-pub fn scenario_json(
+pub(crate) fn scenario_json(
     world: &World,
     title: &str,
     description: &str,
     steps: &[Step],
-    last_expect: Option<String>,
+    last_expect: Option<RawExpect>,
 ) -> String {
     let n = &world.names;
-    let mut s = String::new();
-    s.push_str("{\n  \"format\": \"iocp-sim/1\",\n");
-    let _ = writeln!(s, "  \"title\": {},", js(title));
-    let _ = writeln!(s, "  \"description\": {},", js(description));
-    let _ = writeln!(s, "  \"flavor\": \"{}\",", world.flavor.as_str());
-    let _ = writeln!(s, "  \"cpus\": {},", world.config.cpus);
-    let ports: Vec<String> = world
-        .concurrency
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            format!(
-                "{{ \"id\": {}, \"concurrency\": {c} }}",
-                js(n.port(PortId(i as u32)))
-            )
-        })
-        .collect();
-    let _ = writeln!(s, "  \"ports\": [{}],", ports.join(", "));
-    let threads: Vec<String> = n.threads().iter().map(|t| js(t)).collect();
-    let _ = writeln!(s, "  \"threads\": [{}],", threads.join(", "));
-    let devices: Vec<String> = world
-        .skip_on_success
-        .iter()
-        .enumerate()
-        .map(|(i, skip)| {
-            format!(
-                "{{ \"id\": {}, \"skip_on_success\": {skip} }}",
-                js(n.device(crate::model::DeviceId(i as u32)))
-            )
-        })
-        .collect();
-    let _ = writeln!(s, "  \"devices\": [{}],", devices.join(", "));
-    s.push_str("  \"steps\": [\n");
-    let mut lines = Vec::new();
+    let mut sc = write::scenario_of(&scenario::World {
+        title: Text::plain(title),
+        description: Some(Text::plain(description)),
+        flavor: world.flavor,
+        cpus: world.config.cpus,
+        ports: (world.concurrency.iter().enumerate())
+            .map(|(i, &concurrency)| PortDecl {
+                id: n.port(PortId(i as u32)).to_owned(),
+                concurrency,
+            })
+            .collect(),
+        threads: n.threads().to_vec(),
+        devices: (world.skip_on_success.iter().enumerate())
+            .map(|(i, &skip_on_success)| DeviceDecl {
+                id: n.device(DeviceId(i as u32)).to_owned(),
+                skip_on_success,
+            })
+            .collect(),
+    });
+    let step = |a: &Action, note: String| RawStep {
+        note: Some(Text::plain(note)),
+        ..write::action_step(n, a)
+    };
     for a in &world.setup {
         let note = match a {
             Action::Associate { device, port, .. } => format!(
@@ -335,29 +332,15 @@ pub fn scenario_json(
             ),
             _ => "Setup.".to_owned(),
         };
-        lines.push(format!(
-            "    {{ {}, \"note\": {} }}",
-            action_json(world, a),
-            js(&note)
-        ));
+        sc.steps.push(step(a, note));
     }
-    for (i, step) in steps.iter().enumerate() {
-        let mut line = format!(
-            "    {{ {}, \"note\": {}",
-            action_json(world, &step.action),
-            js(&note(world, step))
-        );
-        if i + 1 == steps.len() {
-            if let Some(e) = &last_expect {
-                let _ = write!(line, ",\n      \"expect\": {e}");
-            }
-        }
-        line.push_str(" }");
-        lines.push(line);
+    for s in steps {
+        sc.steps.push(step(&s.action, note(world, s)));
     }
-    s.push_str(&lines.join(",\n"));
-    s.push_str("\n  ]\n}\n");
-    s
+    if let Some(last) = sc.steps.last_mut().filter(|_| !steps.is_empty()) {
+        last.expect = last_expect;
+    }
+    write::scenario_json(&sc)
 }
 
 /// One line per step: the step number, the op, the note.

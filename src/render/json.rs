@@ -237,13 +237,13 @@ fn event(o: &mut Out, e: &Event, names: &Names) {
         o.knum("current", current as u64);
         o.knum("max", max as u64);
     };
+    o.kstr("event", e.name());
     match *e {
         Event::Returned {
             thread,
             port,
             current,
         } => {
-            o.kstr("event", "returned");
             t(o, thread);
             p(o, port);
             o.knum("current", current as u64);
@@ -253,13 +253,11 @@ fn event(o: &mut Out, e: &Event, names: &Names) {
             port,
             current,
         } => {
-            o.kstr("event", "left_port");
             t(o, thread);
             p(o, port);
             o.knum("current", current as u64);
         }
         Event::Joined { thread, port } => {
-            o.kstr("event", "joined");
             t(o, thread);
             p(o, port);
         }
@@ -270,7 +268,6 @@ fn event(o: &mut Out, e: &Event, names: &Names) {
             current,
             max,
         } => {
-            o.kstr("event", "took");
             t(o, thread);
             p(o, port);
             o.knum("count", count as u64);
@@ -283,7 +280,6 @@ fn event(o: &mut Out, e: &Event, names: &Names) {
             depth,
             lifo,
         } => {
-            o.kstr("event", "waits");
             o.kstr("wake", if lifo { "lifo" } else { "fifo" });
             t(o, thread);
             p(o, port);
@@ -297,7 +293,6 @@ fn event(o: &mut Out, e: &Event, names: &Names) {
             current,
             max,
         } => {
-            o.kstr("event", "poll_failed");
             t(o, thread);
             p(o, port);
             no_take(o, why);
@@ -313,7 +308,6 @@ fn event(o: &mut Out, e: &Event, names: &Names) {
             lifo,
             gated,
         } => {
-            o.kstr("event", "handed_off");
             t(o, thread);
             p(o, port);
             o.key("packet");
@@ -331,7 +325,6 @@ fn event(o: &mut Out, e: &Event, names: &Names) {
             why,
             depth,
         } => {
-            o.kstr("event", "queued");
             p(o, port);
             o.key("packet");
             o.open(b'{');
@@ -363,7 +356,6 @@ fn event(o: &mut Out, e: &Event, names: &Names) {
             max,
             lifo,
         } => {
-            o.kstr("event", "woke");
             t(o, thread);
             p(o, port);
             o.knum("extra", extra as u64);
@@ -377,7 +369,6 @@ fn event(o: &mut Out, e: &Event, names: &Names) {
             queued,
             waiting,
         } => {
-            o.kstr("event", "held");
             p(o, port);
             cm(o, current, max);
             o.knum("iocq_len", queued as u64);
@@ -389,7 +380,6 @@ fn event(o: &mut Out, e: &Event, names: &Names) {
             on,
             current,
         } => {
-            o.kstr("event", "blocked");
             t(o, thread);
             if let Some(port) = port {
                 p(o, port);
@@ -405,7 +395,6 @@ fn event(o: &mut Out, e: &Event, names: &Names) {
             current,
             max,
         } => {
-            o.kstr("event", "unblocked");
             t(o, thread);
             if let Some(port) = port {
                 p(o, port);
@@ -418,7 +407,6 @@ fn event(o: &mut Out, e: &Event, names: &Names) {
             current,
             max,
         } => {
-            o.kstr("event", "timed_out");
             t(o, thread);
             p(o, port);
             cm(o, current, max);
@@ -428,7 +416,6 @@ fn event(o: &mut Out, e: &Event, names: &Names) {
             port,
             current,
         } => {
-            o.kstr("event", "exited");
             t(o, thread);
             if let Some(port) = port {
                 p(o, port);
@@ -436,7 +423,6 @@ fn event(o: &mut Out, e: &Event, names: &Names) {
             }
         }
         Event::Associated { device, port, key } => {
-            o.kstr("event", "associated");
             o.kstr("device", names.device(device));
             p(o, port);
             o.knum("key", key);
@@ -446,13 +432,11 @@ fn event(o: &mut Out, e: &Event, names: &Names) {
             overlapped,
             inline,
         } => {
-            o.kstr("event", "issued");
             o.kstr("device", names.device(device));
             o.kstr("overlapped", names.overlapped(overlapped));
             o.kbool("inline", inline);
         }
         Event::Completed { device, overlapped } => {
-            o.kstr("event", "completed");
             o.kstr("device", names.device(device));
             o.kstr("overlapped", names.overlapped(overlapped));
         }
@@ -461,7 +445,6 @@ fn event(o: &mut Out, e: &Event, names: &Names) {
             overlapped,
             why,
         } => {
-            o.kstr("event", "no_packet");
             o.kstr("device", names.device(device));
             o.kstr("overlapped", names.overlapped(overlapped));
             o.kstr(
@@ -474,36 +457,29 @@ fn event(o: &mut Out, e: &Event, names: &Names) {
             );
         }
         Event::Aborted { device, overlapped } => {
-            o.kstr("event", "aborted");
             o.kstr("device", names.device(device));
             o.kstr("overlapped", names.overlapped(overlapped));
         }
         Event::DeviceClosed { device } => {
-            o.kstr("event", "device_closed");
             o.kstr("device", names.device(device));
         }
         Event::Abandoned { thread, port } => {
-            o.kstr("event", "abandoned");
             t(o, thread);
             p(o, port);
         }
         Event::Stranded { thread, port } => {
-            o.kstr("event", "stranded");
             t(o, thread);
             p(o, port);
         }
         Event::StrandedWoken { thread, port } => {
-            o.kstr("event", "stranded_woken");
             t(o, thread);
             p(o, port);
         }
         Event::Unassociated { thread, port } => {
-            o.kstr("event", "unassociated");
             t(o, thread);
             p(o, port);
         }
         Event::Discarded { port, packet: pk } => {
-            o.kstr("event", "discarded");
             p(o, port);
             o.key("packet");
             o.open(b'{');
@@ -511,27 +487,23 @@ fn event(o: &mut Out, e: &Event, names: &Names) {
             o.close(b'}');
         }
         Event::PortClosed { port } => {
-            o.kstr("event", "port_closed");
             p(o, port);
         }
-        Event::Failed { why } => {
-            o.kstr("event", "failed");
-            match why {
-                FailWhy::PortClosed(port) => {
-                    o.kstr("why", "port_closed");
-                    p(o, port);
-                }
-                FailWhy::DeviceClosed(d) => {
-                    o.kstr("why", "device_closed");
-                    o.kstr("device", names.device(d));
-                }
-                FailWhy::AlreadyAssociated(d, port) => {
-                    o.kstr("why", "already_associated");
-                    o.kstr("device", names.device(d));
-                    p(o, port);
-                }
+        Event::Failed { why } => match why {
+            FailWhy::PortClosed(port) => {
+                o.kstr("why", "port_closed");
+                p(o, port);
             }
-        }
+            FailWhy::DeviceClosed(d) => {
+                o.kstr("why", "device_closed");
+                o.kstr("device", names.device(d));
+            }
+            FailWhy::AlreadyAssociated(d, port) => {
+                o.kstr("why", "already_associated");
+                o.kstr("device", names.device(d));
+                p(o, port);
+            }
+        },
     }
 }
 

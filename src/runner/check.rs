@@ -12,9 +12,10 @@
 //! ```
 
 use std::fmt;
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
-use super::{rejected_error, Applied, Runner};
+use super::Runner;
 use crate::model::Flavor;
 use crate::scenario::{self, Mismatch, ScenarioError};
 
@@ -153,26 +154,21 @@ pub fn check_file(path: &Path, flavor: Option<Flavor>) -> Result<FileResult, Sce
     let sc = scenario::load(path)?;
     let mut runner = Runner::new(&sc.world, flavor.unwrap_or(sc.world.flavor));
     let mut result = FileResult::default();
-    for step in &sc.steps {
-        let report = runner.step(step, &sc.names);
+    let (passed, failures) = (&mut result.passed, &mut result.failures);
+    result.stopped = runner.run(&sc.steps, &sc.names, &sc.source, |step, report, _| {
         let op = step.action.map(|a| a.op()).unwrap_or("check");
         let checked = step.expect.as_ref().map_or(0, |e| e.count());
-        result.passed += checked.saturating_sub(report.mismatches.len());
-        for m in report.mismatches.iter().cloned() {
-            result.failures.push(Failure {
+        *passed += checked.saturating_sub(report.mismatches.len());
+        for m in report.mismatches {
+            failures.push(Failure {
                 source: sc.source.clone(),
                 step: step.number,
                 op,
                 mismatch: m,
             });
         }
-        if report.unexpected_rejection(step) {
-            if let Applied::Rejected { message, .. } = &report.applied {
-                result.stopped = Some(rejected_error(&sc.source, step, message));
-            }
-            break;
-        }
-    }
+        ControlFlow::Continue(())
+    });
     Ok(result)
 }
 

@@ -3,8 +3,8 @@
 
 use std::fmt::Write as _;
 
+use super::lookup::{check_status, is_error_name, Lookup};
 use super::raw::{RawDeviceExpect, RawExpect, RawPacketExpect, RawPortExpect};
-use super::resolve::{check_status, is_error_name, Lookup};
 use crate::model::{
     DeviceId, Kernel, Names, Outcome, Packet, PortId, Rejection, ThreadId, ThreadStatus,
 };

@@ -9,8 +9,9 @@
 mod error;
 mod expect;
 pub mod generate;
+mod lookup;
 mod parse;
-mod raw;
+pub(crate) mod raw;
 mod resolve;
 pub mod schema;
 mod split;

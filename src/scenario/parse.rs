@@ -12,10 +12,10 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor
 use serde::Deserialize;
 
 use super::error::ScenarioError;
-use super::raw::{RawDevice, RawPort, RawStep};
-use super::resolve::{resolve_step, resolve_world, RawWorld};
+use super::raw::RawScenario;
+use super::raw::RawStep;
+use super::resolve::{resolve_step, resolve_world};
 use super::split::{file_position, Malformed, Scanner};
-use super::text::Text;
 use super::{Scenario, Step, World};
 use crate::model::Names;
 
@@ -27,20 +27,8 @@ pub trait Sink {
     fn step(&mut self, step: Step, names: &Names) -> Result<(), ScenarioError>;
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawHeader {
-    format: String,
-    title: Text,
-    description: Option<Text>,
-    flavor: Option<String>,
-    cpus: Option<i64>,
-    ports: Vec<RawPort>,
-    threads: Vec<String>,
-    devices: Option<Vec<RawDevice>>,
-    #[allow(dead_code)]
-    steps: IgnoredAny,
-}
+/// The top-level keys; the steps are read apart, one at a time.
+type RawHeader = RawScenario<IgnoredAny>;
 
 #[derive(Deserialize)]
 struct FormatOnly {
@@ -118,7 +106,7 @@ fn bare_message(e: &serde_json::Error) -> String {
 
 /// What each internal type of the reader is, in the words of the format.
 const SHAPES: &[(&str, &str)] = &[
-    ("RawHeader", "a JSON object (the scenario)"),
+    ("RawScenario", "a JSON object (the scenario)"),
     ("FormatOnly", "a JSON object (the scenario)"),
     ("RawPort", "a port object { \"id\", \"concurrency\" }"),
     (
@@ -424,17 +412,7 @@ fn drive_fast<R: std::io::BufRead>(
 }
 
 fn world_of(header: RawHeader, path: &str) -> Result<World, ScenarioError> {
-    resolve_world(RawWorld {
-        format: header.format,
-        title: header.title,
-        description: header.description,
-        flavor: header.flavor,
-        cpus: header.cpus,
-        ports: header.ports,
-        threads: header.threads,
-        devices: header.devices,
-    })
-    .map_err(|message| ScenarioError::World {
+    resolve_world(header).map_err(|message| ScenarioError::World {
         path: path.to_owned(),
         message,
     })

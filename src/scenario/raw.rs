@@ -1,14 +1,39 @@
 //! The file format as serde sees it: every key, with no meaning attached
-//! yet. `resolve.rs` turns these into model actions and checked expectations.
+//! yet. `resolve.rs` turns these into model actions and checked expectations;
+//! `write.rs` fills them in and serialises them, so the reader and the
+//! writer share one description of the format. A key that is absent
+//! (`None`) is not written.
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use super::text::Text;
+use crate::model::Action;
+
+/// A whole scenario file. `S` is its steps: `IgnoredAny` when the reader
+/// takes the top-level keys (it streams the steps apart), `Vec<RawStep>`
+/// when a scenario is written.
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario<S> {
+    pub format: String,
+    pub title: Text,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<Text>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub flavor: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpus: Option<i64>,
+    pub ports: Vec<RawPort>,
+    pub threads: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub devices: Option<Vec<RawDevice>>,
+    pub steps: S,
+}
 
 /// A port declaration: `{ "id": "P", "concurrency": 1 }`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawPort {
     pub id: String,
@@ -16,7 +41,7 @@ pub struct RawPort {
 }
 
 /// A device declaration: `{ "id": "sockA", "skip_on_success": false }`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawDevice {
     pub id: String,
@@ -25,7 +50,7 @@ pub struct RawDevice {
 }
 
 /// A step's op name.
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
 pub enum Op {
     Associate,
@@ -43,6 +68,14 @@ pub enum Op {
 }
 
 impl Op {
+    /// The op of an action (through [`Action::op`], the one list of op names).
+    pub fn of(a: &Action) -> Op {
+        use serde::de::value::{Error, StrDeserializer};
+        use serde::de::IntoDeserializer;
+        let name: StrDeserializer<'_, Error> = a.op().into_deserializer();
+        Op::deserialize(name).expect("every action's op is an op of the format")
+    }
+
     /// The op's name as written in files.
     pub fn name(self) -> &'static str {
         match self {
@@ -79,7 +112,7 @@ impl Op {
 }
 
 /// A get's timeout as written: `"infinite"` or whole milliseconds.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Serialize)]
 #[serde(untagged)]
 pub enum RawTimeout {
     Ms(u64),
@@ -87,25 +120,43 @@ pub enum RawTimeout {
 }
 
 /// One step, every key optional at this level.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawStep {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub op: Option<Op>,
-    pub note: Option<Text>,
-    pub expect: Option<RawExpect>,
-    pub device: Option<String>,
-    pub port: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thread: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub port: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bytes: Option<u64>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
     pub overlapped: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub inline: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    pub timeout: Option<RawTimeout>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<RawTimeout>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub on: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub by: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<Text>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expect: Option<RawExpect>,
 }
 
 impl RawStep {
@@ -134,50 +185,78 @@ impl RawStep {
 }
 
 /// The `expect` object of a step.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawExpect {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ports: Option<BTreeMap<String, RawPortExpect>>,
-    #[serde(default, deserialize_with = "present_map")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present_map"
+    )]
     pub devices: Option<BTreeMap<String, Option<RawDeviceExpect>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub threads: Option<BTreeMap<String, String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub delivered: Option<Vec<RawPacketExpect>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub result: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub results: Option<BTreeMap<String, String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub lost: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
 
 /// Expectations on one port.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawPortExpect {
-    pub iocq: Option<Vec<RawPacketExpect>>,
-    pub iocq_len: Option<u64>,
-    pub wtq: Option<Vec<String>>,
-    pub rtl: Option<Vec<String>>,
-    pub ptl: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub current: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub over_limit: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iocq_len: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wtq: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rtl: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ptl: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iocq: Option<Vec<RawPacketExpect>>,
 }
 
 /// A packet as expected: only the fields given are compared.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawPacketExpect {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub thread: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bytes: Option<u64>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "present"
+    )]
     pub overlapped: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
 }
 
 /// A Device List entry as expected.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawDeviceExpect {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub port: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<u64>,
 }
 

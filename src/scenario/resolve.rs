@@ -4,25 +4,13 @@
 use std::collections::HashSet;
 
 use super::expect::resolve_expect;
-use super::raw::{Op, RawDevice, RawPort, RawStep, RawTimeout};
-use super::text::Text;
+use super::lookup::{check_status, Lookup};
+use super::raw::{Op, RawScenario, RawStep, RawTimeout};
 use super::{DeviceDecl, PortDecl, Step, World, FORMAT};
-use crate::model::{Action, DeviceId, Flavor, Names, PortId, ThreadId, Timeout};
-
-/// The top-level keys other than `steps`.
-pub struct RawWorld {
-    pub format: String,
-    pub title: Text,
-    pub description: Option<Text>,
-    pub flavor: Option<String>,
-    pub cpus: Option<i64>,
-    pub ports: Vec<RawPort>,
-    pub threads: Vec<String>,
-    pub devices: Option<Vec<RawDevice>>,
-}
+use crate::model::{Action, Flavor, Names, ThreadId, Timeout};
 
 /// Checks the world: format version, ids non-empty and unique, numbers in range.
-pub(crate) fn resolve_world(raw: RawWorld) -> Result<World, String> {
+pub(crate) fn resolve_world<S>(raw: RawScenario<S>) -> Result<World, String> {
     if raw.format != FORMAT {
         return Err(format!(
             "format {:?} is not understood; this build reads {FORMAT:?}",
@@ -89,36 +77,6 @@ pub(crate) fn resolve_world(raw: RawWorld) -> Result<World, String> {
         threads: raw.threads,
         devices,
     })
-}
-
-/// Looks up ids by name, naming what is wrong.
-pub struct Lookup<'a> {
-    pub names: &'a Names,
-}
-
-impl Lookup<'_> {
-    pub(crate) fn port(&self, id: &str) -> Result<PortId, String> {
-        self.names
-            .find_port(id)
-            .ok_or_else(|| self.unknown("port", id, self.names.ports()))
-    }
-    pub(crate) fn thread(&self, id: &str) -> Result<ThreadId, String> {
-        self.names
-            .find_thread(id)
-            .ok_or_else(|| self.unknown("thread", id, self.names.threads()))
-    }
-    pub(crate) fn device(&self, id: &str) -> Result<DeviceId, String> {
-        self.names
-            .find_device(id)
-            .ok_or_else(|| self.unknown("device", id, self.names.devices()))
-    }
-    fn unknown(&self, kind: &str, id: &str, known: &[String]) -> String {
-        if known.is_empty() {
-            format!("unknown {kind} {id:?}: the scenario declares no {kind}s")
-        } else {
-            format!("unknown {kind} {id:?} (declared: {})", known.join(", "))
-        }
-    }
 }
 
 /// Resolves one raw step (`number` is 1-based). Errors carry the op, if any.
@@ -291,22 +249,4 @@ fn resolve_action(op: Op, raw: &RawStep, names: &mut Names) -> Result<Action, St
         },
     };
     Ok(action)
-}
-
-/// A status is `"success"` or an error name in capitals (`ERROR_NETNAME_DELETED`).
-pub(crate) fn check_status(s: &str) -> Result<(), String> {
-    if s == "success" || is_error_name(s) {
-        Ok(())
-    } else {
-        Err(format!(
-            "status {s:?} is neither \"success\" nor an error name such as \"ERROR_NETNAME_DELETED\""
-        ))
-    }
-}
-
-/// An error name: capitals, digits and underscores, starting with a capital.
-pub fn is_error_name(s: &str) -> bool {
-    s.chars().next().is_some_and(|c| c.is_ascii_uppercase())
-        && s.chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }

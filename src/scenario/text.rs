@@ -8,7 +8,8 @@ use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, Deserializer, MapAccess, Visitor};
-use serde::Deserialize;
+use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
 
 use crate::narrate::Lang;
 
@@ -55,6 +56,20 @@ impl Text {
         Lang::ALL
             .into_iter()
             .filter_map(move |l| self.exact(l).map(|s| (l, s)))
+    }
+}
+
+/// Written as it is read: a string when there is only English, else
+/// `{"en": ..., "ko": ...}`.
+impl Serialize for Text {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let Some(ko) = &self.ko else {
+            return s.serialize_str(&self.en);
+        };
+        let mut m = s.serialize_map(Some(2))?;
+        m.serialize_entry("en", &self.en)?;
+        m.serialize_entry("ko", ko)?;
+        m.end()
     }
 }
 

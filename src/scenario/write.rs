@@ -1,12 +1,19 @@
-//! Writing `iocp-sim/1` text: an action's fields, an author's text, a
-//! port's state as an expectation, and a whole scenario. Used by every tool
-//! that saves a scenario (the explorer's shortest traces, the player's
-//! what-if branches), so they all write the format the same way.
+//! Writing `iocp-sim/1` files through the reader's own serde shapes
+//! (`raw.rs`): an action becomes a [`RawStep`], a port's state a
+//! [`RawPortExpect`], a whole scenario a [`RawScenario`], and serde writes
+//! them, so a written file has exactly the keys the reader takes. Used by
+//! every tool that saves a scenario (the explorer's shortest traces, the
+//! controlled scheduler's failing runs, the player's what-if branches).
 
-use std::fmt::Write as _;
+use std::io;
 
-use super::text::Text;
-use super::World;
+use serde::Serialize;
+use serde_json::ser::Formatter;
+
+use super::raw::{
+    Op, RawDevice, RawExpect, RawPort, RawPortExpect, RawScenario, RawStep, RawTimeout,
+};
+use super::{World, FORMAT};
 use crate::model::{Action, Kernel, Names, PortId, ThreadId, Timeout};
 
 /// A JSON string literal.
@@ -14,211 +21,434 @@ pub fn js(s: &str) -> String {
     serde_json::to_string(s).expect("strings serialise")
 }
 
-fn timeout_json(t: Timeout) -> String {
-    match t {
-        Timeout::Infinite => "\"infinite\"".to_owned(),
-        Timeout::Ms(ms) => ms.to_string(),
-    }
-}
+/// A scenario ready to be written: the reader's top-level shape with its steps.
+pub(crate) type ScenarioOut = RawScenario<Vec<RawStep>>;
 
-/// An author's text: a string when it has only English, else
-/// `{"en": ..., "ko": ...}`.
-pub fn text_json(t: &Text) -> String {
-    match &t.ko {
-        None => js(&t.en),
-        Some(ko) => format!("{{ \"en\": {}, \"ko\": {} }}", js(&t.en), js(ko)),
-    }
-}
-
-/// `, "by": "T"` for an action called by a scenario thread, else nothing.
-fn by_field(n: &Names, by: Option<ThreadId>) -> String {
-    by.map_or(String::new(), |t| format!(", \"by\": {}", js(n.thread(t))))
-}
-
-/// The scenario-file fields of an action (`"op": ..., ...`).
-pub fn action_fields(n: &Names, a: &Action) -> String {
+/// The step that applies `a`, with every id named by `n`: the one encoder
+/// of actions into the scenario format.
+pub(crate) fn action_step(n: &Names, a: &Action) -> RawStep {
+    let name = |s: &str| Some(s.to_owned());
+    let by = |t: Option<ThreadId>| t.map(|t| n.thread(t).to_owned());
+    let timeout = |t: Timeout| {
+        Some(match t {
+            Timeout::Infinite => RawTimeout::Word("infinite".to_owned()),
+            Timeout::Ms(ms) => RawTimeout::Ms(ms),
+        })
+    };
+    let mut s = RawStep {
+        op: Some(Op::of(a)),
+        ..RawStep::default()
+    };
     match *a {
-        Action::Associate { device, port, key } => format!(
-            "\"op\": \"associate\", \"device\": {}, \"port\": {}, \"key\": {key}",
-            js(n.device(device)),
-            js(n.port(port))
-        ),
+        Action::Associate { device, port, key } => {
+            s.device = name(n.device(device));
+            s.port = name(n.port(port));
+            s.key = Some(key);
+        }
         Action::Issue {
             device,
             overlapped,
             inline,
-            by,
+            by: caller,
         } => {
-            let mut s = format!(
-                "\"op\": \"issue\", \"device\": {}, \"overlapped\": {}",
-                js(n.device(device)),
-                js(n.overlapped(overlapped))
-            );
-            if let Some(b) = inline {
-                let _ = write!(s, ", \"inline\": true, \"bytes\": {b}");
+            s.device = name(n.device(device));
+            s.overlapped = Some(name(n.overlapped(overlapped)));
+            if let Some(bytes) = inline {
+                s.inline = Some(true);
+                s.bytes = Some(bytes);
             }
-            s.push_str(&by_field(n, by));
-            s
+            s.by = by(caller);
         }
         Action::Complete {
             overlapped,
             bytes,
             status,
-        } => format!(
-            "\"op\": \"complete\", \"overlapped\": {}, \"bytes\": {bytes}, \"status\": {}",
-            js(n.overlapped(overlapped)),
-            js(n.status(status))
-        ),
+        } => {
+            s.overlapped = Some(name(n.overlapped(overlapped)));
+            s.bytes = Some(bytes);
+            s.status = name(n.status(status));
+        }
         Action::Post {
             port,
             key,
             bytes,
             overlapped,
-            by,
-        } => format!(
-            "\"op\": \"post\", \"port\": {}, \"key\": {key}, \"bytes\": {bytes}, \"overlapped\": {}{}",
-            js(n.port(port)),
-            overlapped.map_or("null".to_owned(), |o| js(n.overlapped(o))),
-            by_field(n, by)
-        ),
+            by: caller,
+        } => {
+            s.port = name(n.port(port));
+            s.key = Some(key);
+            s.bytes = Some(bytes);
+            s.overlapped = Some(overlapped.map(|o| n.overlapped(o).to_owned()));
+            s.by = by(caller);
+        }
         Action::Get {
             thread,
             port,
-            timeout,
-        } => format!(
-            "\"op\": \"get\", \"thread\": {}, \"port\": {}, \"timeout\": {}",
-            js(n.thread(thread)),
-            js(n.port(port)),
-            timeout_json(timeout)
-        ),
+            timeout: t,
+        } => {
+            s.thread = name(n.thread(thread));
+            s.port = name(n.port(port));
+            s.timeout = timeout(t);
+        }
         Action::GetEx {
             thread,
             port,
             max,
-            timeout,
-        } => format!(
-            "\"op\": \"get_ex\", \"thread\": {}, \"port\": {}, \"max\": {max}, \"timeout\": {}",
-            js(n.thread(thread)),
-            js(n.port(port)),
-            timeout_json(timeout)
-        ),
+            timeout: t,
+        } => {
+            s.thread = name(n.thread(thread));
+            s.port = name(n.port(port));
+            s.max = Some(max.into());
+            s.timeout = timeout(t);
+        }
         Action::Block { thread, on } => {
-            let mut s = format!("\"op\": \"block\", \"thread\": {}", js(n.thread(thread)));
-            if let Some(l) = on {
-                let _ = write!(s, ", \"on\": {}", js(n.label(l)));
-            }
-            s
+            s.thread = name(n.thread(thread));
+            s.on = on.map(|l| n.label(l).to_owned());
         }
-        Action::Unblock { thread } => {
-            format!("\"op\": \"unblock\", \"thread\": {}", js(n.thread(thread)))
+        Action::Unblock { thread } | Action::Timeout { thread } | Action::Exit { thread } => {
+            s.thread = name(n.thread(thread));
         }
-        Action::Timeout { thread } => {
-            format!("\"op\": \"timeout\", \"thread\": {}", js(n.thread(thread)))
-        }
-        Action::Exit { thread } => format!("\"op\": \"exit\", \"thread\": {}", js(n.thread(thread))),
-        Action::CloseDevice { device } => format!(
-            "\"op\": \"close_device\", \"device\": {}",
-            js(n.device(device))
-        ),
-        Action::ClosePort { port } => {
-            format!("\"op\": \"close_port\", \"port\": {}", js(n.port(port)))
-        }
+        Action::CloseDevice { device } => s.device = name(n.device(device)),
+        Action::ClosePort { port } => s.port = name(n.port(port)),
     }
+    s
 }
 
 /// One port's state in `k` as the value of `expect.ports.P`: `current`,
 /// `over_limit`, `iocq_len`, and the WTQ (in wake order), RTL and PTL.
-pub fn port_expect(n: &Names, k: &Kernel, p: PortId) -> String {
+pub(crate) fn port_expect(n: &Names, k: &Kernel, p: PortId) -> RawPortExpect {
     let port = k.port(p);
-    let names = |ids: &[ThreadId]| {
-        ids.iter()
-            .map(|t| js(n.thread(*t)))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    format!(
-        "{{ \"current\": {}, \"over_limit\": {}, \"iocq_len\": {}, \"wtq\": [{}], \"rtl\": [{}], \"ptl\": [{}] }}",
-        port.current(),
-        port.over_limit(),
-        port.iocq().len(),
-        names(&port.wtq().wake_order(k.flavor().wake_order())),
-        names(port.rtl().as_slice()),
-        names(port.ptl().as_slice()),
-    )
-}
-
-/// One step to write: its action (or none), note and `expect` object (JSON).
-#[derive(Clone, Debug)]
-pub struct StepOut {
-    /// The action, or `None` for a step that only narrates or checks.
-    pub action: Option<Action>,
-    /// The note.
-    pub note: Option<Text>,
-    /// The `expect` object, as JSON text.
-    pub expect: Option<String>,
-}
-
-/// A whole scenario: `world` (with `title` and `description` as given),
-/// then `steps`.
-pub fn scenario_json(
-    world: &World,
-    title: &Text,
-    description: Option<&Text>,
-    names: &Names,
-    steps: &[StepOut],
-) -> String {
-    let mut s = String::new();
-    s.push_str("{\n  \"format\": \"iocp-sim/1\",\n");
-    let _ = writeln!(s, "  \"title\": {},", text_json(title));
-    if let Some(d) = description {
-        let _ = writeln!(s, "  \"description\": {},", text_json(d));
+    let names = |ids: &[ThreadId]| ids.iter().map(|t| n.thread(*t).to_owned()).collect();
+    RawPortExpect {
+        current: Some(port.current().into()),
+        over_limit: Some(port.over_limit()),
+        iocq_len: Some(port.iocq().len() as u64),
+        wtq: Some(names(&port.wtq().wake_order(k.flavor().wake_order()))),
+        rtl: Some(names(port.rtl().as_slice())),
+        ptl: Some(names(port.ptl().as_slice())),
+        iocq: None,
     }
-    let _ = writeln!(s, "  \"flavor\": \"{}\",", world.flavor.as_str());
-    let _ = writeln!(s, "  \"cpus\": {},", world.cpus);
-    let ports: Vec<String> = world
-        .ports
-        .iter()
-        .map(|p| {
-            format!(
-                "{{ \"id\": {}, \"concurrency\": {} }}",
-                js(&p.id),
-                p.concurrency
-            )
+}
+
+/// What a step left behind, as its `expect`: `result` (when given), every
+/// port's state ([`port_expect`]) and the lost count. Written from a model
+/// run, it holds when the scenario is checked.
+#[cfg_attr(not(feature = "cli"), allow(dead_code))] // the what-if (cli) and the tests
+pub(crate) fn state_expect(n: &Names, k: &Kernel, result: Option<&str>) -> RawExpect {
+    let ports = (0..k.ports().len())
+        .map(|i| {
+            let p = PortId(i as u32);
+            (n.port(p).to_owned(), port_expect(n, k, p))
         })
         .collect();
-    let _ = writeln!(s, "  \"ports\": [{}],", ports.join(", "));
-    let threads: Vec<String> = world.threads.iter().map(|t| js(t)).collect();
-    let _ = writeln!(s, "  \"threads\": [{}],", threads.join(", "));
-    let devices: Vec<String> = world
-        .devices
-        .iter()
-        .map(|d| {
-            format!(
-                "{{ \"id\": {}, \"skip_on_success\": {} }}",
-                js(&d.id),
-                d.skip_on_success
-            )
-        })
-        .collect();
-    let _ = writeln!(s, "  \"devices\": [{}],", devices.join(", "));
-    s.push_str("  \"steps\": [\n");
-    let lines: Vec<String> = steps
-        .iter()
-        .map(|st| {
-            let mut fields = Vec::new();
-            if let Some(a) = &st.action {
-                fields.push(action_fields(names, a));
-            }
-            if let Some(n) = &st.note {
-                fields.push(format!("\"note\": {}", text_json(n)));
-            }
-            if let Some(e) = &st.expect {
-                fields.push(format!("\"expect\": {e}"));
-            }
-            format!("    {{ {} }}", fields.join(",\n      "))
-        })
-        .collect();
-    s.push_str(&lines.join(",\n"));
-    s.push_str("\n  ]\n}\n");
+    RawExpect {
+        result: result.map(str::to_owned),
+        ports: Some(ports),
+        lost: Some(k.counters().lost),
+        ..RawExpect::default()
+    }
+}
+
+/// The top of a scenario with no steps yet: `world`, with its title and
+/// description.
+pub(crate) fn scenario_of(world: &World) -> ScenarioOut {
+    RawScenario {
+        format: FORMAT.to_owned(),
+        title: world.title.clone(),
+        description: world.description.clone(),
+        flavor: Some(world.flavor.as_str().to_owned()),
+        cpus: Some(world.cpus.into()),
+        ports: world
+            .ports
+            .iter()
+            .map(|p| RawPort {
+                id: p.id.clone(),
+                concurrency: p.concurrency.into(),
+            })
+            .collect(),
+        threads: world.threads.clone(),
+        devices: Some(
+            world
+                .devices
+                .iter()
+                .map(|d| RawDevice {
+                    id: d.id.clone(),
+                    skip_on_success: d.skip_on_success,
+                })
+                .collect(),
+        ),
+        steps: Vec::new(),
+    }
+}
+
+/// The text of a scenario file: the top-level keys one per line, one line
+/// per step (its nested objects on that line), `{ "key": value }` spacing.
+pub(crate) fn scenario_json(sc: &ScenarioOut) -> String {
+    let mut out = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, Layout::default());
+    sc.serialize(&mut ser).expect("a scenario serialises");
+    let mut s = String::from_utf8(out).expect("serde_json writes UTF-8");
+    s.push('\n');
     s
+}
+
+/// The layout [`scenario_json`] writes: the scenario's keys one per line,
+/// one step per line (its `expect` on a line of its own), everything else
+/// on one line with a space inside braces and after colons and commas
+/// (`{ "op": "get", "thread": "T1" }`).
+#[derive(Default)]
+struct Layout {
+    /// The open objects and arrays, outermost first.
+    open: Vec<Frame>,
+    /// The last key of the scenario object (`"steps"`, ...), and whether it
+    /// is being written.
+    top_key: String,
+    in_top_key: bool,
+    /// A step's key is about to be written: its separator waits for the
+    /// key's text (`first` key or not).
+    step_key: Option<bool>,
+}
+
+/// An open object or array.
+#[derive(Default)]
+struct Frame {
+    /// Has an entry yet.
+    has: bool,
+    /// The `steps` array: one entry per line.
+    spread: bool,
+}
+
+impl Layout {
+    fn mark_entry(&mut self) -> bool {
+        self.open.last_mut().is_some_and(|f| {
+            f.has = true;
+            f.spread
+        })
+    }
+
+    /// True while writing the keys of a step (an object in `steps`).
+    fn in_step(&self) -> bool {
+        self.open.len() == 3 && self.open[1].spread
+    }
+}
+
+impl Formatter for Layout {
+    fn begin_object<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        if self.open.last().is_some_and(|f| f.spread) {
+            w.write_all(b"\n    ")?;
+        }
+        self.open.push(Frame::default());
+        w.write_all(b"{")
+    }
+
+    fn end_object<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        let f = self.open.pop().expect("an open object");
+        match (self.open.is_empty(), f.has) {
+            (true, _) => w.write_all(b"\n}"),
+            (false, true) => w.write_all(b" }"),
+            (false, false) => w.write_all(b"}"),
+        }
+    }
+
+    fn begin_object_key<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.mark_entry();
+        if self.open.len() == 1 {
+            self.top_key.clear();
+            self.in_top_key = true;
+            return w.write_all(if first { b"\n  " } else { b",\n  " });
+        }
+        if self.in_step() {
+            self.step_key = Some(first);
+            return Ok(());
+        }
+        w.write_all(if first { b" " } else { b", " })
+    }
+
+    fn begin_string<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        if self.step_key.is_some() {
+            return Ok(()); // written with the key's text
+        }
+        w.write_all(b"\"")
+    }
+
+    fn write_string_fragment<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
+        if self.in_top_key {
+            self.top_key.push_str(fragment);
+        }
+        if let Some(first) = self.step_key.take() {
+            let sep: &[u8] = match (first, fragment) {
+                (true, _) => b" ",
+                (false, "expect") => b",\n      ",
+                (false, _) => b", ",
+            };
+            w.write_all(sep)?;
+            w.write_all(b"\"")?;
+        }
+        w.write_all(fragment.as_bytes())
+    }
+
+    fn begin_object_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.in_top_key = false;
+        w.write_all(b": ")
+    }
+
+    fn begin_array<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        let spread = self.open.len() == 1 && self.top_key == "steps";
+        self.open.push(Frame { has: false, spread });
+        w.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        let f = self.open.pop().expect("an open array");
+        w.write_all(if f.spread && f.has { b"\n  ]" } else { b"]" })
+    }
+
+    fn begin_array_value<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        let spread = self.mark_entry();
+        match (first, spread) {
+            (true, _) => Ok(()),
+            (false, true) => w.write_all(b","),
+            (false, false) => w.write_all(b", "),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::load_str;
+
+    /// Reads a lesson through the reader's shapes and writes it back.
+    fn rewrite(text: &str) -> String {
+        let raw: ScenarioOut = serde_json::from_str(text).expect("a lesson fits the shapes");
+        scenario_json(&raw)
+    }
+
+    /// read(lesson) -> write -> read gives the same world and steps, and
+    /// writing again gives the same text.
+    #[test]
+    fn every_lesson_reads_back_the_same_after_writing() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/sim-scenarios");
+        let mut n = 0;
+        for e in std::fs::read_dir(dir).expect("sim-scenarios") {
+            let path = e.expect("an entry").path();
+            if path.extension().is_none_or(|x| x != "json") {
+                continue;
+            }
+            let name = path.display().to_string();
+            let text = std::fs::read_to_string(&path).expect("a lesson");
+            let written = rewrite(&text);
+            let (a, b) = (load_str(&name, &text), load_str(&name, &written));
+            let (a, b) = (
+                a.expect("the lesson reads"),
+                b.expect("the written lesson reads"),
+            );
+            assert_eq!(a.world, b.world, "{name}");
+            assert_eq!(a.steps, b.steps, "{name}\n{written}");
+            assert_eq!(rewrite(&written), written, "{name}");
+            n += 1;
+        }
+        assert!(n >= 12, "the lessons are there");
+    }
+
+    #[cfg(feature = "proptest")]
+    mod generated {
+        use proptest::prelude::*;
+
+        use super::super::*;
+        use crate::model::{Flavor, Outcome};
+        use crate::narrate::{self, Lang};
+        use crate::runner::{Applied, Runner};
+        use crate::scenario::{load_str, DeviceDecl, PortDecl, Text, World};
+        use crate::testing::strategy::valid_case;
+        use crate::testing::Case;
+
+        /// The scenario of a generated case: every action with a note (in
+        /// two languages when `ko`) and the state the model left as its
+        /// expectation.
+        fn written(case: &Case, ko: bool) -> String {
+            let names = case.world.names();
+            let w = &case.world;
+            let world = World {
+                title: Text::plain("generated \"case\""),
+                description: ko.then(|| Text {
+                    en: "with\nlines".into(),
+                    ko: Some("여러 줄".into()),
+                }),
+                flavor: case.flavor,
+                cpus: w.cpus,
+                ports: (w.ports.iter().enumerate())
+                    .map(|(i, &concurrency)| PortDecl {
+                        id: format!("P{i}"),
+                        concurrency,
+                    })
+                    .collect(),
+                threads: (0..w.threads).map(|i| format!("T{i}")).collect(),
+                devices: (w.devices.iter().enumerate())
+                    .map(|(i, &skip_on_success)| DeviceDecl {
+                        id: format!("D{i}"),
+                        skip_on_success,
+                    })
+                    .collect(),
+            };
+            let mut sc = scenario_of(&world);
+            let mut k = Kernel::new(&case.config());
+            let mut out = Outcome::default();
+            for (i, a) in case.actions.iter().enumerate() {
+                k.apply(*a, &mut out).expect("a valid case");
+                sc.steps.push(RawStep {
+                    note: Some(Text {
+                        en: format!("step {i}: {}", narrate::action(a, &names, Lang::En)),
+                        ko: ko.then(|| narrate::action(a, &names, Lang::Ko)),
+                    }),
+                    expect: Some(state_expect(&names, &k, Some(out.result.as_str()))),
+                    ..action_step(&names, a)
+                });
+            }
+            scenario_json(&sc)
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(64))]
+
+            /// write(generated scenario) then read gives the same actions
+            /// and notes, and its expectations (the model's state) hold.
+            #[test]
+            fn a_written_scenario_reads_back(
+                case in prop_oneof![valid_case(Flavor::Windows), valid_case(Flavor::Wine)],
+                ko in any::<bool>(),
+            ) {
+                let json = written(&case, ko);
+                let sc = load_str("generated", &json).map_err(|e| {
+                    TestCaseError::fail(format!("{e}\n{json}"))
+                })?;
+                let names = case.world.names();
+                prop_assert_eq!(sc.steps.len(), case.actions.len());
+                let mut runner = Runner::new(&sc.world, case.flavor);
+                for (step, a) in sc.steps.iter().zip(&case.actions) {
+                    let back = step.action.expect("every step has its action");
+                    prop_assert_eq!(
+                        narrate::action(&back, &sc.names, Lang::En),
+                        narrate::action(a, &names, Lang::En)
+                    );
+                    let report = runner.step(step, &sc.names);
+                    prop_assert_eq!(&report.applied, &Applied::Done);
+                    prop_assert!(report.mismatches.is_empty(), "{:?}\n{}", report.mismatches, json);
+                }
+                prop_assert_eq!(super::rewrite(&json), json);
+            }
+        }
+    }
 }

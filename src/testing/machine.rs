@@ -261,7 +261,7 @@ impl<P: PortLike, S: Scope> StateMachineTest for Against<P, S> {
             &got,
             want,
             "{}: the implementation (left) disagrees with the model (right)",
-            fmt_action(&action)
+            fmt_action(&action, &state.shape().names())
         );
         sut
     }
@@ -410,6 +410,7 @@ mod tests {
         );
         std::panic::set_hook(hook);
         let e = r.expect_err("a marked thread's post is queued on Windows");
-        assert!(e.message.contains(", by T"), "{e}");
+        // The failing action names its caller (the text view's words).
+        assert!(e.message.contains(") by T"), "{e}");
     }
 }

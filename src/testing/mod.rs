@@ -20,7 +20,7 @@
 
 use std::fmt;
 
-use crate::model::{Action, Flavor, KernelConfig, Names, OvId, StatusId, ThreadId, Timeout};
+use crate::model::{Action, Flavor, KernelConfig, Names};
 
 pub mod machine;
 pub mod shadow;
@@ -54,7 +54,7 @@ impl WorldShape {
         }
     }
 
-    /// Names `P0..`, `T0..`, `D0..` and `ov0..ov3`, as [`fmt_action`] writes them.
+    /// Names `P0..`, `T0..`, `D0..` and `ov0..ov3` (what [`fmt_action`] shows).
     pub fn names(&self) -> Names {
         let mut n = Names::new(
             (0..self.ports.len()).map(|i| format!("P{i}")).collect(),
@@ -64,6 +64,7 @@ impl WorldShape {
         for i in 0..OVS {
             n.intern_overlapped(&format!("ov{i}"));
         }
+        n.intern_status("ERROR_NETNAME_DELETED");
         n
     }
 }
@@ -101,103 +102,17 @@ impl fmt::Debug for Case {
             w.threads,
             w.devices
         )?;
+        let names = w.names();
         for (i, a) in self.actions.iter().enumerate() {
-            writeln!(f, "  {:>2}. {}", i + 1, fmt_action(a))?;
+            writeln!(f, "  {:>2}. {}", i + 1, fmt_action(a, &names))?;
         }
         Ok(())
     }
 }
 
-fn fmt_timeout(t: Timeout) -> String {
-    match t {
-        Timeout::Infinite => "INFINITE".into(),
-        Timeout::Ms(ms) => format!("{ms}ms"),
-    }
-}
-
-fn fmt_ov(ov: Option<OvId>) -> String {
-    match ov {
-        Some(o) => format!("ov{}", o.0),
-        None => "null".into(),
-    }
-}
-
-/// `, by T1` for a call made by a scenario thread, nothing otherwise.
-fn fmt_by(by: Option<ThreadId>) -> String {
-    by.map_or(String::new(), |t| format!(", by T{}", t.0))
-}
-
-fn fmt_status(s: StatusId) -> &'static str {
-    match s {
-        StatusId::SUCCESS => "success",
-        StatusId::OPERATION_ABORTED => "ERROR_OPERATION_ABORTED",
-        _ => "ERROR_NETNAME_DELETED",
-    }
-}
-
-/// One action as a short line, with ids named as [`WorldShape::names`] names
-/// them (`get(T0, P1, INFINITE)`).
-pub fn fmt_action(a: &Action) -> String {
-    match *a {
-        Action::Associate { device, port, key } => {
-            format!("associate(D{}, P{}, key {key})", device.0, port.0)
-        }
-        Action::Issue {
-            device,
-            overlapped,
-            inline,
-            by,
-        } => match inline {
-            None => format!("issue(D{}, ov{}{})", device.0, overlapped.0, fmt_by(by)),
-            Some(b) => format!(
-                "issue(D{}, ov{}, inline {b} bytes{})",
-                device.0,
-                overlapped.0,
-                fmt_by(by)
-            ),
-        },
-        Action::Complete {
-            overlapped,
-            bytes,
-            status,
-        } => format!(
-            "complete(ov{}, {bytes} bytes, {})",
-            overlapped.0,
-            fmt_status(status)
-        ),
-        Action::Post {
-            port,
-            key,
-            bytes,
-            overlapped,
-            by,
-        } => format!(
-            "post(P{}, key {key}, {bytes} bytes, {}{})",
-            port.0,
-            fmt_ov(overlapped),
-            fmt_by(by)
-        ),
-        Action::Get {
-            thread,
-            port,
-            timeout,
-        } => format!("get(T{}, P{}, {})", thread.0, port.0, fmt_timeout(timeout)),
-        Action::GetEx {
-            thread,
-            port,
-            max,
-            timeout,
-        } => format!(
-            "get_ex(T{}, P{}, n={max}, {})",
-            thread.0,
-            port.0,
-            fmt_timeout(timeout)
-        ),
-        Action::Block { thread, .. } => format!("block(T{})", thread.0),
-        Action::Unblock { thread } => format!("unblock(T{})", thread.0),
-        Action::Timeout { thread } => format!("timeout(T{})", thread.0),
-        Action::Exit { thread } => format!("exit(T{})", thread.0),
-        Action::CloseDevice { device } => format!("close_device(D{})", device.0),
-        Action::ClosePort { port } => format!("close_port(P{})", port.0),
-    }
+/// One action as a line, in the English words of the text view, with
+/// ids named by `names` (for generated cases, [`WorldShape::names`]):
+/// `T0 calls get on P1 (timeout infinite)`.
+pub fn fmt_action(a: &Action, names: &Names) -> String {
+    crate::narrate::action(a, names, crate::narrate::Lang::En)
 }

@@ -461,7 +461,7 @@ pub fn run_case(case: &Case, props: Props) -> Result<(), Failure> {
         let before = k.clone();
         let r = k.apply(*a, &mut out);
         step(case, &names, &mut shadow, &before, a, r, &out, &k, props)
-            .map_err(|e| Failure::new(format!("step {} {}: {e}", i + 1, fmt_action(a))))?;
+            .map_err(|e| Failure::new(format!("step {} {}: {e}", i + 1, fmt_action(a, &names))))?;
     }
     Ok(())
 }

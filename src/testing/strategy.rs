@@ -17,7 +17,7 @@ pub const MAX_STEPS: usize = 60;
 /// Posts get key `UNIQUE + step`, completions `UNIQUE + step` bytes (see [`uniquify`]).
 pub const UNIQUE: u64 = 1000;
 /// The failure status completions use besides success (status id 2, named
-/// `ERROR_NETNAME_DELETED` by [`super::fmt_action`]).
+/// `ERROR_NETNAME_DELETED` by [`super::WorldShape::names`]).
 pub const SOME_ERROR: StatusId = StatusId(2);
 
 /// Small worlds: 1-4 processors, 1-3 ports of concurrency 0-3, 1-6 threads,

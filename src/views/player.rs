@@ -3,6 +3,7 @@
 //! testable); [`run`] is the thin event loop around a real terminal.
 
 use std::io::{self, IsTerminal};
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use ratatui::crossterm::event::{
@@ -25,7 +26,8 @@ use crate::explore::Condition;
 use crate::model::{Action, Flavor, Kernel};
 use crate::narrate::{self, Lang};
 use crate::runner::{Applied, Runner, Trace};
-use crate::scenario::write::{self as out, js, StepOut};
+use crate::scenario::raw::RawStep;
+use crate::scenario::write as out;
 use crate::scenario::{Scenario, Step, Text};
 
 /// The goals the explorer can be asked for, in menu order.
@@ -347,43 +349,21 @@ impl Player {
         let sc = &self.scenario;
         let mut runner = Runner::new(&sc.world, self.flavor);
         let mut steps = Vec::new();
-        for step in &sc.steps {
-            let report = runner.step(step, &sc.names);
-            if let Applied::Rejected { .. } = report.applied {
-                if report.unexpected_rejection(step) {
-                    break;
-                }
-                continue;
+        // Refused steps changed nothing: they are left out.
+        runner.run(&sc.steps, &sc.names, &sc.source, |step, report, runner| {
+            if !matches!(report.applied, Applied::Rejected { .. }) {
+                let done = report.applied == Applied::Done;
+                let result = done.then(|| runner.outcome().result.as_str());
+                steps.push(RawStep {
+                    note: step.note.clone(),
+                    expect: Some(out::state_expect(&sc.names, runner.kernel(), result)),
+                    ..step
+                        .action
+                        .map_or_else(RawStep::default, |a| out::action_step(&sc.names, &a))
+                });
             }
-            let k = runner.kernel();
-            let mut e = Vec::new();
-            if report.applied == Applied::Done {
-                e.push(format!(
-                    "\"result\": {}",
-                    js(runner.outcome().result.as_str())
-                ));
-            }
-            let ports: Vec<String> = sc
-                .world
-                .ports
-                .iter()
-                .enumerate()
-                .map(|(i, p)| {
-                    format!(
-                        "{}: {}",
-                        js(&p.id),
-                        out::port_expect(&sc.names, k, crate::model::PortId(i as u32))
-                    )
-                })
-                .collect();
-            e.push(format!("\"ports\": {{ {} }}", ports.join(", ")));
-            e.push(format!("\"lost\": {}", k.counters().lost));
-            steps.push(StepOut {
-                action: step.action,
-                note: step.note.clone(),
-                expect: Some(format!("{{ {} }}", e.join(", "))),
-            });
-        }
+            ControlFlow::Continue(())
+        });
         let title = Text {
             en: format!("What-if: {}", sc.world.title.en),
             ko: Some(format!(
@@ -403,7 +383,11 @@ impl Player {
         };
         let mut world = sc.world.clone();
         world.flavor = self.flavor;
-        out::scenario_json(&world, &title, Some(&description), &sc.names, &steps)
+        world.title = title;
+        world.description = Some(description);
+        let mut scenario = out::scenario_of(&world);
+        scenario.steps = steps;
+        out::scenario_json(&scenario)
     }
 
     /// Writes the branch into `dir` as `STEM-whatif-N.json` (the first N

@@ -15,6 +15,7 @@
 //! estimate places with the trace's own [`CheckpointPolicy`].
 
 use std::mem::size_of;
+use std::ops::ControlFlow;
 
 use crate::model::{
     Delivery, Device, Fired, Flavor, Kernel, Names, Outcome, OvUse, Packet, Port, ThreadId,
@@ -148,32 +149,38 @@ pub fn estimate(scenario: &Scenario, flavor: Flavor, limit: u64) -> Estimate {
         checkpoints: 1,
         over: false,
     };
-    for step in &scenario.steps {
-        if e.html > limit && e.svg > limit {
-            e.over = true;
-            break;
-        }
-        let report = runner.step(step, names);
-        let (h, s) = frame_bytes(runner.kernel(), names);
-        let words = step_bytes(step.note.as_ref(), longest);
-        e.frames += 1;
-        e.html += h + words;
-        e.svg += s + words / 8;
-        e.trace += record_bytes(step, &report, runner.outcome());
-        if policy.after_step(runner.kernel(), runner.outcome()) {
-            // The checkpoint, and as much again for the list's spare room.
-            e.checkpoints += 1;
-            e.trace += kernel_bytes(runner.kernel(), ovs) + 2 * size_of::<(usize, Kernel)>() as u64;
-        }
-        largest = largest.max(kernel_bytes(runner.kernel(), ovs));
-        if report.unexpected_rejection(step) {
-            // The error that stopped the run: its path and the message.
-            if let Applied::Rejected { message, .. } = &report.applied {
-                e.trace += string(&scenario.source) + 2 * string(message);
+    runner.run(
+        &scenario.steps,
+        names,
+        &scenario.source,
+        |step, report, runner| {
+            // Over both limits before this step: it is not counted.
+            if e.html > limit && e.svg > limit {
+                e.over = true;
+                return ControlFlow::Break(());
             }
-            break;
-        }
-    }
+            let (h, s) = frame_bytes(runner.kernel(), names);
+            let words = step_bytes(step.note.as_ref(), longest);
+            e.frames += 1;
+            e.html += h + words;
+            e.svg += s + words / 8;
+            e.trace += record_bytes(step, &report, runner.outcome());
+            if policy.after_step(runner.kernel(), runner.outcome()) {
+                // The checkpoint, and as much again for the list's spare room.
+                e.checkpoints += 1;
+                e.trace +=
+                    kernel_bytes(runner.kernel(), ovs) + 2 * size_of::<(usize, Kernel)>() as u64;
+            }
+            largest = largest.max(kernel_bytes(runner.kernel(), ovs));
+            if report.unexpected_rejection(step) {
+                // The error that stopped the run: its path and the message.
+                if let Applied::Rejected { message, .. } = &report.applied {
+                    e.trace += string(&scenario.source) + 2 * string(message);
+                }
+            }
+            ControlFlow::Continue(())
+        },
+    );
     // The last state asked for, which the trace keeps.
     e.trace += largest;
     e

@@ -366,6 +366,74 @@ pub enum Event {
     Failed { why: FailWhy },
 }
 
+impl Event {
+    /// Every event's [`Event::name`], in declaration order: the one list of
+    /// event names (the `run --json` schema and the tests read it).
+    pub const NAMES: [&'static str; 27] = [
+        "returned",
+        "left_port",
+        "joined",
+        "took",
+        "waits",
+        "poll_failed",
+        "handed_off",
+        "queued",
+        "woke",
+        "held",
+        "blocked",
+        "unblocked",
+        "timed_out",
+        "exited",
+        "associated",
+        "issued",
+        "completed",
+        "no_packet",
+        "aborted",
+        "device_closed",
+        "abandoned",
+        "stranded",
+        "stranded_woken",
+        "unassociated",
+        "discarded",
+        "port_closed",
+        "failed",
+    ];
+
+    /// The event's name as programs see it (`"left_port"`): the `event`
+    /// field of `run --json`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Event::Returned { .. } => "returned",
+            Event::LeftPort { .. } => "left_port",
+            Event::Joined { .. } => "joined",
+            Event::Took { .. } => "took",
+            Event::Waits { .. } => "waits",
+            Event::PollFailed { .. } => "poll_failed",
+            Event::HandedOff { .. } => "handed_off",
+            Event::Queued { .. } => "queued",
+            Event::Woke { .. } => "woke",
+            Event::Held { .. } => "held",
+            Event::Blocked { .. } => "blocked",
+            Event::Unblocked { .. } => "unblocked",
+            Event::TimedOut { .. } => "timed_out",
+            Event::Exited { .. } => "exited",
+            Event::Associated { .. } => "associated",
+            Event::Issued { .. } => "issued",
+            Event::Completed { .. } => "completed",
+            Event::NoPacket { .. } => "no_packet",
+            Event::Aborted { .. } => "aborted",
+            Event::DeviceClosed { .. } => "device_closed",
+            Event::Abandoned { .. } => "abandoned",
+            Event::Stranded { .. } => "stranded",
+            Event::StrandedWoken { .. } => "stranded_woken",
+            Event::Unassociated { .. } => "unassociated",
+            Event::Discarded { .. } => "discarded",
+            Event::PortClosed { .. } => "port_closed",
+            Event::Failed { .. } => "failed",
+        }
+    }
+}
+
 /// A rule that fired, and what it did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Fired {
