@@ -19,6 +19,7 @@ mod util;
 mod challenges;
 #[cfg(feature = "cli")]
 mod cli_errors;
+mod cli_modules;
 #[cfg(feature = "cli")]
 mod explore;
 mod fuzz_regressions;
