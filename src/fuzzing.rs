@@ -1,7 +1,7 @@
 //! What each fuzz target checks, as plain functions of the input bytes.
 //!
 //! The targets in `fuzz/` (cargo-fuzz, nightly) only call these functions,
-//! and `tests/fuzz_regressions.rs` replays every file of
+//! and `tests/integration/fuzz_regressions.rs` replays every file of
 //! `fuzz/regressions/<target>/` through them on the stable toolchain, so
 //! the checks are written once. Each function panics when it finds a bug
 //! (a crash, a broken property, two readers that disagree, an escape that

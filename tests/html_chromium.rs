@@ -19,10 +19,11 @@ use iocp_sim::narrate::Lang;
 use iocp_sim::scenario::{self, Scenario};
 use iocp_sim::views::html;
 
-const OVERSUB: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/data/over-subscription.json"
-);
+/// The integration binary's helpers (this suite uses a few of them).
+#[allow(dead_code)]
+#[path = "integration/util.rs"]
+mod util;
+use util::oversub;
 
 fn find_chromium() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("IOCP_SIM_CHROMIUM") {
@@ -141,10 +142,6 @@ fn export(dir: &Path, scenario: &Scenario, flavor: Flavor, lang: Lang) -> String
     let page = dir.join("player.html");
     std::fs::write(&page, html::page(scenario, flavor, lang)).expect("write page");
     format!("file://{}", page.display())
-}
-
-fn oversub() -> Scenario {
-    scenario::load(Path::new(OVERSUB)).expect("test scenario loads")
 }
 
 /// The dumped DOM at `#hash`, after checking the page ran and logged no error.
@@ -445,7 +442,7 @@ impl Drop for Server {
 
 fn serve(lesson: &str, lang: &str) -> Server {
     use std::io::BufRead as _;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_iocp-sim"))
+    let mut child = util::bin()
         .args(["serve", lesson, "--port", "0", "--lang", lang])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -524,11 +521,7 @@ fn sandbox_choosing_actions_moves_the_view_and_the_branch_downloads() {
     let branch = percent_decode(&href.replace("&amp;", "&"));
     let file = dir.join("branch.json");
     std::fs::write(&file, &branch).unwrap();
-    let check = Command::new(env!("CARGO_BIN_EXE_iocp-sim"))
-        .arg("check")
-        .arg(&file)
-        .output()
-        .unwrap();
+    let check = util::bin().arg("check").arg(&file).output().unwrap();
     assert!(
         check.status.success(),
         "{}\n{branch}",

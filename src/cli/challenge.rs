@@ -24,6 +24,7 @@ pub struct Args {
     solve: bool,
 }
 
+/// Runs `iocp-sim challenge`.
 pub fn main(args: Args) -> ExitCode {
     let lang: Lang = args.lang.into();
     let ch = match challenge::load(&args.file) {

@@ -19,6 +19,7 @@ pub struct Args {
     flavor: Option<FlavorArg>,
 }
 
+/// Runs `iocp-sim check`.
 pub fn main(args: Args) -> ExitCode {
     let report = match check(&args.paths, args.flavor.map(Flavor::from)) {
         Ok(r) => r,

@@ -7,16 +7,15 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::{FlavorArg, EXIT_BAD_INPUT, EXIT_FAILED};
+use super::{bad, FlavorArg, EXIT_FAILED};
 use crate::explore::{self, trace, Condition, ModelRules, Options, Search, Stop, World};
 use crate::model::Flavor;
 
 /// Arguments of `iocp-sim explore`.
-#[derive(Args, Debug)]
-pub struct ExploreArgs {
+#[derive(clap::Args, Debug)]
+pub struct Args {
     /// The explore spec (JSON, format iocp-sim-explore/1; see docs/explore.md).
     #[arg(required_unless_present = "schema")]
     spec: Option<PathBuf>,
@@ -56,42 +55,37 @@ pub struct ExploreArgs {
     schema: bool,
 }
 
-fn bad(msg: String) -> ExitCode {
-    eprintln!("iocp-sim explore: {msg}");
-    ExitCode::from(EXIT_BAD_INPUT)
-}
-
 /// Runs `iocp-sim explore`.
-pub fn run(args: ExploreArgs) -> ExitCode {
+pub fn main(args: Args) -> ExitCode {
     if args.schema {
         print!("{}", explore::SCHEMA);
         return ExitCode::SUCCESS;
     }
     let Some(path) = args.spec.as_ref() else {
-        return bad("no spec file given".to_owned());
+        return bad("explore", "no spec file given".to_owned());
     };
     let shown = path.display().to_string();
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
-        Err(e) => return bad(format!("{shown}: cannot read: {e}")),
+        Err(e) => return bad("explore", format!("{shown}: cannot read: {e}")),
     };
     let spec = match explore::parse(&text) {
         Ok(s) => s,
         Err(e) if super::long_errors() => {
             eprintln!("{}", crate::diagnostic::explore_spec(&e, &shown, &text));
-            return ExitCode::from(EXIT_BAD_INPUT);
+            return ExitCode::from(super::EXIT_BAD_INPUT);
         }
-        Err(e) => return bad(format!("{shown}: {e}")),
+        Err(e) => return bad("explore", format!("{shown}: {e}")),
     };
     let flavor: Option<Flavor> = args.flavor.map(Flavor::from);
     let find = match args.find.as_deref().map(Condition::parse) {
         None => None,
         Some(Ok(c)) => Some(c),
-        Some(Err(e)) => return bad(e.to_string()),
+        Some(Err(e)) => return bad("explore", e),
     };
     let world = match World::new(&spec, flavor) {
         Ok(w) => w,
-        Err(e) => return bad(format!("{shown}: {e}")),
+        Err(e) => return bad("explore", format!("{shown}: {e}")),
     };
     let opts = Options {
         find,
@@ -147,7 +141,7 @@ pub fn run(args: ExploreArgs) -> ExitCode {
     }
     let search = match result {
         Ok(s) => s,
-        Err(e) => return bad(format!("{shown}: {e}")),
+        Err(e) => return bad("explore", format!("{shown}: {e}")),
     };
     let code = report(&world, &search, &args, &shown, find.as_ref());
     let states = search.store.len();
@@ -177,10 +171,13 @@ pub fn run(args: ExploreArgs) -> ExitCode {
     code
 }
 
-fn write_out(args: &ExploreArgs, json: &str) -> Result<(), ExitCode> {
+fn write_out(args: &Args, json: &str) -> Result<(), ExitCode> {
     if let Some(out) = &args.out {
         if let Err(e) = std::fs::write(out, json) {
-            return Err(bad(format!("{}: cannot write: {e}", out.display())));
+            return Err(bad(
+                "explore",
+                format!("{}: cannot write: {e}", out.display()),
+            ));
         }
         println!("wrote the trace as a scenario to {}", out.display());
     }
@@ -190,7 +187,7 @@ fn write_out(args: &ExploreArgs, json: &str) -> Result<(), ExitCode> {
 fn report(
     world: &World,
     search: &Search,
-    args: &ExploreArgs,
+    args: &Args,
     shown: &str,
     find: Option<&Condition>,
 ) -> ExitCode {
@@ -213,7 +210,7 @@ fn report(
                 description.trim_end(),
             ) {
                 Ok(x) => x,
-                Err(e) => return bad(e.to_string()),
+                Err(e) => return bad("explore", e.to_string()),
             };
             let on = port.map_or(String::new(), |p| {
                 format!(" on port {}", world.names.port(p))

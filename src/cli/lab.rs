@@ -8,13 +8,13 @@ use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::EXIT_BAD_INPUT;
+use super::bad;
 use crate::lab::config::MAX_COMPLETIONS;
 use crate::lab::{report, sweep, LabConfig};
 
 /// Arguments of `iocp-sim lab`.
 #[derive(clap::Args, Debug)]
-pub struct LabArgs {
+pub struct Args {
     /// The lab configuration (TOML; see sim-scenarios/lab/ and docs/lab.md).
     pub config: PathBuf,
     /// Vary a key over values: KEY=A..B (inclusive) or KEY=a,b,c. Keys:
@@ -37,42 +37,40 @@ pub struct LabArgs {
     pub quiet: bool,
 }
 
-fn bad(msg: impl std::fmt::Display) -> ExitCode {
-    eprintln!("iocp-sim lab: {msg}");
-    ExitCode::from(EXIT_BAD_INPUT)
-}
-
 /// Runs `iocp-sim lab`.
-pub fn run(args: LabArgs) -> ExitCode {
+pub fn main(args: Args) -> ExitCode {
     let (mut base, mut axes) = match LabConfig::from_file(&args.config) {
         Ok(x) => x,
         Err(e) => {
             super::print_config_error("lab", &e);
-            return ExitCode::from(EXIT_BAD_INPUT);
+            return ExitCode::from(super::EXIT_BAD_INPUT);
         }
     };
     if let Some(n) = args.completions {
         if n == 0 || n > MAX_COMPLETIONS {
-            return bad(format!("--completions {n}: give 1 to {MAX_COMPLETIONS}"));
+            return bad(
+                "lab",
+                format!("--completions {n}: give 1 to {MAX_COMPLETIONS}"),
+            );
         }
         base.completions = n;
     }
     for s in &args.sweep {
         match sweep::parse_arg(s) {
             Ok(a) => axes.push(a),
-            Err(e) => return bad(format!("--sweep {s}: {e}")),
+            Err(e) => return bad("lab", format!("--sweep {s}: {e}")),
         }
     }
     let points = match sweep::expand(&base, &axes) {
         Ok(p) => p,
-        Err(e) if axes.is_empty() => return bad(format!("{}: {e}", args.config.display())),
-        Err(e) => return bad(format!("{}: sweep: {e}", args.config.display())),
+        Err(e) if axes.is_empty() => return bad("lab", format!("{}: {e}", args.config.display())),
+        Err(e) => return bad("lab", format!("{}: sweep: {e}", args.config.display())),
     };
     let jobs = args
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     if jobs == 0 {
-        return bad("--jobs 0: give at least 1");
+        return bad("lab", "--jobs 0: give at least 1");
     }
 
     print!("{}", report::describe(&base));
@@ -120,14 +118,17 @@ pub fn run(args: LabArgs) -> ExitCode {
 
     if let Some(dir) = &args.out {
         if let Err(e) = std::fs::create_dir_all(dir) {
-            return bad(format!("{}: cannot create the folder: {e}", dir.display()));
+            return bad(
+                "lab",
+                format!("{}: cannot create the folder: {e}", dir.display()),
+            );
         }
         let mut files = vec![("results.csv".to_owned(), report::csv(&points, &results))];
         files.extend(report::plots(&points, &results));
         for (name, text) in files {
             let path = dir.join(&name);
             if let Err(e) = std::fs::write(&path, text) {
-                return bad(format!("{}: cannot write: {e}", path.display()));
+                return bad("lab", format!("{}: cannot write: {e}", path.display()));
             }
             eprintln!("wrote {}", path.display());
         }

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::ValueEnum;
 
-use super::EXIT_BAD_INPUT;
+use super::bad;
 use crate::lab::config::MAX_COMPLETIONS;
 use crate::lab::LabConfig;
 use crate::live::workload::{self, policy_of, LiveResult};
@@ -39,7 +39,7 @@ impl From<PolicyArg> for Policy {
 
 /// Arguments of `iocp-sim live`.
 #[derive(clap::Args, Debug)]
-pub struct LiveArgs {
+pub struct Args {
     /// A lab configuration (TOML, as `iocp-sim lab` reads; see docs/live.md).
     pub config: PathBuf,
     /// The port's policy (default: the file's `policy`, lifo = windows, wine = unlimited).
@@ -56,26 +56,24 @@ pub struct LiveArgs {
     pub watch: bool,
 }
 
-fn bad(msg: impl std::fmt::Display) -> ExitCode {
-    eprintln!("iocp-sim live: {msg}");
-    ExitCode::from(EXIT_BAD_INPUT)
-}
-
 /// The most worker threads `live` starts.
 const MAX_THREADS: u32 = 1024;
 
 /// Runs `iocp-sim live`.
-pub fn run(args: LiveArgs) -> ExitCode {
+pub fn main(args: Args) -> ExitCode {
     let (mut cfg, _) = match LabConfig::from_file(&args.config) {
         Ok(x) => x,
         Err(e) => {
             super::print_config_error("live", &e);
-            return ExitCode::from(EXIT_BAD_INPUT);
+            return ExitCode::from(super::EXIT_BAD_INPUT);
         }
     };
     if let Some(n) = args.completions {
         if n == 0 || n > MAX_COMPLETIONS {
-            return bad(format!("--completions {n}: give 1 to {MAX_COMPLETIONS}"));
+            return bad(
+                "live",
+                format!("--completions {n}: give 1 to {MAX_COMPLETIONS}"),
+            );
         }
         cfg.completions = n;
     }
@@ -83,7 +81,10 @@ pub fn run(args: LiveArgs) -> ExitCode {
         cfg.threads = t;
     }
     if cfg.threads == 0 || cfg.threads > MAX_THREADS {
-        return bad(format!("threads {}: give 1 to {MAX_THREADS}", cfg.threads));
+        return bad(
+            "live",
+            format!("threads {}: give 1 to {MAX_THREADS}", cfg.threads),
+        );
     }
     let policy = args.policy.map_or(policy_of(cfg.policy), Policy::from);
     eprintln!(

@@ -1,6 +1,7 @@
-//! The command-line interface. Each subcommand lives in its own module and
-//! returns an [`ExitCode`]: 0 success, 1 a check or comparison failed,
-//! 2 bad input or a missing environment (with a message on stderr).
+//! The command-line interface. Each subcommand lives in its own module,
+//! named after it, with the same two items: `Args` (its clap arguments) and
+//! `main(args: Args) -> ExitCode`: 0 success, 1 a check or comparison
+//! failed, 2 bad input or a missing environment (with a message on stderr).
 
 use std::process::ExitCode;
 
@@ -12,15 +13,15 @@ use crate::narrate::Lang;
 mod challenge;
 mod check;
 mod diff;
+mod explore;
 mod export;
+mod lab;
+mod live;
 mod play;
+/// Public for the `run_json` benchmark (`run::write_json`).
 pub mod run;
 mod schema;
 mod serve;
-
-pub mod explore;
-pub mod lab;
-pub mod live;
 
 /// The exit status for bad input or a missing environment.
 pub const EXIT_BAD_INPUT: u8 = 2;
@@ -42,7 +43,7 @@ enum Command {
     /// Check every expectation of scenario files (or of the .json files in directories).
     Check(check::Args),
     /// Print the JSON Schema of the scenario format, for editors.
-    Schema,
+    Schema(schema::Args),
     /// Step through a scenario in a full-screen terminal player.
     Play(play::Args),
     /// Export a scenario as an offline HTML player (--html) or an SVG timeline (--svg).
@@ -50,11 +51,11 @@ enum Command {
     /// Compare the model with a real completion port (Windows, or Wine on Linux), step by step.
     Diff(diff::Args),
     /// Try every interleaving of an explore spec; find the shortest path to a condition.
-    Explore(explore::ExploreArgs),
+    Explore(explore::Args),
     /// Workload lab: simulate worker threads, processors and a port in simulated time.
-    Lab(lab::LabArgs),
+    Lab(lab::Args),
     /// Run a lab workload on real threads and a live port; report what the OS measured.
-    Live(live::LiveArgs),
+    Live(live::Args),
     /// Play a challenge (reach a goal in few moves) in the terminal player, or --solve it.
     Challenge(challenge::Args),
     /// Serve the browser sandbox on localhost: the student chooses the next action at any step.
@@ -99,6 +100,13 @@ impl From<LangArg> for Lang {
             LangArg::Ko => Lang::Ko,
         }
     }
+}
+
+/// Refuses bad input to `iocp-sim COMMAND`: the message on stderr, prefixed
+/// with the command, and the exit code for bad input.
+fn bad(command: &str, msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("iocp-sim {command}: {msg}");
+    ExitCode::from(EXIT_BAD_INPUT)
 }
 
 /// Reads a scenario and picks its flavour (`--flavor`, else the file's);
@@ -191,13 +199,13 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Run(args) => run::main(args),
         Command::Check(args) => check::main(args),
-        Command::Schema => schema::main(),
+        Command::Schema(args) => schema::main(args),
         Command::Play(args) => play::main(args),
         Command::Export(args) => export::main(args),
         Command::Diff(args) => diff::main(args),
-        Command::Explore(args) => explore::run(args),
-        Command::Lab(args) => lab::run(args),
-        Command::Live(args) => live::run(args),
+        Command::Explore(args) => explore::main(args),
+        Command::Lab(args) => lab::main(args),
+        Command::Live(args) => live::main(args),
         Command::Challenge(args) => challenge::main(args),
         Command::Serve(args) => serve::main(args),
     }

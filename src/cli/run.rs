@@ -140,7 +140,7 @@ pub fn write_json(
     res.map(|_| p.failed)
 }
 
-/// `iocp-sim run`.
+/// Runs `iocp-sim run`.
 pub fn main(args: Args) -> ExitCode {
     let stdout = io::stdout();
     let path = args.file.display().to_string();

@@ -2,7 +2,12 @@
 
 use std::process::ExitCode;
 
-pub fn main() -> ExitCode {
+/// Arguments of `iocp-sim schema` (none).
+#[derive(clap::Args, Debug)]
+pub struct Args {}
+
+/// Runs `iocp-sim schema`.
+pub fn main(_args: Args) -> ExitCode {
     println!("{}", crate::scenario::schema::SCHEMA.trim_end());
     ExitCode::SUCCESS
 }

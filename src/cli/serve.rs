@@ -33,6 +33,7 @@ pub struct Args {
 /// The longest request line and headers read.
 const MAX_REQUEST: usize = 16 * 1024;
 
+/// Runs `iocp-sim serve`.
 pub fn main(args: Args) -> ExitCode {
     let (scenario, flavor) = match super::load_scenario(&args.file, args.flavor) {
         Ok(loaded) => loaded,

@@ -3,25 +3,13 @@
 //! at 80x24 for every step, the timeline is valid SVG with one disc per
 //! delivered packet, and the HTML page embeds no raw markup.
 
-use std::path::{Path, PathBuf};
-
 use iocp_sim::model::Flavor;
 use iocp_sim::narrate::Lang;
 use iocp_sim::scenario;
 use iocp_sim::views::tui::{buffer_text, to_buffer, Ui};
 use iocp_sim::views::{html, svg, words, Show};
 
-fn lessons() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("sim-scenarios");
-    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("sim-scenarios exists")
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    v.sort();
-    assert!(v.len() >= 12, "the lesson set is there");
-    v
-}
+use crate::util::{lessons, repo};
 
 const CASES: [(Flavor, Lang); 6] = [
     (Flavor::Windows, Lang::En),
@@ -97,8 +85,7 @@ fn every_lesson_has_a_valid_timeline_and_a_safe_page() {
 /// has no such rule).
 #[test]
 fn every_view_shows_the_queue_wait_mark() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("sim-scenarios/19-worker-posts-to-its-own-port.json");
+    let path = repo("sim-scenarios/19-worker-posts-to-its-own-port.json");
     let sc = scenario::load(&path).unwrap();
     // Step 4: W1 posted while carrying the mark; W2 waits.
     const STEP: usize = 4;

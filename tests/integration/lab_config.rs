@@ -125,8 +125,7 @@ fn sweep_table_is_parsed_and_checked() {
 
 #[test]
 fn trace_errors_name_the_trace_line() {
-    let dir = std::env::temp_dir().join(format!("iocp-lab-trace-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = crate::util::scratch("lab_config", "trace_errors_name_the_trace_line");
     std::fs::write(dir.join("t.txt"), "# times\n0\n10\n5\n").unwrap();
     let text = GOOD.replace(
         "process = \"poisson\"\nload = 0.5",
@@ -148,7 +147,6 @@ fn trace_errors_name_the_trace_line() {
         ("cfg.toml", Some("arrivals.trace")),
         "{e}"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

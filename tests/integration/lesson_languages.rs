@@ -3,8 +3,6 @@
 //! missing translation shows the English text behind a visible mark, in
 //! `run`, the terminal player and the HTML page alike.
 
-use std::process::Command;
-
 use iocp_sim::model::Flavor;
 use iocp_sim::narrate::Lang;
 use iocp_sim::render::text;
@@ -96,7 +94,7 @@ fn run_lang_ko_prints_a_bundled_lesson_in_korean() {
         "/sim-scenarios/04-over-subscription.json"
     );
     let sc = scenario::load(std::path::Path::new(lesson)).expect("lesson 04 reads");
-    let out = Command::new(env!("CARGO_BIN_EXE_iocp-sim"))
+    let out = crate::util::bin()
         .args(["run", lesson, "--lang", "ko"])
         .output()
         .expect("iocp-sim runs");

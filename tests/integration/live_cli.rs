@@ -1,10 +1,8 @@
 //! `iocp-sim live`: the bundled config runs under every policy and the
 //! report names every measure; bad input is refused with exit status 2.
 
-use std::process::Command;
-
 fn live(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_iocp-sim"))
+    crate::util::bin()
         .arg("live")
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))

@@ -3,33 +3,20 @@
 //! the model's properties hold at every step, and the Wine comparison
 //! lesson really shows a difference under `--flavor wine`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use iocp_sim::model::{properties, Flavor};
 use iocp_sim::narrate::Lang;
 use iocp_sim::runner::{Applied, Runner};
-use iocp_sim::scenario::{self, Scenario, Text};
+use iocp_sim::scenario::{Scenario, Text};
+
+use crate::util::{lessons, load, repo};
 
 /// The lesson that is meant to be run in both flavours.
 const WINE_LESSON: &str = "17-wine-vs-windows.json";
 
 fn lesson_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("sim-scenarios")
-}
-
-/// Every `*.json` file of `sim-scenarios/`, sorted by name.
-fn lesson_files() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(lesson_dir())
-        .expect("sim-scenarios/ exists")
-        .map(|e| e.expect("directory entry").path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    files
-}
-
-fn load(path: &Path) -> Scenario {
-    scenario::load(path).unwrap_or_else(|e| panic!("{} does not load: {e}", path.display()))
+    repo("sim-scenarios")
 }
 
 /// Runs a scenario in `flavor` and returns one line per failed expectation,
@@ -62,7 +49,7 @@ fn failures(sc: &Scenario, flavor: Flavor) -> Vec<String> {
 
 #[test]
 fn there_is_a_full_lesson_sequence() {
-    let names: Vec<String> = lesson_files()
+    let names: Vec<String> = lessons()
         .iter()
         .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
         .collect();
@@ -81,7 +68,7 @@ fn there_is_a_full_lesson_sequence() {
 #[test]
 fn every_lesson_passes_its_expectations() {
     let mut all = Vec::new();
-    for path in lesson_files() {
+    for path in lessons() {
         let sc = load(&path);
         all.extend(failures(&sc, sc.world.flavor));
     }
@@ -118,7 +105,7 @@ fn text_problems(name: &str, what: &str, text: Option<&Text>) -> Vec<String> {
 #[test]
 fn every_lesson_has_a_title_a_description_and_a_note_and_expectation_per_step_in_every_language() {
     let mut problems = Vec::new();
-    for path in lesson_files() {
+    for path in lessons() {
         let sc = load(&path);
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         problems.extend(text_problems(&name, "title", Some(&sc.world.title)));
@@ -159,7 +146,7 @@ fn the_lesson_text_check_fails_on_a_missing_or_untranslated_korean_string() {
 #[test]
 fn the_korean_lesson_plan_names_every_lesson() {
     let readme = std::fs::read_to_string(lesson_dir().join("README.ko.md")).expect("README.ko.md");
-    for path in lesson_files() {
+    for path in lessons() {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         assert!(
             readme.contains(&format!("`{name}`")),
@@ -172,7 +159,7 @@ fn the_korean_lesson_plan_names_every_lesson() {
 #[test]
 fn the_lesson_plan_names_every_lesson() {
     let readme = std::fs::read_to_string(lesson_dir().join("README.md")).expect("README.md");
-    for path in lesson_files() {
+    for path in lessons() {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         assert!(
             readme.contains(&format!("`{name}`")),
@@ -186,7 +173,7 @@ fn the_lesson_plan_names_every_lesson() {
 #[test]
 fn the_model_properties_hold_at_every_lesson_step() {
     let mut problems = Vec::new();
-    for path in lesson_files() {
+    for path in lessons() {
         let sc = load(&path);
         let mut runner = Runner::new(&sc.world, sc.world.flavor);
         for step in &sc.steps {
@@ -252,7 +239,7 @@ fn the_wine_lesson_differs_between_flavours() {
 #[test]
 fn the_korean_lessons_name_the_structures_as_the_views_and_narration_do() {
     let mut all = String::new();
-    for path in lesson_files() {
+    for path in lessons() {
         let sc = load(&path);
         let mut texts = vec![&sc.world.title];
         texts.extend(sc.world.description.as_ref());
@@ -280,16 +267,12 @@ fn the_korean_lessons_name_the_structures_as_the_views_and_narration_do() {
 
 /// The text view and `run --json` show the queue-wait mark of lesson 19
 /// (step 4: W1 posted to its own port while carrying it).
+#[cfg(feature = "cli")]
 #[test]
 fn lesson_19_shows_the_mark_in_text_and_json() {
+    use crate::util::bin;
     let path = lesson_dir().join("19-worker-posts-to-its-own-port.json");
-    let bin = env!("CARGO_BIN_EXE_iocp-sim");
-    let out = std::process::Command::new(bin)
-        .arg("run")
-        .arg("--json")
-        .arg(&path)
-        .output()
-        .unwrap();
+    let out = bin().arg("run").arg("--json").arg(&path).output().unwrap();
     assert!(out.status.success());
     let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
         .unwrap()
@@ -300,11 +283,7 @@ fn lesson_19_shows_the_mark_in_text_and_json() {
     assert_eq!(step4["state"]["marked"], serde_json::json!(["W1"]));
     assert_eq!(step4["action"]["by"], "W1");
     assert_eq!(step4["rules"][0]["why"], "marked_inserter", "{step4}");
-    let out = std::process::Command::new(bin)
-        .arg("run")
-        .arg(&path)
-        .output()
-        .unwrap();
+    let out = bin().arg("run").arg(&path).output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("W1 running@P (queue-wait mark)  W2 waiting@P"));
 }

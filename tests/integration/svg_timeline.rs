@@ -2,22 +2,15 @@
 //! every step, delivery marks where the trace delivered packets, shaded
 //! spans exactly where a port's RTL is over its limit, escaped text.
 
-use std::path::Path;
-
 use iocp_sim::model::Flavor;
 use iocp_sim::narrate::Lang;
 use iocp_sim::scenario;
 use iocp_sim::views::svg;
 
-const OVERSUB: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/data/over-subscription.json"
-);
 const SVG_NS: &str = "http://www.w3.org/2000/svg";
 
 fn oversub_svg(flavor: Flavor, lang: Lang) -> String {
-    let sc = scenario::load(Path::new(OVERSUB)).expect("test scenario loads");
-    svg::timeline(&sc, flavor, lang)
+    svg::timeline(&crate::util::oversub(), flavor, lang)
 }
 
 fn class_is(n: &roxmltree::Node, class: &str) -> bool {

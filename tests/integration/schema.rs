@@ -5,19 +5,11 @@ use iocp_sim::scenario::schema::SCHEMA;
 use serde_json::{json, Value};
 
 fn validator() -> jsonschema::Validator {
-    let schema: Value = serde_json::from_str(SCHEMA).expect("the schema is JSON");
-    jsonschema::draft202012::new(&schema).expect("the schema is a valid draft 2020-12 schema")
+    crate::util::validator(SCHEMA)
 }
 
 fn lessons() -> Vec<(String, Value)> {
-    let mut files: Vec<_> = std::fs::read_dir("sim-scenarios")
-        .expect("sim-scenarios exists")
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    assert!(files.len() >= 12, "the lessons are there");
-    files
+    crate::util::lessons()
         .into_iter()
         .map(|p| {
             let text = std::fs::read_to_string(&p).unwrap();

@@ -4,10 +4,9 @@
 //! expectation fails, and `run --json` writes one JSON object per step.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-mod util;
-use util::{write, BIN};
+use crate::util::{self, bin, stderr, stdout, write};
 
 /// A fresh directory for one test of this suite.
 fn scratch(test: &str) -> PathBuf {
@@ -15,19 +14,11 @@ fn scratch(test: &str) -> PathBuf {
 }
 
 fn iocp(args: &[&str], dir: &Path) -> Output {
-    Command::new(BIN)
+    bin()
         .args(args)
         .current_dir(dir)
         .output()
         .expect("run iocp-sim")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 /// A well-formed world with one port P (concurrency 1) and one thread T1,
@@ -318,11 +309,7 @@ fn run_json_writes_one_object_per_step_with_over_limit_per_port() {
     let lesson =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("sim-scenarios/04-over-subscription.json");
     let steps = iocp_sim::scenario::load(&lesson).unwrap().steps.len();
-    let o = Command::new(BIN)
-        .args(["run", "--json"])
-        .arg(&lesson)
-        .output()
-        .unwrap();
+    let o = bin().args(["run", "--json"]).arg(&lesson).output().unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
     let lines: Vec<&str> = out.lines().collect();
@@ -358,7 +345,7 @@ fn long_errors_show_the_line_a_caret_and_a_suggestion() {
         world("[\n  {\"op\": \"get\", \"thread\": \"T1\", \"port\": \"P\", \"expcet\": {}}\n]");
     write(&dir, "typo.json", &text);
     for cmd in ["run", "check"] {
-        let o = Command::new(BIN)
+        let o = bin()
             .args([cmd, "typo.json"])
             .current_dir(&dir)
             .env("IOCP_SIM_ERRORS", "long")
@@ -380,7 +367,7 @@ fn long_errors_show_the_line_a_caret_and_a_suggestion() {
     let unknown_thread = world(r#"[{"op": "get", "thread": "T2", "port": "P"}]"#)
         .replace(r#""threads": ["T1"]"#, r#""threads": ["T1", "Main"]"#);
     write(&dir, "thread.json", &unknown_thread);
-    let o = Command::new(BIN)
+    let o = bin()
         .args(["check", "thread.json"])
         .current_dir(&dir)
         .env("IOCP_SIM_ERRORS", "long")
@@ -396,7 +383,7 @@ fn long_errors_show_the_line_a_caret_and_a_suggestion() {
 /// Runs `iocp-sim ARGS` in `dir` with the long form of errors asked for;
 /// checks exit 2 and no panic, and returns stderr.
 fn long_error(args: &[&str], dir: &Path) -> String {
-    let o = Command::new(BIN)
+    let o = bin()
         .args(args)
         .current_dir(dir)
         .env("IOCP_SIM_ERRORS", "long")

@@ -2,17 +2,16 @@
 //! written by `--out` passing `iocp-sim check`, determinism, bad input, and
 //! the spec schema agreeing with the parser.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 use iocp_sim::explore::{self, search, Condition, ModelRules, Options, Search, Stop, World};
 use iocp_sim::model::Flavor;
 use serde_json::Value;
 
+use crate::util::{bin, repo, scratch};
+
 fn spec_path(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("sim-scenarios/explore")
-        .join(name)
+    repo("sim-scenarios/explore").join(name)
 }
 
 fn world(name: &str, flavor: Option<Flavor>) -> World {
@@ -38,16 +37,6 @@ fn shortest(name: &str, flavor: Option<Flavor>, find: &str) -> Option<usize> {
         Stop::Exhausted => None,
         other => panic!("{name} {find}: unexpected stop {other:?}"),
     }
-}
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_iocp-sim"))
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("iocp-sim-explore-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
 }
 
 #[test]
@@ -118,7 +107,8 @@ fn a_worker_posting_to_its_own_port_leaves_idle_work_in_windows_only() {
 /// passes `check` and the scenario schema.
 #[test]
 fn a_written_trace_keeps_the_posting_worker() {
-    let out = tmp("worker-posts-trace.json");
+    let dir = scratch("explore", "a_written_trace_keeps_the_posting_worker");
+    let out = dir.join("worker-posts-trace.json");
     let o = bin()
         .args(["explore", "--find", "idle_with_work", "--out"])
         .arg(&out)
@@ -228,7 +218,8 @@ fn every_bundled_spec_explores_without_breaking_a_property() {
 
 #[test]
 fn the_over_limit_trace_written_by_out_passes_check_and_loads_as_a_scenario() {
-    let out = tmp("over-limit-trace.json");
+    let dir = scratch("explore", "the_over_limit_trace_written_by_out");
+    let out = dir.join("over-limit-trace.json");
     let o = bin()
         .args(["explore", "--find", "over_limit", "--out"])
         .arg(&out)
@@ -272,7 +263,7 @@ fn the_over_limit_trace_written_by_out_passes_check_and_loads_as_a_scenario() {
     assert_eq!(r.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&r.stdout).contains("OVER LIMIT"));
     for kind in ["--html", "--svg"] {
-        let file = tmp(&format!("over-limit-trace.{}", &kind[2..]));
+        let file = dir.join(format!("over-limit-trace.{}", &kind[2..]));
         let e = bin()
             .args(["export", kind])
             .arg(&file)
@@ -300,12 +291,13 @@ fn every_found_trace_passes_check() {
     ];
     // With --symmetry too: the trace found on orbit representatives is
     // renamed back to moves the threads really make.
+    let dir = scratch("explore", "every_found_trace_passes_check");
     for (i, ((spec, find, flavor), sym)) in cases
         .iter()
         .flat_map(|c| [(c, false), (c, true)])
         .enumerate()
     {
-        let out = tmp(&format!("trace-{i}.json"));
+        let out = dir.join(format!("trace-{i}.json"));
         let o = bin()
             .args(["explore", "--find", find, "--flavor", flavor, "--out"])
             .arg(&out)
@@ -326,7 +318,8 @@ fn every_found_trace_passes_check() {
 
 #[test]
 fn unreachable_conditions_exit_1_and_write_nothing() {
-    let out = tmp("never.json");
+    let dir = scratch("explore", "unreachable_conditions_exit_1_and_write_nothing");
+    let out = dir.join("never.json");
     let o = bin()
         .args(["explore", "--find", "over_limit", "--out"])
         .arg(&out)
@@ -353,11 +346,8 @@ fn max_states_stops_with_a_clear_message() {
 
 #[test]
 fn bad_input_exits_2_naming_the_problem() {
-    let write = |name: &str, text: &str| {
-        let p = tmp(name);
-        std::fs::write(&p, text).unwrap();
-        p
-    };
+    let dir = scratch("explore", "bad_input_exits_2_naming_the_problem");
+    let write = |name: &str, text: &str| crate::util::write(&dir, name, text);
     let cases = [
         (
             write(

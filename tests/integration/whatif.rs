@@ -10,7 +10,9 @@ use iocp_sim::runner::Runner;
 use iocp_sim::scenario::{self, Scenario};
 use iocp_sim::views::player::{Control, Player};
 use iocp_sim::views::tui::{buffer_text, to_buffer};
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyCode;
+
+use crate::util::{bin, choose, key};
 
 const LESSON: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -20,25 +22,6 @@ const LESSON: &str = concat!(
 fn player(lang: Lang) -> Player {
     let sc = scenario::load(std::path::Path::new(LESSON)).expect("lesson 04 loads");
     Player::new(sc, Flavor::Windows, lang)
-}
-
-fn key(p: &mut Player, code: KeyCode) -> Control {
-    p.key(KeyEvent::new(code, KeyModifiers::NONE))
-}
-
-/// Opens the action list and picks the first line containing `what`.
-fn choose(p: &mut Player, what: &str) {
-    key(p, KeyCode::Char('a'));
-    let menu = p.ui().menu.clone().expect("the action list is open");
-    let i = menu
-        .lines
-        .iter()
-        .position(|(text, _)| text.contains(what))
-        .unwrap_or_else(|| panic!("no action {what:?} in {:#?}", menu.lines));
-    for _ in 0..i {
-        key(p, KeyCode::Down);
-    }
-    key(p, KeyCode::Enter);
 }
 
 /// Every expectation of `sc` holds and no step is refused unexpectedly;
@@ -118,12 +101,11 @@ fn a_student_reaches_over_limit_by_their_own_moves_and_saves_the_branch() {
     let saved = scenario::load_str("branch.json", &json).expect("the branch reads");
     assert_eq!(saved.steps.len(), 6);
     assert!(check(&saved) > 6 * 3, "every step carries expectations");
-    let dir = std::env::temp_dir().join(format!("iocp-whatif-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = crate::util::scratch("whatif", "a_student_reaches_over_limit");
     p.save_and_report(&dir);
     let msg = p.ui().message.clone().unwrap();
     assert!(msg.contains("04-over-subscription-whatif-1.json"), "{msg}");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_iocp-sim"))
+    let out = bin()
         .arg("check")
         .arg(dir.join("04-over-subscription-whatif-1.json"))
         .output()

@@ -26,8 +26,10 @@ const CASES: u32 = 4000;
 // ---------------------------------------------------------------- tests
 
 /// `CASES` per property, or `PROPTEST_CASES` from the environment for a
-/// quicker or a deeper run. A failing seed is saved next to this file in
-/// `properties.proptest-regressions` and replayed first on the next run.
+/// quicker or a deeper run. A failing seed is saved in
+/// `tests/proptest-regressions/properties.txt` (proptest's place for a
+/// module of a binary whose root is `main.rs`) and replayed first on the
+/// next run.
 fn config() -> ProptestConfig {
     let cases = std::env::var("PROPTEST_CASES")
         .ok()

@@ -7,8 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-mod util;
-use util::{write, BIN};
+use crate::util::{self, bin, stderr, write, BIN};
 
 /// A fresh directory for one test of this suite.
 fn scratch(test: &str) -> PathBuf {
@@ -50,7 +49,7 @@ fn limited_to(kb: u32, args: &[&str], dir: &Path) -> Output {
 
 /// Checks exit 2, one line on stderr, no panic, and every word of `must_say`.
 fn refused(o: &Output, must_say: &[&str]) -> String {
-    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    let err = stderr(o);
     assert_eq!(
         o.status.code(),
         Some(2),
@@ -243,7 +242,7 @@ fn export_writes_a_wide_but_short_run() {
 /// pipe, as `| head -c 100` does; returns its exit code and stderr.
 fn closed_early(args: &[&str], dir: &Path) -> (Option<i32>, String) {
     use std::io::Read;
-    let mut child = Command::new(BIN)
+    let mut child = bin()
         .args(args)
         .current_dir(dir)
         .stdout(Stdio::piped())
@@ -255,10 +254,7 @@ fn closed_early(args: &[&str], dir: &Path) -> (Option<i32>, String) {
     out.read_exact(&mut first).expect("some output");
     drop(out);
     let o = child.wait_with_output().expect("wait");
-    (
-        o.status.code(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
+    (o.status.code(), stderr(&o))
 }
 
 #[test]

@@ -1,18 +1,6 @@
 //! `iocp-sim lab` from the command line: exit codes, messages, files.
 
-use std::path::PathBuf;
-use std::process::Command;
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_iocp-sim"))
-}
-
-fn temp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("iocp-lab-cli-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
+use crate::util::{bin, scratch, write};
 
 const SMALL: &str = r#"name = "small"
 cpus = 2
@@ -35,9 +23,12 @@ cold_penalty_us = 10
 
 #[test]
 fn bad_config_exits_2_naming_file_line_and_key() {
-    let d = temp("bad");
-    let f = d.join("bad.toml");
-    std::fs::write(&f, SMALL.replace("threads = 3", "threads = -3")).unwrap();
+    let d = scratch("lab_cli", "bad");
+    let f = write(
+        &d,
+        "bad.toml",
+        &SMALL.replace("threads = 3", "threads = -3"),
+    );
     let out = bin().arg("lab").arg(&f).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
@@ -53,9 +44,8 @@ fn bad_config_exits_2_naming_file_line_and_key() {
 
 #[test]
 fn bad_sweep_exits_2() {
-    let d = temp("sweep");
-    let f = d.join("small.toml");
-    std::fs::write(&f, SMALL).unwrap();
+    let d = scratch("lab_cli", "sweep");
+    let f = write(&d, "small.toml", SMALL);
     let out = bin()
         .arg("lab")
         .arg(&f)
@@ -68,9 +58,8 @@ fn bad_sweep_exits_2() {
 
 #[test]
 fn single_run_prints_every_measure() {
-    let d = temp("single");
-    let f = d.join("small.toml");
-    std::fs::write(&f, SMALL).unwrap();
+    let d = scratch("lab_cli", "single");
+    let f = write(&d, "small.toml", SMALL);
     let out = bin().arg("lab").arg(&f).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let text = String::from_utf8_lossy(&out.stdout);
@@ -89,9 +78,8 @@ fn single_run_prints_every_measure() {
 
 #[test]
 fn sweep_writes_csv_and_plots_the_same_for_any_jobs() {
-    let d = temp("out");
-    let f = d.join("small.toml");
-    std::fs::write(&f, SMALL).unwrap();
+    let d = scratch("lab_cli", "out");
+    let f = write(&d, "small.toml", SMALL);
     let run = |jobs: &str, out: &str| {
         let o = bin()
             .arg("lab")

@@ -4,32 +4,20 @@
 //! narration, validates against it.
 
 use std::collections::BTreeSet;
-use std::process::Command;
 
 use serde_json::Value;
 
-const SCHEMA: &str = include_str!("../docs/run-json.schema.json");
+use crate::util::{bin, lessons};
+
+const SCHEMA: &str = include_str!("../../docs/run-json.schema.json");
 
 fn validator() -> jsonschema::Validator {
-    let schema: Value = serde_json::from_str(SCHEMA).expect("the schema is JSON");
-    jsonschema::draft202012::new(&schema).expect("the schema is a valid draft 2020-12 schema")
-}
-
-fn lessons() -> Vec<std::path::PathBuf> {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/sim-scenarios");
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .expect("sim-scenarios exists")
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    assert!(files.len() >= 12, "the lessons are there");
-    files
+    crate::util::validator(SCHEMA)
 }
 
 /// The lines of `iocp-sim run FILE --json ARGS...`, parsed.
 fn run_json(file: &std::path::Path, args: &[&str]) -> Vec<Value> {
-    let out = Command::new(env!("CARGO_BIN_EXE_iocp-sim"))
+    let out = bin()
         .arg("run")
         .arg(file)
         .arg("--json")
@@ -123,7 +111,7 @@ fn the_schema_names_every_event_of_the_model() {
 /// each once, and nothing else.
 #[test]
 fn the_documented_events_are_the_model_s_events() {
-    let doc = include_str!("../docs/json-output.md");
+    let doc = include_str!("../../docs/json-output.md");
     let start = doc.find("| event | fields |").expect("the table of events");
     let mut documented: Vec<&str> = doc[start..]
         .lines()

@@ -67,7 +67,7 @@ fn world(run: &Run, shutdown: fn(&CompletionPort<Job>)) {
 
 #[test]
 fn the_scheduler_finds_the_worker_lost_while_blocked() {
-    let dir = std::env::temp_dir().join(format!("iocp-sim-live-control-{}", std::process::id()));
+    let dir = crate::util::scratch("live_control", "the_scheduler_finds_the_worker_lost");
     // Kept by LIVE_KEEP=1, to refresh the bundled copy.
     let keep = std::env::var_os("LIVE_KEEP").is_some();
     let options = Options {

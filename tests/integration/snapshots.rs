@@ -1,9 +1,8 @@
 //! Snapshot tests of the text view (`render::text`): whole lesson runs as a
 //! student sees them with `iocp-sim run`. A change to the narration or the
 //! layout shows up here as a reviewable diff (`cargo insta review`, or
-//! `INSTA_UPDATE=always cargo test --test snapshots` and read the diff).
-
-use std::path::Path;
+//! `INSTA_UPDATE=always cargo test --test integration snapshots::` and read
+//! the diff).
 
 use iocp_sim::model::Flavor;
 use iocp_sim::narrate::Lang;
@@ -14,9 +13,7 @@ use iocp_sim::scenario;
 /// The text `iocp-sim run sim-scenarios/<file> [--flavor]` prints: header,
 /// every step, summary.
 fn render_lesson(file: &str, flavor: Option<Flavor>) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("sim-scenarios")
-        .join(file);
+    let path = crate::util::repo("sim-scenarios").join(file);
     let sc = scenario::load(&path).unwrap_or_else(|e| panic!("{file}: {e}"));
     let flavor = flavor.unwrap_or(sc.world.flavor);
     let mut runner = Runner::new(&sc.world, flavor);
@@ -72,9 +69,10 @@ fn text_view_of_the_wine_lesson_under_wine() {
 }
 
 /// `run --lang ko`: the fixed words of the text view are Korean too.
+#[cfg(feature = "cli")]
 #[test]
 fn korean_text_view_has_no_english_labels() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_iocp-sim"))
+    let out = crate::util::bin()
         .args([
             "run",
             "--lang",

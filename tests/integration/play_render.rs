@@ -6,19 +6,12 @@ use iocp_sim::narrate::Lang;
 use iocp_sim::scenario;
 use iocp_sim::views::player::{Control, Player};
 use iocp_sim::views::tui::{buffer_text, to_buffer, Ui};
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyCode;
 
-const OVERSUB: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/data/over-subscription.json"
-);
+use crate::util::{key, oversub};
 
 fn player(flavor: Flavor, lang: Lang) -> Player {
-    Player::new(
-        scenario::load(std::path::Path::new(OVERSUB)).expect("test scenario loads"),
-        flavor,
-        lang,
-    )
+    Player::new(oversub(), flavor, lang)
 }
 
 fn screen(p: &Player, w: u16, h: u16) -> String {
@@ -28,10 +21,6 @@ fn screen(p: &Player, w: u16, h: u16) -> String {
 fn at(p: &mut Player, i: usize) -> String {
     p.go(i);
     screen(p, 80, 24)
-}
-
-fn key(p: &mut Player, code: KeyCode) -> Control {
-    p.key(KeyEvent::new(code, KeyModifiers::NONE))
 }
 
 /// The row (0-based) of the first line containing `needle`.

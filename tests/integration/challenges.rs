@@ -3,27 +3,22 @@
 //! player counts moves, checks the goal and compares; bad files are
 //! refused with the file and the reason.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 use iocp_sim::challenge::{self, Challenge};
 use iocp_sim::explore::free::{Goal, Shortest};
 use iocp_sim::narrate::Lang;
 use iocp_sim::views::player::Player;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyCode;
+
+use crate::util::{bin, choose, json_files, key, repo, scratch, write};
 
 fn dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("sim-scenarios/challenges")
+    repo("sim-scenarios/challenges")
 }
 
 fn bundled() -> Vec<(String, Challenge)> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir())
-        .expect("sim-scenarios/challenges exists")
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    files
+    json_files(&dir())
         .into_iter()
         .map(|p| {
             let name = p.file_name().unwrap().to_string_lossy().into_owned();
@@ -31,24 +26,6 @@ fn bundled() -> Vec<(String, Challenge)> {
             (name, ch)
         })
         .collect()
-}
-
-fn key(p: &mut Player, code: KeyCode) {
-    p.key(KeyEvent::new(code, KeyModifiers::NONE));
-}
-
-fn choose(p: &mut Player, what: &str) {
-    key(p, KeyCode::Char('a'));
-    let menu = p.ui().menu.clone().expect("the action list is open");
-    let i = menu
-        .lines
-        .iter()
-        .position(|(text, _)| text.contains(what))
-        .unwrap_or_else(|| panic!("no action {what:?}"));
-    for _ in 0..i {
-        key(p, KeyCode::Down);
-    }
-    key(p, KeyCode::Enter);
 }
 
 #[test]
@@ -154,14 +131,6 @@ fn the_impossible_challenge_says_so_in_korean() {
     assert!(msg.contains("wake_oldest") && msg.contains("8"), "{msg}");
 }
 
-fn write(name: &str, body: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("iocp-challenges-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    let p = d.join(name);
-    std::fs::write(&p, body).unwrap();
-    p
-}
-
 fn doc(goal: &str, step: usize, budget: usize, shortest: &str) -> String {
     let lesson = dir().join("../04-over-subscription.json");
     format!(
@@ -196,12 +165,14 @@ fn bad_challenges_are_refused_with_the_file_and_the_reason() {
             "budget must be 1",
         ),
     ];
+    let d = scratch("challenges", "bad_challenges");
     for (name, body, reason) in cases {
-        let p = write(name, &body);
+        let p = write(&d, name, &body);
         let e = challenge::load(&p).unwrap_err().to_string();
         assert!(e.contains(name) && e.contains(reason), "{e}");
     }
     let p = write(
+        &d,
         "typo.json",
         &doc("over_limit", 0, 3, "2").replace("\"hints\"", "\"hint\""),
     );
@@ -214,8 +185,7 @@ fn bad_challenges_are_refused_with_the_file_and_the_reason() {
 
 #[test]
 fn solve_exits_1_when_the_file_gives_the_wrong_answer() {
-    let bin = env!("CARGO_BIN_EXE_iocp-sim");
-    let good = Command::new(bin)
+    let good = bin()
         .args(["challenge", "--solve"])
         .arg(dir().join("over-limit.json"))
         .output()
@@ -226,8 +196,9 @@ fn solve_exits_1_when_the_file_gives_the_wrong_answer() {
         s.contains("explorer's shortest: 2   the file says: 2"),
         "{s}"
     );
-    let wrong = write("wrong.json", &doc("over_limit", 0, 4, "3"));
-    let out = Command::new(bin)
+    let d = scratch("challenges", "solve_wrong_answer");
+    let wrong = write(&d, "wrong.json", &doc("over_limit", 0, 4, "3"));
+    let out = bin()
         .args(["challenge", "--solve"])
         .arg(&wrong)
         .output()
@@ -247,8 +218,9 @@ fn solve_exits_1_when_the_search_hits_its_bound() {
         "shortest": null, "hints": [] }}"#,
         serde_json::to_string(&lesson.display().to_string()).unwrap()
     );
-    let p = write("bound.json", &body);
-    let out = Command::new(env!("CARGO_BIN_EXE_iocp-sim"))
+    let d = scratch("challenges", "solve_bound");
+    let p = write(&d, "bound.json", &body);
+    let out = bin()
         .args(["challenge", "--solve"])
         .arg(&p)
         .output()
