@@ -215,8 +215,14 @@ impl KernelParts {
             return Err(PartsError::StrayEntries);
         }
         let c = self.counters;
-        let queued: u64 = self.ports.iter().map(|p| p.iocq.len() as u64).sum();
-        if c.made != queued + c.delivered + c.lost {
+        // Checked sums: parts are arbitrary input, and must not overflow.
+        let total = self
+            .ports
+            .iter()
+            .try_fold(0u64, |n, p| n.checked_add(p.iocq.len() as u64))
+            .and_then(|queued| queued.checked_add(c.delivered))
+            .and_then(|n| n.checked_add(c.lost));
+        if total != Some(c.made) {
             return Err(PartsError::Counters);
         }
         Ok(())

@@ -194,6 +194,14 @@ fn from_parts_refuses_a_broken_state() {
         PartsError::OutOfRange
     );
     assert_eq!(broken(&|p| p.counters.delivered += 1), PartsError::Counters);
+    // Counters whose sum would overflow are refused, not a panic.
+    assert_eq!(
+        broken(&|p| {
+            p.counters.delivered = u64::MAX;
+            p.counters.lost = u64::MAX;
+        }),
+        PartsError::Counters
+    );
 }
 
 #[test]
