@@ -469,9 +469,10 @@ impl Layout {
     }
 
     /// Unpacks `key` into `k` and `l`. The kernel is rebuilt through the
-    /// model's checked constructor ([`Kernel::set_from_parts`]) from
-    /// `parts`, a scratch buffer (any parts: they are overwritten), so
-    /// nothing is allocated once the buffers have grown. `k` and `l` must
+    /// model's checked constructor ([`Kernel::swap_parts`]) from `parts`, a
+    /// scratch buffer of this world (any state: it is overwritten, and
+    /// holds `k`'s previous state afterwards), so nothing is copied or
+    /// allocated once the buffers have grown. `k` and `l` must
     /// come from this world. Fails only if the key does not hold a state
     /// the model accepts (a bug in the packing or in a rule).
     pub fn decode(
@@ -590,7 +591,7 @@ impl Layout {
             delivered: 0,
             lost,
         };
-        k.set_from_parts(parts)
+        k.swap_parts(parts)
     }
 }
 

@@ -380,6 +380,7 @@ impl Kernel {
         }
     }
 
+    #[inline(always)]
     fn known_thread(&self, thread: ThreadId, rule: Rule) -> Result<(), Rejection> {
         if thread.index() < self.threads.len() {
             Ok(())
@@ -391,6 +392,7 @@ impl Kernel {
         }
     }
 
+    #[inline(always)]
     fn known_port(&self, port: PortId, rule: Rule) -> Result<(), Rejection> {
         if port.index() < self.ports.len() {
             Ok(())
@@ -402,6 +404,7 @@ impl Kernel {
         }
     }
 
+    #[inline(always)]
     fn known_device(&self, device: DeviceId, rule: Rule) -> Result<(), Rejection> {
         if device.index() < self.devices.len() {
             Ok(())
@@ -414,6 +417,7 @@ impl Kernel {
     }
 
     /// A thread may make a call only while it runs.
+    #[inline(always)]
     fn can_call(&self, thread: ThreadId, rule: Rule) -> Result<(), Rejection> {
         self.known_thread(thread, rule)?;
         let t = &self.threads[thread.index()];

@@ -109,6 +109,9 @@ pub enum PartsError {
     NotPendingOn { device: DeviceId, overlapped: OvId },
     /// `made != queued + delivered + lost`.
     Counters,
+    /// [`Kernel::swap_parts`]: the parts have another number of ports or
+    /// devices than the kernel.
+    Shape,
 }
 
 impl std::fmt::Display for PartsError {
@@ -215,8 +218,14 @@ impl KernelParts {
             return Err(PartsError::StrayEntries);
         }
         let c = self.counters;
-        let queued: u64 = self.ports.iter().map(|p| p.iocq.len() as u64).sum();
-        if c.made != queued + c.delivered + c.lost {
+        // Checked sums: parts are arbitrary input, and must not overflow.
+        let total = self
+            .ports
+            .iter()
+            .try_fold(0u64, |n, p| n.checked_add(p.iocq.len() as u64))
+            .and_then(|queued| queued.checked_add(c.delivered))
+            .and_then(|n| n.checked_add(c.lost));
+        if total != Some(c.made) {
             return Err(PartsError::Counters);
         }
         Ok(())
@@ -313,6 +322,44 @@ impl Kernel {
         }
         self.ovs.clone_from(&parts.ovs);
         self.counters = parts.counters;
+        Ok(())
+    }
+
+    /// [`Kernel::from_parts`] into an existing kernel by exchanging
+    /// buffers: on success the kernel holds the parts' state and `parts`
+    /// the kernel's previous state (nothing is copied or allocated, which
+    /// is what the explorer does for every state it unpacks). The two must
+    /// have the same numbers of ports and devices. On error neither changes.
+    pub fn swap_parts(&mut self, parts: &mut KernelParts) -> Result<(), PartsError> {
+        parts.check()?;
+        if parts.ports.len() != self.ports.len() || parts.devices.len() != self.devices.len() {
+            return Err(PartsError::Shape);
+        }
+        std::mem::swap(&mut self.flavor, &mut parts.flavor);
+        std::mem::swap(&mut self.cpus, &mut parts.cpus);
+        for (port, p) in self.ports.iter_mut().zip(&mut parts.ports) {
+            std::mem::swap(&mut port.concurrency, &mut p.concurrency);
+            std::mem::swap(&mut port.current, &mut p.current);
+            std::mem::swap(&mut port.closed, &mut p.closed);
+            std::mem::swap(&mut port.iocq.packets, &mut p.iocq);
+            std::mem::swap(&mut port.wtq.arrival, &mut p.wtq);
+            std::mem::swap(&mut port.rtl.0.sorted, &mut p.rtl);
+            std::mem::swap(&mut port.ptl.0.sorted, &mut p.ptl);
+        }
+        // `max` follows from the (new) concurrency and cpus.
+        let cpus = self.cpus;
+        for port in &mut self.ports {
+            port.max = Port::limit(port.concurrency, cpus);
+        }
+        std::mem::swap(&mut self.threads, &mut parts.threads);
+        for (d, p) in self.devices.devices.iter_mut().zip(&mut parts.devices) {
+            std::mem::swap(&mut d.entry, &mut p.entry);
+            std::mem::swap(&mut d.skip_on_success, &mut p.skip_on_success);
+            std::mem::swap(&mut d.closed, &mut p.closed);
+            std::mem::swap(&mut d.pending, &mut p.pending);
+        }
+        std::mem::swap(&mut self.ovs, &mut parts.ovs);
+        std::mem::swap(&mut self.counters, &mut parts.counters);
         Ok(())
     }
 

@@ -194,6 +194,14 @@ fn from_parts_refuses_a_broken_state() {
         PartsError::OutOfRange
     );
     assert_eq!(broken(&|p| p.counters.delivered += 1), PartsError::Counters);
+    // Counters whose sum would overflow are refused, not a panic.
+    assert_eq!(
+        broken(&|p| {
+            p.counters.delivered = u64::MAX;
+            p.counters.lost = u64::MAX;
+        }),
+        PartsError::Counters
+    );
 }
 
 #[test]
@@ -225,4 +233,32 @@ fn errors_are_std_errors() {
     is_error::<crate::Rejection>();
     is_error::<crate::properties::Violation>();
     is_error::<PartsError>();
+}
+
+#[test]
+fn swap_parts_exchanges_states() {
+    let all = states();
+    let mut k = Kernel::new(&config());
+    let mut parts = k.parts();
+    for s in &all {
+        let before = k.clone();
+        s.to_parts(&mut parts);
+        k.swap_parts(&mut parts).unwrap();
+        assert_eq!(&k, s);
+        // The parts now hold the kernel's previous state.
+        assert_eq!(Kernel::from_parts(parts.clone()), Ok(before));
+    }
+    // Broken parts, or parts of another shape: nothing changes.
+    let k0 = k.clone();
+    parts.ports[0].current += 1;
+    let p0 = parts.clone();
+    assert!(k.swap_parts(&mut parts).is_err());
+    assert_eq!((&k, &parts), (&k0, &p0));
+    let mut other = Kernel::new(&KernelConfig {
+        ports: vec![1],
+        ..config()
+    })
+    .parts();
+    assert_eq!(k.swap_parts(&mut other), Err(PartsError::Shape));
+    assert_eq!(k, k0);
 }

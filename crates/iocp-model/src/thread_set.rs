@@ -84,9 +84,14 @@ impl Clone for ThreadSet {
         }
     }
 
-    /// Reuses `self`'s buffer (no allocation once it has grown).
+    /// Reuses `self`'s buffer (no allocation once it has grown). The
+    /// lists are a few ids and often already equal (the explorer copies a
+    /// state before each move): comparing first is cheaper than a copy.
     #[inline]
     fn clone_from(&mut self, source: &ThreadSet) {
-        self.sorted.clone_from(&source.sorted);
+        if self.sorted != source.sorted {
+            self.sorted.clear();
+            self.sorted.extend_from_slice(&source.sorted);
+        }
     }
 }

@@ -112,9 +112,14 @@ impl Clone for Wtq {
         }
     }
 
-    /// Reuses `self`'s buffer (no allocation once it has grown).
+    /// Reuses `self`'s buffer (no allocation once it has grown). The
+    /// lists are a few ids and often already equal (the explorer copies a
+    /// state before each move): comparing first is cheaper than a copy.
     #[inline]
     fn clone_from(&mut self, source: &Wtq) {
-        self.arrival.clone_from(&source.arrival);
+        if self.arrival != source.arrival {
+            self.arrival.clear();
+            self.arrival.extend_from_slice(&source.arrival);
+        }
     }
 }
