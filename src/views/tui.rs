@@ -13,8 +13,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
 use super::frame::{Frame, PortView, Show};
-use super::words::{words, Words};
 use crate::narrate::Lang;
+use crate::narrate::{words, Words};
 
 /// What the player adds to the recorded run: where the student is.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
