@@ -208,3 +208,112 @@ pub fn whatif_words(lang: Lang) -> &'static WhatIfWords {
         Lang::Ko => &super::ko::WHATIF,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Rule;
+    use std::collections::BTreeSet;
+
+    /// The position of each rule; exhaustive, so a new rule does not
+    /// compile until it is counted here (and named by each language).
+    fn rule_index(r: Rule) -> usize {
+        match r {
+            Rule::Activate => 0,
+            Rule::Get => 1,
+            Rule::Insert => 2,
+            Rule::Block => 3,
+            Rule::Unblock => 4,
+            Rule::Timeout => 5,
+            Rule::Exit => 6,
+            Rule::GetEx => 7,
+            Rule::ClosePort => 8,
+            Rule::Associate => 9,
+            Rule::Issue => 10,
+            Rule::Complete => 11,
+            Rule::CloseDevice => 12,
+        }
+    }
+
+    fn distinct<'a>(what: &str, lang: Lang, words: impl IntoIterator<Item = &'a str>) {
+        let mut seen = BTreeSet::new();
+        for w in words {
+            assert!(!w.trim().is_empty(), "{lang:?}: an empty {what} word");
+            assert!(seen.insert(w), "{lang:?}: {what} {w:?} is named twice");
+        }
+    }
+
+    #[test]
+    fn each_language_names_each_state_exactly_once() {
+        for (i, s) in Words::STATE_ORDER.into_iter().enumerate() {
+            // `state` and the order agree, so every state has its own slot.
+            assert_eq!(
+                Words::STATE_ORDER.iter().position(|&t| t == s),
+                Some(i),
+                "{s:?}"
+            );
+        }
+        for lang in Lang::ALL {
+            let w = words(lang);
+            for (i, s) in Words::STATE_ORDER.into_iter().enumerate() {
+                assert_eq!(w.state(s), w.states[i], "{lang:?} {s:?}");
+            }
+            distinct("state", lang, Words::STATE_ORDER.map(|s| w.state(s)));
+        }
+    }
+
+    #[test]
+    fn the_paused_state_is_one_word_in_korean() {
+        // The lecture notes say a thread 멈춘다 (stops by itself) when it
+        // moves to the PTL, and the rule labels say 멈춤; the text view once
+        // said 일시 정지 while every other view said 멈춤.
+        assert_eq!(words(Lang::Ko).state(ThreadStatus::Paused), "멈춤");
+        assert_eq!(words(Lang::En).state(ThreadStatus::Paused), "paused");
+    }
+
+    #[test]
+    fn each_language_names_each_structure_exactly_once() {
+        for lang in Lang::ALL {
+            let w = words(lang);
+            let short = [w.iocq.0, w.wtq.0, w.rtl.0, w.ptl.0];
+            let long = [w.device_list, w.iocq.1, w.wtq.1, w.rtl.1, w.ptl.1];
+            distinct("structure", lang, short.into_iter().chain(long));
+        }
+    }
+
+    #[test]
+    fn each_language_names_each_rule_exactly_once() {
+        assert_eq!(Rule::ALL.len(), 13);
+        for (i, r) in Rule::ALL.into_iter().enumerate() {
+            assert_eq!(rule_index(r), i, "Rule::ALL lists {r:?} out of place");
+        }
+        for lang in Lang::ALL {
+            let labels: Vec<String> = Rule::ALL
+                .into_iter()
+                .map(|r| super::super::rule_label(r, lang))
+                .collect();
+            distinct("rule", lang, labels.iter().map(String::as_str));
+        }
+    }
+
+    #[test]
+    fn the_languages_differ_in_every_word_but_the_abbreviations() {
+        let (en, ko) = (words(Lang::En), words(Lang::Ko));
+        for s in Words::STATE_ORDER {
+            assert_ne!(en.state(s), ko.state(s), "{s:?}");
+        }
+        assert_eq!((en.iocq.0, en.wtq.0), (ko.iocq.0, ko.wtq.0));
+        for (e, k) in [
+            (en.device_list, ko.device_list),
+            (en.iocq.1, ko.iocq.1),
+            (en.ptl.1, ko.ptl.1),
+            (en.expected, ko.expected),
+            (en.actual, ko.actual),
+            (en.key, ko.key),
+            (en.header.1, ko.header.1),
+            (en.mark_name, ko.mark_name),
+        ] {
+            assert_ne!(e, k);
+        }
+    }
+}

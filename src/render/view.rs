@@ -433,3 +433,67 @@ fn action_port(a: Action) -> Option<PortId> {
         _ => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Flavor;
+    use crate::runner::Trace;
+    use crate::scenario;
+
+    const HANDOFF_THEN_QUEUE: &str = r#"{
+      "format": "iocp-sim/1", "title": "t",
+      "ports": [{ "id": "P", "concurrency": 1 }],
+      "threads": ["T1", "T2", "T3"],
+      "steps": [
+        { "op": "get", "thread": "T2", "port": "P" },
+        { "op": "get", "thread": "T3", "port": "P" },
+        { "op": "get", "thread": "T1", "port": "P" },
+        { "op": "post", "port": "P", "key": 1 },
+        { "op": "post", "port": "P", "key": 2 },
+        { "op": "get", "thread": "T1", "port": "P" }
+      ]
+    }"#;
+
+    fn view<'a>(sc: &'a scenario::Scenario, t: &'a Trace, i: usize) -> StepView<'a> {
+        let ts = &t.steps[i - 1];
+        StepView::new(
+            &ts.step,
+            &ts.report,
+            &ts.outcome,
+            t.state(i),
+            &sc.names,
+            Lang::En,
+        )
+    }
+
+    #[test]
+    fn deliveries_tell_a_hand_off_from_a_packet_taken_from_the_iocq() {
+        let sc = scenario::load_str("t.json", HANDOFF_THEN_QUEUE).unwrap();
+        let t = Trace::record(&sc, Flavor::Windows);
+        let handed: Vec<_> = view(&sc, &t, 4).deliveries().collect();
+        assert_eq!(handed.len(), 1);
+        assert_eq!((handed[0].thread, handed[0].from_iocq), ("T1", false));
+        assert_eq!(view(&sc, &t, 5).deliveries().len(), 0);
+        let taken: Vec<_> = view(&sc, &t, 6).deliveries().collect();
+        assert_eq!((taken[0].thread, taken[0].packet.key), ("T1", 2));
+        assert!(taken[0].from_iocq);
+        assert_eq!(view(&sc, &t, 6).focus(), Some(PortId(0)));
+    }
+
+    #[test]
+    fn the_wtq_is_shown_in_the_order_the_flavour_wakes() {
+        let sc = scenario::load_str("t.json", HANDOFF_THEN_QUEUE).unwrap();
+        for (flavor, want) in [
+            (Flavor::Windows, ["T1", "T3", "T2"]),
+            (Flavor::Wine, ["T2", "T3", "T1"]),
+        ] {
+            let t = Trace::record(&sc, flavor);
+            let state = StateView::new(t.state(3), &sc.names);
+            let port = state.ports().next().unwrap();
+            assert_eq!(port.wtq().collect::<Vec<_>>(), want, "{flavor:?}");
+            assert_eq!(port.wtq().len(), 3);
+            assert_eq!(port.rtl().len() + port.ptl().len() + port.iocq_len(), 0);
+        }
+    }
+}

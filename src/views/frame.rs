@@ -10,7 +10,7 @@ use crate::model::Flavor;
 use crate::narrate::{words, Lang};
 use crate::render::view::{self, StateView, StepView};
 use crate::runner::Trace;
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, ScenarioError};
 
 /// A packet's four IOCQ fields.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -195,7 +195,10 @@ impl Show {
             flavor: trace.flavor.as_str(),
             lang: lang.code(),
             frames: frames(scenario, trace, lang),
-            stopped: trace.stopped.as_ref().map(|e| e.to_string()),
+            stopped: trace
+                .stopped
+                .as_ref()
+                .map(|e| stop_text(scenario, trace, e, lang)),
             foreign: trace.flavor != scenario.world.flavor,
         }
     }
@@ -203,6 +206,36 @@ impl Show {
     /// The last frame index.
     pub fn last(&self) -> usize {
         self.frames.len() - 1
+    }
+}
+
+/// Why the run stopped: the runner's error in English; in another
+/// language the same place (file, step, op) and the rejection in that
+/// language's words.
+fn stop_text(scenario: &Scenario, trace: &Trace, error: &ScenarioError, lang: Lang) -> String {
+    let last = trace.steps.len();
+    let rejected = match trace.steps.last() {
+        Some(ts) if lang != Lang::En => StepView::new(
+            &ts.step,
+            &ts.report,
+            &ts.outcome,
+            trace.state(last),
+            &scenario.names,
+            lang,
+        )
+        .rejected_text()
+        .map(|why| (ts, why)),
+        _ => None,
+    };
+    match rejected {
+        Some((ts, why)) => format!(
+            "{}: {} {} ({}): {why}",
+            scenario.source,
+            words(lang).step,
+            ts.step.number,
+            ts.step.action.map_or("-", |a| a.op())
+        ),
+        None => error.to_string(),
     }
 }
 
