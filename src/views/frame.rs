@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use crate::model::Flavor;
+use crate::model::{Flavor, ThreadStatus};
 use crate::narrate::{words, Lang};
 use crate::render::view::{self, StateView, StepView};
 use crate::runner::Trace;
@@ -90,8 +90,12 @@ pub struct DeviceView {
 pub struct ThreadView {
     /// Its name.
     pub name: String,
-    /// `"free"`, `"running"`, `"waiting"`, `"paused"` or `"exited"`.
+    /// `"free"`, `"running"`, `"waiting"`, `"paused"` or `"exited"` (for
+    /// the HTML page's script).
     pub state: &'static str,
+    /// The same state, for views that match on it.
+    #[serde(skip)]
+    pub status: ThreadStatus,
     /// The state word in the view's language.
     pub state_text: &'static str,
     /// The port it is associated with.
@@ -358,6 +362,7 @@ fn threads(state: &StateView, lang: Lang) -> Vec<ThreadView> {
         .map(|t| ThreadView {
             name: t.name.to_owned(),
             state: t.status.as_str(),
+            status: t.status,
             state_text: w.state(t.status),
             port: t.port.map(str::to_owned),
             mark: t.mark,

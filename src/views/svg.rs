@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 
 use super::frame::{Frame, Show};
 use crate::escape;
-use crate::model::Flavor;
+use crate::model::{Flavor, ThreadStatus};
 use crate::narrate::Lang;
 use crate::narrate::{words, Words};
 use crate::scenario::Scenario;
@@ -44,17 +44,15 @@ fn clip(s: &str, n: usize) -> String {
 }
 
 /// The fill of a state: a pattern id, or a plain colour for "free".
-fn fill(state: &str) -> &'static str {
+fn fill(state: ThreadStatus) -> &'static str {
     match state {
-        "running" => "url(#st-running)",
-        "waiting" => "url(#st-waiting)",
-        "paused" => "url(#st-paused)",
-        "exited" => "url(#st-exited)",
-        _ => "#ffffff",
+        ThreadStatus::Running => "url(#st-running)",
+        ThreadStatus::Waiting => "url(#st-waiting)",
+        ThreadStatus::Paused => "url(#st-paused)",
+        ThreadStatus::Exited => "url(#st-exited)",
+        ThreadStatus::Free => "#ffffff",
     }
 }
-
-const STATES: [&str; 5] = ["free", "running", "waiting", "paused", "exited"];
 
 const DEFS: &str = r##"<defs>
 <pattern id="st-running" width="6" height="6" patternUnits="userSpaceOnUse"><rect width="6" height="6" fill="#1b5e20"/></pattern>
@@ -201,7 +199,7 @@ pub fn draw(show: &Show, w: &Words) -> String {
                 y + 2.0,
                 COL,
                 ROW - 4.0,
-                fill(t.state),
+                fill(t.status),
                 escape::markup(name),
                 escape::markup(w.step),
                 escape::markup(t.state_text),
@@ -229,18 +227,22 @@ pub fn draw(show: &Show, w: &Words) -> String {
             }
         }
         // The port's name at the start of every stretch on one port.
-        let mut prev: Option<(&str, Option<&str>)> = None;
+        let mut prev: Option<(ThreadStatus, Option<&str>)> = None;
         for (i, f) in frames.iter().enumerate() {
             let t = &f.threads[r];
-            let key = (t.state, t.port.as_deref());
-            if prev != Some(key) && t.state != "free" && t.state != "exited" {
+            let key = (t.status, t.port.as_deref());
+            let associated = matches!(
+                t.status,
+                ThreadStatus::Running | ThreadStatus::Waiting | ThreadStatus::Paused
+            );
+            if prev != Some(key) && associated {
                 if let Some(p) = &t.port {
                     let _ = writeln!(
                         s,
                         r##"<text class="port-tag" x="{}" y="{}" font-size="9" fill="{}">{}</text>"##,
                         x(i) + 2.0,
                         y + 11.0,
-                        if t.state == "running" {
+                        if t.status == ThreadStatus::Running {
                             "#ffffff"
                         } else {
                             "#000000"
@@ -336,16 +338,16 @@ fn delivery(
 /// Draws the legend; returns where it ends on the right.
 fn legend(s: &mut String, w: &Words, x0: f64, y0: f64) -> f64 {
     let mut x = x0;
-    for (i, st) in STATES.iter().enumerate() {
+    for st in Words::STATE_ORDER {
         let _ = writeln!(
             s,
             r##"<rect class="legend" x="{x}" y="{y0}" width="22" height="16" fill="{}" stroke="#424242" stroke-width="0.8"/><text x="{}" y="{}">{}</text>"##,
             fill(st),
             x + 27.0,
             y0 + 12.5,
-            escape::markup(w.states[i])
+            escape::markup(w.state(st))
         );
-        x += 36.0 + 8.0 * w.states[i].chars().count().max(4) as f64;
+        x += 36.0 + 8.0 * w.state(st).chars().count().max(4) as f64;
     }
     let _ = writeln!(
         s,
