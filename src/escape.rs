@@ -108,8 +108,10 @@ fn acts_on_terminal(c: char) -> bool {
         || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
-/// Text for a terminal: every character of [`acts_on_terminal`] becomes
-/// `\u{..}`, visible and inert; the rest (new lines included) is kept.
+/// Text for a terminal: every character a terminal would act on instead of
+/// showing (C0 and C1 controls other than new line and tab, and the
+/// bidirectional formatting characters) becomes `\u{..}`, visible and
+/// inert; the rest (new lines included) is kept.
 /// Escaping twice changes nothing more.
 pub fn terminal(s: &str) -> Cow<'_, str> {
     if !s.chars().any(acts_on_terminal) {

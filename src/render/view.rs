@@ -8,7 +8,7 @@
 //! the lists are iterators over the kernel's own structures, so building a
 //! view allocates nothing (`run --json` writes a million steps through it
 //! in flat memory). The words of a language come from
-//! [`crate::narrate::words`], the sentences from [`crate::narrate`].
+//! [`crate::narrate::words()`], the sentences from [`crate::narrate`].
 
 use crate::model::{
     Action, Device, DeviceId, Event, Fired, Kernel, Names, Outcome, Packet, Port, PortId,
