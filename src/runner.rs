@@ -654,7 +654,10 @@ mod run_loop_tests {
             e.to_string().contains("the model rejects this action"),
             "{e}"
         );
-        assert_eq!(runner.kernel().port(crate::model::PortId(0)).iocq().len(), 0);
+        assert_eq!(
+            runner.kernel().port(crate::model::PortId(0)).iocq().len(),
+            0
+        );
     }
 
     #[test]

@@ -795,8 +795,9 @@ impl Resolver<'_> {
         let mut axes = Vec::new();
         for (key, value) in raw.sweep.unwrap_or_default() {
             let span = value.span();
-            let spec = value_spec(value.get_ref())
-                .map_err(|m| self.err(Some(span.clone()), &format!("sweep.{key}"), m.to_string()))?;
+            let spec = value_spec(value.get_ref()).map_err(|m| {
+                self.err(Some(span.clone()), &format!("sweep.{key}"), m.to_string())
+            })?;
             let axis = parse_axis(&key, &spec)
                 .map_err(|m| self.err(Some(span), &format!("sweep.{key}"), m.to_string()))?;
             axes.push(axis);

@@ -1,19 +1,8 @@
-//! Views of a run: plain text for terminals and classrooms ([`text`]) and
-//! one JSON object per step for programs ([`json`]). Both only read the
-//! model; neither does any I/O beyond the writer they are given.
+//! Views of a run: the per-step view model every view reads ([`view`]),
+//! plain text for terminals and classrooms ([`text`]) and one JSON object
+//! per step for programs ([`json`]). They only read the model; none does
+//! any I/O beyond the writer it is given.
 
 pub mod json;
 pub mod text;
-
-use crate::model::{Names, Packet};
-
-/// A packet's four IOCQ fields, compactly: `[key 7 | 0 B | ovA | success]`.
-pub fn packet_cell(p: &Packet, names: &Names) -> String {
-    format!(
-        "[key {} | {} B | {} | {}]",
-        p.key,
-        p.bytes,
-        p.overlapped.map(|o| names.overlapped(o)).unwrap_or("null"),
-        names.status(p.status)
-    )
-}
+pub mod view;

@@ -1,15 +1,16 @@
-//! [`Frame`]: what every view shows for one step, already in words of one
-//! language. Built from a recorded [`Trace`]; serialised as is into the
-//! HTML player.
+//! [`Frame`]: what every classroom view shows for one step, already in
+//! words of one language, owned so that a whole run can be kept and moved
+//! through. Each frame is copied from the per-step view model
+//! ([`crate::render::view`]) of a recorded [`Trace`]; serialised as is into
+//! the HTML player.
 
 use serde::Serialize;
 
-use crate::model::{Event, Flavor, Kernel, Names, Outcome, Packet, PortId, ThreadId};
-use crate::narrate::{self, Lang};
-use crate::runner::{Applied, Trace};
-use crate::scenario::Scenario;
-
-use super::words::{state_index, words};
+use crate::model::{Flavor, ThreadStatus};
+use crate::narrate::{words, Lang};
+use crate::render::view::{self, StateView, StepView};
+use crate::runner::Trace;
+use crate::scenario::{Scenario, ScenarioError};
 
 /// A packet's four IOCQ fields.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -25,23 +26,23 @@ pub struct PacketView {
 }
 
 impl PacketView {
-    fn new(p: &Packet, names: &Names) -> PacketView {
+    fn new(p: &view::PacketView) -> PacketView {
         PacketView {
             key: p.key,
             bytes: p.bytes,
-            overlapped: p.overlapped.map(|o| names.overlapped(o).to_owned()),
-            status: names.status(p.status).to_owned(),
+            overlapped: p.overlapped.map(str::to_owned),
+            status: p.status.to_owned(),
         }
     }
 
     /// `key 7 | 0 B | ovA | success`, with `key_word` for "key".
     pub fn cell(&self, key_word: &str) -> String {
-        format!(
-            "{key_word} {} | {} B | {} | {}",
+        view::cell(
+            key_word,
             self.key,
             self.bytes,
             self.overlapped.as_deref().unwrap_or("null"),
-            self.status
+            &self.status,
         )
     }
 }
@@ -89,8 +90,12 @@ pub struct DeviceView {
 pub struct ThreadView {
     /// Its name.
     pub name: String,
-    /// `"free"`, `"running"`, `"waiting"`, `"paused"` or `"exited"`.
+    /// `"free"`, `"running"`, `"waiting"`, `"paused"` or `"exited"` (for
+    /// the HTML page's script).
     pub state: &'static str,
+    /// The same state, for views that match on it.
+    #[serde(skip)]
+    pub status: ThreadStatus,
     /// The state word in the view's language.
     pub state_text: &'static str,
     /// The port it is associated with.
@@ -194,7 +199,10 @@ impl Show {
             flavor: trace.flavor.as_str(),
             lang: lang.code(),
             frames: frames(scenario, trace, lang),
-            stopped: trace.stopped.as_ref().map(|e| e.to_string()),
+            stopped: trace
+                .stopped
+                .as_ref()
+                .map(|e| stop_text(scenario, trace, e, lang)),
             foreign: trace.flavor != scenario.world.flavor,
         }
     }
@@ -205,12 +213,41 @@ impl Show {
     }
 }
 
+/// Why the run stopped: the runner's error in English; in another
+/// language the same place (file, step, op) and the rejection in that
+/// language's words.
+fn stop_text(scenario: &Scenario, trace: &Trace, error: &ScenarioError, lang: Lang) -> String {
+    let last = trace.state(trace.steps.len());
+    let rejected = match trace.steps.last() {
+        Some(ts) if lang != Lang::En => StepView::new(
+            &ts.step,
+            &ts.report,
+            &ts.outcome,
+            &last,
+            &scenario.names,
+            lang,
+        )
+        .rejected_text()
+        .map(|why| (ts, why)),
+        _ => None,
+    };
+    match rejected {
+        Some((ts, why)) => format!(
+            "{}: {} {} ({}): {why}",
+            scenario.source,
+            words(lang).step,
+            ts.step.number,
+            ts.step.action.map_or("-", |a| a.op())
+        ),
+        None => error.to_string(),
+    }
+}
+
 /// Frames 0..=n of a trace in `lang`.
 pub fn frames(scenario: &Scenario, trace: &Trace, lang: Lang) -> Vec<Frame> {
     let names = &scenario.names;
     let w = words(lang);
     let mut out = Vec::with_capacity(trace.steps.len() + 1);
-    let empty = Outcome::default();
     let mut focus = 0;
     // Expectations are written for the scenario's own flavour; in the other
     // one they tell where it differs rather than that something is wrong.
@@ -224,6 +261,8 @@ pub fn frames(scenario: &Scenario, trace: &Trace, lang: Lang) -> Vec<Frame> {
             w.differs.1
         )
     };
+    let initial = &trace.initial;
+    let initial = StateView::new(initial, names);
     out.push(Frame {
         index: 0,
         action: w.before.to_owned(),
@@ -235,203 +274,100 @@ pub fn frames(scenario: &Scenario, trace: &Trace, lang: Lang) -> Vec<Frame> {
         deliveries: Vec::new(),
         failures: Vec::new(),
         mismatches: Vec::new(),
-        ports: ports(&trace.initial, names),
-        devices: devices(&trace.initial, names),
-        threads: threads(&trace.initial, names, lang),
+        ports: ports(&initial),
+        devices: devices(&initial),
+        threads: threads(&initial, lang),
         focus,
     });
     let mut walk = trace.walk();
     while let Some(ts) = walk.step() {
-        let after = walk.kernel();
-        let done = ts.report.applied == Applied::Done;
-        let outcome = if done { &ts.outcome } else { &empty };
-        if let Some(p) = outcome.fired.iter().find_map(|f| event_port(&f.event)) {
-            focus = p.index();
-        } else if let Some(p) = ts.step.action.and_then(action_port) {
+        let v = StepView::new(
+            &ts.step,
+            &ts.report,
+            &ts.outcome,
+            walk.kernel(),
+            names,
+            lang,
+        );
+        if let Some(p) = v.focus() {
             focus = p.index();
         }
-        let handed: Vec<ThreadId> = outcome
-            .fired
-            .iter()
-            .filter_map(|f| match f.event {
-                Event::HandedOff { thread, .. } => Some(thread),
-                _ => None,
-            })
-            .collect();
-        let mut seen_direct = Vec::new();
-        let deliveries = outcome
-            .deliveries
-            .iter()
-            .map(|d| {
-                let direct = handed.contains(&d.thread) && !seen_direct.contains(&d.thread);
-                if direct {
-                    seen_direct.push(d.thread);
-                }
-                DeliveryView {
-                    thread: names.thread(d.thread).to_owned(),
-                    port: names.port(d.port).to_owned(),
-                    packet: PacketView::new(&d.packet, names),
-                    from_iocq: !direct,
-                }
-            })
-            .collect();
         out.push(Frame {
             index: walk.index(),
-            action: match &ts.step.action {
-                Some(a) => narrate::action(a, names, lang),
-                None => w.check_only.to_owned(),
-            },
+            action: v.action_text(),
             op: ts.step.action.map(|a| a.op()),
-            note: ts.step.note.as_ref().map(|n| n.get(lang).into_owned()),
-            rules: outcome
-                .fired
-                .iter()
-                .map(|f| RuleLine {
-                    label: narrate::rule_label(f.rule, lang),
-                    text: narrate::fired(f, names, lang),
+            note: v.note().map(|n| n.into_owned()),
+            rules: v
+                .rules()
+                .map(|(label, text)| RuleLine { label, text })
+                .collect(),
+            rejected: v.rejected_text(),
+            result: v.result(),
+            deliveries: v
+                .deliveries()
+                .map(|d| DeliveryView {
+                    thread: d.thread.to_owned(),
+                    port: d.port.to_owned(),
+                    packet: PacketView::new(&d.packet),
+                    from_iocq: d.from_iocq,
                 })
                 .collect(),
-            rejected: match &ts.report.applied {
-                Applied::Rejected { rejection, .. } => {
-                    Some(narrate::rejection(rejection, names, lang))
-                }
-                _ => None,
-            },
-            result: match ts.report.applied {
-                Applied::Done => Some(outcome.result.as_str()),
-                _ => None,
-            },
-            deliveries,
-            failures: outcome
-                .failures
-                .iter()
-                .map(|(t, e)| (names.thread(*t).to_owned(), e.name()))
-                .collect(),
-            mismatches: ts
-                .report
-                .mismatches
-                .iter()
-                .map(|m| {
-                    format!(
-                        "{label} {}: expected {}, actual {}",
-                        m.key, m.expected, m.actual
-                    )
-                })
-                .collect(),
-            ports: ports(after, names),
-            devices: devices(after, names),
-            threads: threads(after, names, lang),
+            failures: v.failures().map(|(t, e)| (t.to_owned(), e)).collect(),
+            mismatches: v.mismatch_lines(&label).collect(),
+            ports: ports(&v.state),
+            devices: devices(&v.state),
+            threads: threads(&v.state, lang),
             focus,
         });
     }
     out
 }
 
-fn event_port(e: &Event) -> Option<PortId> {
-    match *e {
-        Event::Returned { port, .. }
-        | Event::Joined { port, .. }
-        | Event::Took { port, .. }
-        | Event::Waits { port, .. }
-        | Event::PollFailed { port, .. }
-        | Event::HandedOff { port, .. }
-        | Event::Queued { port, .. }
-        | Event::Woke { port, .. }
-        | Event::Held { port, .. }
-        | Event::TimedOut { port, .. }
-        | Event::Associated { port, .. }
-        | Event::Abandoned { port, .. }
-        | Event::Stranded { port, .. }
-        | Event::StrandedWoken { port, .. }
-        | Event::Unassociated { port, .. }
-        | Event::Discarded { port, .. }
-        | Event::PortClosed { port } => Some(port),
-        Event::Blocked { port, .. }
-        | Event::Unblocked { port, .. }
-        | Event::Exited { port, .. } => port,
-        Event::LeftPort { .. }
-        | Event::Issued { .. }
-        | Event::Completed { .. }
-        | Event::NoPacket { .. }
-        | Event::Aborted { .. }
-        | Event::DeviceClosed { .. }
-        | Event::Failed { .. } => None,
-    }
+fn owned<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
+    names.map(str::to_owned).collect()
 }
 
-fn action_port(a: crate::model::Action) -> Option<PortId> {
-    use crate::model::Action as A;
-    match a {
-        A::Associate { port, .. }
-        | A::Post { port, .. }
-        | A::Get { port, .. }
-        | A::GetEx { port, .. }
-        | A::ClosePort { port } => Some(port),
-        _ => None,
-    }
-}
-
-fn list(ids: &[ThreadId], names: &Names) -> Vec<String> {
-    ids.iter().map(|&t| names.thread(t).to_owned()).collect()
-}
-
-fn ports(k: &Kernel, names: &Names) -> Vec<PortView> {
-    let order = k.flavor().wake_order();
-    k.ports()
-        .iter()
-        .enumerate()
-        .map(|(i, p)| PortView {
-            name: names.port(PortId(i as u32)).to_owned(),
-            max: p.max(),
-            current: p.current(),
-            over: p.over_limit(),
-            closed: p.closed(),
-            iocq: p
-                .iocq()
-                .iter()
-                .map(|pk| PacketView::new(pk, names))
-                .collect(),
-            wtq: list(&p.wtq().wake_order(order), names),
-            rtl: list(p.rtl().as_slice(), names),
-            ptl: list(p.ptl().as_slice(), names),
+fn ports(state: &StateView) -> Vec<PortView> {
+    state
+        .ports()
+        .map(|p| PortView {
+            name: p.name.to_owned(),
+            max: p.max,
+            current: p.current,
+            over: p.over,
+            closed: p.closed,
+            iocq: p.iocq().map(|pk| PacketView::new(&pk)).collect(),
+            wtq: owned(p.wtq()),
+            rtl: owned(p.rtl()),
+            ptl: owned(p.ptl()),
         })
         .collect()
 }
 
-fn devices(k: &Kernel, names: &Names) -> Vec<DeviceView> {
-    k.devices()
-        .iter()
-        .map(|(id, d)| {
-            let entry = k.devices().entry(id);
-            DeviceView {
-                name: names.device(id).to_owned(),
-                port: entry.map(|(p, _)| names.port(p).to_owned()),
-                key: entry.map(|(_, key)| key),
-                closed: d.closed(),
-                pending: d
-                    .pending()
-                    .iter()
-                    .map(|&o| names.overlapped(o).to_owned())
-                    .collect(),
-            }
+fn devices(state: &StateView) -> Vec<DeviceView> {
+    state
+        .devices()
+        .map(|d| DeviceView {
+            name: d.name.to_owned(),
+            port: d.entry.map(|(p, _)| p.to_owned()),
+            key: d.entry.map(|(_, key)| key),
+            closed: d.closed,
+            pending: owned(d.pending()),
         })
         .collect()
 }
 
-fn threads(k: &Kernel, names: &Names, lang: Lang) -> Vec<ThreadView> {
+fn threads(state: &StateView, lang: Lang) -> Vec<ThreadView> {
     let w = words(lang);
-    k.threads()
-        .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            let s = t.status();
-            ThreadView {
-                name: names.thread(ThreadId(i as u32)).to_owned(),
-                state: s.as_str(),
-                state_text: w.states[state_index(s)],
-                port: t.port().map(|p| names.port(p).to_owned()),
-                mark: t.queue_mark(),
-            }
+    state
+        .threads()
+        .map(|t| ThreadView {
+            name: t.name.to_owned(),
+            state: t.status.as_str(),
+            status: t.status,
+            state_text: w.state(t.status),
+            port: t.port.map(str::to_owned),
+            mark: t.mark,
         })
         .collect()
 }

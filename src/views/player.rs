@@ -18,12 +18,12 @@ use ratatui::Terminal;
 
 use super::frame::Show;
 use super::tui::{render, MenuView, Ui};
-use super::words::whatif_words;
 use crate::challenge::Challenge;
 use crate::explore::condition::Cmp;
 use crate::explore::free::{self, Goal, Shortest};
 use crate::explore::Condition;
 use crate::model::{Action, Flavor, Kernel};
+use crate::narrate::whatif_words;
 use crate::narrate::{self, Lang};
 use crate::runner::{Applied, Runner, Trace};
 use crate::scenario::raw::RawStep;
@@ -500,7 +500,7 @@ impl Player {
                     if n > self.show.last() {
                         self.ui.message = Some(format!(
                             "{} {n} > {}",
-                            super::words::words(self.lang).step,
+                            crate::narrate::words(self.lang).step,
                             self.show.last()
                         ));
                         self.go(self.show.last());

@@ -87,7 +87,7 @@ fn frame_bytes(kernel: &Kernel, names: &Names) -> (u64, u64) {
 fn mark_text_max() -> u64 {
     Lang::ALL
         .iter()
-        .map(|&l| crate::views::words::words(l).mark.1.len())
+        .map(|&l| crate::narrate::words(l).mark.1.len())
         .max()
         .unwrap_or(0) as u64
 }

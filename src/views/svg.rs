@@ -8,33 +8,16 @@
 use std::fmt::Write as _;
 
 use super::frame::{Frame, Show};
-use super::words::{words, Words};
-use crate::model::Flavor;
+use crate::escape;
+use crate::model::{Flavor, ThreadStatus};
 use crate::narrate::Lang;
+use crate::narrate::{words, Words};
 use crate::scenario::Scenario;
 
 const LEFT: f64 = 120.0;
 const COL: f64 = 30.0;
 const ROW: f64 = 26.0;
 const GAP: f64 = 4.0;
-
-/// Escapes text for XML content and attribute values.
-pub fn escape_xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Characters XML 1.0 does not allow at all.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// A rough width of text in pixels: wide (CJK) characters take about the
 /// font size, others a little over half of it.
@@ -61,17 +44,15 @@ fn clip(s: &str, n: usize) -> String {
 }
 
 /// The fill of a state: a pattern id, or a plain colour for "free".
-fn fill(state: &str) -> &'static str {
+fn fill(state: ThreadStatus) -> &'static str {
     match state {
-        "running" => "url(#st-running)",
-        "waiting" => "url(#st-waiting)",
-        "paused" => "url(#st-paused)",
-        "exited" => "url(#st-exited)",
-        _ => "#ffffff",
+        ThreadStatus::Running => "url(#st-running)",
+        ThreadStatus::Waiting => "url(#st-waiting)",
+        ThreadStatus::Paused => "url(#st-paused)",
+        ThreadStatus::Exited => "url(#st-exited)",
+        ThreadStatus::Free => "#ffffff",
     }
 }
-
-const STATES: [&str; 5] = ["free", "running", "waiting", "paused", "exited"];
 
 const DEFS: &str = r##"<defs>
 <pattern id="st-running" width="6" height="6" patternUnits="userSpaceOnUse"><rect width="6" height="6" fill="#1b5e20"/></pattern>
@@ -123,13 +104,13 @@ pub fn draw(show: &Show, w: &Words) -> String {
 {DEFS}
 <rect width="100%" height="100%" fill="#ffffff"/>
 "##,
-        escape_xml(&show.title)
+        escape::markup(&show.title)
     );
     // Title and subtitle.
     let _ = writeln!(
         s,
         r##"<text x="12" y="24" font-size="18" font-weight="bold">{}</text>"##,
-        escape_xml(&show.title)
+        escape::markup(&show.title)
     );
     let port_words: Vec<String> = ports
         .iter()
@@ -138,10 +119,10 @@ pub fn draw(show: &Show, w: &Words) -> String {
     let _ = writeln!(
         s,
         r##"<text x="12" y="44" fill="#333">{} {} · {} · {}: {}</text>"##,
-        escape_xml(w.flavor),
+        escape::markup(w.flavor),
         show.flavor,
-        escape_xml(&port_words.join(", ")),
-        escape_xml(w.step),
+        escape::markup(&port_words.join(", ")),
+        escape::markup(w.step),
         n - 1
     );
     legend(&mut s, w, 12.0, 58.0);
@@ -190,7 +171,7 @@ pub fn draw(show: &Show, w: &Words) -> String {
         s,
         r##"<text x="{}" y="{axis}" text-anchor="end" font-size="10" fill="#333">{}</text>"##,
         LEFT - 8.0,
-        escape_xml(w.step)
+        escape::markup(w.step)
     );
 
     // One row per thread.
@@ -201,12 +182,12 @@ pub fn draw(show: &Show, w: &Words) -> String {
             r##"<text class="thread-label" x="{}" y="{}" text-anchor="end" font-weight="bold">{}</text>"##,
             LEFT - 8.0,
             y + ROW / 2.0 + 4.0,
-            escape_xml(&clip(name, 14))
+            escape::markup(&clip(name, 14))
         );
         let _ = writeln!(
             s,
             r##"<g class="thread-row" data-thread="{}">"##,
-            escape_xml(name)
+            escape::markup(name)
         );
         for (i, f) in frames.iter().enumerate() {
             let t = &f.threads[r];
@@ -218,13 +199,13 @@ pub fn draw(show: &Show, w: &Words) -> String {
                 y + 2.0,
                 COL,
                 ROW - 4.0,
-                fill(t.state),
-                escape_xml(name),
-                escape_xml(w.step),
-                escape_xml(t.state_text),
+                fill(t.status),
+                escape::markup(name),
+                escape::markup(w.step),
+                escape::markup(t.state_text),
                 t.port
                     .as_deref()
-                    .map(|p| format!(" @{}", escape_xml(p)))
+                    .map(|p| format!(" @{}", escape::markup(p)))
                     .unwrap_or_default()
             );
         }
@@ -239,30 +220,34 @@ pub fn draw(show: &Show, w: &Words) -> String {
                     cx + 4.0,
                     cy + 4.0,
                     cx - 4.0,
-                    escape_xml(name),
-                    escape_xml(w.step),
-                    escape_xml(w.mark.1)
+                    escape::markup(name),
+                    escape::markup(w.step),
+                    escape::markup(w.mark.1)
                 );
             }
         }
         // The port's name at the start of every stretch on one port.
-        let mut prev: Option<(&str, Option<&str>)> = None;
+        let mut prev: Option<(ThreadStatus, Option<&str>)> = None;
         for (i, f) in frames.iter().enumerate() {
             let t = &f.threads[r];
-            let key = (t.state, t.port.as_deref());
-            if prev != Some(key) && t.state != "free" && t.state != "exited" {
+            let key = (t.status, t.port.as_deref());
+            let associated = matches!(
+                t.status,
+                ThreadStatus::Running | ThreadStatus::Waiting | ThreadStatus::Paused
+            );
+            if prev != Some(key) && associated {
                 if let Some(p) = &t.port {
                     let _ = writeln!(
                         s,
                         r##"<text class="port-tag" x="{}" y="{}" font-size="9" fill="{}">{}</text>"##,
                         x(i) + 2.0,
                         y + 11.0,
-                        if t.state == "running" {
+                        if t.status == ThreadStatus::Running {
                             "#ffffff"
                         } else {
                             "#000000"
                         },
-                        escape_xml(&clip(p, 3))
+                        escape::markup(&clip(p, 3))
                     );
                 }
             }
@@ -285,8 +270,8 @@ pub fn draw(show: &Show, w: &Words) -> String {
             r##"<text x="{}" y="{}" text-anchor="end" font-size="11">{} {} current</text>"##,
             LEFT - 8.0,
             y + ROW / 2.0 + 4.0,
-            escape_xml(w.rtl.0),
-            escape_xml(&clip(name, 8))
+            escape::markup(w.rtl.0),
+            escape::markup(&clip(name, 8))
         );
         for (i, f) in frames.iter().enumerate() {
             let p = &f.ports[r];
@@ -321,7 +306,7 @@ pub fn draw(show: &Show, w: &Words) -> String {
             s,
             r##"<text class="action" x="{cx}" y="{actions_top}" font-size="10" fill="#222" transform="rotate(50 {cx} {actions_top})">{} {}</text>"##,
             i,
-            escape_xml(&clip(&f.action, 46))
+            escape::markup(&clip(&f.action, 46))
         );
     }
     s.push_str("</svg>\n");
@@ -342,10 +327,10 @@ fn delivery(
         f.index,
         cy + 3.2,
         d.packet.key,
-        escape_xml(w.step),
+        escape::markup(w.step),
         f.index,
-        escape_xml(&d.thread),
-        escape_xml(w.key),
+        escape::markup(&d.thread),
+        escape::markup(w.key),
         d.packet.key
     );
 }
@@ -353,16 +338,16 @@ fn delivery(
 /// Draws the legend; returns where it ends on the right.
 fn legend(s: &mut String, w: &Words, x0: f64, y0: f64) -> f64 {
     let mut x = x0;
-    for (i, st) in STATES.iter().enumerate() {
+    for st in Words::STATE_ORDER {
         let _ = writeln!(
             s,
             r##"<rect class="legend" x="{x}" y="{y0}" width="22" height="16" fill="{}" stroke="#424242" stroke-width="0.8"/><text x="{}" y="{}">{}</text>"##,
             fill(st),
             x + 27.0,
             y0 + 12.5,
-            escape_xml(w.states[i])
+            escape::markup(w.state(st))
         );
-        x += 36.0 + 8.0 * w.states[i].chars().count().max(4) as f64;
+        x += 36.0 + 8.0 * w.state(st).chars().count().max(4) as f64;
     }
     let _ = writeln!(
         s,
@@ -373,7 +358,7 @@ fn legend(s: &mut String, w: &Words, x0: f64, y0: f64) -> f64 {
         y0 + 11.2,
         x + 22.0,
         y0 + 12.5,
-        escape_xml(w.delivered)
+        escape::markup(w.delivered)
     );
     x += 40.0 + 7.0 * w.delivered.chars().count() as f64;
     let _ = writeln!(
@@ -389,7 +374,7 @@ fn legend(s: &mut String, w: &Words, x0: f64, y0: f64) -> f64 {
         y0 + 8.0,
         x + 16.0,
         y0 + 12.5,
-        escape_xml(w.mark.0)
+        escape::markup(w.mark.0)
     );
     x += 30.0 + 7.0 * w.mark.0.chars().count() as f64;
     let _ = writeln!(
@@ -397,7 +382,7 @@ fn legend(s: &mut String, w: &Words, x0: f64, y0: f64) -> f64 {
         r##"<rect x="{x}" y="{y0}" width="22" height="16" fill="url(#over)" stroke="#b00020" stroke-dasharray="4 2"/><text x="{}" y="{}">RTL &gt; max ({})</text>"##,
         x + 27.0,
         y0 + 12.5,
-        escape_xml(w.over_limit)
+        escape::markup(w.over_limit)
     );
     x + 27.0 + 7.0 * (12 + w.over_limit.chars().count()) as f64
 }

@@ -13,8 +13,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
 use super::frame::{Frame, PortView, Show};
-use super::words::{words, Words};
+use crate::model::ThreadStatus;
 use crate::narrate::Lang;
+use crate::narrate::{words, Words};
 
 /// What the player adds to the recorded run: where the student is.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -707,15 +708,17 @@ fn thread_line(frame: &Frame, w: &Words, area: Rect, buf: &mut Buffer) {
         Style::default().add_modifier(Modifier::BOLD),
     )];
     for t in &frame.threads {
-        let colour = match t.state {
-            "running" => Color::Green,
-            "waiting" => ACCENT,
-            "paused" => Color::Yellow,
-            "exited" => Color::DarkGray,
-            _ => Color::Reset,
+        let colour = match t.status {
+            ThreadStatus::Running => Color::Green,
+            ThreadStatus::Waiting => ACCENT,
+            ThreadStatus::Paused => Color::Yellow,
+            ThreadStatus::Exited => Color::DarkGray,
+            ThreadStatus::Free => Color::Reset,
         };
-        let at = match (&t.port, t.state) {
-            (Some(p), "running" | "waiting" | "paused") => format!("@{p}"),
+        let at = match (&t.port, t.status) {
+            (Some(p), ThreadStatus::Running | ThreadStatus::Waiting | ThreadStatus::Paused) => {
+                format!("@{p}")
+            }
             _ => String::new(),
         };
         let mark = if t.mark {
