@@ -9,9 +9,25 @@ mod reasons;
 pub mod words;
 
 pub use reasons::{rejection_reason, violation};
-pub use words::{whatif_words, words, WhatIfWords, Words};
+pub use words::{WhatIfWords, Words};
 
 use crate::model::{Action, Fired, Names, Packet, Rejection, Rule};
+
+/// The words of `lang`.
+pub fn words(lang: Lang) -> &'static Words {
+    match lang {
+        Lang::En => &en::WORDS,
+        Lang::Ko => &ko::WORDS,
+    }
+}
+
+/// The what-if words of `lang`.
+pub fn whatif_words(lang: Lang) -> &'static WhatIfWords {
+    match lang {
+        Lang::En => &en::WHATIF,
+        Lang::Ko => &ko::WHATIF,
+    }
+}
 
 /// A narration language.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]

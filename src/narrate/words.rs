@@ -5,7 +5,6 @@
 //! are [`super::en::WORDS`] and [`super::ko::WORDS`]; sentences come from
 //! the narration functions beside them.
 
-use super::Lang;
 use crate::model::ThreadStatus;
 
 /// The words one language uses in the views.
@@ -193,25 +192,10 @@ pub struct WhatIfWords {
     pub hint: &'static str,
 }
 
-/// The words of `lang`.
-pub fn words(lang: Lang) -> &'static Words {
-    match lang {
-        Lang::En => &super::en::WORDS,
-        Lang::Ko => &super::ko::WORDS,
-    }
-}
-
-/// The what-if words of `lang`.
-pub fn whatif_words(lang: Lang) -> &'static WhatIfWords {
-    match lang {
-        Lang::En => &super::en::WHATIF,
-        Lang::Ko => &super::ko::WHATIF,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::narrate::{words, Lang};
     use crate::model::Rule;
     use std::collections::BTreeSet;
 
