@@ -165,7 +165,7 @@ fn check_scenario(s: &Scenario) {
         }
         shown.push_str(&text::summary(runner.summary(), &s.names, Lang::En));
         assert_eq!(
-            text::terminal_safe(&shown),
+            crate::escape::terminal(&shown),
             shown.as_str(),
             "text output is not terminal-safe"
         );

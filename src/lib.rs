@@ -97,6 +97,7 @@ pub mod challenge;
 pub mod cli;
 pub mod diagnostic;
 pub mod diff;
+pub mod escape;
 pub mod explore;
 pub mod fuzzing;
 pub mod lab;

@@ -66,13 +66,13 @@ fn run_text_header_and_steps_use_the_language() {
 fn the_terminal_player_shows_the_korean_note() {
     let mut p = Player::new(scenario(), Flavor::Windows, Lang::Ko);
     p.go(0);
-    let s = buffer_text(&to_buffer(p.show(), p.ui(), 100, 30));
+    let s = buffer_text(&to_buffer(&p, p.ui(), 100, 30));
     assert!(s.contains("두 작업자"), "{s}");
     p.go(1);
-    let s = buffer_text(&to_buffer(p.show(), p.ui(), 100, 30));
+    let s = buffer_text(&to_buffer(&p, p.ui(), 100, 30));
     assert!(s.contains("대기 스레드 큐에서 잠든다"), "{s}");
     p.go(2);
-    let s = buffer_text(&to_buffer(p.show(), p.ui(), 100, 30));
+    let s = buffer_text(&to_buffer(&p, p.ui(), 100, 30));
     assert!(s.contains("[en] Only in English."), "{s}");
 }
 
@@ -113,4 +113,243 @@ fn run_lang_ko_prints_a_bundled_lesson_in_korean() {
         assert!(s.contains(note), "step {} note missing:\n{s}", step.number);
     }
     assert!(!s.contains(FALLBACK_MARK), "{s}");
+}
+
+/// The English fixed words: every token of the English words table (the
+/// views' words, the text view's labels, the what-if menus) and of the
+/// English rule labels, lower-cased.
+fn english_fixed_words() -> std::collections::BTreeSet<String> {
+    use iocp_sim::model::Rule;
+    use iocp_sim::narrate::{self, whatif_words, words};
+    let w = words(Lang::En);
+    let wi = whatif_words(Lang::En);
+    let mut texts: Vec<String> = Vec::new();
+    fn strings(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::String(s) => out.push(s.clone()),
+            serde_json::Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+            serde_json::Value::Object(o) => o.values().for_each(|x| strings(x, out)),
+            _ => {}
+        }
+    }
+    strings(&serde_json::to_value(w).unwrap(), &mut texts);
+    // The text view's words, which the HTML page does not carry.
+    let (a, b, c, d) = w.header;
+    let (e, f, g) = w.peak;
+    let (h, i, j, k) = w.counters;
+    for s in [
+        w.mark_name,
+        w.unchanged,
+        w.expected,
+        w.actual,
+        w.failed,
+        w.port_title,
+        w.stranded,
+        w.concurrency,
+        w.cpus,
+        w.summary,
+        a,
+        b,
+        c,
+        d,
+        e,
+        f,
+        g,
+        h,
+        i,
+        j,
+        k,
+    ] {
+        texts.push(s.to_owned());
+    }
+    for s in [
+        wi.actions, wi.goals, wi.refused, wi.already, wi.hint, wi.none,
+    ] {
+        texts.push(s.to_owned());
+    }
+    for r in Rule::ALL {
+        texts.push(narrate::rule_label(r, Lang::En));
+    }
+    texts.iter().flat_map(|t| ascii_words(t)).collect()
+}
+
+/// The words of ASCII letters in `s`, lower-cased, without the English
+/// glosses a Korean sentence gives in parentheses right after a Korean
+/// word (`사라집니다(lost)`, `깨어나므로(LIFO)`).
+fn ascii_words(s: &str) -> Vec<String> {
+    let mut kept = String::new();
+    let mut prev_hangul = false;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '(' && prev_hangul {
+            let gloss: String = chars.clone().take_while(|&c| c != ')').collect();
+            if gloss
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || " _-".contains(c))
+            {
+                for _ in 0..=gloss.chars().count() {
+                    chars.next();
+                }
+                continue;
+            }
+        }
+        prev_hangul = ('\u{AC00}'..='\u{D7A3}').contains(&c);
+        kept.push(c);
+    }
+    kept.split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|t| t.len() > 1)
+        .map(str::to_ascii_lowercase)
+        .collect()
+}
+
+/// Every text a Korean lesson shows: the text view, every terminal player
+/// frame, the HTML page's data and the SVG timeline's text.
+fn korean_views(sc: &scenario::Scenario) -> Vec<(&'static str, String)> {
+    use iocp_sim::runner::Trace;
+    use iocp_sim::views::svg;
+    let mut out = Vec::new();
+    let trace = Trace::record(sc, sc.world.flavor);
+    let mut t = text::header(&sc.world, sc.world.flavor.as_str(), Lang::Ko);
+    for (i, ts) in trace.steps.iter().enumerate() {
+        t += &text::step(
+            &ts.step,
+            &ts.report,
+            &ts.outcome,
+            &trace.state(i + 1),
+            &sc.names,
+            Lang::Ko,
+        );
+    }
+    t += &text::summary(&trace.summary, &sc.names, Lang::Ko);
+    out.push(("text", t));
+    let mut p = Player::new(sc.clone(), sc.world.flavor, Lang::Ko);
+    for i in 0..=p.show().last() {
+        p.go(i);
+        out.push(("tui", buffer_text(&to_buffer(&p, p.ui(), 140, 45))));
+    }
+    let page = html::page(sc, sc.world.flavor, Lang::Ko);
+    let start = page.find(r#"id="iocp-data">"#).expect("the data block") + 15;
+    let end = start + page[start..].find("</script>").unwrap();
+    let data: serde_json::Value = serde_json::from_str(&page[start..end]).unwrap();
+    // What the page shows; `state`, `op`, `flavor` and `lang` are ids for
+    // the script, not text.
+    fn shown(v: &serde_json::Value, out: &mut String) {
+        match v {
+            serde_json::Value::String(s) => {
+                out.push_str(s);
+                out.push('\n');
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|x| shown(x, out)),
+            serde_json::Value::Object(o) => o
+                .iter()
+                .filter(|(k, _)| !["state", "op", "flavor", "lang"].contains(&k.as_str()))
+                .for_each(|(_, x)| shown(x, out)),
+            _ => {}
+        }
+    }
+    let mut h = String::new();
+    shown(&data, &mut h);
+    out.push(("html", h));
+    let drawing = svg::timeline(sc, sc.world.flavor, Lang::Ko);
+    let doc = roxmltree::Document::parse(&drawing).unwrap();
+    let s: String = doc
+        .descendants()
+        .filter_map(|n| n.text())
+        .collect::<Vec<_>>()
+        .join("\n");
+    out.push(("svg", s));
+    out
+}
+
+/// The ids and author's text of a scenario, the model's own terms (structure abbreviations,
+/// calls, results, errors, ops, rule names) and the flavours: the English a
+/// Korean view may show.
+fn allowed(sc: &scenario::Scenario) -> std::collections::BTreeSet<String> {
+    use iocp_sim::model::{LabelId, OvId, Rule};
+    let n = &sc.names;
+    let mut ids: Vec<String> = n
+        .ports()
+        .iter()
+        .chain(n.threads())
+        .chain(n.devices())
+        .cloned()
+        .collect();
+    ids.extend((0..n.overlapped_count()).map(|i| n.overlapped(OvId(i as u32)).to_owned()));
+    ids.extend((0..n.label_count()).map(|i| n.label(LabelId(i as u32)).to_owned()));
+    ids.extend(Rule::ALL.iter().map(|r| r.name().to_owned()));
+    // The file's path and the author's own text (title, description,
+    // notes) are the scenario's.
+    ids.push(sc.source.clone());
+    let w = &sc.world;
+    ids.push(w.title.get(Lang::Ko).into_owned());
+    ids.extend(w.description.iter().map(|d| d.get(Lang::Ko).into_owned()));
+    ids.extend(
+        sc.steps
+            .iter()
+            .filter_map(|s| s.note.as_ref())
+            .map(|n| n.get(Lang::Ko).into_owned()),
+    );
+    ids.extend(
+        [
+            "IOCQ WTQ RTL PTL CPU OVERLAPPED LIFO FIFO max current get get_ex post",
+            "GetQueuedCompletionStatus GetQueuedCompletionStatusEx INFINITE ms",
+            "success pending timeout abandoned failed error ERROR WAIT TIMEOUT",
+            "INVALID HANDLE PARAMETER OPERATION ABORTED ABANDONED FILE SKIP",
+            "COMPLETION PORT ON SUCCESS null windows wine Wine Windows NT",
+            "KiInsertQueue Research Kernel queueobj ReactOS ntoskrnl ke queue",
+            // Keys of the keyboard, named as printed on them.
+            "Tab PgDn Enter Esc",
+        ]
+        .map(str::to_owned),
+    );
+    ids.iter().flat_map(|t| ascii_words(t)).collect()
+}
+
+#[test]
+fn no_korean_view_shows_english_fixed_words() {
+    let fixed = english_fixed_words();
+    assert!(fixed.contains("expected") && fixed.contains("paused"));
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/sim-scenarios");
+    let mut lessons: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    lessons.sort();
+    assert!(lessons.len() > 10);
+    let mut found = Vec::new();
+    for path in &lessons {
+        let sc = scenario::load(path).unwrap();
+        let ok = allowed(&sc);
+        // The checker's report of a failed expectation (its key and the
+        // two values) is data shown as it is, like the ids.
+        let mut report: Vec<String> = Vec::new();
+        for f in iocp_sim::model::Flavor::ALL {
+            for ts in iocp_sim::runner::Trace::record(&sc, f).steps {
+                for m in ts.report.mismatches {
+                    report.extend([m.key, m.expected, m.actual]);
+                }
+            }
+        }
+        report.sort_by_key(|r| std::cmp::Reverse(r.len()));
+        for (view, mut text) in korean_views(&sc) {
+            for r in &report {
+                text = text.replace(r.as_str(), " ");
+            }
+            for word in ascii_words(&text) {
+                if fixed.contains(&word) && !ok.contains(&word) {
+                    let line = text
+                        .lines()
+                        .find(|l| ascii_words(l).contains(&word))
+                        .unwrap_or_default();
+                    found.push(format!(
+                        "{} ({view}): {word:?} in {line}",
+                        path.file_name().unwrap().to_string_lossy()
+                    ));
+                }
+            }
+        }
+    }
+    found.dedup();
+    assert!(found.is_empty(), "{}", found.join("\n"));
 }

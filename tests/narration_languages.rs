@@ -484,6 +484,21 @@ fn every_event_has_english_and_korean_text_that_differ() {
 }
 
 #[test]
+fn each_language_tells_each_event_kind_in_its_own_sentence() {
+    let n = names();
+    for lang in Lang::ALL {
+        let mut by_text: std::collections::BTreeMap<String, String> = Default::default();
+        for f in sample_events() {
+            let k = kind(&f.event);
+            let text = narrate::fired(&f, &n, lang);
+            if let Some(other) = by_text.insert(text.clone(), k.clone()) {
+                assert_eq!(other, k, "{lang:?}: two event kinds read the same: {text}");
+            }
+        }
+    }
+}
+
+#[test]
 fn korean_names_the_structures_in_the_class_terms() {
     let n = names();
     let all: String = sample_events()

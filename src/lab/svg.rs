@@ -57,12 +57,6 @@ fn trim(v: f64) -> String {
     s.to_owned()
 }
 
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-}
-
 /// Draws a line chart. Lines differ by colour; `dash_of` picks a dash
 /// pattern (index 0-2) for a series, e.g. by policy. With `log_y` the y axis
 /// is logarithmic (for latencies that span orders of magnitude).
@@ -135,7 +129,7 @@ pub fn line_chart(
         o,
         r#"<text x="{}" y="28" text-anchor="middle" font-size="16">{}</text>"#,
         left + pw / 2.0,
-        esc(title)
+        crate::escape::markup(title)
     );
     for &y in &yt {
         let py = sy(y);
@@ -167,14 +161,14 @@ pub fn line_chart(
         r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
         left + pw / 2.0,
         h - 18.0,
-        esc(x_label)
+        crate::escape::markup(x_label)
     );
     let _ = writeln!(
         o,
         r#"<text x="20" y="{:.1}" text-anchor="middle" transform="rotate(-90 20 {:.1})">{}</text>"#,
         top + ph / 2.0,
         top + ph / 2.0,
-        esc(y_label)
+        crate::escape::markup(y_label)
     );
     for (i, s) in series.iter().enumerate() {
         let colour = PALETTE[i % PALETTE.len()];
@@ -210,7 +204,7 @@ pub fn line_chart(
             lx + 28.0,
             lx + 34.0,
             ly + 4.0,
-            esc(&s.label)
+            crate::escape::markup(&s.label)
         );
     }
     o.push_str("</svg>\n");

@@ -7,9 +7,96 @@
 //! scenario's name is always followed by a fixed noun that carries the
 //! particle: "T1 스레드가", "P 포트의", "sockA 장치를".
 
+use super::words::{WhatIfWords, Words};
 use crate::model::{
     Action, Event, FailWhy, Fired, Names, NoPacketWhy, NoTakeWhy, Packet, QueueWhy, RejectKind,
     Rejection, Rule, Timeout,
+};
+
+/// The Korean words of every view, in the terms of the lecture notes.
+pub const WORDS: Words = Words {
+    device_list: "디바이스 리스트",
+    iocq: ("IOCQ", "입출력 완료 큐"),
+    wtq: ("WTQ", "대기 스레드 큐"),
+    rtl: ("RTL", "릴리즈 스레드 리스트"),
+    ptl: ("PTL", "일시 정지 스레드 리스트"),
+    next: "다음",
+    head: "맨 앞",
+    over_limit: "한도 초과",
+    empty: "(비어 있음)",
+    step: "단계",
+    before: "1단계 전",
+    check_only: "(동작 없음: 확인만)",
+    note: "메모",
+    result: "결과",
+    rejected: "거부됨",
+    mismatch: "기대와 다름",
+    differs: ("", " 기준으로 쓴 기대와 다름"),
+    narration: "무슨 일이 왜 일어났나",
+    threads: "스레드",
+    closed: "닫힘",
+    not_associated: "연결 안 됨",
+    port: "포트",
+    key: "키",
+    pending: "진행 중",
+    flavor: "방식",
+    states: ["자유", "실행", "대기", "멈춤", "종료"],
+    stopped: "실행이 여기서 멈췄습니다",
+    help: "←/→ 단계  숫자 이동  f 방식  Tab 포트  j/k 글  a 만약에  x 목표  s 저장  q 끝",
+    goto: "이동할 단계",
+    legend: "범례",
+    more: "더 보기: PgDn",
+    delivered: "패킷 전달 (완료 키)",
+    mark: (
+        "표시",
+        "큐 대기 표시: 마지막 get이 잠들지 않고 돌아왔으므로, 이 스레드가 자기 포트에 넣는 패킷은 대기 스레드에게 넘겨지지 않고 큐에 쌓입니다 (규칙 2)",
+    ),
+    mark_name: "큐 대기 표시",
+    unchanged: "(아무것도 바뀌지 않음)",
+    expected: "기대",
+    actual: "실제",
+    failed: "실패",
+    port_title: "포트",
+    stranded: "닫힘; 대기 스레드 큐에 아직 잠든 스레드",
+    concurrency: "동시 실행 값",
+    header: ("방식", "CPU", "포트", "스레드"),
+    cpus: "CPU",
+    summary: "요약",
+    peak: ("가장 컸던 RTL", "한도", "한도를 넘었음"),
+    counters: ("단계", "전달된 패킷", "잃은 패킷", "한도를 넘은 채 끝난 단계"),
+};
+
+/// The Korean words of the terminal player's what-if.
+pub const WHATIF: WhatIfWords = WhatIfWords {
+    actions: " 만약에... (지금 모델이 허용하는 동작, 회색: 거부됨과 그 이유) ",
+    goals: " 탐색기에게 묻기: 여기서 가장 짧은 길로... ",
+    keys: " ↑/↓ 선택  Enter 고르기  Esc 닫기 ",
+    goal_names: [
+        "over_limit: RTL이 동시 실행 한도를 넘음",
+        "idle_with_work: 포트에 여유가 있고 스레드가 기다리는데 패킷이 쌓여 있음",
+        "lost > 0: 패킷을 잃어버림",
+    ],
+    refused: "거부됨",
+    chosen: "만약에: 학생이 직접 고른 동작입니다.",
+    already: "여기서 이미 목표가 이루어져 있습니다",
+    found: (
+        "탐색기가 찾은 가장 짧은 길: ",
+        "번의 동작, 이제 한 단계씩 보세요",
+    ),
+    not_within: ("", "번 안의 동작으로는 닿을 수 없습니다 (상태 ", "개 탐색)"),
+    too_many: ("상태 ", "개 한도 안에서 답을 찾지 못했습니다"),
+    saved: (
+        "갈래를 저장했습니다: ",
+        " (iocp-sim check로 확인할 수 있습니다)",
+    ),
+    save_failed: "갈래를 저장할 수 없습니다",
+    status: ("목표 ", " · 동작 ", "/", " · a 동작  ? 힌트  x 답 보기"),
+    solved: ("성공: 동작 ", "번, 탐색기의 가장 짧은 답: "),
+    none: "없음",
+    over_budget: " (예산 초과: 더 적은 동작으로 다시 해 보세요)",
+    used_up: "동작을 다 썼습니다: 뒤로(←) 가서 다시 갈라 보거나 ?로 힌트를 보세요",
+    before_start: "도전 과제는 더 뒤의 단계에서 시작합니다",
+    hint: "힌트",
 };
 
 /// The Korean label of a rule: `"규칙 2 (insert: 패킷 삽입)"`.

@@ -12,6 +12,8 @@
 
 use std::io::{self, Write};
 
+use super::view::{PacketView, StateView, StepView};
+use crate::escape;
 use crate::model::{
     Action, Event, FailWhy, Kernel, Names, NoPacketWhy, NoTakeWhy, Outcome, Packet, PortId,
     QueueWhy, ThreadId, Timeout,
@@ -19,29 +21,6 @@ use crate::model::{
 use crate::narrate::{self, Lang};
 use crate::runner::{Applied, StepReport};
 use crate::scenario::Step;
-
-/// True if `s` has a byte JSON must escape: a control byte, `"` or `\\`.
-/// Eight bytes at a time ("SWAR"), since most of the output is strings.
-fn needs_escape(s: &[u8]) -> bool {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    let has_zero = |v: u64| v.wrapping_sub(LO) & !v & HI != 0;
-    let has_less_than_space = |v: u64| v.wrapping_sub(LO * 0x20) & !v & HI != 0;
-    let mut chunks = s.chunks_exact(8);
-    for c in &mut chunks {
-        let x = u64::from_le_bytes(c.try_into().expect("chunk of 8"));
-        if has_less_than_space(x)
-            || has_zero(x ^ (LO * b'"' as u64))
-            || has_zero(x ^ (LO * b'\\' as u64))
-        {
-            return true;
-        }
-    }
-    chunks
-        .remainder()
-        .iter()
-        .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
-}
 
 /// A minimal JSON writer: keys, strings (escaped by serde_json), numbers.
 struct Out<'a> {
@@ -67,18 +46,9 @@ impl Out<'_> {
         self.buf.push(c);
         self.first = false;
     }
-    /// A JSON string. Most strings need no escaping and are copied as they
-    /// are; the others go through serde_json's escaper.
+    /// A JSON string (see [`escape::json_string`]).
     fn string(&mut self, s: &str) {
-        let special = needs_escape(s.as_bytes());
-        if !special {
-            self.buf.reserve(s.len() + 2);
-            self.buf.push(b'"');
-            self.buf.extend_from_slice(s.as_bytes());
-            self.buf.push(b'"');
-        } else {
-            serde_json::to_writer(&mut *self.buf, s).expect("writing to a Vec cannot fail");
-        }
+        escape::json_string(self.buf, s);
     }
     /// A key known to need no escaping (every key this module writes
     /// except names from the scenario, which go through [`Out::name_key`]).
@@ -119,24 +89,28 @@ impl Out<'_> {
         self.sep();
         self.string(s);
     }
-    fn threads(&mut self, k: &'static str, ids: impl IntoIterator<Item = ThreadId>, names: &Names) {
+    fn names<'n>(&mut self, k: &'static str, names: impl IntoIterator<Item = &'n str>) {
         self.key(k);
         self.open(b'[');
-        for t in ids {
-            self.item_str(names.thread(t));
+        for n in names {
+            self.item_str(n);
         }
         self.close(b']');
     }
 }
 
 fn packet(o: &mut Out, p: &Packet, names: &Names) {
+    packet_view(o, &PacketView::new(p, names));
+}
+
+fn packet_view(o: &mut Out, p: &PacketView) {
     o.knum("key", p.key);
     o.knum("bytes", p.bytes);
     match p.overlapped {
-        Some(ov) => o.kstr("overlapped", names.overlapped(ov)),
+        Some(ov) => o.kstr("overlapped", ov),
         None => o.knull("overlapped"),
     }
-    o.kstr("status", names.status(p.status));
+    o.kstr("status", p.status);
 }
 
 fn action(o: &mut Out, a: &Action, names: &Names) {
@@ -552,43 +526,42 @@ fn no_take(o: &mut Out, why: NoTakeWhy) {
 }
 
 /// Writes the state after a step as the value of `"state"`.
-fn state(o: &mut Out, kernel: &Kernel, names: &Names) {
-    let order = kernel.flavor().wake_order();
+fn state(o: &mut Out, view: &StateView) {
     o.key("state");
     o.open(b'{');
     o.key("ports");
     o.open(b'{');
-    for (i, port) in kernel.ports().iter().enumerate() {
-        o.name_key(names.port(PortId(i as u32)));
+    for port in view.ports() {
+        o.name_key(port.name);
         o.open(b'{');
         o.knum("concurrency", port.concurrency as u64);
         o.knum("max", port.max as u64);
         o.knum("current", port.current as u64);
-        o.kbool("over_limit", port.over_limit());
+        o.kbool("over_limit", port.over);
         o.kbool("closed", port.closed);
         o.key("iocq");
         o.open(b'[');
-        for p in port.iocq.iter() {
+        for p in port.iocq() {
             o.sep();
             o.open(b'{');
-            packet(o, p, names);
+            packet_view(o, &p);
             o.close(b'}');
         }
         o.close(b']');
-        o.threads("wtq", port.wtq.wake_order(order), names);
-        o.threads("rtl", port.rtl.as_slice().iter().copied(), names);
-        o.threads("ptl", port.ptl.as_slice().iter().copied(), names);
+        o.names("wtq", port.wtq());
+        o.names("rtl", port.rtl());
+        o.names("ptl", port.ptl());
         o.close(b'}');
     }
     o.close(b'}');
     o.key("devices");
     o.open(b'{');
-    for (id, _) in kernel.devices().iter() {
-        o.name_key(names.device(id));
-        match kernel.devices().entry(id) {
+    for d in view.devices() {
+        o.name_key(d.name);
+        match d.entry {
             Some((p, key)) => {
                 o.open(b'{');
-                o.kstr("port", names.port(p));
+                o.kstr("port", p);
                 o.knum("key", key);
                 o.close(b'}');
             }
@@ -598,21 +571,14 @@ fn state(o: &mut Out, kernel: &Kernel, names: &Names) {
     o.close(b'}');
     o.key("threads");
     o.open(b'{');
-    for (i, t) in kernel.threads().iter().enumerate() {
-        o.name_key(names.thread(ThreadId(i as u32)));
-        o.string(t.status().as_str());
+    for t in view.threads() {
+        o.name_key(t.name);
+        o.string(t.status.as_str());
     }
     o.close(b'}');
     // The threads carrying the queue-wait mark (rule 2), in id order.
-    o.key("marked");
-    o.open(b'[');
-    for (i, t) in kernel.threads().iter().enumerate() {
-        if t.queue_mark {
-            o.item_str(names.thread(ThreadId(i as u32)));
-        }
-    }
-    o.close(b']');
-    o.knum("lost", kernel.counters().lost);
+    o.names("marked", view.threads().filter(|t| t.mark).map(|t| t.name));
+    o.knum("lost", view.lost());
     o.close(b'}');
 }
 
@@ -627,6 +593,15 @@ pub fn step(
     names: &Names,
     lang: Option<Lang>,
 ) {
+    // The note in the narration's language (English without --narration).
+    let view = StepView::new(
+        step,
+        report,
+        outcome,
+        kernel,
+        names,
+        lang.unwrap_or_default(),
+    );
     let o = &mut Out { buf, first: true };
     o.open(b'{');
     o.knum("step", step.number as u64);
@@ -640,40 +615,35 @@ pub fn step(
             o.knull("action");
         }
     }
-    if let Some(n) = &step.note {
-        // The note in the narration's language (English without --narration).
-        o.kstr("note", &n.get(lang.unwrap_or_default()));
+    if let Some(n) = view.note() {
+        o.kstr("note", &n);
     }
     o.key("rules");
     o.open(b'[');
-    if report.applied == Applied::Done {
-        for f in &outcome.fired {
-            o.sep();
-            o.open(b'{');
-            o.kstr("rule", f.rule.name());
-            match f.rule.number() {
-                Some(n) => o.knum("number", n as u64),
-                None => o.knull("number"),
-            }
-            event(o, &f.event, names);
-            if let Some(lang) = lang {
-                o.kstr("text", &narrate::fired(f, names, lang));
-            }
-            o.close(b'}');
+    for f in view.fired() {
+        o.sep();
+        o.open(b'{');
+        o.kstr("rule", f.rule.name());
+        match f.rule.number() {
+            Some(n) => o.knum("number", n as u64),
+            None => o.knull("number"),
         }
+        event(o, &f.event, names);
+        if let Some(lang) = lang {
+            o.kstr("text", &narrate::fired(f, names, lang));
+        }
+        o.close(b'}');
     }
     o.close(b']');
     o.key("deliveries");
     o.open(b'[');
-    if report.applied == Applied::Done {
-        for d in &outcome.deliveries {
-            o.sep();
-            o.open(b'{');
-            o.kstr("thread", names.thread(d.thread));
-            o.kstr("port", names.port(d.port));
-            packet(o, &d.packet, names);
-            o.close(b'}');
-        }
+    for d in view.deliveries() {
+        o.sep();
+        o.open(b'{');
+        o.kstr("thread", d.thread);
+        o.kstr("port", d.port);
+        packet_view(o, &d.packet);
+        o.close(b'}');
     }
     o.close(b']');
     match &report.applied {
@@ -683,11 +653,9 @@ pub fn step(
     }
     o.key("results");
     o.open(b'{');
-    if report.applied == Applied::Done {
-        for (t, e) in &outcome.failures {
-            o.name_key(names.thread(*t));
-            o.string(e.name());
-        }
+    for (t, e) in view.failures() {
+        o.name_key(t);
+        o.string(e);
     }
     o.close(b'}');
     match &report.applied {
@@ -696,7 +664,7 @@ pub fn step(
     }
     o.key("mismatches");
     o.open(b'[');
-    for m in &report.mismatches {
+    for m in view.mismatches {
         o.sep();
         o.open(b'{');
         o.kstr("key", &m.key);
@@ -705,7 +673,7 @@ pub fn step(
         o.close(b'}');
     }
     o.close(b']');
-    state(o, kernel, names);
+    state(o, &view.state);
     o.close(b'}');
     o.buf.push(b'\n');
 }
@@ -715,28 +683,4 @@ pub fn flush(buf: &mut Vec<u8>, w: &mut impl Write) -> io::Result<()> {
     w.write_all(buf)?;
     buf.clear();
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::needs_escape;
-
-    #[test]
-    fn escape_scan_finds_every_special_byte_at_every_position() {
-        for len in 0..20 {
-            let plain = "a".repeat(len);
-            assert!(
-                !needs_escape(plain.as_bytes()),
-                "plain text of length {len}"
-            );
-            for pos in 0..len {
-                for special in [b'"', b'\\', b'\n', 0x01, 0x1f] {
-                    let mut v = plain.clone().into_bytes();
-                    v[pos] = special;
-                    assert!(needs_escape(&v), "byte {special:#x} at {pos} of {len}");
-                }
-            }
-        }
-        assert!(!needs_escape("스레드 큐 T1 ~ 0x7f".as_bytes()));
-    }
 }

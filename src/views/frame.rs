@@ -1,15 +1,18 @@
-//! [`Frame`]: what every view shows for one step, already in words of one
-//! language. Built from a recorded [`Trace`]; serialised as is into the
-//! HTML player.
+//! [`Frame`]: what every classroom view shows for one step, already in
+//! words of one language, owned so that a whole run can be kept and moved
+//! through. Each frame is copied from the per-step view model
+//! ([`crate::render::view`]) of a recorded [`Trace`]; serialised as is into
+//! the HTML player.
+
+use std::rc::Rc;
 
 use serde::Serialize;
 
-use crate::model::{Event, Flavor, Kernel, Names, Outcome, Packet, PortId, ThreadId};
-use crate::narrate::{self, Lang};
-use crate::runner::{Applied, Trace};
-use crate::scenario::Scenario;
-
-use super::words::{state_index, words};
+use crate::model::{Flavor, Kernel, Names, PortId, ThreadStatus};
+use crate::narrate::{words, Lang};
+use crate::render::view::{self, StateView, StepView};
+use crate::runner::{Trace, TraceStep, Walk};
+use crate::scenario::{Scenario, ScenarioError};
 
 /// A packet's four IOCQ fields.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -25,23 +28,23 @@ pub struct PacketView {
 }
 
 impl PacketView {
-    fn new(p: &Packet, names: &Names) -> PacketView {
+    fn new(p: &view::PacketView) -> PacketView {
         PacketView {
             key: p.key,
             bytes: p.bytes,
-            overlapped: p.overlapped.map(|o| names.overlapped(o).to_owned()),
-            status: names.status(p.status).to_owned(),
+            overlapped: p.overlapped.map(str::to_owned),
+            status: p.status.to_owned(),
         }
     }
 
     /// `key 7 | 0 B | ovA | success`, with `key_word` for "key".
     pub fn cell(&self, key_word: &str) -> String {
-        format!(
-            "{key_word} {} | {} B | {} | {}",
+        view::cell(
+            key_word,
             self.key,
             self.bytes,
             self.overlapped.as_deref().unwrap_or("null"),
-            self.status
+            &self.status,
         )
     }
 }
@@ -89,8 +92,12 @@ pub struct DeviceView {
 pub struct ThreadView {
     /// Its name.
     pub name: String,
-    /// `"free"`, `"running"`, `"waiting"`, `"paused"` or `"exited"`.
+    /// `"free"`, `"running"`, `"waiting"`, `"paused"` or `"exited"` (for
+    /// the HTML page's script).
     pub state: &'static str,
+    /// The same state, for views that match on it.
+    #[serde(skip)]
+    pub status: ThreadStatus,
     /// The state word in the view's language.
     pub state_text: &'static str,
     /// The port it is associated with.
@@ -173,6 +180,10 @@ pub struct Show {
     /// The run is in another flavour than the one the scenario was written
     /// for, so failed expectations show where the flavours differ.
     pub foreign: bool,
+    /// The last frame index, also when `frames` is left empty
+    /// ([`Show::header`]).
+    #[serde(skip)]
+    last: usize,
 }
 
 impl Show {
@@ -185,6 +196,15 @@ impl Show {
     /// Builds the frames of an already recorded trace.
     pub fn from_trace(scenario: &Scenario, trace: &Trace, lang: Lang) -> Show {
         Show {
+            frames: frames(scenario, trace, lang),
+            ..Show::header(scenario, trace, lang)
+        }
+    }
+
+    /// Everything of [`Show::from_trace`] but the frames (left empty), for
+    /// views that build the frames one at a time ([`Frames`], [`frame`]).
+    pub fn header(scenario: &Scenario, trace: &Trace, lang: Lang) -> Show {
+        Show {
             title: scenario.world.title.get(lang).into_owned(),
             description: scenario
                 .world
@@ -193,241 +213,312 @@ impl Show {
                 .map(|d| d.get(lang).into_owned()),
             flavor: trace.flavor.as_str(),
             lang: lang.code(),
-            frames: frames(scenario, trace, lang),
-            stopped: trace.stopped.as_ref().map(|e| e.to_string()),
+            frames: Vec::new(),
+            stopped: trace
+                .stopped
+                .as_ref()
+                .map(|e| stop_text(scenario, trace, e, lang)),
             foreign: trace.flavor != scenario.world.flavor,
+            last: trace.steps.len(),
         }
     }
 
-    /// The last frame index.
+    /// The last frame index (of the run, whether or not `frames` holds it).
     pub fn last(&self) -> usize {
-        self.frames.len() - 1
+        self.last
+    }
+}
+
+/// Why the run stopped: the runner's error in English; in another
+/// language the same place (file, step, op) and the rejection in that
+/// language's words.
+fn stop_text(scenario: &Scenario, trace: &Trace, error: &ScenarioError, lang: Lang) -> String {
+    let last = trace.steps.len();
+    let rejected = match trace.steps.last() {
+        Some(ts) if lang != Lang::En => StepView::new(
+            &ts.step,
+            &ts.report,
+            &ts.outcome,
+            &trace.state(last),
+            &scenario.names,
+            lang,
+        )
+        .rejected_text()
+        .map(|why| (ts, why)),
+        _ => None,
+    };
+    match rejected {
+        Some((ts, why)) => format!(
+            "{}: {} {} ({}): {why}",
+            scenario.source,
+            words(lang).step,
+            ts.step.number,
+            ts.step.action.map_or("-", |a| a.op())
+        ),
+        None => error.to_string(),
+    }
+}
+
+/// A recorded run as a view draws it: its header and any of its frames,
+/// however they are kept (all built, as in a [`Show`], or built on demand,
+/// as the terminal player does).
+pub trait Run {
+    /// The header: title, flavour, language, where the run stopped, the
+    /// last index ([`Show::last`]); its `frames` may be empty.
+    fn show(&self) -> &Show;
+    /// Frame `i`, for `i <= self.show().last()`.
+    fn frame(&self, i: usize) -> Rc<Frame>;
+}
+
+impl Run for Show {
+    fn show(&self) -> &Show {
+        self
+    }
+
+    /// Panics for a [`Show::header`], which holds no frames: draw the
+    /// [`Run`] that builds them (the player) instead.
+    fn frame(&self, i: usize) -> Rc<Frame> {
+        let f = self.frames.get(i).unwrap_or_else(|| {
+            panic!(
+                "frame {i} of a Show holding {} frames (a header? draw its player)",
+                self.frames.len()
+            )
+        });
+        Rc::new(f.clone())
     }
 }
 
 /// Frames 0..=n of a trace in `lang`.
 pub fn frames(scenario: &Scenario, trace: &Trace, lang: Lang) -> Vec<Frame> {
-    let names = &scenario.names;
-    let w = words(lang);
     let mut out = Vec::with_capacity(trace.steps.len() + 1);
-    let empty = Outcome::default();
-    let mut focus = 0;
-    // Expectations are written for the scenario's own flavour; in the other
-    // one they tell where it differs rather than that something is wrong.
-    let label = if trace.flavor == scenario.world.flavor {
-        w.mismatch.to_owned()
-    } else {
-        format!(
-            "{}{}{}:",
-            w.differs.0,
-            scenario.world.flavor.as_str(),
-            w.differs.1
-        )
-    };
-    out.push(Frame {
-        index: 0,
-        action: w.before.to_owned(),
-        op: None,
-        note: None,
-        rules: Vec::new(),
-        rejected: None,
-        result: None,
-        deliveries: Vec::new(),
-        failures: Vec::new(),
-        mismatches: Vec::new(),
-        ports: ports(&trace.initial, names),
-        devices: devices(&trace.initial, names),
-        threads: threads(&trace.initial, names, lang),
-        focus,
-    });
-    let mut walk = trace.walk();
-    while let Some(ts) = walk.step() {
-        let after = walk.kernel();
-        let done = ts.report.applied == Applied::Done;
-        let outcome = if done { &ts.outcome } else { &empty };
-        if let Some(p) = outcome.fired.iter().find_map(|f| event_port(&f.event)) {
-            focus = p.index();
-        } else if let Some(p) = ts.step.action.and_then(action_port) {
-            focus = p.index();
-        }
-        let handed: Vec<ThreadId> = outcome
-            .fired
-            .iter()
-            .filter_map(|f| match f.event {
-                Event::HandedOff { thread, .. } => Some(thread),
-                _ => None,
-            })
-            .collect();
-        let mut seen_direct = Vec::new();
-        let deliveries = outcome
-            .deliveries
-            .iter()
-            .map(|d| {
-                let direct = handed.contains(&d.thread) && !seen_direct.contains(&d.thread);
-                if direct {
-                    seen_direct.push(d.thread);
-                }
-                DeliveryView {
-                    thread: names.thread(d.thread).to_owned(),
-                    port: names.port(d.port).to_owned(),
-                    packet: PacketView::new(&d.packet, names),
-                    from_iocq: !direct,
-                }
-            })
-            .collect();
-        out.push(Frame {
-            index: walk.index(),
-            action: match &ts.step.action {
-                Some(a) => narrate::action(a, names, lang),
-                None => w.check_only.to_owned(),
-            },
-            op: ts.step.action.map(|a| a.op()),
-            note: ts.step.note.as_ref().map(|n| n.get(lang).into_owned()),
-            rules: outcome
-                .fired
-                .iter()
-                .map(|f| RuleLine {
-                    label: narrate::rule_label(f.rule, lang),
-                    text: narrate::fired(f, names, lang),
-                })
-                .collect(),
-            rejected: match &ts.report.applied {
-                Applied::Rejected { rejection, .. } => {
-                    Some(narrate::rejection(rejection, names, lang))
-                }
-                _ => None,
-            },
-            result: match ts.report.applied {
-                Applied::Done => Some(outcome.result.as_str()),
-                _ => None,
-            },
-            deliveries,
-            failures: outcome
-                .failures
-                .iter()
-                .map(|(t, e)| (names.thread(*t).to_owned(), e.name()))
-                .collect(),
-            mismatches: ts
-                .report
-                .mismatches
-                .iter()
-                .map(|m| {
-                    format!(
-                        "{label} {}: expected {}, actual {}",
-                        m.key, m.expected, m.actual
-                    )
-                })
-                .collect(),
-            ports: ports(after, names),
-            devices: devices(after, names),
-            threads: threads(after, names, lang),
-            focus,
-        });
-    }
+    out.extend(Frames::new(scenario, trace, lang));
     out
 }
 
-fn event_port(e: &Event) -> Option<PortId> {
-    match *e {
-        Event::Returned { port, .. }
-        | Event::Joined { port, .. }
-        | Event::Took { port, .. }
-        | Event::Waits { port, .. }
-        | Event::PollFailed { port, .. }
-        | Event::HandedOff { port, .. }
-        | Event::Queued { port, .. }
-        | Event::Woke { port, .. }
-        | Event::Held { port, .. }
-        | Event::TimedOut { port, .. }
-        | Event::Associated { port, .. }
-        | Event::Abandoned { port, .. }
-        | Event::Stranded { port, .. }
-        | Event::StrandedWoken { port, .. }
-        | Event::Unassociated { port, .. }
-        | Event::Discarded { port, .. }
-        | Event::PortClosed { port } => Some(port),
-        Event::Blocked { port, .. }
-        | Event::Unblocked { port, .. }
-        | Event::Exited { port, .. } => port,
-        Event::LeftPort { .. }
-        | Event::Issued { .. }
-        | Event::Completed { .. }
-        | Event::NoPacket { .. }
-        | Event::Aborted { .. }
-        | Event::DeviceClosed { .. }
-        | Event::Failed { .. } => None,
+/// Builds frames of one run: the names, the language and the label of a
+/// failed expectation.
+#[derive(Debug)]
+struct Builder<'a> {
+    names: &'a Names,
+    lang: Lang,
+    label: String,
+}
+
+impl<'a> Builder<'a> {
+    fn new(scenario: &'a Scenario, trace: &Trace, lang: Lang) -> Builder<'a> {
+        let w = words(lang);
+        // Expectations are written for the scenario's own flavour; in the other
+        // one they tell where it differs rather than that something is wrong.
+        let label = if trace.flavor == scenario.world.flavor {
+            w.mismatch.to_owned()
+        } else {
+            format!(
+                "{}{}{}:",
+                w.differs.0,
+                scenario.world.flavor.as_str(),
+                w.differs.1
+            )
+        };
+        Builder {
+            names: &scenario.names,
+            lang,
+            label,
+        }
+    }
+
+    /// Frame 0: the state `k` before step 1.
+    fn first(&self, k: &Kernel) -> Frame {
+        let initial = StateView::new(k, self.names);
+        Frame {
+            index: 0,
+            action: words(self.lang).before.to_owned(),
+            op: None,
+            note: None,
+            rules: Vec::new(),
+            rejected: None,
+            result: None,
+            deliveries: Vec::new(),
+            failures: Vec::new(),
+            mismatches: Vec::new(),
+            ports: ports(&initial),
+            devices: devices(&initial),
+            threads: threads(&initial, self.lang),
+            focus: 0,
+        }
+    }
+
+    /// The view of step `ts`, which left `after`.
+    fn view<'v>(&'v self, ts: &'v TraceStep, after: &'v Kernel) -> StepView<'v> {
+        StepView::new(
+            &ts.step,
+            &ts.report,
+            &ts.outcome,
+            after,
+            self.names,
+            self.lang,
+        )
+    }
+
+    /// Frame `index` of step `ts`, which left `after`; `focus` is the port
+    /// the frames up to this one are about ([`StepView::focus`]).
+    fn after(&self, index: usize, ts: &TraceStep, after: &Kernel, focus: usize) -> Frame {
+        let v = self.view(ts, after);
+        Frame {
+            index,
+            action: v.action_text(),
+            op: ts.step.action.map(|a| a.op()),
+            note: v.note().map(|n| n.into_owned()),
+            rules: v
+                .rules()
+                .map(|(label, text)| RuleLine { label, text })
+                .collect(),
+            rejected: v.rejected_text(),
+            result: v.result(),
+            deliveries: v
+                .deliveries()
+                .map(|d| DeliveryView {
+                    thread: d.thread.to_owned(),
+                    port: d.port.to_owned(),
+                    packet: PacketView::new(&d.packet),
+                    from_iocq: d.from_iocq,
+                })
+                .collect(),
+            failures: v.failures().map(|(t, e)| (t.to_owned(), e)).collect(),
+            mismatches: v.mismatch_lines(&self.label).collect(),
+            ports: ports(&v.state),
+            devices: devices(&v.state),
+            threads: threads(&v.state, self.lang),
+            focus,
+        }
     }
 }
 
-fn action_port(a: crate::model::Action) -> Option<PortId> {
-    use crate::model::Action as A;
-    match a {
-        A::Associate { port, .. }
-        | A::Post { port, .. }
-        | A::Get { port, .. }
-        | A::GetEx { port, .. }
-        | A::ClosePort { port } => Some(port),
-        _ => None,
+/// Frame `i` of `trace` (a run of `scenario`) in `lang`, built alone: the
+/// state recomputed by the trace from its nearest checkpoint
+/// ([`Trace::state`]), the step's record, and the focus of the last step
+/// before that moved it (found without any state). The same frame as
+/// `frames(..)[i]`; panics if `i` is past the last step.
+pub fn frame(scenario: &Scenario, trace: &Trace, lang: Lang, i: usize) -> Frame {
+    let b = Builder::new(scenario, trace, lang);
+    let k = trace.state(i);
+    match i.checked_sub(1) {
+        None => b.first(&k),
+        Some(step) => {
+            let focus = trace.steps[..i]
+                .iter()
+                .rev()
+                .find_map(|ts| b.view(ts, &trace.initial).focus());
+            b.after(i, &trace.steps[step], &k, focus.map_or(0, PortId::index))
+        }
     }
 }
 
-fn list(ids: &[ThreadId], names: &Names) -> Vec<String> {
-    ids.iter().map(|&t| names.thread(t).to_owned()).collect()
+/// The frames of a trace built one at a time, in order (frame 0 first),
+/// holding one state: what [`frames`] collects, for views that write each
+/// frame out as it is built.
+#[derive(Debug)]
+pub struct Frames<'a> {
+    builder: Builder<'a>,
+    walk: Walk<'a>,
+    /// Frame 0 not yet given.
+    first: bool,
+    focus: usize,
 }
 
-fn ports(k: &Kernel, names: &Names) -> Vec<PortView> {
-    let order = k.flavor().wake_order();
-    k.ports()
-        .iter()
-        .enumerate()
-        .map(|(i, p)| PortView {
-            name: names.port(PortId(i as u32)).to_owned(),
-            max: p.max,
-            current: p.current,
-            over: p.over_limit(),
-            closed: p.closed,
-            iocq: p.iocq.iter().map(|pk| PacketView::new(pk, names)).collect(),
-            wtq: list(&p.wtq.wake_order(order), names),
-            rtl: list(p.rtl.as_slice(), names),
-            ptl: list(p.ptl.as_slice(), names),
+impl<'a> Frames<'a> {
+    /// Frames of `trace`, a run of `scenario`, in `lang`.
+    pub fn new(scenario: &'a Scenario, trace: &'a Trace, lang: Lang) -> Frames<'a> {
+        Frames {
+            builder: Builder::new(scenario, trace, lang),
+            walk: trace.walk(),
+            first: true,
+            focus: 0,
+        }
+    }
+}
+
+impl Iterator for Frames<'_> {
+    type Item = Frame;
+
+    fn next(&mut self) -> Option<Frame> {
+        if self.first {
+            self.first = false;
+            return Some(self.builder.first(self.walk.kernel()));
+        }
+        let ts = self.walk.step()?;
+        let after = self.walk.kernel();
+        if let Some(p) = self.builder.view(ts, after).focus() {
+            self.focus = p.index();
+        }
+        Some(self.builder.after(self.walk.index(), ts, after, self.focus))
+    }
+}
+
+/// The states of a trace one at a time, in order (0: before step 1), for
+/// views that draw one thread or port across every step (a row) without
+/// building whole frames: `each(index, state)` is called for every state.
+/// The first error `each` returns stops the walk and is returned.
+pub fn each_state<E>(
+    trace: &Trace,
+    names: &Names,
+    mut each: impl FnMut(usize, StateView<'_>) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut walk = trace.walk();
+    each(0, StateView::new(walk.kernel(), names))?;
+    while walk.step().is_some() {
+        each(walk.index(), StateView::new(walk.kernel(), names))?;
+    }
+    Ok(())
+}
+
+fn owned<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
+    names.map(str::to_owned).collect()
+}
+
+fn ports(state: &StateView) -> Vec<PortView> {
+    state.ports().map(|p| port(&p)).collect()
+}
+
+/// A port as [`Frame::ports`] shows it.
+pub fn port(p: &view::PortView) -> PortView {
+    PortView {
+        name: p.name.to_owned(),
+        max: p.max,
+        current: p.current,
+        over: p.over,
+        closed: p.closed,
+        iocq: p.iocq().map(|pk| PacketView::new(&pk)).collect(),
+        wtq: owned(p.wtq()),
+        rtl: owned(p.rtl()),
+        ptl: owned(p.ptl()),
+    }
+}
+
+fn devices(state: &StateView) -> Vec<DeviceView> {
+    state
+        .devices()
+        .map(|d| DeviceView {
+            name: d.name.to_owned(),
+            port: d.entry.map(|(p, _)| p.to_owned()),
+            key: d.entry.map(|(_, key)| key),
+            closed: d.closed,
+            pending: owned(d.pending()),
         })
         .collect()
 }
 
-fn devices(k: &Kernel, names: &Names) -> Vec<DeviceView> {
-    k.devices()
-        .iter()
-        .map(|(id, d)| {
-            let entry = k.devices().entry(id);
-            DeviceView {
-                name: names.device(id).to_owned(),
-                port: entry.map(|(p, _)| names.port(p).to_owned()),
-                key: entry.map(|(_, key)| key),
-                closed: d.closed,
-                pending: d
-                    .pending
-                    .iter()
-                    .map(|&o| names.overlapped(o).to_owned())
-                    .collect(),
-            }
-        })
-        .collect()
+fn threads(state: &StateView, lang: Lang) -> Vec<ThreadView> {
+    state.threads().map(|t| thread(&t, lang)).collect()
 }
 
-fn threads(k: &Kernel, names: &Names, lang: Lang) -> Vec<ThreadView> {
-    let w = words(lang);
-    k.threads()
-        .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            let s = t.status();
-            ThreadView {
-                name: names.thread(ThreadId(i as u32)).to_owned(),
-                state: s.as_str(),
-                state_text: w.states[state_index(s)],
-                port: t.port.map(|p| names.port(p).to_owned()),
-                mark: t.queue_mark,
-            }
-        })
-        .collect()
+/// A thread as [`Frame::threads`] shows it, in `lang`.
+pub fn thread(t: &view::ThreadView, lang: Lang) -> ThreadView {
+    ThreadView {
+        name: t.name.to_owned(),
+        state: t.status.as_str(),
+        status: t.status,
+        state_text: words(lang).state(t.status),
+        port: t.port.map(str::to_owned),
+        mark: t.mark,
+    }
 }

@@ -8,19 +8,25 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::frame::Show;
-use super::words::{words, Words};
+use super::frame::{Frames, Show};
+use crate::escape::{self, ScriptJson};
 use crate::model::Flavor;
 use crate::narrate::Lang;
+use crate::narrate::{words, Words};
+use crate::runner::Trace;
 use crate::scenario::Scenario;
 
 const TEMPLATE: &str = include_str!("player.html");
 
 /// Bytes of the page around the frames' data (the player's code and style).
 pub const TEMPLATE_BYTES: u64 = TEMPLATE.len() as u64;
+
+/// Where each run's frames go in the data serialised with empty frames.
+const NO_FRAMES: &str = r#""frames":[]"#;
 
 #[derive(Serialize)]
 struct Data<'a> {
@@ -33,11 +39,33 @@ struct Data<'a> {
 }
 
 /// The whole page for `scenario`, starting in `flavor` (the others are
-/// one key or one button away), in `lang`.
+/// one key or one button away), in `lang`: what [`write_page`] writes.
 pub fn page(scenario: &Scenario, flavor: Flavor, lang: Lang) -> String {
+    let mut out = Vec::new();
+    write_page(scenario, flavor, lang, &mut out).expect("a Vec takes every byte");
+    String::from_utf8(out).expect("the page is UTF-8")
+}
+
+/// Writes the page for `scenario` to `out` as it is built: one flavour's
+/// run recorded at a time, its frames built, serialised and escaped one
+/// at a time, so memory holds one trace and one frame whatever the page's
+/// size. Fails only when `out` does.
+pub fn write_page(
+    scenario: &Scenario,
+    flavor: Flavor,
+    lang: Lang,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    // Everything but the frames, serialised with empty frame lists; the
+    // frames are written in their place. `"frames":[]` cannot occur inside
+    // a JSON string (its quotes would be escaped there), so the places
+    // found are the runs', in the map's order.
     let runs = Flavor::ALL
         .into_iter()
-        .map(|f| (f.as_str(), Show::new(scenario, f, lang)))
+        .map(|f| {
+            let trace = Trace::record(scenario, f);
+            (f.as_str(), Show::header(scenario, &trace, lang))
+        })
         .collect();
     let data = Data {
         title: scenario.world.title.get(lang),
@@ -47,78 +75,34 @@ pub fn page(scenario: &Scenario, flavor: Flavor, lang: Lang) -> String {
         runs,
         words: words(lang),
     };
-    let json = serde_json::to_string(&data).expect("frames serialise");
+    let json = serde_json::to_string(&data)?;
     let (head, tail) = TEMPLATE
         .split_once("{{DATA}}")
         .expect("the template has a data slot");
     let head = head
         .replace("{{LANG}}", lang.code())
-        .replace("{{TITLE}}", &escape_html(&data.title));
-    let mut out = String::with_capacity(head.len() + json.len() + tail.len());
-    out.push_str(&head);
-    out.push_str(&script_safe_json(&json));
-    out.push_str(tail);
-    out
-}
-
-/// Escapes text for HTML element content and quoted attribute values.
-pub fn escape_html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
+        .replace("{{TITLE}}", &escape::markup(&data.title));
+    out.write_all(head.as_bytes())?;
+    let mut safe = ScriptJson::new(&mut *out);
+    let mut rest = json.as_str();
+    for key in data.runs.keys() {
+        let f = Flavor::parse(key).expect("a run per flavour");
+        let (before, after) = rest
+            .split_once(NO_FRAMES)
+            .expect("every run has a frame list");
+        safe.write_all(before.as_bytes())?;
+        safe.write_all(br#""frames":["#)?;
+        let trace = Trace::record(scenario, f);
+        for (i, frame) in Frames::new(scenario, &trace, lang).enumerate() {
+            if i > 0 {
+                safe.write_all(b",")?;
+            }
+            serde_json::to_writer(&mut safe, &frame)?;
         }
+        safe.write_all(b"]")?;
+        rest = after;
     }
-    out
-}
-
-/// Makes JSON text safe inside a `<script>` element: no `<` (so no
-/// `</script>` or `<!--`), `>` or `&` appears literally, and the two line
-/// separators JavaScript once rejected in strings are escaped. The JSON
-/// value is unchanged.
-pub fn script_safe_json(json: &str) -> String {
-    let mut out = String::with_capacity(json.len() + 16);
-    for c in json.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn script_safe_json_hides_markup_and_keeps_the_value() {
-        let v = serde_json::json!({
-            "t": "</script><script>alert(1)</script> <!-- a & b > c \u{2028}\u{2029}"
-        });
-        let raw = serde_json::to_string(&v).unwrap();
-        let safe = script_safe_json(&raw);
-        for bad in ["<", ">", "&", "\u{2028}", "\u{2029}"] {
-            assert!(!safe.contains(bad), "{bad:?} left in {safe}");
-        }
-        let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
-        assert_eq!(back, v);
-    }
-
-    #[test]
-    fn escape_html_escapes_the_five_characters() {
-        assert_eq!(
-            escape_html(r#"<img src=x onerror="a('&')">"#),
-            "&lt;img src=x onerror=&quot;a(&#39;&amp;&#39;)&quot;&gt;"
-        );
-    }
+    safe.write_all(rest.as_bytes())?;
+    safe.finish()?;
+    out.write_all(tail.as_bytes())
 }

@@ -21,7 +21,6 @@ pub mod size;
 pub mod svg;
 #[cfg(feature = "cli")]
 pub mod tui;
-pub mod words;
 
-pub use frame::{frames, Frame, Show};
-pub use words::words;
+pub use crate::narrate::words;
+pub use frame::{frames, Frame, Run, Show};

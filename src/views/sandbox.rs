@@ -9,9 +9,9 @@ use serde::Serialize;
 use super::frame::Show;
 use super::html;
 use super::player::Player;
-use super::words::{whatif_words, words, Words};
 use crate::model::Flavor;
 use crate::narrate::Lang;
+use crate::narrate::{whatif_words, words, Words};
 use crate::scenario::Scenario;
 
 /// One action offered at the step shown.
@@ -168,7 +168,7 @@ pub fn answer(scenario: &Scenario, default: Flavor, query: &str) -> Result<Answe
                 .collect()
         })
         .unwrap_or_default();
-    let show = p.show().clone();
+    let show = p.whole_show();
     Ok(Answer {
         title: show.title.clone(),
         description: show.description.clone(),

@@ -12,9 +12,10 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
-use super::frame::{Frame, PortView, Show};
-use super::words::{words, Words};
+use super::frame::{Frame, PortView, Run, Show};
+use crate::model::ThreadStatus;
 use crate::narrate::Lang;
+use crate::narrate::{words, Words};
 
 /// What the player adds to the recorded run: where the student is.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -57,8 +58,8 @@ fn lang_of(show: &Show) -> Lang {
 
 /// Draws frame `ui.index` of `show` into `area` of `buf`, and the open
 /// menu over it.
-pub fn render(show: &Show, ui: &Ui, area: Rect, buf: &mut Buffer) {
-    render_frame(show, ui, area, buf);
+pub fn render(run: &(impl Run + ?Sized), ui: &Ui, area: Rect, buf: &mut Buffer) {
+    render_frame(run, ui, area, buf);
     if let Some(m) = &ui.menu {
         menu_box(m, area, buf);
     }
@@ -118,10 +119,11 @@ fn menu_box(m: &MenuView, area: Rect, buf: &mut Buffer) {
 }
 
 /// Draws frame `ui.index` of `show` into `area` of `buf`.
-fn render_frame(show: &Show, ui: &Ui, area: Rect, buf: &mut Buffer) {
+fn render_frame(run: &(impl Run + ?Sized), ui: &Ui, area: Rect, buf: &mut Buffer) {
+    let show = run.show();
     let w = words(lang_of(show));
     let index = ui.index.min(show.last());
-    let frame = &show.frames[index];
+    let frame = &*run.frame(index);
     let port_ix = ui
         .port
         .unwrap_or(frame.focus)
@@ -241,10 +243,10 @@ fn render_frame(show: &Show, ui: &Ui, area: Rect, buf: &mut Buffer) {
 }
 
 /// Renders into a fresh buffer of `width` x `height` (for tests and snapshots).
-pub fn to_buffer(show: &Show, ui: &Ui, width: u16, height: u16) -> Buffer {
+pub fn to_buffer(run: &(impl Run + ?Sized), ui: &Ui, width: u16, height: u16) -> Buffer {
     let area = Rect::new(0, 0, width, height);
     let mut buf = Buffer::empty(area);
-    render(show, ui, area, &mut buf);
+    render(run, ui, area, &mut buf);
     buf
 }
 
@@ -707,15 +709,17 @@ fn thread_line(frame: &Frame, w: &Words, area: Rect, buf: &mut Buffer) {
         Style::default().add_modifier(Modifier::BOLD),
     )];
     for t in &frame.threads {
-        let colour = match t.state {
-            "running" => Color::Green,
-            "waiting" => ACCENT,
-            "paused" => Color::Yellow,
-            "exited" => Color::DarkGray,
-            _ => Color::Reset,
+        let colour = match t.status {
+            ThreadStatus::Running => Color::Green,
+            ThreadStatus::Waiting => ACCENT,
+            ThreadStatus::Paused => Color::Yellow,
+            ThreadStatus::Exited => Color::DarkGray,
+            ThreadStatus::Free => Color::Reset,
         };
-        let at = match (&t.port, t.state) {
-            (Some(p), "running" | "waiting" | "paused") => format!("@{p}"),
+        let at = match (&t.port, t.status) {
+            (Some(p), ThreadStatus::Running | ThreadStatus::Waiting | ThreadStatus::Paused) => {
+                format!("@{p}")
+            }
             _ => String::new(),
         };
         let mark = if t.mark {
