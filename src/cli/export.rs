@@ -76,18 +76,14 @@ pub fn main(args: Args) -> ExitCode {
         eprintln!("error: {}: {e}", args.file.display());
         return ExitCode::from(EXIT_BAD_INPUT);
     }
-    let html = args.html.as_deref().map(|out| {
-        let draw: Box<dyn FnOnce(&mut dyn Write) -> std::io::Result<()>> =
-            Box::new(|w| html::write_page(&scenario, flavor, lang, w));
-        (out, draw)
-    });
-    let svg = args.svg.as_deref().map(|out| {
-        let draw: Box<dyn FnOnce(&mut dyn Write) -> std::io::Result<()>> =
-            Box::new(|w| svg::write_timeline(&scenario, flavor, lang, w));
-        (out, draw)
-    });
-    for (path, draw) in html.into_iter().chain(svg) {
-        if let Err(e) = write(path, draw) {
+    let outputs = [(args.html.as_deref(), true), (args.svg.as_deref(), false)];
+    for (path, page) in outputs {
+        let Some(path) = path else { continue };
+        let written = write(path, |w| match page {
+            true => html::write_page(&scenario, flavor, lang, w),
+            false => svg::write_timeline(&scenario, flavor, lang, w),
+        });
+        if let Err(e) = written {
             eprintln!("error: {e}");
             return ExitCode::from(EXIT_BAD_INPUT);
         }

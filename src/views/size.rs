@@ -66,7 +66,8 @@ pub struct Estimate {
     /// and style, the data around the frames (titles, words), the output
     /// buffer.
     pub fixed: u64,
-    /// Counting stopped early because both figures passed the limit given.
+    /// Counting stopped early because the figures asked for passed the
+    /// limit given.
     pub over: bool,
 }
 
@@ -210,9 +211,25 @@ fn step_bytes(note: Option<&Text>, longest: u64) -> u64 {
     4096 + 2 * note as u64 + 16 * longest
 }
 
-/// Estimates the frames of `scenario` run in `flavor`; stops counting once
-/// both output figures and the player's memory are above `limit`.
+/// Estimates the output of `scenario` run in `flavor` (and the memory of
+/// writing it); stops counting once both output figures are above
+/// `limit`, which is all `export` asks.
 pub fn estimate(scenario: &Scenario, flavor: Flavor, limit: u64) -> Estimate {
+    estimate_until(scenario, flavor, |e| e.html > limit && e.svg > limit)
+}
+
+/// Estimates the memory of playing `scenario` in `flavor`
+/// ([`Estimate::play_memory`]); stops counting once it is above `limit`.
+pub fn estimate_play(scenario: &Scenario, flavor: Flavor, limit: u64) -> Estimate {
+    estimate_until(scenario, flavor, |e| e.play_memory() > limit)
+}
+
+/// Counts step by step until `enough` holds (then sets `over`) or the run ends.
+fn estimate_until(
+    scenario: &Scenario,
+    flavor: Flavor,
+    enough: impl Fn(&Estimate) -> bool,
+) -> Estimate {
     let names = &scenario.names;
     let longest = names
         .ports()
@@ -268,7 +285,7 @@ pub fn estimate(scenario: &Scenario, flavor: Flavor, limit: u64) -> Estimate {
         over: false,
     };
     for step in &scenario.steps {
-        if e.html > limit && e.svg > limit && e.play_memory() > limit {
+        if enough(&e) {
             e.over = true;
             break;
         }
