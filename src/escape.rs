@@ -6,6 +6,7 @@
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
+use std::io::Write as _;
 
 /// True for a character markup escapes or replaces.
 fn markup_special(c: char) -> bool {
@@ -44,20 +45,90 @@ pub fn markup(s: &str) -> Cow<'_, str> {
 /// Makes JSON text safe inside a `<script>` element: no `<` (so no
 /// `</script>` or `<!--`), `>` or `&` appears literally, and the two line
 /// separators JavaScript once rejected in strings are escaped. The JSON
-/// value is unchanged.
+/// value is unchanged. What [`ScriptJson`] writes.
 pub fn script_json(json: &str) -> String {
-    let mut out = String::with_capacity(json.len() + 16);
-    for c in json.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c => out.push(c),
-        }
+    let mut out = Vec::with_capacity(json.len() + 16);
+    let mut w = ScriptJson::new(&mut out);
+    w.write_all(json.as_bytes())
+        .and_then(|()| w.finish())
+        .expect("a Vec takes every byte");
+    String::from_utf8(out).expect("the escapes keep UTF-8")
+}
+
+/// A writer that escapes JSON text as [`script_json`] does on its way to
+/// `out`, in whatever pieces it comes (a line separator cut between two
+/// writes is held back until its last byte): for JSON written straight
+/// into a page by `serde_json::to_writer`. Call [`ScriptJson::finish`] at
+/// the end.
+pub struct ScriptJson<W: std::io::Write> {
+    out: W,
+    /// How many bytes of `E2 80` (the start of U+2028 and U+2029) are held.
+    held: usize,
+}
+
+/// The first two bytes of U+2028 and U+2029 in UTF-8.
+const SEPARATOR: [u8; 2] = [0xE2, 0x80];
+
+impl<W: std::io::Write> ScriptJson<W> {
+    /// Escapes into `out`.
+    pub fn new(out: W) -> ScriptJson<W> {
+        ScriptJson { out, held: 0 }
     }
-    out
+
+    /// Writes the bytes still held back (at the end of the text).
+    pub fn finish(&mut self) -> std::io::Result<()> {
+        let held = std::mem::take(&mut self.held);
+        self.out.write_all(&SEPARATOR[..held])
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for ScriptJson<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut run = 0;
+        for (i, &b) in buf.iter().enumerate() {
+            if self.held > 0 {
+                match (self.held, b) {
+                    (1, 0x80) => {
+                        self.held = 2;
+                        run = i + 1;
+                        continue;
+                    }
+                    (2, 0xA8 | 0xA9) => {
+                        self.held = 0;
+                        run = i + 1;
+                        let e: &[u8] = if b == 0xA8 { b"\\u2028" } else { b"\\u2029" };
+                        self.out.write_all(e)?;
+                        continue;
+                    }
+                    // Not a separator after all: the held bytes as they were.
+                    _ => {
+                        self.finish()?;
+                        run = i;
+                    }
+                }
+            }
+            let escape: Option<&[u8]> = match b {
+                b'<' => Some(b"\\u003c"),
+                b'>' => Some(b"\\u003e"),
+                b'&' => Some(b"\\u0026"),
+                _ => None,
+            };
+            if escape.is_some() || b == SEPARATOR[0] {
+                self.out.write_all(&buf[run..i])?;
+                run = i + 1;
+                match escape {
+                    Some(e) => self.out.write_all(e)?,
+                    None => self.held = 1,
+                }
+            }
+        }
+        self.out.write_all(&buf[run..])?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
 }
 
 /// True if `s` has a byte a JSON string must escape: a control byte, `"`
@@ -138,6 +209,32 @@ pub fn terminal_owned(s: String) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn script_json_is_the_same_whatever_the_pieces_written() {
+        use super::{script_json, ScriptJson};
+        use std::io::Write as _;
+        let text = "a\u{2028}<b>\u{2029}&\u{e2}\u{2000}c\u{2028}";
+        let whole = script_json(text);
+        assert_eq!(
+            whole,
+            "a\\u2028\\u003cb\\u003e\\u2029\\u0026\u{e2}\u{2000}c\\u2028"
+        );
+        let bytes = text.as_bytes();
+        for cut in 0..=bytes.len() {
+            for size in 1..4 {
+                let mut out = Vec::new();
+                let mut w = ScriptJson::new(&mut out);
+                w.write_all(&bytes[..cut]).unwrap();
+                for piece in bytes[cut..].chunks(size) {
+                    w.write_all(piece).unwrap();
+                }
+                w.finish().unwrap();
+                let got = String::from_utf8(out).unwrap();
+                assert_eq!(got, whole, "cut {cut}, pieces of {size}");
+            }
+        }
+    }
+
     use super::*;
 
     #[test]

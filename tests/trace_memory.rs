@@ -1,26 +1,43 @@
 //! The memory a recorded run (`runner::Trace`) holds, measured with a
 //! counting allocator: it is below `views::size`'s estimate for every
 //! lesson and generated run, and it grows with what changes per step, not
-//! with steps × threads.
+//! with steps × threads. So do the peaks of writing the HTML page and the
+//! SVG drawing, and of the terminal player (trace and a few frames).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
 use iocp_sim::model::{Flavor, Kernel};
+use iocp_sim::narrate::Lang;
 use iocp_sim::runner::{Runner, Trace};
 use iocp_sim::scenario::generate::{wide, workload};
 use iocp_sim::scenario::{load, load_str, Scenario};
+use iocp_sim::views::player::Player;
 use iocp_sim::views::size::estimate;
+use iocp_sim::views::{html, svg};
 
 /// Counts the bytes allocated and not yet freed by the current thread.
 struct Counting;
 
 thread_local! {
     static LIVE: Cell<i64> = const { Cell::new(0) };
+    static PEAK: Cell<i64> = const { Cell::new(0) };
 }
 
 fn count(delta: i64) {
-    let _ = LIVE.try_with(|c| c.set(c.get() + delta));
+    let _ = LIVE.try_with(|c| {
+        let now = c.get() + delta;
+        c.set(now);
+        let _ = PEAK.try_with(|p| p.set(p.get().max(now)));
+    });
+}
+
+/// The most bytes live at once while `f` runs, above those live before.
+fn peak_of<T>(f: impl FnOnce() -> T) -> (u64, T) {
+    let before = live();
+    PEAK.with(|p| p.set(before));
+    let out = f();
+    ((PEAK.with(Cell::get) - before) as u64, out)
 }
 
 fn live() -> i64 {
@@ -152,4 +169,91 @@ fn the_issues_run_holds_a_few_states_not_one_per_step() {
     eprintln!("wide 2000 2000: {held} bytes held ({states} states), {every} in every state");
     assert!(states <= 10, "{states} states kept");
     assert!(held < every / 32, "{held} bytes, {every} for every state");
+}
+
+/// Peak heap of writing the page and the drawing of `s` (to a sink, so the
+/// output is not counted), and of a player moving over its run; each below
+/// its estimate. Returns (page, drawing, player) peaks.
+fn view_peaks(s: &Scenario) -> (u64, u64, u64) {
+    let f = s.world.flavor;
+    let ests: Vec<_> = Flavor::ALL
+        .into_iter()
+        .map(|g| estimate(s, g, u64::MAX))
+        .collect();
+    let page_est = ests.iter().map(|e| e.export_memory()).max().unwrap();
+    let e = estimate(s, f, u64::MAX);
+    let (page, r) = peak_of(|| html::write_page(s, f, Lang::En, &mut std::io::sink()));
+    r.expect("a sink takes every byte");
+    assert!(
+        page <= page_est,
+        "{}: writing the page took {page} bytes, estimated {page_est}",
+        s.source
+    );
+    let (drawing, r) = peak_of(|| svg::write_timeline(s, f, Lang::En, &mut std::io::sink()));
+    r.expect("a sink takes every byte");
+    assert!(
+        drawing <= e.export_memory(),
+        "{}: drawing took {drawing} bytes, estimated {}",
+        s.source,
+        e.export_memory()
+    );
+    // The scenario the player owns is the caller's, not counted.
+    let owned = s.clone();
+    let (player, ()) = peak_of(move || {
+        let mut p = Player::new(owned, f, Lang::En);
+        let last = p.show().last();
+        for i in [
+            0,
+            last / 2,
+            last,
+            last / 3,
+            1.min(last),
+            last / 2 + 1,
+            last / 2,
+        ] {
+            p.go(i);
+            assert_eq!(p.frame(p.ui().index).index, p.ui().index);
+        }
+    });
+    assert!(
+        player <= e.play_memory(),
+        "{}: the player took {player} bytes, estimated {}",
+        s.source,
+        e.play_memory()
+    );
+    (page, drawing, player)
+}
+
+#[test]
+fn writing_the_views_and_playing_stay_below_their_memory_estimates() {
+    for entry in std::fs::read_dir("sim-scenarios").expect("lessons") {
+        let p = entry.expect("entry").path();
+        if p.extension().is_some_and(|x| x == "json") {
+            view_peaks(&load(&p).expect("lesson loads"));
+        }
+    }
+    for (t, n) in [(1, 3), (2, 1000), (20, 300), (150, 150)] {
+        let s = load_str("w.json", &wide(t, n)).expect("generated");
+        let (page, drawing, player) = view_peaks(&s);
+        eprintln!("wide {t} {n}: peaks {page} (page), {drawing} (drawing), {player} (player)");
+    }
+}
+
+#[test]
+fn the_views_hold_a_frame_not_the_output() {
+    // 150 threads x 150 steps: a 5 MB page and drawing; every frame of it
+    // would be about as much again.
+    let s = load_str("w.json", &wide(150, 150)).expect("generated");
+    let page = html::page(&s, s.world.flavor, Lang::En).len() as u64;
+    let drawing = svg::timeline(&s, s.world.flavor, Lang::En).len() as u64;
+    let (page_peak, drawing_peak, player_peak) = view_peaks(&s);
+    eprintln!("page {page} B, peak {page_peak}; drawing {drawing} B, peak {drawing_peak}; player peak {player_peak}");
+    assert!(page_peak * 10 < page, "page {page} B, peak {page_peak}");
+    assert!(
+        drawing_peak * 10 < drawing,
+        "drawing {drawing} B, peak {drawing_peak}"
+    );
+    // Every frame of one flavour, as the player held them, took about a
+    // third of the page; it keeps four.
+    assert!(player_peak * 5 < page / 3, "player peak {player_peak}");
 }

@@ -1,5 +1,7 @@
 //! `iocp-sim export FILE --html OUT | --svg OUT`: classroom files.
 
+use std::fs::File;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -27,8 +29,18 @@ pub struct Args {
     lang: LangArg,
 }
 
-fn write(path: &Path, text: &str) -> Result<(), String> {
-    std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+/// Writes `path` as `draw` produces it, through a buffer: the output is
+/// never whole in memory.
+fn write(
+    path: &Path,
+    draw: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), String> {
+    let written = File::create(path).and_then(|f| {
+        let mut out = BufWriter::new(f);
+        draw(&mut out)?;
+        out.flush()
+    });
+    written.map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 /// Refuses, before anything is built, a page or drawing over [`MAX_EXPORT_BYTES`].
@@ -68,15 +80,14 @@ pub fn main(args: Args) -> ExitCode {
         eprintln!("error: {}: {e}", args.file.display());
         return ExitCode::from(EXIT_BAD_INPUT);
     }
-    let mut jobs: Vec<(&Path, String)> = Vec::new();
-    if let Some(out) = &args.html {
-        jobs.push((out, html::page(&scenario, flavor, lang)));
-    }
-    if let Some(out) = &args.svg {
-        jobs.push((out, svg::timeline(&scenario, flavor, lang)));
-    }
-    for (path, text) in jobs {
-        if let Err(e) = write(path, &text) {
+    let outputs = [(args.html.as_deref(), true), (args.svg.as_deref(), false)];
+    for (path, page) in outputs {
+        let Some(path) = path else { continue };
+        let written = write(path, |w| match page {
+            true => html::write_page(&scenario, flavor, lang, w),
+            false => svg::write_timeline(&scenario, flavor, lang, w),
+        });
+        if let Err(e) = written {
             eprintln!("error: {e}");
             return ExitCode::from(EXIT_BAD_INPUT);
         }

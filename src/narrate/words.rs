@@ -195,8 +195,8 @@ pub struct WhatIfWords {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::narrate::{words, Lang};
     use crate::model::Rule;
+    use crate::narrate::{words, Lang};
     use std::collections::BTreeSet;
 
     /// The position of each rule; exhaustive, so a new rule does not

@@ -175,26 +175,28 @@ impl<'a> StateView<'a> {
 
     /// Every port, in id order.
     pub fn ports(&self) -> impl ExactSizeIterator<Item = PortView<'a>> + 'a {
+        let v = *self;
+        (0..self.kernel.ports().len()).map(move |i| v.port(i))
+    }
+
+    /// Port `i` (its id's index), alone: for views that draw one port
+    /// across many states. Panics past the last port.
+    pub fn port(&self, i: usize) -> PortView<'a> {
         let (names, order) = (self.names, self.kernel.flavor().wake_order());
-        self.kernel
-            .ports()
-            .iter()
-            .enumerate()
-            .map(move |(i, port)| {
-                let id = PortId(i as u32);
-                PortView {
-                    id,
-                    name: names.port(id),
-                    concurrency: port.concurrency(),
-                    max: port.max(),
-                    current: port.current(),
-                    over: port.over_limit(),
-                    closed: port.closed(),
-                    port,
-                    names,
-                    order,
-                }
-            })
+        let id = PortId(i as u32);
+        let port = &self.kernel.ports()[i];
+        PortView {
+            id,
+            name: names.port(id),
+            concurrency: port.concurrency(),
+            max: port.max(),
+            current: port.current(),
+            over: port.over_limit(),
+            closed: port.closed(),
+            port,
+            names,
+            order,
+        }
     }
 
     /// The Device List, in id order.
@@ -212,17 +214,21 @@ impl<'a> StateView<'a> {
 
     /// Every thread, in id order.
     pub fn threads(&self) -> impl ExactSizeIterator<Item = ThreadView<'a>> + 'a {
+        let v = *self;
+        (0..self.kernel.threads().len()).map(move |i| v.thread(i))
+    }
+
+    /// Thread `i` (its id's index), alone: for views that draw one thread
+    /// across many states. Panics past the last thread.
+    pub fn thread(&self, i: usize) -> ThreadView<'a> {
         let names = self.names;
-        self.kernel
-            .threads()
-            .iter()
-            .enumerate()
-            .map(move |(i, t)| ThreadView {
-                name: names.thread(ThreadId(i as u32)),
-                status: t.status(),
-                port: t.port().map(|p| names.port(p)),
-                mark: t.queue_mark(),
-            })
+        let t = &self.kernel.threads()[i];
+        ThreadView {
+            name: names.thread(ThreadId(i as u32)),
+            status: t.status(),
+            port: t.port().map(|p| names.port(p)),
+            mark: t.queue_mark(),
+        }
     }
 
     /// Packets lost so far.
@@ -455,26 +461,41 @@ mod tests {
       ]
     }"#;
 
-    /// Step `i`'s view; `k` is the state after it (`t.state(i)`).
-    fn view<'a>(sc: &'a scenario::Scenario, t: &'a Trace, k: &'a Kernel, i: usize) -> StepView<'a> {
+    /// Every state of `t`, recomputed.
+    fn states(t: &Trace) -> Vec<Kernel> {
+        (0..=t.steps.len()).map(|i| t.state(i)).collect()
+    }
+
+    fn view<'a>(
+        sc: &'a scenario::Scenario,
+        t: &'a Trace,
+        states: &'a [Kernel],
+        i: usize,
+    ) -> StepView<'a> {
         let ts = &t.steps[i - 1];
-        StepView::new(&ts.step, &ts.report, &ts.outcome, k, &sc.names, Lang::En)
+        StepView::new(
+            &ts.step,
+            &ts.report,
+            &ts.outcome,
+            &states[i],
+            &sc.names,
+            Lang::En,
+        )
     }
 
     #[test]
     fn deliveries_tell_a_hand_off_from_a_packet_taken_from_the_iocq() {
         let sc = scenario::load_str("t.json", HANDOFF_THEN_QUEUE).unwrap();
         let t = Trace::record(&sc, Flavor::Windows);
-        let k4 = t.state(4);
-        let handed: Vec<_> = view(&sc, &t, &k4, 4).deliveries().collect();
+        let s = states(&t);
+        let handed: Vec<_> = view(&sc, &t, &s, 4).deliveries().collect();
         assert_eq!(handed.len(), 1);
         assert_eq!((handed[0].thread, handed[0].from_iocq), ("T1", false));
-        assert_eq!(view(&sc, &t, &t.state(5), 5).deliveries().len(), 0);
-        let k6 = t.state(6);
-        let taken: Vec<_> = view(&sc, &t, &k6, 6).deliveries().collect();
+        assert_eq!(view(&sc, &t, &s, 5).deliveries().len(), 0);
+        let taken: Vec<_> = view(&sc, &t, &s, 6).deliveries().collect();
         assert_eq!((taken[0].thread, taken[0].packet.key), ("T1", 2));
         assert!(taken[0].from_iocq);
-        assert_eq!(view(&sc, &t, &t.state(6), 6).focus(), Some(PortId(0)));
+        assert_eq!(view(&sc, &t, &s, 6).focus(), Some(PortId(0)));
     }
 
     #[test]

@@ -4,12 +4,14 @@
 //! ([`crate::render::view`]) of a recorded [`Trace`]; serialised as is into
 //! the HTML player.
 
+use std::rc::Rc;
+
 use serde::Serialize;
 
-use crate::model::{Flavor, ThreadStatus};
+use crate::model::{Flavor, Kernel, Names, PortId, ThreadStatus};
 use crate::narrate::{words, Lang};
 use crate::render::view::{self, StateView, StepView};
-use crate::runner::Trace;
+use crate::runner::{Trace, TraceStep, Walk};
 use crate::scenario::{Scenario, ScenarioError};
 
 /// A packet's four IOCQ fields.
@@ -178,6 +180,10 @@ pub struct Show {
     /// The run is in another flavour than the one the scenario was written
     /// for, so failed expectations show where the flavours differ.
     pub foreign: bool,
+    /// The last frame index, also when `frames` is left empty
+    /// ([`Show::header`]).
+    #[serde(skip)]
+    last: usize,
 }
 
 impl Show {
@@ -190,6 +196,15 @@ impl Show {
     /// Builds the frames of an already recorded trace.
     pub fn from_trace(scenario: &Scenario, trace: &Trace, lang: Lang) -> Show {
         Show {
+            frames: frames(scenario, trace, lang),
+            ..Show::header(scenario, trace, lang)
+        }
+    }
+
+    /// Everything of [`Show::from_trace`] but the frames (left empty), for
+    /// views that build the frames one at a time ([`Frames`], [`frame`]).
+    pub fn header(scenario: &Scenario, trace: &Trace, lang: Lang) -> Show {
+        Show {
             title: scenario.world.title.get(lang).into_owned(),
             description: scenario
                 .world
@@ -198,18 +213,19 @@ impl Show {
                 .map(|d| d.get(lang).into_owned()),
             flavor: trace.flavor.as_str(),
             lang: lang.code(),
-            frames: frames(scenario, trace, lang),
+            frames: Vec::new(),
             stopped: trace
                 .stopped
                 .as_ref()
                 .map(|e| stop_text(scenario, trace, e, lang)),
             foreign: trace.flavor != scenario.world.flavor,
+            last: trace.steps.len(),
         }
     }
 
-    /// The last frame index.
+    /// The last frame index (of the run, whether or not `frames` holds it).
     pub fn last(&self) -> usize {
-        self.frames.len() - 1
+        self.last
     }
 }
 
@@ -243,57 +259,112 @@ fn stop_text(scenario: &Scenario, trace: &Trace, error: &ScenarioError, lang: La
     }
 }
 
+/// A recorded run as a view draws it: its header and any of its frames,
+/// however they are kept (all built, as in a [`Show`], or built on demand,
+/// as the terminal player does).
+pub trait Run {
+    /// The header: title, flavour, language, where the run stopped, the
+    /// last index ([`Show::last`]); its `frames` may be empty.
+    fn show(&self) -> &Show;
+    /// Frame `i`, for `i <= self.show().last()`.
+    fn frame(&self, i: usize) -> Rc<Frame>;
+}
+
+impl Run for Show {
+    fn show(&self) -> &Show {
+        self
+    }
+
+    /// Panics for a [`Show::header`], which holds no frames: draw the
+    /// [`Run`] that builds them (the player) instead.
+    fn frame(&self, i: usize) -> Rc<Frame> {
+        let f = self.frames.get(i).unwrap_or_else(|| {
+            panic!(
+                "frame {i} of a Show holding {} frames (a header? draw its player)",
+                self.frames.len()
+            )
+        });
+        Rc::new(f.clone())
+    }
+}
+
 /// Frames 0..=n of a trace in `lang`.
 pub fn frames(scenario: &Scenario, trace: &Trace, lang: Lang) -> Vec<Frame> {
-    let names = &scenario.names;
-    let w = words(lang);
     let mut out = Vec::with_capacity(trace.steps.len() + 1);
-    let mut focus = 0;
-    // Expectations are written for the scenario's own flavour; in the other
-    // one they tell where it differs rather than that something is wrong.
-    let label = if trace.flavor == scenario.world.flavor {
-        w.mismatch.to_owned()
-    } else {
-        format!(
-            "{}{}{}:",
-            w.differs.0,
-            scenario.world.flavor.as_str(),
-            w.differs.1
-        )
-    };
-    let initial = &trace.initial;
-    let initial = StateView::new(initial, names);
-    out.push(Frame {
-        index: 0,
-        action: w.before.to_owned(),
-        op: None,
-        note: None,
-        rules: Vec::new(),
-        rejected: None,
-        result: None,
-        deliveries: Vec::new(),
-        failures: Vec::new(),
-        mismatches: Vec::new(),
-        ports: ports(&initial),
-        devices: devices(&initial),
-        threads: threads(&initial, lang),
-        focus,
-    });
-    let mut walk = trace.walk();
-    while let Some(ts) = walk.step() {
-        let v = StepView::new(
+    out.extend(Frames::new(scenario, trace, lang));
+    out
+}
+
+/// Builds frames of one run: the names, the language and the label of a
+/// failed expectation.
+#[derive(Debug)]
+struct Builder<'a> {
+    names: &'a Names,
+    lang: Lang,
+    label: String,
+}
+
+impl<'a> Builder<'a> {
+    fn new(scenario: &'a Scenario, trace: &Trace, lang: Lang) -> Builder<'a> {
+        let w = words(lang);
+        // Expectations are written for the scenario's own flavour; in the other
+        // one they tell where it differs rather than that something is wrong.
+        let label = if trace.flavor == scenario.world.flavor {
+            w.mismatch.to_owned()
+        } else {
+            format!(
+                "{}{}{}:",
+                w.differs.0,
+                scenario.world.flavor.as_str(),
+                w.differs.1
+            )
+        };
+        Builder {
+            names: &scenario.names,
+            lang,
+            label,
+        }
+    }
+
+    /// Frame 0: the state `k` before step 1.
+    fn first(&self, k: &Kernel) -> Frame {
+        let initial = StateView::new(k, self.names);
+        Frame {
+            index: 0,
+            action: words(self.lang).before.to_owned(),
+            op: None,
+            note: None,
+            rules: Vec::new(),
+            rejected: None,
+            result: None,
+            deliveries: Vec::new(),
+            failures: Vec::new(),
+            mismatches: Vec::new(),
+            ports: ports(&initial),
+            devices: devices(&initial),
+            threads: threads(&initial, self.lang),
+            focus: 0,
+        }
+    }
+
+    /// The view of step `ts`, which left `after`.
+    fn view<'v>(&'v self, ts: &'v TraceStep, after: &'v Kernel) -> StepView<'v> {
+        StepView::new(
             &ts.step,
             &ts.report,
             &ts.outcome,
-            walk.kernel(),
-            names,
-            lang,
-        );
-        if let Some(p) = v.focus() {
-            focus = p.index();
-        }
-        out.push(Frame {
-            index: walk.index(),
+            after,
+            self.names,
+            self.lang,
+        )
+    }
+
+    /// Frame `index` of step `ts`, which left `after`; `focus` is the port
+    /// the frames up to this one are about ([`StepView::focus`]).
+    fn after(&self, index: usize, ts: &TraceStep, after: &Kernel, focus: usize) -> Frame {
+        let v = self.view(ts, after);
+        Frame {
+            index,
             action: v.action_text(),
             op: ts.step.action.map(|a| a.op()),
             note: v.note().map(|n| n.into_owned()),
@@ -313,14 +384,91 @@ pub fn frames(scenario: &Scenario, trace: &Trace, lang: Lang) -> Vec<Frame> {
                 })
                 .collect(),
             failures: v.failures().map(|(t, e)| (t.to_owned(), e)).collect(),
-            mismatches: v.mismatch_lines(&label).collect(),
+            mismatches: v.mismatch_lines(&self.label).collect(),
             ports: ports(&v.state),
             devices: devices(&v.state),
-            threads: threads(&v.state, lang),
+            threads: threads(&v.state, self.lang),
             focus,
-        });
+        }
     }
-    out
+}
+
+/// Frame `i` of `trace` (a run of `scenario`) in `lang`, built alone: the
+/// state recomputed by the trace from its nearest checkpoint
+/// ([`Trace::state`]), the step's record, and the focus of the last step
+/// before that moved it (found without any state). The same frame as
+/// `frames(..)[i]`; panics if `i` is past the last step.
+pub fn frame(scenario: &Scenario, trace: &Trace, lang: Lang, i: usize) -> Frame {
+    let b = Builder::new(scenario, trace, lang);
+    let k = trace.state(i);
+    match i.checked_sub(1) {
+        None => b.first(&k),
+        Some(step) => {
+            let focus = trace.steps[..i]
+                .iter()
+                .rev()
+                .find_map(|ts| b.view(ts, &trace.initial).focus());
+            b.after(i, &trace.steps[step], &k, focus.map_or(0, PortId::index))
+        }
+    }
+}
+
+/// The frames of a trace built one at a time, in order (frame 0 first),
+/// holding one state: what [`frames`] collects, for views that write each
+/// frame out as it is built.
+#[derive(Debug)]
+pub struct Frames<'a> {
+    builder: Builder<'a>,
+    walk: Walk<'a>,
+    /// Frame 0 not yet given.
+    first: bool,
+    focus: usize,
+}
+
+impl<'a> Frames<'a> {
+    /// Frames of `trace`, a run of `scenario`, in `lang`.
+    pub fn new(scenario: &'a Scenario, trace: &'a Trace, lang: Lang) -> Frames<'a> {
+        Frames {
+            builder: Builder::new(scenario, trace, lang),
+            walk: trace.walk(),
+            first: true,
+            focus: 0,
+        }
+    }
+}
+
+impl Iterator for Frames<'_> {
+    type Item = Frame;
+
+    fn next(&mut self) -> Option<Frame> {
+        if self.first {
+            self.first = false;
+            return Some(self.builder.first(self.walk.kernel()));
+        }
+        let ts = self.walk.step()?;
+        let after = self.walk.kernel();
+        if let Some(p) = self.builder.view(ts, after).focus() {
+            self.focus = p.index();
+        }
+        Some(self.builder.after(self.walk.index(), ts, after, self.focus))
+    }
+}
+
+/// The states of a trace one at a time, in order (0: before step 1), for
+/// views that draw one thread or port across every step (a row) without
+/// building whole frames: `each(index, state)` is called for every state.
+/// The first error `each` returns stops the walk and is returned.
+pub fn each_state<E>(
+    trace: &Trace,
+    names: &Names,
+    mut each: impl FnMut(usize, StateView<'_>) -> Result<(), E>,
+) -> Result<(), E> {
+    let mut walk = trace.walk();
+    each(0, StateView::new(walk.kernel(), names))?;
+    while walk.step().is_some() {
+        each(walk.index(), StateView::new(walk.kernel(), names))?;
+    }
+    Ok(())
 }
 
 fn owned<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
@@ -328,20 +476,22 @@ fn owned<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
 }
 
 fn ports(state: &StateView) -> Vec<PortView> {
-    state
-        .ports()
-        .map(|p| PortView {
-            name: p.name.to_owned(),
-            max: p.max,
-            current: p.current,
-            over: p.over,
-            closed: p.closed,
-            iocq: p.iocq().map(|pk| PacketView::new(&pk)).collect(),
-            wtq: owned(p.wtq()),
-            rtl: owned(p.rtl()),
-            ptl: owned(p.ptl()),
-        })
-        .collect()
+    state.ports().map(|p| port(&p)).collect()
+}
+
+/// A port as [`Frame::ports`] shows it.
+pub fn port(p: &view::PortView) -> PortView {
+    PortView {
+        name: p.name.to_owned(),
+        max: p.max,
+        current: p.current,
+        over: p.over,
+        closed: p.closed,
+        iocq: p.iocq().map(|pk| PacketView::new(&pk)).collect(),
+        wtq: owned(p.wtq()),
+        rtl: owned(p.rtl()),
+        ptl: owned(p.ptl()),
+    }
 }
 
 fn devices(state: &StateView) -> Vec<DeviceView> {
@@ -358,16 +508,17 @@ fn devices(state: &StateView) -> Vec<DeviceView> {
 }
 
 fn threads(state: &StateView, lang: Lang) -> Vec<ThreadView> {
-    let w = words(lang);
-    state
-        .threads()
-        .map(|t| ThreadView {
-            name: t.name.to_owned(),
-            state: t.status.as_str(),
-            status: t.status,
-            state_text: w.state(t.status),
-            port: t.port.map(str::to_owned),
-            mark: t.mark,
-        })
-        .collect()
+    state.threads().map(|t| thread(&t, lang)).collect()
+}
+
+/// A thread as [`Frame::threads`] shows it, in `lang`.
+pub fn thread(t: &view::ThreadView, lang: Lang) -> ThreadView {
+    ThreadView {
+        name: t.name.to_owned(),
+        state: t.status.as_str(),
+        status: t.status,
+        state_text: words(lang).state(t.status),
+        port: t.port.map(str::to_owned),
+        mark: t.mark,
+    }
 }

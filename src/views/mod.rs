@@ -3,9 +3,11 @@
 //!
 //! All three are built on [`crate::runner::Trace::record`] and on
 //! [`frame::Frame`], one language-resolved picture of the five structures
-//! per step (index 0 is the state before step 1). Rendering is pure: a
-//! function from frames (and a screen size) to a buffer, a page or a
-//! drawing; only `player::run` touches a terminal.
+//! per step (index 0 is the state before step 1), built from the trace
+//! when needed: the page and the drawing are written as their frames are
+//! built, one at a time, and the player builds the frame shown. Rendering
+//! is pure: a function from frames (and a screen size) to a buffer, a page
+//! or a drawing; only `player::run` touches a terminal.
 //!
 //! The terminal player (`tui`, `player`) needs ratatui, and the browser
 //! sandbox (`sandbox`) drives the same player; all three are built with the
@@ -23,4 +25,4 @@ pub mod svg;
 pub mod tui;
 
 pub use crate::narrate::words;
-pub use frame::{frames, Frame, Show};
+pub use frame::{frames, Frame, Run, Show};

@@ -2,9 +2,11 @@
 //! the [`Ui`] state and turns keys into moves ([`Player::key`], pure and
 //! testable); [`run`] is the thin event loop around a real terminal.
 
+use std::cell::RefCell;
 use std::io::{self, IsTerminal};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use ratatui::crossterm::event::{
     self, Event as TermEvent, KeyCode, KeyEvent, KeyEventKind, KeyModifiers,
@@ -16,7 +18,7 @@ use ratatui::crossterm::terminal::{
 use ratatui::prelude::CrosstermBackend;
 use ratatui::Terminal;
 
-use super::frame::Show;
+use super::frame::{self, Frame, Run, Show};
 use super::tui::{render, MenuView, Ui};
 use crate::challenge::Challenge;
 use crate::explore::condition::Cmp;
@@ -66,6 +68,10 @@ struct Menu {
     refused: Vec<Option<String>>,
 }
 
+/// Frames the player keeps built: the one shown and the few around it
+/// that moving back and forth asks for again.
+const FRAMES_KEPT: usize = 4;
+
 /// The player's whole state.
 #[derive(Debug)]
 pub struct Player {
@@ -74,10 +80,23 @@ pub struct Player {
     flavor: Flavor,
     /// The run shown, recorded; [`Player::state`] recomputes states from it.
     trace: Trace,
+    /// The run's header (its `frames` left empty: see [`Player::frame`]).
     show: Show,
+    /// The frames built last, newest first, at most [`FRAMES_KEPT`].
+    frames: RefCell<Vec<Rc<Frame>>>,
     ui: Ui,
     menu: Option<Menu>,
     attempt: Option<Attempt>,
+}
+
+impl Run for Player {
+    fn show(&self) -> &Show {
+        &self.show
+    }
+
+    fn frame(&self, i: usize) -> Rc<Frame> {
+        Player::frame(self, i)
+    }
 }
 
 /// A challenge being played: the challenge, hints shown, and whether the
@@ -93,13 +112,14 @@ impl Player {
     /// A player at the state before step 1.
     pub fn new(scenario: Scenario, flavor: Flavor, lang: Lang) -> Player {
         let trace = Trace::record(&scenario, flavor);
-        let show = Show::from_trace(&scenario, &trace, lang);
+        let show = Show::header(&scenario, &trace, lang);
         Player {
             scenario,
             lang,
             flavor,
             trace,
             show,
+            frames: RefCell::new(Vec::new()),
             ui: Ui::default(),
             menu: None,
             attempt: None,
@@ -193,7 +213,8 @@ impl Player {
     /// Records the run of the scenario in the flavour shown, again.
     fn record(&mut self) {
         self.trace = Trace::record(&self.scenario, self.flavor);
-        self.show = Show::from_trace(&self.scenario, &self.trace, self.lang);
+        self.show = Show::header(&self.scenario, &self.trace, self.lang);
+        self.frames.borrow_mut().clear();
     }
 
     /// Opens the list of actions at the frame shown: every candidate, each
@@ -427,9 +448,32 @@ impl Player {
         });
     }
 
-    /// The recorded run being shown.
+    /// The recorded run being shown: its header; its frames are built on
+    /// demand ([`Player::frame`], or [`Player::whole_show`] for all).
     pub fn show(&self) -> &Show {
         &self.show
+    }
+
+    /// Frame `i` of the run shown, built from the trace when asked for
+    /// ([`frame::frame`]); the last few built are kept, so the player holds
+    /// its trace and a few frames, never every frame.
+    pub fn frame(&self, i: usize) -> Rc<Frame> {
+        let mut kept = self.frames.borrow_mut();
+        if let Some(at) = kept.iter().position(|f| f.index == i) {
+            let f = kept.remove(at);
+            kept.insert(0, f.clone());
+            return f;
+        }
+        let f = Rc::new(frame::frame(&self.scenario, &self.trace, self.lang, i));
+        kept.insert(0, f.clone());
+        kept.truncate(FRAMES_KEPT);
+        f
+    }
+
+    /// The run shown with every frame built (for the browser sandbox, which
+    /// sends the whole branch).
+    pub fn whole_show(&self) -> Show {
+        Show::from_trace(&self.scenario, &self.trace, self.lang)
     }
 
     /// Where the student is.
@@ -541,8 +585,9 @@ impl Player {
             KeyCode::Char('?') => self.hint(),
             KeyCode::Char('s') => return Control::Save,
             KeyCode::Tab => {
-                let n = self.show.frames[i].ports.len().max(1);
-                let cur = self.ui.port.unwrap_or(self.show.frames[i].focus);
+                let f = self.frame(i);
+                let n = f.ports.len().max(1);
+                let cur = self.ui.port.unwrap_or(f.focus);
                 self.ui.port = Some((cur + 1) % n);
             }
             KeyCode::BackTab => self.ui.port = None,
@@ -591,7 +636,7 @@ pub fn run(player: &mut Player) -> io::Result<()> {
     loop {
         terminal.draw(|f| {
             let area = f.area();
-            render(&player.show, &player.ui, area, f.buffer_mut())
+            render(&*player, &player.ui, area, f.buffer_mut())
         })?;
         if let TermEvent::Key(k) = event::read()? {
             match player.key(k) {

@@ -183,7 +183,7 @@ pub fn answer(scenario: &Scenario, default: Flavor, query: &str) -> Result<Answe
                 .collect()
         })
         .unwrap_or_default();
-    let show = p.show().clone();
+    let show = p.whole_show();
     Ok(Answer {
         title: show.title.clone(),
         description: show.description.clone(),

@@ -1,18 +1,23 @@
 //! What a view of a whole run would cost, computed before it is built.
 //!
-//! The HTML player and the SVG timeline hold one picture per step of every
-//! thread, port and queued packet, so their size grows as steps × threads.
-//! [`estimate`] runs the scenario once through [`Runner`] (one state in
-//! memory, no frames) and adds up an upper estimate of the bytes each
-//! frame will take; `export` and `play` refuse a run whose estimate is over
-//! their limit ([`MAX_EXPORT_BYTES`], [`MAX_PLAY_BYTES`]) instead of being
-//! killed for memory half way. The estimate stops counting once it passes
-//! the limit, so it costs at most about `limit / 64` thread visits.
+//! The HTML player and the SVG timeline draw one picture per step of every
+//! thread, port and queued packet, so their *output* grows as steps ×
+//! threads. [`estimate`] runs the scenario once through [`Runner`] (one
+//! state in memory, no frames) and adds up an upper estimate of the bytes
+//! each frame will take in each output; `export` refuses a page or drawing
+//! whose estimate is over [`MAX_EXPORT_BYTES`] before writing anything.
 //!
-//! It also bounds the memory of the recorded run underneath
-//! ([`Estimate::trace`]): a [`Trace`](crate::runner::Trace) holds what each
-//! step changed and a full state only at its checkpoints, which the
-//! estimate places with the trace's own [`CheckpointPolicy`].
+//! Their *memory* does not grow so: `export` writes the output as it
+//! builds it, one frame at a time from the recorded run, and `play` builds
+//! the frame shown when it is shown, keeping [`FRAMES_KEPT`]. The estimate
+//! bounds that memory too ([`Estimate::export_memory`],
+//! [`Estimate::play_memory`]): the recorded run ([`Estimate::trace`]: a
+//! [`Trace`](crate::runner::Trace) holds what each step changed and a full
+//! state only at its checkpoints, which the estimate places with the
+//! trace's own [`CheckpointPolicy`]), the largest state and the largest
+//! frame. `play` refuses a run whose memory estimate is over
+//! [`MAX_PLAY_BYTES`]. The estimate stops counting once every figure is
+//! past the limit.
 
 use std::mem::size_of;
 use std::ops::ControlFlow;
@@ -28,9 +33,9 @@ use crate::scenario::{Expect, PacketExpect, Scenario, Step, Text};
 /// The largest HTML page or SVG drawing `export` writes, in bytes (128 MiB).
 pub const MAX_EXPORT_BYTES: u64 = 128 << 20;
 
-/// The largest run the terminal player holds, measured as the frames'
-/// estimated size in bytes (the same measure as the page's) plus its
-/// trace's ([`Estimate::trace`]): 128 MiB.
+/// The largest run the terminal player holds, measured as its estimated
+/// memory ([`Estimate::play_memory`]: the trace, a state and the frames it
+/// keeps): 128 MiB.
 pub const MAX_PLAY_BYTES: u64 = 128 << 20;
 
 /// Upper estimates of the output of one flavour's run.
@@ -48,8 +53,99 @@ pub struct Estimate {
     /// Full states the recorded run holds (the initial one and the
     /// checkpoints), as [`crate::runner::Trace::checkpoints`] counts them.
     pub checkpoints: u64,
-    /// Counting stopped early because both figures passed the limit given.
+    /// Heap bytes of the largest state (a copy of the model's kernel).
+    pub state: u64,
+    /// Heap bytes of the largest single frame in memory ([`Frame`] and
+    /// everything it owns).
+    ///
+    /// [`Frame`]: crate::views::Frame
+    pub frame: u64,
+    /// Heap bytes of what the SVG timeline keeps per step while it draws:
+    /// every delivery (thread name, step, key) and an over-limit flag.
+    pub per_step: u64,
+    /// Heap bytes of the fixed parts of writing a view: the page's code
+    /// and style, the data around the frames (titles, words), the output
+    /// buffer.
+    pub fixed: u64,
+    /// Counting stopped early because the figures asked for passed the
+    /// limit given.
     pub over: bool,
+}
+
+/// Frames the terminal player keeps built ([`crate::views::player`]).
+pub const FRAMES_KEPT: u64 = 4;
+
+impl Estimate {
+    /// Peak heap bytes of `export` writing this flavour's run (the HTML
+    /// page writes one flavour's run at a time, the SVG one run): the
+    /// trace, the state walked, one frame, what the drawing keeps per step
+    /// and the fixed parts. Not the output's size: nothing holds the output.
+    pub fn export_memory(&self) -> u64 {
+        self.trace + self.state + self.frame + self.per_step + self.fixed
+    }
+
+    /// Peak heap bytes of `play` showing this flavour's run: the trace,
+    /// the state it recomputes for a frame, and the frames it keeps.
+    pub fn play_memory(&self) -> u64 {
+        self.trace + self.state + FRAMES_KEPT * self.frame + self.fixed
+    }
+}
+
+/// Heap bytes of one frame in memory (a [`crate::views::Frame`] after
+/// `step` left `kernel`): every thread, port, queued packet, device and
+/// name as owned strings, and the step's words (`words`, as
+/// [`step_bytes`] counts them, which also covers the rules, deliveries
+/// and failures of an ordinary step) plus each rule fired, delivery,
+/// failure and failed expectation beyond.
+fn frame_heap(
+    kernel: &Kernel,
+    names: &Names,
+    words: u64,
+    outcome: &Outcome,
+    report: Option<&StepReport>,
+) -> u64 {
+    use crate::views::frame::ThreadView;
+    use crate::views::frame::{DeliveryView, DeviceView, Frame, PacketView, PortView, RuleLine};
+    let name = |s: &str| string(s);
+    let longest = names_thread_max(names).max(names_port_max(names)) + ALLOC;
+    let packet = size_of::<PacketView>() as u64 + ov_max(names) + 2 * ALLOC + 64;
+    let mut b = size_of::<Frame>() as u64 + words;
+    b += list::<ThreadView>(kernel.threads().len());
+    for (i, t) in kernel.threads().iter().enumerate() {
+        b += names.threads().get(i).map_or(0, |n| name(n));
+        if t.port().is_some() {
+            b += names_port_max(names) + ALLOC;
+        }
+    }
+    b += list::<PortView>(kernel.ports().len());
+    for p in kernel.ports() {
+        let listed = p.wtq().len() + p.rtl().len() + p.ptl().len();
+        b += names_port_max(names) + ALLOC;
+        b += list::<PacketView>(p.iocq().len()) + p.iocq().len() as u64 * packet;
+        // Three lists of names, and the wake order's own list while built.
+        b += 4 * ALLOC
+            + listed as u64 * (size_of::<String>() as u64 + longest)
+            + (p.wtq().len() * size_of::<ThreadId>()) as u64;
+    }
+    b += list::<DeviceView>(kernel.devices().len());
+    for (_, d) in kernel.devices().iter() {
+        b += 2 * (names_port_max(names) + ALLOC).max(longest)
+            + list::<String>(d.pending().len())
+            + d.pending().len() as u64 * (ov_max(names) + ALLOC);
+    }
+    // Narration of each rule fired: two strings naming a few ids.
+    b += list::<RuleLine>(outcome.fired.len())
+        + outcome.fired.len() as u64 * (2 * ALLOC + 600 + 6 * longest);
+    b += list::<DeliveryView>(outcome.deliveries.len())
+        + outcome.deliveries.len() as u64 * (2 * longest + packet);
+    b += list::<(String, &str)>(outcome.failures.len()) + outcome.failures.len() as u64 * longest;
+    if let Some(r) = report {
+        b += list::<String>(r.mismatches.len())
+            + (r.mismatches.iter())
+                .map(|m| 160 + ALLOC + (m.key.len() + m.expected.len() + m.actual.len()) as u64)
+                .sum::<u64>();
+    }
+    b
 }
 
 /// Bytes one frame of `kernel` takes: (HTML data, SVG drawing).
@@ -116,9 +212,25 @@ fn step_bytes(note: Option<&Text>, longest: u64) -> u64 {
     4096 + 2 * note as u64 + 16 * longest
 }
 
-/// Estimates the frames of `scenario` run in `flavor`; stops counting once
-/// both figures are above `limit`.
+/// Estimates the output of `scenario` run in `flavor` (and the memory of
+/// writing it); stops counting once both output figures are above
+/// `limit`, which is all `export` asks.
 pub fn estimate(scenario: &Scenario, flavor: Flavor, limit: u64) -> Estimate {
+    estimate_until(scenario, flavor, |e| e.html > limit && e.svg > limit)
+}
+
+/// Estimates the memory of playing `scenario` in `flavor`
+/// ([`Estimate::play_memory`]); stops counting once it is above `limit`.
+pub fn estimate_play(scenario: &Scenario, flavor: Flavor, limit: u64) -> Estimate {
+    estimate_until(scenario, flavor, |e| e.play_memory() > limit)
+}
+
+/// Counts step by step until `enough` holds (then sets `over`) or the run ends.
+fn estimate_until(
+    scenario: &Scenario,
+    flavor: Flavor,
+    enough: impl Fn(&Estimate) -> bool,
+) -> Estimate {
     let names = &scenario.names;
     let longest = names
         .ports()
@@ -137,10 +249,34 @@ pub fn estimate(scenario: &Scenario, flavor: Flavor, limit: u64) -> Estimate {
     let ovs = names.overlapped_count() as u64;
     let (h, s) = frame_bytes(runner.kernel(), names);
     let mut largest = kernel_bytes(runner.kernel(), ovs);
+    let texts: u64 = Lang::ALL
+        .iter()
+        .map(|&l| {
+            scenario.world.title.get(l).len()
+                + scenario
+                    .world
+                    .description
+                    .as_ref()
+                    .map_or(0, |d| d.get(l).len())
+        })
+        .sum::<usize>() as u64;
     let mut e = Estimate {
         frames: 1,
         html: h,
         svg: s,
+        state: largest,
+        frame: frame_heap(
+            runner.kernel(),
+            names,
+            step_bytes(None, longest),
+            &Outcome::default(),
+            None,
+        ),
+        per_step: 1,
+        // The template twice (its head is copied), the data around the
+        // frames (every title and description several times over, the
+        // words), the output buffer, the error that may stop the run.
+        fixed: 2 * crate::views::html::TEMPLATE_BYTES + 8 * texts + (64 << 10) + (8 << 10),
         trace: (size_of::<crate::runner::Trace>() + scenario.steps.len() * size_of::<TraceStep>())
             as u64
             + ALLOC
@@ -154,8 +290,8 @@ pub fn estimate(scenario: &Scenario, flavor: Flavor, limit: u64) -> Estimate {
         names,
         &scenario.source,
         |step, report, runner| {
-            // Over both limits before this step: it is not counted.
-            if e.html > limit && e.svg > limit {
+            // Enough before this step: it is not counted.
+            if enough(&e) {
                 e.over = true;
                 return ControlFlow::Break(());
             }
@@ -165,6 +301,16 @@ pub fn estimate(scenario: &Scenario, flavor: Flavor, limit: u64) -> Estimate {
             e.html += h + words;
             e.svg += s + words / 8;
             e.trace += record_bytes(step, &report, runner.outcome());
+            let outcome = runner.outcome();
+            e.frame = e.frame.max(frame_heap(
+                runner.kernel(),
+                names,
+                words,
+                outcome,
+                Some(&report),
+            ));
+            e.per_step += 1 + outcome.deliveries.len() as u64
+                * (size_of::<(usize, String, u64)>() as u64 + names_thread_max(names) + ALLOC);
             if policy.after_step(runner.kernel(), runner.outcome()) {
                 // The checkpoint, and as much again for the list's spare room.
                 e.checkpoints += 1;
@@ -183,6 +329,9 @@ pub fn estimate(scenario: &Scenario, flavor: Flavor, limit: u64) -> Estimate {
     );
     // The last state asked for, which the trace keeps.
     e.trace += largest;
+    e.state = largest;
+    // Both lists grow by doubling: up to twice their contents.
+    e.per_step = 2 * e.per_step + 2 * ALLOC;
     e
 }
 

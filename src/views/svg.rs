@@ -5,13 +5,14 @@
 //! shaded spans where some port's RTL is over its limit; a row of
 //! `current/max` per port; the steps' actions under the axis; a legend.
 
-use std::fmt::Write as _;
+use std::io::{self, Write};
 
-use super::frame::{Frame, Show};
+use super::frame::{self, each_state, Frames, Show};
 use crate::escape;
 use crate::model::{Flavor, ThreadStatus};
 use crate::narrate::Lang;
 use crate::narrate::{words, Words};
+use crate::runner::Trace;
 use crate::scenario::Scenario;
 
 const LEFT: f64 = 120.0;
@@ -62,18 +63,54 @@ const DEFS: &str = r##"<defs>
 <pattern id="over" width="8" height="8" patternUnits="userSpaceOnUse" patternTransform="rotate(-45)"><rect width="8" height="8" fill="#ffe3e6"/><path d="M0 0V8" stroke="#b00020" stroke-width="1.2"/></pattern>
 </defs>"##;
 
-/// The timeline of `scenario` run in `flavor`, with words in `lang`.
+/// The timeline of `scenario` run in `flavor`, with words in `lang`: what
+/// [`write_timeline`] writes.
 pub fn timeline(scenario: &Scenario, flavor: Flavor, lang: Lang) -> String {
-    let show = Show::new(scenario, flavor, lang);
-    draw(&show, words(lang))
+    let mut out = Vec::new();
+    write_timeline(scenario, flavor, lang, &mut out).expect("a Vec takes every byte");
+    String::from_utf8(out).expect("the drawing is UTF-8")
 }
 
-/// Draws a recorded run.
-pub fn draw(show: &Show, w: &Words) -> String {
-    let frames = &show.frames;
-    let n = frames.len();
-    let threads: Vec<&str> = frames[0].threads.iter().map(|t| t.name.as_str()).collect();
-    let ports: Vec<(&str, u32)> = frames[0]
+/// A packet delivered: the step, the thread's name and the key.
+struct Delivered {
+    index: usize,
+    thread: String,
+    key: u64,
+}
+
+/// Writes the timeline to `out` as it is drawn. The drawing goes row by
+/// row (one thread, or one port, across every step), so each row walks
+/// the recorded run again ([`each_state`]) and views that thread or port
+/// only; whole frames are built one at a time, once for what is drawn per
+/// step (over-limit spans and deliveries, kept: they are what changed) and
+/// once more for the actions at the end. Memory holds the trace and one
+/// frame, whatever the drawing's size. Fails only when `out` does.
+pub fn write_timeline(
+    scenario: &Scenario,
+    flavor: Flavor,
+    lang: Lang,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let trace = Trace::record(scenario, flavor);
+    let show = Show::header(scenario, &trace, lang);
+    let w = words(lang);
+    let names = &scenario.names;
+    let mut over = Vec::new();
+    let mut delivered = Vec::new();
+    let mut first = None;
+    for f in Frames::new(scenario, &trace, lang) {
+        over.push(f.ports.iter().any(|p| p.over));
+        delivered.extend(f.deliveries.iter().map(|d| Delivered {
+            index: f.index,
+            thread: d.thread.clone(),
+            key: d.packet.key,
+        }));
+        first.get_or_insert(f);
+    }
+    let first = first.expect("frame 0");
+    let n = over.len();
+    let threads: Vec<&str> = first.threads.iter().map(|t| t.name.as_str()).collect();
+    let ports: Vec<(&str, u32)> = first
         .ports
         .iter()
         .map(|p| (p.name.as_str(), p.max))
@@ -90,13 +127,13 @@ pub fn draw(show: &Show, w: &Words) -> String {
     // Wide enough for the grid and the slanted actions under it, the legend
     // and the title.
     let width = (LEFT + n as f64 * COL + 200.0)
-        .max(legend(&mut String::new(), w, 12.0, 0.0) + 20.0)
+        .max(legend(&mut io::sink(), w, 12.0, 0.0)? + 20.0)
         .max(text_width(&show.title, 18.0) + 30.0);
     let height = actions_top + actions_h + 10.0;
     let x = |i: usize| LEFT + i as f64 * COL;
 
-    let mut s = String::new();
-    let _ = write!(
+    let s = out;
+    write!(
         s,
         r##"<?xml version="1.0" encoding="UTF-8"?>
 <svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{width}" height="{height}" viewBox="0 0 {width} {height}" font-family="Noto Sans, Noto Sans CJK KR, Malgun Gothic, Helvetica, Arial, sans-serif" font-size="12">
@@ -105,18 +142,18 @@ pub fn draw(show: &Show, w: &Words) -> String {
 <rect width="100%" height="100%" fill="#ffffff"/>
 "##,
         escape::markup(&show.title)
-    );
+    )?;
     // Title and subtitle.
-    let _ = writeln!(
+    writeln!(
         s,
         r##"<text x="12" y="24" font-size="18" font-weight="bold">{}</text>"##,
         escape::markup(&show.title)
-    );
+    )?;
     let port_words: Vec<String> = ports
         .iter()
         .map(|(p, m)| format!("{} {p} (max {m})", w.port))
         .collect();
-    let _ = writeln!(
+    writeln!(
         s,
         r##"<text x="12" y="44" fill="#333">{} {} · {} · {}: {}</text>"##,
         escape::markup(w.flavor),
@@ -124,14 +161,10 @@ pub fn draw(show: &Show, w: &Words) -> String {
         escape::markup(&port_words.join(", ")),
         escape::markup(w.step),
         n - 1
-    );
-    legend(&mut s, w, 12.0, 58.0);
+    )?;
+    legend(s, w, 12.0, 58.0)?;
 
     // Over-limit spans, behind everything else.
-    let over: Vec<bool> = frames
-        .iter()
-        .map(|f| f.ports.iter().any(|p| p.over))
-        .collect();
     let mut i = 0;
     while i < n {
         if !over[i] {
@@ -142,7 +175,7 @@ pub fn draw(show: &Show, w: &Words) -> String {
         while i < n && over[i] {
             i += 1;
         }
-        let _ = writeln!(
+        writeln!(
             s,
             r##"<rect class="over-span" data-from="{start}" data-to="{}" x="{}" y="{}" width="{}" height="{}" fill="url(#over)" stroke="#b00020" stroke-width="1.5" stroke-dasharray="4 2"/>"##,
             i - 1,
@@ -150,48 +183,48 @@ pub fn draw(show: &Show, w: &Words) -> String {
             axis - 14.0,
             (i - start) as f64 * COL + 2.0,
             port_top + port_h - axis + 14.0
-        );
-        let _ = writeln!(
+        )?;
+        writeln!(
             s,
             r##"<text x="{}" y="{}" font-size="10" font-weight="bold" fill="#b00020">RTL &gt; max</text>"##,
             x(start) + 2.0,
             axis - 16.0
-        );
+        )?;
     }
 
     // Step numbers and grid lines.
     for i in 0..n {
         let cx = x(i) + COL / 2.0;
-        let _ = writeln!(
+        writeln!(
             s,
             r##"<text x="{cx}" y="{axis}" text-anchor="middle" font-size="10" fill="#333">{i}</text>"##
-        );
+        )?;
     }
-    let _ = writeln!(
+    writeln!(
         s,
         r##"<text x="{}" y="{axis}" text-anchor="end" font-size="10" fill="#333">{}</text>"##,
         LEFT - 8.0,
         escape::markup(w.step)
-    );
+    )?;
 
-    // One row per thread.
+    // One row per thread; each of its three layers walks the run again.
     for (r, name) in threads.iter().enumerate() {
         let y = grid_top + r as f64 * ROW;
-        let _ = writeln!(
+        writeln!(
             s,
             r##"<text class="thread-label" x="{}" y="{}" text-anchor="end" font-weight="bold">{}</text>"##,
             LEFT - 8.0,
             y + ROW / 2.0 + 4.0,
             escape::markup(&clip(name, 14))
-        );
-        let _ = writeln!(
+        )?;
+        writeln!(
             s,
             r##"<g class="thread-row" data-thread="{}">"##,
             escape::markup(name)
-        );
-        for (i, f) in frames.iter().enumerate() {
-            let t = &f.threads[r];
-            let _ = writeln!(
+        )?;
+        each_state(&trace, names, |i, state| {
+            let t = frame::thread(&state.thread(r), lang);
+            writeln!(
                 s,
                 r##"<rect class="cell {}" x="{}" y="{}" width="{}" height="{}" fill="{}" stroke="#424242" stroke-width="0.6"><title>{} · {} {i}: {}{}</title></rect>"##,
                 t.state,
@@ -207,37 +240,38 @@ pub fn draw(show: &Show, w: &Words) -> String {
                     .as_deref()
                     .map(|p| format!(" @{}", escape::markup(p)))
                     .unwrap_or_default()
-            );
-        }
+            )
+        })?;
         // The queue-wait mark: a small diamond in the cell's corner.
-        for (i, f) in frames.iter().enumerate() {
-            if f.threads[r].mark {
-                let (cx, cy) = (x(i) + COL - 6.0, y + 8.0);
-                let _ = writeln!(
-                    s,
-                    r##"<path class="mark" d="M{cx} {} L{} {cy} L{cx} {} L{} {cy} Z" fill="#ffd54f" stroke="#000000" stroke-width="0.8"><title>{} · {} {i}: {}</title></path>"##,
-                    cy - 4.0,
-                    cx + 4.0,
-                    cy + 4.0,
-                    cx - 4.0,
-                    escape::markup(name),
-                    escape::markup(w.step),
-                    escape::markup(w.mark.1)
-                );
+        each_state(&trace, names, |i, state| {
+            if !frame::thread(&state.thread(r), lang).mark {
+                return Ok(());
             }
-        }
+            let (cx, cy) = (x(i) + COL - 6.0, y + 8.0);
+            writeln!(
+                s,
+                r##"<path class="mark" d="M{cx} {} L{} {cy} L{cx} {} L{} {cy} Z" fill="#ffd54f" stroke="#000000" stroke-width="0.8"><title>{} · {} {i}: {}</title></path>"##,
+                cy - 4.0,
+                cx + 4.0,
+                cy + 4.0,
+                cx - 4.0,
+                escape::markup(name),
+                escape::markup(w.step),
+                escape::markup(w.mark.1)
+            )
+        })?;
         // The port's name at the start of every stretch on one port.
-        let mut prev: Option<(ThreadStatus, Option<&str>)> = None;
-        for (i, f) in frames.iter().enumerate() {
-            let t = &f.threads[r];
-            let key = (t.status, t.port.as_deref());
+        let mut prev: Option<(ThreadStatus, Option<String>)> = None;
+        each_state(&trace, names, |i, state| {
+            let t = frame::thread(&state.thread(r), lang);
+            let key = (t.status, t.port);
             let associated = matches!(
                 t.status,
                 ThreadStatus::Running | ThreadStatus::Waiting | ThreadStatus::Paused
             );
-            if prev != Some(key) && associated {
-                if let Some(p) = &t.port {
-                    let _ = writeln!(
+            if prev.as_ref() != Some(&key) && associated {
+                if let Some(p) = &key.1 {
+                    writeln!(
                         s,
                         r##"<text class="port-tag" x="{}" y="{}" font-size="9" fill="{}">{}</text>"##,
                         x(i) + 2.0,
@@ -248,34 +282,33 @@ pub fn draw(show: &Show, w: &Words) -> String {
                             "#000000"
                         },
                         escape::markup(&clip(p, 3))
-                    );
+                    )?;
                 }
             }
             prev = Some(key);
-        }
-        let _ = writeln!(s, "</g>");
+            Ok::<(), io::Error>(())
+        })?;
+        writeln!(s, "</g>")?;
         // Deliveries on top of the row.
-        for (i, f) in frames.iter().enumerate() {
-            for d in f.deliveries.iter().filter(|d| d.thread == *name) {
-                delivery(&mut s, w, x(i) + COL / 2.0, y + ROW / 2.0, f, d);
-            }
+        for d in delivered.iter().filter(|d| d.thread == *name) {
+            delivery(s, w, x(d.index) + COL / 2.0, y + ROW / 2.0, d)?;
         }
     }
 
     // current/max per port.
     for (r, (name, _)) in ports.iter().enumerate() {
         let y = port_top + r as f64 * ROW;
-        let _ = writeln!(
+        writeln!(
             s,
             r##"<text x="{}" y="{}" text-anchor="end" font-size="11">{} {} current</text>"##,
             LEFT - 8.0,
             y + ROW / 2.0 + 4.0,
             escape::markup(w.rtl.0),
             escape::markup(&clip(name, 8))
-        );
-        for (i, f) in frames.iter().enumerate() {
-            let p = &f.ports[r];
-            let _ = writeln!(
+        )?;
+        each_state(&trace, names, |i, state| {
+            let p = state.port(r);
+            writeln!(
                 s,
                 r##"<text class="current{}" x="{}" y="{}" text-anchor="middle" font-size="11"{}>{}/{}</text>"##,
                 if p.over { " over" } else { "" },
@@ -288,68 +321,60 @@ pub fn draw(show: &Show, w: &Words) -> String {
                 },
                 p.current,
                 p.max
-            );
-        }
+            )
+        })?;
     }
-    let _ = writeln!(
+    writeln!(
         s,
         r##"<line x1="{LEFT}" y1="{}" x2="{}" y2="{}" stroke="#000"/>"##,
         port_top - GAP,
         x(n),
         port_top - GAP
-    );
+    )?;
 
     // Each step's action, rotated under the grid.
-    for (i, f) in frames.iter().enumerate().skip(1) {
-        let cx = x(i) + COL / 2.0 + 4.0;
-        let _ = writeln!(
+    for f in Frames::new(scenario, &trace, lang).skip(1) {
+        let (i, cx) = (f.index, x(f.index) + COL / 2.0 + 4.0);
+        writeln!(
             s,
             r##"<text class="action" x="{cx}" y="{actions_top}" font-size="10" fill="#222" transform="rotate(50 {cx} {actions_top})">{} {}</text>"##,
             i,
             escape::markup(&clip(&f.action, 46))
-        );
+        )?;
     }
-    s.push_str("</svg>\n");
-    s
+    s.write_all(b"</svg>\n")
 }
 
-fn delivery(
-    s: &mut String,
-    w: &Words,
-    cx: f64,
-    cy: f64,
-    f: &Frame,
-    d: &super::frame::DeliveryView,
-) {
-    let _ = writeln!(
+fn delivery(s: &mut dyn Write, w: &Words, cx: f64, cy: f64, d: &Delivered) -> io::Result<()> {
+    writeln!(
         s,
         r##"<g class="delivery" data-step="{}"><circle cx="{cx}" cy="{cy}" r="8.5" fill="#ffffff" stroke="#000000" stroke-width="2"/><text x="{cx}" y="{}" text-anchor="middle" font-size="9" font-weight="bold">{}</text><title>{} {}: {} ← {} {}</title></g>"##,
-        f.index,
+        d.index,
         cy + 3.2,
-        d.packet.key,
+        d.key,
         escape::markup(w.step),
-        f.index,
+        d.index,
         escape::markup(&d.thread),
         escape::markup(w.key),
-        d.packet.key
-    );
+        d.key
+    )
 }
 
 /// Draws the legend; returns where it ends on the right.
-fn legend(s: &mut String, w: &Words, x0: f64, y0: f64) -> f64 {
+fn legend(s: &mut dyn Write, w: &Words, x0: f64, y0: f64) -> io::Result<f64> {
     let mut x = x0;
     for st in Words::STATE_ORDER {
-        let _ = writeln!(
+        writeln!(
             s,
             r##"<rect class="legend" x="{x}" y="{y0}" width="22" height="16" fill="{}" stroke="#424242" stroke-width="0.8"/><text x="{}" y="{}">{}</text>"##,
             fill(st),
             x + 27.0,
             y0 + 12.5,
             escape::markup(w.state(st))
-        );
+        )?;
         x += 36.0 + 8.0 * w.state(st).chars().count().max(4) as f64;
     }
-    let _ = writeln!(
+    writeln!(
         s,
         r##"<circle cx="{}" cy="{}" r="8.5" fill="#ffffff" stroke="#000000" stroke-width="2"/><text x="{}" y="{}" text-anchor="middle" font-size="9" font-weight="bold">7</text><text x="{}" y="{}">{}</text>"##,
         x + 9.0,
@@ -359,9 +384,9 @@ fn legend(s: &mut String, w: &Words, x0: f64, y0: f64) -> f64 {
         x + 22.0,
         y0 + 12.5,
         escape::markup(w.delivered)
-    );
+    )?;
     x += 40.0 + 7.0 * w.delivered.chars().count() as f64;
-    let _ = writeln!(
+    writeln!(
         s,
         r##"<path d="M{} {} L{} {} L{} {} L{} {} Z" fill="#ffd54f" stroke="#000000" stroke-width="0.8"/><text x="{}" y="{}">{}</text>"##,
         x + 6.0,
@@ -375,14 +400,14 @@ fn legend(s: &mut String, w: &Words, x0: f64, y0: f64) -> f64 {
         x + 16.0,
         y0 + 12.5,
         escape::markup(w.mark.0)
-    );
+    )?;
     x += 30.0 + 7.0 * w.mark.0.chars().count() as f64;
-    let _ = writeln!(
+    writeln!(
         s,
         r##"<rect x="{x}" y="{y0}" width="22" height="16" fill="url(#over)" stroke="#b00020" stroke-dasharray="4 2"/><text x="{}" y="{}">RTL &gt; max ({})</text>"##,
         x + 27.0,
         y0 + 12.5,
         escape::markup(w.over_limit)
-    );
-    x + 27.0 + 7.0 * (12 + w.over_limit.chars().count()) as f64
+    )?;
+    Ok(x + 27.0 + 7.0 * (12 + w.over_limit.chars().count()) as f64)
 }

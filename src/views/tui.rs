@@ -12,7 +12,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
-use super::frame::{Frame, PortView, Show};
+use super::frame::{Frame, PortView, Run, Show};
 use crate::model::ThreadStatus;
 use crate::narrate::Lang;
 use crate::narrate::{words, Words};
@@ -58,8 +58,8 @@ fn lang_of(show: &Show) -> Lang {
 
 /// Draws frame `ui.index` of `show` into `area` of `buf`, and the open
 /// menu over it.
-pub fn render(show: &Show, ui: &Ui, area: Rect, buf: &mut Buffer) {
-    render_frame(show, ui, area, buf);
+pub fn render(run: &(impl Run + ?Sized), ui: &Ui, area: Rect, buf: &mut Buffer) {
+    render_frame(run, ui, area, buf);
     if let Some(m) = &ui.menu {
         menu_box(m, area, buf);
     }
@@ -119,10 +119,11 @@ fn menu_box(m: &MenuView, area: Rect, buf: &mut Buffer) {
 }
 
 /// Draws frame `ui.index` of `show` into `area` of `buf`.
-fn render_frame(show: &Show, ui: &Ui, area: Rect, buf: &mut Buffer) {
+fn render_frame(run: &(impl Run + ?Sized), ui: &Ui, area: Rect, buf: &mut Buffer) {
+    let show = run.show();
     let w = words(lang_of(show));
     let index = ui.index.min(show.last());
-    let frame = &show.frames[index];
+    let frame = &*run.frame(index);
     let port_ix = ui
         .port
         .unwrap_or(frame.focus)
@@ -242,10 +243,10 @@ fn render_frame(show: &Show, ui: &Ui, area: Rect, buf: &mut Buffer) {
 }
 
 /// Renders into a fresh buffer of `width` x `height` (for tests and snapshots).
-pub fn to_buffer(show: &Show, ui: &Ui, width: u16, height: u16) -> Buffer {
+pub fn to_buffer(run: &(impl Run + ?Sized), ui: &Ui, width: u16, height: u16) -> Buffer {
     let area = Rect::new(0, 0, width, height);
     let mut buf = Buffer::empty(area);
-    render(show, ui, area, &mut buf);
+    render(run, ui, area, &mut buf);
     buf
 }
 

@@ -64,13 +64,13 @@ fn run_text_header_and_steps_use_the_language() {
 fn the_terminal_player_shows_the_korean_note() {
     let mut p = Player::new(scenario(), Flavor::Windows, Lang::Ko);
     p.go(0);
-    let s = buffer_text(&to_buffer(p.show(), p.ui(), 100, 30));
+    let s = buffer_text(&to_buffer(&p, p.ui(), 100, 30));
     assert!(s.contains("두 작업자"), "{s}");
     p.go(1);
-    let s = buffer_text(&to_buffer(p.show(), p.ui(), 100, 30));
+    let s = buffer_text(&to_buffer(&p, p.ui(), 100, 30));
     assert!(s.contains("대기 스레드 큐에서 잠든다"), "{s}");
     p.go(2);
-    let s = buffer_text(&to_buffer(p.show(), p.ui(), 100, 30));
+    let s = buffer_text(&to_buffer(&p, p.ui(), 100, 30));
     assert!(s.contains("[en] Only in English."), "{s}");
 }
 
@@ -223,7 +223,7 @@ fn korean_views(sc: &scenario::Scenario) -> Vec<(&'static str, String)> {
     let mut p = Player::new(sc.clone(), sc.world.flavor, Lang::Ko);
     for i in 0..=p.show().last() {
         p.go(i);
-        out.push(("tui", buffer_text(&to_buffer(p.show(), p.ui(), 140, 45))));
+        out.push(("tui", buffer_text(&to_buffer(&p, p.ui(), 140, 45))));
     }
     let page = html::page(sc, sc.world.flavor, Lang::Ko);
     let start = page.find(r#"id="iocp-data">"#).expect("the data block") + 15;

@@ -15,7 +15,7 @@ fn player(flavor: Flavor, lang: Lang) -> Player {
 }
 
 fn screen(p: &Player, w: u16, h: u16) -> String {
-    buffer_text(&to_buffer(p.show(), p.ui(), w, h))
+    buffer_text(&to_buffer(p, p.ui(), w, h))
 }
 
 fn at(p: &mut Player, i: usize) -> String {

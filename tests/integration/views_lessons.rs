@@ -134,3 +134,28 @@ fn every_view_shows_the_queue_wait_mark() {
     let text = svg::timeline(&sc, Flavor::Wine, Lang::En);
     assert!(!text.contains("class=\"mark\""));
 }
+
+#[test]
+fn a_frame_built_alone_or_by_the_player_is_the_frame_built_in_order() {
+    use iocp_sim::runner::Trace;
+    use iocp_sim::views::frame;
+    use iocp_sim::views::player::Player;
+    for path in lessons() {
+        let sc = scenario::load(&path).unwrap();
+        for (flavor, lang) in CASES {
+            let trace = Trace::record(&sc, flavor);
+            let all = frame::frames(&sc, &trace, lang);
+            let n = all.len();
+            // Backwards and jumping, so no frame is the one after the last.
+            for i in (0..n).rev().chain((0..n).step_by(3)) {
+                let alone = frame::frame(&sc, &trace, lang, i);
+                assert_eq!(alone, all[i], "{} {flavor:?} {lang:?} frame {i}", sc.source);
+            }
+            let mut p = Player::new(sc.clone(), flavor, lang);
+            for i in (0..n).rev().chain([n / 2, 0, n - 1, n / 2]) {
+                p.go(i);
+                assert_eq!(*p.frame(i), all[i], "{} player frame {i}", sc.source);
+            }
+        }
+    }
+}

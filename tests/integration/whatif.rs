@@ -56,7 +56,7 @@ fn refused_actions_are_grey_with_the_reason_and_change_nothing() {
         .expect("unblock T1 is offered");
     let why = why.as_ref().expect("a free thread cannot unblock");
     assert!(why.contains("T1"), "{why}");
-    let s = buffer_text(&to_buffer(p.show(), p.ui(), 100, 30));
+    let s = buffer_text(&to_buffer(&p, p.ui(), 100, 30));
     assert!(s.contains("What if"), "{s}");
     let steps = p.scenario().steps.len();
     for _ in 0..i {
@@ -90,10 +90,10 @@ fn a_student_reaches_over_limit_by_their_own_moves_and_saves_the_branch() {
     choose(&mut p, "T2 blocks");
     choose(&mut p, "post");
     choose(&mut p, "T2 unblocks");
-    let frame = &p.show().frames[p.ui().index];
+    let frame = &p.frame(p.ui().index);
     assert!(frame.ports[0].over, "{frame:#?}");
     assert_eq!(p.show().last(), 6);
-    let s = buffer_text(&to_buffer(p.show(), p.ui(), 100, 30));
+    let s = buffer_text(&to_buffer(&p, p.ui(), 100, 30));
     assert!(s.contains("OVER LIMIT"), "{s}");
 
     assert_eq!(key(&mut p, KeyCode::Char('s')), Control::Save);
@@ -132,8 +132,8 @@ fn the_explorer_plays_the_shortest_way_to_a_goal() {
     assert_eq!(p.scenario().steps.len(), 2);
     assert_eq!(p.ui().index, 1);
     let last = p.show().last();
-    assert!(p.show().frames[last].ports[0].over);
-    let note = p.show().frames[1].note.clone().unwrap();
+    assert!(p.frame(last).ports[0].over);
+    let note = p.frame(1).note.clone().unwrap();
     assert!(note.contains("탐색기"), "{note}");
     assert!(p.ui().message.clone().unwrap().contains('2'));
 
@@ -169,7 +169,7 @@ fn the_menu_fits_at_80x24_in_korean() {
     let mut p = player(Lang::Ko);
     p.go(4);
     key(&mut p, KeyCode::Char('a'));
-    let s = buffer_text(&to_buffer(p.show(), p.ui(), 80, 24));
+    let s = buffer_text(&to_buffer(&p, p.ui(), 80, 24));
     assert!(s.contains("만약에"), "{s}");
     for line in s.lines().filter(|l| l.starts_with("│")) {
         assert!(line.ends_with('│'), "{line}");
