@@ -281,18 +281,38 @@ struct Expander<'a, R> {
 }
 
 impl<R: Rules> Expander<'_, R> {
-    /// Packs a state into `key`, as its orbit's representative under symmetry.
+    /// Packs a state into `key`, as its orbit's representative under
+    /// symmetry; a successor of `parent` (its key, kernel and locals) with
+    /// [`Layout::encode_successor`], which copies what the move left alone.
     fn pack(
         &self,
         k: &Kernel,
         l: &Local,
         ren: &mut Renaming,
         key: &mut [u64],
+        parent: Option<(&[u64], &Kernel, &Local)>,
     ) -> Result<(), PackError> {
         if let Some(sym) = self.symmetry {
             sym.canonical(self.layout, self.world, k, l, ren)?;
         }
-        self.layout.encode_renamed(self.world, k, l, key, ren)
+        let Some(parent) = parent else {
+            return self.layout.encode_renamed(self.world, k, l, key, ren);
+        };
+        self.layout
+            .encode_successor(self.world, k, l, key, ren, parent)?;
+        #[cfg(debug_assertions)]
+        {
+            let mut full = vec![0; key.len()];
+            self.layout
+                .encode_renamed(self.world, k, l, &mut full, ren)
+                .expect("packs as the successor did");
+            debug_assert_eq!(
+                &full[..],
+                &key[..],
+                "encode_successor differs from encode_renamed"
+            );
+        }
+        Ok(())
     }
 
     fn worker(&self, k0: &Kernel, l0: &Local) -> Worker {
@@ -382,7 +402,10 @@ impl<R: Rules> Expander<'_, R> {
                 return e;
             }
             world.advance(mv, &w.out, &mut work_l);
-            if let Err(PackError(message)) = self.pack(&w.work_k, &work_l, &mut w.ren, &mut w.key) {
+            let parent = Some((store.key(id), &w.before_k, &w.before_l));
+            if let Err(PackError(message)) =
+                self.pack(&w.work_k, &work_l, &mut w.ren, &mut w.key, parent)
+            {
                 e.before = Some(Stop::Broken {
                     state: id,
                     mv,
@@ -459,7 +482,7 @@ pub fn search<R: Rules + Sync>(
     let mut batches: Vec<Batch> = (0..threads).map(|_| Batch::default()).collect();
     {
         let w = &mut workers[0];
-        ex.pack(&k0, &l0, &mut w.ren, &mut w.key)
+        ex.pack(&k0, &l0, &mut w.ren, &mut w.key, None)
             .map_err(|e| WorldError(e.to_string()))?;
         store
             .insert(&w.key, 0, u16::MAX)
