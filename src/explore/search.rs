@@ -415,7 +415,6 @@ impl<R: Rules> Expander<'_, R> {
             }
             let found = self.opts.find.as_ref().and_then(|c| c.holds(&w.work_k));
             let h = hash(&w.key);
-            store.prefetch(h);
             batch.keys.extend_from_slice(&w.key);
             batch.succ.push((mv.code(), h, found));
         }
@@ -437,6 +436,13 @@ impl<R: Rules> Expander<'_, R> {
 
 /// States a worker expands per round (the store grows only between rounds).
 const ROUND: usize = 4096;
+
+/// How many successors ahead of the one being stored its hash-table slot
+/// is prefetched.
+const FAR: usize = 16;
+
+/// How many successors ahead the key its slot points to is prefetched.
+const NEAR: usize = 8;
 
 /// Explores `world` breadth-first with `rules`, on `opts.threads` threads.
 ///
@@ -534,6 +540,16 @@ pub fn search<R: Rules + Sync>(
         }
         // Store: in state order, as one thread would.
         for (batch, run) in batches.iter().zip(&runs) {
+            // The table is far larger than the caches: each look-up's slot
+            // is fetched FAR successors ahead and its key NEAR ahead, so the
+            // misses overlap (a round's successors are too many for the
+            // prefetches made while expanding to still be in the cache).
+            for &(_, h, _) in batch.succ.iter().take(FAR) {
+                store.prefetch(h);
+            }
+            for &(_, h, _) in batch.succ.iter().take(NEAR) {
+                store.prefetch_key(h);
+            }
             let mut first = 0;
             for (e, id) in batch.states.iter().zip(run.clone()) {
                 debug_assert_eq!(id, cur);
@@ -547,6 +563,12 @@ pub fn search<R: Rules + Sync>(
                     return finish(result, store, stop.clone(), level_end);
                 }
                 for j in first..e.succ_end {
+                    if let Some(&(_, h, _)) = batch.succ.get(j + FAR) {
+                        store.prefetch(h);
+                    }
+                    if let Some(&(_, h, _)) = batch.succ.get(j + NEAR) {
+                        store.prefetch_key(h);
+                    }
                     let (code, h, found) = batch.succ[j];
                     let key = &batch.keys[j * words..(j + 1) * words];
                     match store.insert_hashed(key, h, id as StateId, code) {
