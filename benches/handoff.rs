@@ -75,7 +75,7 @@ fn handoff(c: &mut Criterion) {
             })
         });
         assert_eq!(out.deliveries.len(), 1, "each get took the queued packet");
-        assert_eq!(k.port(P).iocq.len(), 0);
+        assert_eq!(k.port(P).iocq().len(), 0);
 
         // (b) get waits in the WTQ; the post hands the packet off directly.
         let (mut k, mut out) = setup(flavor);
@@ -90,8 +90,8 @@ fn handoff(c: &mut Criterion) {
             })
         });
         assert_eq!(out.deliveries.len(), 1, "each post was handed off");
-        assert_eq!(k.port(P).iocq.len(), 0);
-        assert!(k.port(P).wtq.is_empty());
+        assert_eq!(k.port(P).iocq().len(), 0);
+        assert!(k.port(P).wtq().is_empty());
     }
     group.finish();
 }

@@ -175,13 +175,13 @@ impl<const LIFO: bool, const MARK: bool> PortLike for MyPort<LIFO, MARK> {
 
     fn check(&self, model: &iocp_sim::model::Kernel) -> Result<(), String> {
         let port = model.port(PORT);
-        if (self.current, self.queue.len()) != (port.current, port.iocq.len()) {
+        if (self.current, self.queue.len()) != (port.current(), port.iocq().len()) {
             return Err(format!(
                 "current {} and {} queued; the model has {} and {}",
                 self.current,
                 self.queue.len(),
-                port.current,
-                port.iocq.len()
+                port.current(),
+                port.iocq().len()
             ));
         }
         Ok(())

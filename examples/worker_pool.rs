@@ -96,7 +96,7 @@ fn shutdown_ends_every_worker(pool: &Pool) -> Result<(), TestCaseError> {
             movers.push(None);
         }
         for (i, t) in k.threads().iter().enumerate() {
-            if matches!(t.state, ThreadState::Running | ThreadState::Paused(_)) {
+            if matches!(t.state(), ThreadState::Running | ThreadState::Paused(_)) {
                 movers.push(Some(ThreadId(i as u32)));
             }
         }
@@ -114,7 +114,7 @@ fn shutdown_ends_every_worker(pool: &Pool) -> Result<(), TestCaseError> {
             },
             Some(thread) => {
                 let i = thread.0 as usize;
-                match (k.thread(thread).state, holds[i]) {
+                match (k.thread(thread).state(), holds[i]) {
                     (ThreadState::Paused(_), _) => Action::Unblock { thread },
                     (_, Some(p)) if p.key == 0 => Action::Exit { thread },
                     // Half of the work blocks once before the next get.
@@ -138,12 +138,12 @@ fn shutdown_ends_every_worker(pool: &Pool) -> Result<(), TestCaseError> {
         }
     }
     let stuck: Vec<usize> = (0..pool.workers)
-        .filter(|&i| k.threads()[i].state != ThreadState::Exited)
+        .filter(|&i| k.threads()[i].state() != ThreadState::Exited)
         .collect();
     prop_assert!(
         stuck.is_empty(),
         "workers {stuck:?} never exit; the port holds {} packet(s); steps: {trace:?}",
-        k.port(PORT).iocq.len()
+        k.port(PORT).iocq().len()
     );
     let c = k.counters();
     prop_assert_eq!(c.delivered, c.made, "every packet is delivered");

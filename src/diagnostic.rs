@@ -3,13 +3,18 @@
 //! name is close to a known one.
 //!
 //! The one-line form of every error (its `Display`) stays the form for
-//! scripts; [`render`] is the long form, for people (the command uses it
-//! when standard error is a terminal).
+//! scripts; the long form, for people, is [`scenario`] (scenario and
+//! challenge files), [`explore_spec`] (explore specs: the value at the
+//! error's JSON path) and [`lab_config`] (lab configurations, TOML), all
+//! drawn by one renderer (the command uses them when standard error is a
+//! terminal).
 
 use std::ops::Range;
 
 use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
 
+use crate::explore::SpecError;
+use crate::lab::ConfigError;
 use crate::scenario::ScenarioError;
 
 /// The candidate closest to `word` by edit distance, if it is close enough
@@ -37,44 +42,78 @@ pub fn did_you_mean<'a>(
     best.filter(|&(d, _)| d <= limit && !tie).map(|(_, c)| c)
 }
 
-/// Levenshtein distance over characters.
+/// Edit distance over characters, counting a swap of two neighbours
+/// (`retyr` for `retry`) as one edit, as typing mistakes go (the optimal
+/// string alignment distance).
 fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
+    // Three rows: two back (for swaps), the previous one and the current one.
+    let mut back: Vec<usize> = vec![0; b.len() + 1];
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
+    for i in 0..a.len() {
         cur[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let swap = prev[j] + usize::from(ca != cb);
-            cur[j + 1] = swap.min(prev[j + 1] + 1).min(cur[j] + 1);
+        for j in 0..b.len() {
+            let change = prev[j] + usize::from(a[i] != b[j]);
+            let mut d = change.min(prev[j + 1] + 1).min(cur[j] + 1);
+            if i > 0 && j > 0 && a[i] == b[j - 1] && a[i - 1] == b[j] {
+                d = d.min(back[j - 1] + 1);
+            }
+            cur[j + 1] = d;
         }
+        std::mem::swap(&mut back, &mut prev);
         std::mem::swap(&mut prev, &mut cur);
     }
     prev[b.len()]
 }
 
 /// The unknown word a message names and the words it lists as known:
-/// serde's `unknown field `expcet`, expected one of `op`, `expect``, and
-/// the scenario reader's `unknown thread "T9" (declared: T1, T2)`.
+/// serde's `unknown field `expcet`, expected one of `op`, `expect``, the
+/// scenario reader's `unknown thread "T9" (declared: T1, T2)`, and the
+/// lab's `unknown policy `lifp`: use lifo, fifo-limited or wine` and
+/// `` `thred` cannot be swept: use one of threads, cpus``.
 fn unknown_and_known(message: &str) -> Option<(&str, Vec<&str>)> {
-    let rest = &message[message.find("unknown ")? + "unknown ".len()..];
-    let (_kind, rest) = rest.split_once([' ', '`', '"'])?;
+    let rest = if let Some(i) = message.find("unknown ") {
+        let rest = &message[i + "unknown ".len()..];
+        rest.split_once([' ', '`', '"'])?.1
+    } else {
+        // A message that starts with the word it refuses, in backquotes.
+        message.strip_prefix('`').filter(|r| r.contains("use "))?
+    };
     let rest = rest.trim_start_matches(['`', '"']);
     let word = rest.split(['`', '"']).next()?;
     let known = if let Some((_, list)) = rest.split_once("expected one of ") {
         list.split('`').skip(1).step_by(2).collect()
     } else if let Some((_, list)) = rest.split_once("(declared: ") {
         list.trim_end_matches(')').split(", ").collect()
+    } else if let Some((_, list)) = rest.rsplit_once("use ") {
+        let list = list.strip_prefix("one of ").unwrap_or(list);
+        list.split(", ")
+            .flat_map(|w| w.split(" or "))
+            .map(|w| w.trim_matches(['`', '"', ' ']))
+            .filter(|w| !w.is_empty())
+            .collect()
     } else {
         Vec::new()
     };
     Some((word, known))
 }
 
+/// The unknown word a message names, if any.
+fn unknown_word(message: &str) -> Option<&str> {
+    unknown_and_known(message).map(|(w, _)| w)
+}
+
 /// "did you mean `X`?" for a message naming an unknown field, variant (an
 /// op, a flavour) or id, when one of the words it lists is close.
 pub fn hint(message: &str) -> Option<String> {
     let (word, known) = unknown_and_known(message)?;
+    suggest(word, known)
+}
+
+/// "did you mean `X`?" when one of `known` is close to `word`.
+fn suggest<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) -> Option<String> {
     did_you_mean(word, known).map(|m| format!("did you mean `{m}`?"))
 }
 
@@ -106,15 +145,87 @@ pub fn scenario(e: &ScenarioError, text: Option<&str>) -> String {
         };
         return render(path, text, *line, *column, &message, hint.as_deref());
     }
+    one_line(e, hint.as_deref())
+}
+
+/// The long form of a mistake in an explore spec (`path` names the file,
+/// `text` is its contents): the value at fault (found from the error's
+/// JSON path, such as `threads[1].get.port`, or its line and column) with
+/// a caret under it, and "did you mean" when the spec declares a close
+/// name. Falls back to `path: ` and the one-line form.
+pub fn explore_spec(e: &SpecError, path: &str, text: &str) -> String {
+    let (range, message) = match parse_line_column(&e.at) {
+        Some((line, column)) => (
+            span(text, line, column, unknown_word(&e.message)),
+            strip_position(&e.message).to_owned(),
+        ),
+        None => (
+            json_path_span(text, &e.at),
+            format!("{}: {}", e.at, e.message),
+        ),
+    };
+    let hint = hint(&e.message).or_else(|| {
+        // The word at fault: the value at the path, or the one the message names.
+        let word = range
+            .clone()
+            .and_then(|r| text.get(r))
+            .map(|w| w.trim_matches('"'))
+            .or_else(|| unknown_word(&e.message))?;
+        suggest(word, e.known.iter().map(String::as_str))
+    });
+    match range {
+        Some(r) => snippet(path, text, r, &message, hint.as_deref()),
+        None => one_line(format_args!("{path}: {e}"), hint.as_deref()),
+    }
+}
+
+/// The long form of a mistake in a lab configuration (`text` is the
+/// contents of the file the error names, if it could be read): the line
+/// with a caret under the key or value at fault, and "did you mean" for an
+/// unknown key, policy, distribution, process or swept key.
+pub fn lab_config(e: &ConfigError, text: Option<&str>) -> String {
+    let hint = hint(&e.message);
+    let message = match &e.key {
+        Some(k) => format!("key `{k}`: {}", e.message),
+        None => e.message.clone(),
+    };
+    let range = text
+        .zip(e.line)
+        .and_then(|(text, line)| span(text, line, e.column.unwrap_or(1), None));
+    match (range, text) {
+        (Some(r), Some(text)) => snippet(&e.file, text, r, &message, hint.as_deref()),
+        _ => one_line(e, hint.as_deref()),
+    }
+}
+
+/// The one-line form of an error, as a long form without a source line:
+/// `error: ...` and the hint below it, if any.
+fn one_line(e: impl std::fmt::Display, hint: Option<&str>) -> String {
     match hint {
         Some(h) => format!("error: {e}\n  help: {h}"),
         None => format!("error: {e}"),
     }
 }
 
+/// `line L, column C` (the explore spec's position of a syntax error).
+fn parse_line_column(at: &str) -> Option<(usize, usize)> {
+    let (line, column) = at.strip_prefix("line ")?.split_once(", column ")?;
+    Some((line.parse().ok()?, column.parse().ok()?))
+}
+
+/// A serde_json message without its ` at line L column C` tail (the
+/// snippet shows the position).
+fn strip_position(message: &str) -> &str {
+    message
+        .rfind(" at line ")
+        .map_or(message, |i| &message[..i])
+}
+
 /// The byte range in `text` to underline for a 1-based `line` and
 /// `column`: the quoted word `word` on that line if it is there, else the
-/// character at the column (the line's end if the column is past it).
+/// token (a quoted string, or a run of letters, digits, `_`, `-` and `.`)
+/// starting at the column, else the character at the column (the line's
+/// end if the column is past it).
 fn span(text: &str, line: usize, column: usize, word: Option<&str>) -> Option<Range<usize>> {
     let mut start = 0;
     let mut lines = text.split_inclusive('\n');
@@ -133,7 +244,16 @@ fn span(text: &str, line: usize, column: usize, word: Option<&str>) -> Option<Ra
         .char_indices()
         .nth(column.saturating_sub(1))
         .or_else(|| body.char_indices().last())?;
-    Some(start + at..start + at + c.len_utf8())
+    let token = |c: char| c.is_alphanumeric() || matches!(c, '_' | '-' | '.');
+    let rest = &body[at..];
+    let len = if c == '"' {
+        rest[1..].find('"').map_or(1, |i| i + 2)
+    } else if token(c) {
+        rest.find(|c| !token(c)).unwrap_or(rest.len())
+    } else {
+        c.len_utf8()
+    };
+    Some(start + at..start + at + len)
 }
 
 /// The long form of an error at `line`:`column` (1-based) of `text`, the
@@ -148,17 +268,174 @@ pub fn render(
     message: &str,
     hint: Option<&str>,
 ) -> String {
-    let word = unknown_and_known(message).map(|(w, _)| w);
-    let Some(range) = span(text, line, column, word) else {
-        return format!("{path}:{line}:{column}: {message}");
-    };
+    match span(text, line, column, unknown_word(message)) {
+        Some(range) => snippet(path, text, range, message, hint),
+        None => format!("{path}:{line}:{column}: {message}"),
+    }
+}
+
+/// The one renderer: `message`, then the source line(s) of `range` in
+/// `text` (the contents of `path`) with a caret under it, labelled with
+/// the hint. A range over several lines is cut at the end of its first.
+fn snippet(
+    path: &str,
+    text: &str,
+    range: Range<usize>,
+    message: &str,
+    hint: Option<&str>,
+) -> String {
+    // On character boundaries, at least one character long (none at the
+    // very end), and no further than the end of its first line.
+    let start = (0..=range.start.min(text.len()))
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0);
+    let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    let mut end = range.end.max(start + 1).min(line_end).max(start);
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
     let snippet = Snippet::source(text).path(path).annotation(
         AnnotationKind::Primary
-            .span(range)
+            .span(start..end)
             .label(hint.unwrap_or("")),
     );
     let report = [Level::ERROR.primary_title(message).element(snippet)];
     Renderer::plain().render(&report)
+}
+
+/// The byte range of the value at a JSON path such as
+/// `environment.posts[0].port` or `threads` in the JSON `text`; for a path
+/// that goes deeper than the text, the deepest value found. `None` if the
+/// text is not JSON or the path is malformed.
+fn json_path_span(text: &str, path: &str) -> Option<Range<usize>> {
+    let mut s = Scan {
+        b: text.as_bytes(),
+        i: 0,
+    };
+    s.ws();
+    let mut found = s.i..s.clone().skip_value()?;
+    for part in path.split('.') {
+        // `name`, `name[i]` or `name[i][j]`: a key, then indices.
+        let mut pieces = part.split('[');
+        let mut segs: Vec<Result<&str, usize>> = vec![Ok(pieces.next()?)];
+        for ix in pieces {
+            segs.push(Err(ix.strip_suffix(']')?.parse().ok()?));
+        }
+        for seg in segs {
+            let here = match seg {
+                Ok(k) => s.member(k),
+                Err(n) => s.element(n),
+            };
+            let Some(start) = here else {
+                return Some(found);
+            };
+            found = start..s.clone().skip_value()?;
+        }
+    }
+    Some(found)
+}
+
+/// A position in JSON text, for [`json_path_span`]; every step moves
+/// forward, so a scan ends on any input.
+#[derive(Clone)]
+struct Scan<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl Scan<'_> {
+    fn ws(&mut self) {
+        while self.b.get(self.i).is_some_and(u8::is_ascii_whitespace) {
+            self.i += 1;
+        }
+    }
+
+    fn eat(&mut self, c: u8) -> Option<()> {
+        self.ws();
+        (self.b.get(self.i) == Some(&c)).then(|| self.i += 1)
+    }
+
+    /// Skips a string starting at the cursor; returns its contents' range.
+    fn string(&mut self) -> Option<Range<usize>> {
+        self.eat(b'"')?;
+        let start = self.i;
+        loop {
+            match self.b.get(self.i)? {
+                b'\\' => self.i += 2,
+                b'"' => break,
+                _ => self.i += 1,
+            }
+        }
+        self.i += 1;
+        Some(start..self.i - 1)
+    }
+
+    /// Skips the value at the cursor; returns where it ends.
+    fn skip_value(&mut self) -> Option<usize> {
+        self.ws();
+        match self.b.get(self.i)? {
+            b'"' => {
+                self.string()?;
+            }
+            b'{' | b'[' => {
+                let mut depth = 0usize;
+                loop {
+                    match self.b.get(self.i)? {
+                        b'"' => {
+                            self.string()?;
+                            continue;
+                        }
+                        b'{' | b'[' => depth += 1,
+                        b'}' | b']' => depth -= 1,
+                        _ => {}
+                    }
+                    self.i += 1;
+                    if depth == 0 {
+                        break;
+                    }
+                }
+            }
+            _ => {
+                while self
+                    .b
+                    .get(self.i)
+                    .is_some_and(|c| !matches!(c, b',' | b'}' | b']') && !c.is_ascii_whitespace())
+                {
+                    self.i += 1;
+                }
+            }
+        }
+        Some(self.i)
+    }
+
+    /// Moves into the object at the cursor to the value of `key`; returns
+    /// where that value starts.
+    fn member(&mut self, key: &str) -> Option<usize> {
+        self.eat(b'{')?;
+        loop {
+            let k = self.string()?;
+            self.eat(b':')?;
+            self.ws();
+            if &self.b[k] == key.as_bytes() {
+                return Some(self.i);
+            }
+            self.skip_value()?;
+            self.eat(b',')?;
+        }
+    }
+
+    /// Moves into the array at the cursor to its element `n` (from 0);
+    /// returns where it starts.
+    fn element(&mut self, n: usize) -> Option<usize> {
+        self.eat(b'[')?;
+        for _ in 0..n {
+            self.skip_value()?;
+            self.eat(b',')?;
+        }
+        self.ws();
+        Some(self.i)
+    }
 }
 
 #[cfg(test)]
@@ -248,5 +525,131 @@ mod tests {
             out.contains("1 | {}"),
             "a column past the end marks the last character: {out}"
         );
+    }
+
+    #[test]
+    fn a_swap_of_neighbours_is_one_edit() {
+        assert_eq!(edit_distance("retyr", "retry"), 1);
+        assert_eq!(edit_distance("expcet", "expect"), 1);
+        assert_eq!(edit_distance("abc", "abc"), 0);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(did_you_mean("retyr", ["retry", "exit"]), Some("retry"));
+    }
+
+    #[test]
+    fn lists_after_use_are_known_words() {
+        let m = "unknown policy `lifp`: use lifo, fifo-limited or wine";
+        assert_eq!(hint(m).as_deref(), Some("did you mean `lifo`?"));
+        let m = "`thraeds` cannot be swept: use one of threads, concurrency, cpus";
+        assert_eq!(hint(m).as_deref(), Some("did you mean `threads`?"));
+        let m = "unknown flavor \"winows\"; use \"windows\", \"wine\" or \"wine10\"";
+        assert_eq!(hint(m).as_deref(), Some("did you mean `windows`?"));
+        assert_eq!(hint("`3x` is not a whole number: use digits"), None);
+    }
+
+    const SPEC: &str = "{\n  \"ports\": [{\"id\": \"P\", \"n\": 1}],\n  \"threads\": [\n    {\"id\": \"A\", \"get\": {\"port\": \"P\"}},\n    {\"id\": \"B\", \"get\": {\"port\": \"Q\", \"t\": [1, [2, 3]]}}\n  ],\n  \"e\": {\"close\": [\"P\", \"X\"]}\n}\n";
+
+    #[test]
+    fn a_json_path_finds_its_value() {
+        let at = |path| json_path_span(SPEC, path).map(|r| &SPEC[r]);
+        assert_eq!(at("threads[1].get.port"), Some("\"Q\""));
+        assert_eq!(at("threads[0].id"), Some("\"A\""));
+        assert_eq!(at("ports[0].n"), Some("1"));
+        assert_eq!(at("e.close[1]"), Some("\"X\""));
+        assert_eq!(at("threads[1].get.t[1][0]"), Some("2"));
+        assert_eq!(at("threads[1].get.t[1]"), Some("[2, 3]"));
+        // Deeper than the text: the deepest value found.
+        assert_eq!(at("e.close[5]"), Some("[\"P\", \"X\"]"));
+        assert_eq!(at("threads[0].get.batch"), Some("{\"port\": \"P\"}"));
+        assert_eq!(at("ports[0"), None, "a malformed path");
+    }
+
+    #[test]
+    fn a_json_path_in_broken_text_ends_without_a_panic() {
+        let paths = ["threads[1].get.port", "e.close[1]", "ports", "x[3][2]"];
+        for end in 0..=SPEC.len() {
+            for path in paths {
+                if let Some(r) = json_path_span(&SPEC[..end], path) {
+                    assert!(r.start <= r.end && r.end <= end, "{end} {path}");
+                }
+            }
+        }
+        for text in [
+            "",
+            "\"",
+            "\"\\",
+            "[[[[",
+            "]]]",
+            "{\"a\":",
+            "{\"a\" 1}",
+            "nul",
+        ] {
+            let _ = json_path_span(text, "a[0].b");
+        }
+    }
+
+    #[test]
+    fn explore_spec_errors_point_at_the_value_of_their_path() {
+        let text = "{\"format\": \"iocp-sim-explore/1\", \"title\": \"t\",\n \"ports\": [{\"id\": \"P\", \"concurrency\": 1}],\n \"threads\": [{\"id\": \"A\", \"get\": {\"port\": \"Q\"}}]}";
+        let e = crate::explore::parse(text).unwrap_err();
+        assert_eq!(e.at, "threads[0].get.port");
+        let long = explore_spec(&e, "s.json", text);
+        assert!(
+            long.starts_with("error: threads[0].get.port: unknown port \"Q\"\n"),
+            "{long}"
+        );
+        assert!(long.contains("3 |  \"threads\""), "{long}");
+        assert!(long.contains("^^^ did you mean `P`?"), "{long}");
+        // No text to show: the one line, with the path.
+        assert_eq!(
+            explore_spec(&e, "s.json", ""),
+            format!("error: s.json: {e}\n  help: did you mean `P`?")
+        );
+    }
+
+    #[test]
+    fn lab_config_errors_without_a_line_keep_one_line() {
+        let e = crate::lab::LabConfig::from_toml(
+            "cpus = 1\nthreads = 1\ncompletions = 1\n",
+            "c.toml",
+            std::path::Path::new("."),
+        )
+        .unwrap_err();
+        assert_eq!(e.line, None);
+        assert_eq!(lab_config(&e, Some("cpus = 1\n")), format!("error: {e}"));
+        let e = crate::lab::LabConfig::from_toml(
+            "cpus = 1\nthraeds = 1\n",
+            "c.toml",
+            std::path::Path::new("."),
+        )
+        .unwrap_err();
+        let long = lab_config(&e, Some("cpus = 1\nthraeds = 1\n"));
+        assert!(long.contains("2 | thraeds = 1"), "{long}");
+        assert!(
+            long.contains("  | ^^^^^^^ did you mean `threads`?"),
+            "{long}"
+        );
+        assert_eq!(
+            lab_config(&e, None),
+            format!("error: {e}\n  help: did you mean `threads`?")
+        );
+    }
+
+    #[test]
+    fn every_cut_of_a_spec_shows_without_a_panic() {
+        let text = "{\"format\": \"iocp-sim-explore/1\", \"title\": \"포트 한계\",\n \"ports\": [{\"id\": \"P\", \"concurrency\": 1}],\n \"threads\": [{\"id\": \"A\", \"get\": {\"port\": \"Q\"}}]}";
+        let e = crate::explore::parse(text).unwrap_err();
+        for end in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+            let cut = &text[..end];
+            let _ = explore_spec(&e, "s.json", cut);
+            if let Err(e) = crate::explore::parse(cut) {
+                let _ = explore_spec(&e, "s.json", cut);
+            }
+        }
+        // Ranges off character boundaries or past the text are mended.
+        for (a, b) in [(0, 0), (43, 44), (44, 45), (500, 600), (3, 2)] {
+            let _ = snippet("s.json", text, a..b, "m", None);
+        }
     }
 }

@@ -11,6 +11,7 @@
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::diagnostic;
 use crate::explore::{self, Condition, ModelRules, Options, Stop, World};
 use crate::lab::{self, report, sweep, LabConfig};
 use crate::model::{Flavor, Kernel, Names, Outcome};
@@ -89,6 +90,10 @@ pub fn scenario_bytes(data: &[u8]) {
             "stream and load word an error differently"
         ),
         (a, b) => panic!("load {:?} but stream {:?}", a.is_ok(), b.is_ok()),
+    }
+    if let (Err(e), Ok(text)) = (&whole, std::str::from_utf8(data)) {
+        // The long form of the error must show whatever the text.
+        let _ = diagnostic::scenario(e, Some(text));
     }
     if let Ok(text) = std::str::from_utf8(data) {
         let plain = scenario::load_str(&name, text);
@@ -287,7 +292,8 @@ pub fn scenario_structured(data: &[u8]) {
     scenario_bytes(text.as_bytes());
 }
 
-/// Explore spec bytes: parse; a spec accepted builds a world and is
+/// Explore spec bytes: parse (a spec refused has its long error form
+/// shown); a spec accepted builds a world and is
 /// searched under small caps; the search must not find a property broken
 /// or the packed layout overflowing; a state found with `--find` is
 /// written as a scenario that reads back and whose expectations hold.
@@ -295,8 +301,12 @@ pub fn explore_spec(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let Ok(spec) = explore::parse(text) else {
-        return;
+    let spec = match explore::parse(text) {
+        Ok(spec) => spec,
+        Err(e) => {
+            let _ = diagnostic::explore_spec(&e, "fuzz.json", text);
+            return;
+        }
     };
     let world = World::new(&spec, None).expect("a checked spec builds a world");
     let cond = Condition::parse(["over_limit", "held", "lost > 0", "wtq >= 2"][data.len() % 4])
@@ -311,7 +321,10 @@ pub fn explore_spec(data: &[u8]) {
     let search =
         explore::search(&world, &ModelRules, &opts, &mut |_| {}).expect("the search starts");
     match &search.stop {
-        Stop::Violation { violation, .. } => panic!("explore found a model bug: {violation}"),
+        Stop::Violation { violation, .. } => panic!(
+            "explore found a model bug: {}",
+            crate::narrate::violation(violation)
+        ),
         Stop::Broken { message, .. } => panic!("explore broke: {message}"),
         Stop::Found { state, port } => {
             let (_, json) = explore::trace::found_scenario(
@@ -337,18 +350,22 @@ pub fn explore_spec(data: &[u8]) {
     }
 }
 
-/// Lab TOML: parse; a configuration accepted is swept (at most 4 points)
+/// Lab TOML: parse (a configuration refused has its long error form
+/// shown); a configuration accepted is swept (at most 4 points)
 /// with at most 300 completions each; every result is sane and every
 /// report is built.
 pub fn lab_toml(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let Ok((mut config, axes)) =
-        LabConfig::from_toml(text, "fuzz.toml", std::path::Path::new("sim-scenarios/lab"))
-    else {
-        return;
-    };
+    let (mut config, axes) =
+        match LabConfig::from_toml(text, "fuzz.toml", std::path::Path::new("sim-scenarios/lab")) {
+            Ok(x) => x,
+            Err(e) => {
+                let _ = diagnostic::lab_config(&e, Some(text));
+                return;
+            }
+        };
     config.completions = config.completions.min(300);
     config.threads = config.threads.min(64);
     if config.expected_slices() > 1e5 {

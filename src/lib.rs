@@ -72,7 +72,7 @@
 //! assert_eq!(out.deliveries[0].thread, t1, "T2 blocked: T1 may run");
 //!
 //! k.apply(Action::Unblock { thread: t2 }, &mut out)?;
-//! assert_eq!(k.port(p).current, 2);
+//! assert_eq!(k.port(p).current(), 2);
 //! assert!(k.port(p).over_limit());
 //!
 //! // A thread that is waiting cannot call anything: the model refuses, and
@@ -101,7 +101,8 @@ pub mod explore;
 pub mod fuzzing;
 pub mod lab;
 pub mod live;
-pub mod model;
+/// The pure model: the `iocp-model` crate, re-exported.
+pub use iocp_model as model;
 pub mod narrate;
 pub mod render;
 pub mod runner;
@@ -112,6 +113,40 @@ pub mod views;
 
 #[cfg(test)]
 mod api_tests {
+    /// No `pub fn` in the sources returns `Result<_, String>`: errors are
+    /// typed (and implement `std::error::Error`, below). Crate-private
+    /// helpers may still carry a message as a `String`.
+    #[test]
+    fn no_public_function_returns_a_string_error() {
+        fn scan(dir: &std::path::Path, found: &mut Vec<String>) {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return;
+            };
+            for e in entries.flatten() {
+                let path = e.path();
+                if path.is_dir() {
+                    scan(&path, found);
+                } else if path.extension().is_some_and(|x| x == "rs") {
+                    let text = std::fs::read_to_string(&path).expect("read a source file");
+                    for (i, _) in text.match_indices("pub fn ") {
+                        let sig = &text[i..];
+                        let sig = &sig[..sig.find(['{', ';']).unwrap_or(sig.len())];
+                        let sig = sig.split_whitespace().collect::<Vec<_>>().join(" ");
+                        let ret = sig.rsplit("->").next().unwrap_or("");
+                        if ret.contains("Result<") && ret.trim_end().ends_with(", String>") {
+                            found.push(format!("{}: {sig}", path.display()));
+                        }
+                    }
+                }
+            }
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut found = Vec::new();
+        scan(&root.join("src"), &mut found);
+        scan(&root.join("crates"), &mut found);
+        assert!(found.is_empty(), "{}", found.join("\n"));
+    }
+
     /// Every public error type is a `std::error::Error` (so `?` and error
     /// crates work with it); this does not compile if one is not.
     #[test]
@@ -119,6 +154,7 @@ mod api_tests {
         fn is_error<E: std::error::Error + Send + Sync + 'static>() {}
         is_error::<crate::model::Rejection>();
         is_error::<crate::model::properties::Violation>();
+        is_error::<crate::model::PartsError>();
         is_error::<crate::scenario::Mismatch>();
         is_error::<crate::scenario::ScenarioError>();
         is_error::<crate::runner::check::Failure>();
@@ -129,6 +165,19 @@ mod api_tests {
         is_error::<crate::lab::config::ConfigError>();
         is_error::<crate::diff::observe::ProbeOutputError>();
         is_error::<crate::diff::launch::RunError>();
+        is_error::<crate::diff::launch::EnvMissing>();
+        is_error::<crate::diff::WineVersionError>();
+        is_error::<crate::explore::condition::ConditionError>();
+        is_error::<crate::explore::free::GoalError>();
+        is_error::<crate::explore::store::OutOfMemory>();
+        is_error::<crate::lab::config::TimeLimit>();
+        is_error::<crate::lab::sweep::SweepError>();
+        is_error::<crate::lab::sim::ImpossibleFigure>();
+        is_error::<crate::live::GetError>();
+        is_error::<crate::live::Closed<u32>>();
+        is_error::<crate::live::control::Failure>();
+        is_error::<crate::views::size::TooLarge>();
+        is_error::<crate::views::sandbox::QueryError>();
         #[cfg(feature = "proptest")]
         {
             is_error::<crate::testing::shadow::Failure>();

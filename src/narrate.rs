@@ -4,6 +4,9 @@
 //! exhaustive, so a missing one does not compile).
 
 pub mod ko;
+mod reasons;
+
+pub use reasons::{rejection_reason, violation};
 
 use crate::model::{
     Action, Event, FailWhy, Fired, Names, NoPacketWhy, NoTakeWhy, Packet, PortId, QueueWhy,
@@ -12,6 +15,7 @@ use crate::model::{
 
 /// A narration language.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
 pub enum Lang {
     /// English.
     #[default]
@@ -62,7 +66,11 @@ pub fn fired(f: &Fired, names: &Names, lang: Lang) -> String {
 /// The explanation of a rejected action.
 pub fn rejection(r: &Rejection, names: &Names, lang: Lang) -> String {
     match lang {
-        Lang::En => format!("{} refuses this: {}.", r.rule.label(), r.message(names)),
+        Lang::En => format!(
+            "{} refuses this: {}.",
+            r.rule.label(),
+            rejection_reason(r, names)
+        ),
         Lang::Ko => ko::rejection(r, names),
     }
 }

@@ -3,6 +3,8 @@
 
 pub mod check;
 
+use std::cell::RefCell;
+
 use crate::model::{Action, Flavor, Kernel, Names, Outcome, Rejection};
 use crate::scenario::{Mismatch, Scenario, ScenarioError, Step, World};
 
@@ -24,6 +26,7 @@ pub enum Applied {
 
 /// The report of one step.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct StepReport {
     /// The step number (1-based).
     pub number: usize,
@@ -44,6 +47,7 @@ impl StepReport {
 
 /// Totals over a run, for the summary line.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Summary {
     /// Steps applied.
     pub steps: usize,
@@ -67,14 +71,18 @@ pub struct Runner {
 
 /// The text of a rejection: the rule, then why.
 pub fn rejection_message(r: &Rejection, names: &Names) -> String {
-    format!("{}: {}", r.rule.label(), r.message(names))
+    format!(
+        "{}: {}",
+        r.rule.label(),
+        crate::narrate::rejection_reason(r, names)
+    )
 }
 
 impl Runner {
     /// A runner for `world` in `flavor`.
     pub fn new(world: &World, flavor: Flavor) -> Runner {
         let kernel = Kernel::new(&world.kernel_config(flavor));
-        let peak = kernel.ports().iter().map(|p| (0, p.max)).collect();
+        let peak = kernel.ports().iter().map(|p| (0, p.max())).collect();
         Runner {
             kernel,
             outcome: Outcome::default(),
@@ -111,7 +119,7 @@ impl Runner {
         };
         self.summary.steps += 1;
         for (peak, port) in self.summary.peak.iter_mut().zip(self.kernel.ports()) {
-            peak.0 = peak.0.max(port.current);
+            peak.0 = peak.0.max(port.current());
         }
         if self.kernel.ports().iter().any(|p| p.over_limit()) {
             self.summary.over_limit_steps += 1;
@@ -161,6 +169,8 @@ pub fn rejected_error(path: &str, step: &Step, message: &str) -> ScenarioError {
 }
 
 /// One step of a recorded run, for front ends that move back and forth.
+/// It holds what the step changed (its action, report and outcome), not the
+/// state after it: ask the [`Trace`] for that ([`Trace::state`], [`Walk`]).
 #[derive(Clone, Debug)]
 pub struct TraceStep {
     /// The step.
@@ -169,11 +179,43 @@ pub struct TraceStep {
     pub report: StepReport,
     /// The action's outcome (empty for steps without action or rejected ones).
     pub outcome: Outcome,
-    /// The state after the step.
-    pub after: Kernel,
 }
 
-/// A whole run kept in memory: the state before step 1 and after each step.
+/// Steps after which a checkpoint is kept whatever else holds (see [`Trace`]).
+pub const MAX_CHECKPOINT_GAP: usize = 256;
+
+/// A whole run kept in memory: the state before step 1, what each step
+/// changed, and a full state (a *checkpoint*) now and then. Any state is
+/// recomputed on demand by replaying the recorded actions from the nearest
+/// checkpoint before it with the model itself ([`Kernel::apply`]; the rules
+/// exist nowhere else).
+///
+/// # Where checkpoints go
+///
+/// Memory is `steps × change + checkpoints × state`, and recomputing a
+/// state costs at most the replay from its checkpoint. After each step the
+/// trace adds up the replay work since the last checkpoint (one per step,
+/// plus each rule fired, packet delivered and call failed: what the model
+/// does to apply it) and keeps a checkpoint once that work reaches the size
+/// of the state itself (threads, ports with their queues, devices,
+/// OVERLAPPEDs; see [`Trace::checkpoints`]), or after
+/// [`MAX_CHECKPOINT_GAP`] steps, whichever comes first. So
+///
+/// * every checkpoint of size `W` is paid for by `W` entries of recorded
+///   change: all checkpoints together take no more than the steps' changes,
+///   plus one state per [`MAX_CHECKPOINT_GAP`] steps at most (2,000 threads
+///   and 2,000 steps keep 8 states instead of 2,001);
+/// * recomputing any state replays at most about one state's worth of
+///   change and at most [`MAX_CHECKPOINT_GAP`] steps: about the cost of
+///   the copy of the state that [`Trace::state`] returns anyway. The last
+///   state computed is cached, so asking for the next one costs one step
+///   (and the copy), and [`Trace::walk`] goes through all of them one step
+///   each.
+///
+/// A fixed interval (every 64 steps, or `sqrt(steps)`) would keep 32
+/// states of 100,000 threads for a 2,000-step run, and replay 64 steps for
+/// every state of a two-thread run; tying the interval to the size of the
+/// state keeps both sides of the sum in proportion.
 #[derive(Clone, Debug)]
 pub struct Trace {
     /// The flavour it ran in.
@@ -186,14 +228,91 @@ pub struct Trace {
     pub summary: Summary,
     /// The error that stopped the run early, if any.
     pub stopped: Option<ScenarioError>,
+    /// `(i, state after step i)`, `i` increasing, every `i >= 1`.
+    checkpoints: Vec<(usize, Kernel)>,
+    /// The last state computed by [`Trace::state`], with its index.
+    cache: RefCell<Option<(usize, Kernel)>>,
+}
+
+/// Where a [`Trace`] keeps its checkpoints (the rule is explained there).
+/// [`Trace::record`] asks it after every step; `views::size` asks it too,
+/// to count the states a trace will hold before recording one.
+#[derive(Clone, Debug)]
+pub struct CheckpointPolicy {
+    overlapped: usize,
+    work: usize,
+    gap: usize,
+}
+
+impl CheckpointPolicy {
+    /// A policy for a run of a scenario with these names (their OVERLAPPED
+    /// labels count in the size of a state).
+    pub fn new(names: &Names) -> CheckpointPolicy {
+        CheckpointPolicy {
+            overlapped: names.overlapped_count(),
+            work: 0,
+            gap: 0,
+        }
+    }
+
+    /// After a step whose outcome was `outcome` (cleared for a step without
+    /// action or a rejected one) and that left `kernel`: true if a
+    /// checkpoint is to be kept there.
+    pub fn after_step(&mut self, kernel: &Kernel, outcome: &Outcome) -> bool {
+        self.work += work(outcome);
+        self.gap += 1;
+        let keep =
+            self.work >= state_size(kernel, self.overlapped) || self.gap >= MAX_CHECKPOINT_GAP;
+        if keep {
+            (self.work, self.gap) = (0, 0);
+        }
+        keep
+    }
+}
+
+/// The replay work of a step, in entries: one, plus every rule that fired,
+/// packet delivered and call failed.
+fn work(outcome: &Outcome) -> usize {
+    1 + outcome.fired.len() + outcome.deliveries.len() + outcome.failures.len()
+}
+
+/// The size of a state, in the entries [`work`] counts: a fixed part,
+/// every thread, every port with its queues, every device and every
+/// OVERLAPPED the scenario names (a device's pending requests are among
+/// those). O(ports), like the runner's own bookkeeping per step.
+fn state_size(k: &Kernel, overlapped: usize) -> usize {
+    let ports: usize = k
+        .ports()
+        .iter()
+        .map(|p| 8 + p.iocq().len() + p.wtq().len() + p.rtl().len() + p.ptl().len())
+        .sum();
+    16 + k.threads().len() + ports + 2 * k.devices().len() + overlapped
+}
+
+/// Re-applies a recorded step to `kernel` with the model. A step whose
+/// action was rejected changed nothing (the model leaves the state as it
+/// was), so only the actions that ran are applied.
+fn replay(kernel: &mut Kernel, ts: &TraceStep, scratch: &mut Outcome) {
+    if let (Some(action), Applied::Done) = (ts.step.action, &ts.report.applied) {
+        let r = kernel.apply(action, scratch);
+        debug_assert!(
+            r.is_ok(),
+            "the model is deterministic: step {}",
+            ts.step.number
+        );
+        debug_assert_eq!(*scratch, ts.outcome, "the model is deterministic");
+    }
 }
 
 impl Trace {
-    /// Runs a whole scenario in `flavor`, keeping every state.
+    /// Runs a whole scenario in `flavor`, keeping what each step changed
+    /// and a checkpoint now and then (see [`Trace`]).
     pub fn record(scenario: &Scenario, flavor: Flavor) -> Trace {
         let mut runner = Runner::new(&scenario.world, flavor);
         let initial = runner.kernel().clone();
+        let mut policy = CheckpointPolicy::new(&scenario.names);
         let mut steps = Vec::with_capacity(scenario.steps.len());
+        let mut checkpoints = Vec::new();
         let mut stopped = None;
         for step in &scenario.steps {
             let report = runner.step(step, &scenario.names);
@@ -206,9 +325,11 @@ impl Trace {
             steps.push(TraceStep {
                 step: step.clone(),
                 outcome: runner.outcome().clone(),
-                after: runner.kernel().clone(),
                 report,
             });
+            if policy.after_step(runner.kernel(), runner.outcome()) {
+                checkpoints.push((steps.len(), runner.kernel().clone()));
+            }
             if bad {
                 break;
             }
@@ -219,15 +340,263 @@ impl Trace {
             steps,
             summary: runner.summary().clone(),
             stopped,
+            checkpoints,
+            cache: RefCell::new(None),
         }
     }
 
-    /// The state after step `i` (0 = before the first step).
-    pub fn state(&self, i: usize) -> &Kernel {
-        if i == 0 {
-            &self.initial
-        } else {
-            &self.steps[i - 1].after
+    /// The number of full states the trace holds: the initial one and the
+    /// checkpoints (the rest is recomputed on demand).
+    pub fn checkpoints(&self) -> usize {
+        1 + self.checkpoints.len()
+    }
+
+    /// The nearest kept state at or before index `i`: `(index, state)`.
+    fn checkpoint_before(&self, i: usize) -> (usize, &Kernel) {
+        let n = self.checkpoints.partition_point(|(j, _)| *j <= i);
+        match n {
+            0 => (0, &self.initial),
+            _ => {
+                let (j, k) = &self.checkpoints[n - 1];
+                (*j, k)
+            }
+        }
+    }
+
+    /// The state after step `i` (0 = before the first step), recomputed from
+    /// the nearest checkpoint (or from the last state asked for, when that
+    /// is nearer). Panics if `i` is past the last step, like indexing.
+    pub fn state(&self, i: usize) -> Kernel {
+        assert!(
+            i <= self.steps.len(),
+            "state {i} of a trace of {} steps",
+            self.steps.len()
+        );
+        let (j, base) = self.checkpoint_before(i);
+        let mut cache = self.cache.borrow_mut();
+        let (from, mut kernel) = match cache.take() {
+            Some((c, k)) if c >= j && c <= i => (c, k),
+            _ => (j, base.clone()),
+        };
+        let mut scratch = Outcome::default();
+        for ts in &self.steps[from..i] {
+            replay(&mut kernel, ts, &mut scratch);
+        }
+        *cache = Some((i, kernel.clone()));
+        kernel
+    }
+
+    /// Walks the states in order from the one before step 1, one step at a
+    /// time, holding one state (for views that show every step).
+    pub fn walk(&self) -> Walk<'_> {
+        Walk {
+            trace: self,
+            next: 0,
+            kernel: self.initial.clone(),
+            scratch: Outcome::default(),
+        }
+    }
+}
+
+/// A walk through a [`Trace`]'s states, in order ([`Trace::walk`]).
+#[derive(Debug)]
+pub struct Walk<'a> {
+    trace: &'a Trace,
+    next: usize,
+    kernel: Kernel,
+    scratch: Outcome,
+}
+
+impl<'a> Walk<'a> {
+    /// The state reached: before step 1 at first, then after the step
+    /// [`Walk::step`] returned last.
+    pub fn kernel(&self) -> &Kernel {
+        &self.kernel
+    }
+
+    /// The index of the state reached (0: before step 1).
+    pub fn index(&self) -> usize {
+        self.next
+    }
+
+    /// Moves to the state after the next step and returns that step, or
+    /// `None` after the last one.
+    pub fn step(&mut self) -> Option<&'a TraceStep> {
+        let ts = self.trace.steps.get(self.next)?;
+        replay(&mut self.kernel, ts, &mut self.scratch);
+        self.next += 1;
+        Some(ts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::generate::{wide, workload};
+    use crate::scenario::load_str;
+
+    /// Every state of a straight run, each kept whole.
+    fn straight(s: &Scenario, flavor: Flavor) -> Vec<Kernel> {
+        let mut runner = Runner::new(&s.world, flavor);
+        let mut out = vec![runner.kernel().clone()];
+        for step in &s.steps {
+            let report = runner.step(step, &s.names);
+            out.push(runner.kernel().clone());
+            if report.unexpected_rejection(step) {
+                break;
+            }
+        }
+        out
+    }
+
+    /// Every state the trace recomputes (walking, forwards, backwards and
+    /// in a scattered order) is the state of the straight run.
+    fn same_states(s: &Scenario, flavor: Flavor, seed: usize) {
+        let want = straight(s, flavor);
+        let t = Trace::record(s, flavor);
+        let n = want.len();
+        assert_eq!(t.steps.len() + 1, n, "{}", s.source);
+        let mut walk = t.walk();
+        assert_eq!(walk.kernel(), &want[0]);
+        while walk.step().is_some() {
+            assert_eq!(walk.kernel(), &want[walk.index()], "{} walk", s.source);
+        }
+        assert_eq!(walk.index(), n - 1);
+        let scattered = (0..n).map(|i| (i * 7919 + seed) % n);
+        for i in (0..n).chain((0..n).rev()).chain(scattered) {
+            assert_eq!(t.state(i), want[i], "{} {flavor:?} state {i}", s.source);
+        }
+    }
+
+    #[test]
+    fn every_lesson_state_is_recomputed_as_a_straight_run_gives_it() {
+        let mut seen = 0;
+        for e in std::fs::read_dir("sim-scenarios").expect("lessons") {
+            let p = e.expect("entry").path();
+            if p.extension().is_some_and(|x| x == "json") {
+                let s = crate::scenario::load(&p).expect("lesson loads");
+                for f in Flavor::ALL {
+                    same_states(&s, f, seen);
+                }
+                seen += 1;
+            }
+        }
+        assert!(seen >= 10, "{seen} lessons");
+    }
+
+    #[test]
+    fn a_wide_long_run_keeps_a_few_states_not_one_per_step() {
+        // The input: 2,000 threads, 2,000 steps (110 KB).
+        let s = load_str("w.json", &wide(2000, 2000)).expect("generated");
+        let t = Trace::record(&s, s.world.flavor);
+        assert_eq!(t.steps.len(), 2000);
+        let bound = 1 + t.steps.len().div_ceil(MAX_CHECKPOINT_GAP);
+        assert!(t.checkpoints() <= bound, "{} > {bound}", t.checkpoints());
+        assert_eq!(t.state(1234), straight_to(&s, 1234));
+    }
+
+    #[test]
+    fn a_narrow_run_keeps_states_no_larger_than_its_changes() {
+        // Two threads: a state is a few dozen entries, so checkpoints come
+        // every few steps, but together they are no larger than the steps.
+        let s = load_str("w.json", &workload(5000)).expect("generated");
+        let t = Trace::record(&s, s.world.flavor);
+        let work: usize = t.steps.iter().map(|ts| work(&ts.outcome)).sum();
+        let smallest = state_size(&t.initial, s.names.overlapped_count());
+        assert!(t.checkpoints() > 1);
+        assert!(
+            (t.checkpoints() - 1) * smallest <= work,
+            "{} checkpoints of {smallest} entries, {work} entries of change",
+            t.checkpoints()
+        );
+    }
+
+    /// The state after step `i` of a straight run.
+    fn straight_to(s: &Scenario, i: usize) -> Kernel {
+        let mut runner = Runner::new(&s.world, s.world.flavor);
+        for step in &s.steps[..i] {
+            runner.step(step, &s.names);
+        }
+        runner.kernel().clone()
+    }
+
+    #[cfg(feature = "proptest")]
+    mod props {
+        use super::*;
+        use crate::scenario::{DeviceDecl, Expect, PortDecl, Text, World};
+        use crate::testing::{strategy, Case};
+        use proptest::prelude::*;
+
+        /// A scenario of a generated case; two steps in three expect an
+        /// error, so rejections happen mid-run, and the third stops it.
+        fn scenario_of(case: &Case) -> Scenario {
+            let w = &case.world;
+            let world = World {
+                title: Text {
+                    en: "case".into(),
+                    ko: None,
+                },
+                description: None,
+                flavor: case.flavor,
+                cpus: w.cpus,
+                ports: (w.ports.iter().enumerate())
+                    .map(|(i, &concurrency)| PortDecl {
+                        id: format!("P{i}"),
+                        concurrency,
+                    })
+                    .collect(),
+                threads: (0..w.threads).map(|i| format!("T{i}")).collect(),
+                devices: (w.devices.iter().enumerate())
+                    .map(|(i, &skip_on_success)| DeviceDecl {
+                        id: format!("D{i}"),
+                        skip_on_success,
+                    })
+                    .collect(),
+            };
+            let steps = (case.actions.iter().enumerate())
+                .map(|(i, a)| Step {
+                    number: i + 1,
+                    action: Some(*a),
+                    note: None,
+                    expect: (i % 3 != 2).then(|| Expect {
+                        error: Some(String::new()),
+                        ..Expect::default()
+                    }),
+                })
+                .collect();
+            Scenario {
+                source: "case".into(),
+                world,
+                steps,
+                names: w.names(),
+            }
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(64))]
+
+            #[test]
+            fn generated_cases_recompute_every_state(
+                case in prop_oneof![strategy::case(Flavor::Windows), strategy::case(Flavor::Wine)],
+                seed in 0usize..1000,
+            ) {
+                let s = scenario_of(&case);
+                for f in Flavor::ALL {
+                    same_states(&s, f, seed);
+                }
+            }
+
+            #[test]
+            fn generated_workloads_recompute_every_state(
+                threads in 1usize..60,
+                steps in 3usize..700,
+                seed in 0usize..1000,
+            ) {
+                let s = load_str("w.json", &wide(threads, steps)).expect("generated");
+                same_states(&s, s.world.flavor, seed);
+                let s = load_str("l.json", &workload(steps)).expect("generated");
+                same_states(&s, Flavor::Wine, seed);
+            }
         }
     }
 }

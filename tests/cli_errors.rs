@@ -392,3 +392,149 @@ fn long_errors_show_the_line_a_caret_and_a_suggestion() {
         stderr(&o)
     );
 }
+
+/// Runs `iocp-sim ARGS` in `dir` with the long form of errors asked for;
+/// checks exit 2 and no panic, and returns stderr.
+fn long_error(args: &[&str], dir: &Path) -> String {
+    let o = Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .env("IOCP_SIM_ERRORS", "long")
+        .output()
+        .expect("run iocp-sim");
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{args:?}: {e}");
+    assert!(!e.contains("panicked"), "{args:?}: {e}");
+    e
+}
+
+/// Asserts that every piece of `must_say` is in the long error `e` (each
+/// piece of a snippet is one line of it, so the caret is checked in place).
+fn says(e: &str, must_say: &[&str]) {
+    for m in must_say {
+        assert!(e.contains(m), "should contain {m:?}:\n{e}");
+    }
+}
+
+/// Explore specs get the same long form as scenarios: the value a checked
+/// JSON path (`threads[0].get.port`) names, or the key serde refused, with a
+/// caret under it and "did you mean"; the one line stays for scripts.
+#[test]
+fn long_errors_in_explore_specs() {
+    let dir = scratch("long_explore");
+    let spec = |threads: &str| {
+        format!(
+            "{{\n  \"format\": \"iocp-sim-explore/1\",\n  \"title\": \"t\",\n  \"ports\": [{{\"id\": \"Main\", \"concurrency\": 1}}],\n  \"threads\": [\n    {threads}\n  ]\n}}\n"
+        )
+    };
+    write(
+        &dir,
+        "port.json",
+        &spec(r#"{"id": "W", "get": {"port": "Mian"}}"#),
+    );
+    let e = long_error(&["explore", "port.json"], &dir);
+    says(
+        &e,
+        &[
+            "error: threads[0].get.port: unknown port \"Mian\"\n",
+            "--> port.json:6:33",
+            "6 |     {\"id\": \"W\", \"get\": {\"port\": \"Mian\"}}",
+            "  |                                 ^^^^^^ did you mean `Main`?",
+        ],
+    );
+    let short = iocp(&["explore", "port.json"], &dir);
+    assert_eq!(
+        stderr(&short),
+        "iocp-sim explore: port.json: threads[0].get.port: unknown port \"Mian\"\n"
+    );
+
+    write(
+        &dir,
+        "key.json",
+        &spec(r#"{"id": "W", "get": {"port": "Main"}, "blokc": "Sleep"}"#),
+    );
+    let e = long_error(&["explore", "key.json"], &dir);
+    says(
+        &e,
+        &[
+            "error: unknown field `blokc`, expected one of",
+            "--> key.json:6:",
+            "^^^^^^^ did you mean `block`?",
+        ],
+    );
+    assert!(!e.contains(" at line "), "the snippet gives the place: {e}");
+
+    write(
+        &dir,
+        "timeout.json",
+        &spec(r#"{"id": "W", "get": {"port": "Main"}, "on_timeout": "retyr"}"#),
+    );
+    let e = long_error(&["explore", "timeout.json"], &dir);
+    says(&e, &["^^^^^^^ did you mean `retry`?"]);
+}
+
+/// Lab configurations (TOML) too: the key or value at fault under a caret,
+/// "did you mean" for an unknown key, policy or swept key.
+#[test]
+fn long_errors_in_lab_configs() {
+    let dir = scratch("long_lab");
+    let config = "cpus = 2\nthreads = 2\ncompletions = 10\npolicy = \"lifp\"\n[arrivals]\nprocess = \"poisson\"\nload = 0.5\n[service]\ndist = \"exp\"\nmean_us = 10\n";
+    write(&dir, "policy.toml", config);
+    // `live` reads the same configurations.
+    for cmd in ["lab", "live"] {
+        let e = long_error(&[cmd, "policy.toml"], &dir);
+        says(
+            &e,
+            &[
+                "error: key `policy`: unknown policy `lifp`: use lifo, fifo-limited or wine\n",
+                "--> policy.toml:4:10",
+                "4 | policy = \"lifp\"",
+                "  |          ^^^^^^ did you mean `lifo`?",
+            ],
+        );
+        let short = iocp(&[cmd, "policy.toml"], &dir);
+        assert_eq!(
+            stderr(&short),
+            format!("iocp-sim {cmd}: policy.toml:4:10: key `policy`: unknown policy `lifp`: use lifo, fifo-limited or wine\n")
+        );
+    }
+
+    write(&dir, "key.toml", &config.replace("threads", "thraeds"));
+    let e = long_error(&["lab", "key.toml"], &dir);
+    says(
+        &e,
+        &["2 | thraeds = 2", "  | ^^^^^^^ did you mean `threads`?"],
+    );
+
+    write(
+        &dir,
+        "sweep.toml",
+        &(config.replace("lifp", "lifo") + "[sweep]\ncpu = \"1..2\"\n"),
+    );
+    let e = long_error(&["lab", "sweep.toml"], &dir);
+    says(&e, &["12 | cpu = \"1..2\"", "did you mean `cpus`?"]);
+}
+
+/// Challenge files are read by the scenario reader's rules, and shown the
+/// same way.
+#[test]
+fn long_errors_in_challenges() {
+    let dir = scratch("long_challenge");
+    let lesson = world(r#"[{"op": "get", "thread": "T1", "port": "P"}]"#);
+    write(&dir, "lesson.json", &lesson);
+    write(
+        &dir,
+        "c.json",
+        "{\n  \"format\": \"iocp-sim-challenge/1\",\n  \"title\": \"t\",\n  \"description\": \"d\",\n  \"lesson\": \"lesson.json\",\n  \"step\": 1,\n  \"goal\": \"over_limit\",\n  \"budjet\": 3\n}\n",
+    );
+    let e = long_error(&["challenge", "c.json", "--solve"], &dir);
+    says(
+        &e,
+        &[
+            "8 |   \"budjet\": 3",
+            "  |   ^^^^^^^^ did you mean `budget`?",
+        ],
+    );
+    let short = iocp(&["challenge", "c.json", "--solve"], &dir);
+    assert_eq!(stderr(&short).lines().count(), 1, "{}", stderr(&short));
+}

@@ -61,7 +61,7 @@ fn launcher() -> Option<Launcher> {
     // A Wine version with no measured flavour cannot be compared either.
     let prepared = prepared.and_then(|l| match diff::matching_flavor(&l) {
         Ok(_) => Ok(l),
-        Err(e) => Err(diff::EnvMissing(e)),
+        Err(e) => Err(diff::EnvMissing(e.to_string())),
     });
     match prepared {
         Ok(l) => Some(l),

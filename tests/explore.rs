@@ -147,7 +147,7 @@ fn the_found_state_satisfies_the_condition_and_no_shallower_state_does() {
         panic!("not found")
     };
     let steps = explore::trace::replay(&w, &ModelRules, &s.path(state), None).unwrap();
-    assert_eq!(steps.last().unwrap().after.ports()[0].current, 3);
+    assert_eq!(steps.last().unwrap().after.ports()[0].current(), 3);
     assert_eq!(s.depth_of(state) as usize, steps.len());
     // Every state found before it is at most as deep.
     assert!((0..state).all(|id| s.depth_of(id) <= s.depth_of(state)));
@@ -677,10 +677,13 @@ fn symmetry_agrees_with_the_full_search() {
         let sym = explore::symmetry::Symmetry::new(w);
         let mut orbits = std::collections::HashSet::new();
         let (mut k, mut l) = w.initial().unwrap();
+        let mut parts = k.parts();
         let mut ren = explore::pack::Renaming::IDENTITY;
         let mut key = vec![0u64; layout.words];
         for id in 0..full.store.len() as u32 {
-            layout.decode(w, full.store.key(id), &mut k, &mut l);
+            layout
+                .decode(w, full.store.key(id), &mut parts, &mut k, &mut l)
+                .unwrap();
             if let Some(sym) = &sym {
                 sym.canonical(&layout, w, &k, &l, &mut ren).unwrap();
             }
@@ -696,7 +699,9 @@ fn symmetry_agrees_with_the_full_search() {
         let mut exact = std::collections::HashSet::new();
         let mut smallest = vec![0u64; layout.words];
         for id in 0..full.store.len() as u32 {
-            layout.decode(w, full.store.key(id), &mut k, &mut l);
+            layout
+                .decode(w, full.store.key(id), &mut parts, &mut k, &mut l)
+                .unwrap();
             smallest.fill(u64::MAX);
             for r in &renamings {
                 layout.encode_renamed(w, &k, &l, &mut key, r).unwrap();

@@ -18,9 +18,14 @@ fn scratch(test: &str) -> PathBuf {
 /// Runs `iocp-sim ARGS` in `dir` under `ulimit -v 4000000`, killed after
 /// 20 s (which fails the test).
 fn limited(args: &[&str], dir: &Path) -> Output {
+    limited_to(4_000_000, args, dir)
+}
+
+/// Runs `iocp-sim ARGS` in `dir` under `ulimit -v KB`, killed after 20 s.
+fn limited_to(kb: u32, args: &[&str], dir: &Path) -> Output {
     let mut cmd = Command::new("sh");
     cmd.arg("-c")
-        .arg("ulimit -v 4000000 && exec \"$0\" \"$@\"")
+        .arg(format!("ulimit -v {kb} && exec \"$0\" \"$@\""))
         .arg(BIN)
         .args(args)
         .current_dir(dir)
@@ -190,6 +195,31 @@ fn export_refuses_a_page_over_the_limit_before_building_it() {
         let o = limited(&["play", &file], &dir);
         refused(&o, &[&file, "limit 128 MiB"]);
     }
+}
+
+#[test]
+fn the_issues_input_is_refused_or_shown_within_1_gb() {
+    // 2,000 threads × 2,000 steps (110 KB) is refused at once; a smaller
+    // wide run is written; both within 1 GB of address space.
+    let dir = scratch("issue_1gb");
+    write(&dir, "big.json", &wide(2000, 2000));
+    for args in [
+        &["export", "big.json", "--html", "out.html"][..],
+        &["export", "big.json", "--svg", "out.svg"],
+        &["play", "big.json"],
+    ] {
+        let o = limited_to(1_000_000, args, &dir);
+        refused(&o, &["big.json", "limit 128 MiB"]);
+    }
+    write(&dir, "ok.json", &wide(300, 300));
+    let o = limited_to(
+        1_000_000,
+        &["export", "ok.json", "--html", "ok.html", "--svg", "ok.svg"],
+        &dir,
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(dir.join("ok.html").exists() && dir.join("ok.svg").exists());
 }
 
 #[test]

@@ -23,7 +23,9 @@ fn settle<T: Send + 'static>(port: &CompletionPort<T>, what: &str, cond: impl Fn
 }
 
 fn waiting(port: &CompletionPort<u32>, n: usize) {
-    settle(port, &format!("{n} waiting"), |k| k.port(P).wtq.len() == n);
+    settle(port, &format!("{n} waiting"), |k| {
+        k.port(P).wtq().len() == n
+    });
 }
 
 /// A thread that calls get once per message on `go`, reporting what it got
@@ -69,9 +71,9 @@ fn the_most_recent_waiter_wakes_and_nobody_else() {
     thread::sleep(Duration::from_millis(30));
     assert!(rx.try_recv().is_err(), "the limit did not hold");
     port.inspect(|k| {
-        assert_eq!(k.port(P).current, 2);
-        assert_eq!(k.port(P).iocq.len(), 1);
-        assert_eq!(k.port(P).wtq.len(), 1);
+        assert_eq!(k.port(P).current(), 2);
+        assert_eq!(k.port(P).iocq().len(), 1);
+        assert_eq!(k.port(P).wtq().len(), 1);
     });
     port.close().unwrap();
     assert_eq!(
@@ -97,7 +99,7 @@ fn a_finite_wait_really_times_out_and_counts_again_rule_5() {
     let me = port.current_thread().unwrap();
     port.inspect(|k| {
         assert_eq!(k.thread(me).status(), ThreadStatus::Running);
-        assert_eq!(k.port(P).current, 1);
+        assert_eq!(k.port(P).current(), 1);
     });
     // A poll returns at once.
     let start = Instant::now();
@@ -135,7 +137,7 @@ fn exit_counts_the_thread_out_and_releases_a_waiter_rule_6() {
     assert_eq!(rx.recv_timeout(LONG).unwrap(), ("second", Ok(2)));
     port.inspect(|k| {
         assert_eq!(k.thread(ThreadId(0)).status(), ThreadStatus::Exited);
-        assert_eq!(k.port(P).current, 1);
+        assert_eq!(k.port(P).current(), 1);
     });
     drop(go);
     second.join().unwrap();
@@ -167,7 +169,7 @@ fn blocking_releases_another_thread_and_its_return_goes_over_the_limit() {
     let (go, second) = worker("second", &port, &tx);
     go.send(None).unwrap();
     settle(&port, "first blocked, second waiting", |k| {
-        k.port(P).wtq.len() == 1 || k.port(P).ptl.len() == 1
+        k.port(P).wtq().len() == 1 || k.port(P).ptl().len() == 1
     });
     port.post(2).unwrap();
     // Either the second waits and the first blocks later, or the reverse:
@@ -175,12 +177,12 @@ fn blocking_releases_another_thread_and_its_return_goes_over_the_limit() {
     assert_eq!(rx.recv_timeout(LONG).unwrap(), ("second", Ok(2)));
     port.inspect(|k| {
         assert_eq!(k.thread(ThreadId(0)).status(), ThreadStatus::Paused);
-        assert_eq!(k.port(P).current, 1);
+        assert_eq!(k.port(P).current(), 1);
     });
     unblock.send(()).unwrap();
     done_rx.recv_timeout(LONG).unwrap();
     // Rule 4: counted again with no check.
-    settle(&port, "over the limit", |k| k.port(P).current == 2);
+    settle(&port, "over the limit", |k| k.port(P).current() == 2);
     // Let some time pass over the limit, so the port's clock can see it.
     thread::sleep(Duration::from_millis(2));
     proceed.send(()).unwrap();
@@ -215,7 +217,7 @@ fn close_returns_queued_values_and_refuses_later_calls() {
     port.post(2).unwrap();
     port.post(3).unwrap();
     assert_eq!(port.close(), Ok(vec![2, 3]));
-    assert_eq!(port.close(), Err(()));
+    assert_eq!(port.close(), Err(Closed(())));
     assert_eq!(port.post(4), Err(Closed(4)));
     assert_eq!(port.get(None), Err(GetError::Closed));
     assert_eq!(port.inspect(|k| k.counters().lost), 2);
@@ -276,7 +278,7 @@ fn unlimited_policy_releases_every_waiter() {
     // Oldest first, and the limit 1 does not hold.
     assert_eq!(rx.recv_timeout(LONG).unwrap(), ("A", Ok(1)));
     assert_eq!(rx.recv_timeout(LONG).unwrap(), ("B", Ok(2)));
-    assert_eq!(port.inspect(|k| k.port(P).current), 2);
+    assert_eq!(port.inspect(|k| k.port(P).current()), 2);
     for (go, h) in ws {
         drop(go);
         h.join().unwrap();
@@ -289,9 +291,9 @@ fn a_thread_that_gets_on_another_port_leaves_the_first() {
     let b = CompletionPort::<u32>::new(1);
     a.post(1).unwrap();
     assert_eq!(a.get(None), Ok(1));
-    assert_eq!(a.inspect(|k| k.port(P).current), 1);
+    assert_eq!(a.inspect(|k| k.port(P).current()), 1);
     assert_eq!(b.get(Some(Duration::ZERO)), Err(GetError::Timeout));
-    assert_eq!(a.inspect(|k| k.port(P).current), 0);
+    assert_eq!(a.inspect(|k| k.port(P).current()), 0);
     assert_eq!(a.current_thread(), None);
     assert_eq!(b.current_thread(), Some(ThreadId(0)));
 }
@@ -324,7 +326,7 @@ fn a_worker_still_in_its_get_loop_queues_its_own_post_rule_2_exception() {
         rx.try_recv().is_err(),
         "the waiter was woken for the worker's own post"
     );
-    port.inspect(|k| assert_eq!(k.port(P).iocq.len(), 1));
+    port.inspect(|k| assert_eq!(k.port(P).iocq().len(), 1));
     assert_eq!(port.get(Some(Duration::ZERO)), Ok(2));
     // The same post from a thread outside the port wakes the waiter at once.
     let outside = port.clone();

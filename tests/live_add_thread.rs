@@ -50,5 +50,5 @@ fn added_threads_get_the_next_ids_start_free_and_obey_the_rules() {
     .unwrap();
     assert_eq!(out.deliveries.len(), 1);
     assert_eq!(out.deliveries[0].thread, ThreadId(1));
-    assert_eq!(k.port(PortId(0)).current, 1);
+    assert_eq!(k.port(PortId(0)).current(), 1);
 }

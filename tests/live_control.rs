@@ -40,7 +40,7 @@ fn shutdown_counting_the_port(port: &CompletionPort<Job>) {
     while port.inspect(|k| k.threads().len()) < WORKERS as usize {
         yield_now();
     }
-    let n = port.inspect(|k| k.port(P).wtq.len() + k.port(P).rtl.len());
+    let n = port.inspect(|k| k.port(P).wtq().len() + k.port(P).rtl().len());
     for _ in 0..n {
         port.post(Job::Stop).unwrap();
     }
@@ -100,8 +100,8 @@ fn the_scheduler_finds_the_worker_lost_while_blocked() {
         );
     }
     let k = runner.kernel();
-    assert_eq!(k.port(P).wtq.len(), 1);
-    assert!(k.port(P).iocq.is_empty());
+    assert_eq!(k.port(P).wtq().len(), 1);
+    assert!(k.port(P).iocq().is_empty());
     assert!(k
         .threads()
         .iter()

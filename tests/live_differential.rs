@@ -82,7 +82,7 @@ fn spawn(i: usize, port: &CompletionPort<u32>, replies: &mpsc::Sender<(usize, Re
 
 /// A thread's state in a live kernel, if the thread has joined yet.
 fn state(k: &Kernel, t: ThreadId) -> Option<ThreadState> {
-    k.threads().get(t.index()).map(|th| th.state)
+    k.threads().get(t.index()).map(|th| th.state())
 }
 
 fn timeout_of(t: Option<Duration>) -> Timeout {
@@ -199,7 +199,7 @@ impl Run {
             };
             let by_model = by
                 .map(|i| ThreadId(i as u32))
-                .filter(|&t| self.reference.thread(t).state == ThreadState::Running);
+                .filter(|&t| self.reference.thread(t).state() == ThreadState::Running);
             self.log.push(format!("post {key} by {by:?}"));
             let mut exp = self.reference(Action::Post {
                 port: P,
@@ -265,7 +265,10 @@ impl Run {
             };
             self.log.push(format!("{action:?}"));
             let mut exp = self.reference(action);
-            let waits = matches!(self.reference.thread(thread).state, ThreadState::Waiting(_));
+            let waits = matches!(
+                self.reference.thread(thread).state(),
+                ThreadState::Waiting(_)
+            );
             if waits && t == Some(FINITE) {
                 // The real wait reaches its deadline (nothing else happens meanwhile).
                 self.log.push(format!("timeout T{i}"));

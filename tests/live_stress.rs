@@ -48,7 +48,7 @@ fn stress(
         thread::spawn(move || {
             let mut looks = 0u64;
             while !stop.load(Ordering::Relaxed) {
-                let (current, rtl) = port.inspect(|k| (k.port(P).current, k.port(P).rtl.len()));
+                let (current, rtl) = port.inspect(|k| (k.port(P).current(), k.port(P).rtl().len()));
                 assert_eq!(current as usize, rtl, "current != |RTL|");
                 looks += 1;
                 thread::yield_now();
@@ -110,7 +110,7 @@ fn stress(
                 if i % 16 == 0 {
                     // Let the queue drain now and then, so threads wait and
                     // are woken by posts, not only take queued packets.
-                    while port.inspect(|k| !k.port(P).iocq.is_empty()) {
+                    while port.inspect(|k| !k.port(P).iocq().is_empty()) {
                         thread::yield_now();
                     }
                 }
@@ -167,8 +167,8 @@ fn stress(
     );
     port.inspect(|k| {
         let port = k.port(P);
-        assert_eq!(port.current, 0);
-        assert!(port.iocq.is_empty() && port.wtq.is_empty() && port.ptl.is_empty());
+        assert_eq!(port.current(), 0);
+        assert!(port.iocq().is_empty() && port.wtq().is_empty() && port.ptl().is_empty());
         assert!(k
             .threads()
             .iter()

@@ -70,7 +70,10 @@ impl Sim {
     /// Applies an action that must be accepted.
     fn ok(&mut self, a: Action) -> &Outcome {
         if let Err(r) = self.k.apply(a, &mut self.out) {
-            panic!("{a:?} rejected: {}", r.message(&self.names));
+            panic!(
+                "{a:?} rejected: {}",
+                iocp_sim::narrate::rejection_reason(&r, &self.names)
+            );
         }
         &self.out
     }
@@ -109,24 +112,27 @@ impl Sim {
     }
 
     fn iocq(&self, p: PortId) -> Vec<Packet> {
-        self.k.port(p).iocq.iter().copied().collect()
+        self.k.port(p).iocq().iter().copied().collect()
     }
     /// The WTQ in the order the flavour wakes it.
     fn wtq(&self, p: PortId) -> Vec<ThreadId> {
-        self.k.port(p).wtq.wake_order(self.k.flavor().wake_order())
+        self.k
+            .port(p)
+            .wtq()
+            .wake_order(self.k.flavor().wake_order())
     }
     fn rtl(&self, p: PortId) -> Vec<ThreadId> {
-        self.k.port(p).rtl.as_slice().to_vec()
+        self.k.port(p).rtl().as_slice().to_vec()
     }
     fn ptl(&self, p: PortId) -> Vec<ThreadId> {
-        self.k.port(p).ptl.as_slice().to_vec()
+        self.k.port(p).ptl().as_slice().to_vec()
     }
     fn current(&self, p: PortId) -> u32 {
-        self.k.port(p).current
+        self.k.port(p).current()
     }
     fn state(&self, t: ThreadId) -> (ThreadState, Option<PortId>) {
         let th = self.k.thread(t);
-        (th.state, th.port)
+        (th.state(), th.port())
     }
     fn status(&self, t: ThreadId) -> ThreadStatus {
         self.k.thread(t).status()
@@ -863,8 +869,8 @@ fn wine_a_thread_switching_ports_wakes_nobody_on_the_old_port() {
 #[test]
 fn concurrency_zero_means_the_number_of_cpus() {
     let s = Sim::new(Windows, 3, &[0, 2], 1, &[]);
-    assert_eq!((s.k.port(P0).concurrency, s.k.port(P0).max), (0, 3));
-    assert_eq!((s.k.port(P1).concurrency, s.k.port(P1).max), (2, 2));
+    assert_eq!((s.k.port(P0).concurrency(), s.k.port(P0).max()), (0, 3));
+    assert_eq!((s.k.port(P1).concurrency(), s.k.port(P1).max()), (2, 2));
 }
 
 // ------------------------------------------------------------ rule 2: insert
@@ -1156,7 +1162,7 @@ fn get_ex_with_room_for_zero_is_rejected() {
             kind: RejectKind::ZeroBatch { thread: T(0) }
         }
     );
-    assert!(r.message(&s.names).contains("worker0"));
+    assert!(iocp_sim::narrate::rejection_reason(&r, &s.names).contains("worker0"));
 }
 
 // ------------------------------------------------------------ rule 8: close_port
@@ -1253,7 +1259,7 @@ fn close_port_abandons_waiters_frees_the_rtl_unassociates_the_ptl_and_loses_pack
             fired(Rule::ClosePort, Event::PortClosed { port: P0 }),
         ]
     );
-    assert!(s.k.port(P0).closed);
+    assert!(s.k.port(P0).closed());
     assert_eq!(s.port_view(P0), (vec![], vec![], vec![], vec![], 0));
     for t in [T(0), T(1), T(2)] {
         assert_eq!(s.state(t), (RUNNING, None), "{t:?}");
@@ -1536,7 +1542,7 @@ fn issue_leaves_a_request_pending_under_its_overlapped() {
         )]
     );
     assert_eq!(s.k.overlapped(OV_A), OvUse::Pending(D0));
-    assert_eq!(s.k.devices().get(D0).unwrap().pending, vec![OV_A]);
+    assert_eq!(s.k.devices().get(D0).unwrap().pending(), vec![OV_A]);
     assert!(s.iocq(P0).is_empty());
 }
 
@@ -1571,7 +1577,7 @@ fn inline_success_still_queues_a_packet_without_skip_on_success() {
     );
     assert_eq!(s.iocq(P0), vec![packet]);
     assert_eq!(s.k.overlapped(OV_A), OvUse::Queued);
-    assert!(s.k.devices().get(D0).unwrap().pending.is_empty());
+    assert!(s.k.devices().get(D0).unwrap().pending().is_empty());
 }
 
 #[test]
@@ -1648,7 +1654,7 @@ fn overlapped_reuse_is_rejected_while_pending_and_while_queued_and_allowed_after
             }
         }
     );
-    let m = r.message(&s.names);
+    let m = iocp_sim::narrate::rejection_reason(&r, &s.names);
     assert!(m.contains("ovA") && m.contains("sock0"), "{m}");
 
     s.ok(complete(OV_A, 10));
@@ -1661,7 +1667,7 @@ fn overlapped_reuse_is_rejected_while_pending_and_while_queued_and_allowed_after
             pending_on: None
         }
     );
-    assert!(r.message(&s.names).contains("ovA"));
+    assert!(iocp_sim::narrate::rejection_reason(&r, &s.names).contains("ovA"));
     // Completing it again is not possible either: it is not pending.
     let r = s.rejected(complete(OV_A, 10));
     assert_eq!(
@@ -1735,7 +1741,7 @@ fn requests_complete_out_of_order_and_queue_in_completion_order() {
             ),
         ]
     );
-    assert_eq!(s.k.devices().get(D0).unwrap().pending, vec![OV_A, OV_B]);
+    assert_eq!(s.k.devices().get(D0).unwrap().pending(), vec![OV_A, OV_B]);
     s.all(&[complete(OV_A, 10), complete(OV_B, 20)]);
     assert_eq!(
         s.iocq(P0),
@@ -1745,7 +1751,7 @@ fn requests_complete_out_of_order_and_queue_in_completion_order() {
             io(20, 3, OV_B, StatusId::SUCCESS)
         ]
     );
-    assert!(s.k.devices().get(D0).unwrap().pending.is_empty());
+    assert!(s.k.devices().get(D0).unwrap().pending().is_empty());
 }
 
 #[test]
@@ -1861,7 +1867,7 @@ fn close_device_aborts_pending_requests_in_issue_order_then_removes_the_entry() 
     );
     assert_eq!(s.iocq(P0), vec![io(20, 3, OV_B, StatusId::SUCCESS), a, c]);
     let dev = s.k.devices().get(D0).unwrap();
-    assert!(dev.closed && dev.pending.is_empty());
+    assert!(dev.closed() && dev.pending().is_empty());
     assert_eq!(s.k.devices().entry(D0), None);
     assert_eq!(s.k.overlapped(OV_A), OvUse::Queued);
 }
@@ -2079,7 +2085,7 @@ fn every_rejection_kind_leaves_the_state_unchanged_and_names_the_offender() {
         let r = s.rejected(action);
         assert_eq!(r, Rejection { rule, kind }, "{action:?}");
         assert_eq!(s.k.validate(action), Err(r), "validate agrees with apply");
-        let m = r.message(&s.names);
+        let m = iocp_sim::narrate::rejection_reason(&r, &s.names);
         for w in words {
             assert!(m.contains(w), "message for {action:?} should name {w}: {m}");
         }
@@ -2176,7 +2182,7 @@ fn wine10_is_named_and_parsed() {
 // ------------------------------------------------ rule 2: the queue-wait mark
 
 fn mark(s: &Sim, t: ThreadId) -> bool {
-    s.k.thread(t).queue_mark
+    s.k.thread(t).queue_mark()
 }
 
 /// Port P0 with concurrency 2: worker0 took a queued packet at once (it

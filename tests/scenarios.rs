@@ -239,8 +239,8 @@ fn the_wine_lesson_differs_between_flavours() {
     for step in &sc.steps {
         win.step(step, &sc.names);
         wine.step(step, &sc.names);
-        peak_win = peak_win.max(win.kernel().ports()[0].current);
-        peak_wine = peak_wine.max(wine.kernel().ports()[0].current);
+        peak_win = peak_win.max(win.kernel().ports()[0].current());
+        peak_wine = peak_wine.max(wine.kernel().ports()[0].current());
     }
     assert_eq!(peak_win, 1, "Windows keeps port P at its limit of 1");
     assert_eq!(

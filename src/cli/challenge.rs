@@ -29,7 +29,7 @@ pub fn main(args: Args) -> ExitCode {
     let ch = match challenge::load(&args.file) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("error: {e}");
+            super::print_scenario_error(&e);
             return ExitCode::from(EXIT_BAD_INPUT);
         }
     };

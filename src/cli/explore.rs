@@ -77,13 +77,17 @@ pub fn run(args: ExploreArgs) -> ExitCode {
     };
     let spec = match explore::parse(&text) {
         Ok(s) => s,
+        Err(e) if super::long_errors() => {
+            eprintln!("{}", crate::diagnostic::explore_spec(&e, &shown, &text));
+            return ExitCode::from(EXIT_BAD_INPUT);
+        }
         Err(e) => return bad(format!("{shown}: {e}")),
     };
     let flavor: Option<Flavor> = args.flavor.map(Flavor::from);
     let find = match args.find.as_deref().map(Condition::parse) {
         None => None,
         Some(Ok(c)) => Some(c),
-        Some(Err(e)) => return bad(e),
+        Some(Err(e)) => return bad(e.to_string()),
     };
     let world = match World::new(&spec, flavor) {
         Ok(w) => w,
@@ -250,7 +254,8 @@ fn report(
             violation,
         } => {
             let last = if probe.is_none() { Some(*mv) } else { None };
-            println!("VIOLATION: {violation}. Shortest trace to it:");
+            let violation_text = crate::narrate::violation(violation);
+            println!("VIOLATION: {violation_text}. Shortest trace to it:");
             if let Ok(steps) = search
                 .concrete_path(world, &ModelRules, *state, last, *probe)
                 .and_then(|(moves, probe)| trace::replay(world, &ModelRules, &moves, probe))
@@ -259,7 +264,9 @@ fn report(
                 let json = trace::scenario_json(
                     world,
                     &format!("Property {} broken: {}", violation.property, world.title),
-                    &format!("Found by `iocp-sim explore {shown} --flavor {fl}`: {violation}."),
+                    &format!(
+                        "Found by `iocp-sim explore {shown} --flavor {fl}`: {violation_text}."
+                    ),
                     &steps,
                     None,
                 );
@@ -277,6 +284,12 @@ fn report(
             {
                 print!("{}", trace::text(world, &steps));
             }
+            ExitCode::from(EXIT_FAILED)
+        }
+        Stop::Unpackable { state, error } => {
+            println!(
+                "BROKEN: state {state} does not unpack into a kernel the model accepts ({error}): a bug in the explorer's packing or in a rule."
+            );
             ExitCode::from(EXIT_FAILED)
         }
         Stop::MaxStates => {

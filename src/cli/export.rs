@@ -32,7 +32,11 @@ fn write(path: &Path, text: &str) -> Result<(), String> {
 }
 
 /// Refuses, before anything is built, a page or drawing over [`MAX_EXPORT_BYTES`].
-fn fits(args: &Args, scenario: &crate::scenario::Scenario, flavor: Flavor) -> Result<(), String> {
+fn fits(
+    args: &Args,
+    scenario: &crate::scenario::Scenario,
+    flavor: Flavor,
+) -> Result<(), size::TooLarge> {
     let limit = MAX_EXPORT_BYTES;
     if args.html.is_some() {
         // The page holds every flavour's run.

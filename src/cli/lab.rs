@@ -46,7 +46,10 @@ fn bad(msg: impl std::fmt::Display) -> ExitCode {
 pub fn run(args: LabArgs) -> ExitCode {
     let (mut base, mut axes) = match LabConfig::from_file(&args.config) {
         Ok(x) => x,
-        Err(e) => return bad(e),
+        Err(e) => {
+            super::print_config_error("lab", &e);
+            return ExitCode::from(EXIT_BAD_INPUT);
+        }
     };
     if let Some(n) = args.completions {
         if n == 0 || n > MAX_COMPLETIONS {

@@ -68,7 +68,10 @@ const MAX_THREADS: u32 = 1024;
 pub fn run(args: LiveArgs) -> ExitCode {
     let (mut cfg, _) = match LabConfig::from_file(&args.config) {
         Ok(x) => x,
-        Err(e) => return bad(e),
+        Err(e) => {
+            super::print_config_error("live", &e);
+            return ExitCode::from(EXIT_BAD_INPUT);
+        }
     };
     if let Some(n) = args.completions {
         if n == 0 || n > MAX_COMPLETIONS {
@@ -123,15 +126,15 @@ fn frame(k: &Kernel, events: &[LiveEvent], done: u64, total: u64) -> String {
     let _ = writeln!(
         s,
         "  RTL  {}/{} {}{}",
-        p.current,
-        p.max,
+        p.current(),
+        p.max(),
         if p.over_limit() { "OVER LIMIT! " } else { "" },
-        ids(p.rtl.as_slice())
+        ids(p.rtl().as_slice())
     );
-    let _ = writeln!(s, "  IOCQ ({}) packets queued", p.iocq.len());
-    let wtq = p.wtq.wake_order(k.flavor().wake_order());
+    let _ = writeln!(s, "  IOCQ ({}) packets queued", p.iocq().len());
+    let wtq = p.wtq().wake_order(k.flavor().wake_order());
     let _ = writeln!(s, "  WTQ  ({}) next> {}", wtq.len(), ids(&wtq));
-    let _ = writeln!(s, "  PTL  ({}) {}", p.ptl.len(), ids(p.ptl.as_slice()));
+    let _ = writeln!(s, "  PTL  ({}) {}", p.ptl().len(), ids(p.ptl().as_slice()));
     let mut rules = std::collections::BTreeMap::<&str, u32>::new();
     for e in events {
         for f in &e.outcome.fired {

@@ -142,22 +142,45 @@ fn quiet_on_closed_stdout() {
     }));
 }
 
-/// Prints a scenario error on stderr. For people (stderr is a terminal, or
-/// `IOCP_SIM_ERRORS=long`): the long form of [`crate::diagnostic::scenario`],
-/// with the source line, a caret and "did you mean". For scripts (stderr
-/// is not a terminal, or `IOCP_SIM_ERRORS=short`): the one-line form.
-fn print_scenario_error(e: &crate::scenario::ScenarioError) {
+/// True if errors are shown in their long form, for people (standard
+/// error is a terminal, or `IOCP_SIM_ERRORS=long`): the source line, a
+/// caret and "did you mean" (see [`crate::diagnostic`]). False for scripts
+/// (standard error is not a terminal, or `IOCP_SIM_ERRORS=short`): the
+/// one-line form.
+fn long_errors() -> bool {
     use std::io::IsTerminal;
-    let long = match std::env::var("IOCP_SIM_ERRORS").as_deref() {
+    match std::env::var("IOCP_SIM_ERRORS").as_deref() {
         Ok("long") => true,
         Ok("short") => false,
         _ => std::io::stderr().is_terminal(),
-    };
-    if long {
+    }
+}
+
+/// Prints a scenario error on stderr: the long form of
+/// [`crate::diagnostic::scenario`] or the one line (see [`long_errors`]).
+fn print_scenario_error(e: &crate::scenario::ScenarioError) {
+    if long_errors() {
         let text = std::fs::read_to_string(e.path()).ok();
         eprintln!("{}", crate::diagnostic::scenario(e, text.as_deref()));
     } else {
         eprintln!("error: {e}");
+    }
+}
+
+/// Prints a lab configuration error on stderr (for `lab` and `live`): the
+/// long form of [`crate::diagnostic::lab_config`], or `iocp-sim COMMAND: `
+/// and the one line (see [`long_errors`]).
+fn print_config_error(command: &str, e: &crate::lab::ConfigError) {
+    use crate::lab::config::{read_limited, MAX_CONFIG_BYTES};
+    if long_errors() {
+        // The file at fault: the configuration, or the trace it names
+        // (shown only if it is no larger than a configuration may be).
+        let text = read_limited(std::path::Path::new(&e.file), MAX_CONFIG_BYTES)
+            .ok()
+            .flatten();
+        eprintln!("{}", crate::diagnostic::lab_config(e, text.as_deref()));
+    } else {
+        eprintln!("iocp-sim {command}: {e}");
     }
 }
 

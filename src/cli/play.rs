@@ -26,10 +26,11 @@ pub fn main(args: Args) -> ExitCode {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    // The player holds every frame of one flavour, and key f records the others.
+    // The player holds every frame of one flavour and its trace, and key f
+    // records the others.
     for f in Flavor::ALL {
         let e = size::estimate(&scenario, f, MAX_PLAY_BYTES);
-        if let Err(e) = size::check(e.html, MAX_PLAY_BYTES, "the recorded run") {
+        if let Err(e) = size::check(e.html + e.trace, MAX_PLAY_BYTES, "the recorded run") {
             eprintln!("error: {}: {e}", args.file.display());
             return ExitCode::from(EXIT_BAD_INPUT);
         }

@@ -92,7 +92,11 @@ fn serve_one(
                 "application/json",
                 serde_json::to_string(&a).expect("answers serialise"),
             ),
-            Err(e) => ("400 Bad Request", "text/plain; charset=utf-8", e),
+            Err(e) => (
+                "400 Bad Request",
+                "text/plain; charset=utf-8",
+                e.to_string(),
+            ),
         },
         ("GET", _) => (
             "404 Not Found",

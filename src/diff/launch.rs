@@ -46,6 +46,8 @@ impl std::fmt::Display for EnvMissing {
     }
 }
 
+impl std::error::Error for EnvMissing {}
+
 /// The probe could not be built or did not run to the end.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RunError(pub String);

@@ -24,14 +24,14 @@ pub use compare::{first_divergence, table, Divergence, Field};
 pub use launch::{Against, EnvMissing, Launcher, RunError, Timing, INSTALL_COMMAND};
 pub use observe::{error_name, parse_probe_output, Depth, Pkt, Return, StepObs};
 pub use plan::{plan, Plan, Unsupported};
-pub use version::{flavor_for_wine, wine_major};
+pub use version::{flavor_for_wine, wine_major, WineVersionError};
 
 use crate::model::Flavor;
 
 /// The model flavour that matches the real side of `launcher`: `windows`
 /// for the NT kernel; under Wine, the flavour measured for the installed
 /// version ([`flavor_for_wine`]), or an error naming the version.
-pub fn matching_flavor(launcher: &Launcher) -> Result<Flavor, String> {
+pub fn matching_flavor(launcher: &Launcher) -> Result<Flavor, WineVersionError> {
     match launcher.against {
         Against::Windows => Ok(Flavor::Windows),
         Against::Wine => flavor_for_wine(launcher.wine_version.as_deref().unwrap_or("")),

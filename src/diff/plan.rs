@@ -124,10 +124,10 @@ fn model_obs(case: &Case, k: &Kernel, out: &Outcome, step: usize, op: String) ->
     }
     for (i, p) in k.ports().iter().enumerate() {
         let name = n.port(crate::model::PortId(i as u32)).to_owned();
-        let d = if p.closed {
+        let d = if p.closed() {
             Depth::Closed
         } else {
-            Depth::Queued(p.iocq.len() as u64)
+            Depth::Queued(p.iocq().len() as u64)
         };
         s.depths.push((name, d));
     }
@@ -168,7 +168,7 @@ pub fn plan(case: &Case, flavor: Flavor) -> Plan {
             lines.push(format!("step {step} nop"));
             continue;
         };
-        let before: Vec<ThreadState> = kernel.threads().iter().map(|t| t.state).collect();
+        let before: Vec<ThreadState> = kernel.threads().iter().map(|t| t.state()).collect();
         let rejected = kernel.apply(action, &mut out).is_err();
         if rejected && !case.rejection_expected.get(i).copied().unwrap_or(false) {
             // As in `iocp-sim run`: an unexpected rejection ends the run.
@@ -306,7 +306,7 @@ pub fn plan(case: &Case, flavor: Flavor) -> Plan {
         // Track finite waits: the step each one started at.
         for (t, th) in kernel.threads().iter().enumerate() {
             let was = matches!(before[t], ThreadState::Waiting(_));
-            match th.state {
+            match th.state() {
                 ThreadState::Waiting(w) if !was => {
                     waiting_since[t] = match w.timeout {
                         Timeout::Ms(ms) if ms > 0 => Some(step),

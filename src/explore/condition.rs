@@ -68,11 +68,11 @@ pub enum Metric {
 impl Metric {
     fn of(self, p: &Port) -> u64 {
         (match self {
-            Metric::Current => p.current as usize,
-            Metric::Iocq => p.iocq.len(),
-            Metric::Wtq => p.wtq.len(),
-            Metric::Rtl => p.rtl.len(),
-            Metric::Ptl => p.ptl.len(),
+            Metric::Current => p.current() as usize,
+            Metric::Iocq => p.iocq().len(),
+            Metric::Wtq => p.wtq().len(),
+            Metric::Rtl => p.rtl().len(),
+            Metric::Ptl => p.ptl().len(),
         }) as u64
     }
 
@@ -105,9 +105,25 @@ pub enum Condition {
 /// The words `--find` understands, for error messages.
 pub const HELP: &str = "over_limit, idle_with_work, held, lost OP N, or current|iocq|wtq|rtl|ptl OP N (OP: > >= < <= ==)";
 
+/// A condition that could not be read; its message lists the words
+/// understood ([`HELP`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConditionError {
+    /// The text as given.
+    pub text: String,
+}
+
+impl std::fmt::Display for ConditionError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cannot read condition {:?}; use {HELP}", self.text)
+    }
+}
+
+impl std::error::Error for ConditionError {}
+
 impl Condition {
     /// Parses `over_limit`, `current > 2`, `lost>0`, ...
-    pub fn parse(s: &str) -> Result<Condition, String> {
+    pub fn parse(s: &str) -> Result<Condition, ConditionError> {
         let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
         match t.as_str() {
             "over_limit" => return Ok(Condition::OverLimit),
@@ -115,7 +131,7 @@ impl Condition {
             "held" => return Ok(Condition::Held),
             _ => {}
         }
-        let bad = || format!("cannot read condition {s:?}; use {HELP}");
+        let bad = || ConditionError { text: s.to_owned() };
         let i = t.find(['>', '<', '=']).ok_or_else(bad)?;
         let (name, rest) = t.split_at(i);
         let (cmp, num) = if let Some(n) = rest.strip_prefix(">=") {
@@ -151,15 +167,15 @@ impl Condition {
             return cmp.holds(k.counters().lost, n).then_some(None);
         }
         for (i, p) in k.ports().iter().enumerate() {
-            if p.closed {
+            if p.closed() {
                 continue;
             }
             let ok = match *self {
                 Condition::OverLimit => p.over_limit(),
                 Condition::IdleWithWork => {
-                    !p.wtq.is_empty() && !p.iocq.is_empty() && p.current < p.max
+                    !p.wtq().is_empty() && !p.iocq().is_empty() && p.current() < p.max()
                 }
-                Condition::Held => !p.wtq.is_empty() && !p.iocq.is_empty(),
+                Condition::Held => !p.wtq().is_empty() && !p.iocq().is_empty(),
                 Condition::Port(m, cmp, n) => cmp.holds(m.of(p), n),
                 Condition::Lost(..) => unreachable!(),
             };
@@ -201,6 +217,9 @@ mod tests {
         );
         assert!(Condition::parse("current >").is_err());
         assert!(Condition::parse("speed > 3").is_err());
-        assert!(Condition::parse("nonsense").is_err());
+        assert_eq!(
+            Condition::parse("nonsense").unwrap_err().to_string(),
+            format!("cannot read condition \"nonsense\"; use {HELP}")
+        );
     }
 }

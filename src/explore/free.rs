@@ -13,7 +13,7 @@ use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, VecDeque};
 use std::hash::{Hash, Hasher};
 
-use super::condition::Condition;
+use super::condition::{Condition, ConditionError};
 use crate::model::{
     Action, DeviceId, Kernel, Names, Outcome, OvId, OvUse, PortId, Rejection, StatusId, ThreadId,
     ThreadStatus, Timeout,
@@ -30,15 +30,29 @@ pub enum Goal {
     WakeOldest,
 }
 
+/// A goal that could not be read: neither `wake_oldest` nor a condition.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GoalError(pub ConditionError);
+
+impl std::fmt::Display for GoalError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}, or wake_oldest", self.0)
+    }
+}
+
+impl std::error::Error for GoalError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
 impl Goal {
     /// Parses `wake_oldest`, or a condition (see [`Condition::parse`]).
-    pub fn parse(s: &str) -> Result<Goal, String> {
+    pub fn parse(s: &str) -> Result<Goal, GoalError> {
         if s.trim() == "wake_oldest" {
             return Ok(Goal::WakeOldest);
         }
-        Condition::parse(s)
-            .map(Goal::State)
-            .map_err(|e| format!("{e}, or wake_oldest"))
+        Condition::parse(s).map(Goal::State).map_err(GoalError)
     }
 
     /// True if the goal holds in `k` already (only state goals can).
@@ -55,7 +69,7 @@ impl Goal {
         match self {
             Goal::State(c) => c.holds(after).is_some(),
             Goal::WakeOldest => out.deliveries.iter().any(|d| {
-                let wtq = &before.port(d.port).wtq;
+                let wtq = &before.port(d.port).wtq();
                 let order = wtq.arrival_order();
                 order.len() >= 2 && order[0] == d.thread
             }),
@@ -106,7 +120,7 @@ pub fn candidates(k: &Kernel, names: &mut Names, key: u64) -> Vec<Action> {
     let mut out = Vec::new();
     let open_ports: Vec<PortId> = (0..k.ports().len())
         .map(|i| PortId(i as u32))
-        .filter(|p| !k.port(*p).closed)
+        .filter(|p| !k.port(*p).closed())
         .collect();
     for (i, t) in k.threads().iter().enumerate() {
         if t.status() == ThreadStatus::Exited {
@@ -148,7 +162,7 @@ pub fn candidates(k: &Kernel, names: &mut Names, key: u64) -> Vec<Action> {
         let ov = free_overlapped(k, names);
         for d in 0..devices {
             let device = DeviceId(d as u32);
-            if k.devices().get(device).is_none_or(|d| d.closed) {
+            if k.devices().get(device).is_none_or(|d| d.closed()) {
                 continue;
             }
             for &port in &open_ports {
@@ -410,7 +424,13 @@ mod tests {
             }
         }
         assert_eq!(Goal::parse("wake_oldest"), Ok(Goal::WakeOldest));
-        assert!(Goal::parse("oldest").unwrap_err().contains("wake_oldest"));
+        assert_eq!(
+            Goal::parse("oldest").unwrap_err().to_string(),
+            format!(
+                "cannot read condition \"oldest\"; use {}, or wake_oldest",
+                crate::explore::condition::HELP
+            )
+        );
     }
 
     #[test]

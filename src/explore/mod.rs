@@ -19,7 +19,6 @@
 //! (`src/cli/explore.rs`) reads the spec, times the search and prints.
 
 pub mod condition;
-pub mod copy;
 pub mod free;
 pub mod pack;
 pub mod search;

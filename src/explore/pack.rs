@@ -23,7 +23,10 @@
 
 use super::spec::MAX_THREADS;
 use super::world::{Local, Pc, World};
-use crate::model::{DeviceId, Kernel, OvUse, Thread, ThreadId, ThreadState};
+use crate::model::{
+    Counters, DeviceParts, Kernel, KernelParts, OvUse, PartsError, PortParts, Thread, ThreadId,
+    ThreadState,
+};
 
 /// Bits needed for the values `0..=n`.
 pub fn bits_for(n: u64) -> u32 {
@@ -318,7 +321,7 @@ impl Layout {
         l: &Local,
     ) -> Result<(u64, u32), PackError> {
         let prog = &world.programs[ti];
-        let state = match th.state {
+        let state = match th.state() {
             ThreadState::Running => 0,
             ThreadState::Waiting(wait) => {
                 if wait != prog.wait() {
@@ -338,7 +341,7 @@ impl Layout {
             }
             ThreadState::Exited => 3,
         };
-        let port = th.port.map_or(0, |p| p.0 as u64 + 1);
+        let port = th.port().map_or(0, |p| p.0 as u64 + 1);
         let count = l.count[ti] as u64;
         if (port >> self.port_bits) != 0 || (count >> self.count_bits[ti]) != 0 {
             return Err(PackError(format!(
@@ -347,7 +350,7 @@ impl Layout {
         }
         // The mark only for threads whose program posts: no other thread's
         // mark can influence anything (see the module docs).
-        let mark = u64::from(th.queue_mark && self.mark_bits[ti] != 0);
+        let mark = u64::from(th.queue_mark() && self.mark_bits[ti] != 0);
         let v = state
             | port << 2
             | (l.pc[ti] as u8 as u64) << (2 + self.port_bits)
@@ -412,10 +415,10 @@ impl Layout {
             nbits: 0,
             overflow: false,
         };
-        for (pi, port) in k.ports.iter().enumerate() {
-            w.put(port.current as u64, self.current_bits);
-            w.put(port.closed as u64, 1);
-            let qlen = port.iocq.len();
+        for (pi, port) in k.ports().iter().enumerate() {
+            w.put(port.current() as u64, self.current_bits);
+            w.put(port.closed() as u64, 1);
+            let qlen = port.iocq().len();
             if qlen > self.queue_cap {
                 return Err(PackError(format!(
                     "port #{pi} queues {qlen} packets but at most {} can exist",
@@ -424,7 +427,7 @@ impl Layout {
             }
             w.put(qlen as u64, self.qlen_bits);
             let mut last = 0;
-            for packet in port.iocq.iter() {
+            for packet in port.iocq().iter() {
                 // Packets in a row are often alike: try the last one's first.
                 let i = if world.templates.get(last) == Some(packet) {
                     Some(last)
@@ -440,17 +443,17 @@ impl Layout {
                 last = i;
             }
             w.skip((self.queue_cap - qlen) as u32 * self.tmpl_bits);
-            let wtq = port.wtq.arrival_order();
+            let wtq = port.wtq().arrival_order();
             w.put(wtq.len() as u64, self.wlen_bits);
             for t in wtq {
                 w.put(ren.slot_of[t.index()] as u64, self.tid_bits);
             }
             w.skip((self.threads - wtq.len().min(self.threads)) as u32 * self.tid_bits);
             let mut lists = 0u64;
-            for t in port.rtl.as_slice() {
+            for t in port.rtl().as_slice() {
                 lists |= 1 << ren.slot_of[t.index()];
             }
-            for t in port.ptl.as_slice() {
+            for t in port.ptl().as_slice() {
                 lists |= 1 << (ren.slot_of[t.index()] as usize + self.threads);
             }
             // RTL bits then PTL bits, as one field.
@@ -463,11 +466,12 @@ impl Layout {
             pos: 0,
         };
         let mut run_end = 0;
-        for &ti in &ren.at_slot[..k.threads.len()] {
+        let threads = k.threads();
+        for &ti in &ren.at_slot[..threads.len()] {
             let ti = ti as usize;
-            let th = &k.threads[ti];
+            let th = &threads[ti];
             if let Some((_, pk, pl)) = parent {
-                if l.pc[ti] == pl.pc[ti] && l.count[ti] == pl.count[ti] && *th == pk.threads[ti] {
+                if l.pc[ti] == pl.pc[ti] && l.count[ti] == pl.count[ti] && *th == pk.threads()[ti] {
                     let (at, bits) = self.thread_at[ti];
                     if at != run_end {
                         run.copy_to(&mut w, run_end);
@@ -483,17 +487,18 @@ impl Layout {
         }
         run.copy_to(&mut w, run_end);
         let mut seen = [0usize; super::spec::MAX_DEVICES];
-        for (d, dev) in k.devices.iter() {
-            w.put(dev.closed as u64, 1);
-            let expected = if dev.closed {
+        for (d, dev) in k.devices().iter() {
+            w.put(dev.closed() as u64, 1);
+            let expected = if dev.closed() {
                 None
             } else {
                 self.entries[d.index()]
             };
-            if dev.entry != expected {
+            if dev.entry() != expected {
                 return Err(PackError(format!(
                     "device #{} has Device List entry {:?}",
-                    d.0, dev.entry
+                    d.0,
+                    dev.entry()
                 )));
             }
         }
@@ -501,9 +506,9 @@ impl Layout {
             let v = match k.overlapped(req.overlapped) {
                 OvUse::Free => 0,
                 OvUse::Pending(d) => {
-                    let dev = k.devices.get(d).expect("device exists");
+                    let dev = k.devices().get(d).expect("device exists");
                     let n = &mut seen[d.index()];
-                    if d != req.device || dev.pending.get(*n) != Some(&req.overlapped) {
+                    if d != req.device || dev.pending().get(*n) != Some(&req.overlapped) {
                         return Err(PackError(format!(
                             "OVERLAPPED #{} is pending out of issue order",
                             req.overlapped.0
@@ -516,8 +521,8 @@ impl Layout {
             };
             w.put(v, 2);
         }
-        for (d, dev) in k.devices.iter() {
-            if dev.pending.len() != seen[d.index()] {
+        for (d, dev) in k.devices().iter() {
+            if dev.pending().len() != seen[d.index()] {
                 return Err(PackError(format!(
                     "device #{} has requests pending that no spec request made",
                     d.0
@@ -528,7 +533,7 @@ impl Layout {
             w.put(l.posts_left[s] as u64, bits);
         }
         w.put(l.timeouts_left.unwrap_or(0) as u64, self.timeout_bits);
-        w.put(k.counters.lost, self.lost_bits);
+        w.put(k.counters().lost, self.lost_bits);
         debug_assert_eq!(w.w * 64 + w.nbits as usize, self.bits as usize);
         w.finish();
         if w.overflow {
@@ -539,78 +544,99 @@ impl Layout {
         Ok(())
     }
 
-    /// Unpacks `key` into `k` and `l`, reusing their buffers (no allocation
-    /// once they have grown). `k` and `l` must come from this world.
-    pub fn decode(&self, world: &World, key: &[u64], k: &mut Kernel, l: &mut Local) {
+    /// Unpacks `key` into `k` and `l`. The kernel is rebuilt through the
+    /// model's checked constructor ([`Kernel::set_from_parts`]) from
+    /// `parts`, a scratch buffer (any parts: they are overwritten), so
+    /// nothing is allocated once the buffers have grown. `k` and `l` must
+    /// come from this world. Fails only if the key does not hold a state
+    /// the model accepts (a bug in the packing or in a rule).
+    pub fn decode(
+        &self,
+        world: &World,
+        key: &[u64],
+        parts: &mut KernelParts,
+        k: &mut Kernel,
+        l: &mut Local,
+    ) -> Result<(), PartsError> {
+        let config = &world.config;
         let mut r = Reader { words: key, pos: 0 };
         let mut queued = 0u64;
-        for port in k.ports.iter_mut() {
+        parts.flavor = config.flavor;
+        parts.cpus = config.cpus;
+        parts
+            .ports
+            .resize_with(config.ports.len(), PortParts::default);
+        for (port, &concurrency) in parts.ports.iter_mut().zip(&config.ports) {
+            port.concurrency = concurrency;
             port.current = r.get(self.current_bits) as u32;
             port.closed = r.get(1) != 0;
             let qlen = r.get(self.qlen_bits) as usize;
-            port.iocq.drain().for_each(drop);
+            port.iocq.clear();
             for _ in 0..qlen {
                 let i = r.get(self.tmpl_bits) as usize;
-                port.iocq.push(world.templates[i]);
+                port.iocq.push_back(world.templates[i]);
             }
             r.pos += (self.queue_cap - qlen) as u32 * self.tmpl_bits;
             queued += qlen as u64;
             let wlen = r.get(self.wlen_bits) as usize;
-            port.wtq.drain().for_each(drop);
+            port.wtq.clear();
             for _ in 0..wlen {
                 port.wtq.push(ThreadId(r.get(self.tid_bits) as u32));
             }
             r.pos += (self.threads - wlen) as u32 * self.tid_bits;
             for (set, mask) in [
-                (&mut port.rtl.0, r.get(self.threads as u32)),
-                (&mut port.ptl.0, r.get(self.threads as u32)),
+                (&mut port.rtl, r.get(self.threads as u32)),
+                (&mut port.ptl, r.get(self.threads as u32)),
             ] {
-                while let Some(&t) = set.as_slice().last() {
-                    set.remove(t);
-                }
+                set.clear();
                 let mut m = mask;
                 while m != 0 {
-                    let t = m.trailing_zeros();
-                    set.insert(ThreadId(t));
+                    set.push(ThreadId(m.trailing_zeros()));
                     m &= m - 1;
                 }
             }
         }
         // Each thread's field, in the order Layout::thread_field packs it.
-        for (ti, th) in k.threads.iter_mut().enumerate() {
+        parts.threads.resize(self.threads, Thread::FREE);
+        for (ti, th) in parts.threads.iter_mut().enumerate() {
             let prog = &world.programs[ti];
-            th.state = match r.get(2) {
+            let state = match r.get(2) {
                 0 => ThreadState::Running,
                 1 => ThreadState::Waiting(prog.wait()),
                 2 => ThreadState::Paused(prog.block),
                 _ => ThreadState::Exited,
             };
             let p = r.get(self.port_bits);
-            th.port = if p == 0 {
+            let port = if p == 0 {
                 None
             } else {
                 Some(crate::model::PortId(p as u32 - 1))
             };
             l.pc[ti] = Pc::from_bits(r.get(3)).unwrap_or(Pc::Done);
             l.count[ti] = r.get(self.count_bits[ti]) as u8;
-            th.queue_mark = r.get(self.mark_bits[ti]) != 0;
+            let mark = r.get(self.mark_bits[ti]) != 0;
+            *th = Thread::new(state, port, mark);
         }
-        for di in 0..k.devices.len() {
+        parts
+            .devices
+            .resize_with(config.devices.len(), DeviceParts::default);
+        for ((dev, &skip), entry) in parts
+            .devices
+            .iter_mut()
+            .zip(&config.devices)
+            .zip(&self.entries)
+        {
             let closed = r.get(1) != 0;
-            let d = DeviceId(di as u32);
-            let entry = if closed { None } else { self.entries[di] };
-            let dev = k.devices.get_mut(d).expect("device exists");
             dev.closed = closed;
-            dev.entry = entry;
+            dev.entry = if closed { None } else { *entry };
+            dev.skip_on_success = skip;
             dev.pending.clear();
         }
-        k.ovs.clear();
+        parts.ovs.clear();
         for req in &world.requests {
             let state = match r.get(2) {
                 1 => {
-                    k.devices
-                        .get_mut(req.device)
-                        .expect("device exists")
+                    parts.devices[req.device.index()]
                         .pending
                         .push(req.overlapped);
                     OvUse::Pending(req.device)
@@ -619,13 +645,13 @@ impl Layout {
                 _ => OvUse::Free,
             };
             let i = req.overlapped.index();
-            if k.ovs.len() <= i {
-                k.ovs.resize(i + 1, OvUse::Free);
+            if parts.ovs.len() <= i {
+                parts.ovs.resize(i + 1, OvUse::Free);
             }
-            k.ovs[i] = state;
+            parts.ovs[i] = state;
         }
-        while k.ovs.last() == Some(&OvUse::Free) {
-            k.ovs.pop();
+        while parts.ovs.last() == Some(&OvUse::Free) {
+            parts.ovs.pop();
         }
         for (s, &bits) in self.post_bits.iter().enumerate() {
             l.posts_left[s] = r.get(bits) as u8;
@@ -635,22 +661,29 @@ impl Layout {
             l.timeouts_left = Some(t);
         }
         let lost = r.get(self.lost_bits);
-        k.counters.lost = lost;
-        k.counters.made = queued + lost;
-        k.counters.delivered = 0;
+        parts.counters = Counters {
+            made: queued + lost,
+            delivered: 0,
+            lost,
+        };
+        k.set_from_parts(parts)
     }
 }
 
 /// `k` with its growing counters set as [`Layout::decode`] sets them, and
 /// the queue-wait mark cleared for threads whose program never posts, so a
 /// kernel can be compared with a decoded one.
-pub fn normalized(world: &World, k: &Kernel) -> Kernel {
-    let mut n = k.clone();
+pub fn normalized(world: &World, k: &Kernel) -> Result<Kernel, PartsError> {
+    let mut n = k.parts();
     for (th, prog) in n.threads.iter_mut().zip(&world.programs) {
-        th.queue_mark &= prog.post.is_some();
+        *th = Thread::new(
+            th.state(),
+            th.port(),
+            th.queue_mark() && prog.post.is_some(),
+        );
     }
     let queued: u64 = n.ports.iter().map(|p| p.iocq.len() as u64).sum();
     n.counters.made = queued + n.counters.lost;
     n.counters.delivered = 0;
-    n
+    Kernel::from_parts(n)
 }

@@ -9,13 +9,14 @@
 //! the same numbers, the same trace and the same counts.
 
 use super::condition::Condition;
-use super::copy::copy_kernel;
 use super::pack::{Layout, PackError, Renaming};
 use super::store::{hash, OutOfMemory, StateId, Store};
 use super::symmetry::Symmetry;
 use super::world::{Local, Move, World, WorldError};
 use crate::model::properties::{check_step, Violation};
-use crate::model::{Action, Kernel, Outcome, PortId, Rejection, ThreadId, ThreadState};
+use crate::model::{
+    Action, Kernel, KernelParts, Outcome, PartsError, PortId, Rejection, ThreadId, ThreadState,
+};
 
 /// How a step is applied. The explorer normally uses the model's own rules
 /// ([`ModelRules`]); tests plug in a broken copy of a rule to show that the
@@ -25,7 +26,7 @@ pub trait Rules {
     fn apply(&self, k: &mut Kernel, action: Action, out: &mut Outcome) -> Result<(), Rejection>;
 }
 
-/// The rules of `src/model/rules.rs`.
+/// The rules of `crates/iocp-model/src/rules.rs`.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ModelRules;
 
@@ -124,6 +125,14 @@ pub enum Stop {
         /// What went wrong.
         message: String,
     },
+    /// A stored state did not unpack into a kernel the model accepts (a
+    /// bug in the packing or in a rule: [`Kernel::from_parts`] refused it).
+    Unpackable {
+        /// The state.
+        state: StateId,
+        /// The invariant it broke.
+        error: PartsError,
+    },
     /// `max_states` was reached.
     MaxStates,
     /// `max_bytes` was reached, or memory could not be allocated.
@@ -195,7 +204,7 @@ impl Search {
                     "replaying a path: step {} ({}) was refused: {}",
                     i + 1,
                     action.op(),
-                    r.message(&world.names)
+                    crate::narrate::rejection_reason(&r, &world.names)
                 ))
             })?;
             world.advance(*mv, &out, &mut l);
@@ -242,6 +251,8 @@ impl Search {
 /// What a worker keeps between states: the kernels and buffers it reuses.
 struct Worker {
     before_k: Kernel,
+    /// Scratch for unpacking states (see [`Layout::decode`]).
+    parts: KernelParts,
     before_l: Local,
     work_k: Kernel,
     moves: Vec<Move>,
@@ -318,6 +329,7 @@ impl<R: Rules> Expander<'_, R> {
     fn worker(&self, k0: &Kernel, l0: &Local) -> Worker {
         Worker {
             before_k: k0.clone(),
+            parts: k0.parts(),
             before_l: *l0,
             work_k: k0.clone(),
             moves: Vec::new(),
@@ -358,17 +370,27 @@ impl<R: Rules> Expander<'_, R> {
         batch: &mut Batch,
     ) -> Expanded {
         let (world, layout) = (self.world, self.layout);
-        layout.decode(world, store.key(id), &mut w.before_k, &mut w.before_l);
-        world.moves(&w.before_k, &w.before_l, &mut w.moves);
         let mut e = Expanded {
             succ_end: batch.succ.len(),
             transitions: 0,
             before: None,
             after: None,
         };
+        let decoded = layout.decode(
+            world,
+            store.key(id),
+            &mut w.parts,
+            &mut w.before_k,
+            &mut w.before_l,
+        );
+        if let Err(error) = decoded {
+            e.before = Some(Stop::Unpackable { state: id, error });
+            return e;
+        }
+        world.moves(&w.before_k, &w.before_l, &mut w.moves);
         for i in 0..w.moves.len() {
             let mv = w.moves[i];
-            copy_kernel(&mut w.work_k, &w.before_k);
+            w.work_k.clone_from(&w.before_k);
             let mut work_l = w.before_l;
             let action = world.action(mv, &work_l);
             e.transitions += 1;
@@ -386,7 +408,7 @@ impl<R: Rules> Expander<'_, R> {
                         message: format!(
                             "the program's {} was refused: {}",
                             action.op(),
-                            rej.message(&world.names)
+                            crate::narrate::rejection_reason(&rej, &world.names)
                         ),
                     },
                 });
@@ -420,7 +442,7 @@ impl<R: Rules> Expander<'_, R> {
         }
         e.succ_end = batch.succ.len();
         if self.opts.probe_invalid {
-            copy_kernel(&mut w.work_k, &w.before_k);
+            w.work_k.clone_from(&w.before_k);
             e.after = probe(
                 world,
                 self.rules,
@@ -629,7 +651,10 @@ fn probe<R: Rules>(
     out: &mut Outcome,
 ) -> Option<Stop> {
     let threads = before.threads();
-    let action = match threads.iter().position(|t| t.state != ThreadState::Running) {
+    let action = match threads
+        .iter()
+        .position(|t| t.state() != ThreadState::Running)
+    {
         Some(i) => Action::Get {
             thread: ThreadId(i as u32),
             port: world.programs[i].port,

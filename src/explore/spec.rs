@@ -183,11 +183,15 @@ pub struct EnvPostSpec {
 
 /// A spec that could not be read.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SpecError {
     /// Where: `line L, column C` for syntax errors, or a JSON path such as `threads[1].get.port`.
     pub at: String,
     /// Why.
     pub message: String,
+    /// For an unknown name or word: the ones the spec declares or the
+    /// format knows (for "did you mean"); empty otherwise.
+    pub known: Vec<String>,
 }
 
 impl std::fmt::Display for SpecError {
@@ -199,9 +203,19 @@ impl std::fmt::Display for SpecError {
 impl std::error::Error for SpecError {}
 
 fn err<T>(at: impl Into<String>, message: impl Into<String>) -> Result<T, SpecError> {
+    unknown(at, message, Vec::new())
+}
+
+/// An error for an unknown name or word, with the `known` ones.
+fn unknown<T>(
+    at: impl Into<String>,
+    message: impl Into<String>,
+    known: Vec<String>,
+) -> Result<T, SpecError> {
     Err(SpecError {
         at: at.into(),
         message: message.into(),
+        known,
     })
 }
 
@@ -210,6 +224,7 @@ pub fn parse(text: &str) -> Result<Spec, SpecError> {
     let spec: Spec = serde_json::from_str(text).map_err(|e| SpecError {
         at: format!("line {}, column {}", e.line(), e.column()),
         message: e.to_string(),
+        known: Vec::new(),
     })?;
     check(&spec)?;
     Ok(spec)
@@ -290,9 +305,12 @@ pub fn check(spec: &Spec) -> Result<(), SpecError> {
     }
     if let Some(f) = &spec.flavor {
         if crate::model::Flavor::parse(f).is_none() {
-            return err(
+            return unknown(
                 "flavor",
                 format!("unknown flavor {f:?}; use \"windows\", \"wine\" or \"wine10\""),
+                crate::model::Flavor::ALL
+                    .map(|f| f.as_str().to_owned())
+                    .to_vec(),
             );
         }
     }
@@ -320,7 +338,8 @@ pub fn check(spec: &Spec) -> Result<(), SpecError> {
         if spec.ports.iter().any(|p| p.id == name) {
             Ok(())
         } else {
-            err(at, format!("unknown port {name:?}"))
+            let ports = spec.ports.iter().map(|p| p.id.clone()).collect();
+            unknown(at, format!("unknown port {name:?}"), ports)
         }
     };
     for (i, d) in spec.devices.iter().enumerate() {
@@ -366,9 +385,10 @@ pub fn check(spec: &Spec) -> Result<(), SpecError> {
         match t.on_timeout.as_deref() {
             None | Some("retry") | Some("exit") => {}
             Some(w) => {
-                return err(
+                return unknown(
                     format!("threads[{i}].on_timeout"),
                     format!("{w:?}: use \"retry\" or \"exit\""),
+                    vec!["retry".into(), "exit".into()],
                 )
             }
         }
@@ -386,9 +406,10 @@ pub fn check(spec: &Spec) -> Result<(), SpecError> {
     }
     for (i, d) in spec.environment.close_devices.iter().enumerate() {
         if !spec.devices.iter().any(|x| &x.id == d) {
-            return err(
+            return unknown(
                 format!("environment.close_devices[{i}]"),
                 format!("unknown device {d:?}"),
+                spec.devices.iter().map(|x| x.id.clone()).collect(),
             );
         }
     }

@@ -14,6 +14,14 @@ pub type StateId = u32;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct OutOfMemory;
 
+impl std::fmt::Display for OutOfMemory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("out of memory: the state store could not grow")
+    }
+}
+
+impl std::error::Error for OutOfMemory {}
+
 /// The set of states found, in discovery order.
 #[derive(Debug)]
 pub struct Store {

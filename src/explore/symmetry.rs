@@ -47,22 +47,22 @@ impl Symmetry {
         l: &Local,
         ren: &mut Renaming,
     ) -> Result<(), PackError> {
-        let n = k.threads.len();
+        let n = k.threads().len();
         let mut keys = [0u64; super::spec::MAX_THREADS];
-        for (ti, th) in k.threads.iter().enumerate() {
+        for (ti, th) in k.threads().iter().enumerate() {
             // At most 17 bits: 5 + port (4) + count (7) + queue-wait mark (1).
             keys[ti] = layout.thread_field(world, ti, th, l)?.0 << 32;
         }
-        for (pi, port) in k.ports.iter().enumerate() {
+        for (pi, port) in k.ports().iter().enumerate() {
             // Ports are at most 8 and threads 32: 16 bits for the place in
             // a WTQ, 16 for the lists (two bits per port).
-            for (pos, t) in port.wtq.arrival_order().iter().enumerate() {
+            for (pos, t) in port.wtq().arrival_order().iter().enumerate() {
                 keys[t.index()] |= (((pi + 1) * 64 + pos) as u64) << 16;
             }
-            for t in port.rtl.as_slice() {
+            for t in port.rtl().as_slice() {
                 keys[t.index()] |= 1 << (2 * pi);
             }
-            for t in port.ptl.as_slice() {
+            for t in port.ptl().as_slice() {
                 keys[t.index()] |= 1 << (2 * pi + 1);
             }
         }

@@ -1,11 +1,11 @@
-//! Tests that need the model's crate-private fields: rules with a planted
-//! bug (copies of a real rule, broken on purpose; the real rules are not
-//! touched), and the packed encoding's round trip.
+//! Rules with a planted bug (copies of a real rule, broken on purpose,
+//! built through the model's parts; the real rules are not touched), and
+//! the packed encoding's round trip.
 
 use super::pack::{normalized, Layout, Renaming};
 use super::search::{search, Options, Rules, Stop};
 use super::world::World;
-use crate::model::{Action, Kernel, Outcome, Rejection, ThreadState};
+use crate::model::{Action, Kernel, Outcome, Rejection, Thread, ThreadState};
 
 const OVER_LIMIT: &str = include_str!("../../sim-scenarios/explore/over-limit.json");
 const CANNOT: &str = include_str!("../../sim-scenarios/explore/cannot-exceed.json");
@@ -26,21 +26,27 @@ impl Rules for BlockWithoutActivate {
         };
         out.clear();
         k.validate(action)?;
-        let port = k.threads[thread.index()].port;
-        k.threads[thread.index()].state = ThreadState::Paused(on);
-        if let Some(p) = port {
-            let port = &mut k.ports[p.index()];
-            port.rtl.0.remove(thread);
-            port.ptl.0.insert(thread);
+        let mut parts = k.parts();
+        let th = parts.threads[thread.index()];
+        parts.threads[thread.index()] =
+            Thread::new(ThreadState::Paused(on), th.port(), th.queue_mark());
+        if let Some(p) = th.port() {
+            let port = &mut parts.ports[p.index()];
+            port.rtl.retain(|&t| t != thread);
+            let at = port.ptl.partition_point(|&t| t < thread);
+            port.ptl.insert(at, thread);
             port.current -= 1;
         }
         // (the real rule calls self.activate(p, out) here)
+        *k = Kernel::from_parts(parts).expect("a blocked thread is a valid state");
         Ok(())
     }
 }
 
 /// Rule 6 copied with a slip: the exiting thread leaves the RTL but
-/// `current` is not decremented.
+/// `current` is not decremented. The state it makes breaks the model's
+/// invariants, so it is built unchecked (the `unchecked` feature, on for
+/// tests only).
 struct ExitKeepsCount;
 
 impl Rules for ExitKeepsCount {
@@ -50,13 +56,14 @@ impl Rules for ExitKeepsCount {
         };
         out.clear();
         k.validate(action)?;
-        let port = k.threads[thread.index()].port;
-        k.threads[thread.index()].state = ThreadState::Exited;
-        k.threads[thread.index()].port = None;
+        let mut parts = k.parts();
+        let port = parts.threads[thread.index()].port();
+        parts.threads[thread.index()] = Thread::new(ThreadState::Exited, None, false);
         if let Some(p) = port {
-            k.ports[p.index()].rtl.0.remove(thread);
+            parts.ports[p.index()].rtl.retain(|&t| t != thread);
             // (the real rule does port.current -= 1 and activate(p))
         }
+        *k = Kernel::from_parts_unchecked(parts);
         Ok(())
     }
 }
@@ -70,15 +77,21 @@ impl Rules for InsertIgnoresLimit {
         let Action::Post { port: p, .. } = action else {
             return k.apply(action, out);
         };
-        let port = &k.ports[p.index()];
-        if port.wtq.is_empty() || port.has_room() || port.closed {
+        let port = &k.ports()[p.index()];
+        if port.wtq().is_empty() || port.has_room() || port.closed() {
             return k.apply(action, out);
         }
-        // Pretend there is room: apply the real post with the limit lifted.
-        let max = port.max;
-        k.ports[p.index()].max = u32::MAX;
+        // Pretend there is room: apply the real post with the limit lifted
+        // (a port declared with the largest concurrency), then put it back.
+        let concurrency = port.concurrency();
+        let with_concurrency = |k: &Kernel, c: u32| {
+            let mut parts = k.parts();
+            parts.ports[p.index()].concurrency = c;
+            Kernel::from_parts(parts).expect("any concurrency is valid")
+        };
+        *k = with_concurrency(k, u32::MAX);
         let r = k.apply(action, out);
-        k.ports[p.index()].max = max;
+        *k = with_concurrency(k, concurrency);
         r
     }
 }
@@ -217,6 +230,7 @@ fn every_state_packs_and_unpacks_to_itself() {
         let layout = Layout::new(&w);
         let r = search(&w, &super::ModelRules, &Options::default(), &mut |_| {}).unwrap();
         let (mut k, mut l) = w.initial().unwrap();
+        let mut parts = k.parts();
         let mut key = vec![0; layout.words];
         for id in 0..r.store.len() as u32 {
             // Replay the real path (real counters), then pack and unpack.
@@ -224,8 +238,10 @@ fn every_state_packs_and_unpacks_to_itself() {
             let real = steps
                 .last()
                 .map_or_else(|| w.initial().unwrap().0, |s| s.after.clone());
-            layout.decode(&w, r.store.key(id), &mut k, &mut l);
-            assert_eq!(k, normalized(&w, &real), "state {id}");
+            layout
+                .decode(&w, r.store.key(id), &mut parts, &mut k, &mut l)
+                .unwrap();
+            assert_eq!(k, normalized(&w, &real).unwrap(), "state {id}");
             layout.encode(&w, &k, &l, &mut key).unwrap();
             assert_eq!(&key[..], r.store.key(id));
         }
@@ -259,12 +275,15 @@ fn successors_pack_as_a_full_encoding_does() {
         };
         let r = search(&w, &super::ModelRules, &opts, &mut |_| {}).unwrap();
         let (mut k, mut l) = w.initial().unwrap();
+        let mut parts = k.parts();
         let (mut full, mut incr) = (vec![0; layout.words], vec![0; layout.words]);
         let mut moves = Vec::new();
         let mut out = Outcome::default();
         for id in 0..r.store.len() as u32 {
             let parent = r.store.key(id);
-            layout.decode(&w, parent, &mut k, &mut l);
+            layout
+                .decode(&w, parent, &mut parts, &mut k, &mut l)
+                .unwrap();
             w.moves(&k, &l, &mut moves);
             for &mv in &moves {
                 let (mut k2, mut l2) = (k.clone(), l);

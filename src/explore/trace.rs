@@ -148,7 +148,7 @@ pub fn note(world: &World, step: &Step) -> String {
         (_, a) => write!(s, "{}", a.op()),
     };
     if let Some(r) = &step.rejected {
-        let _ = write!(s, ": refused ({})", r.message(n));
+        let _ = write!(s, ": refused ({})", crate::narrate::rejection_reason(r, n));
         return s;
     }
     match step.outcome.result {
@@ -200,7 +200,7 @@ pub fn ports_summary(world: &World, k: &Kernel) -> String {
             s.push_str("; ");
         }
         let name = n.port(PortId(i as u32));
-        if p.closed {
+        if p.closed() {
             let _ = write!(s, "{name}: closed");
             continue;
         }
@@ -212,17 +212,17 @@ pub fn ports_summary(world: &World, k: &Kernel) -> String {
         let _ = write!(
             s,
             "{name}: current {}/{}{}, IOCQ {}, WTQ [{}], RTL [{}], PTL [{}]",
-            p.current,
-            p.max,
+            p.current(),
+            p.max(),
             if p.over_limit() {
                 " (over the limit)"
             } else {
                 ""
             },
-            p.iocq.len(),
-            list(&mut p.wtq.wake_order(world.flavor.wake_order()).into_iter()),
-            list(&mut p.rtl.as_slice().iter().copied()),
-            list(&mut p.ptl.as_slice().iter().copied()),
+            p.iocq().len(),
+            list(&mut p.wtq().wake_order(world.flavor.wake_order()).into_iter()),
+            list(&mut p.rtl().as_slice().iter().copied()),
+            list(&mut p.ptl().as_slice().iter().copied()),
         );
     }
     s

@@ -431,7 +431,7 @@ impl World {
                     "setup step {} ({}) was refused: {}",
                     i + 1,
                     a.op(),
-                    r.message(&self.names)
+                    crate::narrate::rejection_reason(&r, &self.names)
                 ))
             })?;
         }
@@ -452,20 +452,20 @@ impl World {
     pub fn moves(&self, k: &Kernel, l: &Local, out: &mut Vec<Move>) {
         out.clear();
         for (i, th) in k.threads().iter().enumerate() {
-            if th.state == ThreadState::Running
+            if th.state() == ThreadState::Running
                 && matches!(l.pc[i], Pc::Get | Pc::Block | Pc::Post | Pc::Exit)
             {
                 out.push(Move::Thread(ThreadId(i as u32)));
             }
         }
         for (i, th) in k.threads().iter().enumerate() {
-            if matches!(th.state, ThreadState::Paused(_)) {
+            if matches!(th.state(), ThreadState::Paused(_)) {
                 out.push(Move::Unblock(ThreadId(i as u32)));
             }
         }
         if l.timeouts_left != Some(0) {
             for (i, th) in k.threads().iter().enumerate() {
-                if let ThreadState::Waiting(w) = th.state {
+                if let ThreadState::Waiting(w) = th.state() {
                     if matches!(w.timeout, Timeout::Ms(ms) if ms > 0) {
                         out.push(Move::Timeout(ThreadId(i as u32)));
                     }
@@ -483,12 +483,12 @@ impl World {
             }
         }
         for &p in &self.close_ports {
-            if !k.port(p).closed {
+            if !k.port(p).closed() {
                 out.push(Move::ClosePort(p));
             }
         }
         for &d in &self.close_devices {
-            if !k.devices().get(d).is_some_and(|dev| dev.closed) {
+            if !k.devices().get(d).is_some_and(|dev| dev.closed()) {
                 out.push(Move::CloseDevice(d));
             }
         }

@@ -195,7 +195,7 @@ impl LabConfig {
     /// Refuses a run whose simulated time could not be represented: the
     /// expected span of the arrivals, or of the work if one thread did it
     /// all, must stay under [`MAX_SIM_NS`]. The error names the key to change.
-    pub fn check_time(&self) -> Result<(), String> {
+    pub fn check_time(&self) -> Result<(), TimeLimit> {
         let n = self.completions as f64;
         let arrivals = n * 1e9 / self.arrival_rate();
         let block = self
@@ -212,26 +212,35 @@ impl LabConfig {
         };
         let years = |ns: f64| ns / 3.156e16;
         if arrivals.is_nan() || arrivals > MAX_SIM_NS {
-            return Err(format!(
-                "{key}: {} completions would arrive over {:.3e} years of simulated time, more than the limit of {:.1} years: raise the rate or lower `completions`",
-                self.completions,
-                years(arrivals),
-                years(MAX_SIM_NS)
-            ));
+            return Err(TimeLimit {
+                key,
+                reason: format!(
+                    "{} completions would arrive over {:.3e} years of simulated time, more than the limit of {:.1} years: raise the rate or lower `completions`",
+                    self.completions,
+                    years(arrivals),
+                    years(MAX_SIM_NS)
+                ),
+            });
         }
         let slices = self.expected_slices();
         if slices > MAX_SLICES {
-            return Err(format!(
-                "scheduler.quantum_us: the work would be cut into about {slices:.3e} time slices, more than the limit of {MAX_SLICES:.0e}: lengthen the time slice, shorten the durations or lower `completions`"
-            ));
+            return Err(TimeLimit {
+                key: "scheduler.quantum_us",
+                reason: format!(
+                    "the work would be cut into about {slices:.3e} time slices, more than the limit of {MAX_SLICES:.0e}: lengthen the time slice, shorten the durations or lower `completions`"
+                ),
+            });
         }
         if work.is_nan() || work > MAX_SIM_NS {
-            return Err(format!(
-                "service: {} completions need up to {:.3e} years of simulated work, more than the limit of {:.1} years: shorten the durations or lower `completions`",
-                self.completions,
-                years(work),
-                years(MAX_SIM_NS)
-            ));
+            return Err(TimeLimit {
+                key: "service",
+                reason: format!(
+                    "{} completions need up to {:.3e} years of simulated work, more than the limit of {:.1} years: shorten the durations or lower `completions`",
+                    self.completions,
+                    years(work),
+                    years(MAX_SIM_NS)
+                ),
+            });
         }
         Ok(())
     }
@@ -290,6 +299,25 @@ impl LabConfig {
         Resolver { text, file, base }.resolve(raw)
     }
 }
+
+/// A configuration whose simulated time would be over the limit
+/// ([`LabConfig::check_time`]): the key to change and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TimeLimit {
+    /// The key to change: `arrivals.rate`, `arrivals.load`,
+    /// `arrivals.trace`, `scheduler.quantum_us` or `service`.
+    pub key: &'static str,
+    /// What would be too long, and what to do.
+    pub reason: String,
+}
+
+impl fmt::Display for TimeLimit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.key, self.reason)
+    }
+}
+
+impl std::error::Error for TimeLimit {}
 
 /// A mistake in a configuration file.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -768,10 +796,11 @@ impl Resolver<'_> {
         let mut axes = Vec::new();
         for (key, value) in raw.sweep.unwrap_or_default() {
             let span = value.span();
-            let spec = sweep::value_spec(value.get_ref())
-                .map_err(|m| self.err(Some(span.clone()), &format!("sweep.{key}"), m))?;
+            let spec = sweep::value_spec(value.get_ref()).map_err(|m| {
+                self.err(Some(span.clone()), &format!("sweep.{key}"), m.to_string())
+            })?;
             let axis = sweep::parse_axis(&key, &spec)
-                .map_err(|m| self.err(Some(span), &format!("sweep.{key}"), m))?;
+                .map_err(|m| self.err(Some(span), &format!("sweep.{key}"), m.to_string()))?;
             axes.push(axis);
         }
         Ok((config, axes))

@@ -4,7 +4,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use super::config::{Arrivals, LabConfig, Policy, Rate};
+use super::config::{Arrivals, LabConfig, Policy, Rate, TimeLimit};
 use super::sim::{run, LabResult};
 
 /// A key a sweep can vary.
@@ -82,73 +82,116 @@ pub struct SweepAxis {
     pub values: Vec<SweepValue>,
 }
 
+/// A sweep that cannot run: a key, value, range or list the lab does not
+/// take, or a point whose simulated time is over the limit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SweepError {
+    /// A key, value, range or list that cannot be swept; the message says why.
+    Value(String),
+    /// A point of the sweep whose simulated time is over the limit.
+    Time(TimeLimit),
+}
+
+impl SweepError {
+    fn value(message: impl Into<String>) -> SweepError {
+        SweepError::Value(message.into())
+    }
+}
+
+impl std::fmt::Display for SweepError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SweepError::Value(m) => f.write_str(m),
+            SweepError::Time(t) => t.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for SweepError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            SweepError::Value(_) => None,
+            SweepError::Time(t) => Some(t),
+        }
+    }
+}
+
 /// Turns a `[sweep]` table value (a string, a number or an array) into the
 /// text form `--sweep` takes after the `=`.
-pub fn value_spec(v: &toml::Value) -> Result<String, String> {
+pub fn value_spec(v: &toml::Value) -> Result<String, SweepError> {
     match v {
         toml::Value::String(s) => Ok(s.clone()),
         toml::Value::Integer(i) => Ok(i.to_string()),
         toml::Value::Float(x) => Ok(x.to_string()),
         toml::Value::Array(items) => {
-            let parts: Result<Vec<String>, String> = items
+            let parts: Result<Vec<String>, SweepError> = items
                 .iter()
                 .map(|i| match i {
-                    toml::Value::Array(_) | toml::Value::Table(_) => {
-                        Err("an array of values, not of arrays or tables".to_owned())
-                    }
+                    toml::Value::Array(_) | toml::Value::Table(_) => Err(SweepError::value(
+                        "an array of values, not of arrays or tables",
+                    )),
                     other => value_spec(other),
                 })
                 .collect();
             Ok(parts?.join(","))
         }
-        _ => Err("give a range (\"1..16\"), a list (\"1,2,4\" or [1, 2, 4]) or one value".into()),
+        _ => Err(SweepError::value(
+            "give a range (\"1..16\"), a list (\"1,2,4\" or [1, 2, 4]) or one value",
+        )),
     }
 }
 
 /// Parses `KEY=SPEC` as given to `--sweep`.
-pub fn parse_arg(arg: &str) -> Result<SweepAxis, String> {
-    let (key, spec) = arg
-        .split_once('=')
-        .ok_or_else(|| format!("`{arg}`: write KEY=VALUES, e.g. threads=1..16"))?;
+pub fn parse_arg(arg: &str) -> Result<SweepAxis, SweepError> {
+    let (key, spec) = arg.split_once('=').ok_or_else(|| {
+        SweepError::value(format!("`{arg}`: write KEY=VALUES, e.g. threads=1..16"))
+    })?;
     parse_axis(key.trim(), spec.trim())
 }
 
 /// Parses the values of one key: `a..b` (inclusive), `a..=b`, or a comma
 /// list (`1,2,4`, `lifo,wine`, `0.5,0.9`).
-pub fn parse_axis(key: &str, spec: &str) -> Result<SweepAxis, String> {
+pub fn parse_axis(key: &str, spec: &str) -> Result<SweepAxis, SweepError> {
     let k = SweepKey::parse(key).ok_or_else(|| {
-        format!(
+        SweepError::value(format!(
             "`{key}` cannot be swept: use one of {}",
             SweepKey::ALL.map(SweepKey::as_str).join(", ")
-        )
+        ))
     })?;
     let mut values = Vec::new();
     if let Some((a, b)) = spec.split_once("..") {
         if matches!(k, SweepKey::Policy | SweepKey::Load) {
-            return Err(format!("`{key}` takes a list (a,b,c), not a range"));
+            return Err(SweepError::value(format!(
+                "`{key}` takes a list (a,b,c), not a range"
+            )));
         }
         let b = b.strip_prefix('=').unwrap_or(b);
         let lo = int(key, a)?;
         let hi = int(key, b)?;
         if hi < lo {
-            return Err(format!("range {spec} is empty"));
+            return Err(SweepError::value(format!("range {spec} is empty")));
         }
         if hi - lo >= 100_000 {
-            return Err(format!("range {spec} has too many values"));
+            return Err(SweepError::value(format!(
+                "range {spec} has too many values"
+            )));
         }
         values.extend((lo..=hi).map(SweepValue::Int));
     } else {
         for part in spec.split(',').map(str::trim) {
             values.push(match k {
                 SweepKey::Policy => SweepValue::Policy(Policy::parse(part).ok_or_else(|| {
-                    format!("unknown policy `{part}`: use lifo, fifo-limited or wine")
+                    SweepError::value(format!(
+                        "unknown policy `{part}`: use lifo, fifo-limited or wine"
+                    ))
                 })?),
                 SweepKey::Load => {
                     let x: f64 = part
                         .parse()
-                        .map_err(|_| format!("`{part}` is not a number"))?;
+                        .map_err(|_| SweepError::value(format!("`{part}` is not a number")))?;
                     if !(x.is_finite() && x > 0.0) {
-                        return Err(format!("load {part} must be above 0"));
+                        return Err(SweepError::value(format!("load {part} must be above 0")));
                     }
                     SweepValue::Float(x)
                 }
@@ -162,13 +205,13 @@ pub fn parse_axis(key: &str, spec: &str) -> Result<SweepAxis, String> {
     Ok(SweepAxis { key: k, values })
 }
 
-fn int(key: &str, s: &str) -> Result<u64, String> {
+fn int(key: &str, s: &str) -> Result<u64, SweepError> {
     s.trim()
         .parse()
-        .map_err(|_| format!("`{}` is not a whole number (for {key})", s.trim()))
+        .map_err(|_| SweepError::value(format!("`{}` is not a whole number (for {key})", s.trim())))
 }
 
-fn check(key: SweepKey, v: SweepValue) -> Result<(), String> {
+fn check(key: SweepKey, v: SweepValue) -> Result<(), SweepError> {
     let SweepValue::Int(x) = v else {
         return Ok(());
     };
@@ -179,16 +222,16 @@ fn check(key: SweepKey, v: SweepValue) -> Result<(), String> {
         _ => (0, i64::MAX as u64),
     };
     if x < lo || x > hi {
-        return Err(format!(
+        return Err(SweepError::value(format!(
             "{} = {x} is out of range ({lo} to {hi})",
             key.as_str()
-        ));
+        )));
     }
     Ok(())
 }
 
 /// Sets one key of a configuration.
-pub fn apply(config: &mut LabConfig, key: SweepKey, value: SweepValue) -> Result<(), String> {
+pub fn apply(config: &mut LabConfig, key: SweepKey, value: SweepValue) -> Result<(), SweepError> {
     match (key, value) {
         (SweepKey::Threads, SweepValue::Int(x)) => config.threads = x as u32,
         (SweepKey::Concurrency, SweepValue::Int(x)) => config.concurrency = x as u32,
@@ -198,10 +241,17 @@ pub fn apply(config: &mut LabConfig, key: SweepKey, value: SweepValue) -> Result
         (SweepKey::Load, SweepValue::Float(l)) => match &mut config.arrivals {
             Arrivals::Poisson(r) | Arrivals::Uniform(r) => *r = Rate::Load(l),
             Arrivals::Trace(_) => {
-                return Err("a trace has its own load: load cannot be swept".into())
+                return Err(SweepError::value(
+                    "a trace has its own load: load cannot be swept",
+                ))
             }
         },
-        (k, v) => return Err(format!("{v} is not a value for {}", k.as_str())),
+        (k, v) => {
+            return Err(SweepError::value(format!(
+                "{v} is not a value for {}",
+                k.as_str()
+            )))
+        }
     }
     Ok(())
 }
@@ -219,7 +269,7 @@ pub struct Point {
 /// last occurrence. Axes are ordered by key, whatever order they were given
 /// in: policy, cpus, load, seed, concurrency vary slowest, threads fastest,
 /// so a table reads as one block per line of the plots.
-pub fn expand(base: &LabConfig, axes: &[SweepAxis]) -> Result<Vec<Point>, String> {
+pub fn expand(base: &LabConfig, axes: &[SweepAxis]) -> Result<Vec<Point>, SweepError> {
     let mut uniq: Vec<SweepAxis> = Vec::new();
     for a in axes {
         match uniq.iter_mut().find(|u| u.key == a.key) {
@@ -237,7 +287,9 @@ pub fn expand(base: &LabConfig, axes: &[SweepAxis]) -> Result<Vec<Point>, String
     });
     let total: usize = uniq.iter().map(|a| a.values.len()).product();
     if total > 1_000_000 {
-        return Err(format!("the sweep has {total} points: too many"));
+        return Err(SweepError::value(format!(
+            "the sweep has {total} points: too many"
+        )));
     }
     let mut points = Vec::with_capacity(total);
     for i in 0..total {
@@ -252,7 +304,7 @@ pub fn expand(base: &LabConfig, axes: &[SweepAxis]) -> Result<Vec<Point>, String
         for &(k, v) in &values {
             apply(&mut config, k, v)?;
         }
-        config.check_time()?;
+        config.check_time().map_err(SweepError::Time)?;
         points.push(Point { values, config });
     }
     Ok(points)
@@ -312,14 +364,23 @@ mod tests {
     fn bad_sweeps_are_explained() {
         assert!(parse_arg("thread=1..4")
             .unwrap_err()
+            .to_string()
             .contains("cannot be swept"));
-        assert!(parse_arg("threads=4..1").unwrap_err().contains("empty"));
+        assert!(parse_arg("threads=4..1")
+            .unwrap_err()
+            .to_string()
+            .contains("empty"));
         assert!(parse_arg("threads=0..3")
             .unwrap_err()
+            .to_string()
             .contains("out of range"));
         assert!(parse_arg("policy=lifo,fast")
             .unwrap_err()
+            .to_string()
             .contains("unknown policy"));
-        assert!(parse_arg("threads").unwrap_err().contains("KEY=VALUES"));
+        assert!(parse_arg("threads")
+            .unwrap_err()
+            .to_string()
+            .contains("KEY=VALUES"));
     }
 }

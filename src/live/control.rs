@@ -417,7 +417,7 @@ impl Hook for Controller {
         if c.first.is_none() {
             c.first = Some(before.clone());
         }
-        c.states = after.threads().iter().map(|t| t.state).collect();
+        c.states = after.threads().iter().map(|t| t.state()).collect();
         let by = Controller::me().and_then(|i| c.threads[i].model);
         c.trace.push(Recorded {
             by,
@@ -428,7 +428,11 @@ impl Hook for Controller {
         let n = c.trace.len();
         drop(c);
         if let Some(v) = violation {
-            self.fail(format!("{v} (step {n}, {})", action.op()));
+            self.fail(format!(
+                "{} (step {n}, {})",
+                crate::narrate::violation(&v),
+                action.op()
+            ));
         }
     }
 
@@ -620,7 +624,7 @@ fn scenario_of(c: &Ctl, name: &str, message: &str) -> String {
     let threads: Vec<String> = (0..last.threads().len())
         .map(|m| c.threads[c.owner[m]].name.clone())
         .collect();
-    let concurrency = vec![first.port(super::port::PORT).concurrency];
+    let concurrency = vec![first.port(super::port::PORT).concurrency()];
     let world = World {
         title: name.to_owned(),
         description: None,

@@ -115,9 +115,18 @@ impl std::fmt::Display for GetError {
 
 impl std::error::Error for GetError {}
 
-/// A post to a closed port: the value comes back.
+/// The port is closed (ERROR_INVALID_HANDLE): a post's value comes back;
+/// a second [`close`](CompletionPort::close) gives `Closed(())`.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Closed<T>(pub T);
+
+impl<T> std::fmt::Display for Closed<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ERROR_INVALID_HANDLE: the port is closed")
+    }
+}
+
+impl<T: std::fmt::Debug> std::error::Error for Closed<T> {}
 
 /// What one call did, as the model saw it: for viewers of a live port.
 #[derive(Clone, Debug)]
@@ -302,7 +311,7 @@ impl<T: Send + 'static> CompletionPort<T> {
         // exception (the queue-wait mark) depends on it.
         let by = seat
             .map(|s| st.seats[s].model)
-            .filter(|&t| st.kernel.thread(t).state == ThreadState::Running);
+            .filter(|&t| st.kernel.thread(t).state() == ThreadState::Running);
         let action = Action::Post {
             port: PORT,
             key,
@@ -336,14 +345,13 @@ impl<T: Send + 'static> CompletionPort<T> {
     /// associated threads become free, later calls fail with
     /// [`GetError::Closed`]. Returns the values that were still queued (the
     /// model's discarded packets), in queue order. A second close returns
-    /// `Err(())` and changes nothing.
-    #[allow(clippy::result_unit_err)]
-    pub fn close(&self) -> Result<Vec<T>, ()> {
+    /// `Err(Closed(()))` and changes nothing.
+    pub fn close(&self) -> Result<Vec<T>, Closed<()>> {
         self.point();
         let mut st = self.inner.state.lock();
         let _ = st.apply(Action::ClosePort { port: PORT }, None);
         if st.out.result == CallResult::Failed(WinError::InvalidHandle) {
-            return Err(());
+            return Err(Closed(()));
         }
         let keys: Vec<u64> = st
             .out
@@ -571,11 +579,11 @@ impl<T> State<T> {
             let ev = LiveEvent {
                 action,
                 outcome: self.out.clone(),
-                current: port.current,
-                max: port.max,
-                queued: port.iocq.len() as u32,
-                waiting: port.wtq.len() as u32,
-                paused: port.ptl.len() as u32,
+                current: port.current(),
+                max: port.max(),
+                queued: port.iocq().len() as u32,
+                waiting: port.wtq().len() as u32,
+                paused: port.ptl().len() as u32,
                 at: self.born.elapsed(),
             };
             match tx.try_send(ev) {
@@ -593,14 +601,14 @@ impl<T> State<T> {
         if self.policy != Policy::FifoLimited || matches!(action, Action::ClosePort { .. }) {
             return None;
         }
-        let wtq = &self.kernel.port(PORT).wtq;
+        let wtq = &self.kernel.port(PORT).wtq();
         if wtq.len() < 2 {
             return None;
         }
         Some(
             wtq.arrival_order()
                 .iter()
-                .map(|&t| (t, self.kernel.thread(t).state))
+                .map(|&t| (t, self.kernel.thread(t).state()))
                 .collect(),
         )
     }
@@ -615,7 +623,7 @@ impl<T> State<T> {
             let Some(&(_, w_state)) = before.iter().find(|(t, _)| *t == w) else {
                 continue; // not woken from the WTQ (the caller took a packet)
             };
-            let still_waiting = |t: ThreadId| self.kernel.port(PORT).wtq.contains(t);
+            let still_waiting = |t: ThreadId| self.kernel.port(PORT).wtq().contains(t);
             let Some(&(oldest, _)) = before
                 .iter()
                 .find(|&&(t, s)| t != w && s == w_state && still_waiting(t))

@@ -561,23 +561,23 @@ fn state(o: &mut Out, kernel: &Kernel, names: &Names) {
     for (i, port) in kernel.ports().iter().enumerate() {
         o.name_key(names.port(PortId(i as u32)));
         o.open(b'{');
-        o.knum("concurrency", port.concurrency as u64);
-        o.knum("max", port.max as u64);
-        o.knum("current", port.current as u64);
+        o.knum("concurrency", port.concurrency() as u64);
+        o.knum("max", port.max() as u64);
+        o.knum("current", port.current() as u64);
         o.kbool("over_limit", port.over_limit());
-        o.kbool("closed", port.closed);
+        o.kbool("closed", port.closed());
         o.key("iocq");
         o.open(b'[');
-        for p in port.iocq.iter() {
+        for p in port.iocq().iter() {
             o.sep();
             o.open(b'{');
             packet(o, p, names);
             o.close(b'}');
         }
         o.close(b']');
-        o.threads("wtq", port.wtq.wake_order(order), names);
-        o.threads("rtl", port.rtl.as_slice().iter().copied(), names);
-        o.threads("ptl", port.ptl.as_slice().iter().copied(), names);
+        o.threads("wtq", port.wtq().wake_order(order), names);
+        o.threads("rtl", port.rtl().as_slice().iter().copied(), names);
+        o.threads("ptl", port.ptl().as_slice().iter().copied(), names);
         o.close(b'}');
     }
     o.close(b'}');
@@ -607,7 +607,7 @@ fn state(o: &mut Out, kernel: &Kernel, names: &Names) {
     o.key("marked");
     o.open(b'[');
     for (i, t) in kernel.threads().iter().enumerate() {
-        if t.queue_mark {
+        if t.queue_mark() {
             o.item_str(names.thread(ThreadId(i as u32)));
         }
     }

@@ -248,9 +248,9 @@ fn state_raw(kernel: &Kernel, names: &Names, lang: Lang) -> String {
     for (i, port) in kernel.ports().iter().enumerate() {
         let pid = PortId(i as u32);
         let _ = write!(s, "  {} {}", l.port, names.port(pid));
-        if port.closed {
+        if port.closed() {
             let stranded: Vec<&str> = port
-                .wtq
+                .wtq()
                 .wake_order(order)
                 .into_iter()
                 .map(|t| names.thread(t))
@@ -265,9 +265,11 @@ fn state_raw(kernel: &Kernel, names: &Names, lang: Lang) -> String {
         let _ = writeln!(
             s,
             "  ({} {}, max {})",
-            l.concurrency, port.concurrency, port.max
+            l.concurrency,
+            port.concurrency(),
+            port.max()
         );
-        let iocq: Vec<String> = port.iocq.iter().map(|p| packet_cell(p, names)).collect();
+        let iocq: Vec<String> = port.iocq().iter().map(|p| packet_cell(p, names)).collect();
         let _ = writeln!(
             s,
             "    IOCQ ({}) {}",
@@ -279,7 +281,7 @@ fn state_raw(kernel: &Kernel, names: &Names, lang: Lang) -> String {
             }
         );
         let wtq: Vec<&str> = port
-            .wtq
+            .wtq()
             .wake_order(order)
             .into_iter()
             .map(|t| names.thread(t))
@@ -307,22 +309,22 @@ fn state_raw(kernel: &Kernel, names: &Names, lang: Lang) -> String {
         let _ = writeln!(
             s,
             "    RTL  {}/{}{} {}",
-            port.current,
-            port.max,
+            port.current(),
+            port.max(),
             if port.over_limit() { l.over_limit } else { "" },
-            list(port.rtl.as_slice())
+            list(port.rtl().as_slice())
         );
         let _ = writeln!(
             s,
             "    PTL  ({}) {}",
-            port.ptl.len(),
-            list(port.ptl.as_slice())
+            port.ptl().len(),
+            list(port.ptl().as_slice())
         );
     }
     let devices: Vec<String> = kernel
         .devices()
         .iter()
-        .map(|(id, d)| match (d.closed, d.entry) {
+        .map(|(id, d)| match (d.closed(), d.entry()) {
             (true, _) => format!("{} ({})", names.device(id), l.closed),
             (false, Some((p, key))) => {
                 format!("{} -> {} {} {key}", names.device(id), names.port(p), l.key)
@@ -340,8 +342,8 @@ fn state_raw(kernel: &Kernel, names: &Names, lang: Lang) -> String {
         .map(|(i, t)| {
             let id = crate::model::ThreadId(i as u32);
             let word = state_word(l, t.status());
-            let mark = if t.queue_mark { l.mark } else { "" };
-            match (t.status(), t.port) {
+            let mark = if t.queue_mark() { l.mark } else { "" };
+            match (t.status(), t.port()) {
                 (ThreadStatus::Exited | ThreadStatus::Free, _) | (_, None) => {
                     format!("{} {word}{mark}", names.thread(id))
                 }

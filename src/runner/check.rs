@@ -20,6 +20,7 @@ use crate::scenario::{self, Mismatch, ScenarioError};
 
 /// One expectation that did not hold, with where it is.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Failure {
     /// The scenario's source (its path as given).
     pub source: String,
@@ -46,6 +47,7 @@ impl std::error::Error for Failure {}
 
 /// What checking one scenario found.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct FileResult {
     /// Expectations that held.
     pub passed: usize,
@@ -58,6 +60,7 @@ pub struct FileResult {
 
 /// One file of a [`Report`].
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct FileReport {
     /// The file.
     pub path: PathBuf,
@@ -78,6 +81,7 @@ impl FileReport {
 
 /// What checking a list of files found, file by file in order.
 #[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
 pub struct Report {
     /// Every file, in the order [`expand`] gives.
     pub files: Vec<FileReport>,

@@ -11,6 +11,7 @@ use crate::model::{
 
 /// A thread state word of an expectation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum StateWord {
     /// `"running"`: free or in an RTL.
     Running,
@@ -64,6 +65,7 @@ impl StateWord {
 
 /// A packet as expected; `None` fields are not compared.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PacketExpect {
     /// The receiving thread (only in `delivered`).
     pub thread: Option<ThreadId>,
@@ -79,6 +81,7 @@ pub struct PacketExpect {
 
 /// Expectations on one port.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PortExpect {
     /// IOCQ packets in dequeue order.
     pub iocq: Option<Vec<PacketExpect>>,
@@ -98,6 +101,7 @@ pub struct PortExpect {
 
 /// A Device List entry as expected; `None` fields are not compared.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DeviceExpect {
     /// The port.
     pub port: Option<PortId>,
@@ -107,6 +111,7 @@ pub struct DeviceExpect {
 
 /// Everything a step's `expect` asks.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Expect {
     /// Per-port expectations.
     pub ports: Vec<(PortId, PortExpect)>,
@@ -128,6 +133,7 @@ pub struct Expect {
 
 /// One expectation that did not hold.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Mismatch {
     /// Where in `expect`, e.g. `ports.P.wtq`.
     pub key: String,
@@ -210,7 +216,11 @@ fn device_expect(
 }
 
 /// Resolves an `expect` object. `has_op`: the step applies an action.
-pub fn resolve_expect(raw: RawExpect, has_op: bool, names: &Names) -> Result<Expect, String> {
+pub(crate) fn resolve_expect(
+    raw: RawExpect,
+    has_op: bool,
+    names: &Names,
+) -> Result<Expect, String> {
     let look = Lookup { names };
     if !has_op {
         for (present, key) in [
@@ -424,29 +434,29 @@ impl Expect {
             let port = kernel.port(*pid);
             let pname = names.port(*pid);
             if let Some(v) = &pe.iocq {
-                let ok = v.len() == port.iocq.len()
+                let ok = v.len() == port.iocq().len()
                     && v.iter()
-                        .zip(port.iocq.iter())
+                        .zip(port.iocq().iter())
                         .all(|(e, p)| packet_matches(e, p, None, names));
                 if !ok {
                     miss(
                         format!("ports.{pname}.iocq"),
                         list_json(v.iter().map(|e| packet_expect_json(e, names))),
-                        list_json(port.iocq.iter().map(|p| packet_json(p, None, names))),
+                        list_json(port.iocq().iter().map(|p| packet_json(p, None, names))),
                     );
                 }
             }
             if let Some(n) = pe.iocq_len {
-                if n != port.iocq.len() as u64 {
+                if n != port.iocq().len() as u64 {
                     miss(
                         format!("ports.{pname}.iocq_len"),
                         n.to_string(),
-                        port.iocq.len().to_string(),
+                        port.iocq().len().to_string(),
                     );
                 }
             }
             if let Some(v) = &pe.wtq {
-                let actual = port.wtq.wake_order(order);
+                let actual = port.wtq().wake_order(order);
                 if *v != actual {
                     miss(
                         format!("ports.{pname}.wtq"),
@@ -456,8 +466,8 @@ impl Expect {
                 }
             }
             for (key, exp, actual) in [
-                ("rtl", &pe.rtl, port.rtl.as_slice()),
-                ("ptl", &pe.ptl, port.ptl.as_slice()),
+                ("rtl", &pe.rtl, port.rtl().as_slice()),
+                ("ptl", &pe.ptl, port.ptl().as_slice()),
             ] {
                 if let Some(v) = exp {
                     let mut sorted = v.clone();
@@ -473,11 +483,11 @@ impl Expect {
                 }
             }
             if let Some(c) = pe.current {
-                if c != port.current as u64 {
+                if c != port.current() as u64 {
                     miss(
                         format!("ports.{pname}.current"),
                         c.to_string(),
-                        port.current.to_string(),
+                        port.current().to_string(),
                     );
                 }
             }
@@ -489,8 +499,8 @@ impl Expect {
                         format!(
                             "{} (current {} / max {})",
                             port.over_limit(),
-                            port.current,
-                            port.max
+                            port.current(),
+                            port.max()
                         ),
                     );
                 }

@@ -47,6 +47,7 @@ pub struct DeviceDecl {
 
 /// Everything in a scenario except its steps.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct World {
     /// One-line title.
     pub title: Text,
@@ -88,6 +89,7 @@ impl World {
 
 /// One step, resolved and checked.
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Step {
     /// 1-based position in the file.
     pub number: usize,

@@ -22,7 +22,7 @@ pub struct RawWorld {
 }
 
 /// Checks the world: format version, ids non-empty and unique, numbers in range.
-pub fn resolve_world(raw: RawWorld) -> Result<World, String> {
+pub(crate) fn resolve_world(raw: RawWorld) -> Result<World, String> {
     if raw.format != FORMAT {
         return Err(format!(
             "format {:?} is not understood; this build reads {FORMAT:?}",
@@ -97,17 +97,17 @@ pub struct Lookup<'a> {
 }
 
 impl Lookup<'_> {
-    pub fn port(&self, id: &str) -> Result<PortId, String> {
+    pub(crate) fn port(&self, id: &str) -> Result<PortId, String> {
         self.names
             .find_port(id)
             .ok_or_else(|| self.unknown("port", id, self.names.ports()))
     }
-    pub fn thread(&self, id: &str) -> Result<ThreadId, String> {
+    pub(crate) fn thread(&self, id: &str) -> Result<ThreadId, String> {
         self.names
             .find_thread(id)
             .ok_or_else(|| self.unknown("thread", id, self.names.threads()))
     }
-    pub fn device(&self, id: &str) -> Result<DeviceId, String> {
+    pub(crate) fn device(&self, id: &str) -> Result<DeviceId, String> {
         self.names
             .find_device(id)
             .ok_or_else(|| self.unknown("device", id, self.names.devices()))
@@ -294,7 +294,7 @@ fn resolve_action(op: Op, raw: &RawStep, names: &mut Names) -> Result<Action, St
 }
 
 /// A status is `"success"` or an error name in capitals (`ERROR_NETNAME_DELETED`).
-pub fn check_status(s: &str) -> Result<(), String> {
+pub(crate) fn check_status(s: &str) -> Result<(), String> {
     if s == "success" || is_error_name(s) {
         Ok(())
     } else {

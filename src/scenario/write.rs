@@ -138,12 +138,12 @@ pub fn port_expect(n: &Names, k: &Kernel, p: PortId) -> String {
     };
     format!(
         "{{ \"current\": {}, \"over_limit\": {}, \"iocq_len\": {}, \"wtq\": [{}], \"rtl\": [{}], \"ptl\": [{}] }}",
-        port.current,
+        port.current(),
         port.over_limit(),
-        port.iocq.len(),
-        names(&port.wtq.wake_order(k.flavor().wake_order())),
-        names(port.rtl.as_slice()),
-        names(port.ptl.as_slice()),
+        port.iocq().len(),
+        names(&port.wtq().wake_order(k.flavor().wake_order())),
+        names(port.rtl().as_slice()),
+        names(port.ptl().as_slice()),
     )
 }
 

@@ -280,6 +280,7 @@ pub type Sequence = (ModelState, Vec<Action>, Option<Arc<AtomicUsize>>);
 /// [`check_port`] found an implementation that disagrees with the model
 /// (or proptest gave up), after shrinking.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Disagreement {
     /// Proptest's report: the panic message of the shrunk failure and the
     /// minimal sequence (the world, then the actions).

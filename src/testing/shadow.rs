@@ -24,6 +24,7 @@ use crate::model::{
 
 /// A step where the model and the shadow (or a property) disagree.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Failure {
     /// What was seen, naming the step and its action when known.
     pub message: String,
@@ -517,7 +518,7 @@ fn step(
                 rejection.kind
             );
         }
-        let msg = rejection.message(names);
+        let msg = crate::narrate::rejection_reason(&rejection, names);
         let named = match rejection.kind {
             RejectKind::UnknownThread(t) => format!("#{}", t.0),
             RejectKind::UnknownPort(p) => format!("#{}", p.0),
@@ -553,7 +554,7 @@ fn accepted(
     // Snapshot the shadow queues before this step's inserts and removals.
     let queued_before: Vec<Vec<usize>> = shadow.queues.clone();
     let wtq_closing: Option<(PortId, Vec<ThreadId>)> = match *a {
-        Action::ClosePort { port } if !before.port(port).closed => {
+        Action::ClosePort { port } if !before.port(port).closed() => {
             Some((port, shadow.wtqs[port.index()].clone()))
         }
         _ => None,
@@ -609,7 +610,7 @@ fn accepted(
             exp.lost_at_birth.len()
         );
         if let Action::ClosePort { port } = *a {
-            if !before.port(port).closed {
+            if !before.port(port).closed() {
                 ensure!(
                     left[port.index()].len() == queued_before[port.index()].len()
                         && out.deliveries.is_empty(),
@@ -624,8 +625,8 @@ fn accepted(
     // The IOCQs after the step, as tokens.
     let mut now_queued: Vec<Vec<usize>> = Vec::with_capacity(nports);
     for port in after.ports() {
-        let mut q = Vec::with_capacity(port.iocq.len());
-        for packet in port.iocq.iter() {
+        let mut q = Vec::with_capacity(port.iocq().len());
+        for packet in port.iocq().iter() {
             q.push(shadow.token_of(packet)?);
         }
         now_queued.push(q);
@@ -767,9 +768,9 @@ fn accepted(
     if props.has(4) {
         for (p, port) in after.ports().iter().enumerate() {
             ensure!(
-                port.wtq.arrival_order() == shadow.wtqs[p].as_slice(),
+                port.wtq().arrival_order() == shadow.wtqs[p].as_slice(),
                 "P{p}: WTQ {:?}, shadow {:?}",
-                port.wtq.arrival_order(),
+                port.wtq().arrival_order(),
                 shadow.wtqs[p]
             );
         }
@@ -790,23 +791,23 @@ fn accepted(
     shadow.track_mark(a, out, windows);
     if props.has(3) && windows {
         let idles = |port: &crate::model::Port| {
-            port.current < port.max && !port.iocq.is_empty() && !port.wtq.is_empty()
+            port.current() < port.max() && !port.iocq().is_empty() && !port.wtq().is_empty()
         };
         for (p, port) in after.ports().iter().enumerate() {
             ensure!(
                 !idles(port) || idles(before.port(PortId(p as u32))) || marked[p],
                 "P{p} idles: current {} < max {} with {} queued and {} waiting",
-                port.current,
-                port.max,
-                port.iocq.len(),
-                port.wtq.len()
+                port.current(),
+                port.max(),
+                port.iocq().len(),
+                port.wtq().len()
             );
         }
         for (t, th) in after.threads().iter().enumerate() {
             ensure!(
-                th.queue_mark == shadow.mark[t],
+                th.queue_mark() == shadow.mark[t],
                 "T{t}: model's queue-wait mark {} but the shadow's {}",
-                th.queue_mark,
+                th.queue_mark(),
                 shadow.mark[t]
             );
         }
@@ -815,7 +816,7 @@ fn accepted(
     // ---- Property 6 (Windows): over-subscription has a cause.
     if props.has(6) && case.flavor == Flavor::Windows {
         for (p, (b, port)) in before.ports().iter().zip(after.ports()).enumerate() {
-            if port.current > port.max && port.current > b.current {
+            if port.current() > port.max() && port.current() > b.current() {
                 let cause = match *a {
                     Action::Unblock { .. } | Action::Timeout { .. } => true,
                     Action::Get { .. } | Action::GetEx { .. } => {
@@ -826,15 +827,15 @@ fn accepted(
                 ensure!(
                     cause,
                     "P{p}: current rose from {} to {} past max {} without an unblock, a timeout or a failed poll",
-                    b.current,
-                    port.current,
-                    port.max
+                    b.current(),
+                    port.current(),
+                    port.max()
                 );
                 ensure!(
-                    port.current == b.current + 1,
+                    port.current() == b.current() + 1,
                     "P{p}: current jumped from {} to {}",
-                    b.current,
-                    port.current
+                    b.current(),
+                    port.current()
                 );
             }
         }
@@ -865,27 +866,27 @@ fn accepted(
 pub fn check_structures(k: &Kernel) -> Result<(), Failure> {
     for (p, port) in k.ports().iter().enumerate() {
         ensure!(
-            port.current as usize == port.rtl.len(),
+            port.current() as usize == port.rtl().len(),
             "P{p}: current {} but |RTL| = {}",
-            port.current,
-            port.rtl.len()
+            port.current(),
+            port.rtl().len()
         );
-        if port.closed {
+        if port.closed() {
             // Wine 8 leaves waiters asleep on a closed port (measured on
             // Wine 8.0; Wine 10 abandons them); nothing else stays.
             ensure!(
-                port.rtl.is_empty()
-                    && port.ptl.is_empty()
-                    && (port.wtq.is_empty() || k.flavor() == Flavor::Wine)
-                    && port.iocq.is_empty(),
+                port.rtl().is_empty()
+                    && port.ptl().is_empty()
+                    && (port.wtq().is_empty() || k.flavor() == Flavor::Wine)
+                    && port.iocq().is_empty(),
                 "closed P{p} still holds threads or packets"
             );
         }
-        let members = port.rtl.len() + port.ptl.len() + port.wtq.len();
+        let members = port.rtl().len() + port.ptl().len() + port.wtq().len();
         let claimed = k
             .threads()
             .iter()
-            .filter(|t| t.port == Some(PortId(p as u32)))
+            .filter(|t| t.port() == Some(PortId(p as u32)))
             .count();
         ensure!(
             members == claimed,
@@ -894,14 +895,14 @@ pub fn check_structures(k: &Kernel) -> Result<(), Failure> {
     }
     for (i, t) in k.threads().iter().enumerate() {
         let id = ThreadId(i as u32);
-        if let Some(p) = t.port {
+        if let Some(p) = t.port() {
             let port = k.port(p);
             let (r, w, s) = (
-                port.rtl.contains(id),
-                port.wtq.contains(id),
-                port.ptl.contains(id),
+                port.rtl().contains(id),
+                port.wtq().contains(id),
+                port.ptl().contains(id),
             );
-            let ok = match t.state {
+            let ok = match t.state() {
                 ThreadState::Running => r && !w && !s,
                 ThreadState::Waiting(_) => !r && w && !s,
                 ThreadState::Paused(_) => !r && !w && s,
@@ -910,12 +911,12 @@ pub fn check_structures(k: &Kernel) -> Result<(), Failure> {
             ensure!(
                 ok,
                 "T{i} is {:?} in P{} but RTL {r}, WTQ {w}, PTL {s}",
-                t.state,
+                t.state(),
                 p.0
             );
         } else {
             ensure!(
-                !matches!(t.state, ThreadState::Waiting(_)),
+                !matches!(t.state(), ThreadState::Waiting(_)),
                 "T{i} waits but belongs to no port"
             );
         }
@@ -1009,16 +1010,18 @@ mod tests {
             k.apply(*a, &mut out).unwrap();
         }
         assert!(out.deliveries.is_empty(), "queued for T0: {out:?}");
-        assert!(k.thread(t0).queue_mark);
+        assert!(k.thread(t0).queue_mark());
         assert_eq!(run_case(&c, Props::ALL), Ok(()));
     }
 
     #[test]
     fn a_counter_out_of_step_with_the_rtl_is_caught() {
         let c = case(vec![]);
-        let mut k = Kernel::new(&c.config());
+        let k = Kernel::new(&c.config());
         assert_eq!(check_structures(&k), Ok(()));
-        k.ports[0].current = 1;
+        let mut parts = k.parts();
+        parts.ports[0].current = 1;
+        let k = Kernel::from_parts_unchecked(parts);
         let e = check_structures(&k).unwrap_err();
         assert!(e.message.contains("current 1 but |RTL| = 0"), "{e}");
     }

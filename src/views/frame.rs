@@ -240,7 +240,9 @@ pub fn frames(scenario: &Scenario, trace: &Trace, lang: Lang) -> Vec<Frame> {
         threads: threads(&trace.initial, names, lang),
         focus,
     });
-    for (i, ts) in trace.steps.iter().enumerate() {
+    let mut walk = trace.walk();
+    while let Some(ts) = walk.step() {
+        let after = walk.kernel();
         let done = ts.report.applied == Applied::Done;
         let outcome = if done { &ts.outcome } else { &empty };
         if let Some(p) = outcome.fired.iter().find_map(|f| event_port(&f.event)) {
@@ -274,7 +276,7 @@ pub fn frames(scenario: &Scenario, trace: &Trace, lang: Lang) -> Vec<Frame> {
             })
             .collect();
         out.push(Frame {
-            index: i + 1,
+            index: walk.index(),
             action: match &ts.step.action {
                 Some(a) => narrate::action(a, names, lang),
                 None => w.check_only.to_owned(),
@@ -316,9 +318,9 @@ pub fn frames(scenario: &Scenario, trace: &Trace, lang: Lang) -> Vec<Frame> {
                     )
                 })
                 .collect(),
-            ports: ports(&ts.after, names),
-            devices: devices(&ts.after, names),
-            threads: threads(&ts.after, names, lang),
+            ports: ports(after, names),
+            devices: devices(after, names),
+            threads: threads(after, names, lang),
             focus,
         });
     }
@@ -380,14 +382,18 @@ fn ports(k: &Kernel, names: &Names) -> Vec<PortView> {
         .enumerate()
         .map(|(i, p)| PortView {
             name: names.port(PortId(i as u32)).to_owned(),
-            max: p.max,
-            current: p.current,
+            max: p.max(),
+            current: p.current(),
             over: p.over_limit(),
-            closed: p.closed,
-            iocq: p.iocq.iter().map(|pk| PacketView::new(pk, names)).collect(),
-            wtq: list(&p.wtq.wake_order(order), names),
-            rtl: list(p.rtl.as_slice(), names),
-            ptl: list(p.ptl.as_slice(), names),
+            closed: p.closed(),
+            iocq: p
+                .iocq()
+                .iter()
+                .map(|pk| PacketView::new(pk, names))
+                .collect(),
+            wtq: list(&p.wtq().wake_order(order), names),
+            rtl: list(p.rtl().as_slice(), names),
+            ptl: list(p.ptl().as_slice(), names),
         })
         .collect()
 }
@@ -401,9 +407,9 @@ fn devices(k: &Kernel, names: &Names) -> Vec<DeviceView> {
                 name: names.device(id).to_owned(),
                 port: entry.map(|(p, _)| names.port(p).to_owned()),
                 key: entry.map(|(_, key)| key),
-                closed: d.closed,
+                closed: d.closed(),
                 pending: d
-                    .pending
+                    .pending()
                     .iter()
                     .map(|&o| names.overlapped(o).to_owned())
                     .collect(),
@@ -423,8 +429,8 @@ fn threads(k: &Kernel, names: &Names, lang: Lang) -> Vec<ThreadView> {
                 name: names.thread(ThreadId(i as u32)).to_owned(),
                 state: s.as_str(),
                 state_text: w.states[state_index(s)],
-                port: t.port.map(|p| names.port(p).to_owned()),
-                mark: t.queue_mark,
+                port: t.port().map(|p| names.port(p).to_owned()),
+                mark: t.queue_mark(),
             }
         })
         .collect()

@@ -24,7 +24,7 @@ use crate::explore::free::{self, Goal, Shortest};
 use crate::explore::Condition;
 use crate::model::{Action, Flavor, Kernel};
 use crate::narrate::{self, Lang};
-use crate::runner::{Applied, Runner};
+use crate::runner::{Applied, Runner, Trace};
 use crate::scenario::write::{self as out, js, StepOut};
 use crate::scenario::{Scenario, Step, Text};
 
@@ -70,6 +70,8 @@ pub struct Player {
     scenario: Scenario,
     lang: Lang,
     flavor: Flavor,
+    /// The run shown, recorded; [`Player::state`] recomputes states from it.
+    trace: Trace,
     show: Show,
     ui: Ui,
     menu: Option<Menu>,
@@ -88,11 +90,13 @@ struct Attempt {
 impl Player {
     /// A player at the state before step 1.
     pub fn new(scenario: Scenario, flavor: Flavor, lang: Lang) -> Player {
-        let show = Show::new(&scenario, flavor, lang);
+        let trace = Trace::record(&scenario, flavor);
+        let show = Show::from_trace(&scenario, &trace, lang);
         Player {
             scenario,
             lang,
             flavor,
+            trace,
             show,
             ui: Ui::default(),
             menu: None,
@@ -178,13 +182,16 @@ impl Player {
         &self.scenario
     }
 
-    /// The model's state at the frame shown, replayed from the start.
+    /// The model's state at the frame shown, recomputed by the trace from
+    /// its nearest checkpoint (or from the last state asked for).
     fn state(&self) -> Kernel {
-        let mut runner = Runner::new(&self.scenario.world, self.flavor);
-        for step in self.scenario.steps.iter().take(self.ui.index) {
-            runner.step(step, &self.scenario.names);
-        }
-        runner.kernel().clone()
+        self.trace.state(self.ui.index)
+    }
+
+    /// Records the run of the scenario in the flavour shown, again.
+    fn record(&mut self) {
+        self.trace = Trace::record(&self.scenario, self.flavor);
+        self.show = Show::from_trace(&self.scenario, &self.trace, self.lang);
     }
 
     /// Opens the list of actions at the frame shown: every candidate, each
@@ -328,7 +335,7 @@ impl Player {
                 expect: None,
             });
         }
-        self.show = Show::new(&self.scenario, self.flavor, self.lang);
+        self.record();
         self.go(at + 1);
     }
 
@@ -466,7 +473,7 @@ impl Player {
             Flavor::Wine => Flavor::Wine10,
             Flavor::Wine10 => Flavor::Windows,
         };
-        self.show = Show::new(&self.scenario, self.flavor, self.lang);
+        self.record();
         let i = self.ui.index;
         self.ui.index = i.min(self.show.last());
         self.ui.message = None;

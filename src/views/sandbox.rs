@@ -112,19 +112,32 @@ fn param<'a>(query: &'a str, key: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
+/// A query the sandbox cannot answer (an unknown flavour or language, a
+/// malformed move or step); the message says which.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueryError(String);
+
+impl std::fmt::Display for QueryError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for QueryError {}
+
 /// Replays the moves of `query` (`moves=..&flavor=..&lang=..`, and
 /// `at=N` to show step N rather than the last move's) on `scenario` and
 /// answers with the branch and the choices at the step shown. A move the model refuses stops the replay; the answer says why.
-pub fn answer(scenario: &Scenario, default: Flavor, query: &str) -> Result<Answer, String> {
+pub fn answer(scenario: &Scenario, default: Flavor, query: &str) -> Result<Answer, QueryError> {
     let flavor = match param(query, "flavor") {
         None => default,
-        Some(f) => Flavor::parse(f).ok_or_else(|| format!("unknown flavour {f:?}"))?,
+        Some(f) => Flavor::parse(f).ok_or_else(|| QueryError(format!("unknown flavour {f:?}")))?,
     };
     let lang = match param(query, "lang") {
         None => Lang::En,
-        Some(l) => Lang::parse(l).ok_or_else(|| format!("unknown language {l:?}"))?,
+        Some(l) => Lang::parse(l).ok_or_else(|| QueryError(format!("unknown language {l:?}")))?,
     };
-    let moves = moves(param(query, "moves").unwrap_or(""))?;
+    let moves = moves(param(query, "moves").unwrap_or("")).map_err(QueryError)?;
     let mut p = Player::new(scenario.clone(), flavor, lang);
     let mut error = None;
     for (at, choice) in moves {
@@ -149,7 +162,9 @@ pub fn answer(scenario: &Scenario, default: Flavor, query: &str) -> Result<Answe
     }
     if error.is_none() {
         if let Some(at) = param(query, "at") {
-            let at: usize = at.parse().map_err(|_| format!("at={at:?} is not a step"))?;
+            let at: usize = at
+                .parse()
+                .map_err(|_| QueryError(format!("at={at:?} is not a step")))?;
             p.go(at);
         }
     }
@@ -211,5 +226,19 @@ mod tests {
         assert!(moves("3-5").unwrap_err().contains("AT:CHOICE"));
         assert!(moves("a:1").is_err());
         assert_eq!(param("moves=1:2&lang=ko", "lang"), Some("ko"));
+    }
+
+    #[test]
+    fn a_bad_query_is_a_typed_error_with_its_reason() {
+        let sc = crate::scenario::load_str(
+            "t.json",
+            r#"{"format": "iocp-sim/1", "title": "t", "ports": [{"id": "P", "concurrency": 1}], "threads": ["T1"], "steps": []}"#,
+        )
+        .expect("scenario");
+        let e = |q| answer(&sc, Flavor::Windows, q).unwrap_err().to_string();
+        assert_eq!(e("flavor=linux"), "unknown flavour \"linux\"");
+        assert_eq!(e("lang=fr"), "unknown language \"fr\"");
+        assert_eq!(e("moves=x"), "move \"x\" is not AT:CHOICE");
+        assert_eq!(e("at=z"), "at=\"z\" is not a step");
     }
 }

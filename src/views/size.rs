@@ -8,17 +8,28 @@
 //! their limit ([`MAX_EXPORT_BYTES`], [`MAX_PLAY_BYTES`]) instead of being
 //! killed for memory half way. The estimate stops counting once it passes
 //! the limit, so it costs at most about `limit / 64` thread visits.
+//!
+//! It also bounds the memory of the recorded run underneath
+//! ([`Estimate::trace`]): a [`Trace`](crate::runner::Trace) holds what each
+//! step changed and a full state only at its checkpoints, which the
+//! estimate places with the trace's own [`CheckpointPolicy`].
 
-use crate::model::{Flavor, Kernel, Names, ThreadState};
+use std::mem::size_of;
+
+use crate::model::{
+    Delivery, Device, Fired, Flavor, Kernel, Names, Outcome, OvUse, Packet, Port, ThreadId,
+    ThreadState, WinError,
+};
 use crate::narrate::Lang;
-use crate::runner::Runner;
-use crate::scenario::{Scenario, Text};
+use crate::runner::{Applied, CheckpointPolicy, Runner, StepReport, TraceStep};
+use crate::scenario::{Expect, PacketExpect, Scenario, Step, Text};
 
 /// The largest HTML page or SVG drawing `export` writes, in bytes (128 MiB).
 pub const MAX_EXPORT_BYTES: u64 = 128 << 20;
 
 /// The largest run the terminal player holds, measured as the frames'
-/// estimated size in bytes (the same measure as the page's: 128 MiB).
+/// estimated size in bytes (the same measure as the page's) plus its
+/// trace's ([`Estimate::trace`]): 128 MiB.
 pub const MAX_PLAY_BYTES: u64 = 128 << 20;
 
 /// Upper estimates of the output of one flavour's run.
@@ -30,6 +41,12 @@ pub struct Estimate {
     pub html: u64,
     /// Bytes of the SVG timeline.
     pub svg: u64,
+    /// Bytes the recorded run ([`crate::runner::Trace`]) holds: every
+    /// step's record and every checkpoint, allocator slack included.
+    pub trace: u64,
+    /// Full states the recorded run holds (the initial one and the
+    /// checkpoints), as [`crate::runner::Trace::checkpoints`] counts them.
+    pub checkpoints: u64,
     /// Counting stopped early because both figures passed the limit given.
     pub over: bool,
 }
@@ -40,7 +57,7 @@ fn frame_bytes(kernel: &Kernel, names: &Names) -> (u64, u64) {
     let mut svg = 0u64;
     for (i, t) in kernel.threads().iter().enumerate() {
         let name = names.threads().get(i).map_or(0, String::len) as u64;
-        let label = match t.state {
+        let label = match t.state() {
             ThreadState::Paused(Some(l)) => names.label(l).len() as u64,
             _ => 0,
         };
@@ -48,14 +65,14 @@ fn frame_bytes(kernel: &Kernel, names: &Names) -> (u64, u64) {
         html += 96 + 2 * name + 2 * label + 2 * names_port_max(names);
         // One cell with its class, fill and tooltip.
         svg += 200 + 2 * name + 2 * label;
-        if t.queue_mark {
+        if t.queue_mark() {
             // The queue-wait mark's diamond with its tooltip.
             svg += 250 + 2 * name + 2 * mark_text_max();
         }
     }
     for p in kernel.ports() {
-        let queued = p.iocq.len() as u64;
-        let listed = (p.wtq.len() + p.rtl.len() + p.ptl.len()) as u64;
+        let queued = p.iocq().len() as u64;
+        let listed = (p.wtq().len() + p.rtl().len() + p.ptl().len()) as u64;
         let longest = names_thread_max(names) + 4;
         html +=
             200 + 2 * names_port_max(names) + queued * (110 + 2 * ov_max(names)) + listed * longest;
@@ -115,11 +132,20 @@ pub fn estimate(scenario: &Scenario, flavor: Flavor, limit: u64) -> Estimate {
             .max()
             .unwrap_or(0) as u64;
     let mut runner = Runner::new(&scenario.world, flavor);
+    let mut policy = CheckpointPolicy::new(names);
+    let ovs = names.overlapped_count() as u64;
     let (h, s) = frame_bytes(runner.kernel(), names);
+    let mut largest = kernel_bytes(runner.kernel(), ovs);
     let mut e = Estimate {
         frames: 1,
         html: h,
         svg: s,
+        trace: (size_of::<crate::runner::Trace>() + scenario.steps.len() * size_of::<TraceStep>())
+            as u64
+            + ALLOC
+            + list::<(u32, u32)>(scenario.world.ports.len())
+            + kernel_bytes(runner.kernel(), ovs),
+        checkpoints: 1,
         over: false,
     };
     for step in &scenario.steps {
@@ -133,24 +159,172 @@ pub fn estimate(scenario: &Scenario, flavor: Flavor, limit: u64) -> Estimate {
         e.frames += 1;
         e.html += h + words;
         e.svg += s + words / 8;
+        e.trace += record_bytes(step, &report, runner.outcome());
+        if policy.after_step(runner.kernel(), runner.outcome()) {
+            // The checkpoint, and as much again for the list's spare room.
+            e.checkpoints += 1;
+            e.trace += kernel_bytes(runner.kernel(), ovs) + 2 * size_of::<(usize, Kernel)>() as u64;
+        }
+        largest = largest.max(kernel_bytes(runner.kernel(), ovs));
         if report.unexpected_rejection(step) {
+            // The error that stopped the run: its path and the message.
+            if let Applied::Rejected { message, .. } = &report.applied {
+                e.trace += string(&scenario.source) + 2 * string(message);
+            }
             break;
         }
     }
+    // The last state asked for, which the trace keeps.
+    e.trace += largest;
     e
 }
 
-/// Refuses a run too large to show: `Err` names the estimate, the limit
-/// and what to do; `what` is e.g. `"the HTML page"`.
-pub fn check(bytes: u64, limit: u64, what: &str) -> Result<(), String> {
+/// Allocator slack per heap block (header and rounding), generous.
+const ALLOC: u64 = 32;
+
+/// Heap bytes of a list of `n` items of type `T` (nothing when empty).
+fn list<T>(n: usize) -> u64 {
+    if n == 0 {
+        0
+    } else {
+        (n * size_of::<T>()) as u64 + ALLOC
+    }
+}
+
+/// Heap bytes of a string.
+fn string(s: &str) -> u64 {
+    if s.is_empty() {
+        0
+    } else {
+        s.len() as u64 + ALLOC
+    }
+}
+
+fn opt_string(s: Option<&str>) -> u64 {
+    s.map_or(0, string)
+}
+
+/// Bytes of a full state (a clone, whose lists are exactly as long as
+/// their contents): the kernel, its threads, ports with their four
+/// queues, devices with their pending requests, and OVERLAPPEDs (`ovs`
+/// at most, each pending on one device at most).
+fn kernel_bytes(k: &Kernel, ovs: u64) -> u64 {
+    let ports: u64 = k
+        .ports()
+        .iter()
+        .map(|p| {
+            list::<Packet>(p.iocq().len())
+                + 3 * ALLOC
+                + ((p.wtq().len() + p.rtl().len() + p.ptl().len()) * size_of::<ThreadId>()) as u64
+        })
+        .sum();
+    size_of::<Kernel>() as u64
+        + list::<Port>(k.ports().len())
+        + ports
+        + list::<crate::model::Thread>(k.threads().len())
+        + list::<Device>(k.devices().len())
+        + k.devices().len() as u64 * ALLOC
+        + ovs * (size_of::<OvUse>() + size_of::<crate::model::OvId>()) as u64
+        + ALLOC
+}
+
+/// Heap bytes of one step's record in a trace (its size in the list is
+/// counted once for every step of the scenario): the step's copy (note,
+/// expectations), the report (rejection, failed expectations) and the
+/// outcome (rules fired, deliveries, failures).
+fn record_bytes(step: &Step, report: &StepReport, outcome: &Outcome) -> u64 {
+    let note = step
+        .note
+        .as_ref()
+        .map_or(0, |t| string(&t.en) + opt_string(t.ko.as_deref()));
+    let expect = step.expect.as_ref().map_or(0, expect_bytes);
+    // The report is kept as built, spare room included.
+    let room = |s: &String| match s.capacity() {
+        0 => 0,
+        c => c as u64 + ALLOC,
+    };
+    let rejected = match &report.applied {
+        Applied::Rejected { message, .. } => room(message),
+        _ => 0,
+    };
+    let mismatches = list::<crate::scenario::Mismatch>(report.mismatches.capacity())
+        + (report.mismatches.iter())
+            .map(|m| room(&m.key) + room(&m.expected) + room(&m.actual))
+            .sum::<u64>();
+    let outcome = list::<Fired>(outcome.fired.len())
+        + list::<Delivery>(outcome.deliveries.len())
+        + list::<(ThreadId, WinError)>(outcome.failures.len());
+    note + expect + rejected + mismatches + outcome
+}
+
+/// Heap bytes of a step's expectations.
+fn expect_bytes(e: &Expect) -> u64 {
+    fn packets(p: Option<&Vec<PacketExpect>>) -> u64 {
+        p.map_or(0, |v| {
+            list::<PacketExpect>(v.len())
+                + (v.iter())
+                    .map(|p| {
+                        opt_string(p.overlapped.as_ref().and_then(|o| o.as_deref()))
+                            + opt_string(p.status.as_deref())
+                    })
+                    .sum::<u64>()
+        })
+    }
+    let ids = |v: &Option<Vec<ThreadId>>| v.as_ref().map_or(0, |v| list::<ThreadId>(v.len()));
+    let ports: u64 = (e.ports.iter())
+        .map(|(_, p)| packets(p.iocq.as_ref()) + ids(&p.wtq) + ids(&p.rtl) + ids(&p.ptl))
+        .sum();
+    list::<(crate::model::PortId, crate::scenario::PortExpect)>(e.ports.len())
+        + ports
+        + list::<(
+            crate::model::DeviceId,
+            Option<crate::scenario::DeviceExpect>,
+        )>(e.devices.len())
+        + list::<(ThreadId, crate::scenario::StateWord)>(e.threads.len())
+        + packets(e.delivered.as_ref())
+        + opt_string(e.result.as_deref())
+        + (e.results.as_ref()).map_or(0, |r| {
+            list::<(ThreadId, String)>(r.len()) + r.iter().map(|(_, s)| string(s)).sum::<u64>()
+        })
+        + opt_string(e.error.as_deref())
+}
+
+/// A run too large to show; its message names the estimate, the limit and
+/// what to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TooLarge {
+    /// What would be built, e.g. `"the HTML page"`.
+    pub what: String,
+    /// Its estimated size in bytes.
+    pub bytes: u64,
+    /// The limit in bytes.
+    pub limit: u64,
+}
+
+impl std::fmt::Display for TooLarge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} would take more than {} MiB (limit {} MiB, estimated before building it): show fewer steps or threads, or use `run --json`, which streams any length",
+            self.what,
+            self.bytes >> 20,
+            self.limit >> 20
+        )
+    }
+}
+
+impl std::error::Error for TooLarge {}
+
+/// Refuses a run too large to show; `what` is e.g. `"the HTML page"`.
+pub fn check(bytes: u64, limit: u64, what: &str) -> Result<(), TooLarge> {
     if bytes <= limit {
         return Ok(());
     }
-    Err(format!(
-        "{what} would take more than {} MiB (limit {} MiB, estimated before building it): show fewer steps or threads, or use `run --json`, which streams any length",
-        bytes >> 20,
-        limit >> 20
-    ))
+    Err(TooLarge {
+        what: what.to_owned(),
+        bytes,
+        limit,
+    })
 }
 
 #[cfg(test)]
@@ -167,6 +341,17 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn too_large_names_the_estimate_the_limit_and_what_to_do() {
+        assert_eq!(check(5 << 20, 5 << 20, "the page"), Ok(()));
+        let e = check((9 << 20) + 1, 5 << 20, "the page").unwrap_err();
+        assert_eq!((e.bytes, e.limit), ((9 << 20) + 1, 5 << 20));
+        assert_eq!(
+            e.to_string(),
+            "the page would take more than 9 MiB (limit 5 MiB, estimated before building it): show fewer steps or threads, or use `run --json`, which streams any length"
+        );
     }
 
     #[test]

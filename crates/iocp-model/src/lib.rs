@@ -15,6 +15,16 @@
 //! checks an [`Action`] and runs its rule (one function per rule, in
 //! `rules.rs`), filling an [`Outcome`] with the rules that fired and why.
 //! [`properties`] checks the properties of model.md after any step.
+//!
+//! Fields are private: everything outside reads through accessors, and a
+//! kernel in an arbitrary state is built only through
+//! [`Kernel::from_parts`], which checks the invariants the rules keep. The
+//! model depends on nothing and has no English prose: refusals and broken
+//! properties are data ([`RejectKind`], [`properties::Seen`]) that a front
+//! end puts into words (`iocp-sim`'s `narrate` module).
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 mod action;
 mod device_list;
@@ -24,6 +34,7 @@ mod ids;
 mod iocq;
 mod kernel;
 mod packet;
+mod parts;
 mod port;
 pub mod properties;
 mod ptl;
@@ -44,9 +55,13 @@ pub use ids::{DeviceId, LabelId, Names, OvId, PortId, StatusId, ThreadId};
 pub use iocq::Iocq;
 pub use kernel::{Counters, Flavor, Kernel, KernelConfig, OvUse};
 pub use packet::{Origin, Packet};
+pub use parts::{DeviceParts, KernelParts, PartsError, PortParts};
 pub use port::Port;
 pub use ptl::Ptl;
 pub use rtl::Rtl;
 pub use thread::{Thread, ThreadState, ThreadStatus, Wait};
 pub use thread_set::ThreadSet;
 pub use wtq::{WakeOrder, Wtq};
+
+#[cfg(test)]
+mod tests;

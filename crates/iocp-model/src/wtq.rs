@@ -17,9 +17,9 @@ pub enum WakeOrder {
 }
 
 /// A port's waiting threads, stored in the order they started waiting.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Default, PartialEq, Eq, Hash)]
 pub struct Wtq {
-    arrival: Vec<ThreadId>,
+    pub(crate) arrival: Vec<ThreadId>,
 }
 
 impl Wtq {
@@ -45,6 +45,7 @@ impl Wtq {
     }
 
     /// Takes a given thread out (its wait timed out). Returns whether it was there.
+    #[inline]
     pub(crate) fn remove(&mut self, thread: ThreadId) -> bool {
         match self.arrival.iter().position(|&t| t == thread) {
             Some(i) => {
@@ -56,11 +57,13 @@ impl Wtq {
     }
 
     /// Removes every waiter, in arrival order.
+    #[inline]
     pub(crate) fn drain(&mut self) -> impl Iterator<Item = ThreadId> + '_ {
         self.arrival.drain(..)
     }
 
     /// The thread that would be woken next under `order`.
+    #[inline]
     pub fn next(&self, order: WakeOrder) -> Option<ThreadId> {
         match order {
             WakeOrder::Lifo => self.arrival.last().copied(),
@@ -69,6 +72,7 @@ impl Wtq {
     }
 
     /// The waiters in the order `order` would wake them.
+    #[inline]
     pub fn wake_order(&self, order: WakeOrder) -> Vec<ThreadId> {
         match order {
             WakeOrder::Lifo => self.arrival.iter().rev().copied().collect(),
@@ -77,11 +81,13 @@ impl Wtq {
     }
 
     /// The waiters in the order they started waiting (oldest first).
+    #[inline]
     pub fn arrival_order(&self) -> &[ThreadId] {
         &self.arrival
     }
 
     /// True if `thread` waits here.
+    #[inline]
     pub fn contains(&self, thread: ThreadId) -> bool {
         self.arrival.contains(&thread)
     }
@@ -96,5 +102,19 @@ impl Wtq {
     #[inline]
     pub fn is_empty(&self) -> bool {
         self.arrival.is_empty()
+    }
+}
+
+impl Clone for Wtq {
+    fn clone(&self) -> Wtq {
+        Wtq {
+            arrival: self.arrival.clone(),
+        }
+    }
+
+    /// Reuses `self`'s buffer (no allocation once it has grown).
+    #[inline]
+    fn clone_from(&mut self, source: &Wtq) {
+        self.arrival.clone_from(&source.arrival);
     }
 }

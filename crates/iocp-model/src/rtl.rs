@@ -11,12 +11,25 @@ use std::ops::Deref;
 use super::thread_set::ThreadSet;
 
 /// A port's running threads.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Default, PartialEq, Eq, Hash)]
 pub struct Rtl(pub(crate) ThreadSet);
 
 impl Deref for Rtl {
     type Target = ThreadSet;
+    #[inline]
     fn deref(&self) -> &ThreadSet {
         &self.0
+    }
+}
+
+impl Clone for Rtl {
+    fn clone(&self) -> Rtl {
+        Rtl(self.0.clone())
+    }
+
+    /// Reuses `self`'s buffer (no allocation once it has grown).
+    #[inline]
+    fn clone_from(&mut self, source: &Rtl) {
+        self.0.clone_from(&source.0);
     }
 }

@@ -31,14 +31,14 @@ pub enum ThreadState {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Thread {
     /// What it is doing.
-    pub state: ThreadState,
+    pub(crate) state: ThreadState,
     /// The port it is associated with (since its first get on it), if any.
-    pub port: Option<PortId>,
+    pub(crate) port: Option<PortId>,
     /// The queue-wait mark (NT: `WaitReason` still `WrQueue`): set when a
     /// get/get_ex returned without the thread sleeping, cleared when it
     /// sleeps in a WTQ, blocks or exits. Only rule 2 reads it, and only in
     /// the Windows flavour (Wine has no such rule, so it never sets it).
-    pub queue_mark: bool,
+    pub(crate) queue_mark: bool,
 }
 
 impl Thread {
@@ -49,7 +49,36 @@ impl Thread {
         queue_mark: false,
     };
 
+    /// A thread in the given state. A kernel accepts it only through
+    /// [`crate::Kernel::from_parts`], which checks that it agrees with the
+    /// ports' lists.
+    #[inline]
+    pub const fn new(state: ThreadState, port: Option<PortId>, queue_mark: bool) -> Thread {
+        Thread {
+            state,
+            port,
+            queue_mark,
+        }
+    }
+
+    /// What it is doing.
+    #[inline]
+    pub fn state(&self) -> ThreadState {
+        self.state
+    }
+    /// The port it is associated with (since its first get on it), if any.
+    #[inline]
+    pub fn port(&self) -> Option<PortId> {
+        self.port
+    }
+    /// The queue-wait mark (NT: `WaitReason` still `WrQueue`), see the field.
+    #[inline]
+    pub fn queue_mark(&self) -> bool {
+        self.queue_mark
+    }
+
     /// The state word used by scenario expectations.
+    #[inline]
     pub fn status(&self) -> ThreadStatus {
         match (self.state, self.port) {
             (ThreadState::Running, None) => ThreadStatus::Free,
@@ -78,6 +107,7 @@ pub enum ThreadStatus {
 
 impl ThreadStatus {
     /// The word a scenario uses.
+    #[inline]
     pub fn as_str(self) -> &'static str {
         match self {
             ThreadStatus::Running => "running",

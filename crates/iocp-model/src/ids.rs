@@ -23,7 +23,7 @@ macro_rules! id_type {
 }
 
 id_type!(
-    /// A completion port (index into [`crate::model::Kernel::ports`]).
+    /// A completion port (index into [`crate::Kernel::ports`]).
     PortId
 );
 id_type!(

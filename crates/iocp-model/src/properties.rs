@@ -5,22 +5,88 @@
 
 use super::action::Action;
 use super::event::{CallResult, Event, Outcome, WinError};
-use super::ids::PortId;
+use super::ids::{PortId, ThreadId};
 use super::kernel::{Flavor, Kernel};
 use super::wtq::WakeOrder;
 
 /// A property of model.md that a step broke.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Violation {
     /// The property's number (1-7).
     pub property: u8,
-    /// What was seen.
-    pub detail: String,
+    /// What was seen, with the numbers involved (the narration layer
+    /// turns it into a sentence).
+    pub seen: Seen,
+}
+
+/// What a broken property looked like: the numbers a front end needs to
+/// explain it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[allow(missing_docs)] // fields are the numbers named in each variant's doc
+pub enum Seen {
+    /// Property 7: the rejected action `op` changed the state.
+    RejectedChanged { op: &'static str },
+    /// Property 1: `made != queued + delivered + lost`.
+    Unconserved {
+        made: u64,
+        queued: u64,
+        delivered: u64,
+        lost: u64,
+    },
+    /// Property 1: the delivered counter rose by `rose` (negative if it
+    /// fell) but the step reports `reported` deliveries.
+    DeliveredCount { rose: i64, reported: usize },
+    /// Property 2: `current` differs from the RTL's length.
+    CurrentNotRtl {
+        port: PortId,
+        current: u32,
+        rtl: usize,
+    },
+    /// Property 3: new idle work (`current < max`, packets and waiters).
+    IdleWork {
+        port: PortId,
+        current: u32,
+        max: u32,
+        queued: usize,
+        waiters: usize,
+    },
+    /// Property 4: `woke` woke, but the next in wake order was `expected`.
+    WakeOrder {
+        port: PortId,
+        woke: ThreadId,
+        expected: Option<ThreadId>,
+    },
+    /// Property 5: a packet handed to a waiter was not delivered.
+    HandedNotDelivered { port: PortId },
+    /// Property 5: the packets that entered the IOCQ (`entered`) do not
+    /// leave it in FIFO order, or not all of them (`gone`).
+    NotFifo {
+        port: PortId,
+        entered: usize,
+        gone: usize,
+    },
+    /// Property 6: the port released a thread at `current` (before the
+    /// release) with `max`.
+    ReleasedAtLimit {
+        port: PortId,
+        current: u32,
+        max: u32,
+    },
+    /// Property 6: action `op` raised `current` from `from` to `to`, past `max`.
+    RaisedPastMax {
+        port: PortId,
+        op: &'static str,
+        from: u32,
+        to: u32,
+        max: u32,
+    },
 }
 
 impl std::fmt::Display for Violation {
+    /// The property and the numbers (`property 2: CurrentNotRtl { .. }`);
+    /// the narration layer has the sentence.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "property {} broken: {}", self.property, self.detail)
+        write!(f, "property {}: {:?}", self.property, self.seen)
     }
 }
 
@@ -76,7 +142,7 @@ fn check(
         if before != after {
             return Err(Violation {
                 property: 7,
-                detail: format!("rejected {} changed the state", action.op()),
+                seen: Seen::RejectedChanged { op: action.op() },
             });
         }
         return Ok(());
@@ -88,11 +154,11 @@ fn check(
         if port.current as usize != port.rtl.len() {
             return Err(Violation {
                 property: 2,
-                detail: format!(
-                    "port #{i}: current {} but the RTL has {} threads",
-                    port.current,
-                    port.rtl.len()
-                ),
+                seen: Seen::CurrentNotRtl {
+                    port: p,
+                    current: port.current,
+                    rtl: port.rtl.len(),
+                },
             });
         }
         if !(shortcuts && fifo_packets_untouched(p, before, out, after)) {
@@ -107,13 +173,13 @@ fn check(
             {
                 return Err(Violation {
                     property: 3,
-                    detail: format!(
-                        "port #{i}: current {} < max {} with {} queued packets and {} waiters",
-                        port.current,
-                        port.max,
-                        port.iocq.len(),
-                        port.wtq.len()
-                    ),
+                    seen: Seen::IdleWork {
+                        port: p,
+                        current: port.current,
+                        max: port.max,
+                        queued: port.iocq.len(),
+                        waiters: port.wtq.len(),
+                    },
                 });
             }
             wake_order(p, WakeOrder::Lifo, before, out, 4)?;
@@ -168,23 +234,23 @@ fn conservation(before: &Kernel, out: &Outcome, after: &Kernel) -> Result<(), Vi
     if c.made != queued + c.delivered + c.lost {
         return Err(Violation {
             property: 1,
-            detail: format!(
-                "made {} != queued {} + delivered {} + lost {}",
-                c.made, queued, c.delivered, c.lost
-            ),
+            seen: Seen::Unconserved {
+                made: c.made,
+                queued,
+                delivered: c.delivered,
+                lost: c.lost,
+            },
         });
     }
-    // Compared without subtracting, so a count that fell is reported, not a panic.
-    let delivered = c.delivered.wrapping_sub(before.counters().delivered);
-    if c.delivered < before.counters().delivered || delivered != out.deliveries.len() as u64 {
+    // A signed difference, so a count that fell is reported, not a panic.
+    let rose = c.delivered.wrapping_sub(before.counters().delivered) as i64;
+    if rose != out.deliveries.len() as i64 {
         return Err(Violation {
             property: 1,
-            detail: format!(
-                "delivered count went from {} to {} but the step reports {} deliveries",
-                before.counters().delivered,
-                c.delivered,
-                out.deliveries.len()
-            ),
+            seen: Seen::DeliveredCount {
+                rose,
+                reported: out.deliveries.len(),
+            },
         });
     }
     Ok(())
@@ -274,10 +340,7 @@ fn fifo_packets(
     if !handed_delivered {
         return Err(Violation {
             property: 5,
-            detail: format!(
-                "port #{}: a packet handed to a waiter was not delivered",
-                p.0
-            ),
+            seen: Seen::HandedNotDelivered { port: p },
         });
     }
     let discarded = || {
@@ -295,12 +358,11 @@ fn fifo_packets(
     if !entered().eq(gone()) {
         return Err(Violation {
             property: 5,
-            detail: format!(
-                "port #{}: packets in ({}) do not leave in FIFO order or are not conserved ({})",
-                p.0,
-                entered().count(),
-                gone().count()
-            ),
+            seen: Seen::NotFifo {
+                port: p,
+                entered: entered().count(),
+                gone: gone().count(),
+            },
         });
     }
     Ok(())
@@ -331,12 +393,11 @@ pub fn wake_order(
         if expected(i) != Some(t) {
             return Err(Violation {
                 property,
-                detail: format!(
-                    "port #{}: woke thread #{} but the next in wake order was {:?}",
-                    p.0,
-                    t.0,
-                    expected(i).map(|t| t.0)
-                ),
+                seen: Seen::WakeOrder {
+                    port: p,
+                    woke: t,
+                    expected: expected(i),
+                },
             });
         }
     }
@@ -367,11 +428,11 @@ fn oversubscription_cause(
             if port == p && current > max {
                 return Err(Violation {
                     property: 6,
-                    detail: format!(
-                        "port #{}: released a thread at current {} with max {max}",
-                        p.0,
-                        current - 1
-                    ),
+                    seen: Seen::ReleasedAtLimit {
+                        port: p,
+                        current: current - 1,
+                        max,
+                    },
                 });
             }
         }
@@ -388,14 +449,13 @@ fn oversubscription_cause(
         if !allowed {
             return Err(Violation {
                 property: 6,
-                detail: format!(
-                    "port #{}: {} raised current from {} to {} past max {}",
-                    p.0,
-                    action.op(),
-                    b.current,
-                    a.current,
-                    a.max
-                ),
+                seen: Seen::RaisedPastMax {
+                    port: p,
+                    op: action.op(),
+                    from: b.current,
+                    to: a.current,
+                    max: a.max,
+                },
             });
         }
     }

@@ -22,7 +22,6 @@ impl Timeout {
 /// One action on the model, with every argument resolved to an id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[allow(missing_docs)] // variant fields are named after the scenario keys and model.md
-#[non_exhaustive]
 pub enum Action {
     /// Rule 9: CreateIoCompletionPort(device, port, key).
     Associate {
@@ -87,6 +86,7 @@ pub enum Action {
 
 impl Action {
     /// The op name used in scenario files.
+    #[inline]
     pub fn op(&self) -> &'static str {
         match self {
             Action::Associate { .. } => "associate",

@@ -116,8 +116,10 @@ pub struct KernelConfig {
 /// The simulated machine: every port, thread, device and OVERLAPPED.
 ///
 /// Pure and deterministic: the same actions give the same states, outcomes
-/// and errors. Cloning gives an independent copy (the explorer relies on it).
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+/// and errors. Cloning gives an independent copy (the explorer relies on
+/// it); `clone_from` reuses the destination's buffers, so copying a state
+/// into a kernel of the same world allocates nothing once they have grown.
+#[derive(Debug, PartialEq, Eq, Hash)]
 pub struct Kernel {
     pub(crate) flavor: Flavor,
     pub(crate) cpus: u32,
@@ -126,6 +128,32 @@ pub struct Kernel {
     pub(crate) devices: DeviceList,
     pub(crate) ovs: Vec<OvUse>,
     pub(crate) counters: Counters,
+}
+
+impl Clone for Kernel {
+    fn clone(&self) -> Kernel {
+        Kernel {
+            flavor: self.flavor,
+            cpus: self.cpus,
+            ports: self.ports.clone(),
+            threads: self.threads.clone(),
+            devices: self.devices.clone(),
+            ovs: self.ovs.clone(),
+            counters: self.counters,
+        }
+    }
+
+    /// Reuses `self`'s buffers (no allocation once they have grown).
+    #[inline]
+    fn clone_from(&mut self, source: &Kernel) {
+        self.flavor = source.flavor;
+        self.cpus = source.cpus;
+        self.ports.clone_from(&source.ports);
+        self.threads.clone_from(&source.threads);
+        self.devices.clone_from(&source.devices);
+        self.ovs.clone_from(&source.ovs);
+        self.counters = source.counters;
+    }
 }
 
 impl Kernel {
@@ -157,38 +185,47 @@ impl Kernel {
     }
 
     /// The flavour simulated.
+    #[inline]
     pub fn flavor(&self) -> Flavor {
         self.flavor
     }
     /// Number of processors.
+    #[inline]
     pub fn cpus(&self) -> u32 {
         self.cpus
     }
     /// Every port, in id order.
+    #[inline]
     pub fn ports(&self) -> &[Port] {
         &self.ports
     }
     /// One port.
+    #[inline]
     pub fn port(&self, id: PortId) -> &Port {
         &self.ports[id.index()]
     }
     /// Every thread, in id order.
+    #[inline]
     pub fn threads(&self) -> &[Thread] {
         &self.threads
     }
     /// One thread.
+    #[inline]
     pub fn thread(&self, id: ThreadId) -> &Thread {
         &self.threads[id.index()]
     }
     /// The Device List.
+    #[inline]
     pub fn devices(&self) -> &DeviceList {
         &self.devices
     }
     /// Run totals.
+    #[inline]
     pub fn counters(&self) -> Counters {
         self.counters
     }
     /// Where an OVERLAPPED is in its life.
+    #[inline]
     pub fn overlapped(&self, id: OvId) -> OvUse {
         self.ovs.get(id.index()).copied().unwrap_or_default()
     }

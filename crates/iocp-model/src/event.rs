@@ -7,7 +7,6 @@ use super::packet::Packet;
 
 /// The rules of `docs/model.md`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
 pub enum Rule {
     /// activate(P): a counted thread left; the port may release a waiter.
     Activate,
@@ -56,6 +55,7 @@ impl Rule {
     ];
 
     /// The rule's number in model.md (`None` for activate, which has none).
+    #[inline]
     pub fn number(self) -> Option<u8> {
         match self {
             Rule::Activate => None,
@@ -75,6 +75,7 @@ impl Rule {
     }
 
     /// The rule's short name (`"get"`, `"activate"`, ...).
+    #[inline]
     pub fn name(self) -> &'static str {
         match self {
             Rule::Activate => "activate",
@@ -94,6 +95,7 @@ impl Rule {
     }
 
     /// `"rule 4 (unblock)"`, or `"activate"`.
+    #[inline]
     pub fn label(self) -> String {
         match self.number() {
             Some(n) => format!("rule {n} ({})", self.name()),
@@ -104,7 +106,6 @@ impl Rule {
 
 /// The Win32 errors a call in the model can fail with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum WinError {
     /// WAIT_TIMEOUT (258): a poll found nothing, or a finite wait expired.
     WaitTimeout,
@@ -118,6 +119,7 @@ pub enum WinError {
 
 impl WinError {
     /// The error's name, as scenarios write it.
+    #[inline]
     pub fn name(self) -> &'static str {
         match self {
             WinError::WaitTimeout => "WAIT_TIMEOUT",
@@ -128,6 +130,7 @@ impl WinError {
     }
 
     /// The numeric code GetLastError returns.
+    #[inline]
     pub fn code(self) -> u32 {
         match self {
             WinError::WaitTimeout => 258,
@@ -151,6 +154,7 @@ pub enum CallResult {
 
 impl CallResult {
     /// `"success"`, `"pending"` or the error name.
+    #[inline]
     pub fn as_str(self) -> &'static str {
         match self {
             CallResult::Success => "success",
@@ -408,6 +412,7 @@ impl Default for Outcome {
 
 impl Outcome {
     /// Resets for the next step, keeping the buffers.
+    #[inline]
     pub fn clear(&mut self) {
         self.result = CallResult::Success;
         self.deliveries.clear();

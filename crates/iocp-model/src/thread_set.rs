@@ -6,9 +6,9 @@
 use super::ids::ThreadId;
 
 /// A set of thread ids, sorted ascending.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Default, PartialEq, Eq, Hash)]
 pub struct ThreadSet {
-    sorted: Vec<ThreadId>,
+    pub(crate) sorted: Vec<ThreadId>,
 }
 
 impl ThreadSet {
@@ -47,6 +47,7 @@ impl ThreadSet {
     }
 
     /// Removes every thread.
+    #[inline]
     pub(crate) fn take_all(&mut self) -> Vec<ThreadId> {
         std::mem::take(&mut self.sorted)
     }
@@ -58,6 +59,7 @@ impl ThreadSet {
     }
 
     /// The members, by id.
+    #[inline]
     pub fn as_slice(&self) -> &[ThreadId] {
         &self.sorted
     }
@@ -72,5 +74,19 @@ impl ThreadSet {
     #[inline]
     pub fn is_empty(&self) -> bool {
         self.sorted.is_empty()
+    }
+}
+
+impl Clone for ThreadSet {
+    fn clone(&self) -> ThreadSet {
+        ThreadSet {
+            sorted: self.sorted.clone(),
+        }
+    }
+
+    /// Reuses `self`'s buffer (no allocation once it has grown).
+    #[inline]
+    fn clone_from(&mut self, source: &ThreadSet) {
+        self.sorted.clone_from(&source.sorted);
     }
 }

@@ -6,9 +6,9 @@ use std::collections::VecDeque;
 use super::packet::Packet;
 
 /// A port's queue of completion packets, in dequeue order.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Debug, Default, PartialEq, Eq, Hash)]
 pub struct Iocq {
-    packets: VecDeque<Packet>,
+    pub(crate) packets: VecDeque<Packet>,
 }
 
 impl Iocq {
@@ -25,6 +25,7 @@ impl Iocq {
     }
 
     /// Removes every packet, oldest first.
+    #[inline]
     pub(crate) fn drain(&mut self) -> impl Iterator<Item = Packet> + '_ {
         self.packets.drain(..)
     }
@@ -42,6 +43,7 @@ impl Iocq {
     }
 
     /// The packets in dequeue order (head first).
+    #[inline]
     pub fn iter(&self) -> impl Iterator<Item = &Packet> {
         self.packets.iter()
     }
@@ -67,5 +69,19 @@ impl Iocq {
             }
             _ => false,
         }
+    }
+}
+
+impl Clone for Iocq {
+    fn clone(&self) -> Iocq {
+        Iocq {
+            packets: self.packets.clone(),
+        }
+    }
+
+    /// Reuses `self`'s buffer (no allocation once it has grown).
+    #[inline]
+    fn clone_from(&mut self, source: &Iocq) {
+        self.packets.clone_from(&source.packets);
     }
 }

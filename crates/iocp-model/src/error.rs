@@ -1,0 +1,62 @@
+//! Rejected actions: what a thread or an OVERLAPPED may not do, and why.
+//! A rejected action leaves the model exactly as it was (property 7).
+
+use super::event::Rule;
+use super::ids::{DeviceId, LabelId, OvId, PortId, ThreadId};
+
+/// Why an action was rejected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[allow(missing_docs)] // variant fields are named after the scenario keys and model.md
+pub enum RejectKind {
+    /// No thread has this id.
+    UnknownThread(ThreadId),
+    /// No port has this id.
+    UnknownPort(PortId),
+    /// No device has this id.
+    UnknownDevice(DeviceId),
+    /// The thread waits in a port's WTQ and cannot call anything.
+    ThreadWaiting { thread: ThreadId, port: PortId },
+    /// The thread is blocked on something else and cannot call anything.
+    ThreadPaused {
+        thread: ThreadId,
+        port: Option<PortId>,
+        on: Option<LabelId>,
+    },
+    /// The thread has exited.
+    ThreadExited { thread: ThreadId },
+    /// unblock of a thread that is not paused.
+    NotPaused { thread: ThreadId },
+    /// timeout of a thread that is not waiting.
+    NotWaiting { thread: ThreadId },
+    /// timeout of a thread that waits with an INFINITE timeout.
+    InfiniteWait { thread: ThreadId, port: PortId },
+    /// issue with an OVERLAPPED that is still in use.
+    OverlappedInUse {
+        overlapped: OvId,
+        pending_on: Option<DeviceId>,
+    },
+    /// complete of an OVERLAPPED that has no pending request.
+    NotPending { overlapped: OvId },
+    /// get_ex with room for zero entries.
+    ZeroBatch { thread: ThreadId },
+}
+
+/// A rejected action: the rule it broke and why.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Rejection {
+    /// The rule whose precondition failed.
+    pub rule: Rule,
+    /// Why.
+    pub kind: RejectKind,
+}
+
+impl std::fmt::Display for Rejection {
+    /// The rule and the reason with numeric ids (`rule 4 (unblock):
+    /// NotPaused { thread: ThreadId(1) }`); the narration layer
+    /// (`iocp_sim::narrate::rejection`) explains it with a scenario's names.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {:?}", self.rule.label(), self.kind)
+    }
+}
+
+impl std::error::Error for Rejection {}

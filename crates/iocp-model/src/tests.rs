@@ -1,0 +1,228 @@
+//! The model crate's own tests: copying kernels, and taking them apart and
+//! back through the checked constructor. (The rules are tested from
+//! outside, in iocp-sim's `tests/rules.rs` and property tests.)
+
+use crate::{
+    Action, DeviceId, Flavor, Kernel, KernelConfig, Outcome, OvId, OvUse, PartsError, PortId,
+    Thread, ThreadId, ThreadState, Timeout,
+};
+
+fn config() -> KernelConfig {
+    KernelConfig {
+        flavor: Flavor::Windows,
+        cpus: 2,
+        ports: vec![1, 0],
+        threads: 3,
+        devices: vec![false, true],
+    }
+}
+
+/// A walk through every structure: a Device List entry, a pending request,
+/// a waiter, queued packets, a paused thread, a second port.
+fn steps() -> Vec<Action> {
+    let post = |key| Action::Post {
+        port: PortId(0),
+        key,
+        bytes: 0,
+        overlapped: None,
+        by: None,
+    };
+    vec![
+        Action::Associate {
+            device: DeviceId(0),
+            port: PortId(0),
+            key: 5,
+        },
+        Action::Issue {
+            device: DeviceId(0),
+            overlapped: OvId(2),
+            inline: None,
+            by: None,
+        },
+        Action::Get {
+            thread: ThreadId(0),
+            port: PortId(0),
+            timeout: Timeout::Infinite,
+        },
+        post(1),
+        post(2),
+        Action::Block {
+            thread: ThreadId(0),
+            on: None,
+        },
+        Action::Get {
+            thread: ThreadId(1),
+            port: PortId(1),
+            timeout: Timeout::Ms(0),
+        },
+        Action::Get {
+            thread: ThreadId(2),
+            port: PortId(1),
+            timeout: Timeout::Ms(10),
+        },
+        Action::Complete {
+            overlapped: OvId(2),
+            bytes: 3,
+            status: crate::StatusId::SUCCESS,
+        },
+    ]
+}
+
+/// Every state of [`steps`], from the fresh one on.
+fn states() -> Vec<Kernel> {
+    let mut k = Kernel::new(&config());
+    let mut out = Outcome::default();
+    let mut all = vec![k.clone()];
+    for s in steps() {
+        k.apply(s, &mut out).unwrap();
+        all.push(k.clone());
+    }
+    all
+}
+
+#[test]
+fn clone_from_copies_every_field() {
+    let all = states();
+    let mut b = Kernel::new(&config());
+    for a in all.iter().chain(all.iter().rev()) {
+        b.clone_from(a);
+        assert_eq!(&b, a);
+    }
+}
+
+#[test]
+fn parts_round_trip() {
+    let mut into = Kernel::new(&config());
+    let mut parts = into.parts();
+    for k in states() {
+        k.to_parts(&mut parts);
+        assert_eq!(parts.check(), Ok(()));
+        assert_eq!(Kernel::from_parts(parts.clone()), Ok(k.clone()));
+        into.set_from_parts(&parts).unwrap();
+        assert_eq!(into, k);
+    }
+    // Into a kernel of another shape: it takes the parts' shape.
+    let mut other = Kernel::new(&KernelConfig {
+        flavor: Flavor::Wine,
+        cpus: 8,
+        ports: vec![3, 3, 3],
+        threads: 1,
+        devices: vec![],
+    });
+    let k = states().pop().unwrap();
+    other.set_from_parts(&k.parts()).unwrap();
+    assert_eq!(other, k);
+}
+
+/// The last state of [`steps`]: T0 paused in P0's PTL, T1 running in
+/// P1's RTL, T2 waiting in P1's WTQ, OVERLAPPED 2's packet queued.
+fn last() -> Kernel {
+    states().pop().unwrap()
+}
+
+#[test]
+fn from_parts_refuses_a_broken_state() {
+    let k = last();
+    let broken = |f: &dyn Fn(&mut crate::KernelParts)| {
+        let mut p = k.parts();
+        f(&mut p);
+        Kernel::from_parts(p).unwrap_err()
+    };
+    assert_eq!(
+        broken(&|p| p.ports[1].current = 2),
+        PartsError::CurrentNotRtl {
+            port: PortId(1),
+            current: 2,
+            rtl: 1
+        }
+    );
+    assert_eq!(
+        broken(&|p| {
+            p.ports[1].rtl = vec![ThreadId(1), ThreadId(0)];
+            p.ports[1].current = 2;
+        }),
+        PartsError::Unsorted {
+            port: PortId(1),
+            ptl: false
+        }
+    );
+    // T2 waits in P1's WTQ, and a second time in P0's.
+    assert_eq!(
+        broken(&|p| p.ports[0].wtq.push(ThreadId(2))),
+        PartsError::StrayEntries
+    );
+    // T1 runs associated with P1 but is not in its RTL.
+    assert_eq!(
+        broken(&|p| {
+            p.ports[1].rtl.clear();
+            p.ports[1].current = 0;
+        }),
+        PartsError::Misplaced {
+            thread: ThreadId(1)
+        }
+    );
+    // An exited thread still associated.
+    assert_eq!(
+        broken(&|p| p.threads[1] = Thread::new(ThreadState::Exited, Some(PortId(1)), false)),
+        PartsError::Misplaced {
+            thread: ThreadId(1)
+        }
+    );
+    assert_eq!(
+        broken(&|p| p.threads[1] = Thread::new(ThreadState::Running, Some(PortId(7)), false)),
+        PartsError::OutOfRange
+    );
+    assert_eq!(
+        broken(&|p| p.ovs.push(OvUse::Free)),
+        PartsError::TrailingFree
+    );
+    assert_eq!(
+        broken(&|p| p.ovs[2] = OvUse::Pending(DeviceId(0))),
+        PartsError::Pending {
+            overlapped: OvId(2)
+        }
+    );
+    assert_eq!(
+        broken(&|p| p.devices[1].pending.push(OvId(2))),
+        PartsError::NotPendingOn {
+            device: DeviceId(1),
+            overlapped: OvId(2)
+        }
+    );
+    assert_eq!(
+        broken(&|p| p.devices[0].entry = Some((PortId(9), 1))),
+        PartsError::OutOfRange
+    );
+    assert_eq!(broken(&|p| p.counters.delivered += 1), PartsError::Counters);
+}
+
+#[test]
+fn pending_lists_may_not_repeat_an_overlapped() {
+    let mut k = Kernel::new(&config());
+    let mut out = Outcome::default();
+    for a in &steps()[..2] {
+        k.apply(*a, &mut out).unwrap();
+    }
+    let mut p = k.parts();
+    assert_eq!(p.devices[0].pending, vec![OvId(2)]);
+    p.devices[0].pending.push(OvId(2));
+    assert_eq!(Kernel::from_parts(p), Err(PartsError::StrayEntries));
+}
+
+#[test]
+fn set_from_parts_leaves_the_kernel_as_it_was_on_error() {
+    let k = last();
+    let mut into = k.clone();
+    let mut p = Kernel::new(&config()).parts();
+    p.ports[0].current = 1;
+    assert!(into.set_from_parts(&p).is_err());
+    assert_eq!(into, k);
+}
+
+#[test]
+fn errors_are_std_errors() {
+    fn is_error<E: std::error::Error + Send + Sync + 'static>() {}
+    is_error::<crate::Rejection>();
+    is_error::<crate::properties::Violation>();
+    is_error::<PartsError>();
+}

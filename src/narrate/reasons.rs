@@ -1,0 +1,262 @@
+//! Why the model refused an action, and what a broken property looked
+//! like, in English sentences. The model reports both as data
+//! ([`RejectKind`], [`Seen`]); these are their words.
+
+use std::fmt::Write as _;
+
+use crate::model::properties::{Seen, Violation};
+use crate::model::{Names, RejectKind, Rejection};
+
+/// An English explanation naming the ids involved and the state that
+/// forbids the action (`"T1 is not paused, so it cannot be unblocked"`).
+pub fn rejection_reason(r: &Rejection, names: &Names) -> String {
+    let mut s = String::new();
+    let t = |id| names.thread(id).to_owned();
+    let p = |id| names.port(id).to_owned();
+    let _ = match r.kind {
+        RejectKind::UnknownThread(id) => write!(s, "there is no thread #{}", id.0),
+        RejectKind::UnknownPort(id) => write!(s, "there is no port #{}", id.0),
+        RejectKind::UnknownDevice(id) => write!(s, "there is no device #{}", id.0),
+        RejectKind::ThreadWaiting { thread, port } => write!(
+            s,
+            "{} is waiting in {}'s WTQ; a waiting thread cannot call anything until a packet, a timeout or the port's closing wakes it",
+            t(thread),
+            p(port)
+        ),
+        RejectKind::ThreadPaused { thread, port, on } => {
+            let _ = write!(s, "{} is paused", t(thread));
+            if let Some(on) = on {
+                let _ = write!(s, " on {}", names.label(on));
+            }
+            if let Some(port) = port {
+                let _ = write!(s, " (in {}'s PTL)", p(port));
+            }
+            write!(s, "; a paused thread cannot call anything until it is unblocked")
+        }
+        RejectKind::ThreadExited { thread } => {
+            write!(s, "{} has exited and cannot act", t(thread))
+        }
+        RejectKind::NotPaused { thread } => {
+            write!(s, "{} is not paused, so it cannot be unblocked", t(thread))
+        }
+        RejectKind::NotWaiting { thread } => write!(
+            s,
+            "{} is not waiting in a WTQ, so no get of its can time out",
+            t(thread)
+        ),
+        RejectKind::InfiniteWait { thread, port } => write!(
+            s,
+            "{} waits in {}'s WTQ with an INFINITE timeout, which never expires",
+            t(thread),
+            p(port)
+        ),
+        RejectKind::OverlappedInUse {
+            overlapped,
+            pending_on,
+        } => {
+            let _ = write!(
+                s,
+                "OVERLAPPED {} is still in use: ",
+                names.overlapped(overlapped)
+            );
+            match pending_on {
+                Some(d) => write!(
+                    s,
+                    "its request on {} has not completed yet. Reusing an OVERLAPPED before its packet is dequeued corrupts the first request's result; give each outstanding request its own OVERLAPPED",
+                    names.device(d)
+                ),
+                None => write!(
+                    s,
+                    "its completion packet has not been dequeued yet. Reusing an OVERLAPPED before its packet is dequeued corrupts the first request's result; give each outstanding request its own OVERLAPPED"
+                ),
+            }
+        }
+        RejectKind::NotPending { overlapped } => write!(
+            s,
+            "OVERLAPPED {} has no pending request to complete",
+            names.overlapped(overlapped)
+        ),
+        RejectKind::ZeroBatch { thread } => write!(
+            s,
+            "{} called get_ex with room for 0 entries; max must be at least 1",
+            t(thread)
+        ),
+    };
+    s
+}
+
+/// A broken property in words: `"property 2 broken: port #0: current 2
+/// but the RTL has 1 threads"` (ids as numbers: the property checks see
+/// no names).
+pub fn violation(v: &Violation) -> String {
+    let detail = match v.seen {
+        Seen::RejectedChanged { op } => format!("rejected {op} changed the state"),
+        Seen::Unconserved {
+            made,
+            queued,
+            delivered,
+            lost,
+        } => format!("made {made} != queued {queued} + delivered {delivered} + lost {lost}"),
+        Seen::DeliveredCount { rose, reported } => format!(
+            "delivered count rose by {rose} but the step reports {reported} deliveries"
+        ),
+        Seen::CurrentNotRtl { port, current, rtl } => format!(
+            "port #{}: current {current} but the RTL has {rtl} threads",
+            port.0
+        ),
+        Seen::IdleWork {
+            port,
+            current,
+            max,
+            queued,
+            waiters,
+        } => format!(
+            "port #{}: current {current} < max {max} with {queued} queued packets and {waiters} waiters",
+            port.0
+        ),
+        Seen::WakeOrder {
+            port,
+            woke,
+            expected,
+        } => format!(
+            "port #{}: woke thread #{} but the next in wake order was {:?}",
+            port.0,
+            woke.0,
+            expected.map(|t| t.0)
+        ),
+        Seen::HandedNotDelivered { port } => format!(
+            "port #{}: a packet handed to a waiter was not delivered",
+            port.0
+        ),
+        Seen::NotFifo {
+            port,
+            entered,
+            gone,
+        } => format!(
+            "port #{}: packets in ({entered}) do not leave in FIFO order or are not conserved ({gone})",
+            port.0
+        ),
+        Seen::ReleasedAtLimit { port, current, max } => format!(
+            "port #{}: released a thread at current {current} with max {max}",
+            port.0
+        ),
+        Seen::RaisedPastMax {
+            port,
+            op,
+            from,
+            to,
+            max,
+        } => format!(
+            "port #{}: {op} raised current from {from} to {to} past max {max}",
+            port.0
+        ),
+    };
+    format!("property {} broken: {detail}", v.property)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{PortId, ThreadId};
+
+    /// The sentences are those the model printed before it reported data
+    /// (the explorer's `VIOLATION:` lines and the live port's failures).
+    #[test]
+    fn violations_read_as_before() {
+        let v = |property, seen| violation(&Violation { property, seen });
+        let port = PortId(1);
+        assert_eq!(
+            v(
+                2,
+                Seen::CurrentNotRtl {
+                    port,
+                    current: 2,
+                    rtl: 1
+                }
+            ),
+            "property 2 broken: port #1: current 2 but the RTL has 1 threads"
+        );
+        assert_eq!(
+            v(7, Seen::RejectedChanged { op: "get" }),
+            "property 7 broken: rejected get changed the state"
+        );
+        assert_eq!(
+            v(
+                1,
+                Seen::Unconserved {
+                    made: 3,
+                    queued: 1,
+                    delivered: 1,
+                    lost: 0
+                }
+            ),
+            "property 1 broken: made 3 != queued 1 + delivered 1 + lost 0"
+        );
+        assert_eq!(
+            v(
+                1,
+                Seen::DeliveredCount {
+                    rose: 2,
+                    reported: 1
+                }
+            ),
+            "property 1 broken: delivered count rose by 2 but the step reports 1 deliveries"
+        );
+        assert_eq!(
+            v(
+                3,
+                Seen::IdleWork {
+                    port,
+                    current: 0,
+                    max: 1,
+                    queued: 2,
+                    waiters: 1
+                }
+            ),
+            "property 3 broken: port #1: current 0 < max 1 with 2 queued packets and 1 waiters"
+        );
+        assert_eq!(
+            v(
+                4,
+                Seen::WakeOrder {
+                    port,
+                    woke: ThreadId(0),
+                    expected: Some(ThreadId(2))
+                }
+            ),
+            "property 4 broken: port #1: woke thread #0 but the next in wake order was Some(2)"
+        );
+        assert_eq!(
+            v(5, Seen::HandedNotDelivered { port }),
+            "property 5 broken: port #1: a packet handed to a waiter was not delivered"
+        );
+        assert_eq!(
+            v(5, Seen::NotFifo { port, entered: 3, gone: 2 }),
+            "property 5 broken: port #1: packets in (3) do not leave in FIFO order or are not conserved (2)"
+        );
+        assert_eq!(
+            v(
+                6,
+                Seen::ReleasedAtLimit {
+                    port,
+                    current: 1,
+                    max: 1
+                }
+            ),
+            "property 6 broken: port #1: released a thread at current 1 with max 1"
+        );
+        assert_eq!(
+            v(
+                6,
+                Seen::RaisedPastMax {
+                    port,
+                    op: "post",
+                    from: 1,
+                    to: 2,
+                    max: 1
+                }
+            ),
+            "property 6 broken: port #1: post raised current from 1 to 2 past max 1"
+        );
+    }
+}

@@ -1,0 +1,155 @@
+//! The memory a recorded run (`runner::Trace`) holds, measured with a
+//! counting allocator: it is below `views::size`'s estimate for every
+//! lesson and generated run, and it grows with what changes per step, not
+//! with steps × threads.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use iocp_sim::model::{Flavor, Kernel};
+use iocp_sim::runner::{Runner, Trace};
+use iocp_sim::scenario::generate::{wide, workload};
+use iocp_sim::scenario::{load, load_str, Scenario};
+use iocp_sim::views::size::estimate;
+
+/// Counts the bytes allocated and not yet freed by the current thread.
+struct Counting;
+
+thread_local! {
+    static LIVE: Cell<i64> = const { Cell::new(0) };
+}
+
+fn count(delta: i64) {
+    let _ = LIVE.try_with(|c| c.set(c.get() + delta));
+}
+
+fn live() -> i64 {
+    LIVE.with(Cell::get)
+}
+
+// SAFETY: every call is passed on to the system allocator unchanged; the
+// counting only reads the layouts.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(l) };
+        if !p.is_null() {
+            count(l.size() as i64);
+        }
+        p
+    }
+    unsafe fn alloc_zeroed(&self, l: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc_zeroed(l) };
+        if !p.is_null() {
+            count(l.size() as i64);
+        }
+        p
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        unsafe { System.dealloc(p, l) };
+        count(-(l.size() as i64));
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
+        let q = unsafe { System.realloc(p, l, new) };
+        if !q.is_null() {
+            count(new as i64 - l.size() as i64);
+        }
+        q
+    }
+}
+
+#[global_allocator]
+static COUNTING: Counting = Counting;
+
+/// Bytes of every state of a straight run kept whole (what the trace kept
+/// before checkpoints, besides the steps' records).
+fn every_state(s: &Scenario, flavor: Flavor) -> u64 {
+    let before = live();
+    let mut runner = Runner::new(&s.world, flavor);
+    let mut states: Vec<Kernel> = vec![runner.kernel().clone()];
+    for step in &s.steps {
+        let report = runner.step(step, &s.names);
+        states.push(runner.kernel().clone());
+        if report.unexpected_rejection(step) {
+            break;
+        }
+    }
+    drop(runner);
+    let bytes = (live() - before) as u64;
+    drop(states);
+    bytes
+}
+
+/// Bytes a trace of `s` in `flavor` holds once recorded and after a few
+/// states were asked for, and the estimate; checks one is below the other.
+fn measured(s: &Scenario, flavor: Flavor) -> (u64, u64) {
+    let e = estimate(s, flavor, u64::MAX);
+    let before = live();
+    let t = Trace::record(s, flavor);
+    let n = t.steps.len();
+    for i in [n / 2, n / 3, n, 0, n / 2 + 1] {
+        drop(t.state(i));
+    }
+    let held = (live() - before) as u64 + std::mem::size_of::<Trace>() as u64;
+    assert_eq!(
+        e.checkpoints,
+        t.checkpoints() as u64,
+        "{} {flavor:?}",
+        s.source
+    );
+    assert!(
+        held <= e.trace,
+        "{} {flavor:?}: the trace holds {held} bytes, estimated {}",
+        s.source,
+        e.trace
+    );
+    drop(t);
+    (held, e.trace)
+}
+
+#[test]
+fn the_estimate_is_above_the_measured_trace_of_every_lesson() {
+    let mut n = 0;
+    for entry in std::fs::read_dir("sim-scenarios").expect("lessons") {
+        let p = entry.expect("entry").path();
+        if p.extension().is_some_and(|x| x == "json") {
+            let s = load(&p).expect("lesson loads");
+            for f in Flavor::ALL {
+                measured(&s, f);
+            }
+            n += 1;
+        }
+    }
+    assert!(n >= 10, "{n} lessons");
+}
+
+#[test]
+fn the_estimate_is_above_the_measured_trace_of_generated_runs() {
+    for (t, n) in [(1, 3), (2, 1000), (20, 500), (200, 200), (600, 600)] {
+        let s = load_str("w.json", &wide(t, n)).expect("generated");
+        let (held, est) = measured(&s, s.world.flavor);
+        let every = every_state(&s, s.world.flavor);
+        eprintln!("wide {t} {n}: {held} bytes held, {est} estimated, {every} in every state");
+    }
+    for n in [3, 100, 5000] {
+        let s = load_str("l.json", &workload(n)).expect("generated");
+        for f in Flavor::ALL {
+            let (held, est) = measured(&s, f);
+            let every = every_state(&s, f);
+            eprintln!(
+                "workload {n} {f:?}: {held} bytes held, {est} estimated, {every} in every state"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_issues_run_holds_a_few_states_not_one_per_step() {
+    // 2,000 threads and 2,000 steps (the issue's 110 KB file).
+    let s = load_str("w.json", &wide(2000, 2000)).expect("generated");
+    let (held, _) = measured(&s, s.world.flavor);
+    let every = every_state(&s, s.world.flavor);
+    let states = Trace::record(&s, s.world.flavor).checkpoints();
+    eprintln!("wide 2000 2000: {held} bytes held ({states} states), {every} in every state");
+    assert!(states <= 10, "{states} states kept");
+    assert!(held < every / 32, "{held} bytes, {every} for every state");
+}
