@@ -1,8 +1,8 @@
 //! Explorer speed: distinct states per second on one core, exhaustively
-//! exploring `sim-scenarios/explore/many-states.json` (3,963,641 states,
-//! 16.5 million transitions, each checked against properties 1-7, plus one
+//! exploring `sim-scenarios/explore/many-states.json` (6,132,791 states,
+//! 25.6 million transitions, each checked against properties 1-7, plus one
 //! forbidden call probed per state); the same on two threads; and with
-//! `--symmetry`, that spec (51,209 orbits) and twelve blocking workers
+//! `--symmetry`, that spec (74,925 orbits) and twelve blocking workers
 //! (concurrency 2, 12 posts, 2 packets each: 1,044,249 orbits), whose
 //! unreduced state space is far too large to search.
 //!
@@ -12,8 +12,11 @@
 //! the CPU time of the (single) thread doing the search, which is what "on
 //! one core" means when the machine is shared and the process does not get
 //! a whole core (on Linux; elsewhere it falls back to elapsed time).
-//! `explore/threads` runs the search on two threads (elapsed time), and
-//! `explore/symmetry` with the symmetry reduction (one thread, elapsed time).
+//! `explore/threads` runs the search on two threads (elapsed time),
+//! `explore/symmetry` with the symmetry reduction (one thread, elapsed
+//! time), and `explore/spin-shape` the SPIN comparison's 5/2/8/2 and
+//! 6/2/12/2 searches with no probes (CPU time of the search thread; SPIN
+//! itself is timed by `../shared/bench/spin/compare.sh`).
 
 use criterion::measurement::{Measurement, ValueFormatter, WallTime};
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Throughput};
@@ -73,13 +76,21 @@ impl Measurement for ThreadCpuTime {
     }
 }
 
-/// Twelve workers of the SPIN comparison's shape (docs/explore.md).
+/// The SPIN comparison's shape (docs/explore.md, `../shared/bench/spin/`):
+/// `n` blocking workers, concurrency `limit`, `posts` posts, `packets` each.
+fn spin_shape(n: u32, limit: u32, posts: u32, packets: u32) -> World {
+    let text = format!(
+        r#"{{ "format": "iocp-sim-explore/1", "title": "{n} blocking workers, concurrency {limit}, {posts} posts, {packets} packets each",
+        "ports": [{{ "id": "P", "concurrency": {limit} }}],
+        "threads": [{{ "id": "W", "count": {n}, "get": {{ "port": "P" }}, "block": "Sleep(10)", "packets": {packets} }}],
+        "environment": {{ "posts": [{{ "port": "P", "key": 1, "count": {posts} }}] }} }}"#
+    );
+    World::new(&explore::parse(&text).expect("parses"), None).expect("world")
+}
+
+/// Twelve workers of the SPIN comparison's shape.
 fn twelve_workers() -> World {
-    let text = r#"{ "format": "iocp-sim-explore/1", "title": "12 blocking workers, concurrency 2, 12 posts, 2 packets each",
-        "ports": [{ "id": "P", "concurrency": 2 }],
-        "threads": [{ "id": "W", "count": 12, "get": { "port": "P" }, "block": "Sleep(10)", "packets": 2 }],
-        "environment": { "posts": [{ "port": "P", "key": 1, "count": 12 }] } }"#;
-    World::new(&explore::parse(text).expect("parses"), None).expect("world")
+    spin_shape(12, 2, 12, 2)
 }
 
 fn bench_one<M: Measurement>(
@@ -184,10 +195,40 @@ fn bench_cpu(c: &mut Criterion<ThreadCpuTime>) {
     run(c.benchmark_group("explore/cpu"), &w, states);
 }
 
+/// The SPIN comparison's searches (`explore --no-probes --threads 1`), CPU
+/// time of the search thread: 5/2/8/2 (322,502 states, the size the
+/// instruction counts of docs/explore.md are taken on) and 6/2/12/2
+/// (8,024,256 states, the first row of its table).
+fn bench_spin_shape(c: &mut Criterion<ThreadCpuTime>) {
+    let opts = Options {
+        probe_invalid: false,
+        ..Options::default()
+    };
+    let mut g = c.benchmark_group("explore/spin-shape");
+    g.sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(30));
+    for (name, w, states) in [
+        (
+            "5/2/8/2 (no probes, one core)",
+            spin_shape(5, 2, 8, 2),
+            322_502,
+        ),
+        (
+            "6/2/12/2 (no probes, one core)",
+            spin_shape(6, 2, 12, 2),
+            8_024_256,
+        ),
+    ] {
+        bench_one(&mut g, name, &w, &opts, states);
+    }
+    g.finish();
+}
+
 criterion_group!(wall, bench_wall, bench_threads, bench_symmetry);
 criterion_group! {
     name = cpu;
     config = Criterion::default().with_measurement(ThreadCpuTime(WallTime));
-    targets = bench_cpu
+    targets = bench_cpu, bench_spin_shape
 }
 criterion_main!(wall, cpu);

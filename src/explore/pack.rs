@@ -94,6 +94,9 @@ pub struct Layout {
     post_bits: Vec<u32>,
     timeout_bits: u32,
     lost_bits: u32,
+    /// Per thread: where its field starts when packed with no renaming,
+    /// and its width (see [`Layout::thread_field`]).
+    thread_at: Vec<(u32, u32)>,
     entries: Vec<Option<(crate::model::PortId, u64)>>,
 }
 
@@ -178,6 +181,16 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
+    /// Appends the bits from here up to `end` to `w` (nothing if `end` is
+    /// not past here), and moves here to `end`.
+    #[inline(always)]
+    fn copy_to(&mut self, w: &mut Writer<'_>, end: u32) {
+        while self.pos < end {
+            let bits = (end - self.pos).min(56);
+            w.put(self.get(bits), bits);
+        }
+    }
+
     #[inline(always)]
     fn get(&mut self, bits: u32) -> u64 {
         if bits == 0 {
@@ -235,6 +248,13 @@ impl Layout {
             + threads as u32 * tid_bits
             + 2 * threads as u32;
         let per_thread = 2 + port_bits + 3;
+        let mut thread_at = Vec::with_capacity(threads);
+        let mut at = ports as u32 * per_port;
+        for ti in 0..threads {
+            let width = per_thread + count_bits[ti] + mark_bits[ti];
+            thread_at.push((at, width));
+            at += width;
+        }
         let bits = ports as u32 * per_port
             + threads as u32 * per_thread
             + count_bits.iter().sum::<u32>()
@@ -260,6 +280,7 @@ impl Layout {
             post_bits,
             timeout_bits,
             lost_bits,
+            thread_at,
             entries: (0..world.config.devices.len())
                 .map(|d| {
                     world.setup.iter().find_map(|a| match a {
@@ -353,6 +374,39 @@ impl Layout {
         key: &mut [u64],
         ren: &Renaming,
     ) -> Result<(), PackError> {
+        self.encode_with(world, k, l, key, ren, None)
+    }
+
+    /// [`Layout::encode_renamed`] for a successor of a state whose key is
+    /// `parent.0` (packed with no renaming, as [`Layout::decode`] reads
+    /// it) and which decodes to `parent.1` and `parent.2`: a thread whose
+    /// model state, program counter and packet count are the same as in the
+    /// parent gets its field copied from the parent's key instead of packed
+    /// again (a move changes one or two threads). The key is the one
+    /// [`Layout::encode_renamed`] gives: a thread's field is a function of
+    /// exactly those three values, and the parent's fields passed the same
+    /// checks when it was packed.
+    pub fn encode_successor(
+        &self,
+        world: &World,
+        k: &Kernel,
+        l: &Local,
+        key: &mut [u64],
+        ren: &Renaming,
+        parent: (&[u64], &Kernel, &Local),
+    ) -> Result<(), PackError> {
+        self.encode_with(world, k, l, key, ren, Some(parent))
+    }
+
+    fn encode_with(
+        &self,
+        world: &World,
+        k: &Kernel,
+        l: &Local,
+        key: &mut [u64],
+        ren: &Renaming,
+        parent: Option<(&[u64], &Kernel, &Local)>,
+    ) -> Result<(), PackError> {
         // Every word is written (the fields and the skips cover all the bits).
         let mut w = Writer {
             words: key,
@@ -405,11 +459,33 @@ impl Layout {
             // RTL bits then PTL bits, as one field.
             w.put_wide(lists, 2 * self.threads as u32);
         }
-        for &ti in &ren.at_slot[..k.threads().len()] {
+        // Unchanged threads whose fields lie next to each other in the
+        // parent's key are copied as one run of bits.
+        let mut run = Reader {
+            words: parent.map_or(&[][..], |p| p.0),
+            pos: 0,
+        };
+        let mut run_end = 0;
+        let threads = k.threads();
+        for &ti in &ren.at_slot[..threads.len()] {
             let ti = ti as usize;
-            let (v, bits) = self.thread_field(world, ti, &k.threads()[ti], l)?;
+            let th = &threads[ti];
+            if let Some((_, pk, pl)) = parent {
+                if l.pc[ti] == pl.pc[ti] && l.count[ti] == pl.count[ti] && *th == pk.threads()[ti] {
+                    let (at, bits) = self.thread_at[ti];
+                    if at != run_end {
+                        run.copy_to(&mut w, run_end);
+                        run.pos = at;
+                    }
+                    run_end = at + bits;
+                    continue;
+                }
+            }
+            run.copy_to(&mut w, run_end);
+            let (v, bits) = self.thread_field(world, ti, th, l)?;
             w.put(v, bits);
         }
+        run.copy_to(&mut w, run_end);
         let mut seen = [0usize; super::spec::MAX_DEVICES];
         for (d, dev) in k.devices().iter() {
             w.put(dev.closed() as u64, 1);

@@ -292,18 +292,38 @@ struct Expander<'a, R> {
 }
 
 impl<R: Rules> Expander<'_, R> {
-    /// Packs a state into `key`, as its orbit's representative under symmetry.
+    /// Packs a state into `key`, as its orbit's representative under
+    /// symmetry; a successor of `parent` (its key, kernel and locals) with
+    /// [`Layout::encode_successor`], which copies what the move left alone.
     fn pack(
         &self,
         k: &Kernel,
         l: &Local,
         ren: &mut Renaming,
         key: &mut [u64],
+        parent: Option<(&[u64], &Kernel, &Local)>,
     ) -> Result<(), PackError> {
         if let Some(sym) = self.symmetry {
             sym.canonical(self.layout, self.world, k, l, ren)?;
         }
-        self.layout.encode_renamed(self.world, k, l, key, ren)
+        let Some(parent) = parent else {
+            return self.layout.encode_renamed(self.world, k, l, key, ren);
+        };
+        self.layout
+            .encode_successor(self.world, k, l, key, ren, parent)?;
+        #[cfg(debug_assertions)]
+        {
+            let mut full = vec![0; key.len()];
+            self.layout
+                .encode_renamed(self.world, k, l, &mut full, ren)
+                .expect("packs as the successor did");
+            debug_assert_eq!(
+                &full[..],
+                &key[..],
+                "encode_successor differs from encode_renamed"
+            );
+        }
+        Ok(())
     }
 
     fn worker(&self, k0: &Kernel, l0: &Local) -> Worker {
@@ -404,7 +424,10 @@ impl<R: Rules> Expander<'_, R> {
                 return e;
             }
             world.advance(mv, &w.out, &mut work_l);
-            if let Err(PackError(message)) = self.pack(&w.work_k, &work_l, &mut w.ren, &mut w.key) {
+            let parent = Some((store.key(id), &w.before_k, &w.before_l));
+            if let Err(PackError(message)) =
+                self.pack(&w.work_k, &work_l, &mut w.ren, &mut w.key, parent)
+            {
                 e.before = Some(Stop::Broken {
                     state: id,
                     mv,
@@ -414,7 +437,6 @@ impl<R: Rules> Expander<'_, R> {
             }
             let found = self.opts.find.as_ref().and_then(|c| c.holds(&w.work_k));
             let h = hash(&w.key);
-            store.prefetch(h);
             batch.keys.extend_from_slice(&w.key);
             batch.succ.push((mv.code(), h, found));
         }
@@ -436,6 +458,13 @@ impl<R: Rules> Expander<'_, R> {
 
 /// States a worker expands per round (the store grows only between rounds).
 const ROUND: usize = 4096;
+
+/// How many successors ahead of the one being stored its hash-table slot
+/// is prefetched.
+const FAR: usize = 16;
+
+/// How many successors ahead the key its slot points to is prefetched.
+const NEAR: usize = 8;
 
 /// Explores `world` breadth-first with `rules`, on `opts.threads` threads.
 ///
@@ -481,7 +510,7 @@ pub fn search<R: Rules + Sync>(
     let mut batches: Vec<Batch> = (0..threads).map(|_| Batch::default()).collect();
     {
         let w = &mut workers[0];
-        ex.pack(&k0, &l0, &mut w.ren, &mut w.key)
+        ex.pack(&k0, &l0, &mut w.ren, &mut w.key, None)
             .map_err(|e| WorldError(e.to_string()))?;
         store
             .insert(&w.key, 0, u16::MAX)
@@ -533,6 +562,16 @@ pub fn search<R: Rules + Sync>(
         }
         // Store: in state order, as one thread would.
         for (batch, run) in batches.iter().zip(&runs) {
+            // The table is far larger than the caches: each look-up's slot
+            // is fetched FAR successors ahead and its key NEAR ahead, so the
+            // misses overlap (a round's successors are too many for the
+            // prefetches made while expanding to still be in the cache).
+            for &(_, h, _) in batch.succ.iter().take(FAR) {
+                store.prefetch(h);
+            }
+            for &(_, h, _) in batch.succ.iter().take(NEAR) {
+                store.prefetch_key(h);
+            }
             let mut first = 0;
             for (e, id) in batch.states.iter().zip(run.clone()) {
                 debug_assert_eq!(id, cur);
@@ -546,6 +585,12 @@ pub fn search<R: Rules + Sync>(
                     return finish(result, store, stop.clone(), level_end);
                 }
                 for j in first..e.succ_end {
+                    if let Some(&(_, h, _)) = batch.succ.get(j + FAR) {
+                        store.prefetch(h);
+                    }
+                    if let Some(&(_, h, _)) = batch.succ.get(j + NEAR) {
+                        store.prefetch_key(h);
+                    }
                     let (code, h, found) = batch.succ[j];
                     let key = &batch.keys[j * words..(j + 1) * words];
                     match store.insert_hashed(key, h, id as StateId, code) {

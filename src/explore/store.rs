@@ -171,6 +171,30 @@ impl Store {
         let _ = i;
     }
 
+    /// The second stage of [`Store::prefetch`], once the slot of `h` has
+    /// arrived in the cache: if that slot holds a state with the same tag,
+    /// asks the CPU to start loading its key, which the look-up will
+    /// compare (for most successors, states already found, that key read
+    /// is the other cache miss of a look-up).
+    #[inline(always)]
+    pub fn prefetch_key(&self, h: u64) {
+        let slot = self.table[(h as usize) & (self.table.len() - 1)];
+        if slot != 0 && slot >> 32 == h >> 32 {
+            let i = ((slot as u32) - 1) as usize * self.words;
+            #[cfg(target_arch = "x86_64")]
+            if let Some(k) = self.keys.get(i) {
+                use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+                // SAFETY: prefetching is a hint; it never faults or changes memory.
+                #[allow(unused_unsafe)]
+                unsafe {
+                    _mm_prefetch(k as *const u64 as *const i8, _MM_HINT_T0)
+                };
+            }
+            #[cfg(not(target_arch = "x86_64"))]
+            let _ = i;
+        }
+    }
+
     /// Adds `key` if it is new; returns its id, or `None` if it was there.
     #[inline]
     pub fn insert(

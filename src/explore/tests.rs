@@ -2,7 +2,7 @@
 //! built through the model's parts; the real rules are not touched), and
 //! the packed encoding's round trip.
 
-use super::pack::{normalized, Layout};
+use super::pack::{normalized, Layout, Renaming};
 use super::search::{search, Options, Rules, Stop};
 use super::world::World;
 use crate::model::{Action, Kernel, Outcome, Rejection, Thread, ThreadState};
@@ -246,6 +246,70 @@ fn every_state_packs_and_unpacks_to_itself() {
             assert_eq!(&key[..], r.store.key(id));
         }
     }
+}
+
+/// [`Layout::encode_successor`] (which copies the fields of the threads a
+/// move left alone from the parent's key) gives the key
+/// [`Layout::encode_renamed`] gives, on every transition of the bundled
+/// specs below (`--max-states` bounded), with no renaming and with each
+/// successor's canonical renaming.
+#[test]
+fn successors_pack_as_a_full_encoding_does() {
+    let specs = [
+        OVER_LIMIT,
+        CANNOT,
+        include_str!("../../sim-scenarios/explore/worker-posts.json"),
+        include_str!("../../sim-scenarios/explore/three-workers.json"),
+        include_str!("../../sim-scenarios/explore/close-port-loses.json"),
+        include_str!("../../sim-scenarios/explore/timeout-over-limit.json"),
+    ];
+    let mut compared = 0;
+    for text in specs {
+        let w = world(text);
+        let layout = Layout::new(&w);
+        let sym = super::symmetry::Symmetry::new(&w);
+        let opts = Options {
+            max_states: 3000,
+            probe_invalid: false,
+            ..Options::default()
+        };
+        let r = search(&w, &super::ModelRules, &opts, &mut |_| {}).unwrap();
+        let (mut k, mut l) = w.initial().unwrap();
+        let mut parts = k.parts();
+        let (mut full, mut incr) = (vec![0; layout.words], vec![0; layout.words]);
+        let mut moves = Vec::new();
+        let mut out = Outcome::default();
+        for id in 0..r.store.len() as u32 {
+            let parent = r.store.key(id);
+            layout
+                .decode(&w, parent, &mut parts, &mut k, &mut l)
+                .unwrap();
+            w.moves(&k, &l, &mut moves);
+            for &mv in &moves {
+                let (mut k2, mut l2) = (k.clone(), l);
+                let action = w.action(mv, &l2);
+                if k2.apply(action, &mut out).is_err() {
+                    continue;
+                }
+                w.advance(mv, &out, &mut l2);
+                let mut rens = vec![Renaming::IDENTITY];
+                if let Some(sym) = &sym {
+                    let mut ren = Renaming::IDENTITY;
+                    sym.canonical(&layout, &w, &k2, &l2, &mut ren).unwrap();
+                    rens.push(ren);
+                }
+                for ren in rens {
+                    let a = layout.encode_renamed(&w, &k2, &l2, &mut full, &ren);
+                    let b =
+                        layout.encode_successor(&w, &k2, &l2, &mut incr, &ren, (parent, &k, &l));
+                    assert_eq!(a, b, "state {id}, {mv:?}");
+                    assert_eq!(full, incr, "state {id}, {mv:?}, {ren:?}");
+                    compared += 1;
+                }
+            }
+        }
+    }
+    assert!(compared > 5000, "only {compared} transitions compared");
 }
 
 /// `--max-memory` counts the world built from the spec, not only the state

@@ -13,6 +13,7 @@
 
 use std::collections::HashMap;
 
+use iocp_sim::model::properties::{check_step, check_step_full};
 use iocp_sim::model::{Event, Flavor, Kernel, Outcome, QueueWhy, RejectKind};
 use iocp_sim::testing::shadow::{run_case, Props};
 use iocp_sim::testing::strategy::case;
@@ -185,6 +186,78 @@ fn generator_reaches_every_rule_and_rejection() {
     assert!(
         accepted > rejected,
         "{accepted} accepted vs {rejected} rejected"
+    );
+}
+
+/// `check_step`'s shortcuts change no verdict: on random steps, honest and
+/// corrupted (other states of the run as the state after, deliveries
+/// dropped, duplicated or reordered, events dropped), it agrees with `check_step_full`, which runs
+/// every general comparison. The corruptions must break property 5 often,
+/// or the comparison would show nothing.
+#[test]
+fn check_step_shortcuts_agree_with_the_full_check() {
+    let mut runner = TestRunner::deterministic();
+    let (mut compared, mut broken5) = (0usize, 0usize);
+    for flavor in Flavor::ALL {
+        let strategy = case(flavor);
+        for _ in 0..400 {
+            let c = strategy.new_tree(&mut runner).expect("a case").current();
+            let mut k = Kernel::new(&c.config());
+            let mut out = Outcome::default();
+            let mut states = vec![k.clone()];
+            let mut steps = Vec::new();
+            for a in &c.actions {
+                if k.apply(*a, &mut out).is_ok() {
+                    steps.push((*a, out.clone()));
+                    states.push(k.clone());
+                }
+            }
+            for (i, (action, out)) in steps.iter().enumerate() {
+                let before = &states[i];
+                let mut outcomes = vec![out.clone()];
+                let mut o = out.clone();
+                o.deliveries.pop();
+                outcomes.push(o);
+                let mut o = out.clone();
+                o.deliveries.reverse();
+                outcomes.push(o);
+                let mut o = out.clone();
+                if let Some(d) = o.deliveries.first().copied() {
+                    o.deliveries.push(d);
+                }
+                outcomes.push(o);
+                let mut o = out.clone();
+                o.fired.pop();
+                outcomes.push(o);
+                let mut o = out.clone();
+                o.fired.retain(|f| !matches!(f.event, Event::Queued { .. }));
+                outcomes.push(o);
+                // The honest state after, then other states of the run (the
+                // same queue length with other packets, other lengths).
+                let others = (0..states.len()).step_by(states.len().div_ceil(8));
+                let afters: Vec<&Kernel> = std::iter::once(i + 1)
+                    .chain(others)
+                    .map(|j| &states[j])
+                    .collect();
+                for o in &outcomes {
+                    for &after in &afters {
+                        let fast = check_step(before, action, Some(o), after);
+                        let full = check_step_full(before, action, Some(o), after);
+                        assert_eq!(
+                            fast, full,
+                            "case {c:?}, step {i} ({action:?}), outcome {o:?}"
+                        );
+                        compared += 1;
+                        broken5 += usize::from(matches!(&full, Err(v) if v.property == 5));
+                    }
+                }
+            }
+        }
+    }
+    assert!(compared > 10_000, "only {compared} steps compared");
+    assert!(
+        broken5 > 1_000,
+        "only {broken5} corrupted steps broke property 5"
     );
 }
 

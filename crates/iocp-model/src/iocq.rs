@@ -47,6 +47,29 @@ impl Iocq {
     pub fn iter(&self) -> impl Iterator<Item = &Packet> {
         self.packets.iter()
     }
+
+    /// True if the queue starts with `packets` (in order; the queue may hold more).
+    #[inline]
+    pub fn head_is<'a>(&self, packets: impl Iterator<Item = &'a Packet>) -> bool {
+        let mut queued = self.packets.iter();
+        packets.into_iter().all(|p| queued.next() == Some(p))
+    }
+
+    /// True if the queue without its first `skip` packets equals `other`.
+    #[inline]
+    pub fn tail_equals(&self, skip: usize, other: &Iocq) -> bool {
+        match self.packets.len().checked_sub(skip) {
+            Some(n) if n == other.packets.len() => {
+                if skip == 0 {
+                    // Compared slice by slice: the common case in a search.
+                    self.packets == other.packets
+                } else {
+                    self.packets.range(skip..).eq(other.packets.iter())
+                }
+            }
+            _ => false,
+        }
+    }
 }
 
 impl Clone for Iocq {
