@@ -268,7 +268,7 @@ fn conservation(before: &Kernel, out: &Outcome, after: &Kernel) -> Result<(), Vi
 /// step, and no discarded packet means the packets that left are the
 /// deliveries then the IOCQ after. So when this returns true, the full
 /// check passes; when it returns false, the full check decides (and words
-/// the violation). `tests/properties.rs` compares the two on random steps,
+/// the violation). `tests/integration/properties.rs` compares the two on random steps,
 /// honest and corrupted.
 fn fifo_packets_untouched(p: PortId, before: &Kernel, out: &Outcome, after: &Kernel) -> bool {
     let touched = out.fired.iter().any(|f| match f.event {

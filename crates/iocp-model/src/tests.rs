@@ -1,6 +1,6 @@
 //! The model crate's own tests: copying kernels, and taking them apart and
 //! back through the checked constructor. (The rules are tested from
-//! outside, in iocp-sim's `tests/rules.rs` and property tests.)
+//! outside, in iocp-sim's `tests/integration/rules.rs` and property tests.)
 
 use crate::{
     Action, DeviceId, Flavor, Kernel, KernelConfig, Outcome, OvId, OvUse, PartsError, PortId,
