@@ -254,7 +254,11 @@ fn check_model(manifest: &str, files: &[(String, String)]) -> Vec<String> {
                 bad.push(format!("{shown}: {t} (the model depends on nothing)"));
             }
         }
-        bad.extend(effects(&shown, &code, false, false, false));
+        let pure = effects(&shown, &code, false, false, false);
+        bad.extend(
+            pure.into_iter()
+                .map(|b| format!("{b}; the model does no I/O")),
+        );
     }
     bad
 }
