@@ -19,7 +19,10 @@
 //!    path through a scratch file;
 //! 4. the top-level modules of `src/` form no cycle, and neither do the
 //!    files of one module (every `crate::` and `super::` path is an edge);
-//! 5. ARCHITECTURE.md names every file under `src/` and
+//! 5. no file of `src/` but `escape.rs` has escaping code (an entity such
+//!    as `"&lt;"` as a string of its own, or `\u003c`): it is the one
+//!    escaper;
+//! 6. ARCHITECTURE.md names every file under `src/` and
 //!    `crates/iocp-model/src/`, and every file it names there exists
 //!    ([`named_files`]).
 //!
@@ -59,6 +62,19 @@ const LOADERS: &[&str] = &[
 
 /// Files with a narrow, stated use of the file system (see rule 3).
 const SCRATCH_WRITERS: &[&str] = &["live/control.rs", "fuzzing.rs"];
+
+/// What escaping code writes (an entity as a string of its own, the JSON
+/// escape of `<` in a script): `escape.rs` alone (rule 5). An entity
+/// inside fixed markup (`"<text>RTL &gt; max</text>"`) escapes nothing.
+const ESCAPE_TOKENS: &[&str] = &[
+    "\"&lt;\"",
+    "\"&gt;\"",
+    "\"&amp;\"",
+    "\"&quot;\"",
+    "\"&apos;\"",
+    "\"&#39;\"",
+    "\\u003c",
+];
 
 /// Reading or opening files.
 const READ_TOKENS: &[&str] = &["std::fs", "File::open", "fs::read"];
@@ -336,6 +352,11 @@ fn check(files: &[(String, String)]) -> Vec<String> {
                 continue;
             }
             top.entry(here[0].clone()).or_default().insert(t[0].clone());
+        }
+        if path != "escape.rs" {
+            if let Some(t) = ESCAPE_TOKENS.iter().find(|t| code.contains(*t)) {
+                bad.push(format!("src/{path}: {t} (escape.rs is the one escaper)"));
+            }
         }
         let writes = covers(OS, path) || covers(SCRATCH_WRITERS, path);
         bad.extend(effects(
@@ -665,6 +686,21 @@ fn the_checker_sees_printing_and_the_os_outside_their_places() {
     let bad = check(&with(good_tree(), "render/text.rs", after));
     assert_eq!(bad.len(), 1, "{bad:?}");
     assert!(bad[0].contains("print!"), "{bad:?}");
+    let bad = check(&with(
+        good_tree(),
+        "render/text.rs",
+        "fn f() { s.replace('<', \"&lt;\") }\n",
+    ));
+    assert_eq!(
+        bad,
+        ["src/render/text.rs: \"&lt;\" (escape.rs is the one escaper)"]
+    );
+    let bad = check(&with(
+        good_tree(),
+        "escape.rs",
+        "fn f() { s.replace('<', \"&lt;\") }\n",
+    ));
+    assert_eq!(bad, Vec::<String>::new());
     let bad = check(&with(good_tree(), "render/text.rs", "use std::fs::File;\n"));
     assert_eq!(bad, ["src/render/text.rs: std::fs outside the loaders"]);
     // A loader reads, but does not write.
