@@ -268,7 +268,7 @@ mod tests {
         let e = r.expect_err("a marked worker's post is queued on Windows");
         let text = e.to_string();
         assert!(
-            text.contains(", by T"),
+            text.contains(") by T"),
             "the shrunk sequence has a post by a worker: {text}"
         );
     }
