@@ -371,7 +371,7 @@ mod tests {
         use crate::model::{Flavor, Outcome};
         use crate::narrate::{self, Lang};
         use crate::runner::{Applied, Runner};
-        use crate::scenario::{load_str, DeviceDecl, PortDecl, Text, World};
+        use crate::scenario::{load_str, Text, World};
         use crate::testing::strategy::valid_case;
         use crate::testing::Case;
 
@@ -380,28 +380,14 @@ mod tests {
         /// expectation.
         fn written(case: &Case, ko: bool) -> String {
             let names = case.world.names();
-            let w = &case.world;
             let world = World {
-                title: Text::plain("generated \"case\""),
                 description: ko.then(|| Text {
                     en: "with\nlines".into(),
                     ko: Some("여러 줄".into()),
                 }),
-                flavor: case.flavor,
-                cpus: w.cpus,
-                ports: (w.ports.iter().enumerate())
-                    .map(|(i, &concurrency)| PortDecl {
-                        id: format!("P{i}"),
-                        concurrency,
-                    })
-                    .collect(),
-                threads: (0..w.threads).map(|i| format!("T{i}")).collect(),
-                devices: (w.devices.iter().enumerate())
-                    .map(|(i, &skip_on_success)| DeviceDecl {
-                        id: format!("D{i}"),
-                        skip_on_success,
-                    })
-                    .collect(),
+                ..case
+                    .world
+                    .scenario_world(case.flavor, Text::plain("generated \"case\""))
             };
             let mut sc = scenario_of(&world);
             let mut k = Kernel::new(&case.config());
