@@ -5,7 +5,7 @@
 //! and word order.
 
 use crate::model::{
-    Action, Event, FailWhy, Fired, Names, NoTakeWhy, Packet, QueueWhy, Rule, Timeout,
+    Action, Event, FailWhy, Fired, Names, NoTakeWhy, Packet, QueueWhy, RejectKind, Rule, Timeout,
 };
 
 /// The facts of one event or action, every id already named. A fact the
@@ -64,6 +64,8 @@ pub(super) struct Facts<'a> {
     pub inline: bool,
     /// The API a get calls: `GetQueuedCompletionStatus(Ex)`.
     pub call: &'static str,
+    /// The number of an id the world does not have.
+    pub unknown: u32,
 }
 
 impl<'a> Facts<'a> {
@@ -361,6 +363,55 @@ impl<'a> Facts<'a> {
             | Action::Exit { thread: t } => (thread, port, device) = (Some(t), None, None),
             Action::CloseDevice { device: d } => (thread, port, device) = (None, None, Some(d)),
             Action::ClosePort { port: p } => (thread, port, device) = (None, Some(p), None),
+        }
+        x.name(n, thread, port, device);
+        x
+    }
+
+    /// The facts of the reason an action was refused.
+    pub fn of_rejection(kind: &RejectKind, n: &'a Names) -> Facts<'a> {
+        let mut x = Facts::default();
+        let (thread, port, device);
+        match *kind {
+            RejectKind::UnknownThread(id) => {
+                (thread, port, device) = (None, None, None);
+                x.unknown = id.0;
+            }
+            RejectKind::UnknownPort(id) => {
+                (thread, port, device) = (None, None, None);
+                x.unknown = id.0;
+            }
+            RejectKind::UnknownDevice(id) => {
+                (thread, port, device) = (None, None, None);
+                x.unknown = id.0;
+            }
+            RejectKind::ThreadWaiting { thread: t, port: p }
+            | RejectKind::InfiniteWait { thread: t, port: p } => {
+                (thread, port, device) = (Some(t), Some(p), None);
+            }
+            RejectKind::ThreadPaused {
+                thread: t,
+                port: p,
+                on,
+            } => {
+                (thread, port, device) = (Some(t), p, None);
+                x.on = on.map(|l| n.label(l));
+            }
+            RejectKind::ThreadExited { thread: t }
+            | RejectKind::NotPaused { thread: t }
+            | RejectKind::NotWaiting { thread: t }
+            | RejectKind::ZeroBatch { thread: t } => (thread, port, device) = (Some(t), None, None),
+            RejectKind::OverlappedInUse {
+                overlapped,
+                pending_on,
+            } => {
+                (thread, port, device) = (None, None, pending_on);
+                x.overlapped = Some(n.overlapped(overlapped));
+            }
+            RejectKind::NotPending { overlapped } => {
+                (thread, port, device) = (None, None, None);
+                x.overlapped = Some(n.overlapped(overlapped));
+            }
         }
         x.name(n, thread, port, device);
         x

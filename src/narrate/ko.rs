@@ -200,65 +200,52 @@ pub fn action(a: &Action, n: &Names) -> String {
 
 /// The Korean explanation of a rejected action.
 pub fn rejection(r: &Rejection, n: &Names) -> String {
-    let t = |id| n.thread(id).to_owned();
-    let p = |id| n.port(id).to_owned();
+    let x = Facts::of_rejection(&r.kind, n);
+    let (t, p, d, id) = (x.thread, x.port, x.device, x.unknown);
     let why = match r.kind {
-        RejectKind::UnknownThread(id) => format!("{}번 스레드는 없습니다", id.0),
-        RejectKind::UnknownPort(id) => format!("{}번 포트는 없습니다", id.0),
-        RejectKind::UnknownDevice(id) => format!("{}번 장치는 없습니다", id.0),
-        RejectKind::ThreadWaiting { thread, port } => format!(
-            "{} 스레드는 {} 포트의 대기 스레드 큐(WTQ)에서 기다리는 중입니다. 기다리는 스레드는 패킷, 시간 만료, 포트 닫힘 중 하나로 깨어나기 전까지 아무것도 호출할 수 없습니다",
-            t(thread),
-            p(port)
+        RejectKind::UnknownThread(_) => format!("{id}번 스레드는 없습니다"),
+        RejectKind::UnknownPort(_) => format!("{id}번 포트는 없습니다"),
+        RejectKind::UnknownDevice(_) => format!("{id}번 장치는 없습니다"),
+        RejectKind::ThreadWaiting { .. } => format!(
+            "{t} 스레드는 {p} 포트의 대기 스레드 큐(WTQ)에서 기다리는 중입니다. 기다리는 스레드는 패킷, 시간 만료, 포트 닫힘 중 하나로 깨어나기 전까지 아무것도 호출할 수 없습니다"
         ),
-        RejectKind::ThreadPaused { thread, port, on } => {
-            let on = on
-                .map(|l| format!(" {}에서", n.label(l)))
-                .unwrap_or_default();
+        RejectKind::ThreadPaused { port, .. } => {
+            let on = x.on.map(|l| format!(" {l}에서")).unwrap_or_default();
             let list = port
-                .map(|pid| format!(" ({} 포트의 PTL)", p(pid)))
+                .map(|_| format!(" ({p} 포트의 PTL)"))
                 .unwrap_or_default();
             format!(
-                "{} 스레드는{on} 멈춰 있습니다{list}. 멈춘 스레드는 풀려나기(unblock) 전까지 아무것도 호출할 수 없습니다",
-                t(thread)
+                "{t} 스레드는{on} 멈춰 있습니다{list}. 멈춘 스레드는 풀려나기(unblock) 전까지 아무것도 호출할 수 없습니다"
             )
         }
-        RejectKind::ThreadExited { thread } => {
-            format!("{} 스레드는 이미 종료되어 아무것도 할 수 없습니다", t(thread))
+        RejectKind::ThreadExited { .. } => {
+            format!("{t} 스레드는 이미 종료되어 아무것도 할 수 없습니다")
         }
-        RejectKind::NotPaused { thread } => format!(
-            "{} 스레드는 멈춰 있지 않으므로 멈춤을 풀(unblock) 수 없습니다",
-            t(thread)
+        RejectKind::NotPaused { .. } => {
+            format!("{t} 스레드는 멈춰 있지 않으므로 멈춤을 풀(unblock) 수 없습니다")
+        }
+        RejectKind::NotWaiting { .. } => format!(
+            "{t} 스레드는 대기 스레드 큐(WTQ)에서 기다리고 있지 않으므로 get의 시간이 만료될 수 없습니다"
         ),
-        RejectKind::NotWaiting { thread } => format!(
-            "{} 스레드는 대기 스레드 큐(WTQ)에서 기다리고 있지 않으므로 get의 시간이 만료될 수 없습니다",
-            t(thread)
+        RejectKind::InfiniteWait { .. } => format!(
+            "{t} 스레드는 {p} 포트의 WTQ에서 INFINITE 타임아웃으로 기다리므로 시간이 만료되지 않습니다"
         ),
-        RejectKind::InfiniteWait { thread, port } => format!(
-            "{} 스레드는 {} 포트의 WTQ에서 INFINITE 타임아웃으로 기다리므로 시간이 만료되지 않습니다",
-            t(thread),
-            p(port)
-        ),
-        RejectKind::OverlappedInUse {
-            overlapped,
-            pending_on,
-        } => {
+        RejectKind::OverlappedInUse { pending_on, .. } => {
             let still = match pending_on {
-                Some(d) => format!("{} 장치에 대한 요청이 아직 완료되지 않았습니다", n.device(d)),
+                Some(_) => format!("{d} 장치에 대한 요청이 아직 완료되지 않았습니다"),
                 None => "완료 패킷을 아직 아무 스레드도 꺼내 가지 않았습니다".to_owned(),
             };
             format!(
                 "OVERLAPPED {}는 아직 사용 중입니다: {still}. 패킷을 꺼내기 전에 같은 OVERLAPPED를 다시 쓰면 첫 요청의 결과가 망가집니다. 진행 중인 요청마다 OVERLAPPED를 따로 두세요",
-                n.overlapped(overlapped)
+                x.ov()
             )
         }
-        RejectKind::NotPending { overlapped } => format!(
+        RejectKind::NotPending { .. } => format!(
             "OVERLAPPED {}에는 완료할 대기 중인 요청이 없습니다",
-            n.overlapped(overlapped)
+            x.ov()
         ),
-        RejectKind::ZeroBatch { thread } => format!(
-            "{} 스레드가 항목 0개 크기로 get_ex를 호출했습니다. 최대 개수는 1 이상이어야 합니다",
-            t(thread)
+        RejectKind::ZeroBatch { .. } => format!(
+            "{t} 스레드가 항목 0개 크기로 get_ex를 호출했습니다. 최대 개수는 1 이상이어야 합니다"
         ),
     };
     format!("{} 위반으로 거부됩니다: {why}.", rule_label(r.rule))
