@@ -99,8 +99,12 @@ impl Out<'_> {
     }
 }
 
-fn packet(o: &mut Out, p: &Packet, names: &Names) {
+/// `"packet":{...}`.
+fn packet_field(o: &mut Out, p: &Packet, names: &Names) {
+    o.key("packet");
+    o.open(b'{');
     packet_view(o, &PacketView::new(p, names));
+    o.close(b'}');
 }
 
 fn packet_view(o: &mut Out, p: &PacketView) {
@@ -217,12 +221,8 @@ fn event(o: &mut Out, e: &Event, names: &Names) {
             thread,
             port,
             current,
-        } => {
-            t(o, thread);
-            p(o, port);
-            o.knum("current", current as u64);
         }
-        Event::LeftPort {
+        | Event::LeftPort {
             thread,
             port,
             current,
@@ -231,7 +231,11 @@ fn event(o: &mut Out, e: &Event, names: &Names) {
             p(o, port);
             o.knum("current", current as u64);
         }
-        Event::Joined { thread, port } => {
+        Event::Joined { thread, port }
+        | Event::Abandoned { thread, port }
+        | Event::Stranded { thread, port }
+        | Event::StrandedWoken { thread, port }
+        | Event::Unassociated { thread, port } => {
             t(o, thread);
             p(o, port);
         }
@@ -284,10 +288,7 @@ fn event(o: &mut Out, e: &Event, names: &Names) {
         } => {
             t(o, thread);
             p(o, port);
-            o.key("packet");
-            o.open(b'{');
-            packet(o, &pk, names);
-            o.close(b'}');
+            packet_field(o, &pk, names);
             o.knum("extra", extra as u64);
             cm(o, current, max);
             o.kstr("wake", if lifo { "lifo" } else { "fifo" });
@@ -300,10 +301,7 @@ fn event(o: &mut Out, e: &Event, names: &Names) {
             depth,
         } => {
             p(o, port);
-            o.key("packet");
-            o.open(b'{');
-            packet(o, &pk, names);
-            o.close(b'}');
+            packet_field(o, &pk, names);
             match why {
                 QueueWhy::NoWaiter => o.kstr("why", "no_waiter"),
                 QueueWhy::AtLimit { current, max } => {
@@ -410,7 +408,7 @@ fn event(o: &mut Out, e: &Event, names: &Names) {
             o.kstr("overlapped", names.overlapped(overlapped));
             o.kbool("inline", inline);
         }
-        Event::Completed { device, overlapped } => {
+        Event::Completed { device, overlapped } | Event::Aborted { device, overlapped } => {
             o.kstr("device", names.device(device));
             o.kstr("overlapped", names.overlapped(overlapped));
         }
@@ -430,35 +428,12 @@ fn event(o: &mut Out, e: &Event, names: &Names) {
                 },
             );
         }
-        Event::Aborted { device, overlapped } => {
-            o.kstr("device", names.device(device));
-            o.kstr("overlapped", names.overlapped(overlapped));
-        }
         Event::DeviceClosed { device } => {
             o.kstr("device", names.device(device));
         }
-        Event::Abandoned { thread, port } => {
-            t(o, thread);
-            p(o, port);
-        }
-        Event::Stranded { thread, port } => {
-            t(o, thread);
-            p(o, port);
-        }
-        Event::StrandedWoken { thread, port } => {
-            t(o, thread);
-            p(o, port);
-        }
-        Event::Unassociated { thread, port } => {
-            t(o, thread);
-            p(o, port);
-        }
         Event::Discarded { port, packet: pk } => {
             p(o, port);
-            o.key("packet");
-            o.open(b'{');
-            packet(o, &pk, names);
-            o.close(b'}');
+            packet_field(o, &pk, names);
         }
         Event::PortClosed { port } => {
             p(o, port);
