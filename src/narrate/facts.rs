@@ -2,7 +2,7 @@
 //! which flags an event or an action speaks of, read out of the model's data
 //! once. Each language ([`super::en`], [`super::ko`]) matches only on the
 //! case (the variant and its reason) and puts these facts in its own words
-//! and word order.
+//! and word order; the JSON view writes the same facts as fields.
 
 use crate::model::{
     Action, Event, FailWhy, Fired, Names, NoTakeWhy, Packet, QueueWhy, RejectKind, Rule, Timeout,
@@ -11,7 +11,7 @@ use crate::model::{
 /// The facts of one event or action, every id already named. A fact the
 /// event or action does not have is empty (`""`, `None`, `0`, `false`).
 #[derive(Default)]
-pub(super) struct Facts<'a> {
+pub(crate) struct Facts<'a> {
     /// The thread it is about (for a packet queued by a marked thread, the
     /// inserter; for an action, the calling thread).
     pub thread: &'a str,
@@ -71,16 +71,22 @@ pub(super) struct Facts<'a> {
 impl<'a> Facts<'a> {
     /// The facts of one fired rule.
     pub fn of_fired(f: &Fired, n: &'a Names) -> Facts<'a> {
-        let mut x = Facts {
+        Facts {
             call: if f.rule == Rule::GetEx {
                 "GetQueuedCompletionStatusEx"
             } else {
                 "GetQueuedCompletionStatus"
             },
-            ..Facts::default()
-        };
+            ..Facts::of_event(&f.event, n)
+        }
+    }
+
+    /// The facts of one event (all but [`Facts::call`], which depends on
+    /// the rule).
+    pub fn of_event(e: &Event, n: &'a Names) -> Facts<'a> {
+        let mut x = Facts::default();
         let (thread, port, device, overlapped);
-        match f.event {
+        match *e {
             Event::Returned {
                 thread: t,
                 port: p,
