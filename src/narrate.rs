@@ -4,6 +4,7 @@
 //! exhaustive, so a missing one does not compile).
 
 pub mod en;
+pub(crate) mod facts;
 pub mod ko;
 mod reasons;
 pub mod words;

@@ -552,7 +552,7 @@ mod tests {
     #[cfg(feature = "proptest")]
     mod props {
         use super::*;
-        use crate::scenario::{DeviceDecl, Expect, PortDecl, Text, World};
+        use crate::scenario::{Expect, Text};
         use crate::testing::{strategy, Case};
         use proptest::prelude::*;
 
@@ -560,28 +560,13 @@ mod tests {
         /// error, so rejections happen mid-run, and the third stops it.
         fn scenario_of(case: &Case) -> Scenario {
             let w = &case.world;
-            let world = World {
-                title: Text {
+            let world = w.scenario_world(
+                case.flavor,
+                Text {
                     en: "case".into(),
                     ko: None,
                 },
-                description: None,
-                flavor: case.flavor,
-                cpus: w.cpus,
-                ports: (w.ports.iter().enumerate())
-                    .map(|(i, &concurrency)| PortDecl {
-                        id: format!("P{i}"),
-                        concurrency,
-                    })
-                    .collect(),
-                threads: (0..w.threads).map(|i| format!("T{i}")).collect(),
-                devices: (w.devices.iter().enumerate())
-                    .map(|(i, &skip_on_success)| DeviceDecl {
-                        id: format!("D{i}"),
-                        skip_on_success,
-                    })
-                    .collect(),
-            };
+            );
             let steps = (case.actions.iter().enumerate())
                 .map(|(i, a)| Step {
                     number: i + 1,

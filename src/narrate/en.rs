@@ -3,10 +3,10 @@
 //! [`WORDS`] and [`rule_label`]; every event has its sentence in [`fired`]
 //! (an exhaustive match, so a new event does not compile without one).
 
+use super::facts::Facts;
 use super::words::{WhatIfWords, Words};
 use crate::model::{
-    Action, Event, FailWhy, Fired, Names, NoPacketWhy, NoTakeWhy, Packet, PortId, QueueWhy, Rule,
-    Timeout,
+    Action, Event, FailWhy, Fired, Names, NoPacketWhy, NoTakeWhy, Packet, QueueWhy, Rule,
 };
 
 /// The English label of a rule: `"rule 2 (insert)"`, `"activate"`.
@@ -104,414 +104,253 @@ pub const WHATIF: WhatIfWords = WhatIfWords {
 
 /// An action in words: `get T1 on P (timeout infinite)`.
 pub fn action(action: &Action, names: &Names) -> String {
-    let timeout = |t: Timeout| match t {
-        Timeout::Infinite => "infinite".to_owned(),
-        Timeout::Ms(ms) => format!("{ms} ms"),
-    };
-    let by = match *action {
-        Action::Post { by: Some(t), .. } | Action::Issue { by: Some(t), .. } => {
-            format!(" by {}", names.thread(t))
-        }
-        _ => String::new(),
+    let x = Facts::of_action(action, names);
+    let timeout = match x.timeout {
+        None => "infinite".to_owned(),
+        Some(ms) => format!("{ms} ms"),
     };
     let text = match *action {
-        Action::Associate { device, port, key } => format!(
-            "associate {} with {} (key {key})",
-            names.device(device),
-            names.port(port)
+        Action::Associate { .. } => {
+            format!("associate {} with {} (key {})", x.device, x.port, x.key)
+        }
+        Action::Issue { inline: None, .. } => {
+            format!("issue a request on {} with OVERLAPPED {}", x.device, x.ov())
+        }
+        Action::Issue { .. } => format!(
+            "issue a request on {} with OVERLAPPED {} that completes at once ({} bytes)",
+            x.device,
+            x.ov(),
+            x.bytes
         ),
-        Action::Issue {
-            device,
-            overlapped,
-            inline,
-            ..
-        } => match inline {
-            None => format!(
-                "issue a request on {} with OVERLAPPED {}",
-                names.device(device),
-                names.overlapped(overlapped)
-            ),
-            Some(bytes) => format!(
-                "issue a request on {} with OVERLAPPED {} that completes at once ({bytes} bytes)",
-                names.device(device),
-                names.overlapped(overlapped)
-            ),
+        Action::Complete { .. } => format!(
+            "complete OVERLAPPED {} ({} bytes, {})",
+            x.ov(),
+            x.bytes,
+            x.status
+        ),
+        Action::Post { .. } => format!(
+            "post to {} (key {}, {} bytes, {})",
+            x.port,
+            x.key,
+            x.bytes,
+            overlapped(x.overlapped)
+        ),
+        Action::Get { .. } => format!("{} calls get on {} (timeout {timeout})", x.thread, x.port),
+        Action::GetEx { .. } => format!(
+            "{} calls get_ex on {} (up to {} entries, timeout {timeout})",
+            x.thread, x.port, x.max
+        ),
+        Action::Block { .. } => match x.on {
+            Some(l) => format!("{} blocks on {l}", x.thread),
+            None => format!("{} blocks", x.thread),
         },
-        Action::Complete {
-            overlapped,
-            bytes,
-            status,
-        } => format!(
-            "complete OVERLAPPED {} ({bytes} bytes, {})",
-            names.overlapped(overlapped),
-            names.status(status)
-        ),
-        Action::Post {
-            port,
-            key,
-            bytes,
-            overlapped,
-            ..
-        } => format!(
-            "post to {} (key {key}, {bytes} bytes, {})",
-            names.port(port),
-            overlapped
-                .map(|o| format!("OVERLAPPED {}", names.overlapped(o)))
-                .unwrap_or_else(|| "no OVERLAPPED".into())
-        ),
-        Action::Get {
-            thread,
-            port,
-            timeout: t,
-        } => format!(
-            "{} calls get on {} (timeout {})",
-            names.thread(thread),
-            names.port(port),
-            timeout(t)
-        ),
-        Action::GetEx {
-            thread,
-            port,
-            max,
-            timeout: t,
-        } => format!(
-            "{} calls get_ex on {} (up to {max} entries, timeout {})",
-            names.thread(thread),
-            names.port(port),
-            timeout(t)
-        ),
-        Action::Block { thread, on } => match on {
-            Some(l) => format!("{} blocks on {}", names.thread(thread), names.label(l)),
-            None => format!("{} blocks", names.thread(thread)),
-        },
-        Action::Unblock { thread } => format!("{} unblocks", names.thread(thread)),
-        Action::Timeout { thread } => format!("{}'s get times out", names.thread(thread)),
-        Action::Exit { thread } => format!("{} exits", names.thread(thread)),
-        Action::CloseDevice { device } => format!("close {}", names.device(device)),
-        Action::ClosePort { port } => format!("close {}", names.port(port)),
+        Action::Unblock { .. } => format!("{} unblocks", x.thread),
+        Action::Timeout { .. } => format!("{}'s get times out", x.thread),
+        Action::Exit { .. } => format!("{} exits", x.thread),
+        Action::CloseDevice { .. } => format!("close {}", x.device),
+        Action::ClosePort { .. } => format!("close {}", x.port),
     };
-    text + &by
+    match x.by {
+        Some(t) => format!("{text} by {t}"),
+        None => text,
+    }
+}
+
+/// `OVERLAPPED ovA`, or `no OVERLAPPED`.
+fn overlapped(o: Option<&str>) -> String {
+    match o {
+        Some(o) => format!("OVERLAPPED {o}"),
+        None => "no OVERLAPPED".to_owned(),
+    }
 }
 
 /// A packet in words: `key 7, 0 bytes, OVERLAPPED ovA, success`.
 pub fn packet(p: &Packet, names: &Names) -> String {
-    let ov = match p.overlapped {
-        Some(o) => format!("OVERLAPPED {}", names.overlapped(o)),
-        None => "no OVERLAPPED".to_owned(),
-    };
     format!(
-        "key {}, {} bytes, {ov}, {}",
+        "key {}, {} bytes, {}, {}",
         p.key,
         p.bytes,
+        overlapped(p.overlapped.map(|o| names.overlapped(o))),
         names.status(p.status)
     )
 }
 
-fn port_of(p: Option<PortId>, names: &Names) -> String {
-    match p {
-        Some(p) => names.port(p).to_owned(),
-        None => String::new(),
-    }
-}
-
 /// One English sentence (or two) for one fired rule.
 pub fn fired(f: &Fired, n: &Names) -> String {
-    let t = |id| n.thread(id);
-    let p = |id| n.port(id);
-    let call = if f.rule == Rule::GetEx {
-        "GetQueuedCompletionStatusEx"
-    } else {
-        "GetQueuedCompletionStatus"
+    let x = Facts::of_fired(f, n);
+    let (t, p, d, call) = (x.thread, x.port, x.device, x.call);
+    let (current, before, max) = (x.current, x.before, x.max);
+    let pk = || x.packet.map(|pk| packet(&pk, n)).unwrap_or_default();
+    let over = if x.over { ", over the limit" } else { "" };
+    let oldest = if x.lifo { "most recent" } else { "oldest" };
+    let closed = |what| {
+        format!("{what} is closed: the call fails with ERROR_INVALID_HANDLE and changes nothing.")
     };
     match f.event {
-        Event::Returned {
-            thread,
-            port,
-            current,
-        } => format!(
-            "{} calls {call} on {} again: it is done with its last packet, so {} stops counting it (current is now {current}).",
-            t(thread), p(port), p(port)
+        Event::Returned { .. } => format!(
+            "{t} calls {call} on {p} again: it is done with its last packet, so {p} stops counting it (current is now {current})."
         ),
-        Event::LeftPort {
-            thread,
-            port,
-            current,
-        } => format!(
-            "{} leaves {} to wait on another port: {}'s current drops to {current}.",
-            t(thread), p(port), p(port)
+        Event::LeftPort { .. } => format!(
+            "{t} leaves {p} to wait on another port: {p}'s current drops to {current}."
         ),
-        Event::Joined { thread, port } => format!(
-            "{} calls {call} on {} and becomes associated with it.",
-            t(thread), p(port)
+        Event::Joined { .. } => format!(
+            "{t} calls {call} on {p} and becomes associated with it."
         ),
-        Event::Took {
-            thread,
-            port,
-            count,
-            current,
-            max,
-        } => format!(
-            "{} finds {} queued on {} and takes {} at once, because current {} < max {max}; it counts as running (current {current}).",
-            t(thread),
+        Event::Took { count, .. } => format!(
+            "{t} finds {} queued on {p} and takes {} at once, because current {before} < max {max}; it counts as running (current {current}).",
             if count == 1 { "a packet".to_owned() } else { format!("{count} packets") },
-            p(port),
             if count == 1 { "it" } else { "them" },
-            current - 1,
         ),
-        Event::Waits {
-            thread,
-            port,
-            why,
-            depth,
-            lifo,
-        } => {
-            let place = if lifo {
+        Event::Waits { why, depth, .. } => {
+            let place = if x.lifo {
                 format!("on top of the WTQ ({depth} waiting): being the most recent waiter, it will be the first one woken")
             } else {
                 format!("at the back of the WTQ ({depth} waiting): Wine wakes the oldest waiter first")
             };
             match why {
                 NoTakeWhy::IocqEmpty => format!(
-                    "{}'s IOCQ is empty, so {} goes to sleep {place}.",
-                    p(port), t(thread)
+                    "{p}'s IOCQ is empty, so {t} goes to sleep {place}."
                 ),
-                NoTakeWhy::AtLimit { current, max, queued } => format!(
-                    "{} has {queued} packet(s) queued, but current {current} >= max {max}: the port is full, so {} must wait although work is queued, {place}. This is how an over-subscribed port corrects itself.",
-                    p(port), t(thread)
+                NoTakeWhy::AtLimit { .. } => format!(
+                    "{p} has {} packet(s) queued, but current {current} >= max {max}: the port is full, so {t} must wait although work is queued, {place}. This is how an over-subscribed port corrects itself.",
+                    x.queued
                 ),
             }
         }
-        Event::PollFailed {
-            thread,
-            port,
-            why,
-            current,
-            max,
-        } => {
+        Event::PollFailed { why, .. } => {
             let reason = match why {
-                NoTakeWhy::IocqEmpty => format!("{}'s IOCQ is empty", p(port)),
-                NoTakeWhy::AtLimit { queued, .. } => format!(
-                    "{queued} packet(s) are queued but the port is at its limit"
+                NoTakeWhy::IocqEmpty => format!("{p}'s IOCQ is empty"),
+                NoTakeWhy::AtLimit { .. } => format!(
+                    "{} packet(s) are queued but the port is at its limit",
+                    x.queued
                 ),
             };
             format!(
-                "{} polls with a zero timeout: {reason}, so the call fails with WAIT_TIMEOUT at once. {} keeps running and counts (current {current}/{max}{}).",
-                t(thread), t(thread),
-                if current > max { ", over the limit" } else { "" }
+                "{t} polls with a zero timeout: {reason}, so the call fails with WAIT_TIMEOUT at once. {t} keeps running and counts (current {current}/{max}{over})."
             )
         }
-        Event::HandedOff {
-            thread,
-            port,
-            packet: pk,
-            extra,
-            current,
-            max,
-            lifo,
-            gated,
-        } => {
-            let gate = if gated {
-                format!("current {} < max {max}", current - 1)
-            } else if lifo {
+        Event::HandedOff { extra, .. } => {
+            let gate = if x.gated {
+                format!("current {before} < max {max}")
+            } else if x.lifo {
                 "Wine 10 does not check the limit but, like Windows, wakes the most recent caller of get first,".to_owned()
             } else {
                 "Wine does not check the limit".to_owned()
             };
             format!(
-                "A packet ({}) arrives at {}; {gate} and {} is the {} waiter, so it gets the packet directly: the packet never touches the IOCQ. {} runs (current {current}){}.",
-                packet(&pk, n),
-                p(port),
-                t(thread),
-                if lifo { "most recent" } else { "oldest" },
-                t(thread),
+                "A packet ({}) arrives at {p}; {gate} and {t} is the {oldest} waiter, so it gets the packet directly: the packet never touches the IOCQ. {t} runs (current {current}){}.",
+                pk(),
                 if extra > 0 { format!(" and also takes {extra} more queued packet(s)") } else { String::new() }
             )
         }
-        Event::Queued {
-            port,
-            packet: pk,
-            why,
-            depth,
-        } => match why {
+        Event::Queued { why, depth, .. } => match why {
             QueueWhy::NoWaiter => format!(
-                "A packet ({}) arrives at {}; no thread is waiting, so it is appended to the IOCQ ({depth} queued).",
-                packet(&pk, n), p(port)
+                "A packet ({}) arrives at {p}; no thread is waiting, so it is appended to the IOCQ ({depth} queued).",
+                pk()
             ),
-            QueueWhy::AtLimit { current, max } => format!(
-                "A packet ({}) arrives at {}; threads are waiting, but current {current} >= max {max}, so none may be released: the packet is appended to the IOCQ ({depth} queued).",
-                packet(&pk, n), p(port)
+            QueueWhy::AtLimit { .. } => format!(
+                "A packet ({}) arrives at {p}; threads are waiting, but current {current} >= max {max}, so none may be released: the packet is appended to the IOCQ ({depth} queued).",
+                pk()
             ),
-            QueueWhy::MarkedInserter { thread, current, max } => format!(
-                "A packet ({}) arrives at {}; a thread is waiting and current {current} < max {max}, but it was inserted by {}, a thread of {} that still carries the queue-wait mark (its last get returned without sleeping). The kernel bets that {} will call get again and take the packet itself, so it does not wake a second thread: the packet is appended to the IOCQ ({depth} queued) while a waiter sleeps. (NT's KiInsertQueue: Windows Research Kernel queueobj.c, ReactOS ntoskrnl/ke/queue.c.)",
-                packet(&pk, n), p(port), t(thread), p(port), t(thread)
+            QueueWhy::MarkedInserter { .. } => format!(
+                "A packet ({}) arrives at {p}; a thread is waiting and current {current} < max {max}, but it was inserted by {t}, a thread of {p} that still carries the queue-wait mark (its last get returned without sleeping). The kernel bets that {t} will call get again and take the packet itself, so it does not wake a second thread: the packet is appended to the IOCQ ({depth} queued) while a waiter sleeps. (NT's KiInsertQueue: Windows Research Kernel queueobj.c, ReactOS ntoskrnl/ke/queue.c.)",
+                pk()
             ),
         },
-        Event::Woke {
-            thread,
-            port,
-            extra,
-            current,
-            max,
-            lifo,
-        } => format!(
-            "{} wakes {}: current {} < max {max}, a packet is queued, and {} is the {} waiter. It takes the head packet{} (current {current}).",
-            p(port),
-            t(thread),
-            current - 1,
-            t(thread),
-            if lifo { "most recent" } else { "oldest" },
+        Event::Woke { extra, .. } => format!(
+            "{p} wakes {t}: current {before} < max {max}, a packet is queued, and {t} is the {oldest} waiter. It takes the head packet{} (current {current}).",
             if extra > 0 { format!(" and {extra} more") } else { String::new() }
         ),
-        Event::Held {
-            port,
-            current,
-            max,
-            queued,
-            waiting,
-        } => format!(
-            "{} has {queued} queued packet(s) and {waiting} waiting thread(s), but current {current} >= max {max}, so nobody is woken.",
-            p(port)
+        Event::Held { queued, waiting, .. } => format!(
+            "{p} has {queued} queued packet(s) and {waiting} waiting thread(s), but current {current} >= max {max}, so nobody is woken."
         ),
-        Event::Blocked {
-            thread,
-            port,
-            on,
-            current,
-        } => {
-            let on = on.map(|l| format!(" on {}", n.label(l))).unwrap_or_default();
+        Event::Blocked { port, .. } => {
+            let on = x.on.map(|l| format!(" on {l}")).unwrap_or_default();
             match port {
-                Some(pid) => format!(
-                    "{} blocks{on}: it moves from {}'s RTL to its PTL and stops counting (current {current}).",
-                    t(thread), p(pid)
+                Some(_) => format!(
+                    "{t} blocks{on}: it moves from {p}'s RTL to its PTL and stops counting (current {current})."
                 ),
-                None => format!("{} blocks{on}; it is associated with no port, so no count changes.", t(thread)),
+                None => format!("{t} blocks{on}; it is associated with no port, so no count changes."),
             }
         }
-        Event::Unblocked {
-            thread,
-            port,
-            current,
-            max,
-        } => match port {
-            Some(pid) => format!(
-                "{}'s wait ends: it moves from {}'s PTL back to its RTL and counts again, with no check against the limit (current {current}/{max}{}).",
-                t(thread),
-                p(pid),
-                if current > max {
+        Event::Unblocked { port, .. } => match port {
+            Some(_) => format!(
+                "{t}'s wait ends: it moves from {p}'s PTL back to its RTL and counts again, with no check against the limit (current {current}/{max}{}).",
+                if x.over {
                     ": the RTL is now over the limit, and nobody is preempted to fix it"
                 } else {
                     ""
                 }
             ),
-            None => format!("{}'s wait ends; it runs again, associated with no port.", t(thread)),
+            None => format!("{t}'s wait ends; it runs again, associated with no port."),
         },
-        Event::TimedOut {
-            thread,
-            port,
-            current,
-            max,
-        } => format!(
-            "{}'s wait on {} times out: it leaves the WTQ, its call fails with WAIT_TIMEOUT, and it counts as running without any check (current {current}/{max}{}).",
-            t(thread),
-            p(port),
-            if current > max { ", over the limit" } else { "" }
+        Event::TimedOut { .. } => format!(
+            "{t}'s wait on {p} times out: it leaves the WTQ, its call fails with WAIT_TIMEOUT, and it counts as running without any check (current {current}/{max}{over})."
         ),
-        Event::Exited {
-            thread,
-            port,
-            current,
-        } => match port {
-            Some(pid) => format!(
-                "{} exits: it leaves {}'s RTL (current {current}).",
-                t(thread), p(pid)
-            ),
-            None => format!("{} exits.", t(thread)),
+        Event::Exited { port, .. } => match port {
+            Some(_) => format!("{t} exits: it leaves {p}'s RTL (current {current})."),
+            None => format!("{t} exits."),
         },
-        Event::Associated { device, port, key } => format!(
-            "{} is associated with {} under completion key {key}: a new Device List entry. Its completed I/O will now queue packets there.",
-            n.device(device), p(port)
+        Event::Associated { key, .. } => format!(
+            "{d} is associated with {p} under completion key {key}: a new Device List entry. Its completed I/O will now queue packets there."
         ),
-        Event::Issued {
-            device,
-            overlapped,
-            inline,
-        } => if inline {
+        Event::Issued { inline, .. } => if inline {
             format!(
-                "A request on {} with OVERLAPPED {} completes at once, successfully.",
-                n.device(device), n.overlapped(overlapped)
+                "A request on {d} with OVERLAPPED {} completes at once, successfully.",
+                x.ov()
             )
         } else {
             format!(
-                "A request on {} with OVERLAPPED {} is pending; the thread that issued it goes on with other work.",
-                n.device(device), n.overlapped(overlapped)
+                "A request on {d} with OVERLAPPED {} is pending; the thread that issued it goes on with other work.",
+                x.ov()
             )
         },
-        Event::Completed { device, overlapped } => format!(
-            "The driver completes the request on {} with OVERLAPPED {} (requests complete in any order).",
-            n.device(device), n.overlapped(overlapped)
+        Event::Completed { .. } => format!(
+            "The driver completes the request on {d} with OVERLAPPED {} (requests complete in any order).",
+            x.ov()
         ),
-        Event::NoPacket {
-            device,
-            overlapped,
-            why,
-        } => match why {
+        Event::NoPacket { why, .. } => match why {
             NoPacketWhy::NotAssociated => format!(
-                "{} is not in the Device List, so no packet is made for OVERLAPPED {} (its event would be signalled instead).",
-                n.device(device), n.overlapped(overlapped)
+                "{d} is not in the Device List, so no packet is made for OVERLAPPED {} (its event would be signalled instead).",
+                x.ov()
             ),
             NoPacketWhy::SkipOnSuccess => format!(
-                "{} skips the port on success, so the request that succeeded at once makes no packet: the caller handles the result itself.",
-                n.device(device)
+                "{d} skips the port on success, so the request that succeeded at once makes no packet: the caller handles the result itself."
             ),
             NoPacketWhy::PortClosed => format!(
-                "{}'s port is closed, so the completion of OVERLAPPED {} makes no packet: it is lost.",
-                n.device(device), n.overlapped(overlapped)
+                "{d}'s port is closed, so the completion of OVERLAPPED {} makes no packet: it is lost.",
+                x.ov()
             ),
         },
-        Event::Aborted { device, overlapped } => format!(
-            "Closing {} cancels its pending request with OVERLAPPED {}: it completes with ERROR_OPERATION_ABORTED and 0 bytes.",
-            n.device(device), n.overlapped(overlapped)
+        Event::Aborted { .. } => format!(
+            "Closing {d} cancels its pending request with OVERLAPPED {}: it completes with ERROR_OPERATION_ABORTED and 0 bytes.",
+            x.ov()
         ),
-        Event::DeviceClosed { device } => format!(
-            "{} is closed and its Device List entry removed. A server that frees its per-socket data now, before the aborted packets are dequeued, will crash when they arrive.",
-            n.device(device)
+        Event::DeviceClosed { .. } => format!(
+            "{d} is closed and its Device List entry removed. A server that frees its per-socket data now, before the aborted packets are dequeued, will crash when they arrive."
         ),
-        Event::Abandoned { thread, port } => format!(
-            "{} was waiting on {}; its call fails with ERROR_ABANDONED_WAIT_0 and it is free again.",
-            t(thread), p(port)
+        Event::Abandoned { .. } => format!(
+            "{t} was waiting on {p}; its call fails with ERROR_ABANDONED_WAIT_0 and it is free again."
         ),
-        Event::Stranded { thread, port } => format!(
-            "{} was waiting on {}, and Wine does not wake waiters when a port is closed: it stays asleep on the closed port.",
-            t(thread), p(port)
+        Event::Stranded { .. } => format!(
+            "{t} was waiting on {p}, and Wine does not wake waiters when a port is closed: it stays asleep on the closed port."
         ),
-        Event::StrandedWoken { thread, port } => format!(
-            "The completion meant for the closed {} wakes {}, which was still asleep there (Wine's behaviour): its call fails with ERROR_INVALID_HANDLE and the packet is lost.",
-            p(port), t(thread)
+        Event::StrandedWoken { .. } => format!(
+            "The completion meant for the closed {p} wakes {t}, which was still asleep there (Wine's behaviour): its call fails with ERROR_INVALID_HANDLE and the packet is lost."
         ),
-        Event::Unassociated { thread, port } => format!(
-            "{} is no longer associated with {}.",
-            t(thread), p(port)
+        Event::Unassociated { .. } => format!("{t} is no longer associated with {p}."),
+        Event::Discarded { .. } => format!(
+            "A packet ({}) still queued on {p} is discarded: lost.",
+            pk()
         ),
-        Event::Discarded { port, packet: pk } => format!(
-            "A packet ({}) still queued on {} is discarded: lost.",
-            packet(&pk, n), p(port)
-        ),
-        Event::PortClosed { port } => format!(
-            "{}'s last handle is closed; every later use of it fails with ERROR_INVALID_HANDLE.",
-            p(port)
+        Event::PortClosed { .. } => format!(
+            "{p}'s last handle is closed; every later use of it fails with ERROR_INVALID_HANDLE."
         ),
         Event::Failed { why } => match why {
-            FailWhy::PortClosed(pid) => format!(
-                "{} is closed: the call fails with ERROR_INVALID_HANDLE and changes nothing.",
-                p(pid)
-            ),
-            FailWhy::DeviceClosed(d) => format!(
-                "{} is closed: the call fails with ERROR_INVALID_HANDLE and changes nothing.",
-                n.device(d)
-            ),
-            FailWhy::AlreadyAssociated(d, old) => format!(
-                "{} is already associated with {}; a device can be associated once, so the call fails with ERROR_INVALID_PARAMETER.",
-                n.device(d), port_of(Some(old), n)
+            FailWhy::PortClosed(_) => closed(p),
+            FailWhy::DeviceClosed(_) => closed(d),
+            FailWhy::AlreadyAssociated(..) => format!(
+                "{d} is already associated with {p}; a device can be associated once, so the call fails with ERROR_INVALID_PARAMETER."
             ),
         },
     }

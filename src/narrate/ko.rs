@@ -7,10 +7,11 @@
 //! scenario's name is always followed by a fixed noun that carries the
 //! particle: "T1 스레드가", "P 포트의", "sockA 장치를".
 
+use super::facts::Facts;
 use super::words::{WhatIfWords, Words};
 use crate::model::{
     Action, Event, FailWhy, Fired, Names, NoPacketWhy, NoTakeWhy, Packet, QueueWhy, RejectKind,
-    Rejection, Rule, Timeout,
+    Rejection, Rule,
 };
 
 /// The Korean words of every view, in the terms of the lecture notes.
@@ -122,170 +123,129 @@ pub fn rule_label(rule: Rule) -> String {
 
 /// A packet in Korean: `키 7, 0바이트, OVERLAPPED ovA, success`.
 pub fn packet(p: &Packet, names: &Names) -> String {
-    let ov = match p.overlapped {
-        Some(o) => format!("OVERLAPPED {}", names.overlapped(o)),
-        None => "OVERLAPPED 없음".to_owned(),
-    };
     format!(
-        "키 {}, {}바이트, {ov}, {}",
+        "키 {}, {}바이트, {}, {}",
         p.key,
         p.bytes,
+        overlapped(p.overlapped.map(|o| names.overlapped(o))),
         names.status(p.status)
     )
 }
 
+/// `OVERLAPPED ovA`, or `OVERLAPPED 없음`.
+fn overlapped(o: Option<&str>) -> String {
+    match o {
+        Some(o) => format!("OVERLAPPED {o}"),
+        None => "OVERLAPPED 없음".to_owned(),
+    }
+}
+
 /// An action in Korean: `T1 스레드가 P 포트에서 get 호출 (타임아웃 무한)`.
 pub fn action(a: &Action, n: &Names) -> String {
-    let timeout = |t: Timeout| match t {
-        Timeout::Infinite => "무한".to_owned(),
-        Timeout::Ms(ms) => format!("{ms} ms"),
-    };
-    let by = match *a {
-        Action::Post { by: Some(t), .. } | Action::Issue { by: Some(t), .. } => {
-            format!(" ({} 스레드가 호출)", n.thread(t))
-        }
-        _ => String::new(),
+    let x = Facts::of_action(a, n);
+    let timeout = match x.timeout {
+        None => "무한".to_owned(),
+        Some(ms) => format!("{ms} ms"),
     };
     let text = match *a {
-        Action::Associate { device, port, key } => format!(
-            "{} 장치를 {} 포트와 연결 (완료 키 {key})",
-            n.device(device),
-            n.port(port)
+        Action::Associate { .. } => format!(
+            "{} 장치를 {} 포트와 연결 (완료 키 {})",
+            x.device, x.port, x.key
         ),
-        Action::Issue {
-            device,
-            overlapped,
-            inline,
-            ..
-        } => match inline {
-            None => format!(
-                "{} 장치에 OVERLAPPED {}로 입출력 요청",
-                n.device(device),
-                n.overlapped(overlapped)
-            ),
-            Some(bytes) => format!(
-                "{} 장치에 OVERLAPPED {}로 입출력 요청, 즉시 완료 ({bytes}바이트)",
-                n.device(device),
-                n.overlapped(overlapped)
-            ),
+        Action::Issue { inline: None, .. } => {
+            format!("{} 장치에 OVERLAPPED {}로 입출력 요청", x.device, x.ov())
+        }
+        Action::Issue { .. } => format!(
+            "{} 장치에 OVERLAPPED {}로 입출력 요청, 즉시 완료 ({}바이트)",
+            x.device,
+            x.ov(),
+            x.bytes
+        ),
+        Action::Complete { .. } => format!(
+            "OVERLAPPED {} 요청 완료 ({}바이트, {})",
+            x.ov(),
+            x.bytes,
+            x.status
+        ),
+        Action::Post { .. } => format!(
+            "{} 포트에 패킷 게시 (키 {}, {}바이트, {})",
+            x.port,
+            x.key,
+            x.bytes,
+            overlapped(x.overlapped)
+        ),
+        Action::Get { .. } => format!(
+            "{} 스레드가 {} 포트에서 get 호출 (타임아웃 {timeout})",
+            x.thread, x.port
+        ),
+        Action::GetEx { .. } => format!(
+            "{} 스레드가 {} 포트에서 get_ex 호출 (최대 {}개, 타임아웃 {timeout})",
+            x.thread, x.port, x.max
+        ),
+        Action::Block { .. } => match x.on {
+            Some(l) => format!("{} 스레드가 {l}에서 멈춤", x.thread),
+            None => format!("{} 스레드가 멈춤", x.thread),
         },
-        Action::Complete {
-            overlapped,
-            bytes,
-            status,
-        } => format!(
-            "OVERLAPPED {} 요청 완료 ({bytes}바이트, {})",
-            n.overlapped(overlapped),
-            n.status(status)
-        ),
-        Action::Post {
-            port,
-            key,
-            bytes,
-            overlapped,
-            ..
-        } => format!(
-            "{} 포트에 패킷 게시 (키 {key}, {bytes}바이트, {})",
-            n.port(port),
-            overlapped
-                .map(|o| format!("OVERLAPPED {}", n.overlapped(o)))
-                .unwrap_or_else(|| "OVERLAPPED 없음".into())
-        ),
-        Action::Get {
-            thread,
-            port,
-            timeout: t,
-        } => format!(
-            "{} 스레드가 {} 포트에서 get 호출 (타임아웃 {})",
-            n.thread(thread),
-            n.port(port),
-            timeout(t)
-        ),
-        Action::GetEx {
-            thread,
-            port,
-            max,
-            timeout: t,
-        } => format!(
-            "{} 스레드가 {} 포트에서 get_ex 호출 (최대 {max}개, 타임아웃 {})",
-            n.thread(thread),
-            n.port(port),
-            timeout(t)
-        ),
-        Action::Block { thread, on } => match on {
-            Some(l) => format!("{} 스레드가 {}에서 멈춤", n.thread(thread), n.label(l)),
-            None => format!("{} 스레드가 멈춤", n.thread(thread)),
-        },
-        Action::Unblock { thread } => format!("{} 스레드의 멈춤이 풀림", n.thread(thread)),
-        Action::Timeout { thread } => format!("{} 스레드의 get 시간 만료", n.thread(thread)),
-        Action::Exit { thread } => format!("{} 스레드 종료", n.thread(thread)),
-        Action::CloseDevice { device } => format!("{} 장치 닫기", n.device(device)),
-        Action::ClosePort { port } => format!("{} 포트 닫기", n.port(port)),
+        Action::Unblock { .. } => format!("{} 스레드의 멈춤이 풀림", x.thread),
+        Action::Timeout { .. } => format!("{} 스레드의 get 시간 만료", x.thread),
+        Action::Exit { .. } => format!("{} 스레드 종료", x.thread),
+        Action::CloseDevice { .. } => format!("{} 장치 닫기", x.device),
+        Action::ClosePort { .. } => format!("{} 포트 닫기", x.port),
     };
-    text + &by
+    match x.by {
+        Some(t) => format!("{text} ({t} 스레드가 호출)"),
+        None => text,
+    }
 }
 
 /// The Korean explanation of a rejected action.
 pub fn rejection(r: &Rejection, n: &Names) -> String {
-    let t = |id| n.thread(id).to_owned();
-    let p = |id| n.port(id).to_owned();
+    let x = Facts::of_rejection(&r.kind, n);
+    let (t, p, d, id) = (x.thread, x.port, x.device, x.unknown);
     let why = match r.kind {
-        RejectKind::UnknownThread(id) => format!("{}번 스레드는 없습니다", id.0),
-        RejectKind::UnknownPort(id) => format!("{}번 포트는 없습니다", id.0),
-        RejectKind::UnknownDevice(id) => format!("{}번 장치는 없습니다", id.0),
-        RejectKind::ThreadWaiting { thread, port } => format!(
-            "{} 스레드는 {} 포트의 대기 스레드 큐(WTQ)에서 기다리는 중입니다. 기다리는 스레드는 패킷, 시간 만료, 포트 닫힘 중 하나로 깨어나기 전까지 아무것도 호출할 수 없습니다",
-            t(thread),
-            p(port)
+        RejectKind::UnknownThread(_) => format!("{id}번 스레드는 없습니다"),
+        RejectKind::UnknownPort(_) => format!("{id}번 포트는 없습니다"),
+        RejectKind::UnknownDevice(_) => format!("{id}번 장치는 없습니다"),
+        RejectKind::ThreadWaiting { .. } => format!(
+            "{t} 스레드는 {p} 포트의 대기 스레드 큐(WTQ)에서 기다리는 중입니다. 기다리는 스레드는 패킷, 시간 만료, 포트 닫힘 중 하나로 깨어나기 전까지 아무것도 호출할 수 없습니다"
         ),
-        RejectKind::ThreadPaused { thread, port, on } => {
-            let on = on
-                .map(|l| format!(" {}에서", n.label(l)))
-                .unwrap_or_default();
+        RejectKind::ThreadPaused { port, .. } => {
+            let on = x.on.map(|l| format!(" {l}에서")).unwrap_or_default();
             let list = port
-                .map(|pid| format!(" ({} 포트의 PTL)", p(pid)))
+                .map(|_| format!(" ({p} 포트의 PTL)"))
                 .unwrap_or_default();
             format!(
-                "{} 스레드는{on} 멈춰 있습니다{list}. 멈춘 스레드는 풀려나기(unblock) 전까지 아무것도 호출할 수 없습니다",
-                t(thread)
+                "{t} 스레드는{on} 멈춰 있습니다{list}. 멈춘 스레드는 풀려나기(unblock) 전까지 아무것도 호출할 수 없습니다"
             )
         }
-        RejectKind::ThreadExited { thread } => {
-            format!("{} 스레드는 이미 종료되어 아무것도 할 수 없습니다", t(thread))
+        RejectKind::ThreadExited { .. } => {
+            format!("{t} 스레드는 이미 종료되어 아무것도 할 수 없습니다")
         }
-        RejectKind::NotPaused { thread } => format!(
-            "{} 스레드는 멈춰 있지 않으므로 멈춤을 풀(unblock) 수 없습니다",
-            t(thread)
+        RejectKind::NotPaused { .. } => {
+            format!("{t} 스레드는 멈춰 있지 않으므로 멈춤을 풀(unblock) 수 없습니다")
+        }
+        RejectKind::NotWaiting { .. } => format!(
+            "{t} 스레드는 대기 스레드 큐(WTQ)에서 기다리고 있지 않으므로 get의 시간이 만료될 수 없습니다"
         ),
-        RejectKind::NotWaiting { thread } => format!(
-            "{} 스레드는 대기 스레드 큐(WTQ)에서 기다리고 있지 않으므로 get의 시간이 만료될 수 없습니다",
-            t(thread)
+        RejectKind::InfiniteWait { .. } => format!(
+            "{t} 스레드는 {p} 포트의 WTQ에서 INFINITE 타임아웃으로 기다리므로 시간이 만료되지 않습니다"
         ),
-        RejectKind::InfiniteWait { thread, port } => format!(
-            "{} 스레드는 {} 포트의 WTQ에서 INFINITE 타임아웃으로 기다리므로 시간이 만료되지 않습니다",
-            t(thread),
-            p(port)
-        ),
-        RejectKind::OverlappedInUse {
-            overlapped,
-            pending_on,
-        } => {
+        RejectKind::OverlappedInUse { pending_on, .. } => {
             let still = match pending_on {
-                Some(d) => format!("{} 장치에 대한 요청이 아직 완료되지 않았습니다", n.device(d)),
+                Some(_) => format!("{d} 장치에 대한 요청이 아직 완료되지 않았습니다"),
                 None => "완료 패킷을 아직 아무 스레드도 꺼내 가지 않았습니다".to_owned(),
             };
             format!(
                 "OVERLAPPED {}는 아직 사용 중입니다: {still}. 패킷을 꺼내기 전에 같은 OVERLAPPED를 다시 쓰면 첫 요청의 결과가 망가집니다. 진행 중인 요청마다 OVERLAPPED를 따로 두세요",
-                n.overlapped(overlapped)
+                x.ov()
             )
         }
-        RejectKind::NotPending { overlapped } => format!(
+        RejectKind::NotPending { .. } => format!(
             "OVERLAPPED {}에는 완료할 대기 중인 요청이 없습니다",
-            n.overlapped(overlapped)
+            x.ov()
         ),
-        RejectKind::ZeroBatch { thread } => format!(
-            "{} 스레드가 항목 0개 크기로 get_ex를 호출했습니다. 최대 개수는 1 이상이어야 합니다",
-            t(thread)
+        RejectKind::ZeroBatch { .. } => format!(
+            "{t} 스레드가 항목 0개 크기로 get_ex를 호출했습니다. 최대 개수는 1 이상이어야 합니다"
         ),
     };
     format!("{} 위반으로 거부됩니다: {why}.", rule_label(r.rule))
@@ -293,116 +253,60 @@ pub fn rejection(r: &Rejection, n: &Names) -> String {
 
 /// One Korean sentence (or two) for one fired rule.
 pub fn fired(f: &Fired, n: &Names) -> String {
-    let t = |id| n.thread(id);
-    let p = |id| n.port(id);
-    let d = |id| n.device(id);
-    let ov = |id| n.overlapped(id);
-    let call = if f.rule == Rule::GetEx {
-        "GetQueuedCompletionStatusEx"
-    } else {
-        "GetQueuedCompletionStatus"
+    let x = Facts::of_fired(f, n);
+    let (t, p, d, call) = (x.thread, x.port, x.device, x.call);
+    let (current, before, max) = (x.current, x.before, x.max);
+    let pk = || x.packet.map(|pk| packet(&pk, n)).unwrap_or_default();
+    let over = if x.over { ", 한도 초과" } else { "" };
+    let closed = |what| {
+        format!("{what} 닫혀 있습니다. 호출은 ERROR_INVALID_HANDLE로 실패하고 아무것도 바뀌지 않습니다.")
     };
-    let over = |current: u32, max: u32| if current > max { ", 한도 초과" } else { "" };
     match f.event {
-        Event::Returned {
-            thread,
-            port,
-            current,
-        } => format!(
-            "{} 스레드가 {} 포트에서 {call}를 다시 호출합니다. 앞의 패킷 처리를 끝냈다는 뜻이므로 포트는 이 스레드를 더 이상 실행 중으로 세지 않습니다 (이제 current {current}).",
-            t(thread),
-            p(port)
+        Event::Returned { .. } => format!(
+            "{t} 스레드가 {p} 포트에서 {call}를 다시 호출합니다. 앞의 패킷 처리를 끝냈다는 뜻이므로 포트는 이 스레드를 더 이상 실행 중으로 세지 않습니다 (이제 current {current})."
         ),
-        Event::LeftPort {
-            thread,
-            port,
-            current,
-        } => format!(
-            "{} 스레드가 다른 포트에서 기다리려고 {} 포트를 떠납니다. {} 포트의 current가 줄어 이제 {current}입니다.",
-            t(thread),
-            p(port),
-            p(port)
+        Event::LeftPort { .. } => format!(
+            "{t} 스레드가 다른 포트에서 기다리려고 {p} 포트를 떠납니다. {p} 포트의 current가 줄어 이제 {current}입니다."
         ),
-        Event::Joined { thread, port } => format!(
-            "{} 스레드가 {} 포트에서 {call}를 처음 호출하여 이 포트와 연결됩니다.",
-            t(thread),
-            p(port)
+        Event::Joined { .. } => format!(
+            "{t} 스레드가 {p} 포트에서 {call}를 처음 호출하여 이 포트와 연결됩니다."
         ),
-        Event::Took {
-            thread,
-            port,
-            count,
-            current,
-            max,
-        } => format!(
-            "{} 스레드가 {} 포트의 입출력 완료 큐(IOCQ)에 쌓인 패킷 {count}개를 곧바로 가져갑니다. current {} < max {max}이므로 가져갈 수 있습니다. 이 스레드는 실행 중으로 세어집니다 (current {current}).",
-            t(thread),
-            p(port),
-            current.saturating_sub(1)
+        Event::Took { count, .. } => format!(
+            "{t} 스레드가 {p} 포트의 입출력 완료 큐(IOCQ)에 쌓인 패킷 {count}개를 곧바로 가져갑니다. current {before} < max {max}이므로 가져갈 수 있습니다. 이 스레드는 실행 중으로 세어집니다 (current {current})."
         ),
-        Event::Waits {
-            thread,
-            port,
-            why,
-            depth,
-            lifo,
-        } => {
-            let place = if lifo {
+        Event::Waits { why, depth, .. } => {
+            let place = if x.lifo {
                 format!("대기 스레드 큐(WTQ)의 맨 위에 들어갑니다 (대기 {depth}개). 가장 최근에 기다리기 시작한 스레드가 가장 먼저 깨어나므로(LIFO) 다음에 깨어날 스레드입니다")
             } else {
                 format!("대기 스레드 큐(WTQ)의 맨 뒤에 들어갑니다 (대기 {depth}개). Wine은 가장 오래 기다린 스레드부터 깨웁니다(FIFO)")
             };
             match why {
                 NoTakeWhy::IocqEmpty => format!(
-                    "{} 포트의 입출력 완료 큐(IOCQ)가 비어 있으므로 {} 스레드는 잠들어 {place}.",
-                    p(port),
-                    t(thread)
+                    "{p} 포트의 입출력 완료 큐(IOCQ)가 비어 있으므로 {t} 스레드는 잠들어 {place}."
                 ),
-                NoTakeWhy::AtLimit {
-                    current,
-                    max,
-                    queued,
-                } => format!(
-                    "{} 포트에 패킷이 {queued}개 쌓여 있지만 current {current} >= max {max}로 포트가 가득 찼습니다. 그래서 {} 스레드는 일감이 있는데도 기다려야 하며, {place}. 한도를 넘은 포트는 이렇게 스스로 바로잡힙니다.",
-                    p(port),
-                    t(thread)
+                NoTakeWhy::AtLimit { .. } => format!(
+                    "{p} 포트에 패킷이 {}개 쌓여 있지만 current {current} >= max {max}로 포트가 가득 찼습니다. 그래서 {t} 스레드는 일감이 있는데도 기다려야 하며, {place}. 한도를 넘은 포트는 이렇게 스스로 바로잡힙니다.",
+                    x.queued
                 ),
             }
         }
-        Event::PollFailed {
-            thread,
-            port,
-            why,
-            current,
-            max,
-        } => {
+        Event::PollFailed { why, .. } => {
             let reason = match why {
                 NoTakeWhy::IocqEmpty => {
-                    format!("{} 포트의 입출력 완료 큐(IOCQ)가 비어 있으므로", p(port))
+                    format!("{p} 포트의 입출력 완료 큐(IOCQ)가 비어 있으므로")
                 }
-                NoTakeWhy::AtLimit { queued, .. } => {
-                    format!("패킷이 {queued}개 쌓여 있지만 포트가 한도에 도달했으므로")
+                NoTakeWhy::AtLimit { .. } => {
+                    format!("패킷이 {}개 쌓여 있지만 포트가 한도에 도달했으므로", x.queued)
                 }
             };
             format!(
-                "{} 스레드가 타임아웃 0으로 확인(폴링)합니다. {reason} 호출은 곧바로 WAIT_TIMEOUT으로 실패합니다. 이 스레드는 계속 실행되며 실행 중으로 세어집니다 (current {current}/{max}{}).",
-                t(thread),
-                over(current, max)
+                "{t} 스레드가 타임아웃 0으로 확인(폴링)합니다. {reason} 호출은 곧바로 WAIT_TIMEOUT으로 실패합니다. 이 스레드는 계속 실행되며 실행 중으로 세어집니다 (current {current}/{max}{over})."
             )
         }
-        Event::HandedOff {
-            thread,
-            port,
-            packet: pk,
-            extra,
-            current,
-            max,
-            lifo,
-            gated,
-        } => {
-            let gate = if gated {
-                format!("current {} < max {max}이고", current.saturating_sub(1))
-            } else if lifo {
+        Event::HandedOff { extra, .. } => {
+            let gate = if x.gated {
+                format!("current {before} < max {max}이고")
+            } else if x.lifo {
                 "Wine 10은 한도를 검사하지 않지만 Windows처럼 get을 가장 최근에 호출한 스레드부터 깨웁니다.".to_owned()
             } else {
                 "Wine은 한도를 검사하지 않고,".to_owned()
@@ -413,230 +317,134 @@ pub fn fired(f: &Fired, n: &Names) -> String {
                 String::new()
             };
             format!(
-                "패킷({})이 {} 포트에 도착합니다. {gate} {} 스레드가 {} 대기 스레드이므로 패킷을 직접 받습니다. 패킷은 입출력 완료 큐(IOCQ)를 거치지 않습니다. 이 스레드가 실행됩니다 (current {current}).{extra}",
-                packet(&pk, n),
-                p(port),
-                t(thread),
-                if lifo { "가장 최근의" } else { "가장 오래된" }
+                "패킷({})이 {p} 포트에 도착합니다. {gate} {t} 스레드가 {} 대기 스레드이므로 패킷을 직접 받습니다. 패킷은 입출력 완료 큐(IOCQ)를 거치지 않습니다. 이 스레드가 실행됩니다 (current {current}).{extra}",
+                pk(),
+                if x.lifo { "가장 최근의" } else { "가장 오래된" }
             )
         }
-        Event::Queued {
-            port,
-            packet: pk,
-            why,
-            depth,
-        } => match why {
+        Event::Queued { why, depth, .. } => match why {
             QueueWhy::NoWaiter => format!(
-                "패킷({})이 {} 포트에 도착합니다. 기다리는 스레드가 없으므로 입출력 완료 큐(IOCQ)의 끝에 붙습니다 (쌓인 패킷 {depth}개).",
-                packet(&pk, n),
-                p(port)
+                "패킷({})이 {p} 포트에 도착합니다. 기다리는 스레드가 없으므로 입출력 완료 큐(IOCQ)의 끝에 붙습니다 (쌓인 패킷 {depth}개).",
+                pk()
             ),
-            QueueWhy::AtLimit { current, max } => format!(
-                "패킷({})이 {} 포트에 도착합니다. 기다리는 스레드는 있지만 current {current} >= max {max}이므로 누구도 풀어 줄 수 없습니다. 패킷은 입출력 완료 큐(IOCQ)의 끝에 붙습니다 (쌓인 패킷 {depth}개).",
-                packet(&pk, n),
-                p(port)
+            QueueWhy::AtLimit { .. } => format!(
+                "패킷({})이 {p} 포트에 도착합니다. 기다리는 스레드는 있지만 current {current} >= max {max}이므로 누구도 풀어 줄 수 없습니다. 패킷은 입출력 완료 큐(IOCQ)의 끝에 붙습니다 (쌓인 패킷 {depth}개).",
+                pk()
             ),
-            QueueWhy::MarkedInserter { thread, current, max } => format!(
-                "패킷({})이 {} 포트에 도착합니다. 기다리는 스레드가 있고 current {current} < max {max}이지만, 패킷을 넣은 {} 스레드는 이 포트의 스레드이고 아직 큐 대기 표시를 달고 있습니다 (마지막 get이 잠들지 않고 돌아왔습니다). 커널은 이 스레드가 곧 get을 다시 불러 패킷을 직접 가져가리라 보고 두 번째 스레드를 깨우지 않습니다. 그래서 대기 스레드가 잠든 채로 패킷이 입출력 완료 큐(IOCQ)의 끝에 붙습니다 (쌓인 패킷 {depth}개). (NT의 KiInsertQueue: Windows Research Kernel queueobj.c, ReactOS ntoskrnl/ke/queue.c)",
-                packet(&pk, n),
-                p(port),
-                t(thread)
+            QueueWhy::MarkedInserter { .. } => format!(
+                "패킷({})이 {p} 포트에 도착합니다. 기다리는 스레드가 있고 current {current} < max {max}이지만, 패킷을 넣은 {t} 스레드는 이 포트의 스레드이고 아직 큐 대기 표시를 달고 있습니다 (마지막 get이 잠들지 않고 돌아왔습니다). 커널은 이 스레드가 곧 get을 다시 불러 패킷을 직접 가져가리라 보고 두 번째 스레드를 깨우지 않습니다. 그래서 대기 스레드가 잠든 채로 패킷이 입출력 완료 큐(IOCQ)의 끝에 붙습니다 (쌓인 패킷 {depth}개). (NT의 KiInsertQueue: Windows Research Kernel queueobj.c, ReactOS ntoskrnl/ke/queue.c)",
+                pk()
             ),
         },
-        Event::Woke {
-            thread,
-            port,
-            extra,
-            current,
-            max,
-            lifo,
-        } => format!(
-            "{} 포트가 {} 스레드를 깨웁니다. current {} < max {max}이고, 쌓인 패킷이 있으며, 이 스레드가 {} 기다리기 시작한 스레드이기 때문입니다. 스레드는 맨 앞의 패킷{}을 가져갑니다 (current {current}).",
-            p(port),
-            t(thread),
-            current.saturating_sub(1),
-            if lifo { "가장 최근에" } else { "가장 먼저" },
+        Event::Woke { extra, .. } => format!(
+            "{p} 포트가 {t} 스레드를 깨웁니다. current {before} < max {max}이고, 쌓인 패킷이 있으며, 이 스레드가 {} 기다리기 시작한 스레드이기 때문입니다. 스레드는 맨 앞의 패킷{}을 가져갑니다 (current {current}).",
+            if x.lifo { "가장 최근에" } else { "가장 먼저" },
             if extra > 0 {
                 format!("과 {extra}개의 패킷")
             } else {
                 String::new()
             }
         ),
-        Event::Held {
-            port,
-            current,
-            max,
-            queued,
-            waiting,
-        } => format!(
-            "{} 포트에는 쌓인 패킷 {queued}개와 기다리는 스레드 {waiting}개가 있지만, current {current} >= max {max}이므로 아무도 깨우지 않습니다.",
-            p(port)
+        Event::Held { queued, waiting, .. } => format!(
+            "{p} 포트에는 쌓인 패킷 {queued}개와 기다리는 스레드 {waiting}개가 있지만, current {current} >= max {max}이므로 아무도 깨우지 않습니다."
         ),
-        Event::Blocked {
-            thread,
-            port,
-            on,
-            current,
-        } => {
-            let on = on
-                .map(|l| format!(" {}에서", n.label(l)))
-                .unwrap_or_default();
+        Event::Blocked { port, .. } => {
+            let on = x.on.map(|l| format!(" {l}에서")).unwrap_or_default();
             match port {
-                Some(pid) => format!(
-                    "{} 스레드가{on} 멈춥니다. {} 포트의 릴리즈 스레드 리스트(RTL)에서 일시 정지 스레드 리스트(PTL)로 옮겨지고 더 이상 실행 중으로 세지 않습니다 (current {current}).",
-                    t(thread),
-                    p(pid)
+                Some(_) => format!(
+                    "{t} 스레드가{on} 멈춥니다. {p} 포트의 릴리즈 스레드 리스트(RTL)에서 일시 정지 스레드 리스트(PTL)로 옮겨지고 더 이상 실행 중으로 세지 않습니다 (current {current})."
                 ),
                 None => format!(
-                    "{} 스레드가{on} 멈춥니다. 어느 포트와도 연결되어 있지 않으므로 어떤 카운트도 바뀌지 않습니다.",
-                    t(thread)
+                    "{t} 스레드가{on} 멈춥니다. 어느 포트와도 연결되어 있지 않으므로 어떤 카운트도 바뀌지 않습니다."
                 ),
             }
         }
-        Event::Unblocked {
-            thread,
-            port,
-            current,
-            max,
-        } => match port {
-            Some(pid) => format!(
-                "{} 스레드의 다른 대기가 끝납니다. {} 포트의 일시 정지 스레드 리스트(PTL)에서 릴리즈 스레드 리스트(RTL)로 돌아가 다시 실행 중으로 세어지며, 이때 한도는 검사하지 않습니다 (current {current}/{max}).{}",
-                t(thread),
-                p(pid),
-                if current > max {
+        Event::Unblocked { port, .. } => match port {
+            Some(_) => format!(
+                "{t} 스레드의 다른 대기가 끝납니다. {p} 포트의 일시 정지 스레드 리스트(PTL)에서 릴리즈 스레드 리스트(RTL)로 돌아가 다시 실행 중으로 세어지며, 이때 한도는 검사하지 않습니다 (current {current}/{max}).{}",
+                if x.over {
                     " 이제 RTL이 한도를 넘었습니다. 그렇다고 실행 중인 스레드를 강제로 멈추게 하지는 않습니다."
                 } else {
                     ""
                 }
             ),
             None => format!(
-                "{} 스레드의 다른 대기가 끝나 다시 실행됩니다. 연결된 포트는 없습니다.",
-                t(thread)
+                "{t} 스레드의 다른 대기가 끝나 다시 실행됩니다. 연결된 포트는 없습니다."
             ),
         },
-        Event::TimedOut {
-            thread,
-            port,
-            current,
-            max,
-        } => format!(
-            "{} 포트에서 기다리던 {} 스레드의 대기 시간이 만료됩니다. 대기 스레드 큐(WTQ)를 떠나고 호출은 WAIT_TIMEOUT으로 실패하며, 한도 검사 없이 실행 중으로 세어집니다 (current {current}/{max}{}).",
-            p(port),
-            t(thread),
-            over(current, max)
+        Event::TimedOut { .. } => format!(
+            "{p} 포트에서 기다리던 {t} 스레드의 대기 시간이 만료됩니다. 대기 스레드 큐(WTQ)를 떠나고 호출은 WAIT_TIMEOUT으로 실패하며, 한도 검사 없이 실행 중으로 세어집니다 (current {current}/{max}{over})."
         ),
-        Event::Exited {
-            thread,
-            port,
-            current,
-        } => match port {
-            Some(pid) => format!(
-                "{} 스레드가 종료됩니다. {} 포트의 릴리즈 스레드 리스트(RTL)에서 빠집니다 (current {current}).",
-                t(thread),
-                p(pid)
+        Event::Exited { port, .. } => match port {
+            Some(_) => format!(
+                "{t} 스레드가 종료됩니다. {p} 포트의 릴리즈 스레드 리스트(RTL)에서 빠집니다 (current {current})."
             ),
-            None => format!("{} 스레드가 종료됩니다.", t(thread)),
+            None => format!("{t} 스레드가 종료됩니다."),
         },
-        Event::Associated { device, port, key } => format!(
-            "{} 장치가 완료 키 {key}로 {} 포트와 연결됩니다. 디바이스 리스트에 새 항목이 생기고, 이제 이 장치의 입출력이 완료되면 이 포트에 패킷이 쌓입니다.",
-            d(device),
-            p(port)
+        Event::Associated { key, .. } => format!(
+            "{d} 장치가 완료 키 {key}로 {p} 포트와 연결됩니다. 디바이스 리스트에 새 항목이 생기고, 이제 이 장치의 입출력이 완료되면 이 포트에 패킷이 쌓입니다."
         ),
-        Event::Issued {
-            device,
-            overlapped,
-            inline,
-        } => {
+        Event::Issued { inline, .. } => {
             if inline {
                 format!(
-                    "{} 장치에 OVERLAPPED {}로 보낸 요청이 그 자리에서 성공으로 끝납니다.",
-                    d(device),
-                    ov(overlapped)
+                    "{d} 장치에 OVERLAPPED {}로 보낸 요청이 그 자리에서 성공으로 끝납니다.",
+                    x.ov()
                 )
             } else {
                 format!(
-                    "{} 장치에 OVERLAPPED {}로 보낸 요청이 진행 중(pending)입니다. 요청한 스레드는 기다리지 않고 다른 일을 계속합니다.",
-                    d(device),
-                    ov(overlapped)
+                    "{d} 장치에 OVERLAPPED {}로 보낸 요청이 진행 중(pending)입니다. 요청한 스레드는 기다리지 않고 다른 일을 계속합니다.",
+                    x.ov()
                 )
             }
         }
-        Event::Completed { device, overlapped } => format!(
-            "드라이버가 {} 장치의 OVERLAPPED {} 요청을 완료합니다. 요청은 보낸 순서와 상관없이 완료됩니다.",
-            d(device),
-            ov(overlapped)
+        Event::Completed { .. } => format!(
+            "드라이버가 {d} 장치의 OVERLAPPED {} 요청을 완료합니다. 요청은 보낸 순서와 상관없이 완료됩니다.",
+            x.ov()
         ),
-        Event::NoPacket {
-            device,
-            overlapped,
-            why,
-        } => match why {
+        Event::NoPacket { why, .. } => match why {
             NoPacketWhy::NotAssociated => format!(
-                "{} 장치는 디바이스 리스트에 없으므로 OVERLAPPED {}의 완료 패킷은 만들어지지 않습니다 (대신 OVERLAPPED의 이벤트가 신호 상태가 됩니다).",
-                d(device),
-                ov(overlapped)
+                "{d} 장치는 디바이스 리스트에 없으므로 OVERLAPPED {}의 완료 패킷은 만들어지지 않습니다 (대신 OVERLAPPED의 이벤트가 신호 상태가 됩니다).",
+                x.ov()
             ),
             NoPacketWhy::SkipOnSuccess => format!(
-                "{} 장치는 성공하면 포트를 건너뛰도록(FILE_SKIP_COMPLETION_PORT_ON_SUCCESS) 설정되어 있어, 곧바로 성공한 요청은 패킷을 만들지 않습니다. 결과는 호출한 쪽이 직접 처리합니다.",
-                d(device)
+                "{d} 장치는 성공하면 포트를 건너뛰도록(FILE_SKIP_COMPLETION_PORT_ON_SUCCESS) 설정되어 있어, 곧바로 성공한 요청은 패킷을 만들지 않습니다. 결과는 호출한 쪽이 직접 처리합니다."
             ),
             NoPacketWhy::PortClosed => format!(
-                "{} 장치의 포트가 닫혀 있으므로 OVERLAPPED {}의 완료는 패킷이 되지 못하고 사라집니다(lost).",
-                d(device),
-                ov(overlapped)
+                "{d} 장치의 포트가 닫혀 있으므로 OVERLAPPED {}의 완료는 패킷이 되지 못하고 사라집니다(lost).",
+                x.ov()
             ),
         },
-        Event::Aborted { device, overlapped } => format!(
-            "{} 장치를 닫으면서 OVERLAPPED {}로 진행 중이던 요청이 취소됩니다. 요청은 ERROR_OPERATION_ABORTED, 0바이트로 완료됩니다.",
-            d(device),
-            ov(overlapped)
+        Event::Aborted { .. } => format!(
+            "{d} 장치를 닫으면서 OVERLAPPED {}로 진행 중이던 요청이 취소됩니다. 요청은 ERROR_OPERATION_ABORTED, 0바이트로 완료됩니다.",
+            x.ov()
         ),
-        Event::DeviceClosed { device } => format!(
-            "{} 장치가 닫히고 디바이스 리스트의 항목이 지워집니다. 취소된 패킷을 꺼내기 전에 소켓별 데이터를 해제하는 서버는 그 패킷이 도착할 때 죽습니다.",
-            d(device)
+        Event::DeviceClosed { .. } => format!(
+            "{d} 장치가 닫히고 디바이스 리스트의 항목이 지워집니다. 취소된 패킷을 꺼내기 전에 소켓별 데이터를 해제하는 서버는 그 패킷이 도착할 때 죽습니다."
         ),
-        Event::Abandoned { thread, port } => format!(
-            "{} 포트에서 기다리던 {} 스레드의 호출이 ERROR_ABANDONED_WAIT_0으로 실패하고, 스레드는 어느 포트에도 속하지 않은 상태(free)로 돌아갑니다.",
-            p(port),
-            t(thread)
+        Event::Abandoned { .. } => format!(
+            "{p} 포트에서 기다리던 {t} 스레드의 호출이 ERROR_ABANDONED_WAIT_0으로 실패하고, 스레드는 어느 포트에도 속하지 않은 상태(free)로 돌아갑니다."
         ),
-        Event::Stranded { thread, port } => format!(
-            "Wine에서는 포트를 닫아도 대기 스레드 큐의 스레드를 깨우지 않습니다. {} 스레드는 닫힌 {} 포트에서 계속 잠들어 있습니다.",
-            t(thread),
-            p(port)
+        Event::Stranded { .. } => format!(
+            "Wine에서는 포트를 닫아도 대기 스레드 큐의 스레드를 깨우지 않습니다. {t} 스레드는 닫힌 {p} 포트에서 계속 잠들어 있습니다."
         ),
-        Event::StrandedWoken { thread, port } => format!(
-            "닫힌 {} 포트로 가야 할 완료가 도착해 잠들어 있던 {} 스레드를 깨웁니다. 호출은 ERROR_INVALID_HANDLE로 실패하고 패킷은 사라집니다(Wine의 동작).",
-            p(port),
-            t(thread)
+        Event::StrandedWoken { .. } => format!(
+            "닫힌 {p} 포트로 가야 할 완료가 도착해 잠들어 있던 {t} 스레드를 깨웁니다. 호출은 ERROR_INVALID_HANDLE로 실패하고 패킷은 사라집니다(Wine의 동작)."
         ),
-        Event::Unassociated { thread, port } => format!(
-            "{} 스레드는 더 이상 {} 포트와 연결되어 있지 않습니다.",
-            t(thread),
-            p(port)
+        Event::Unassociated { .. } => format!(
+            "{t} 스레드는 더 이상 {p} 포트와 연결되어 있지 않습니다."
         ),
-        Event::Discarded { port, packet: pk } => format!(
-            "{} 포트의 입출력 완료 큐(IOCQ)에 남아 있던 패킷({})이 버려집니다. 잃어버린 패킷(lost)입니다.",
-            p(port),
-            packet(&pk, n)
+        Event::Discarded { .. } => format!(
+            "{p} 포트의 입출력 완료 큐(IOCQ)에 남아 있던 패킷({})이 버려집니다. 잃어버린 패킷(lost)입니다.",
+            pk()
         ),
-        Event::PortClosed { port } => format!(
-            "{} 포트의 마지막 핸들이 닫힙니다. 이후 이 포트를 쓰는 호출은 모두 ERROR_INVALID_HANDLE로 실패합니다.",
-            p(port)
+        Event::PortClosed { .. } => format!(
+            "{p} 포트의 마지막 핸들이 닫힙니다. 이후 이 포트를 쓰는 호출은 모두 ERROR_INVALID_HANDLE로 실패합니다."
         ),
         Event::Failed { why } => match why {
-            FailWhy::PortClosed(pid) => format!(
-                "{} 포트는 닫혀 있습니다. 호출은 ERROR_INVALID_HANDLE로 실패하고 아무것도 바뀌지 않습니다.",
-                p(pid)
-            ),
-            FailWhy::DeviceClosed(dev) => format!(
-                "{} 장치는 닫혀 있습니다. 호출은 ERROR_INVALID_HANDLE로 실패하고 아무것도 바뀌지 않습니다.",
-                d(dev)
-            ),
-            FailWhy::AlreadyAssociated(dev, old) => format!(
-                "{} 장치는 이미 {} 포트와 연결되어 있습니다. 장치는 한 번만 연결할 수 있으므로 호출은 ERROR_INVALID_PARAMETER로 실패합니다.",
-                d(dev),
-                p(old)
+            FailWhy::PortClosed(_) => closed(format!("{p} 포트는")),
+            FailWhy::DeviceClosed(_) => closed(format!("{d} 장치는")),
+            FailWhy::AlreadyAssociated(..) => format!(
+                "{d} 장치는 이미 {p} 포트와 연결되어 있습니다. 장치는 한 번만 연결할 수 있으므로 호출은 ERROR_INVALID_PARAMETER로 실패합니다."
             ),
         },
     }

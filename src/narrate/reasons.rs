@@ -4,85 +4,58 @@
 
 use std::fmt::Write as _;
 
+use super::facts::Facts;
 use crate::model::properties::{Seen, Violation};
 use crate::model::{Names, RejectKind, Rejection};
 
 /// An English explanation naming the ids involved and the state that
 /// forbids the action (`"T1 is not paused, so it cannot be unblocked"`).
 pub fn rejection_reason(r: &Rejection, names: &Names) -> String {
-    let mut s = String::new();
-    let t = |id| names.thread(id).to_owned();
-    let p = |id| names.port(id).to_owned();
-    let _ = match r.kind {
-        RejectKind::UnknownThread(id) => write!(s, "there is no thread #{}", id.0),
-        RejectKind::UnknownPort(id) => write!(s, "there is no port #{}", id.0),
-        RejectKind::UnknownDevice(id) => write!(s, "there is no device #{}", id.0),
-        RejectKind::ThreadWaiting { thread, port } => write!(
-            s,
-            "{} is waiting in {}'s WTQ; a waiting thread cannot call anything until a packet, a timeout or the port's closing wakes it",
-            t(thread),
-            p(port)
+    let x = Facts::of_rejection(&r.kind, names);
+    let (t, p, d, id) = (x.thread, x.port, x.device, x.unknown);
+    match r.kind {
+        RejectKind::UnknownThread(_) => format!("there is no thread #{id}"),
+        RejectKind::UnknownPort(_) => format!("there is no port #{id}"),
+        RejectKind::UnknownDevice(_) => format!("there is no device #{id}"),
+        RejectKind::ThreadWaiting { .. } => format!(
+            "{t} is waiting in {p}'s WTQ; a waiting thread cannot call anything until a packet, a timeout or the port's closing wakes it"
         ),
-        RejectKind::ThreadPaused { thread, port, on } => {
-            let _ = write!(s, "{} is paused", t(thread));
-            if let Some(on) = on {
-                let _ = write!(s, " on {}", names.label(on));
+        RejectKind::ThreadPaused { port, .. } => {
+            let mut s = format!("{t} is paused");
+            if let Some(on) = x.on {
+                let _ = write!(s, " on {on}");
             }
-            if let Some(port) = port {
-                let _ = write!(s, " (in {}'s PTL)", p(port));
+            if port.is_some() {
+                let _ = write!(s, " (in {p}'s PTL)");
             }
-            write!(s, "; a paused thread cannot call anything until it is unblocked")
+            s + "; a paused thread cannot call anything until it is unblocked"
         }
-        RejectKind::ThreadExited { thread } => {
-            write!(s, "{} has exited and cannot act", t(thread))
+        RejectKind::ThreadExited { .. } => format!("{t} has exited and cannot act"),
+        RejectKind::NotPaused { .. } => format!("{t} is not paused, so it cannot be unblocked"),
+        RejectKind::NotWaiting { .. } => {
+            format!("{t} is not waiting in a WTQ, so no get of its can time out")
         }
-        RejectKind::NotPaused { thread } => {
-            write!(s, "{} is not paused, so it cannot be unblocked", t(thread))
+        RejectKind::InfiniteWait { .. } => {
+            format!("{t} waits in {p}'s WTQ with an INFINITE timeout, which never expires")
         }
-        RejectKind::NotWaiting { thread } => write!(
-            s,
-            "{} is not waiting in a WTQ, so no get of its can time out",
-            t(thread)
-        ),
-        RejectKind::InfiniteWait { thread, port } => write!(
-            s,
-            "{} waits in {}'s WTQ with an INFINITE timeout, which never expires",
-            t(thread),
-            p(port)
-        ),
-        RejectKind::OverlappedInUse {
-            overlapped,
-            pending_on,
-        } => {
-            let _ = write!(
-                s,
-                "OVERLAPPED {} is still in use: ",
-                names.overlapped(overlapped)
-            );
-            match pending_on {
-                Some(d) => write!(
-                    s,
-                    "its request on {} has not completed yet. Reusing an OVERLAPPED before its packet is dequeued corrupts the first request's result; give each outstanding request its own OVERLAPPED",
-                    names.device(d)
-                ),
-                None => write!(
-                    s,
-                    "its completion packet has not been dequeued yet. Reusing an OVERLAPPED before its packet is dequeued corrupts the first request's result; give each outstanding request its own OVERLAPPED"
-                ),
-            }
+        RejectKind::OverlappedInUse { pending_on, .. } => {
+            let still = match pending_on {
+                Some(_) => format!("its request on {d} has not completed yet"),
+                None => "its completion packet has not been dequeued yet".to_owned(),
+            };
+            format!(
+                "OVERLAPPED {} is still in use: {still}. Reusing an OVERLAPPED before its packet is dequeued corrupts the first request's result; give each outstanding request its own OVERLAPPED",
+                x.ov()
+            )
         }
-        RejectKind::NotPending { overlapped } => write!(
-            s,
+        RejectKind::NotPending { .. } => format!(
             "OVERLAPPED {} has no pending request to complete",
-            names.overlapped(overlapped)
+            x.ov()
         ),
-        RejectKind::ZeroBatch { thread } => write!(
-            s,
-            "{} called get_ex with room for 0 entries; max must be at least 1",
-            t(thread)
-        ),
-    };
-    s
+        RejectKind::ZeroBatch { .. } => {
+            format!("{t} called get_ex with room for 0 entries; max must be at least 1")
+        }
+    }
 }
 
 /// A broken property in words: `"property 2 broken: port #0: current 2

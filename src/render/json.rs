@@ -15,9 +15,9 @@ use std::io::{self, Write};
 use super::view::{PacketView, StateView, StepView};
 use crate::escape;
 use crate::model::{
-    Action, Event, FailWhy, Kernel, Names, NoPacketWhy, NoTakeWhy, Outcome, Packet, PortId,
-    QueueWhy, ThreadId, Timeout,
+    Action, Event, FailWhy, Kernel, Names, NoPacketWhy, NoTakeWhy, Outcome, Packet, QueueWhy,
 };
+use crate::narrate::facts::Facts;
 use crate::narrate::{self, Lang};
 use crate::runner::{Applied, StepReport};
 use crate::scenario::Step;
@@ -99,8 +99,12 @@ impl Out<'_> {
     }
 }
 
-fn packet(o: &mut Out, p: &Packet, names: &Names) {
+/// `"packet":{...}`.
+fn packet_field(o: &mut Out, p: &Packet, names: &Names) {
+    o.key("packet");
+    o.open(b'{');
     packet_view(o, &PacketView::new(p, names));
+    o.close(b'}');
 }
 
 fn packet_view(o: &mut Out, p: &PacketView) {
@@ -114,313 +118,222 @@ fn packet_view(o: &mut Out, p: &PacketView) {
 }
 
 fn action(o: &mut Out, a: &Action, names: &Names) {
-    let timeout = |o: &mut Out, t: Timeout| match t {
-        Timeout::Infinite => o.kstr("timeout", "infinite"),
-        Timeout::Ms(ms) => o.knum("timeout", ms),
+    let x = Facts::of_action(a, names);
+    let (t, p, d) = fields(&x);
+    let timeout = |o: &mut Out| match x.timeout {
+        None => o.kstr("timeout", "infinite"),
+        Some(ms) => o.knum("timeout", ms),
+    };
+    let by = |o: &mut Out| {
+        if let Some(b) = x.by {
+            o.kstr("by", b);
+        }
     };
     o.key("action");
     o.open(b'{');
     o.kstr("op", a.op());
     match *a {
-        Action::Associate { device, port, key } => {
-            o.kstr("device", names.device(device));
-            o.kstr("port", names.port(port));
-            o.knum("key", key);
+        Action::Associate { .. } => {
+            d(o);
+            p(o);
+            o.knum("key", x.key);
         }
-        Action::Issue {
-            device,
-            overlapped,
-            inline,
-            by,
-        } => {
-            o.kstr("device", names.device(device));
-            o.kstr("overlapped", names.overlapped(overlapped));
-            o.kbool("inline", inline.is_some());
-            o.knum("bytes", inline.unwrap_or(0));
-            if let Some(t) = by {
-                o.kstr("by", names.thread(t));
-            }
+        Action::Issue { .. } => {
+            d(o);
+            o.kstr("overlapped", x.ov());
+            o.kbool("inline", x.inline);
+            o.knum("bytes", x.bytes);
+            by(o);
         }
-        Action::Complete {
-            overlapped,
-            bytes,
-            status,
-        } => {
-            o.kstr("overlapped", names.overlapped(overlapped));
-            o.knum("bytes", bytes);
-            o.kstr("status", names.status(status));
+        Action::Complete { .. } => {
+            o.kstr("overlapped", x.ov());
+            o.knum("bytes", x.bytes);
+            o.kstr("status", x.status);
         }
-        Action::Post {
-            port,
-            key,
-            bytes,
-            overlapped,
-            by,
-        } => {
-            o.kstr("port", names.port(port));
-            o.knum("key", key);
-            o.knum("bytes", bytes);
-            match overlapped {
-                Some(ov) => o.kstr("overlapped", names.overlapped(ov)),
+        Action::Post { .. } => {
+            p(o);
+            o.knum("key", x.key);
+            o.knum("bytes", x.bytes);
+            match x.overlapped {
+                Some(ov) => o.kstr("overlapped", ov),
                 None => o.knull("overlapped"),
             }
-            if let Some(t) = by {
-                o.kstr("by", names.thread(t));
+            by(o);
+        }
+        Action::Get { .. } => {
+            t(o);
+            p(o);
+            timeout(o);
+        }
+        Action::GetEx { .. } => {
+            t(o);
+            p(o);
+            o.knum("max", x.max as u64);
+            timeout(o);
+        }
+        Action::Block { .. } => {
+            t(o);
+            if let Some(l) = x.on {
+                o.kstr("on", l);
             }
         }
-        Action::Get {
-            thread,
-            port,
-            timeout: t,
-        } => {
-            o.kstr("thread", names.thread(thread));
-            o.kstr("port", names.port(port));
-            timeout(o, t);
-        }
-        Action::GetEx {
-            thread,
-            port,
-            max,
-            timeout: t,
-        } => {
-            o.kstr("thread", names.thread(thread));
-            o.kstr("port", names.port(port));
-            o.knum("max", max as u64);
-            timeout(o, t);
-        }
-        Action::Block { thread, on } => {
-            o.kstr("thread", names.thread(thread));
-            if let Some(l) = on {
-                o.kstr("on", names.label(l));
-            }
-        }
-        Action::Unblock { thread } | Action::Timeout { thread } | Action::Exit { thread } => {
-            o.kstr("thread", names.thread(thread))
-        }
-        Action::CloseDevice { device } => o.kstr("device", names.device(device)),
-        Action::ClosePort { port } => o.kstr("port", names.port(port)),
+        Action::Unblock { .. } | Action::Timeout { .. } | Action::Exit { .. } => t(o),
+        Action::CloseDevice { .. } => d(o),
+        Action::ClosePort { .. } => p(o),
     }
     o.close(b'}');
 }
 
+/// Writers of the `"thread"`, `"port"` and `"device"` fields of `x`.
+fn fields<'x>(
+    x: &'x Facts,
+) -> (
+    impl Fn(&mut Out) + 'x,
+    impl Fn(&mut Out) + 'x,
+    impl Fn(&mut Out) + 'x,
+) {
+    (
+        |o: &mut Out| o.kstr("thread", x.thread),
+        |o: &mut Out| o.kstr("port", x.port),
+        |o: &mut Out| o.kstr("device", x.device),
+    )
+}
+
 /// The event's kind and its numbers, as JSON fields.
 fn event(o: &mut Out, e: &Event, names: &Names) {
-    let t = |o: &mut Out, id: ThreadId| o.kstr("thread", names.thread(id));
-    let p = |o: &mut Out, id: PortId| o.kstr("port", names.port(id));
-    let cm = |o: &mut Out, current: u32, max: u32| {
-        o.knum("current", current as u64);
-        o.knum("max", max as u64);
+    let x = Facts::of_event(e, names);
+    let (t, p, d) = fields(&x);
+    let ov = |o: &mut Out| o.kstr("overlapped", x.ov());
+    let current = |o: &mut Out| o.knum("current", x.current as u64);
+    let cm = |o: &mut Out| {
+        current(o);
+        o.knum("max", x.max as u64);
+    };
+    let wake = |o: &mut Out| o.kstr("wake", if x.lifo { "lifo" } else { "fifo" });
+    let pk = |o: &mut Out| {
+        if let Some(pk) = &x.packet {
+            packet_field(o, pk, names);
+        }
     };
     o.kstr("event", e.name());
     match *e {
-        Event::Returned {
-            thread,
-            port,
-            current,
-        } => {
-            t(o, thread);
-            p(o, port);
-            o.knum("current", current as u64);
+        Event::Returned { .. } | Event::LeftPort { .. } => {
+            t(o);
+            p(o);
+            current(o);
         }
-        Event::LeftPort {
-            thread,
-            port,
-            current,
-        } => {
-            t(o, thread);
-            p(o, port);
-            o.knum("current", current as u64);
+        Event::Joined { .. }
+        | Event::Abandoned { .. }
+        | Event::Stranded { .. }
+        | Event::StrandedWoken { .. }
+        | Event::Unassociated { .. } => {
+            t(o);
+            p(o);
         }
-        Event::Joined { thread, port } => {
-            t(o, thread);
-            p(o, port);
+        Event::Took { .. } => {
+            t(o);
+            p(o);
+            o.knum("count", x.count as u64);
+            cm(o);
         }
-        Event::Took {
-            thread,
-            port,
-            count,
-            current,
-            max,
-        } => {
-            t(o, thread);
-            p(o, port);
-            o.knum("count", count as u64);
-            cm(o, current, max);
-        }
-        Event::Waits {
-            thread,
-            port,
-            why,
-            depth,
-            lifo,
-        } => {
-            o.kstr("wake", if lifo { "lifo" } else { "fifo" });
-            t(o, thread);
-            p(o, port);
+        Event::Waits { why, .. } => {
+            wake(o);
+            t(o);
+            p(o);
             no_take(o, why);
-            o.knum("wtq_len", depth as u64);
+            o.knum("wtq_len", x.depth as u64);
         }
-        Event::PollFailed {
-            thread,
-            port,
-            why,
-            current,
-            max,
-        } => {
-            t(o, thread);
-            p(o, port);
+        Event::PollFailed { why, .. } => {
+            t(o);
+            p(o);
             no_take(o, why);
-            cm(o, current, max);
+            cm(o);
         }
-        Event::HandedOff {
-            thread,
-            port,
-            packet: pk,
-            extra,
-            current,
-            max,
-            lifo,
-            gated,
-        } => {
-            t(o, thread);
-            p(o, port);
-            o.key("packet");
-            o.open(b'{');
-            packet(o, &pk, names);
-            o.close(b'}');
-            o.knum("extra", extra as u64);
-            cm(o, current, max);
-            o.kstr("wake", if lifo { "lifo" } else { "fifo" });
-            o.kbool("gated", gated);
+        Event::HandedOff { .. } => {
+            t(o);
+            p(o);
+            pk(o);
+            o.knum("extra", x.extra as u64);
+            cm(o);
+            wake(o);
+            o.kbool("gated", x.gated);
         }
-        Event::Queued {
-            port,
-            packet: pk,
-            why,
-            depth,
-        } => {
-            p(o, port);
-            o.key("packet");
-            o.open(b'{');
-            packet(o, &pk, names);
-            o.close(b'}');
+        Event::Queued { why, .. } => {
+            p(o);
+            pk(o);
             match why {
                 QueueWhy::NoWaiter => o.kstr("why", "no_waiter"),
-                QueueWhy::AtLimit { current, max } => {
+                QueueWhy::AtLimit { .. } => {
                     o.kstr("why", "at_limit");
-                    cm(o, current, max);
+                    cm(o);
                 }
-                QueueWhy::MarkedInserter {
-                    thread,
-                    current,
-                    max,
-                } => {
+                QueueWhy::MarkedInserter { .. } => {
                     o.kstr("why", "marked_inserter");
-                    o.kstr("by", names.thread(thread));
-                    cm(o, current, max);
+                    o.kstr("by", x.thread);
+                    cm(o);
                 }
             }
-            o.knum("iocq_len", depth as u64);
+            o.knum("iocq_len", x.depth as u64);
         }
-        Event::Woke {
-            thread,
-            port,
-            extra,
-            current,
-            max,
-            lifo,
-        } => {
-            t(o, thread);
-            p(o, port);
-            o.knum("extra", extra as u64);
-            cm(o, current, max);
-            o.kstr("wake", if lifo { "lifo" } else { "fifo" });
+        Event::Woke { .. } => {
+            t(o);
+            p(o);
+            o.knum("extra", x.extra as u64);
+            cm(o);
+            wake(o);
         }
-        Event::Held {
-            port,
-            current,
-            max,
-            queued,
-            waiting,
-        } => {
-            p(o, port);
-            cm(o, current, max);
-            o.knum("iocq_len", queued as u64);
-            o.knum("wtq_len", waiting as u64);
+        Event::Held { .. } => {
+            p(o);
+            cm(o);
+            o.knum("iocq_len", x.queued as u64);
+            o.knum("wtq_len", x.waiting as u64);
         }
-        Event::Blocked {
-            thread,
-            port,
-            on,
-            current,
-        } => {
-            t(o, thread);
-            if let Some(port) = port {
-                p(o, port);
-                o.knum("current", current as u64);
+        Event::Blocked { port, .. } => {
+            t(o);
+            if port.is_some() {
+                p(o);
+                current(o);
             }
-            if let Some(l) = on {
-                o.kstr("on", names.label(l));
+            if let Some(l) = x.on {
+                o.kstr("on", l);
             }
         }
-        Event::Unblocked {
-            thread,
-            port,
-            current,
-            max,
-        } => {
-            t(o, thread);
-            if let Some(port) = port {
-                p(o, port);
-                cm(o, current, max);
+        Event::Unblocked { port, .. } => {
+            t(o);
+            if port.is_some() {
+                p(o);
+                cm(o);
             }
         }
-        Event::TimedOut {
-            thread,
-            port,
-            current,
-            max,
-        } => {
-            t(o, thread);
-            p(o, port);
-            cm(o, current, max);
+        Event::TimedOut { .. } => {
+            t(o);
+            p(o);
+            cm(o);
         }
-        Event::Exited {
-            thread,
-            port,
-            current,
-        } => {
-            t(o, thread);
-            if let Some(port) = port {
-                p(o, port);
-                o.knum("current", current as u64);
+        Event::Exited { port, .. } => {
+            t(o);
+            if port.is_some() {
+                p(o);
+                current(o);
             }
         }
-        Event::Associated { device, port, key } => {
-            o.kstr("device", names.device(device));
-            p(o, port);
-            o.knum("key", key);
+        Event::Associated { .. } => {
+            d(o);
+            p(o);
+            o.knum("key", x.key);
         }
-        Event::Issued {
-            device,
-            overlapped,
-            inline,
-        } => {
-            o.kstr("device", names.device(device));
-            o.kstr("overlapped", names.overlapped(overlapped));
-            o.kbool("inline", inline);
+        Event::Issued { .. } => {
+            d(o);
+            ov(o);
+            o.kbool("inline", x.inline);
         }
-        Event::Completed { device, overlapped } => {
-            o.kstr("device", names.device(device));
-            o.kstr("overlapped", names.overlapped(overlapped));
+        Event::Completed { .. } | Event::Aborted { .. } => {
+            d(o);
+            ov(o);
         }
-        Event::NoPacket {
-            device,
-            overlapped,
-            why,
-        } => {
-            o.kstr("device", names.device(device));
-            o.kstr("overlapped", names.overlapped(overlapped));
+        Event::NoPacket { why, .. } => {
+            d(o);
+            ov(o);
             o.kstr(
                 "why",
                 match why {
@@ -430,54 +343,26 @@ fn event(o: &mut Out, e: &Event, names: &Names) {
                 },
             );
         }
-        Event::Aborted { device, overlapped } => {
-            o.kstr("device", names.device(device));
-            o.kstr("overlapped", names.overlapped(overlapped));
+        Event::DeviceClosed { .. } => d(o),
+        Event::Discarded { .. } => {
+            p(o);
+            pk(o);
         }
-        Event::DeviceClosed { device } => {
-            o.kstr("device", names.device(device));
-        }
-        Event::Abandoned { thread, port } => {
-            t(o, thread);
-            p(o, port);
-        }
-        Event::Stranded { thread, port } => {
-            t(o, thread);
-            p(o, port);
-        }
-        Event::StrandedWoken { thread, port } => {
-            t(o, thread);
-            p(o, port);
-        }
-        Event::Unassociated { thread, port } => {
-            t(o, thread);
-            p(o, port);
-        }
-        Event::Discarded { port, packet: pk } => {
-            p(o, port);
-            o.key("packet");
-            o.open(b'{');
-            packet(o, &pk, names);
-            o.close(b'}');
-        }
-        Event::PortClosed { port } => {
-            p(o, port);
-        }
-        Event::Failed { why } => match why {
-            FailWhy::PortClosed(port) => {
-                o.kstr("why", "port_closed");
-                p(o, port);
+        Event::PortClosed { .. } => p(o),
+        Event::Failed { why } => {
+            let (name, device, port) = match why {
+                FailWhy::PortClosed(_) => ("port_closed", false, true),
+                FailWhy::DeviceClosed(_) => ("device_closed", true, false),
+                FailWhy::AlreadyAssociated(..) => ("already_associated", true, true),
+            };
+            o.kstr("why", name);
+            if device {
+                d(o);
             }
-            FailWhy::DeviceClosed(d) => {
-                o.kstr("why", "device_closed");
-                o.kstr("device", names.device(d));
+            if port {
+                p(o);
             }
-            FailWhy::AlreadyAssociated(d, port) => {
-                o.kstr("why", "already_associated");
-                o.kstr("device", names.device(d));
-                p(o, port);
-            }
-        },
+        }
     }
 }
 

@@ -14,7 +14,8 @@ use super::raw::{
     Op, RawDevice, RawExpect, RawPort, RawPortExpect, RawScenario, RawStep, RawTimeout,
 };
 use super::{World, FORMAT};
-use crate::model::{Action, Kernel, Names, PortId, ThreadId, Timeout};
+use crate::model::{Action, Kernel, Names, PortId, ThreadId};
+use crate::narrate::facts::Facts;
 
 /// A JSON string literal.
 pub fn js(s: &str) -> String {
@@ -27,89 +28,63 @@ pub(crate) type ScenarioOut = RawScenario<Vec<RawStep>>;
 /// The step that applies `a`, with every id named by `n`: the one encoder
 /// of actions into the scenario format.
 pub(crate) fn action_step(n: &Names, a: &Action) -> RawStep {
+    let x = Facts::of_action(a, n);
     let name = |s: &str| Some(s.to_owned());
-    let by = |t: Option<ThreadId>| t.map(|t| n.thread(t).to_owned());
-    let timeout = |t: Timeout| {
-        Some(match t {
-            Timeout::Infinite => RawTimeout::Word("infinite".to_owned()),
-            Timeout::Ms(ms) => RawTimeout::Ms(ms),
-        })
-    };
+    let timeout = Some(match x.timeout {
+        None => RawTimeout::Word("infinite".to_owned()),
+        Some(ms) => RawTimeout::Ms(ms),
+    });
     let mut s = RawStep {
         op: Some(Op::of(a)),
         ..RawStep::default()
     };
     match *a {
-        Action::Associate { device, port, key } => {
-            s.device = name(n.device(device));
-            s.port = name(n.port(port));
-            s.key = Some(key);
+        Action::Associate { .. } => {
+            s.device = name(x.device);
+            s.port = name(x.port);
+            s.key = Some(x.key);
         }
-        Action::Issue {
-            device,
-            overlapped,
-            inline,
-            by: caller,
-        } => {
-            s.device = name(n.device(device));
-            s.overlapped = Some(name(n.overlapped(overlapped)));
-            if let Some(bytes) = inline {
+        Action::Issue { .. } => {
+            s.device = name(x.device);
+            s.overlapped = Some(name(x.ov()));
+            if x.inline {
                 s.inline = Some(true);
-                s.bytes = Some(bytes);
+                s.bytes = Some(x.bytes);
             }
-            s.by = by(caller);
+            s.by = x.by.map(str::to_owned);
         }
-        Action::Complete {
-            overlapped,
-            bytes,
-            status,
-        } => {
-            s.overlapped = Some(name(n.overlapped(overlapped)));
-            s.bytes = Some(bytes);
-            s.status = name(n.status(status));
+        Action::Complete { .. } => {
+            s.overlapped = Some(name(x.ov()));
+            s.bytes = Some(x.bytes);
+            s.status = name(x.status);
         }
-        Action::Post {
-            port,
-            key,
-            bytes,
-            overlapped,
-            by: caller,
-        } => {
-            s.port = name(n.port(port));
-            s.key = Some(key);
-            s.bytes = Some(bytes);
-            s.overlapped = Some(overlapped.map(|o| n.overlapped(o).to_owned()));
-            s.by = by(caller);
+        Action::Post { .. } => {
+            s.port = name(x.port);
+            s.key = Some(x.key);
+            s.bytes = Some(x.bytes);
+            s.overlapped = Some(x.overlapped.map(str::to_owned));
+            s.by = x.by.map(str::to_owned);
         }
-        Action::Get {
-            thread,
-            port,
-            timeout: t,
-        } => {
-            s.thread = name(n.thread(thread));
-            s.port = name(n.port(port));
-            s.timeout = timeout(t);
+        Action::Get { .. } => {
+            s.thread = name(x.thread);
+            s.port = name(x.port);
+            s.timeout = timeout;
         }
-        Action::GetEx {
-            thread,
-            port,
-            max,
-            timeout: t,
-        } => {
-            s.thread = name(n.thread(thread));
-            s.port = name(n.port(port));
-            s.max = Some(max.into());
-            s.timeout = timeout(t);
+        Action::GetEx { .. } => {
+            s.thread = name(x.thread);
+            s.port = name(x.port);
+            s.max = Some(x.max.into());
+            s.timeout = timeout;
         }
-        Action::Block { thread, on } => {
-            s.thread = name(n.thread(thread));
-            s.on = on.map(|l| n.label(l).to_owned());
+        Action::Block { .. } => {
+            s.thread = name(x.thread);
+            s.on = x.on.map(str::to_owned);
         }
-        Action::Unblock { thread } | Action::Timeout { thread } | Action::Exit { thread } => {
-            s.thread = name(n.thread(thread));
+        Action::Unblock { .. } | Action::Timeout { .. } | Action::Exit { .. } => {
+            s.thread = name(x.thread);
         }
-        Action::CloseDevice { device } => s.device = name(n.device(device)),
-        Action::ClosePort { port } => s.port = name(n.port(port)),
+        Action::CloseDevice { .. } => s.device = name(x.device),
+        Action::ClosePort { .. } => s.port = name(x.port),
     }
     s
 }
@@ -371,7 +346,7 @@ mod tests {
         use crate::model::{Flavor, Outcome};
         use crate::narrate::{self, Lang};
         use crate::runner::{Applied, Runner};
-        use crate::scenario::{load_str, DeviceDecl, PortDecl, Text, World};
+        use crate::scenario::{load_str, Text, World};
         use crate::testing::strategy::valid_case;
         use crate::testing::Case;
 
@@ -380,28 +355,14 @@ mod tests {
         /// expectation.
         fn written(case: &Case, ko: bool) -> String {
             let names = case.world.names();
-            let w = &case.world;
             let world = World {
-                title: Text::plain("generated \"case\""),
                 description: ko.then(|| Text {
                     en: "with\nlines".into(),
                     ko: Some("여러 줄".into()),
                 }),
-                flavor: case.flavor,
-                cpus: w.cpus,
-                ports: (w.ports.iter().enumerate())
-                    .map(|(i, &concurrency)| PortDecl {
-                        id: format!("P{i}"),
-                        concurrency,
-                    })
-                    .collect(),
-                threads: (0..w.threads).map(|i| format!("T{i}")).collect(),
-                devices: (w.devices.iter().enumerate())
-                    .map(|(i, &skip_on_success)| DeviceDecl {
-                        id: format!("D{i}"),
-                        skip_on_success,
-                    })
-                    .collect(),
+                ..case
+                    .world
+                    .scenario_world(case.flavor, Text::plain("generated \"case\""))
             };
             let mut sc = scenario_of(&world);
             let mut k = Kernel::new(&case.config());

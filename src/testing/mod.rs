@@ -21,6 +21,7 @@
 use std::fmt;
 
 use crate::model::{Action, Flavor, KernelConfig, Names};
+use crate::scenario::{DeviceDecl, PortDecl, Text, World};
 
 pub mod machine;
 pub mod shadow;
@@ -51,6 +52,31 @@ impl WorldShape {
             ports: self.ports.clone(),
             threads: self.threads,
             devices: self.devices.clone(),
+        }
+    }
+
+    /// This world as a scenario's world in `flavor`, titled `title`, with
+    /// no description and the ids [`WorldShape::names`] gives (`P0..`,
+    /// `T0..`, `D0..`).
+    pub fn scenario_world(&self, flavor: Flavor, title: Text) -> World {
+        World {
+            title,
+            description: None,
+            flavor,
+            cpus: self.cpus,
+            ports: (self.ports.iter().enumerate())
+                .map(|(i, &concurrency)| PortDecl {
+                    id: format!("P{i}"),
+                    concurrency,
+                })
+                .collect(),
+            threads: (0..self.threads).map(|i| format!("T{i}")).collect(),
+            devices: (self.devices.iter().enumerate())
+                .map(|(i, &skip_on_success)| DeviceDecl {
+                    id: format!("D{i}"),
+                    skip_on_success,
+                })
+                .collect(),
         }
     }
 

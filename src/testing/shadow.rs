@@ -944,35 +944,34 @@ mod tests {
         c
     }
 
+    /// A post to port 0, by `by` when given.
+    fn post(by: Option<ThreadId>) -> Action {
+        Action::Post {
+            port: PortId(0),
+            key: 0,
+            bytes: 0,
+            overlapped: None,
+            by,
+        }
+    }
+
+    /// `thread`'s get on port 0 with no timeout.
+    fn get(thread: ThreadId) -> Action {
+        Action::Get {
+            thread,
+            port: PortId(0),
+            timeout: crate::model::Timeout::Infinite,
+        }
+    }
+
     #[test]
     fn a_lawful_run_passes_every_check() {
-        use crate::model::Timeout;
-        let (t0, t1, p) = (ThreadId(0), ThreadId(1), PortId(0));
+        let (t0, t1) = (ThreadId(0), ThreadId(1));
         let c = case(vec![
-            Action::Get {
-                thread: t0,
-                port: p,
-                timeout: Timeout::Infinite,
-            },
-            Action::Get {
-                thread: t1,
-                port: p,
-                timeout: Timeout::Infinite,
-            },
-            Action::Post {
-                port: p,
-                key: 0,
-                bytes: 0,
-                overlapped: None,
-                by: None,
-            },
-            Action::Post {
-                port: p,
-                key: 0,
-                bytes: 0,
-                overlapped: None,
-                by: None,
-            },
+            get(t0),
+            get(t1),
+            post(None),
+            post(None),
             Action::Block {
                 thread: t1,
                 on: None,
@@ -988,20 +987,7 @@ mod tests {
     /// shadow's property 3 must accept (and whose mark it must agree on).
     #[test]
     fn a_marked_threads_post_is_queued_and_passes() {
-        use crate::model::Timeout;
-        let (t0, t1, p) = (ThreadId(0), ThreadId(1), PortId(0));
-        let post = |by| Action::Post {
-            port: p,
-            key: 0,
-            bytes: 0,
-            overlapped: None,
-            by,
-        };
-        let get = |thread| Action::Get {
-            thread,
-            port: p,
-            timeout: Timeout::Infinite,
-        };
+        let (t0, t1) = (ThreadId(0), ThreadId(1));
         let mut c = case(vec![post(None), get(t0), get(t1), post(Some(t0))]);
         c.world.ports = vec![2];
         let mut k = Kernel::new(&c.config());
