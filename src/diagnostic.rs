@@ -286,11 +286,19 @@ fn snippet(
 ) -> String {
     // On character boundaries, at least one character long (none at the
     // very end), and no further than the end of its first line.
-    let start = (0..=range.start.min(text.len()))
+    let mut start = (0..=range.start.min(text.len()))
         .rev()
         .find(|&i| text.is_char_boundary(i))
         .unwrap_or(0);
     let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+    // Not inside the line's leading whitespace when the line has more: the
+    // renderer trims that whitespace from long lines and its width
+    // arithmetic overflows when the caret is in it (found by fuzzing:
+    // fuzz/regressions/explore_spec/diagnostic-carriage-returns.json).
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    if let Some(i) = text[line_start..line_end].find(|c: char| !c.is_whitespace()) {
+        start = start.max(line_start + i);
+    }
     let mut end = range.end.max(start + 1).min(line_end).max(start);
     while !text.is_char_boundary(end) {
         end += 1;
@@ -651,5 +659,18 @@ mod tests {
         for (a, b) in [(0, 0), (43, 44), (44, 45), (500, 600), (3, 2)] {
             let _ = snippet("s.json", text, a..b, "m", None);
         }
+    }
+
+    #[test]
+    fn a_caret_in_the_leading_whitespace_of_a_long_line_moves_to_its_text() {
+        // The renderer's margin arithmetic overflowed here (a panic in a
+        // build with overflow checks), found by fuzzing explore specs.
+        let text = format!("{{\n{}{}\n}}", " ".repeat(30), "x".repeat(200));
+        let long = snippet("s.json", &text, 2..3, "m", None);
+        assert!(long.contains('^'), "{long}");
+        let line = long.lines().find(|l| l.contains('^')).unwrap();
+        let caret = line.find('^').unwrap();
+        let shown = long.lines().find(|l| l.contains("xxx")).unwrap();
+        assert_eq!(shown.find('x'), Some(caret), "{long}");
     }
 }
