@@ -178,6 +178,7 @@ mod api_tests {
         is_error::<crate::live::Closed<u32>>();
         is_error::<crate::live::control::Failure>();
         is_error::<crate::views::size::TooLarge>();
+        #[cfg(feature = "cli")]
         is_error::<crate::views::sandbox::QueryError>();
         #[cfg(feature = "proptest")]
         {

@@ -516,23 +516,6 @@ fn korean_names_the_structures_in_the_class_terms() {
     }
 }
 
-fn kind_of_rejection(k: &RejectKind) -> &'static str {
-    match k {
-        RejectKind::UnknownThread(_) => "UnknownThread",
-        RejectKind::UnknownPort(_) => "UnknownPort",
-        RejectKind::UnknownDevice(_) => "UnknownDevice",
-        RejectKind::ThreadWaiting { .. } => "ThreadWaiting",
-        RejectKind::ThreadPaused { .. } => "ThreadPaused",
-        RejectKind::ThreadExited { .. } => "ThreadExited",
-        RejectKind::NotPaused { .. } => "NotPaused",
-        RejectKind::NotWaiting { .. } => "NotWaiting",
-        RejectKind::InfiniteWait { .. } => "InfiniteWait",
-        RejectKind::OverlappedInUse { .. } => "OverlappedInUse",
-        RejectKind::NotPending { .. } => "NotPending",
-        RejectKind::ZeroBatch { .. } => "ZeroBatch",
-    }
-}
-
 #[test]
 fn every_rejection_has_english_and_korean_text_that_differ() {
     let n = names();
@@ -558,7 +541,7 @@ fn every_rejection_has_english_and_korean_text_that_differ() {
         RejectKind::NotPending { overlapped: ov },
         RejectKind::ZeroBatch { thread: T },
     ];
-    let covered: BTreeSet<&str> = kinds.iter().map(kind_of_rejection).collect();
+    let covered: BTreeSet<&str> = kinds.iter().map(crate::util::reject_kind_name).collect();
     assert_eq!(covered.len(), 12, "every rejection kind has a sample");
     for kind in kinds {
         let r = Rejection {
@@ -567,7 +550,7 @@ fn every_rejection_has_english_and_korean_text_that_differ() {
         };
         let en = narrate::rejection(&r, &n, Lang::En);
         let ko = narrate::rejection(&r, &n, Lang::Ko);
-        let k = kind_of_rejection(&kind);
+        let k = crate::util::reject_kind_name(&kind);
         assert!(!en.trim().is_empty() && !ko.trim().is_empty(), "{k}: empty");
         assert_ne!(en, ko, "{k}");
         assert!(has_hangul(&ko), "{k}: {ko}");

@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 
 use iocp_sim::model::properties::{check_step, check_step_full};
-use iocp_sim::model::{Event, Flavor, Kernel, Outcome, QueueWhy, RejectKind};
+use iocp_sim::model::{Event, Flavor, Kernel, Outcome, QueueWhy};
 use iocp_sim::testing::shadow::{run_case, Props};
 use iocp_sim::testing::strategy::case;
 use proptest::prelude::*;
@@ -146,7 +146,9 @@ fn generator_reaches_every_rule_and_rejection() {
                 }
                 Err(r) => {
                     rejected += 1;
-                    *rejections.entry(reject_name(&r.kind)).or_default() += 1;
+                    *rejections
+                        .entry(crate::util::reject_kind_name(&r.kind))
+                        .or_default() += 1;
                 }
             }
         }
@@ -271,22 +273,5 @@ fn event_name(e: &Event) -> &'static str {
             ..
         } => MARKED_INSERTER,
         e => e.name(),
-    }
-}
-
-fn reject_name(k: &RejectKind) -> &'static str {
-    match k {
-        RejectKind::UnknownThread(_) => "UnknownThread",
-        RejectKind::UnknownPort(_) => "UnknownPort",
-        RejectKind::UnknownDevice(_) => "UnknownDevice",
-        RejectKind::ThreadWaiting { .. } => "ThreadWaiting",
-        RejectKind::ThreadPaused { .. } => "ThreadPaused",
-        RejectKind::ThreadExited { .. } => "ThreadExited",
-        RejectKind::NotPaused { .. } => "NotPaused",
-        RejectKind::NotWaiting { .. } => "NotWaiting",
-        RejectKind::InfiniteWait { .. } => "InfiniteWait",
-        RejectKind::OverlappedInUse { .. } => "OverlappedInUse",
-        RejectKind::NotPending { .. } => "NotPending",
-        RejectKind::ZeroBatch { .. } => "ZeroBatch",
     }
 }

@@ -122,3 +122,21 @@ mod cli {
         key(p, KeyCode::Enter);
     }
 }
+
+/// The name of a rejection's kind, as the model spells the variant.
+pub fn reject_kind_name(k: &iocp_sim::model::RejectKind) -> &'static str {
+    match k {
+        iocp_sim::model::RejectKind::UnknownThread(_) => "UnknownThread",
+        iocp_sim::model::RejectKind::UnknownPort(_) => "UnknownPort",
+        iocp_sim::model::RejectKind::UnknownDevice(_) => "UnknownDevice",
+        iocp_sim::model::RejectKind::ThreadWaiting { .. } => "ThreadWaiting",
+        iocp_sim::model::RejectKind::ThreadPaused { .. } => "ThreadPaused",
+        iocp_sim::model::RejectKind::ThreadExited { .. } => "ThreadExited",
+        iocp_sim::model::RejectKind::NotPaused { .. } => "NotPaused",
+        iocp_sim::model::RejectKind::NotWaiting { .. } => "NotWaiting",
+        iocp_sim::model::RejectKind::InfiniteWait { .. } => "InfiniteWait",
+        iocp_sim::model::RejectKind::OverlappedInUse { .. } => "OverlappedInUse",
+        iocp_sim::model::RejectKind::NotPending { .. } => "NotPending",
+        iocp_sim::model::RejectKind::ZeroBatch { .. } => "ZeroBatch",
+    }
+}
