@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::{bad, FlavorArg, EXIT_FAILED};
-use crate::explore::{self, trace, Condition, ModelRules, Options, Search, Stop, World};
+use crate::explore::symmetry::Symmetry;
+use crate::explore::{self, trace, Condition, ModelRules, NotExact, Options, Search, Stop, World};
 use crate::model::Flavor;
 
 /// Arguments of `iocp-sim explore`.
@@ -40,12 +41,20 @@ pub struct Args {
     /// Do not probe forbidden calls in every state (property 7).
     #[arg(long)]
     no_probes: bool,
-    /// Symmetry reduction: threads declared with `count: n` are
-    /// interchangeable, so states that differ only by a permutation of them
-    /// count once (counts are then of such classes; traces are still
-    /// concrete and shortest).
-    #[arg(long)]
+    /// Symmetry reduction (the default where sound): threads declared with
+    /// `count: n` are interchangeable, so states that differ only by a
+    /// permutation of them are searched once, as one orbit. The answer, the
+    /// verdict and the trace (concrete and shortest) are the same, and an
+    /// exhaustive search still tells the exact number of distinct states.
+    /// Used by default whenever the spec declares such threads (no `--find`
+    /// condition tells threads apart); this flag only says so explicitly.
+    #[arg(long, overrides_with = "no_symmetry")]
     symmetry: bool,
+    /// Search every concrete state, with no symmetry reduction (the counts
+    /// are then the state graph's own, as SPIN or any other checker counts
+    /// them).
+    #[arg(long, overrides_with = "symmetry")]
+    no_symmetry: bool,
     /// Threads expanding states (default: one per core). The counts, the
     /// trace and the verdict are the same whatever the number.
     #[arg(long)]
@@ -92,7 +101,8 @@ pub fn main(args: Args) -> ExitCode {
         max_states: args.max_states.max(1),
         max_bytes: args.max_memory.saturating_mul(1 << 20),
         probe_invalid: !args.no_probes,
-        symmetry: args.symmetry,
+        symmetry: !args.no_symmetry
+            && (args.symmetry || Symmetry::sound_for(&world, find.as_ref())),
         threads: args
             .threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
@@ -146,29 +156,83 @@ pub fn main(args: Args) -> ExitCode {
     let code = report(&world, &search, &args, &shown, find.as_ref());
     let states = search.store.len();
     let secs = elapsed.as_secs_f64();
+    let unit = if search.symmetry.is_some() {
+        println!("{}", symmetry_line(&world, &search));
+        "orbit"
+    } else {
+        "state"
+    };
     println!(
-        "{states} distinct states{}, {} transitions checked against properties {} (those that hold in {}), {} forbidden calls probed, depth {}, {:.3} s, {:.0} states/s, {:.1} bytes/state ({} bits = {} word(s) per key)",
-        if search.symmetry.is_some() {
-            " (up to renaming interchangeable threads: --symmetry)"
-        } else {
-            ""
+        "{} {}, {} transitions checked against properties {} (those that hold in {}), {} forbidden calls probed, depth {}, {:.3} s, {} {unit}s/s, {:.1} bytes/{unit} ({} bits = {} word(s) per key)",
+        grouped(states as u128),
+        match (&search.symmetry, args.no_symmetry) {
+            (Some(_), _) => "orbits",
+            (None, true) => "distinct states (no symmetry reduction: --no-symmetry)",
+            (None, false) => "distinct states (no symmetry reduction: no two threads are interchangeable)",
         },
-        search.transitions,
+        grouped(u128::from(search.transitions)),
         match world.flavor {
             Flavor::Windows => "1-7",
             Flavor::Wine => "1, 2, 5 and 7",
             Flavor::Wine10 => "1, 2, 4, 5 and 7",
         },
         world.flavor.as_str(),
-        search.probes,
+        grouped(u128::from(search.probes)),
         search.depth,
         secs,
-        states as f64 / secs.max(1e-9),
+        grouped((states as f64 / secs.max(1e-9)) as u128),
         search.store.bytes_per_state(),
         layout.bits,
         layout.words,
     );
     code
+}
+
+/// `n` with its digits in groups of three: 8,024,256.
+fn grouped(n: u128) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() * 4 / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The line a reduced search prints before its counts: which threads were
+/// interchangeable and, when the search explored everything, the exact
+/// size of the concrete state graph the orbits stand for.
+fn symmetry_line(world: &World, search: &Search) -> String {
+    let Some(sym) = &search.symmetry else {
+        return String::new();
+    };
+    let name = |t: usize| world.names.thread(crate::model::ThreadId(t as u32));
+    let groups: Vec<String> = sym
+        .groups()
+        .iter()
+        .map(|g| format!("{}-{}", name(g.start), name(g.end - 1)))
+        .collect();
+    let orbits = grouped(search.store.len() as u128);
+    let size = match search.concrete() {
+        Ok(c) => format!(
+            "{orbits} orbits stand for exactly {} distinct states, {} transitions and {} forbidden calls probed",
+            grouped(c.states),
+            grouped(c.transitions),
+            grouped(c.probes)
+        ),
+        Err(NotExact::Incomplete) => format!(
+            "{orbits} orbits searched; the search did not go through every reachable state, so how many distinct states they stand for is not counted"
+        ),
+        Err(NotExact::TooLarge) => format!(
+            "{orbits} orbits stand for more than 2^128 distinct states or transitions"
+        ),
+    };
+    format!(
+        "symmetry: {} interchangeable, one state searched per orbit (--no-symmetry searches every state); {size}",
+        groups.join(", ")
+    )
 }
 
 fn write_out(args: &Args, json: &str) -> Result<(), ExitCode> {
@@ -228,8 +292,20 @@ fn report(
         Stop::Exhausted => {
             match find {
                 Some(c) => println!(
-                    "NOT REACHABLE: {c} holds in none of the {} reachable states ({fl}).",
-                    search.store.len()
+                    "NOT REACHABLE: {c} holds in none of the {} ({fl}).",
+                    match (&search.symmetry, search.concrete()) {
+                        (None, _) =>
+                            format!("{} reachable states", grouped(search.store.len() as u128)),
+                        (Some(_), Ok(n)) => format!(
+                            "{} reachable states, searched as {} orbits",
+                            grouped(n.states),
+                            grouped(search.store.len() as u128)
+                        ),
+                        (Some(_), Err(_)) => format!(
+                            "{} orbits of reachable states",
+                            grouped(search.store.len() as u128)
+                        ),
+                    }
                 ),
                 None => println!(
                     "OK: every reachable state explored; no transition broke a property ({fl})."

@@ -160,6 +160,22 @@ impl Condition {
         Ok(Condition::Port(metric, cmp, n))
     }
 
+    /// Whether the condition can tell threads apart, so that it may hold in
+    /// a state and not in the same state with interchangeable threads
+    /// renamed. None does: each one reads ports' counts and queues' sizes,
+    /// or the run's `lost`, never which thread is where. A condition that
+    /// named a thread would have to say so here, and the symmetry reduction
+    /// would then stay off for it ([`super::symmetry::Symmetry::sound_for`]).
+    pub fn names_a_thread(&self) -> bool {
+        match self {
+            Condition::OverLimit
+            | Condition::IdleWithWork
+            | Condition::Held
+            | Condition::Port(..)
+            | Condition::Lost(..) => false,
+        }
+    }
+
     /// The first open port on which the condition holds (for port
     /// conditions), or `Some(None)` when a whole-run condition holds.
     pub fn holds(&self, k: &Kernel) -> Option<Option<PortId>> {

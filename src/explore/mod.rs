@@ -8,7 +8,8 @@
 //! * [`search`]: the breadth-first search, checking properties 1-7 of
 //!   model.md on every transition (only those that hold in the flavour).
 //! * [`symmetry`]: interchangeable threads (`count: n`) renamed to one
-//!   representative per orbit (`--symmetry`).
+//!   representative per orbit (by default where sound; `--no-symmetry`),
+//!   and the size of each orbit.
 //! * [`condition`]: what `--find` looks for.
 //! * [`free`]: the players' what-if: any call by any thread from any
 //!   state, and the shortest way from there to a condition.
@@ -29,7 +30,7 @@ pub mod trace;
 pub mod world;
 
 pub use condition::Condition;
-pub use search::{search, ModelRules, Options, Progress, Rules, Search, Stop};
+pub use search::{search, Concrete, ModelRules, NotExact, Options, Progress, Rules, Search, Stop};
 pub use spec::{parse, Spec, SpecError};
 pub use world::{Local, Move, Pc, World, WorldError};
 

@@ -156,9 +156,60 @@ pub struct Search {
     pub level_ends: Vec<usize>,
     /// The symmetry the search reduced by, if any.
     pub symmetry: Option<Symmetry>,
+    /// The states expanded, transitions and probes, each state weighted by
+    /// the number of concrete states its orbit holds (1 without symmetry);
+    /// `None` once a sum passed `u128::MAX`. See [`Search::concrete`].
+    weighted: Option<Concrete>,
+}
+
+/// The size of the concrete state graph: what a search without symmetry
+/// counts, and what the orbits of a reduced search stand for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Concrete {
+    /// Distinct states.
+    pub states: u128,
+    /// Transitions, each checked against the properties.
+    pub transitions: u128,
+    /// Forbidden calls probed.
+    pub probes: u128,
+}
+
+/// Why [`Search::concrete`] has no exact figures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotExact {
+    /// The search stopped before every reachable state was explored.
+    Incomplete,
+    /// A sum passed `u128::MAX` (some 3.4e38 states).
+    TooLarge,
+}
+
+impl Concrete {
+    /// Adds a state expanded with `transitions` moves, standing for `orbit`
+    /// concrete states; `None` on overflow.
+    fn add(self, orbit: u128, transitions: u64, probed: bool) -> Option<Concrete> {
+        Some(Concrete {
+            states: self.states.checked_add(orbit)?,
+            transitions: self
+                .transitions
+                .checked_add(orbit.checked_mul(u128::from(transitions))?)?,
+            probes: self.probes.checked_add(if probed { orbit } else { 0 })?,
+        })
+    }
 }
 
 impl Search {
+    /// The size of the concrete state graph, exact, when the search explored
+    /// every reachable state: without symmetry, its own counts; with it,
+    /// each orbit counted with its size ([`Symmetry::orbit_size`]: every
+    /// state of an orbit has as many moves, renamed, and one probe). A
+    /// search that stopped early has no exact figures.
+    pub fn concrete(&self) -> Result<Concrete, NotExact> {
+        if self.stop != Stop::Exhausted {
+            return Err(NotExact::Incomplete);
+        }
+        self.weighted.ok_or(NotExact::TooLarge)
+    }
+
     /// The depth of a state.
     pub fn depth_of(&self, id: StateId) -> u32 {
         self.level_ends.partition_point(|&end| end <= id as usize) as u32
@@ -268,6 +319,9 @@ struct Worker {
 struct Expanded {
     succ_end: usize,
     transitions: u64,
+    /// The number of concrete states the state stands for (its orbit's
+    /// size under symmetry, else 1).
+    orbit: u128,
     before: Option<Stop>,
     after: Option<Stop>,
 }
@@ -362,6 +416,18 @@ impl<R: Rules> Expander<'_, R> {
         }
     }
 
+    /// A stored state whose orbit could not be measured (it unpacked into
+    /// a thread its program cannot be in): a bug, reported like a state
+    /// that does not fit the layout.
+    fn broken_orbit(&self, id: StateId, message: String, mut e: Expanded) -> Expanded {
+        e.before = Some(Stop::Broken {
+            state: id,
+            mv: Move::Thread(ThreadId(0)),
+            message: format!("its orbit could not be measured: {message}"),
+        });
+        e
+    }
+
     fn expand_one(
         &self,
         store: &Store,
@@ -373,6 +439,7 @@ impl<R: Rules> Expander<'_, R> {
         let mut e = Expanded {
             succ_end: batch.succ.len(),
             transitions: 0,
+            orbit: 1,
             before: None,
             after: None,
         };
@@ -386,6 +453,12 @@ impl<R: Rules> Expander<'_, R> {
         if let Err(error) = decoded {
             e.before = Some(Stop::Unpackable { state: id, error });
             return e;
+        }
+        if let Some(sym) = self.symmetry {
+            match sym.orbit_size(layout, world, &w.before_k, &w.before_l) {
+                Ok(n) => e.orbit = n,
+                Err(PackError(message)) => return self.broken_orbit(id, message, e),
+            }
         }
         world.moves(&w.before_k, &w.before_l, &mut w.moves);
         for i in 0..w.moves.len() {
@@ -496,6 +569,7 @@ pub fn search<R: Rules + Sync>(
         } else {
             None
         },
+        weighted: Some(Concrete::default()),
     };
     let sym = result.symmetry.clone();
     let ex = Expander {
@@ -616,6 +690,9 @@ pub fn search<R: Rules + Sync>(
                 if opts.probe_invalid {
                     result.probes += 1;
                 }
+                result.weighted = result
+                    .weighted
+                    .and_then(|c| c.add(e.orbit, e.transitions, opts.probe_invalid));
                 cur += 1;
                 if cur >= next_report {
                     next_report += opts.progress_every.max(1);
@@ -682,5 +759,40 @@ fn probe<R: Rules>(
                 probe: Some(action),
                 violation,
             }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Concrete;
+
+    /// The weighted sums never wrap: past `u128::MAX` they give up, and the
+    /// command then prints orbits only.
+    #[test]
+    fn concrete_sums_refuse_to_overflow() {
+        let c = Concrete::default().add(6, 4, true).unwrap();
+        assert_eq!(
+            c,
+            Concrete {
+                states: 6,
+                transitions: 24,
+                probes: 6
+            }
+        );
+        assert_eq!(c.add(1, 0, false).unwrap().probes, 6);
+        let full = Concrete {
+            states: u128::MAX - 1,
+            ..Concrete::default()
+        };
+        assert!(full.add(1, 0, false).is_some());
+        assert!(full.add(2, 0, false).is_none());
+        let big = u128::MAX / 3 + 1;
+        assert!(Concrete::default().add(big, 3, false).is_none());
+        assert!(Concrete::default().add(big, 2, false).is_some());
+        let probed = Concrete {
+            probes: u128::MAX,
+            ..Concrete::default()
+        };
+        assert!(probed.add(1, 1, true).is_none());
     }
 }

@@ -168,17 +168,12 @@ fn searches_are_deterministic() {
             .unwrap()
     };
     let (a, b) = (out(()), out(()));
-    // Everything but the timing line is identical.
-    let strip = |o: &std::process::Output| {
-        String::from_utf8_lossy(&o.stdout)
-            .lines()
-            .filter(|l| !l.contains("states/s"))
-            .map(str::to_owned)
-            .collect::<Vec<_>>()
-    };
+    // Everything but the timings is identical.
+    let strip = |o: &std::process::Output| strip_timings(&String::from_utf8_lossy(&o.stdout));
     assert_eq!(strip(&a), strip(&b));
-    // And whatever the number of threads, with or without symmetry.
-    for sym in [None, Some("--symmetry")] {
+    // And whatever the number of threads, with or without symmetry (the
+    // default for this spec, whose workers are declared `count: 3`).
+    for sym in [None, Some("--symmetry"), Some("--no-symmetry")] {
         let threads = |n: &str| {
             bin()
                 .args(["explore", "--find", "current > 2", "--threads", n])
@@ -191,8 +186,27 @@ fn searches_are_deterministic() {
         assert_eq!(one.status.code(), Some(0));
         assert_eq!(strip(&one), strip(&threads("3")), "{sym:?}");
         let stats = String::from_utf8_lossy(&one.stdout);
-        assert_eq!(stats.contains("--symmetry)"), sym.is_some(), "{stats}");
+        let reduced = sym != Some("--no-symmetry");
+        assert_eq!(
+            stats.contains("symmetry: W1-W3 interchangeable"),
+            reduced,
+            "{stats}"
+        );
+        assert_eq!(stats.contains(" orbits, "), reduced, "{stats}");
     }
+}
+
+/// The output's lines without the parts that vary from run to run (the
+/// seconds taken and the states or orbits per second).
+fn strip_timings(out: &str) -> Vec<String> {
+    out.lines()
+        .map(|l| {
+            l.split(", ")
+                .filter(|part| !part.ends_with(" s") && !part.contains("s/s"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .collect()
 }
 
 #[test]
@@ -289,12 +303,13 @@ fn every_found_trace_passes_check() {
         ("close-port-loses.json", "lost > 1", "windows"),
         ("over-limit.json", "over_limit", "wine"),
     ];
-    // With --symmetry too: the trace found on orbit representatives is
-    // renamed back to moves the threads really make.
+    // With symmetry (the default for specs with `count: n` threads) and
+    // without: the trace found on orbit representatives is renamed back to
+    // moves the threads really make.
     let dir = scratch("explore", "every_found_trace_passes_check");
     for (i, ((spec, find, flavor), sym)) in cases
         .iter()
-        .flat_map(|c| [(c, false), (c, true)])
+        .flat_map(|c| [(c, "--no-symmetry"), (c, "--symmetry")])
         .enumerate()
     {
         let out = dir.join(format!("trace-{i}.json"));
@@ -302,10 +317,10 @@ fn every_found_trace_passes_check() {
             .args(["explore", "--find", find, "--flavor", flavor, "--out"])
             .arg(&out)
             .arg(spec_path(spec))
-            .args(sym.then_some("--symmetry"))
+            .arg(sym)
             .output()
             .unwrap();
-        assert_eq!(o.status.code(), Some(0), "{spec} {find} symmetry {sym}");
+        assert_eq!(o.status.code(), Some(0), "{spec} {find} {sym}");
         let c = bin().arg("check").arg(&out).output().unwrap();
         assert_eq!(
             c.status.code(),
@@ -628,8 +643,9 @@ fn group_renamings(w: &World) -> Vec<explore::pack::Renaming> {
 /// renaming within the groups, the smallest key naming its orbit), so a
 /// canonical form that let two states of one orbit differ (say, by a
 /// thread's queue-wait mark left out of the sort key) fails here.
-#[test]
-fn symmetry_agrees_with_the_full_search() {
+/// The worlds the symmetry tests search: every bundled spec (but
+/// `many-states.json`) and every generated one, in both flavours.
+fn symmetry_worlds() -> Vec<(String, World)> {
     let mut worlds: Vec<(String, World)> = Vec::new();
     for entry in std::fs::read_dir(spec_path("")).unwrap() {
         let name = entry.unwrap().file_name().to_str().unwrap().to_owned();
@@ -648,6 +664,12 @@ fn symmetry_agrees_with_the_full_search() {
             ));
         }
     }
+    worlds
+}
+
+#[test]
+fn symmetry_agrees_with_the_full_search() {
+    let worlds = symmetry_worlds();
     let mut reduced_somewhere = false;
     for (what, w) in &worlds {
         let run = |find: Option<&str>, symmetry: bool| {
@@ -705,6 +727,19 @@ fn symmetry_agrees_with_the_full_search() {
             "{what}: the reduced search keeps exactly one state per orbit"
         );
         reduced_somewhere |= reduced.store.len() < full.store.len();
+        // The orbits, each counted with its size, tell the full graph's
+        // size exactly.
+        let counted = explore::Concrete {
+            states: full.store.len() as u128,
+            transitions: full.transitions.into(),
+            probes: full.probes.into(),
+        };
+        assert_eq!(full.concrete(), Ok(counted), "{what}");
+        assert_eq!(
+            reduced.concrete(),
+            Ok(counted),
+            "{what}: the concrete size from the orbits"
+        );
 
         for c in CONDITIONS {
             let (a, b) = (run(Some(c), false), run(Some(c), true));
@@ -729,6 +764,123 @@ fn symmetry_agrees_with_the_full_search() {
         }
     }
     assert!(reduced_somewhere);
+}
+
+/// The size of an orbit computed from the threads' sort keys
+/// (`Symmetry::orbit_size`: `n!` per group over `c!` per run of equal keys)
+/// is the number of distinct keys the state packs to under every renaming
+/// within the groups, on every state of every reduced search above; and the
+/// representatives stand for one state each only where no two threads of a
+/// group tie.
+#[test]
+fn orbit_sizes_agree_with_brute_force() {
+    let mut measured = 0;
+    let mut sizes = std::collections::BTreeSet::new();
+    for (what, w) in symmetry_worlds() {
+        let Some(sym) = explore::symmetry::Symmetry::new(&w) else {
+            continue;
+        };
+        let opts = Options {
+            symmetry: true,
+            ..Options::default()
+        };
+        let reduced = search(&w, &ModelRules, &opts, &mut |_| {}).unwrap();
+        assert_eq!(reduced.stop, Stop::Exhausted, "{what}");
+        let layout = explore::pack::Layout::new(&w);
+        let renamings = group_renamings(&w);
+        let (mut k, mut l) = w.initial().unwrap();
+        let mut parts = k.parts();
+        let mut key = vec![0u64; layout.words];
+        for id in 0..reduced.store.len() as u32 {
+            layout
+                .decode(&w, reduced.store.key(id), &mut parts, &mut k, &mut l)
+                .unwrap();
+            let mut orbit = std::collections::HashSet::new();
+            for r in &renamings {
+                layout.encode_renamed(&w, &k, &l, &mut key, r).unwrap();
+                orbit.insert(key.clone());
+            }
+            let size = sym.orbit_size(&layout, &w, &k, &l).unwrap();
+            assert_eq!(size, orbit.len() as u128, "{what}: state {id}");
+            sizes.insert(size);
+            measured += 1;
+        }
+    }
+    assert!(measured > 1000, "only {measured} orbits measured");
+    // Orbits of every kind: a single state (all threads of each group
+    // alike), all threads apart (4! = 24), and ties in between.
+    assert!(sizes.contains(&1) && sizes.contains(&24), "{sizes:?}");
+    assert!(sizes.iter().any(|&n| n > 1 && n < 24), "{sizes:?}");
+}
+
+/// Symmetry is the command's default exactly where it is sound: the spec
+/// declares threads with `count: n` (and no `--find` condition tells
+/// threads apart); `--no-symmetry` searches the concrete graph, whose
+/// counts are the ones the orbits said they stand for; a spec without
+/// such threads is searched concretely and the line says why.
+#[test]
+fn symmetry_is_the_default_where_sound() {
+    for c in CONDITIONS {
+        assert!(!Condition::parse(c).unwrap().names_a_thread(), "{c}");
+    }
+    let three = world("three-workers.json", None);
+    let single = world("close-port-loses.json", None);
+    for c in CONDITIONS.iter().map(|c| Condition::parse(c).unwrap()) {
+        assert!(explore::symmetry::Symmetry::sound_for(&three, Some(&c)));
+        assert!(!explore::symmetry::Symmetry::sound_for(&single, Some(&c)));
+    }
+    assert!(explore::symmetry::Symmetry::sound_for(&three, None));
+    let run = |args: &[&str], spec: &str| {
+        let o = bin()
+            .arg("explore")
+            .args(args)
+            .arg(spec_path(spec))
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let reduced = run(&["--find", "current > 3"], "three-workers.json");
+    assert!(
+        reduced.contains("NOT REACHABLE: current > 3 holds in none of the 459 reachable states, searched as 100 orbits (windows)."),
+        "{reduced}"
+    );
+    assert!(
+        reduced.contains("symmetry: W1-W3 interchangeable, one state searched per orbit (--no-symmetry searches every state); 100 orbits stand for exactly 459 distinct states, 1,125 transitions and 459 forbidden calls probed\n100 orbits, 264 transitions"),
+        "{reduced}"
+    );
+    // `--symmetry` says the default explicitly; the last of the two flags wins.
+    let strip = strip_timings;
+    for args in [
+        &["--find", "current > 3", "--symmetry"][..],
+        &["--find", "current > 3", "--no-symmetry", "--symmetry"],
+    ] {
+        assert_eq!(strip(&run(args, "three-workers.json")), strip(&reduced));
+    }
+    for args in [
+        &["--find", "current > 3", "--no-symmetry"][..],
+        &["--find", "current > 3", "--symmetry", "--no-symmetry"],
+    ] {
+        let full = run(args, "three-workers.json");
+        assert!(
+            full.contains("\n459 distinct states (no symmetry reduction: --no-symmetry), 1,125 transitions checked against properties 1-7 (those that hold in windows), 459 forbidden calls probed, depth 15,"),
+            "{full}"
+        );
+        assert!(!full.contains(" orbit"), "{full}");
+    }
+    let alone = run(&[], "close-port-loses.json");
+    assert!(
+        alone.contains(
+            "32 distinct states (no symmetry reduction: no two threads are interchangeable), 60 transitions"
+        ),
+        "{alone}"
+    );
+    // A search that stops early counts orbits only.
+    let early = run(&["--max-states", "20"], "three-workers.json");
+    assert!(
+        early.contains("20 orbits searched; the search did not go through every reachable state, so how many distinct states they stand for is not counted"),
+        "{early}"
+    );
+    assert!(!early.contains("stand for exactly"), "{early}");
 }
 
 /// Parallel search: the same states in the same order, the same parents,
