@@ -216,6 +216,11 @@ fn symmetry_line(world: &World, search: &Search) -> String {
         .collect();
     let orbits = grouped(search.store.len() as u128);
     let size = match search.concrete() {
+        Ok(c) if c.probes == 0 => format!(
+            "{orbits} orbits stand for exactly {} distinct states and {} transitions",
+            grouped(c.states),
+            grouped(c.transitions),
+        ),
         Ok(c) => format!(
             "{orbits} orbits stand for exactly {} distinct states, {} transitions and {} forbidden calls probed",
             grouped(c.states),
@@ -223,14 +228,14 @@ fn symmetry_line(world: &World, search: &Search) -> String {
             grouped(c.probes)
         ),
         Err(NotExact::Incomplete) => format!(
-            "{orbits} orbits searched; the search did not go through every reachable state, so how many distinct states they stand for is not counted"
+            "{orbits} orbits searched, not every reachable one, so the distinct states they stand for are not counted"
         ),
         Err(NotExact::TooLarge) => format!(
             "{orbits} orbits stand for more than 2^128 distinct states or transitions"
         ),
     };
     format!(
-        "symmetry: {} interchangeable, one state searched per orbit (--no-symmetry searches every state); {size}",
+        "symmetry: {} interchangeable (--no-symmetry searches every state): {size}",
         groups.join(", ")
     )
 }
