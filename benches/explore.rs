@@ -2,9 +2,10 @@
 //! exploring `sim-scenarios/explore/many-states.json` (6,132,791 states,
 //! 25.6 million transitions, each checked against properties 1-7, plus one
 //! forbidden call probed per state); the same on two threads; and with
-//! `--symmetry`, that spec (74,925 orbits) and twelve blocking workers
+//! symmetry, that spec (74,925 orbits) and twelve blocking workers
 //! (concurrency 2, 12 posts, 2 packets each: 1,044,249 orbits), whose
-//! unreduced state space is far too large to search.
+//! unreduced state space (205,165,153,783,854 states, counted from the
+//! orbits) is far too large to search.
 //!
 //! Run: `cargo bench --bench explore`. Criterion's "thrpt" lines are in
 //! states per second (one element = one distinct state). Two groups:
@@ -156,12 +157,15 @@ fn bench_symmetry(c: &mut Criterion) {
     ] {
         let s = search(&w, &ModelRules, &opts, &mut |_| {}).expect("search");
         assert_eq!(s.stop, Stop::Exhausted);
+        let concrete = s.concrete().expect("an exhaustive search's concrete size");
         eprintln!(
-            "{name}: {} orbits, {} transitions, depth {}, {:.1} bytes/state",
+            "{name}: {} orbits, {} transitions, depth {}, {:.1} bytes/state; they stand for {} distinct states and {} transitions",
             s.store.len(),
             s.transitions,
             s.depth,
-            s.store.bytes_per_state()
+            s.store.bytes_per_state(),
+            concrete.states,
+            concrete.transitions
         );
         let states = s.store.len() as u64;
         drop(s);
