@@ -54,8 +54,11 @@ pub struct Options {
     /// Call the progress callback every this many expanded states.
     pub progress_every: usize,
     /// Keep one state per orbit of the threads declared together
-    /// (`count: n`): see [`super::symmetry`]. Counts are then of orbits, and
-    /// [`Search::concrete_path`] turns a path into one the threads really take.
+    /// (`count: n`): see [`super::symmetry`]. Counts are then of orbits
+    /// ([`Search::concrete`] tells the concrete graph's size after an
+    /// exhaustive search), and [`Search::concrete_path`] turns a path into
+    /// one the threads really take. Off by default here; the command turns
+    /// it on where [`Symmetry::sound_for`] says it is sound.
     pub symmetry: bool,
     /// Threads expanding states (at least 1). The result is the same
     /// whatever the number.
