@@ -122,6 +122,11 @@ pub fn main(args: Args) -> ExitCode {
 
     let start = Instant::now();
     let mut bar: Option<ProgressBar> = None;
+    let counted = if opts.symmetry && !world.interchangeable.is_empty() {
+        "orbits"
+    } else {
+        "states"
+    };
     let mut on_progress = |p: &explore::Progress| {
         let secs = start.elapsed().as_secs_f64();
         if bar.is_none() && secs > 0.5 {
@@ -135,7 +140,7 @@ pub fn main(args: Args) -> ExitCode {
         }
         if let Some(b) = &bar {
             b.set_message(format!(
-                "{} states ({} expanded), depth {}, {:.0} states/s, {} MiB",
+                "{} {counted} ({} expanded), depth {}, {:.0} {counted}/s, {} MiB",
                 p.states,
                 p.expanded,
                 p.depth,

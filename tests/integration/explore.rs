@@ -918,6 +918,7 @@ fn the_number_of_threads_changes_nothing() {
                         format!("{:?}", s.stop),
                         s.transitions,
                         s.probes,
+                        s.concrete(),
                         s.level_ends,
                         states,
                     )
