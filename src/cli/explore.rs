@@ -47,7 +47,8 @@ pub struct Args {
     /// verdict and the trace (concrete and shortest) are the same, and an
     /// exhaustive search still tells the exact number of distinct states.
     /// Used by default whenever the spec declares such threads (no `--find`
-    /// condition tells threads apart); this flag only says so explicitly.
+    /// condition tells threads apart); this flag only says so explicitly,
+    /// and cannot turn it on where it would not be sound.
     #[arg(long, overrides_with = "no_symmetry")]
     symmetry: bool,
     /// Search every concrete state, with no symmetry reduction (the counts
@@ -101,8 +102,10 @@ pub fn main(args: Args) -> ExitCode {
         max_states: args.max_states.max(1),
         max_bytes: args.max_memory.saturating_mul(1 << 20),
         probe_invalid: !args.no_probes,
-        symmetry: !args.no_symmetry
-            && (args.symmetry || Symmetry::sound_for(&world, find.as_ref())),
+        // `--symmetry` and `--no-symmetry` override each other (the last
+        // wins); neither can turn the reduction on where it is not sound.
+        symmetry: (args.symmetry || !args.no_symmetry)
+            && Symmetry::sound_for(&world, find.as_ref()),
         threads: args
             .threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
@@ -173,7 +176,8 @@ pub fn main(args: Args) -> ExitCode {
         match (&search.symmetry, args.no_symmetry) {
             (Some(_), _) => "orbits",
             (None, true) => "distinct states (no symmetry reduction: --no-symmetry)",
-            (None, false) => "distinct states (no symmetry reduction: no two threads are interchangeable)",
+            (None, false) if world.interchangeable.is_empty() => "distinct states (no symmetry reduction: no two threads are interchangeable)",
+            (None, false) => "distinct states (no symmetry reduction: the --find condition tells threads apart)",
         },
         grouped(u128::from(search.transitions)),
         match world.flavor {
