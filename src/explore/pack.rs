@@ -24,8 +24,8 @@
 use super::spec::MAX_THREADS;
 use super::world::{Local, Pc, World};
 use crate::model::{
-    Counters, DeviceParts, Kernel, KernelParts, OvUse, PartsError, PortParts, Thread, ThreadId,
-    ThreadState,
+    Counters, DeviceParts, Kernel, KernelParts, OvUse, PartsError, Port, PortParts, Thread,
+    ThreadId, ThreadState, Touched,
 };
 
 /// Bits needed for the values `0..=n`.
@@ -97,6 +97,12 @@ pub struct Layout {
     /// Per thread: where its field starts when packed with no renaming,
     /// and its width (see [`Layout::thread_field`]).
     thread_at: Vec<(u32, u32)>,
+    /// Bits per port (port `i` starts at bit `i * per_port`).
+    per_port: u32,
+    /// Where the devices' and OVERLAPPEDs' fields start.
+    io_at: u32,
+    /// Where the environment's budgets and `lost` start (to the end).
+    tail_at: u32,
     entries: Vec<Option<(crate::model::PortId, u64)>>,
 }
 
@@ -171,6 +177,34 @@ impl Writer<'_> {
     fn finish(&mut self) {
         if self.nbits > 0 {
             self.words[self.w] = self.acc;
+        }
+    }
+
+    /// A writer that overwrites `words` from bit `at` on, keeping the bits
+    /// below it (finish with [`Writer::finish_within`]).
+    #[inline(always)]
+    fn at(words: &mut [u64], at: u32) -> Writer<'_> {
+        let (w, nbits) = ((at / 64) as usize, at % 64);
+        let acc = if nbits == 0 {
+            0
+        } else {
+            words[w] & ((1u64 << nbits) - 1)
+        };
+        Writer {
+            words,
+            w,
+            acc,
+            nbits,
+            overflow: false,
+        }
+    }
+
+    /// Like [`Writer::finish`], keeping the bits past the last one written.
+    #[inline(always)]
+    fn finish_within(&mut self) {
+        if self.nbits > 0 {
+            let keep = self.words[self.w] & !((1u64 << self.nbits) - 1);
+            self.words[self.w] = self.acc | keep;
         }
     }
 }
@@ -255,12 +289,9 @@ impl Layout {
             thread_at.push((at, width));
             at += width;
         }
-        let bits = ports as u32 * per_port
-            + threads as u32 * per_thread
-            + count_bits.iter().sum::<u32>()
-            + mark_bits.iter().sum::<u32>()
-            + world.config.devices.len() as u32
-            + 2 * world.requests.len() as u32
+        let io_at = at;
+        let tail_at = io_at + world.config.devices.len() as u32 + 2 * world.requests.len() as u32;
+        let bits = tail_at
             + post_bits.iter().sum::<u32>()
             + timeout_bits
             + lost_bits;
@@ -281,6 +312,9 @@ impl Layout {
             timeout_bits,
             lost_bits,
             thread_at,
+            per_port,
+            io_at,
+            tail_at,
             entries: (0..world.config.devices.len())
                 .map(|d| {
                     world.setup.iter().find_map(|a| match a {
@@ -416,48 +450,7 @@ impl Layout {
             overflow: false,
         };
         for (pi, port) in k.ports().iter().enumerate() {
-            w.put(port.current() as u64, self.current_bits);
-            w.put(port.closed() as u64, 1);
-            let qlen = port.iocq().len();
-            if qlen > self.queue_cap {
-                return Err(PackError(format!(
-                    "port #{pi} queues {qlen} packets but at most {} can exist",
-                    self.queue_cap
-                )));
-            }
-            w.put(qlen as u64, self.qlen_bits);
-            let mut last = 0;
-            for packet in port.iocq().iter() {
-                // Packets in a row are often alike: try the last one's first.
-                let i = if world.templates.get(last) == Some(packet) {
-                    Some(last)
-                } else {
-                    world.templates.iter().position(|t| t == packet)
-                };
-                let Some(i) = i else {
-                    return Err(PackError(format!(
-                        "port #{pi} queues a packet no move can make: {packet:?}"
-                    )));
-                };
-                w.put(i as u64, self.tmpl_bits);
-                last = i;
-            }
-            w.skip((self.queue_cap - qlen) as u32 * self.tmpl_bits);
-            let wtq = port.wtq().arrival_order();
-            w.put(wtq.len() as u64, self.wlen_bits);
-            for t in wtq {
-                w.put(ren.slot_of[t.index()] as u64, self.tid_bits);
-            }
-            w.skip((self.threads - wtq.len().min(self.threads)) as u32 * self.tid_bits);
-            let mut lists = 0u64;
-            for t in port.rtl().as_slice() {
-                lists |= 1 << ren.slot_of[t.index()];
-            }
-            for t in port.ptl().as_slice() {
-                lists |= 1 << (ren.slot_of[t.index()] as usize + self.threads);
-            }
-            // RTL bits then PTL bits, as one field.
-            w.put_wide(lists, 2 * self.threads as u32);
+            self.put_port(world, pi, port, ren, &mut w)?;
         }
         // Unchanged threads whose fields lie next to each other in the
         // parent's key are copied as one run of bits.
@@ -486,6 +479,151 @@ impl Layout {
             w.put(v, bits);
         }
         run.copy_to(&mut w, run_end);
+        self.put_io(world, k, &mut w)?;
+        self.put_tail(k, l, &mut w);
+        debug_assert_eq!(w.w * 64 + w.nbits as usize, self.bits as usize);
+        w.finish();
+        if w.overflow {
+            return Err(PackError(
+                "a counter is larger than the spec's bounds allow".to_owned(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// [`Layout::encode`] of a successor of the state whose key is
+    /// `parent` (packed with no renaming), reached by one step that wrote
+    /// at most the model's `touched` and changed the program counters or
+    /// packet counts of the threads in `local_changed` (bit `i`: thread
+    /// `i`): the parent's key is copied, and only the fields of the ports
+    /// and threads named there, of the devices and OVERLAPPEDs if the step
+    /// touched them, and the environment's budgets and `lost` are packed
+    /// again, in place. The key is the one [`Layout::encode`] gives: each
+    /// field is a function of the parts of the state it packs, every field
+    /// has a fixed place when nothing is renamed, and the fields copied
+    /// passed the same checks when the parent was packed. The search
+    /// compares the two in debug builds.
+    pub fn encode_touched(
+        &self,
+        world: &World,
+        k: &Kernel,
+        l: &Local,
+        key: &mut [u64],
+        parent: &[u64],
+        touched: &Touched,
+        local_changed: u64,
+    ) -> Result<(), PackError> {
+        if touched.far() {
+            return self.encode(world, k, l, key);
+        }
+        key.copy_from_slice(parent);
+        let mut overflow = false;
+        let ports = k.ports();
+        let mut mask = touched.port_mask();
+        while mask != 0 {
+            let pi = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            let Some(port) = ports.get(pi) else {
+                continue;
+            };
+            let mut w = Writer::at(key, pi as u32 * self.per_port);
+            self.put_port(world, pi, port, &Renaming::IDENTITY, &mut w)?;
+            debug_assert_eq!(w.w * 64 + w.nbits as usize, (pi + 1) * self.per_port as usize);
+            w.finish_within();
+            overflow |= w.overflow;
+        }
+        let threads = k.threads();
+        let mut mask = touched.thread_mask() | local_changed;
+        while mask != 0 {
+            let ti = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            let Some(th) = threads.get(ti) else {
+                continue;
+            };
+            let (v, bits) = self.thread_field(world, ti, th, l)?;
+            let mut w = Writer::at(key, self.thread_at[ti].0);
+            w.put(v, bits);
+            w.finish_within();
+        }
+        if touched.io() {
+            let mut w = Writer::at(key, self.io_at);
+            self.put_io(world, k, &mut w)?;
+            w.finish_within();
+        }
+        let mut w = Writer::at(key, self.tail_at);
+        self.put_tail(k, l, &mut w);
+        debug_assert_eq!(w.w * 64 + w.nbits as usize, self.bits as usize);
+        w.finish_within();
+        if overflow || w.overflow {
+            return Err(PackError(
+                "a counter is larger than the spec's bounds allow".to_owned(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Packs one port: `current`, closed, the IOCQ (length, then each
+    /// packet's template, then empty slots), the WTQ (length, then thread
+    /// slots, then empty ones), the RTL and PTL as bit sets.
+    #[inline]
+    fn put_port(
+        &self,
+        world: &World,
+        pi: usize,
+        port: &Port,
+        ren: &Renaming,
+        w: &mut Writer<'_>,
+    ) -> Result<(), PackError> {
+        w.put(port.current() as u64, self.current_bits);
+        w.put(port.closed() as u64, 1);
+        let qlen = port.iocq().len();
+        if qlen > self.queue_cap {
+            return Err(PackError(format!(
+                "port #{pi} queues {qlen} packets but at most {} can exist",
+                self.queue_cap
+            )));
+        }
+        w.put(qlen as u64, self.qlen_bits);
+        let mut last = 0;
+        for packet in port.iocq().iter() {
+            // Packets in a row are often alike: try the last one's first.
+            let i = if world.templates.get(last) == Some(packet) {
+                Some(last)
+            } else {
+                world.templates.iter().position(|t| t == packet)
+            };
+            let Some(i) = i else {
+                return Err(PackError(format!(
+                    "port #{pi} queues a packet no move can make: {packet:?}"
+                )));
+            };
+            w.put(i as u64, self.tmpl_bits);
+            last = i;
+        }
+        w.skip((self.queue_cap - qlen) as u32 * self.tmpl_bits);
+        let wtq = port.wtq().arrival_order();
+        w.put(wtq.len() as u64, self.wlen_bits);
+        for t in wtq {
+            w.put(ren.slot_of[t.index()] as u64, self.tid_bits);
+        }
+        w.skip((self.threads - wtq.len().min(self.threads)) as u32 * self.tid_bits);
+        let mut lists = 0u64;
+        for t in port.rtl().as_slice() {
+            lists |= 1 << ren.slot_of[t.index()];
+        }
+        for t in port.ptl().as_slice() {
+            lists |= 1 << (ren.slot_of[t.index()] as usize + self.threads);
+        }
+        // RTL bits then PTL bits, as one field.
+        w.put_wide(lists, 2 * self.threads as u32);
+        Ok(())
+    }
+
+    /// Packs the devices (closed flags; their Device List entries and
+    /// pending lists are checked against the spec) and each request's
+    /// OVERLAPPED use.
+    #[inline]
+    fn put_io(&self, world: &World, k: &Kernel, w: &mut Writer<'_>) -> Result<(), PackError> {
         let mut seen = [0usize; super::spec::MAX_DEVICES];
         for (d, dev) in k.devices().iter() {
             w.put(dev.closed() as u64, 1);
@@ -529,19 +667,17 @@ impl Layout {
                 )));
             }
         }
+        Ok(())
+    }
+
+    /// Packs the environment's budgets and the `lost` counter (the last fields).
+    #[inline]
+    fn put_tail(&self, k: &Kernel, l: &Local, w: &mut Writer<'_>) {
         for (s, &bits) in self.post_bits.iter().enumerate() {
             w.put(l.posts_left[s] as u64, bits);
         }
         w.put(l.timeouts_left.unwrap_or(0) as u64, self.timeout_bits);
         w.put(k.counters().lost, self.lost_bits);
-        debug_assert_eq!(w.w * 64 + w.nbits as usize, self.bits as usize);
-        w.finish();
-        if w.overflow {
-            return Err(PackError(
-                "a counter is larger than the spec's bounds allow".to_owned(),
-            ));
-        }
-        Ok(())
     }
 
     /// Unpacks `key` into `k` and `l`. The kernel is rebuilt through the

@@ -16,6 +16,7 @@ use super::world::{Local, Move, World, WorldError};
 use crate::model::properties::{check_step, Violation};
 use crate::model::{
     Action, Kernel, KernelParts, Outcome, PartsError, PortId, Rejection, ThreadId, ThreadState,
+    Touched,
 };
 
 /// How a step is applied. The explorer normally uses the model's own rules
@@ -293,24 +294,38 @@ struct Expander<'a, R> {
 
 impl<R: Rules> Expander<'_, R> {
     /// Packs a state into `key`, as its orbit's representative under
-    /// symmetry; a successor of `parent` (its key, kernel and locals) with
-    /// [`Layout::encode_successor`], which copies what the move left alone.
+    /// symmetry. A successor of `parent` (its key, kernel and locals, and
+    /// what the step touched) is packed by copying what the move left
+    /// alone: in place with [`Layout::encode_touched`] (no renaming), or
+    /// with [`Layout::encode_successor`] (symmetry).
     fn pack(
         &self,
         k: &Kernel,
         l: &Local,
         ren: &mut Renaming,
         key: &mut [u64],
-        parent: Option<(&[u64], &Kernel, &Local)>,
+        parent: Option<(&[u64], &Kernel, &Local, &Touched)>,
     ) -> Result<(), PackError> {
         if let Some(sym) = self.symmetry {
             sym.canonical(self.layout, self.world, k, l, ren)?;
         }
-        let Some(parent) = parent else {
+        let Some((pkey, pk, pl, touched)) = parent else {
             return self.layout.encode_renamed(self.world, k, l, key, ren);
         };
-        self.layout
-            .encode_successor(self.world, k, l, key, ren, parent)?;
+        if self.symmetry.is_some() {
+            self.layout
+                .encode_successor(self.world, k, l, key, ren, (pkey, pk, pl))?;
+        } else {
+            // The threads whose program counter or packet count moved.
+            let mut local_changed = 0u64;
+            for i in 0..k.threads().len() {
+                if l.pc[i] != pl.pc[i] || l.count[i] != pl.count[i] {
+                    local_changed |= 1 << i;
+                }
+            }
+            self.layout
+                .encode_touched(self.world, k, l, key, pkey, touched, local_changed)?;
+        }
         #[cfg(debug_assertions)]
         {
             let mut full = vec![0; key.len()];
@@ -388,9 +403,12 @@ impl<R: Rules> Expander<'_, R> {
             return e;
         }
         world.moves(&w.before_k, &w.before_l, &mut w.moves);
+        // The work kernel equals `before_k` at the start of each move:
+        // copied once here, then restored after each move (only what the
+        // move touched).
+        w.work_k.clone_from(&w.before_k);
         for i in 0..w.moves.len() {
             let mv = w.moves[i];
-            w.work_k.clone_from(&w.before_k);
             let mut work_l = w.before_l;
             let action = world.action(mv, &work_l);
             e.transitions += 1;
@@ -424,7 +442,7 @@ impl<R: Rules> Expander<'_, R> {
                 return e;
             }
             world.advance(mv, &w.out, &mut work_l);
-            let parent = Some((store.key(id), &w.before_k, &w.before_l));
+            let parent = Some((store.key(id), &w.before_k, &w.before_l, &w.out.touched));
             if let Err(PackError(message)) =
                 self.pack(&w.work_k, &work_l, &mut w.ren, &mut w.key, parent)
             {
@@ -439,10 +457,11 @@ impl<R: Rules> Expander<'_, R> {
             let h = hash(&w.key);
             batch.keys.extend_from_slice(&w.key);
             batch.succ.push((mv.code(), h, found));
+            w.work_k.restore_from(&w.before_k, &w.out.touched);
         }
         e.succ_end = batch.succ.len();
         if self.opts.probe_invalid {
-            w.work_k.clone_from(&w.before_k);
+            // `work_k` equals `before_k` again (restored after each move).
             e.after = probe(
                 world,
                 self.rules,
