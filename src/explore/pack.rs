@@ -291,10 +291,7 @@ impl Layout {
         }
         let io_at = at;
         let tail_at = io_at + world.config.devices.len() as u32 + 2 * world.requests.len() as u32;
-        let bits = tail_at
-            + post_bits.iter().sum::<u32>()
-            + timeout_bits
-            + lost_bits;
+        let bits = tail_at + post_bits.iter().sum::<u32>() + timeout_bits + lost_bits;
         Layout {
             words: (bits as usize).div_ceil(64).max(1),
             bits,
@@ -528,7 +525,10 @@ impl Layout {
             };
             let mut w = Writer::at(key, pi as u32 * self.per_port);
             self.put_port(world, pi, port, &Renaming::IDENTITY, &mut w)?;
-            debug_assert_eq!(w.w * 64 + w.nbits as usize, (pi + 1) * self.per_port as usize);
+            debug_assert_eq!(
+                w.w * 64 + w.nbits as usize,
+                (pi + 1) * self.per_port as usize
+            );
             w.finish_within();
             overflow |= w.overflow;
         }
@@ -805,6 +805,20 @@ impl Layout {
         };
         k.swap_parts(parts)
     }
+}
+
+/// Bit `i` set if thread `i` (of the first `threads`) has another program
+/// counter or packet count in `a` than in `b`: the threads whose fields a
+/// move changed besides those the model's [`Touched`] names.
+#[inline]
+pub fn threads_changed(a: &Local, b: &Local, threads: usize) -> u64 {
+    let mut changed = 0u64;
+    for i in 0..threads.min(MAX_THREADS) {
+        if a.pc[i] != b.pc[i] || a.count[i] != b.count[i] {
+            changed |= 1 << i;
+        }
+    }
+    changed
 }
 
 /// `k` with its growing counters set as [`Layout::decode`] sets them, and

@@ -9,7 +9,7 @@
 //! the same numbers, the same trace and the same counts.
 
 use super::condition::Condition;
-use super::pack::{Layout, PackError, Renaming};
+use super::pack::{threads_changed, Layout, PackError, Renaming};
 use super::store::{hash, OutOfMemory, StateId, Store};
 use super::symmetry::Symmetry;
 use super::world::{Local, Move, World, WorldError};
@@ -316,15 +316,9 @@ impl<R: Rules> Expander<'_, R> {
             self.layout
                 .encode_successor(self.world, k, l, key, ren, (pkey, pk, pl))?;
         } else {
-            // The threads whose program counter or packet count moved.
-            let mut local_changed = 0u64;
-            for i in 0..k.threads().len() {
-                if l.pc[i] != pl.pc[i] || l.count[i] != pl.count[i] {
-                    local_changed |= 1 << i;
-                }
-            }
+            let changed = threads_changed(l, pl, k.threads().len());
             self.layout
-                .encode_touched(self.world, k, l, key, pkey, touched, local_changed)?;
+                .encode_touched(self.world, k, l, key, pkey, touched, changed)?;
         }
         #[cfg(debug_assertions)]
         {
