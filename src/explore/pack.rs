@@ -343,7 +343,7 @@ impl Layout {
     /// queue-wait mark (1 bit), and the field's width. The one
     /// place that turns a model thread into bits: the encoding and the
     /// symmetry reduction's sort keys both use it.
-    #[inline]
+    #[inline(always)]
     pub fn thread_field(
         &self,
         world: &World,
@@ -354,30 +354,15 @@ impl Layout {
         let prog = &world.programs[ti];
         let state = match th.state() {
             ThreadState::Running => 0,
-            ThreadState::Waiting(wait) => {
-                if wait != prog.wait() {
-                    return Err(PackError(format!(
-                        "thread #{ti} waits with {wait:?}, not its program's wait"
-                    )));
-                }
-                1
-            }
-            ThreadState::Paused(on) => {
-                if on != prog.block {
-                    return Err(PackError(format!(
-                        "thread #{ti} is paused on {on:?}, not its program's block"
-                    )));
-                }
-                2
-            }
+            ThreadState::Waiting(wait) if wait == prog.wait() => 1,
+            ThreadState::Paused(on) if on == prog.block => 2,
             ThreadState::Exited => 3,
+            other => return Err(not_its_program(ti, other)),
         };
         let port = th.port().map_or(0, |p| p.0 as u64 + 1);
         let count = l.count[ti] as u64;
         if (port >> self.port_bits) != 0 || (count >> self.count_bits[ti]) != 0 {
-            return Err(PackError(format!(
-                "thread #{ti}: port or packet count larger than the spec's bounds allow"
-            )));
+            return Err(out_of_bounds(ti));
         }
         // The mark only for threads whose program posts: no other thread's
         // mark can influence anything (see the module docs).
@@ -541,20 +526,36 @@ impl Layout {
                 continue;
             };
             let (v, bits) = self.thread_field(world, ti, th, l)?;
-            let mut w = Writer::at(key, self.thread_at[ti].0);
-            w.put(v, bits);
-            w.finish_within();
+            set_field(key, self.thread_at[ti].0, bits, v);
         }
         if touched.io() {
             let mut w = Writer::at(key, self.io_at);
             self.put_io(world, k, &mut w)?;
             w.finish_within();
         }
-        let mut w = Writer::at(key, self.tail_at);
-        self.put_tail(k, l, &mut w);
-        debug_assert_eq!(w.w * 64 + w.nbits as usize, self.bits as usize);
-        w.finish_within();
-        if overflow || w.overflow {
+        // The tail is packed in a word of its own, then put in place.
+        let tail = self.bits - self.tail_at;
+        if tail < 64 {
+            let mut word = [0u64];
+            let mut w = Writer {
+                words: &mut word,
+                w: 0,
+                acc: 0,
+                nbits: 0,
+                overflow: false,
+            };
+            self.put_tail(k, l, &mut w);
+            w.finish();
+            overflow |= w.overflow;
+            set_field(key, self.tail_at, tail, word[0]);
+        } else {
+            let mut w = Writer::at(key, self.tail_at);
+            self.put_tail(k, l, &mut w);
+            debug_assert_eq!(w.w * 64 + w.nbits as usize, self.bits as usize);
+            w.finish_within();
+            overflow |= w.overflow;
+        }
+        if overflow {
             return Err(PackError(
                 "a counter is larger than the spec's bounds allow".to_owned(),
             ));
@@ -805,6 +806,44 @@ impl Layout {
         };
         k.swap_parts(parts)
     }
+}
+
+/// Writes the `bits` (below 64) low bits of `v` at bit `at` of `key`, in
+/// place of what was there.
+#[inline(always)]
+fn set_field(key: &mut [u64], at: u32, bits: u32, v: u64) {
+    debug_assert!(bits < 64 && v >> bits == 0);
+    let (w, off) = ((at / 64) as usize, at % 64);
+    let mask = (1u64 << bits) - 1;
+    key[w] = (key[w] & !(mask << off)) | (v << off);
+    if off + bits > 64 {
+        let high = 64 - off;
+        key[w + 1] = (key[w + 1] & !(mask >> high)) | (v >> high);
+    }
+}
+
+/// Thread `ti` waits or is paused otherwise than its program does.
+#[cold]
+#[inline(never)]
+fn not_its_program(ti: usize, state: ThreadState) -> PackError {
+    PackError(match state {
+        ThreadState::Waiting(wait) => {
+            format!("thread #{ti} waits with {wait:?}, not its program's wait")
+        }
+        ThreadState::Paused(on) => {
+            format!("thread #{ti} is paused on {on:?}, not its program's block")
+        }
+        other => format!("thread #{ti} is {other:?}"),
+    })
+}
+
+/// Thread `ti`'s port or packet count does not fit its field.
+#[cold]
+#[inline(never)]
+fn out_of_bounds(ti: usize) -> PackError {
+    PackError(format!(
+        "thread #{ti}: port or packet count larger than the spec's bounds allow"
+    ))
 }
 
 /// Bit `i` set if thread `i` (of the first `threads`) has another program
