@@ -99,6 +99,9 @@ pub struct Layout {
     thread_at: Vec<(u32, u32)>,
     /// Bits per port (port `i` starts at bit `i * per_port`).
     per_port: u32,
+    /// Where a port's WTQ field, and its RTL and PTL bits, start in it.
+    wtq_at: u32,
+    lists_at: u32,
     /// Where the devices' and OVERLAPPEDs' fields start.
     io_at: u32,
     /// Where the environment's budgets and `lost` start (to the end).
@@ -310,6 +313,8 @@ impl Layout {
             lost_bits,
             thread_at,
             per_port,
+            wtq_at: current_bits + 1 + qlen_bits + bound as u32 * tmpl_bits,
+            lists_at: per_port - 2 * threads as u32,
             io_at,
             tail_at,
             entries: (0..world.config.devices.len())
@@ -508,14 +513,12 @@ impl Layout {
             let Some(port) = ports.get(pi) else {
                 continue;
             };
-            let mut w = Writer::at(key, pi as u32 * self.per_port);
-            self.put_port(world, pi, port, &Renaming::IDENTITY, &mut w)?;
-            debug_assert_eq!(
-                w.w * 64 + w.nbits as usize,
-                (pi + 1) * self.per_port as usize
+            let bit = 1u64 << pi;
+            let (iocq, wtq) = (
+                touched.iocq_mask() & bit != 0,
+                touched.wtq_mask() & bit != 0,
             );
-            w.finish_within();
-            overflow |= w.overflow;
+            overflow |= self.repack_port(world, pi, port, key, iocq, wtq)?;
         }
         let threads = k.threads();
         let mut mask = touched.thread_mask() | local_changed;
@@ -577,6 +580,22 @@ impl Layout {
     ) -> Result<(), PackError> {
         w.put(port.current() as u64, self.current_bits);
         w.put(port.closed() as u64, 1);
+        self.put_iocq(world, pi, port, w)?;
+        self.put_wtq(port, ren, w);
+        self.put_lists(port, ren, w);
+        Ok(())
+    }
+
+    /// Packs a port's IOCQ: its length, then each packet as an index into
+    /// the templates, then empty slots.
+    #[inline(always)]
+    fn put_iocq(
+        &self,
+        world: &World,
+        pi: usize,
+        port: &Port,
+        w: &mut Writer<'_>,
+    ) -> Result<(), PackError> {
         let qlen = port.iocq().len();
         if qlen > self.queue_cap {
             return Err(PackError(format!(
@@ -602,12 +621,24 @@ impl Layout {
             last = i;
         }
         w.skip((self.queue_cap - qlen) as u32 * self.tmpl_bits);
+        Ok(())
+    }
+
+    /// Packs a port's WTQ: its length, then the threads' slots in arrival
+    /// order, then empty ones.
+    #[inline(always)]
+    fn put_wtq(&self, port: &Port, ren: &Renaming, w: &mut Writer<'_>) {
         let wtq = port.wtq().arrival_order();
         w.put(wtq.len() as u64, self.wlen_bits);
         for t in wtq {
             w.put(ren.slot_of[t.index()] as u64, self.tid_bits);
         }
         w.skip((self.threads - wtq.len().min(self.threads)) as u32 * self.tid_bits);
+    }
+
+    /// Packs a port's RTL bits then its PTL bits, as one field.
+    #[inline(always)]
+    fn put_lists(&self, port: &Port, ren: &Renaming, w: &mut Writer<'_>) {
         let mut lists = 0u64;
         for t in port.rtl().as_slice() {
             lists |= 1 << ren.slot_of[t.index()];
@@ -615,9 +646,49 @@ impl Layout {
         for t in port.ptl().as_slice() {
             lists |= 1 << (ren.slot_of[t.index()] as usize + self.threads);
         }
-        // RTL bits then PTL bits, as one field.
         w.put_wide(lists, 2 * self.threads as u32);
-        Ok(())
+    }
+
+    /// [`Layout::put_port`] in place for a port the step touched: its
+    /// IOCQ and WTQ only if the step may have written them.
+    #[inline]
+    fn repack_port(
+        &self,
+        world: &World,
+        pi: usize,
+        port: &Port,
+        key: &mut [u64],
+        iocq: bool,
+        wtq: bool,
+    ) -> Result<bool, PackError> {
+        let at = pi as u32 * self.per_port;
+        let id = &Renaming::IDENTITY;
+        if iocq && wtq {
+            let mut w = Writer::at(key, at);
+            self.put_port(world, pi, port, id, &mut w)?;
+            debug_assert_eq!(w.w * 64 + w.nbits as usize, (at + self.per_port) as usize);
+            w.finish_within();
+            return Ok(w.overflow);
+        }
+        let mut w = Writer::at(key, at);
+        w.put(port.current() as u64, self.current_bits);
+        w.put(port.closed() as u64, 1);
+        if iocq {
+            self.put_iocq(world, pi, port, &mut w)?;
+        }
+        w.finish_within();
+        let mut overflow = w.overflow;
+        if wtq {
+            let mut w = Writer::at(key, at + self.wtq_at);
+            self.put_wtq(port, id, &mut w);
+            w.finish_within();
+            overflow |= w.overflow;
+        }
+        let mut w = Writer::at(key, at + self.lists_at);
+        self.put_lists(port, id, &mut w);
+        debug_assert_eq!(w.w * 64 + w.nbits as usize, (at + self.per_port) as usize);
+        w.finish_within();
+        Ok(overflow)
     }
 
     /// Packs the devices (closed flags; their Device List entries and

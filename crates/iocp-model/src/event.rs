@@ -455,7 +455,7 @@ pub struct Delivery {
 }
 
 /// The parts of a kernel a step may have written: which threads, which
-/// ports, and whether any device or OVERLAPPED (the Device List, the
+/// ports (and of those, which IOCQs and WTQs), and whether any device or OVERLAPPED (the Device List, the
 /// pending lists, the OVERLAPPED table). The run totals ([`Counters`]) are
 /// not tracked: any step may change them.
 ///
@@ -470,6 +470,9 @@ pub struct Delivery {
 pub struct Touched {
     threads: u64,
     ports: u64,
+    /// Ports whose IOCQ, and ports whose WTQ, may have been written.
+    iocqs: u64,
+    wtqs: u64,
     /// Some thread or port with an id of 64 or more.
     far: bool,
     io: bool,
@@ -480,6 +483,8 @@ impl Touched {
     pub const NONE: Touched = Touched {
         threads: 0,
         ports: 0,
+        iocqs: 0,
+        wtqs: 0,
         far: false,
         io: false,
     };
@@ -490,6 +495,8 @@ impl Touched {
     pub const ALL: Touched = Touched {
         threads: u64::MAX,
         ports: u64::MAX,
+        iocqs: u64::MAX,
+        wtqs: u64::MAX,
         far: true,
         io: true,
     };
@@ -526,6 +533,20 @@ impl Touched {
         self.ports
     }
 
+    /// Bit `i` set if port `i`'s IOCQ (below 64) may have been written
+    /// (a subset of [`Touched::port_mask`]).
+    #[inline]
+    pub fn iocq_mask(&self) -> u64 {
+        self.iocqs
+    }
+
+    /// Bit `i` set if port `i`'s WTQ (below 64) may have been written
+    /// (a subset of [`Touched::port_mask`]).
+    #[inline]
+    pub fn wtq_mask(&self) -> u64 {
+        self.wtqs
+    }
+
     /// True if some thread or port with an id of 64 or more may have been written.
     #[inline]
     pub fn far(&self) -> bool {
@@ -554,6 +575,24 @@ impl Touched {
             self.ports |= 1 << p.0;
         } else {
             self.far = true;
+        }
+    }
+
+    /// Port `p`'s IOCQ (and so port `p`).
+    #[inline(always)]
+    pub(crate) fn add_iocq(&mut self, p: PortId) {
+        self.add_port(p);
+        if p.0 < 64 {
+            self.iocqs |= 1 << p.0;
+        }
+    }
+
+    /// Port `p`'s WTQ (and so port `p`).
+    #[inline(always)]
+    pub(crate) fn add_wtq(&mut self, p: PortId) {
+        self.add_port(p);
+        if p.0 < 64 {
+            self.wtqs |= 1 << p.0;
         }
     }
 

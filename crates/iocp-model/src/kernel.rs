@@ -7,9 +7,10 @@ use super::device_list::{Device, DeviceList};
 use super::error::{RejectKind, Rejection};
 use super::event::{Outcome, Rule, Touched};
 use super::ids::{DeviceId, OvId, PortId, ThreadId};
+use super::iocq::Iocq;
 use super::port::Port;
 use super::thread::{Thread, ThreadState};
-use super::wtq::WakeOrder;
+use super::wtq::{WakeOrder, Wtq};
 
 /// Which implementation of completion ports to simulate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -453,6 +454,20 @@ impl Kernel {
         &mut self.ports[p.index()]
     }
 
+    /// Port `p`'s IOCQ, to be written by a rule: marked in `out.touched`.
+    #[inline(always)]
+    pub(crate) fn iocq_mut(&mut self, p: PortId, out: &mut Outcome) -> &mut Iocq {
+        out.touched.add_iocq(p);
+        &mut self.ports[p.index()].iocq
+    }
+
+    /// Port `p`'s WTQ, to be written by a rule: marked in `out.touched`.
+    #[inline(always)]
+    pub(crate) fn wtq_mut(&mut self, p: PortId, out: &mut Outcome) -> &mut Wtq {
+        out.touched.add_wtq(p);
+        &mut self.ports[p.index()].wtq
+    }
+
     /// Device `d` (validated), to be written by a rule: marked in `out.touched`.
     #[inline(always)]
     pub(crate) fn device_mut(&mut self, d: DeviceId, out: &mut Outcome) -> &mut Device {
@@ -460,8 +475,9 @@ impl Kernel {
         self.devices.get_mut(d).expect("validated")
     }
 
-    /// Copies back from `before` what `touched` says may differ, and the
-    /// run totals: if `self` was equal to `before` and then changed only
+    /// Copies back from `before` what `touched` says may differ (of a
+    /// port: its counters, flags and RTL and PTL, and its IOCQ and WTQ only
+    /// if marked), and the run totals: if `self` was equal to `before` and then changed only
     /// by one [`Kernel::apply`] whose outcome said `touched`, it is equal
     /// to `before` again (checked in debug builds), at the cost of what
     /// the step touched instead of a whole [`Clone::clone_from`]. Given
@@ -480,7 +496,12 @@ impl Kernel {
             let i = ports.trailing_zeros() as usize;
             ports &= ports - 1;
             if let (Some(p), Some(b)) = (self.ports.get_mut(i), before.ports.get(i)) {
-                p.clone_from(b);
+                let bit = 1u64 << i;
+                p.restore_from(
+                    b,
+                    touched.iocq_mask() & bit != 0,
+                    touched.wtq_mask() & bit != 0,
+                );
             }
         }
         let mut threads = touched.thread_mask();

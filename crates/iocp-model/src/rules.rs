@@ -41,6 +41,7 @@ impl Kernel {
             return;
         }
         let w = port.wtq.pop(order).expect("WTQ checked non-empty");
+        out.touched.add_wtq(p);
         let batch = match self.threads[w.index()].state {
             ThreadState::Waiting(wait) => wait.batch.unwrap_or(1),
             _ => 1,
@@ -67,7 +68,7 @@ impl Kernel {
     fn dequeue(&mut self, t: ThreadId, p: PortId, n: u32, out: &mut Outcome) -> u32 {
         let mut taken = 0;
         while taken < n {
-            let Some(packet) = self.port_mut(p, out).iocq.pop() else {
+            let Some(packet) = self.iocq_mut(p, out).pop() else {
                 break;
             };
             self.deliver(t, p, packet, out);
@@ -179,11 +180,7 @@ impl Kernel {
                 let taken = match batch {
                     // A plain get takes the head packet (the IOCQ is non-empty here).
                     None => {
-                        let packet = self
-                            .port_mut(p, out)
-                            .iocq
-                            .pop()
-                            .expect("IOCQ checked non-empty");
+                        let packet = self.iocq_mut(p, out).pop().expect("IOCQ checked non-empty");
                         self.deliver(t, p, packet, out);
                         1
                     }
@@ -223,6 +220,7 @@ impl Kernel {
             }
             Some(why) => {
                 port.wtq.push(t);
+                out.touched.add_wtq(p);
                 let depth = port.wtq.len() as u32;
                 let th = self.thread_mut(t, out);
                 th.state = ThreadState::Waiting(Wait { timeout, batch });
@@ -270,6 +268,7 @@ impl Kernel {
         let port = self.port_mut(p, out);
         if !port.wtq.is_empty() && (!gated || port.has_room()) && marked.is_none() {
             let w = port.wtq.pop(order).expect("WTQ checked non-empty");
+            out.touched.add_wtq(p);
             let batch = match self.threads[w.index()].state {
                 ThreadState::Waiting(wait) => wait.batch.unwrap_or(1),
                 _ => 1,
@@ -310,6 +309,7 @@ impl Kernel {
                 },
             };
             port.iocq.push(packet);
+            out.touched.add_iocq(p);
             out.fire(
                 Rule::Insert,
                 Event::Queued {
@@ -428,6 +428,7 @@ impl Kernel {
         self.thread_mut(t, out).state = ThreadState::Running;
         let port = self.port_mut(p, out);
         port.wtq.remove(t);
+        out.touched.add_wtq(p);
         out.failures.push((t, WinError::WaitTimeout));
         if port.closed {
             // A waiter stranded on a closed port (Wine): it times out and
@@ -509,11 +510,13 @@ impl Kernel {
         let waiters = port.wtq.wake_order(order);
         if abandons {
             port.wtq.drain().for_each(drop);
+            out.touched.add_wtq(p);
         }
         let released = port.rtl.0.take_all();
         let paused = port.ptl.0.take_all();
         port.current = 0;
         let discarded: Vec<Packet> = port.iocq.drain().collect();
+        out.touched.add_iocq(p);
         for w in waiters {
             if !abandons {
                 out.fire(Rule::ClosePort, Event::Stranded { thread: w, port: p });
@@ -703,7 +706,7 @@ impl Kernel {
                 // Only Wine leaves waiters on a closed port: the lost
                 // completion wakes the oldest, whose call fails.
                 let order = self.flavor.wake_order();
-                if let Some(w) = self.port_mut(p, out).wtq.pop(order) {
+                if let Some(w) = self.wtq_mut(p, out).pop(order) {
                     let th = self.thread_mut(w, out);
                     th.state = ThreadState::Running;
                     th.port = None;

@@ -326,7 +326,7 @@ fn random_action(next: &mut impl FnMut(u64) -> u64) -> Action {
 }
 
 /// `Outcome::touched` covers every write: after any step, every thread and
-/// port it does not name, and the devices and OVERLAPPEDs unless it names
+/// port it does not name (and every IOCQ and WTQ), and the devices and OVERLAPPEDs unless it names
 /// them, are as before; and `restore_from` with it gives the state before
 /// back. Random walks in every flavour, which fire every rule.
 #[test]
@@ -363,6 +363,12 @@ fn touched_names_everything_a_step_writes() {
                 }
                 for (i, (a, b)) in k.ports().iter().zip(before.ports()).enumerate() {
                     assert!(t.port(PortId(i as u32)) || a == b, "port {i}: {action:?}");
+                    let bit = 1 << i;
+                    assert!(
+                        t.iocq_mask() & bit != 0 || a.iocq() == b.iocq(),
+                        "{action:?}"
+                    );
+                    assert!(t.wtq_mask() & bit != 0 || a.wtq() == b.wtq(), "{action:?}");
                 }
                 if !t.io() {
                     assert_eq!(k.devices(), before.devices(), "{action:?}");
@@ -392,6 +398,7 @@ fn a_post_touches_its_port_alone() {
     assert_eq!(&k, b);
     let t = out.touched;
     assert!(t.port(PortId(0)) && !t.port(PortId(1)) && !t.io());
+    assert_eq!((t.iocq_mask(), t.wtq_mask()), (1, 0));
     assert_eq!(t.thread_mask(), 0);
     k.restore_from(&all[1], &crate::Touched::ALL);
     assert_eq!(&k, &all[1]);
