@@ -248,6 +248,60 @@ impl Reader<'_> {
     }
 }
 
+/// Reads fields in order, keeping the word being read in a register (as
+/// [`Writer`] does for writing): what [`Layout::decode`] uses.
+struct Stream<'a> {
+    words: &'a [u64],
+    /// The next word to load.
+    next: usize,
+    /// The unread bits of the current word, lowest first (higher bits 0).
+    cur: u64,
+    left: u32,
+}
+
+impl Stream<'_> {
+    fn new(words: &[u64]) -> Stream<'_> {
+        Stream {
+            words,
+            next: 0,
+            cur: 0,
+            left: 0,
+        }
+    }
+
+    /// The next `bits` bits (below 64; 0 reads nothing and gives 0). Past
+    /// the key's end, zeros.
+    #[inline(always)]
+    fn get(&mut self, bits: u32) -> u64 {
+        debug_assert!(bits < 64);
+        let mask = (1u64 << bits) - 1;
+        if bits <= self.left {
+            let v = self.cur & mask;
+            self.cur >>= bits;
+            self.left -= bits;
+            v
+        } else {
+            let word = self.words.get(self.next).copied().unwrap_or(0);
+            self.next += 1;
+            let v = (self.cur | (word << self.left)) & mask;
+            let used = bits - self.left;
+            self.cur = word >> used;
+            self.left = 64 - used;
+            v
+        }
+    }
+
+    /// Passes over `bits` bits.
+    #[inline(always)]
+    fn skip(&mut self, mut bits: u32) {
+        while bits > 0 {
+            let b = bits.min(63);
+            self.get(b);
+            bits -= b;
+        }
+    }
+}
+
 impl Layout {
     /// The layout of a world's states.
     pub fn new(world: &World) -> Layout {
@@ -569,7 +623,7 @@ impl Layout {
     /// Packs one port: `current`, closed, the IOCQ (length, then each
     /// packet's template, then empty slots), the WTQ (length, then thread
     /// slots, then empty ones), the RTL and PTL as bit sets.
-    #[inline]
+    #[inline(always)]
     fn put_port(
         &self,
         world: &World,
@@ -651,7 +705,7 @@ impl Layout {
 
     /// [`Layout::put_port`] in place for a port the step touched: its
     /// IOCQ and WTQ only if the step may have written them.
-    #[inline]
+    #[inline(always)]
     fn repack_port(
         &self,
         world: &World,
@@ -743,7 +797,7 @@ impl Layout {
     }
 
     /// Packs the environment's budgets and the `lost` counter (the last fields).
-    #[inline]
+    #[inline(always)]
     fn put_tail(&self, k: &Kernel, l: &Local, w: &mut Writer<'_>) {
         for (s, &bits) in self.post_bits.iter().enumerate() {
             w.put(l.posts_left[s] as u64, bits);
@@ -768,7 +822,7 @@ impl Layout {
         l: &mut Local,
     ) -> Result<(), PartsError> {
         let config = &world.config;
-        let mut r = Reader { words: key, pos: 0 };
+        let mut r = Stream::new(key);
         let mut queued = 0u64;
         parts.flavor = config.flavor;
         parts.cpus = config.cpus;
@@ -785,14 +839,14 @@ impl Layout {
                 let i = r.get(self.tmpl_bits) as usize;
                 port.iocq.push_back(world.templates[i]);
             }
-            r.pos += (self.queue_cap - qlen) as u32 * self.tmpl_bits;
+            r.skip((self.queue_cap - qlen) as u32 * self.tmpl_bits);
             queued += qlen as u64;
             let wlen = r.get(self.wlen_bits) as usize;
             port.wtq.clear();
             for _ in 0..wlen {
                 port.wtq.push(ThreadId(r.get(self.tid_bits) as u32));
             }
-            r.pos += (self.threads - wlen) as u32 * self.tid_bits;
+            r.skip((self.threads - wlen) as u32 * self.tid_bits);
             for (set, mask) in [
                 (&mut port.rtl, r.get(self.threads as u32)),
                 (&mut port.ptl, r.get(self.threads as u32)),
