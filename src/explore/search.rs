@@ -23,7 +23,10 @@ use crate::model::{
 /// ([`ModelRules`]); tests plug in a broken copy of a rule to show that the
 /// property checks catch it.
 pub trait Rules {
-    /// Applies `action` to `k`, as [`Kernel::apply`] does.
+    /// Applies `action` to `k`, as [`Kernel::apply`] does. `out.touched`
+    /// must cover what it wrote (the explorer packs and restores only that):
+    /// [`Kernel::apply`] fills it; an implementation that builds the kernel
+    /// another way calls [`Outcome::clear`] first, which marks everything.
     fn apply(&self, k: &mut Kernel, action: Action, out: &mut Outcome) -> Result<(), Rejection>;
 }
 

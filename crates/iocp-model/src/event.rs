@@ -489,9 +489,9 @@ impl Touched {
         io: false,
     };
 
-    /// Anything may have been written (what an [`Outcome`] says before the
-    /// model fills it, so a step made another way is never taken for one
-    /// that changed nothing).
+    /// Anything may have been written (what a cleared [`Outcome`] says
+    /// before the model fills it, so a step made another way is never taken
+    /// for one that changed nothing).
     pub const ALL: Touched = Touched {
         threads: u64::MAX,
         ports: u64::MAX,
@@ -613,8 +613,12 @@ pub struct Outcome {
     pub failures: Vec<(ThreadId, WinError)>,
     /// Rules that fired, in order.
     pub fired: Vec<Fired>,
-    /// What the step may have written ([`Touched::NONE`] for a rejected
-    /// action; [`Touched::ALL`] until [`super::Kernel::apply`] fills it).
+    /// What the step may have written: [`Touched::NONE`] for a rejected
+    /// action and in a default outcome (nothing happened);
+    /// [`Touched::ALL`] after [`Outcome::clear`], until
+    /// [`super::Kernel::apply`] fills it (so a step made another way, by
+    /// code that clears the outcome and builds the kernel itself, is never
+    /// taken for one that wrote nothing).
     pub touched: Touched,
 }
 
@@ -625,7 +629,7 @@ impl Default for Outcome {
             deliveries: Vec::new(),
             failures: Vec::new(),
             fired: Vec::new(),
-            touched: Touched::ALL,
+            touched: Touched::NONE,
         }
     }
 }

@@ -340,6 +340,8 @@ fn touched_names_everything_a_step_writes() {
     };
     let mut fired = std::collections::BTreeSet::new();
     let mut out = Outcome::default();
+    assert_eq!(out.touched, crate::Touched::NONE);
+    out.clear();
     assert_eq!(out.touched, crate::Touched::ALL);
     for flavor in Flavor::ALL {
         for _ in 0..60 {
