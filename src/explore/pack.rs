@@ -533,11 +533,11 @@ impl Layout {
     }
 
     /// [`Layout::encode`] of a successor of the state whose key is
-    /// `parent` (packed with no renaming), reached by one step that wrote
-    /// at most the model's `touched` and changed the program counters or
-    /// packet counts of the threads in `local_changed` (bit `i`: thread
-    /// `i`): the parent's key is copied, and only the fields of the ports
-    /// and threads named there, of the devices and OVERLAPPEDs if the step
+    /// `parent.0` (packed with no renaming) and whose locals are `parent.1`,
+    /// reached by one step that wrote at most the model's `touched`: the
+    /// parent's key is copied, and only the fields of the ports and threads
+    /// named there (and of the threads whose program counter or packet
+    /// count moved), of the devices and OVERLAPPEDs if the step
     /// touched them, and the environment's budgets and `lost` are packed
     /// again, in place. The key is the one [`Layout::encode`] gives: each
     /// field is a function of the parts of the state it packs, every field
@@ -550,14 +550,14 @@ impl Layout {
         k: &Kernel,
         l: &Local,
         key: &mut [u64],
-        parent: &[u64],
+        parent: (&[u64], &Local),
         touched: &Touched,
-        local_changed: u64,
     ) -> Result<(), PackError> {
         if touched.far() {
             return self.encode(world, k, l, key);
         }
-        key.copy_from_slice(parent);
+        let local_changed = threads_changed(l, parent.1, self.threads);
+        key.copy_from_slice(parent.0);
         let mut overflow = false;
         let ports = k.ports();
         let mut mask = touched.port_mask();
@@ -974,8 +974,8 @@ fn out_of_bounds(ti: usize) -> PackError {
 /// Bit `i` set if thread `i` (of the first `threads`) has another program
 /// counter or packet count in `a` than in `b`: the threads whose fields a
 /// move changed besides those the model's [`Touched`] names.
-#[inline]
-pub fn threads_changed(a: &Local, b: &Local, threads: usize) -> u64 {
+#[inline(always)]
+fn threads_changed(a: &Local, b: &Local, threads: usize) -> u64 {
     let mut changed = 0u64;
     for i in 0..threads.min(MAX_THREADS) {
         if a.pc[i] != b.pc[i] || a.count[i] != b.count[i] {

@@ -9,7 +9,7 @@
 //! the same numbers, the same trace and the same counts.
 
 use super::condition::Condition;
-use super::pack::{threads_changed, Layout, PackError, Renaming};
+use super::pack::{Layout, PackError, Renaming};
 use super::store::{hash, OutOfMemory, StateId, Store};
 use super::symmetry::Symmetry;
 use super::world::{Local, Move, World, WorldError};
@@ -319,9 +319,8 @@ impl<R: Rules> Expander<'_, R> {
             self.layout
                 .encode_successor(self.world, k, l, key, ren, (pkey, pk, pl))?;
         } else {
-            let changed = threads_changed(l, pl, k.threads().len());
             self.layout
-                .encode_touched(self.world, k, l, key, pkey, touched, changed)?;
+                .encode_touched(self.world, k, l, key, (pkey, pl), touched)?;
         }
         #[cfg(debug_assertions)]
         {

@@ -2,7 +2,7 @@
 //! built through the model's parts; the real rules are not touched), and
 //! the packed encoding's round trip.
 
-use super::pack::{normalized, threads_changed, Layout, Renaming};
+use super::pack::{normalized, Layout, Renaming};
 use super::search::{search, Options, Rules, Stop};
 use super::world::World;
 use crate::model::{Action, Kernel, Outcome, Rejection, Thread, ThreadState};
@@ -300,9 +300,7 @@ fn successors_pack_as_a_full_encoding_does() {
                     sym.canonical(&layout, &w, &k2, &l2, &mut ren).unwrap();
                     rens.push(ren);
                 }
-                let changed = threads_changed(&l2, &l, k.threads().len());
-                let b =
-                    layout.encode_touched(&w, &k2, &l2, &mut incr, parent, &out.touched, changed);
+                let b = layout.encode_touched(&w, &k2, &l2, &mut incr, (parent, &l), &out.touched);
                 let a = layout.encode(&w, &k2, &l2, &mut full);
                 assert_eq!(a, b, "state {id}, {mv:?}");
                 assert_eq!(full, incr, "in place: state {id}, {mv:?}");

@@ -275,19 +275,14 @@ fn conservation(before: &Kernel, out: &Outcome, after: &Kernel) -> Result<(), Vi
 fn fifo_packets_simple(p: PortId, before: &Kernel, out: &Outcome, after: &Kernel) -> bool {
     let (mut queued, mut handed) = (None, None);
     for f in &out.fired {
-        match f.event {
-            Event::Queued { port, packet, .. } if port == p => {
-                if queued.replace(packet).is_some() {
-                    return false;
-                }
-            }
-            Event::HandedOff { port, packet, .. } if port == p => {
-                if handed.replace(packet).is_some() {
-                    return false;
-                }
-            }
+        let (seen, packet) = match f.event {
+            Event::Queued { port, packet, .. } if port == p => (&mut queued, packet),
+            Event::HandedOff { port, packet, .. } if port == p => (&mut handed, packet),
             Event::Discarded { port, .. } if port == p => return false,
-            _ => {}
+            _ => continue,
+        };
+        if seen.replace(packet).is_some() {
+            return false;
         }
     }
     let mut delivered = out.deliveries.iter().filter(|d| d.port == p);
