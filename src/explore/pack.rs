@@ -533,13 +533,14 @@ impl Layout {
     }
 
     /// [`Layout::encode`] of a successor of the state whose key is
-    /// `parent.0` (packed with no renaming) and whose locals are `parent.1`,
+    /// `parent.0` (packed with no renaming), whose kernel and locals are
+    /// `parent.1` and `parent.2`,
     /// reached by one step that wrote at most the model's `touched`: the
     /// parent's key is copied, and only the fields of the ports and threads
     /// named there (and of the threads whose program counter or packet
     /// count moved), of the devices and OVERLAPPEDs if the step
-    /// touched them, and the environment's budgets and `lost` are packed
-    /// again, in place. The key is the one [`Layout::encode`] gives: each
+    /// touched them, and the environment's budgets and `lost` if they
+    /// moved, are packed again, in place. The key is the one [`Layout::encode`] gives: each
     /// field is a function of the parts of the state it packs, every field
     /// has a fixed place when nothing is renamed, and the fields copied
     /// passed the same checks when the parent was packed. The search
@@ -550,14 +551,15 @@ impl Layout {
         k: &Kernel,
         l: &Local,
         key: &mut [u64],
-        parent: (&[u64], &Local),
+        parent: (&[u64], &Kernel, &Local),
         touched: &Touched,
     ) -> Result<(), PackError> {
         if touched.far() {
             return self.encode(world, k, l, key);
         }
-        let local_changed = threads_changed(l, parent.1, self.threads);
-        key.copy_from_slice(parent.0);
+        let (pkey, pk, pl) = parent;
+        let local_changed = threads_changed(l, pl, self.threads);
+        key.copy_from_slice(pkey);
         let mut overflow = false;
         let ports = k.ports();
         let mut mask = touched.port_mask();
@@ -590,9 +592,13 @@ impl Layout {
             self.put_io(world, k, &mut w)?;
             w.finish_within();
         }
-        // The tail is packed in a word of its own, then put in place.
+        // The tail is packed again only if one of its fields moved, in a
+        // word of its own, then put in place.
+        let tail_moved = l.posts_left != pl.posts_left
+            || l.timeouts_left != pl.timeouts_left
+            || k.counters().lost != pk.counters().lost;
         let tail = self.bits - self.tail_at;
-        if tail < 64 {
+        if tail_moved && tail < 64 {
             let mut word = [0u64];
             let mut w = Writer {
                 words: &mut word,
@@ -605,7 +611,7 @@ impl Layout {
             w.finish();
             overflow |= w.overflow;
             set_field(key, self.tail_at, tail, word[0]);
-        } else {
+        } else if tail_moved {
             let mut w = Writer::at(key, self.tail_at);
             self.put_tail(k, l, &mut w);
             debug_assert_eq!(w.w * 64 + w.nbits as usize, self.bits as usize);
@@ -690,9 +696,9 @@ impl Layout {
         w.skip((self.threads - wtq.len().min(self.threads)) as u32 * self.tid_bits);
     }
 
-    /// Packs a port's RTL bits then its PTL bits, as one field.
+    /// A port's RTL bits then its PTL bits, as one field.
     #[inline(always)]
-    fn put_lists(&self, port: &Port, ren: &Renaming, w: &mut Writer<'_>) {
+    fn lists(&self, port: &Port, ren: &Renaming) -> u64 {
         let mut lists = 0u64;
         for t in port.rtl().as_slice() {
             lists |= 1 << ren.slot_of[t.index()];
@@ -700,7 +706,13 @@ impl Layout {
         for t in port.ptl().as_slice() {
             lists |= 1 << (ren.slot_of[t.index()] as usize + self.threads);
         }
-        w.put_wide(lists, 2 * self.threads as u32);
+        lists
+    }
+
+    /// Packs a port's RTL bits then its PTL bits, as one field.
+    #[inline(always)]
+    fn put_lists(&self, port: &Port, ren: &Renaming, w: &mut Writer<'_>) {
+        w.put_wide(self.lists(port, ren), 2 * self.threads as u32);
     }
 
     /// [`Layout::put_port`] in place for a port the step touched: its
@@ -724,24 +736,41 @@ impl Layout {
             w.finish_within();
             return Ok(w.overflow);
         }
-        let mut w = Writer::at(key, at);
-        w.put(port.current() as u64, self.current_bits);
-        w.put(port.closed() as u64, 1);
+        let mut overflow;
         if iocq {
+            let mut w = Writer::at(key, at);
+            w.put(port.current() as u64, self.current_bits);
+            w.put(port.closed() as u64, 1);
             self.put_iocq(world, pi, port, &mut w)?;
+            w.finish_within();
+            overflow = w.overflow;
+        } else {
+            // `current` and closed, as put_port packs them.
+            let current = port.current() as u64;
+            overflow = current >> self.current_bits != 0;
+            let head = current | (port.closed() as u64) << self.current_bits;
+            set_field(
+                key,
+                at,
+                self.current_bits + 1,
+                head & ((2 << self.current_bits) - 1),
+            );
         }
-        w.finish_within();
-        let mut overflow = w.overflow;
         if wtq {
             let mut w = Writer::at(key, at + self.wtq_at);
             self.put_wtq(port, id, &mut w);
             w.finish_within();
             overflow |= w.overflow;
         }
-        let mut w = Writer::at(key, at + self.lists_at);
-        self.put_lists(port, id, &mut w);
-        debug_assert_eq!(w.w * 64 + w.nbits as usize, (at + self.per_port) as usize);
-        w.finish_within();
+        let bits = 2 * self.threads as u32;
+        if bits < 64 {
+            set_field(key, at + self.lists_at, bits, self.lists(port, id));
+        } else {
+            let mut w = Writer::at(key, at + self.lists_at);
+            self.put_lists(port, id, &mut w);
+            debug_assert_eq!(w.w * 64 + w.nbits as usize, (at + self.per_port) as usize);
+            w.finish_within();
+        }
         Ok(overflow)
     }
 

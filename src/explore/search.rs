@@ -320,7 +320,7 @@ impl<R: Rules> Expander<'_, R> {
                 .encode_successor(self.world, k, l, key, ren, (pkey, pk, pl))?;
         } else {
             self.layout
-                .encode_touched(self.world, k, l, key, (pkey, pl), touched)?;
+                .encode_touched(self.world, k, l, key, (pkey, pk, pl), touched)?;
         }
         #[cfg(debug_assertions)]
         {

@@ -300,7 +300,8 @@ fn successors_pack_as_a_full_encoding_does() {
                     sym.canonical(&layout, &w, &k2, &l2, &mut ren).unwrap();
                     rens.push(ren);
                 }
-                let b = layout.encode_touched(&w, &k2, &l2, &mut incr, (parent, &l), &out.touched);
+                let b =
+                    layout.encode_touched(&w, &k2, &l2, &mut incr, (parent, &k, &l), &out.touched);
                 let a = layout.encode(&w, &k2, &l2, &mut full);
                 assert_eq!(a, b, "state {id}, {mv:?}");
                 assert_eq!(full, incr, "in place: state {id}, {mv:?}");
