@@ -559,7 +559,7 @@ impl Layout {
         }
         let (pkey, pk, pl) = parent;
         let local_changed = threads_changed(l, pl, self.threads);
-        key.copy_from_slice(pkey);
+        copy_words(key, pkey);
         let mut overflow = false;
         let ports = k.ports();
         let mut mask = touched.port_mask();
@@ -959,6 +959,18 @@ impl Layout {
             lost,
         };
         k.swap_parts(parts)
+    }
+}
+
+/// `dst.copy_from_slice(src)` without a call to `memcpy` for the short
+/// keys of most specs (a call costs more than the copy).
+#[inline(always)]
+fn copy_words(dst: &mut [u64], src: &[u64]) {
+    match (dst, src) {
+        ([d0], [s0]) => *d0 = *s0,
+        ([d0, d1], [s0, s1]) => (*d0, *d1) = (*s0, *s1),
+        ([d0, d1, d2], [s0, s1, s2]) => (*d0, *d1, *d2) = (*s0, *s1, *s2),
+        (dst, src) => dst.copy_from_slice(src),
     }
 }
 
