@@ -453,7 +453,11 @@ impl<R: Rules> Expander<'_, R> {
             let h = hash(&w.key);
             batch.keys.extend_from_slice(&w.key);
             batch.succ.push((mv.code(), h, found));
-            w.work_k.restore_from(&w.before_k, &w.out.touched);
+            // After the last move, only the probe needs `work_k` back (the
+            // next state copies it whole).
+            if i + 1 < w.moves.len() || self.opts.probe_invalid {
+                w.work_k.restore_from(&w.before_k, &w.out.touched);
+            }
         }
         e.succ_end = batch.succ.len();
         if self.opts.probe_invalid {
