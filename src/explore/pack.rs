@@ -892,21 +892,24 @@ impl Layout {
         parts.threads.resize(self.threads, Thread::FREE);
         for (ti, th) in parts.threads.iter_mut().enumerate() {
             let prog = &world.programs[ti];
-            let state = match r.get(2) {
+            // The whole field at once, then its parts.
+            let v = r.get(self.thread_at[ti].1);
+            let (pb, cb) = (self.port_bits, self.count_bits[ti]);
+            let state = match v & 3 {
                 0 => ThreadState::Running,
                 1 => ThreadState::Waiting(prog.wait()),
                 2 => ThreadState::Paused(prog.block),
                 _ => ThreadState::Exited,
             };
-            let p = r.get(self.port_bits);
+            let p = (v >> 2) & ((1 << pb) - 1);
             let port = if p == 0 {
                 None
             } else {
                 Some(crate::model::PortId(p as u32 - 1))
             };
-            l.pc[ti] = Pc::from_bits(r.get(3)).unwrap_or(Pc::Done);
-            l.count[ti] = r.get(self.count_bits[ti]) as u8;
-            let mark = r.get(self.mark_bits[ti]) != 0;
+            l.pc[ti] = Pc::from_bits((v >> (2 + pb)) & 7).unwrap_or(Pc::Done);
+            l.count[ti] = ((v >> (5 + pb)) & ((1 << cb) - 1)) as u8;
+            let mark = (v >> (5 + pb + cb)) & u64::from(self.mark_bits[ti]) != 0;
             *th = Thread::new(state, port, mark);
         }
         parts
