@@ -24,8 +24,8 @@
 use super::spec::MAX_THREADS;
 use super::world::{Local, Pc, World};
 use crate::model::{
-    Counters, DeviceParts, Kernel, KernelParts, OvUse, PartsError, PortParts, Thread, ThreadId,
-    ThreadState,
+    Counters, DeviceParts, Kernel, KernelParts, OvUse, PartsError, Port, PortParts, Thread,
+    ThreadId, ThreadState, Touched,
 };
 
 /// Bits needed for the values `0..=n`.
@@ -97,6 +97,15 @@ pub struct Layout {
     /// Per thread: where its field starts when packed with no renaming,
     /// and its width (see [`Layout::thread_field`]).
     thread_at: Vec<(u32, u32)>,
+    /// Bits per port (port `i` starts at bit `i * per_port`).
+    per_port: u32,
+    /// Where a port's WTQ field, and its RTL and PTL bits, start in it.
+    wtq_at: u32,
+    lists_at: u32,
+    /// Where the devices' and OVERLAPPEDs' fields start.
+    io_at: u32,
+    /// Where the environment's budgets and `lost` start (to the end).
+    tail_at: u32,
     entries: Vec<Option<(crate::model::PortId, u64)>>,
 }
 
@@ -173,6 +182,34 @@ impl Writer<'_> {
             self.words[self.w] = self.acc;
         }
     }
+
+    /// A writer that overwrites `words` from bit `at` on, keeping the bits
+    /// below it (finish with [`Writer::finish_within`]).
+    #[inline(always)]
+    fn at(words: &mut [u64], at: u32) -> Writer<'_> {
+        let (w, nbits) = ((at / 64) as usize, at % 64);
+        let acc = if nbits == 0 {
+            0
+        } else {
+            words[w] & ((1u64 << nbits) - 1)
+        };
+        Writer {
+            words,
+            w,
+            acc,
+            nbits,
+            overflow: false,
+        }
+    }
+
+    /// Like [`Writer::finish`], keeping the bits past the last one written.
+    #[inline(always)]
+    fn finish_within(&mut self) {
+        if self.nbits > 0 {
+            let keep = self.words[self.w] & !((1u64 << self.nbits) - 1);
+            self.words[self.w] = self.acc | keep;
+        }
+    }
 }
 
 struct Reader<'a> {
@@ -207,6 +244,60 @@ impl Reader<'_> {
             v
         } else {
             v & ((1u64 << bits) - 1)
+        }
+    }
+}
+
+/// Reads fields in order, keeping the word being read in a register (as
+/// [`Writer`] does for writing): what [`Layout::decode`] uses.
+struct Stream<'a> {
+    words: &'a [u64],
+    /// The next word to load.
+    next: usize,
+    /// The unread bits of the current word, lowest first (higher bits 0).
+    cur: u64,
+    left: u32,
+}
+
+impl Stream<'_> {
+    fn new(words: &[u64]) -> Stream<'_> {
+        Stream {
+            words,
+            next: 0,
+            cur: 0,
+            left: 0,
+        }
+    }
+
+    /// The next `bits` bits (below 64; 0 reads nothing and gives 0). Past
+    /// the key's end, zeros.
+    #[inline(always)]
+    fn get(&mut self, bits: u32) -> u64 {
+        debug_assert!(bits < 64);
+        let mask = (1u64 << bits) - 1;
+        if bits <= self.left {
+            let v = self.cur & mask;
+            self.cur >>= bits;
+            self.left -= bits;
+            v
+        } else {
+            let word = self.words.get(self.next).copied().unwrap_or(0);
+            self.next += 1;
+            let v = (self.cur | (word << self.left)) & mask;
+            let used = bits - self.left;
+            self.cur = word >> used;
+            self.left = 64 - used;
+            v
+        }
+    }
+
+    /// Passes over `bits` bits.
+    #[inline(always)]
+    fn skip(&mut self, mut bits: u32) {
+        while bits > 0 {
+            let b = bits.min(63);
+            self.get(b);
+            bits -= b;
         }
     }
 }
@@ -255,15 +346,9 @@ impl Layout {
             thread_at.push((at, width));
             at += width;
         }
-        let bits = ports as u32 * per_port
-            + threads as u32 * per_thread
-            + count_bits.iter().sum::<u32>()
-            + mark_bits.iter().sum::<u32>()
-            + world.config.devices.len() as u32
-            + 2 * world.requests.len() as u32
-            + post_bits.iter().sum::<u32>()
-            + timeout_bits
-            + lost_bits;
+        let io_at = at;
+        let tail_at = io_at + world.config.devices.len() as u32 + 2 * world.requests.len() as u32;
+        let bits = tail_at + post_bits.iter().sum::<u32>() + timeout_bits + lost_bits;
         Layout {
             words: (bits as usize).div_ceil(64).max(1),
             bits,
@@ -281,6 +366,11 @@ impl Layout {
             timeout_bits,
             lost_bits,
             thread_at,
+            per_port,
+            wtq_at: current_bits + 1 + qlen_bits + bound as u32 * tmpl_bits,
+            lists_at: per_port - 2 * threads as u32,
+            io_at,
+            tail_at,
             entries: (0..world.config.devices.len())
                 .map(|d| {
                     world.setup.iter().find_map(|a| match a {
@@ -312,7 +402,7 @@ impl Layout {
     /// queue-wait mark (1 bit), and the field's width. The one
     /// place that turns a model thread into bits: the encoding and the
     /// symmetry reduction's sort keys both use it.
-    #[inline]
+    #[inline(always)]
     pub fn thread_field(
         &self,
         world: &World,
@@ -323,30 +413,15 @@ impl Layout {
         let prog = &world.programs[ti];
         let state = match th.state() {
             ThreadState::Running => 0,
-            ThreadState::Waiting(wait) => {
-                if wait != prog.wait() {
-                    return Err(PackError(format!(
-                        "thread #{ti} waits with {wait:?}, not its program's wait"
-                    )));
-                }
-                1
-            }
-            ThreadState::Paused(on) => {
-                if on != prog.block {
-                    return Err(PackError(format!(
-                        "thread #{ti} is paused on {on:?}, not its program's block"
-                    )));
-                }
-                2
-            }
+            ThreadState::Waiting(wait) if wait == prog.wait() => 1,
+            ThreadState::Paused(on) if on == prog.block => 2,
             ThreadState::Exited => 3,
+            other => return Err(not_its_program(ti, other)),
         };
         let port = th.port().map_or(0, |p| p.0 as u64 + 1);
         let count = l.count[ti] as u64;
         if (port >> self.port_bits) != 0 || (count >> self.count_bits[ti]) != 0 {
-            return Err(PackError(format!(
-                "thread #{ti}: port or packet count larger than the spec's bounds allow"
-            )));
+            return Err(out_of_bounds(ti));
         }
         // The mark only for threads whose program posts: no other thread's
         // mark can influence anything (see the module docs).
@@ -416,48 +491,7 @@ impl Layout {
             overflow: false,
         };
         for (pi, port) in k.ports().iter().enumerate() {
-            w.put(port.current() as u64, self.current_bits);
-            w.put(port.closed() as u64, 1);
-            let qlen = port.iocq().len();
-            if qlen > self.queue_cap {
-                return Err(PackError(format!(
-                    "port #{pi} queues {qlen} packets but at most {} can exist",
-                    self.queue_cap
-                )));
-            }
-            w.put(qlen as u64, self.qlen_bits);
-            let mut last = 0;
-            for packet in port.iocq().iter() {
-                // Packets in a row are often alike: try the last one's first.
-                let i = if world.templates.get(last) == Some(packet) {
-                    Some(last)
-                } else {
-                    world.templates.iter().position(|t| t == packet)
-                };
-                let Some(i) = i else {
-                    return Err(PackError(format!(
-                        "port #{pi} queues a packet no move can make: {packet:?}"
-                    )));
-                };
-                w.put(i as u64, self.tmpl_bits);
-                last = i;
-            }
-            w.skip((self.queue_cap - qlen) as u32 * self.tmpl_bits);
-            let wtq = port.wtq().arrival_order();
-            w.put(wtq.len() as u64, self.wlen_bits);
-            for t in wtq {
-                w.put(ren.slot_of[t.index()] as u64, self.tid_bits);
-            }
-            w.skip((self.threads - wtq.len().min(self.threads)) as u32 * self.tid_bits);
-            let mut lists = 0u64;
-            for t in port.rtl().as_slice() {
-                lists |= 1 << ren.slot_of[t.index()];
-            }
-            for t in port.ptl().as_slice() {
-                lists |= 1 << (ren.slot_of[t.index()] as usize + self.threads);
-            }
-            // RTL bits then PTL bits, as one field.
-            w.put_wide(lists, 2 * self.threads as u32);
+            self.put_port(world, pi, port, ren, &mut w)?;
         }
         // Unchanged threads whose fields lie next to each other in the
         // parent's key are copied as one run of bits.
@@ -486,6 +520,265 @@ impl Layout {
             w.put(v, bits);
         }
         run.copy_to(&mut w, run_end);
+        self.put_io(world, k, &mut w)?;
+        self.put_tail(k, l, &mut w);
+        debug_assert_eq!(w.w * 64 + w.nbits as usize, self.bits as usize);
+        w.finish();
+        if w.overflow {
+            return Err(PackError(
+                "a counter is larger than the spec's bounds allow".to_owned(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// [`Layout::encode`] of a successor of the state whose key is
+    /// `parent.0` (packed with no renaming), whose kernel and locals are
+    /// `parent.1` and `parent.2`,
+    /// reached by one step that wrote at most the model's `touched`: the
+    /// parent's key is copied, and only the fields of the ports and threads
+    /// named there (and of the threads whose program counter or packet
+    /// count moved), of the devices and OVERLAPPEDs if the step
+    /// touched them, and the environment's budgets and `lost` if they
+    /// moved, are packed again, in place. The key is the one [`Layout::encode`] gives: each
+    /// field is a function of the parts of the state it packs, every field
+    /// has a fixed place when nothing is renamed, and the fields copied
+    /// passed the same checks when the parent was packed. The search
+    /// compares the two in debug builds.
+    pub fn encode_touched(
+        &self,
+        world: &World,
+        k: &Kernel,
+        l: &Local,
+        key: &mut [u64],
+        parent: (&[u64], &Kernel, &Local),
+        touched: &Touched,
+    ) -> Result<(), PackError> {
+        if touched.far() {
+            return self.encode(world, k, l, key);
+        }
+        let (pkey, pk, pl) = parent;
+        let local_changed = threads_changed(l, pl, self.threads);
+        copy_words(key, pkey);
+        let mut overflow = false;
+        let ports = k.ports();
+        let mut mask = touched.port_mask();
+        while mask != 0 {
+            let pi = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            let Some(port) = ports.get(pi) else {
+                continue;
+            };
+            let bit = 1u64 << pi;
+            let (iocq, wtq) = (
+                touched.iocq_mask() & bit != 0,
+                touched.wtq_mask() & bit != 0,
+            );
+            overflow |= self.repack_port(world, pi, port, key, iocq, wtq)?;
+        }
+        let threads = k.threads();
+        let mut mask = touched.thread_mask() | local_changed;
+        while mask != 0 {
+            let ti = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            let Some(th) = threads.get(ti) else {
+                continue;
+            };
+            let (v, bits) = self.thread_field(world, ti, th, l)?;
+            set_field(key, self.thread_at[ti].0, bits, v);
+        }
+        if touched.io() {
+            let mut w = Writer::at(key, self.io_at);
+            self.put_io(world, k, &mut w)?;
+            w.finish_within();
+        }
+        // The tail is packed again only if one of its fields moved, in a
+        // word of its own, then put in place.
+        let tail_moved = l.posts_left != pl.posts_left
+            || l.timeouts_left != pl.timeouts_left
+            || k.counters().lost != pk.counters().lost;
+        let tail = self.bits - self.tail_at;
+        if tail_moved && tail < 64 {
+            let mut word = [0u64];
+            let mut w = Writer {
+                words: &mut word,
+                w: 0,
+                acc: 0,
+                nbits: 0,
+                overflow: false,
+            };
+            self.put_tail(k, l, &mut w);
+            w.finish();
+            overflow |= w.overflow;
+            set_field(key, self.tail_at, tail, word[0]);
+        } else if tail_moved {
+            let mut w = Writer::at(key, self.tail_at);
+            self.put_tail(k, l, &mut w);
+            debug_assert_eq!(w.w * 64 + w.nbits as usize, self.bits as usize);
+            w.finish_within();
+            overflow |= w.overflow;
+        }
+        if overflow {
+            return Err(PackError(
+                "a counter is larger than the spec's bounds allow".to_owned(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Packs one port: `current`, closed, the IOCQ (length, then each
+    /// packet's template, then empty slots), the WTQ (length, then thread
+    /// slots, then empty ones), the RTL and PTL as bit sets.
+    #[inline(always)]
+    fn put_port(
+        &self,
+        world: &World,
+        pi: usize,
+        port: &Port,
+        ren: &Renaming,
+        w: &mut Writer<'_>,
+    ) -> Result<(), PackError> {
+        w.put(port.current() as u64, self.current_bits);
+        w.put(port.closed() as u64, 1);
+        self.put_iocq(world, pi, port, w)?;
+        self.put_wtq(port, ren, w);
+        self.put_lists(port, ren, w);
+        Ok(())
+    }
+
+    /// Packs a port's IOCQ: its length, then each packet as an index into
+    /// the templates, then empty slots.
+    #[inline(always)]
+    fn put_iocq(
+        &self,
+        world: &World,
+        pi: usize,
+        port: &Port,
+        w: &mut Writer<'_>,
+    ) -> Result<(), PackError> {
+        let qlen = port.iocq().len();
+        if qlen > self.queue_cap {
+            return Err(PackError(format!(
+                "port #{pi} queues {qlen} packets but at most {} can exist",
+                self.queue_cap
+            )));
+        }
+        w.put(qlen as u64, self.qlen_bits);
+        let mut last = 0;
+        for packet in port.iocq().iter() {
+            // Packets in a row are often alike: try the last one's first.
+            let i = if world.templates.get(last) == Some(packet) {
+                Some(last)
+            } else {
+                world.templates.iter().position(|t| t == packet)
+            };
+            let Some(i) = i else {
+                return Err(PackError(format!(
+                    "port #{pi} queues a packet no move can make: {packet:?}"
+                )));
+            };
+            w.put(i as u64, self.tmpl_bits);
+            last = i;
+        }
+        w.skip((self.queue_cap - qlen) as u32 * self.tmpl_bits);
+        Ok(())
+    }
+
+    /// Packs a port's WTQ: its length, then the threads' slots in arrival
+    /// order, then empty ones.
+    #[inline(always)]
+    fn put_wtq(&self, port: &Port, ren: &Renaming, w: &mut Writer<'_>) {
+        let wtq = port.wtq().arrival_order();
+        w.put(wtq.len() as u64, self.wlen_bits);
+        for t in wtq {
+            w.put(ren.slot_of[t.index()] as u64, self.tid_bits);
+        }
+        w.skip((self.threads - wtq.len().min(self.threads)) as u32 * self.tid_bits);
+    }
+
+    /// A port's RTL bits then its PTL bits, as one field.
+    #[inline(always)]
+    fn lists(&self, port: &Port, ren: &Renaming) -> u64 {
+        let mut lists = 0u64;
+        for t in port.rtl().as_slice() {
+            lists |= 1 << ren.slot_of[t.index()];
+        }
+        for t in port.ptl().as_slice() {
+            lists |= 1 << (ren.slot_of[t.index()] as usize + self.threads);
+        }
+        lists
+    }
+
+    /// Packs a port's RTL bits then its PTL bits, as one field.
+    #[inline(always)]
+    fn put_lists(&self, port: &Port, ren: &Renaming, w: &mut Writer<'_>) {
+        w.put_wide(self.lists(port, ren), 2 * self.threads as u32);
+    }
+
+    /// [`Layout::put_port`] in place for a port the step touched: its
+    /// IOCQ and WTQ only if the step may have written them.
+    #[inline(always)]
+    fn repack_port(
+        &self,
+        world: &World,
+        pi: usize,
+        port: &Port,
+        key: &mut [u64],
+        iocq: bool,
+        wtq: bool,
+    ) -> Result<bool, PackError> {
+        let at = pi as u32 * self.per_port;
+        let id = &Renaming::IDENTITY;
+        if iocq && wtq {
+            let mut w = Writer::at(key, at);
+            self.put_port(world, pi, port, id, &mut w)?;
+            debug_assert_eq!(w.w * 64 + w.nbits as usize, (at + self.per_port) as usize);
+            w.finish_within();
+            return Ok(w.overflow);
+        }
+        let mut overflow;
+        if iocq {
+            let mut w = Writer::at(key, at);
+            w.put(port.current() as u64, self.current_bits);
+            w.put(port.closed() as u64, 1);
+            self.put_iocq(world, pi, port, &mut w)?;
+            w.finish_within();
+            overflow = w.overflow;
+        } else {
+            // `current` and closed, as put_port packs them.
+            let current = port.current() as u64;
+            overflow = current >> self.current_bits != 0;
+            let head = current | (port.closed() as u64) << self.current_bits;
+            set_field(
+                key,
+                at,
+                self.current_bits + 1,
+                head & ((2 << self.current_bits) - 1),
+            );
+        }
+        if wtq {
+            let mut w = Writer::at(key, at + self.wtq_at);
+            self.put_wtq(port, id, &mut w);
+            w.finish_within();
+            overflow |= w.overflow;
+        }
+        let bits = 2 * self.threads as u32;
+        if bits < 64 {
+            set_field(key, at + self.lists_at, bits, self.lists(port, id));
+        } else {
+            let mut w = Writer::at(key, at + self.lists_at);
+            self.put_lists(port, id, &mut w);
+            debug_assert_eq!(w.w * 64 + w.nbits as usize, (at + self.per_port) as usize);
+            w.finish_within();
+        }
+        Ok(overflow)
+    }
+
+    /// Packs the devices (closed flags; their Device List entries and
+    /// pending lists are checked against the spec) and each request's
+    /// OVERLAPPED use.
+    #[inline]
+    fn put_io(&self, world: &World, k: &Kernel, w: &mut Writer<'_>) -> Result<(), PackError> {
         let mut seen = [0usize; super::spec::MAX_DEVICES];
         for (d, dev) in k.devices().iter() {
             w.put(dev.closed() as u64, 1);
@@ -529,19 +822,17 @@ impl Layout {
                 )));
             }
         }
+        Ok(())
+    }
+
+    /// Packs the environment's budgets and the `lost` counter (the last fields).
+    #[inline(always)]
+    fn put_tail(&self, k: &Kernel, l: &Local, w: &mut Writer<'_>) {
         for (s, &bits) in self.post_bits.iter().enumerate() {
             w.put(l.posts_left[s] as u64, bits);
         }
         w.put(l.timeouts_left.unwrap_or(0) as u64, self.timeout_bits);
         w.put(k.counters().lost, self.lost_bits);
-        debug_assert_eq!(w.w * 64 + w.nbits as usize, self.bits as usize);
-        w.finish();
-        if w.overflow {
-            return Err(PackError(
-                "a counter is larger than the spec's bounds allow".to_owned(),
-            ));
-        }
-        Ok(())
     }
 
     /// Unpacks `key` into `k` and `l`. The kernel is rebuilt through the
@@ -560,7 +851,7 @@ impl Layout {
         l: &mut Local,
     ) -> Result<(), PartsError> {
         let config = &world.config;
-        let mut r = Reader { words: key, pos: 0 };
+        let mut r = Stream::new(key);
         let mut queued = 0u64;
         parts.flavor = config.flavor;
         parts.cpus = config.cpus;
@@ -577,14 +868,14 @@ impl Layout {
                 let i = r.get(self.tmpl_bits) as usize;
                 port.iocq.push_back(world.templates[i]);
             }
-            r.pos += (self.queue_cap - qlen) as u32 * self.tmpl_bits;
+            r.skip((self.queue_cap - qlen) as u32 * self.tmpl_bits);
             queued += qlen as u64;
             let wlen = r.get(self.wlen_bits) as usize;
             port.wtq.clear();
             for _ in 0..wlen {
                 port.wtq.push(ThreadId(r.get(self.tid_bits) as u32));
             }
-            r.pos += (self.threads - wlen) as u32 * self.tid_bits;
+            r.skip((self.threads - wlen) as u32 * self.tid_bits);
             for (set, mask) in [
                 (&mut port.rtl, r.get(self.threads as u32)),
                 (&mut port.ptl, r.get(self.threads as u32)),
@@ -601,21 +892,24 @@ impl Layout {
         parts.threads.resize(self.threads, Thread::FREE);
         for (ti, th) in parts.threads.iter_mut().enumerate() {
             let prog = &world.programs[ti];
-            let state = match r.get(2) {
+            // The whole field at once, then its parts.
+            let v = r.get(self.thread_at[ti].1);
+            let (pb, cb) = (self.port_bits, self.count_bits[ti]);
+            let state = match v & 3 {
                 0 => ThreadState::Running,
                 1 => ThreadState::Waiting(prog.wait()),
                 2 => ThreadState::Paused(prog.block),
                 _ => ThreadState::Exited,
             };
-            let p = r.get(self.port_bits);
+            let p = (v >> 2) & ((1 << pb) - 1);
             let port = if p == 0 {
                 None
             } else {
                 Some(crate::model::PortId(p as u32 - 1))
             };
-            l.pc[ti] = Pc::from_bits(r.get(3)).unwrap_or(Pc::Done);
-            l.count[ti] = r.get(self.count_bits[ti]) as u8;
-            let mark = r.get(self.mark_bits[ti]) != 0;
+            l.pc[ti] = Pc::from_bits((v >> (2 + pb)) & 7).unwrap_or(Pc::Done);
+            l.count[ti] = ((v >> (5 + pb)) & ((1 << cb) - 1)) as u8;
+            let mark = (v >> (5 + pb + cb)) & u64::from(self.mark_bits[ti]) != 0;
             *th = Thread::new(state, port, mark);
         }
         parts
@@ -669,6 +963,70 @@ impl Layout {
         };
         k.swap_parts(parts)
     }
+}
+
+/// `dst.copy_from_slice(src)` without a call to `memcpy` for the short
+/// keys of most specs (a call costs more than the copy).
+#[inline(always)]
+fn copy_words(dst: &mut [u64], src: &[u64]) {
+    match (dst, src) {
+        ([d0], [s0]) => *d0 = *s0,
+        ([d0, d1], [s0, s1]) => (*d0, *d1) = (*s0, *s1),
+        ([d0, d1, d2], [s0, s1, s2]) => (*d0, *d1, *d2) = (*s0, *s1, *s2),
+        (dst, src) => dst.copy_from_slice(src),
+    }
+}
+
+/// Writes the `bits` (below 64) low bits of `v` at bit `at` of `key`, in
+/// place of what was there.
+#[inline(always)]
+fn set_field(key: &mut [u64], at: u32, bits: u32, v: u64) {
+    debug_assert!(bits < 64 && v >> bits == 0);
+    let (w, off) = ((at / 64) as usize, at % 64);
+    let mask = (1u64 << bits) - 1;
+    key[w] = (key[w] & !(mask << off)) | (v << off);
+    if off + bits > 64 {
+        let high = 64 - off;
+        key[w + 1] = (key[w + 1] & !(mask >> high)) | (v >> high);
+    }
+}
+
+/// Thread `ti` waits or is paused otherwise than its program does.
+#[cold]
+#[inline(never)]
+fn not_its_program(ti: usize, state: ThreadState) -> PackError {
+    PackError(match state {
+        ThreadState::Waiting(wait) => {
+            format!("thread #{ti} waits with {wait:?}, not its program's wait")
+        }
+        ThreadState::Paused(on) => {
+            format!("thread #{ti} is paused on {on:?}, not its program's block")
+        }
+        other => format!("thread #{ti} is {other:?}"),
+    })
+}
+
+/// Thread `ti`'s port or packet count does not fit its field.
+#[cold]
+#[inline(never)]
+fn out_of_bounds(ti: usize) -> PackError {
+    PackError(format!(
+        "thread #{ti}: port or packet count larger than the spec's bounds allow"
+    ))
+}
+
+/// Bit `i` set if thread `i` (of the first `threads`) has another program
+/// counter or packet count in `a` than in `b`: the threads whose fields a
+/// move changed besides those the model's [`Touched`] names.
+#[inline(always)]
+fn threads_changed(a: &Local, b: &Local, threads: usize) -> u64 {
+    let mut changed = 0u64;
+    for i in 0..threads.min(MAX_THREADS) {
+        if a.pc[i] != b.pc[i] || a.count[i] != b.count[i] {
+            changed |= 1 << i;
+        }
+    }
+    changed
 }
 
 /// `k` with its growing counters set as [`Layout::decode`] sets them, and

@@ -16,13 +16,17 @@ use super::world::{Local, Move, World, WorldError};
 use crate::model::properties::{check_step, Violation};
 use crate::model::{
     Action, Kernel, KernelParts, Outcome, PartsError, PortId, Rejection, ThreadId, ThreadState,
+    Touched,
 };
 
 /// How a step is applied. The explorer normally uses the model's own rules
 /// ([`ModelRules`]); tests plug in a broken copy of a rule to show that the
 /// property checks catch it.
 pub trait Rules {
-    /// Applies `action` to `k`, as [`Kernel::apply`] does.
+    /// Applies `action` to `k`, as [`Kernel::apply`] does. `out.touched`
+    /// must cover what it wrote (the explorer packs and restores only that):
+    /// [`Kernel::apply`] fills it; an implementation that builds the kernel
+    /// another way calls [`Outcome::clear`] first, which marks everything.
     fn apply(&self, k: &mut Kernel, action: Action, out: &mut Outcome) -> Result<(), Rejection>;
 }
 
@@ -350,24 +354,31 @@ struct Expander<'a, R> {
 
 impl<R: Rules> Expander<'_, R> {
     /// Packs a state into `key`, as its orbit's representative under
-    /// symmetry; a successor of `parent` (its key, kernel and locals) with
-    /// [`Layout::encode_successor`], which copies what the move left alone.
+    /// symmetry. A successor of `parent` (its key, kernel and locals, and
+    /// what the step touched) is packed by copying what the move left
+    /// alone: in place with [`Layout::encode_touched`] (no renaming), or
+    /// with [`Layout::encode_successor`] (symmetry).
     fn pack(
         &self,
         k: &Kernel,
         l: &Local,
         ren: &mut Renaming,
         key: &mut [u64],
-        parent: Option<(&[u64], &Kernel, &Local)>,
+        parent: Option<(&[u64], &Kernel, &Local, &Touched)>,
     ) -> Result<(), PackError> {
         if let Some(sym) = self.symmetry {
             sym.canonical(self.layout, self.world, k, l, ren)?;
         }
-        let Some(parent) = parent else {
+        let Some((pkey, pk, pl, touched)) = parent else {
             return self.layout.encode_renamed(self.world, k, l, key, ren);
         };
-        self.layout
-            .encode_successor(self.world, k, l, key, ren, parent)?;
+        if self.symmetry.is_some() {
+            self.layout
+                .encode_successor(self.world, k, l, key, ren, (pkey, pk, pl))?;
+        } else {
+            self.layout
+                .encode_touched(self.world, k, l, key, (pkey, pk, pl), touched)?;
+        }
         #[cfg(debug_assertions)]
         {
             let mut full = vec![0; key.len()];
@@ -464,9 +475,12 @@ impl<R: Rules> Expander<'_, R> {
             }
         }
         world.moves(&w.before_k, &w.before_l, &mut w.moves);
+        // The work kernel equals `before_k` at the start of each move:
+        // copied once here, then restored after each move (only what the
+        // move touched).
+        w.work_k.clone_from(&w.before_k);
         for i in 0..w.moves.len() {
             let mv = w.moves[i];
-            w.work_k.clone_from(&w.before_k);
             let mut work_l = w.before_l;
             let action = world.action(mv, &work_l);
             e.transitions += 1;
@@ -500,7 +514,7 @@ impl<R: Rules> Expander<'_, R> {
                 return e;
             }
             world.advance(mv, &w.out, &mut work_l);
-            let parent = Some((store.key(id), &w.before_k, &w.before_l));
+            let parent = Some((store.key(id), &w.before_k, &w.before_l, &w.out.touched));
             if let Err(PackError(message)) =
                 self.pack(&w.work_k, &work_l, &mut w.ren, &mut w.key, parent)
             {
@@ -515,10 +529,15 @@ impl<R: Rules> Expander<'_, R> {
             let h = hash(&w.key);
             batch.keys.extend_from_slice(&w.key);
             batch.succ.push((mv.code(), h, found));
+            // After the last move, only the probe needs `work_k` back (the
+            // next state copies it whole).
+            if i + 1 < w.moves.len() || self.opts.probe_invalid {
+                w.work_k.restore_from(&w.before_k, &w.out.touched);
+            }
         }
         e.succ_end = batch.succ.len();
         if self.opts.probe_invalid {
-            w.work_k.clone_from(&w.before_k);
+            // `work_k` equals `before_k` again (restored after each move).
             e.after = probe(
                 world,
                 self.rules,

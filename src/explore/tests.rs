@@ -252,7 +252,8 @@ fn every_state_packs_and_unpacks_to_itself() {
 /// move left alone from the parent's key) gives the key
 /// [`Layout::encode_renamed`] gives, on every transition of the bundled
 /// specs below (`--max-states` bounded), with no renaming and with each
-/// successor's canonical renaming.
+/// successor's canonical renaming; and so does [`Layout::encode_touched`]
+/// (in place, from what the model says the step touched), with no renaming.
 #[test]
 fn successors_pack_as_a_full_encoding_does() {
     let specs = [
@@ -262,6 +263,7 @@ fn successors_pack_as_a_full_encoding_does() {
         include_str!("../../sim-scenarios/explore/three-workers.json"),
         include_str!("../../sim-scenarios/explore/close-port-loses.json"),
         include_str!("../../sim-scenarios/explore/timeout-over-limit.json"),
+        include_str!("../../sim-scenarios/explore/held-packets.json"),
     ];
     let mut compared = 0;
     for text in specs {
@@ -298,6 +300,11 @@ fn successors_pack_as_a_full_encoding_does() {
                     sym.canonical(&layout, &w, &k2, &l2, &mut ren).unwrap();
                     rens.push(ren);
                 }
+                let b =
+                    layout.encode_touched(&w, &k2, &l2, &mut incr, (parent, &k, &l), &out.touched);
+                let a = layout.encode(&w, &k2, &l2, &mut full);
+                assert_eq!(a, b, "state {id}, {mv:?}");
+                assert_eq!(full, incr, "in place: state {id}, {mv:?}");
                 for ren in rens {
                     let a = layout.encode_renamed(&w, &k2, &l2, &mut full, &ren);
                     let b =

@@ -454,6 +454,154 @@ pub struct Delivery {
     pub packet: Packet,
 }
 
+/// The parts of a kernel a step may have written: which threads, which
+/// ports (and of those, which IOCQs and WTQs), and whether any device or OVERLAPPED (the Device List, the
+/// pending lists, the OVERLAPPED table). The run totals ([`Counters`]) are
+/// not tracked: any step may change them.
+///
+/// The rules mark what they write as they write it, so a thread, port or
+/// device a step did not mark is exactly as it was before the step (a
+/// mark does not say that anything changed). Programs that copy states
+/// use it to copy only what a step touched (the explorer packs and
+/// restores kernels so). Ids from 64 up share one mark.
+///
+/// [`Counters`]: super::Counters
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Touched {
+    threads: u64,
+    ports: u64,
+    /// Ports whose IOCQ, and ports whose WTQ, may have been written.
+    iocqs: u64,
+    wtqs: u64,
+    /// Some thread or port with an id of 64 or more.
+    far: bool,
+    io: bool,
+}
+
+impl Touched {
+    /// Nothing written.
+    pub const NONE: Touched = Touched {
+        threads: 0,
+        ports: 0,
+        iocqs: 0,
+        wtqs: 0,
+        far: false,
+        io: false,
+    };
+
+    /// Anything may have been written (what a cleared [`Outcome`] says
+    /// before the model fills it, so a step made another way is never taken
+    /// for one that changed nothing).
+    pub const ALL: Touched = Touched {
+        threads: u64::MAX,
+        ports: u64::MAX,
+        iocqs: u64::MAX,
+        wtqs: u64::MAX,
+        far: true,
+        io: true,
+    };
+
+    /// True if thread `t` may have been written.
+    #[inline]
+    pub fn thread(&self, t: ThreadId) -> bool {
+        if t.0 < 64 {
+            self.threads >> t.0 & 1 != 0
+        } else {
+            self.far
+        }
+    }
+
+    /// True if port `p` may have been written.
+    #[inline]
+    pub fn port(&self, p: PortId) -> bool {
+        if p.0 < 64 {
+            self.ports >> p.0 & 1 != 0
+        } else {
+            self.far
+        }
+    }
+
+    /// Bit `i` set if thread `i` (below 64) may have been written.
+    #[inline]
+    pub fn thread_mask(&self) -> u64 {
+        self.threads
+    }
+
+    /// Bit `i` set if port `i` (below 64) may have been written.
+    #[inline]
+    pub fn port_mask(&self) -> u64 {
+        self.ports
+    }
+
+    /// Bit `i` set if port `i`'s IOCQ (below 64) may have been written
+    /// (a subset of [`Touched::port_mask`]).
+    #[inline]
+    pub fn iocq_mask(&self) -> u64 {
+        self.iocqs
+    }
+
+    /// Bit `i` set if port `i`'s WTQ (below 64) may have been written
+    /// (a subset of [`Touched::port_mask`]).
+    #[inline]
+    pub fn wtq_mask(&self) -> u64 {
+        self.wtqs
+    }
+
+    /// True if some thread or port with an id of 64 or more may have been written.
+    #[inline]
+    pub fn far(&self) -> bool {
+        self.far
+    }
+
+    /// True if a device (its Device List entry, pending list or closed
+    /// flag) or the OVERLAPPED table may have been written.
+    #[inline]
+    pub fn io(&self) -> bool {
+        self.io
+    }
+
+    #[inline(always)]
+    pub(crate) fn add_thread(&mut self, t: ThreadId) {
+        if t.0 < 64 {
+            self.threads |= 1 << t.0;
+        } else {
+            self.far = true;
+        }
+    }
+
+    #[inline(always)]
+    pub(crate) fn add_port(&mut self, p: PortId) {
+        if p.0 < 64 {
+            self.ports |= 1 << p.0;
+        } else {
+            self.far = true;
+        }
+    }
+
+    /// Port `p`'s IOCQ (and so port `p`).
+    #[inline(always)]
+    pub(crate) fn add_iocq(&mut self, p: PortId) {
+        self.add_port(p);
+        if p.0 < 64 {
+            self.iocqs |= 1 << p.0;
+        }
+    }
+
+    /// Port `p`'s WTQ (and so port `p`).
+    #[inline(always)]
+    pub(crate) fn add_wtq(&mut self, p: PortId) {
+        self.add_port(p);
+        if p.0 < 64 {
+            self.wtqs |= 1 << p.0;
+        }
+    }
+
+    #[inline(always)]
+    pub(crate) fn add_io(&mut self) {
+        self.io = true;
+    }
+}
+
 /// Everything one applied action did. Reused across steps to avoid allocation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outcome {
@@ -465,6 +613,13 @@ pub struct Outcome {
     pub failures: Vec<(ThreadId, WinError)>,
     /// Rules that fired, in order.
     pub fired: Vec<Fired>,
+    /// What the step may have written: [`Touched::NONE`] for a rejected
+    /// action and in a default outcome (nothing happened);
+    /// [`Touched::ALL`] after [`Outcome::clear`], until
+    /// [`super::Kernel::apply`] fills it (so a step made another way, by
+    /// code that clears the outcome and builds the kernel itself, is never
+    /// taken for one that wrote nothing).
+    pub touched: Touched,
 }
 
 impl Default for Outcome {
@@ -474,18 +629,21 @@ impl Default for Outcome {
             deliveries: Vec::new(),
             failures: Vec::new(),
             fired: Vec::new(),
+            touched: Touched::NONE,
         }
     }
 }
 
 impl Outcome {
-    /// Resets for the next step, keeping the buffers.
+    /// Resets for the next step, keeping the buffers. `touched` becomes
+    /// [`Touched::ALL`]: whoever fills the outcome next says what it wrote.
     #[inline]
     pub fn clear(&mut self) {
         self.result = CallResult::Success;
         self.deliveries.clear();
         self.failures.clear();
         self.fired.clear();
+        self.touched = Touched::ALL;
     }
 
     #[inline]

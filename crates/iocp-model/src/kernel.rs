@@ -3,13 +3,14 @@
 //! hands it to its rule in `rules.rs`.
 
 use super::action::{Action, Timeout};
-use super::device_list::DeviceList;
+use super::device_list::{Device, DeviceList};
 use super::error::{RejectKind, Rejection};
-use super::event::{Outcome, Rule};
+use super::event::{Outcome, Rule, Touched};
 use super::ids::{DeviceId, OvId, PortId, ThreadId};
+use super::iocq::Iocq;
 use super::port::Port;
 use super::thread::{Thread, ThreadState};
-use super::wtq::WakeOrder;
+use super::wtq::{WakeOrder, Wtq};
 
 /// Which implementation of completion ports to simulate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -234,6 +235,8 @@ impl Kernel {
     /// rejection the kernel is exactly as before and `out` is cleared.
     pub fn apply(&mut self, action: Action, out: &mut Outcome) -> Result<(), Rejection> {
         out.clear();
+        // From here the rules mark what they write (see `Touched`).
+        out.touched = Touched::NONE;
         self.validate(action)?;
         match action {
             Action::Associate { device, port, key } => self.rule_associate(device, port, key, out),
@@ -437,8 +440,92 @@ impl Kernel {
         Err(Rejection { rule, kind })
     }
 
+    /// Thread `t`, to be written by a rule: marked in `out.touched`.
+    #[inline(always)]
+    pub(crate) fn thread_mut(&mut self, t: ThreadId, out: &mut Outcome) -> &mut Thread {
+        out.touched.add_thread(t);
+        &mut self.threads[t.index()]
+    }
+
+    /// Port `p`, to be written by a rule: marked in `out.touched`.
+    #[inline(always)]
+    pub(crate) fn port_mut(&mut self, p: PortId, out: &mut Outcome) -> &mut Port {
+        out.touched.add_port(p);
+        &mut self.ports[p.index()]
+    }
+
+    /// Port `p`'s IOCQ, to be written by a rule: marked in `out.touched`.
+    #[inline(always)]
+    pub(crate) fn iocq_mut(&mut self, p: PortId, out: &mut Outcome) -> &mut Iocq {
+        out.touched.add_iocq(p);
+        &mut self.ports[p.index()].iocq
+    }
+
+    /// Port `p`'s WTQ, to be written by a rule: marked in `out.touched`.
+    #[inline(always)]
+    pub(crate) fn wtq_mut(&mut self, p: PortId, out: &mut Outcome) -> &mut Wtq {
+        out.touched.add_wtq(p);
+        &mut self.ports[p.index()].wtq
+    }
+
+    /// Device `d` (validated), to be written by a rule: marked in `out.touched`.
+    #[inline(always)]
+    pub(crate) fn device_mut(&mut self, d: DeviceId, out: &mut Outcome) -> &mut Device {
+        out.touched.add_io();
+        self.devices.get_mut(d).expect("validated")
+    }
+
+    /// Copies back from `before` what `touched` says may differ (of a
+    /// port: its counters, flags and RTL and PTL, and its IOCQ and WTQ only
+    /// if marked), and the run totals: if `self` was equal to `before` and then changed only
+    /// by one [`Kernel::apply`] whose outcome said `touched`, it is equal
+    /// to `before` again (checked in debug builds), at the cost of what
+    /// the step touched instead of a whole [`Clone::clone_from`]. Given
+    /// anything else (another kernel, another step's marks), `self` may
+    /// mix the two states; with [`Touched::ALL`] it is a plain copy.
+    pub fn restore_from(&mut self, before: &Kernel, touched: &Touched) {
+        if touched.far()
+            || self.ports.len() != before.ports.len()
+            || self.threads.len() != before.threads.len()
+        {
+            self.clone_from(before);
+            return;
+        }
+        let mut ports = touched.port_mask();
+        while ports != 0 {
+            let i = ports.trailing_zeros() as usize;
+            ports &= ports - 1;
+            if let (Some(p), Some(b)) = (self.ports.get_mut(i), before.ports.get(i)) {
+                let bit = 1u64 << i;
+                p.restore_from(
+                    b,
+                    touched.iocq_mask() & bit != 0,
+                    touched.wtq_mask() & bit != 0,
+                );
+            }
+        }
+        let mut threads = touched.thread_mask();
+        while threads != 0 {
+            let i = threads.trailing_zeros() as usize;
+            threads &= threads - 1;
+            if let (Some(t), Some(b)) = (self.threads.get_mut(i), before.threads.get(i)) {
+                *t = *b;
+            }
+        }
+        if touched.io() {
+            self.devices.clone_from(&before.devices);
+            self.ovs.clone_from(&before.ovs);
+        }
+        self.counters = before.counters;
+        debug_assert!(
+            self == before,
+            "restore_from: the step wrote something it did not mark"
+        );
+    }
+
     #[inline]
-    pub(crate) fn set_ov(&mut self, id: OvId, state: OvUse) {
+    pub(crate) fn set_ov(&mut self, id: OvId, state: OvUse, out: &mut Outcome) {
+        out.touched.add_io();
         let i = id.index();
         if i >= self.ovs.len() {
             if state == OvUse::Free {

@@ -49,7 +49,7 @@ pub use device_list::{Device, DeviceList};
 pub use error::{RejectKind, Rejection};
 pub use event::{
     CallResult, Delivery, Event, FailWhy, Fired, NoPacketWhy, NoTakeWhy, Outcome, QueueWhy, Rule,
-    WinError,
+    Touched, WinError,
 };
 pub use ids::{DeviceId, LabelId, Names, OvId, PortId, StatusId, ThreadId};
 pub use iocq::Iocq;

@@ -121,6 +121,27 @@ impl Port {
     }
 }
 
+impl Port {
+    /// Makes `self` equal to `source` when they differ at most in their
+    /// counters, flags, RTL and PTL, and in their IOCQ if `iocq` and their
+    /// WTQ if `wtq` (see `Kernel::restore_from`).
+    #[inline]
+    pub(crate) fn restore_from(&mut self, source: &Port, iocq: bool, wtq: bool) {
+        self.concurrency = source.concurrency;
+        self.max = source.max;
+        self.current = source.current;
+        self.closed = source.closed;
+        if iocq {
+            self.iocq.clone_from(&source.iocq);
+        }
+        if wtq {
+            self.wtq.clone_from(&source.wtq);
+        }
+        self.rtl.clone_from(&source.rtl);
+        self.ptl.clone_from(&source.ptl);
+    }
+}
+
 impl Clone for Port {
     fn clone(&self) -> Port {
         Port {

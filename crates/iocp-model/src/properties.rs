@@ -161,7 +161,7 @@ fn check(
                 },
             });
         }
-        if !(shortcuts && fifo_packets_untouched(p, before, out, after)) {
+        if !(shortcuts && fifo_packets_simple(p, before, out, after)) {
             fifo_packets(p, before, out, after)?;
         }
         if flavor == Flavor::Windows {
@@ -256,36 +256,53 @@ fn conservation(before: &Kernel, out: &Outcome, after: &Kernel) -> Result<(), Vi
     Ok(())
 }
 
-/// The common case of property 5, decided without the general comparison:
-/// true if the step reports no packet queued into P, handed off at P or
-/// discarded from P, and P's IOCQ before the step is exactly the packets
-/// delivered from P, in order, then P's IOCQ after the step.
+/// The common cases of property 5, decided without the general comparison:
+/// true if the step discarded nothing from P, queued at most one packet
+/// `q` into P and handed off at most one packet `h` at P, `h` (if any) is
+/// the first packet delivered from P, and P's IOCQ before the step, then
+/// `q`, is exactly the other packets delivered from P, in order, then P's
+/// IOCQ after the step.
 ///
-/// Sound because it is [`fifo_packets`] with those three event lists
-/// empty: no handed-off packet means every delivery from P counts as taken
-/// from the IOCQ (and the handed-off half of the check holds trivially), no
-/// inserted packet means the packets that entered are the IOCQ before the
-/// step, and no discarded packet means the packets that left are the
-/// deliveries then the IOCQ after. So when this returns true, the full
-/// check passes; when it returns false, the full check decides (and words
-/// the violation). `tests/integration/properties.rs` compares the two on random steps,
-/// honest and corrupted.
-fn fifo_packets_untouched(p: PortId, before: &Kernel, out: &Outcome, after: &Kernel) -> bool {
-    let touched = out.fired.iter().any(|f| match f.event {
-        Event::Queued { port, .. }
-        | Event::HandedOff { port, .. }
-        | Event::Discarded { port, .. } => port == p,
-        _ => false,
-    });
-    if touched {
-        return false;
+/// Sound because it is [`fifo_packets`] with those event lists: when the
+/// first delivery from P is `h`, the deliveries left once the handed-off
+/// packet is taken out are the others (and the handed-off half of the check
+/// holds: one handed off, one skipped); the packets that entered are the
+/// IOCQ before the step then `q`; no discarded packet means the packets
+/// that left are those deliveries then the IOCQ after. So when this returns
+/// true, the full check passes; when it returns false, the full check
+/// decides (and words the violation). `tests/integration/properties.rs`
+/// compares the two on random steps, honest and corrupted.
+fn fifo_packets_simple(p: PortId, before: &Kernel, out: &Outcome, after: &Kernel) -> bool {
+    let (mut queued, mut handed) = (None, None);
+    for f in &out.fired {
+        let (seen, packet) = match f.event {
+            Event::Queued { port, packet, .. } if port == p => (&mut queued, packet),
+            Event::HandedOff { port, packet, .. } if port == p => (&mut handed, packet),
+            Event::Discarded { port, .. } if port == p => return false,
+            _ => continue,
+        };
+        if seen.replace(packet).is_some() {
+            return false;
+        }
+    }
+    let mut delivered = out.deliveries.iter().filter(|d| d.port == p);
+    if let Some(h) = handed {
+        if delivered.next().map(|d| d.packet) != Some(h) {
+            return false;
+        }
     }
     let (b, a) = (&before.port(p).iocq, &after.port(p).iocq);
-    let delivered = || out.deliveries.iter().filter(|d| d.port == p);
-    let taken = delivered().count();
-    b.len() == taken + a.len()
-        && b.head_is(delivered().map(|d| &d.packet))
-        && b.tail_equals(taken, a)
+    let taken = delivered.clone().count();
+    if b.len() + usize::from(queued.is_some()) != taken + a.len()
+        || !b.head_is(delivered.map(|d| &d.packet))
+    {
+        return false;
+    }
+    match queued {
+        None => b.tail_equals(taken, a),
+        // The IOCQ after is the rest of the one before, then `q`.
+        Some(q) => b.iter().skip(taken).chain([&q]).eq(a.iter()),
+    }
 }
 
 /// Property 5 (and the per-packet half of 1): for each port, the packets

@@ -23,7 +23,7 @@ impl Kernel {
             return;
         }
         let order = self.flavor.wake_order();
-        let port = &mut self.ports[p.index()];
+        let port = self.port_mut(p, out);
         if port.iocq.is_empty() || port.wtq.is_empty() {
             return;
         }
@@ -41,13 +41,14 @@ impl Kernel {
             return;
         }
         let w = port.wtq.pop(order).expect("WTQ checked non-empty");
+        out.touched.add_wtq(p);
         let batch = match self.threads[w.index()].state {
             ThreadState::Waiting(wait) => wait.batch.unwrap_or(1),
             _ => 1,
         };
         let taken = self.dequeue(w, p, batch, out);
-        let (current, max) = self.ports[p.index()].count_in(w);
-        self.threads[w.index()].state = ThreadState::Running;
+        let (current, max) = self.port_mut(p, out).count_in(w);
+        self.thread_mut(w, out).state = ThreadState::Running;
         out.fire(
             Rule::Activate,
             Event::Woke {
@@ -67,7 +68,7 @@ impl Kernel {
     fn dequeue(&mut self, t: ThreadId, p: PortId, n: u32, out: &mut Outcome) -> u32 {
         let mut taken = 0;
         while taken < n {
-            let Some(packet) = self.ports[p.index()].iocq.pop() else {
+            let Some(packet) = self.iocq_mut(p, out).pop() else {
                 break;
             };
             self.deliver(t, p, packet, out);
@@ -81,7 +82,7 @@ impl Kernel {
     fn deliver(&mut self, t: ThreadId, p: PortId, packet: Packet, out: &mut Outcome) {
         if packet.origin == Origin::Io {
             if let Some(ov) = packet.overlapped {
-                self.set_ov(ov, OvUse::Free);
+                self.set_ov(ov, OvUse::Free, out);
             }
         }
         self.counters.delivered += 1;
@@ -127,7 +128,7 @@ impl Kernel {
         }
         match self.threads[t.index()].port {
             Some(q) if q == p => {
-                let port = &mut self.ports[p.index()];
+                let port = self.port_mut(p, out);
                 port.rtl.0.remove(t);
                 port.current -= 1;
                 out.fire(
@@ -140,7 +141,7 @@ impl Kernel {
                 );
             }
             Some(q) => {
-                let old = &mut self.ports[q.index()];
+                let old = self.port_mut(q, out);
                 old.rtl.0.remove(t);
                 old.current -= 1;
                 out.fire(
@@ -151,18 +152,18 @@ impl Kernel {
                         current: old.current,
                     },
                 );
-                self.threads[t.index()].port = Some(p);
+                self.thread_mut(t, out).port = Some(p);
                 out.fire(rule, Event::Joined { thread: t, port: p });
                 self.activate(q, out);
             }
             None => {
-                self.threads[t.index()].port = Some(p);
+                self.thread_mut(t, out).port = Some(p);
                 out.fire(rule, Event::Joined { thread: t, port: p });
             }
         }
         let gated = self.flavor.gated();
         let lifo = self.flavor.wake_order() == super::wtq::WakeOrder::Lifo;
-        let port = &mut self.ports[p.index()];
+        let port = self.port_mut(p, out);
         let why = if port.iocq.is_empty() {
             Some(NoTakeWhy::IocqEmpty)
         } else if gated && !port.has_room() {
@@ -179,17 +180,15 @@ impl Kernel {
                 let taken = match batch {
                     // A plain get takes the head packet (the IOCQ is non-empty here).
                     None => {
-                        let packet = self.ports[p.index()]
-                            .iocq
-                            .pop()
-                            .expect("IOCQ checked non-empty");
+                        let packet = self.iocq_mut(p, out).pop().expect("IOCQ checked non-empty");
                         self.deliver(t, p, packet, out);
                         1
                     }
                     Some(n) => self.dequeue(t, p, n, out),
                 };
-                let (current, max) = self.ports[p.index()].count_in(t);
-                self.threads[t.index()].queue_mark = self.flavor.keeps_for_marked_inserter();
+                let (current, max) = self.port_mut(p, out).count_in(t);
+                let mark = self.flavor.keeps_for_marked_inserter();
+                self.thread_mut(t, out).queue_mark = mark;
                 out.result = CallResult::Success;
                 out.fire(
                     rule,
@@ -203,9 +202,9 @@ impl Kernel {
                 );
             }
             Some(why) if timeout.is_poll() => {
-                port.current += 1;
-                port.rtl.0.insert(t);
-                self.threads[t.index()].queue_mark = self.flavor.keeps_for_marked_inserter();
+                let (current, max) = port.count_in(t);
+                let mark = self.flavor.keeps_for_marked_inserter();
+                self.thread_mut(t, out).queue_mark = mark;
                 out.result = CallResult::Failed(WinError::WaitTimeout);
                 out.failures.push((t, WinError::WaitTimeout));
                 out.fire(
@@ -214,15 +213,16 @@ impl Kernel {
                         thread: t,
                         port: p,
                         why,
-                        current: port.current,
-                        max: port.max,
+                        current,
+                        max,
                     },
                 );
             }
             Some(why) => {
                 port.wtq.push(t);
+                out.touched.add_wtq(p);
                 let depth = port.wtq.len() as u32;
-                let th = &mut self.threads[t.index()];
+                let th = self.thread_mut(t, out);
                 th.state = ThreadState::Waiting(Wait { timeout, batch });
                 // It sleeps: whatever wakes it, it no longer carries the mark.
                 th.queue_mark = false;
@@ -265,9 +265,10 @@ impl Kernel {
             let th = &self.threads[t.index()];
             th.queue_mark && th.port == Some(p)
         });
-        let port = &mut self.ports[p.index()];
+        let port = self.port_mut(p, out);
         if !port.wtq.is_empty() && (!gated || port.has_room()) && marked.is_none() {
             let w = port.wtq.pop(order).expect("WTQ checked non-empty");
+            out.touched.add_wtq(p);
             let batch = match self.threads[w.index()].state {
                 ThreadState::Waiting(wait) => wait.batch.unwrap_or(1),
                 _ => 1,
@@ -279,8 +280,8 @@ impl Kernel {
             } else {
                 0
             };
-            let (current, max) = self.ports[p.index()].count_in(w);
-            self.threads[w.index()].state = ThreadState::Running;
+            let (current, max) = self.port_mut(p, out).count_in(w);
+            self.thread_mut(w, out).state = ThreadState::Running;
             out.fire(
                 Rule::Insert,
                 Event::HandedOff {
@@ -308,6 +309,7 @@ impl Kernel {
                 },
             };
             port.iocq.push(packet);
+            out.touched.add_iocq(p);
             out.fire(
                 Rule::Insert,
                 Event::Queued {
@@ -358,11 +360,12 @@ impl Kernel {
     #[inline(never)] // rare: keeps the get/post path through apply small
     pub(crate) fn rule_block(&mut self, t: ThreadId, on: Option<LabelId>, out: &mut Outcome) {
         let port_id = self.threads[t.index()].port;
-        self.threads[t.index()].state = ThreadState::Paused(on);
-        self.threads[t.index()].queue_mark = false;
+        let th = self.thread_mut(t, out);
+        th.state = ThreadState::Paused(on);
+        th.queue_mark = false;
         let current = match port_id {
             Some(p) => {
-                let port = &mut self.ports[p.index()];
+                let port = self.port_mut(p, out);
                 port.rtl.0.remove(t);
                 port.ptl.0.insert(t);
                 port.current -= 1;
@@ -392,10 +395,10 @@ impl Kernel {
     #[inline(never)] // rare: keeps the get/post path through apply small
     pub(crate) fn rule_unblock(&mut self, t: ThreadId, out: &mut Outcome) {
         let port_id = self.threads[t.index()].port;
-        self.threads[t.index()].state = ThreadState::Running;
+        self.thread_mut(t, out).state = ThreadState::Running;
         let (current, max) = match port_id {
             Some(p) => {
-                let port = &mut self.ports[p.index()];
+                let port = self.port_mut(p, out);
                 port.ptl.0.remove(t);
                 port.rtl.0.insert(t);
                 port.current += 1;
@@ -422,9 +425,10 @@ impl Kernel {
         let p = self.threads[t.index()]
             .port
             .expect("a waiting thread is associated");
-        self.threads[t.index()].state = ThreadState::Running;
-        let port = &mut self.ports[p.index()];
+        self.thread_mut(t, out).state = ThreadState::Running;
+        let port = self.port_mut(p, out);
         port.wtq.remove(t);
+        out.touched.add_wtq(p);
         out.failures.push((t, WinError::WaitTimeout));
         if port.closed {
             // A waiter stranded on a closed port (Wine): it times out and
@@ -451,12 +455,13 @@ impl Kernel {
     #[inline(never)] // rare: keeps the get/post path through apply small
     pub(crate) fn rule_exit(&mut self, t: ThreadId, out: &mut Outcome) {
         let port_id = self.threads[t.index()].port;
-        self.threads[t.index()].state = ThreadState::Exited;
-        self.threads[t.index()].port = None;
-        self.threads[t.index()].queue_mark = false;
+        let th = self.thread_mut(t, out);
+        th.state = ThreadState::Exited;
+        th.port = None;
+        th.queue_mark = false;
         let current = match port_id {
             Some(p) => {
-                let port = &mut self.ports[p.index()];
+                let port = self.port_mut(p, out);
                 port.rtl.0.remove(t);
                 port.current -= 1;
                 port.current
@@ -500,35 +505,37 @@ impl Kernel {
         }
         let order = self.flavor.wake_order();
         let abandons = self.flavor.abandons_waiters_on_close();
-        let port = &mut self.ports[p.index()];
+        let port = self.port_mut(p, out);
         port.closed = true;
         let waiters = port.wtq.wake_order(order);
         if abandons {
             port.wtq.drain().for_each(drop);
+            out.touched.add_wtq(p);
         }
         let released = port.rtl.0.take_all();
         let paused = port.ptl.0.take_all();
         port.current = 0;
         let discarded: Vec<Packet> = port.iocq.drain().collect();
+        out.touched.add_iocq(p);
         for w in waiters {
             if !abandons {
                 out.fire(Rule::ClosePort, Event::Stranded { thread: w, port: p });
                 continue;
             }
-            let th = &mut self.threads[w.index()];
+            let th = self.thread_mut(w, out);
             th.state = ThreadState::Running;
             th.port = None;
             out.failures.push((w, WinError::AbandonedWait0));
             out.fire(Rule::ClosePort, Event::Abandoned { thread: w, port: p });
         }
         for t in released.into_iter().chain(paused) {
-            self.threads[t.index()].port = None;
+            self.thread_mut(t, out).port = None;
             out.fire(Rule::ClosePort, Event::Unassociated { thread: t, port: p });
         }
         for packet in discarded {
             if packet.origin == Origin::Io {
                 if let Some(ov) = packet.overlapped {
-                    self.set_ov(ov, OvUse::Free);
+                    self.set_ov(ov, OvUse::Free, out);
                 }
             }
             self.counters.lost += 1;
@@ -561,7 +568,7 @@ impl Kernel {
             out.fire(Rule::Associate, Event::Failed { why });
             return;
         }
-        self.devices.get_mut(d).expect("validated").entry = Some((p, key));
+        self.device_mut(d, out).entry = Some((p, key));
         out.fire(
             Rule::Associate,
             Event::Associated {
@@ -593,8 +600,8 @@ impl Kernel {
         }
         match inline {
             None => {
-                self.devices.get_mut(d).expect("validated").pending.push(ov);
-                self.set_ov(ov, OvUse::Pending(d));
+                self.device_mut(d, out).pending.push(ov);
+                self.set_ov(ov, OvUse::Pending(d), out);
                 out.result = CallResult::Pending;
                 out.fire(
                     Rule::Issue,
@@ -646,7 +653,7 @@ impl Kernel {
         let OvUse::Pending(d) = self.overlapped(ov) else {
             unreachable!("validated: OVERLAPPED is pending")
         };
-        let dev = self.devices.get_mut(d).expect("validated");
+        let dev = self.device_mut(d, out);
         dev.pending.retain(|&o| o != ov);
         out.fire(
             Rule::Complete,
@@ -674,7 +681,7 @@ impl Kernel {
         let entry = self.devices.get(d).and_then(|dev| dev.entry);
         match entry {
             None => {
-                self.set_ov(ov, OvUse::Free);
+                self.set_ov(ov, OvUse::Free, out);
                 out.fire(
                     rule,
                     Event::NoPacket {
@@ -685,7 +692,7 @@ impl Kernel {
                 );
             }
             Some((p, _)) if self.ports[p.index()].closed => {
-                self.set_ov(ov, OvUse::Free);
+                self.set_ov(ov, OvUse::Free, out);
                 self.counters.made += 1;
                 self.counters.lost += 1;
                 out.fire(
@@ -699,8 +706,8 @@ impl Kernel {
                 // Only Wine leaves waiters on a closed port: the lost
                 // completion wakes the oldest, whose call fails.
                 let order = self.flavor.wake_order();
-                if let Some(w) = self.ports[p.index()].wtq.pop(order) {
-                    let th = &mut self.threads[w.index()];
+                if let Some(w) = self.wtq_mut(p, out).pop(order) {
+                    let th = self.thread_mut(w, out);
                     th.state = ThreadState::Running;
                     th.port = None;
                     out.failures.push((w, WinError::InvalidHandle));
@@ -708,7 +715,7 @@ impl Kernel {
                 }
             }
             Some((p, key)) => {
-                self.set_ov(ov, OvUse::Queued);
+                self.set_ov(ov, OvUse::Queued, out);
                 let packet = Packet {
                     bytes,
                     key,
@@ -731,7 +738,7 @@ impl Kernel {
             self.fail_device_closed(d, Rule::CloseDevice, out);
             return;
         }
-        let pending = std::mem::take(&mut self.devices.get_mut(d).expect("validated").pending);
+        let pending = std::mem::take(&mut self.device_mut(d, out).pending);
         for ov in pending {
             out.fire(
                 Rule::CloseDevice,
@@ -750,7 +757,7 @@ impl Kernel {
                 out,
             );
         }
-        let dev = self.devices.get_mut(d).expect("validated");
+        let dev = self.device_mut(d, out);
         dev.entry = None;
         dev.closed = true;
         out.fire(Rule::CloseDevice, Event::DeviceClosed { device: d });
