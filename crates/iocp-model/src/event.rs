@@ -504,18 +504,20 @@ impl Touched {
     /// True if thread `t` may have been written.
     #[inline]
     pub fn thread(&self, t: ThreadId) -> bool {
-        if t.0 < 64 {
-            self.threads >> t.0 & 1 != 0
-        } else {
-            self.far
-        }
+        self.marked(self.threads, t.0 as u64)
     }
 
     /// True if port `p` may have been written.
     #[inline]
     pub fn port(&self, p: PortId) -> bool {
-        if p.0 < 64 {
-            self.ports >> p.0 & 1 != 0
+        self.marked(self.ports, p.0 as u64)
+    }
+
+    /// Whether id `i` is marked in `mask` (ids of 64 and more: in `far`).
+    #[inline]
+    fn marked(&self, mask: u64, i: u64) -> bool {
+        if i < 64 {
+            mask >> i & 1 != 0
         } else {
             self.far
         }
