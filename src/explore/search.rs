@@ -46,7 +46,8 @@ impl Rules for ModelRules {
 pub struct Options {
     /// Stop at the first state where this holds.
     pub find: Option<Condition>,
-    /// Stop after this many distinct states.
+    /// Keep at most this many distinct states: the search stops when it
+    /// meets one more (so a graph of exactly this many is searched whole).
     pub max_states: usize,
     /// Stop when the world ([`World::heap_bytes`]) and the state store
     /// together would need more than this many bytes.
@@ -140,7 +141,7 @@ pub enum Stop {
         /// The invariant it broke.
         error: PartsError,
     },
-    /// `max_states` was reached.
+    /// A state beyond the first `max_states` was met.
     MaxStates,
     /// `max_bytes` was reached, or memory could not be allocated.
     OutOfMemory,
@@ -689,14 +690,17 @@ pub fn search<R: Rules + Sync>(
                     }
                     let (code, h, found) = batch.succ[j];
                     let key = &batch.keys[j * words..(j + 1) * words];
+                    // The limit stops the search at the first state beyond
+                    // it, not at the last one within it: a graph of exactly
+                    // `max_states` states is searched to the end.
+                    if store.len() >= opts.max_states && !store.contains_hashed(key, h) {
+                        return finish(result, store, Stop::MaxStates, level_end);
+                    }
                     match store.insert_hashed(key, h, id as StateId, code) {
                         Ok(Some(new)) => {
                             if let Some(port) = found {
                                 let stop = Stop::Found { state: new, port };
                                 return finish(result, store, stop, level_end);
-                            }
-                            if store.len() >= opts.max_states {
-                                return finish(result, store, Stop::MaxStates, level_end);
                             }
                         }
                         Ok(None) => {}

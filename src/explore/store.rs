@@ -206,6 +206,12 @@ impl Store {
         self.insert_hashed(key, hash(key), parent, via)
     }
 
+    /// True if `key` (with hash `h`) is stored.
+    #[inline]
+    pub fn contains_hashed(&self, key: &[u64], h: u64) -> bool {
+        self.slot_of(key, h).is_ok()
+    }
+
     /// [`Store::insert`] with the key's [`hash`] already computed.
     #[inline]
     pub fn insert_hashed(

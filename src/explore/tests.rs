@@ -223,6 +223,36 @@ fn an_insert_that_ignores_the_limit_breaks_property_6() {
     assert_eq!(violated(&r.stop), Some(6), "{:?}", r.stop);
 }
 
+/// `--max-states N` on a graph of exactly N states searches it to the end;
+/// with N - 1 it stops, holding N - 1 states.
+#[test]
+fn a_limit_equal_to_the_graph_is_not_a_stop() {
+    let w = world(include_str!(
+        "../../sim-scenarios/explore/three-workers.json"
+    ));
+    for symmetry in [false, true] {
+        let opts = |max_states| Options {
+            max_states,
+            symmetry,
+            ..Options::default()
+        };
+        let all = search(&w, &super::ModelRules, &opts(usize::MAX), &mut |_| {}).unwrap();
+        assert_eq!(all.stop, Stop::Exhausted);
+        let n = all.store.len();
+        let exact = search(&w, &super::ModelRules, &opts(n), &mut |_| {}).unwrap();
+        assert_eq!(
+            exact.stop,
+            Stop::Exhausted,
+            "symmetry {symmetry}: {n} states"
+        );
+        assert_eq!(exact.store.len(), n);
+        assert_eq!(exact.transitions, all.transitions);
+        let short = search(&w, &super::ModelRules, &opts(n - 1), &mut |_| {}).unwrap();
+        assert_eq!(short.stop, Stop::MaxStates, "symmetry {symmetry}");
+        assert_eq!(short.store.len(), n - 1);
+    }
+}
+
 #[test]
 fn every_state_packs_and_unpacks_to_itself() {
     for text in [OVER_LIMIT, CANNOT] {
