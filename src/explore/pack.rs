@@ -184,7 +184,8 @@ impl Writer<'_> {
     }
 
     /// A writer that overwrites `words` from bit `at` on, keeping the bits
-    /// below it (finish with [`Writer::finish_within`]).
+    /// below it (finish with [`Writer::finish_within`], or with
+    /// [`Writer::finish`] when it writes to the end).
     #[inline(always)]
     fn at(words: &mut [u64], at: u32) -> Writer<'_> {
         let (w, nbits) = ((at / 64) as usize, at % 64);
@@ -483,13 +484,7 @@ impl Layout {
         parent: Option<(&[u64], &Kernel, &Local)>,
     ) -> Result<(), PackError> {
         // Every word is written (the fields and the skips cover all the bits).
-        let mut w = Writer {
-            words: key,
-            w: 0,
-            acc: 0,
-            nbits: 0,
-            overflow: false,
-        };
+        let mut w = Writer::at(key, 0);
         for (pi, port) in k.ports().iter().enumerate() {
             self.put_port(world, pi, port, ren, &mut w)?;
         }
@@ -600,13 +595,7 @@ impl Layout {
         let tail = self.bits - self.tail_at;
         if tail_moved && tail < 64 {
             let mut word = [0u64];
-            let mut w = Writer {
-                words: &mut word,
-                w: 0,
-                acc: 0,
-                nbits: 0,
-                overflow: false,
-            };
+            let mut w = Writer::at(&mut word, 0);
             self.put_tail(k, l, &mut w);
             w.finish();
             overflow |= w.overflow;

@@ -335,13 +335,7 @@ impl Kernel {
         out: &mut Outcome,
     ) {
         if self.ports[p.index()].closed {
-            out.result = CallResult::Failed(WinError::InvalidHandle);
-            out.fire(
-                Rule::Insert,
-                Event::Failed {
-                    why: FailWhy::PortClosed(p),
-                },
-            );
+            self.fail_closed(FailWhy::PortClosed(p), Rule::Insert, out);
             return;
         }
         let packet = Packet {
@@ -494,13 +488,7 @@ impl Kernel {
     #[inline(never)] // rare: keeps the get/post path through apply small
     pub(crate) fn rule_close_port(&mut self, p: PortId, out: &mut Outcome) {
         if self.ports[p.index()].closed {
-            out.result = CallResult::Failed(WinError::InvalidHandle);
-            out.fire(
-                Rule::ClosePort,
-                Event::Failed {
-                    why: FailWhy::PortClosed(p),
-                },
-            );
+            self.fail_closed(FailWhy::PortClosed(p), Rule::ClosePort, out);
             return;
         }
         let order = self.flavor.wake_order();
@@ -595,7 +583,7 @@ impl Kernel {
         out: &mut Outcome,
     ) {
         if self.devices.get(d).expect("validated").closed {
-            self.fail_device_closed(d, Rule::Issue, out);
+            self.fail_closed(FailWhy::DeviceClosed(d), Rule::Issue, out);
             return;
         }
         match inline {
@@ -735,7 +723,7 @@ impl Kernel {
     #[inline(never)] // rare: keeps the get/post path through apply small
     pub(crate) fn rule_close_device(&mut self, d: DeviceId, out: &mut Outcome) {
         if self.devices.get(d).expect("validated").closed {
-            self.fail_device_closed(d, Rule::CloseDevice, out);
+            self.fail_closed(FailWhy::DeviceClosed(d), Rule::CloseDevice, out);
             return;
         }
         let pending = std::mem::take(&mut self.device_mut(d, out).pending);
@@ -763,14 +751,11 @@ impl Kernel {
         out.fire(Rule::CloseDevice, Event::DeviceClosed { device: d });
     }
 
-    fn fail_device_closed(&mut self, d: DeviceId, rule: Rule, out: &mut Outcome) {
+    /// A call on a closed handle (port or device) fails with
+    /// ERROR_INVALID_HANDLE and changes nothing.
+    fn fail_closed(&mut self, why: FailWhy, rule: Rule, out: &mut Outcome) {
         out.result = CallResult::Failed(WinError::InvalidHandle);
-        out.fire(
-            rule,
-            Event::Failed {
-                why: FailWhy::DeviceClosed(d),
-            },
-        );
+        out.fire(rule, Event::Failed { why });
     }
 
     /// A thread's own call fails at once; it stays exactly where it was.
