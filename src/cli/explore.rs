@@ -366,7 +366,7 @@ fn report(
         Stop::Broken { state, mv, message } => {
             println!("BROKEN: {message}. Trace:");
             if let Ok(steps) = search
-                .concrete_path(world, &ModelRules, *state, Some(*mv), None)
+                .concrete_path(world, &ModelRules, *state, *mv, None)
                 .and_then(|(moves, _)| trace::replay(world, &ModelRules, &moves, None))
             {
                 print!("{}", trace::text(world, &steps));

@@ -124,12 +124,13 @@ pub enum Stop {
         violation: Violation,
     },
     /// A transition did something the explorer cannot represent or that no
-    /// program may do (a refused move, a state outside the packed layout).
+    /// program may do (a refused move, a state outside the packed layout),
+    /// or a stored state could not be measured for symmetry.
     Broken {
-        /// The state before the transition.
+        /// The state before the transition (or the state itself).
         state: StateId,
-        /// The move.
-        mv: Move,
+        /// The move, if a transition broke.
+        mv: Option<Move>,
         /// What went wrong.
         message: String,
     },
@@ -437,7 +438,7 @@ impl<R: Rules> Expander<'_, R> {
     fn broken_orbit(&self, id: StateId, message: String, mut e: Expanded) -> Expanded {
         e.before = Some(Stop::Broken {
             state: id,
-            mv: Move::Thread(ThreadId(0)),
+            mv: None,
             message: format!("its orbit could not be measured: {message}"),
         });
         e
@@ -495,7 +496,7 @@ impl<R: Rules> Expander<'_, R> {
                     },
                     Ok(()) => Stop::Broken {
                         state: id,
-                        mv,
+                        mv: Some(mv),
                         message: format!(
                             "the program's {} was refused: {}",
                             action.op(),
@@ -521,7 +522,7 @@ impl<R: Rules> Expander<'_, R> {
             {
                 e.before = Some(Stop::Broken {
                     state: id,
-                    mv,
+                    mv: Some(mv),
                     message: format!("state does not fit the packed layout: {message}"),
                 });
                 return e;
@@ -769,9 +770,11 @@ fn probe<R: Rules>(
     };
     let mv = Move::Thread(ThreadId(0));
     match rules.apply(work, action, out) {
+        // No move: the trace printed ends in `state`, and the message
+        // names the call.
         Ok(()) => Some(Stop::Broken {
             state: id,
-            mv,
+            mv: None,
             message: format!(
                 "the model accepted a forbidden call ({} by a thread that is not running, or unblock of a running thread)",
                 action.op()

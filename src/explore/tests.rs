@@ -373,3 +373,34 @@ fn the_world_counts_against_the_memory_budget() {
     let result = search(&w, &super::ModelRules, &roomy, &mut |_| {}).expect("search");
     assert!(matches!(result.stop, Stop::Exhausted), "{:?}", result.stop);
 }
+
+/// Rules that accept every call model.md forbids, changing nothing.
+struct AcceptsForbiddenCalls;
+
+impl Rules for AcceptsForbiddenCalls {
+    fn apply(&self, k: &mut Kernel, action: Action, out: &mut Outcome) -> Result<(), Rejection> {
+        if k.validate(action).is_err() {
+            out.clear();
+            return Ok(());
+        }
+        k.apply(action, out)
+    }
+}
+
+/// A probed call that is accepted is reported in the state it was tried
+/// in, with no move: the trace ends there instead of naming a move nobody
+/// made.
+#[test]
+fn an_accepted_forbidden_call_is_reported_without_a_move() {
+    let w = world(OVER_LIMIT);
+    let r = search(&w, &AcceptsForbiddenCalls, &Options::default(), &mut |_| {}).unwrap();
+    let Stop::Broken { state, mv, message } = &r.stop else {
+        panic!("expected a broken search, got {:?}", r.stop);
+    };
+    assert_eq!(*mv, None, "{message}");
+    assert!(message.contains("forbidden call"), "{message}");
+    let (moves, _) = r
+        .concrete_path(&w, &AcceptsForbiddenCalls, *state, *mv, None)
+        .unwrap();
+    assert_eq!(moves.len(), r.depth_of(*state) as usize);
+}
