@@ -1,0 +1,115 @@
+//! A live port's calls as the model saw them, kept where a failure must be
+//! shown (the controlled scheduler's runs, shuttle builds), and written as
+//! an `iocp-sim/1` scenario through the explorer's writer (and so
+//! `scenario::write`, the one encoder) for `run`, `play` and `export`.
+
+use crate::explore::trace::{scenario_json, Step};
+use crate::explore::{Move, Pc, World};
+use crate::model::{Action, Kernel, KernelConfig, Names, Outcome, ThreadId};
+
+/// One applied call.
+pub(crate) struct Recorded {
+    /// The model thread that made it (`None`: a thread not at the port).
+    pub(crate) by: Option<ThreadId>,
+    pub(crate) action: Action,
+    pub(crate) outcome: Outcome,
+    pub(crate) after: Kernel,
+}
+
+/// A port's calls from its first one.
+#[derive(Default)]
+pub(crate) struct History {
+    /// The state before the first call.
+    first: Option<Kernel>,
+    steps: Vec<Recorded>,
+}
+
+impl History {
+    /// Records one call (`before` is needed for the first one only).
+    pub(crate) fn record(
+        &mut self,
+        before: &Kernel,
+        by: Option<ThreadId>,
+        action: Action,
+        outcome: &Outcome,
+        after: &Kernel,
+    ) {
+        if self.first.is_none() {
+            self.first = Some(before.clone());
+        }
+        self.steps.push(Recorded {
+            by,
+            action,
+            outcome: outcome.clone(),
+            after: after.clone(),
+        });
+    }
+
+    /// Calls recorded.
+    pub(crate) fn len(&self) -> usize {
+        self.steps.len()
+    }
+
+    /// The calls as an `iocp-sim/1` scenario titled `name`, described as
+    /// `found` (the tool and what went wrong); `thread_name` names each
+    /// model thread. Empty when no call was made.
+    pub(crate) fn scenario(
+        &self,
+        name: &str,
+        found: &str,
+        thread_name: impl Fn(ThreadId) -> String,
+    ) -> String {
+        let Some(first) = &self.first else {
+            return String::new();
+        };
+        let last = self.steps.last().map_or(first, |r| &r.after);
+        let threads: Vec<String> = (0..last.threads().len())
+            .map(|m| thread_name(ThreadId(m as u32)))
+            .collect();
+        let concurrency = vec![first.port(super::port::PORT).concurrency()];
+        let world = World {
+            title: name.to_owned(),
+            description: None,
+            flavor: first.flavor(),
+            config: KernelConfig {
+                flavor: first.flavor(),
+                cpus: first.cpus(),
+                ports: concurrency.clone(),
+                threads: threads.len(),
+                devices: Vec::new(),
+            },
+            names: Names::new(vec!["P".to_owned()], threads, Vec::new()),
+            concurrency,
+            skip_on_success: Vec::new(),
+            setup: Vec::new(),
+            programs: Vec::new(),
+            env_posts: Vec::new(),
+            requests: Vec::new(),
+            timeouts: None,
+            close_ports: Vec::new(),
+            close_devices: Vec::new(),
+            templates: Vec::new(),
+            packet_bound: 0,
+            heap_bytes: 0,
+            interchangeable: Vec::new(),
+        };
+        let steps: Vec<Step> = self
+            .steps
+            .iter()
+            .map(|r| Step {
+                mv: match (r.action, r.by) {
+                    (Action::Timeout { thread }, _) => Move::Timeout(thread),
+                    (_, Some(t)) => Move::Thread(t),
+                    (Action::ClosePort { port }, None) => Move::ClosePort(port),
+                    (_, None) => Move::Post(0),
+                },
+                action: r.action,
+                pc: Some(Pc::Get),
+                outcome: r.outcome.clone(),
+                rejected: None,
+                after: r.after.clone(),
+            })
+            .collect();
+        scenario_json(&world, name, found, &steps, None)
+    }
+}
