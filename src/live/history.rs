@@ -50,6 +50,12 @@ impl History {
         self.steps.len()
     }
 
+    /// No call recorded.
+    #[cfg_attr(not(feature = "shuttle"), allow(dead_code))]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+
     /// The calls as an `iocp-sim/1` scenario titled `name`, described as
     /// `found` (the tool and what went wrong); `thread_name` names each
     /// model thread. Empty when no call was made.
@@ -63,9 +69,21 @@ impl History {
             return String::new();
         };
         let last = self.steps.last().map_or(first, |r| &r.after);
-        let threads: Vec<String> = (0..last.threads().len())
-            .map(|m| thread_name(ThreadId(m as u32)))
-            .collect();
+        // Ids are unique across the port (P) and the threads.
+        let mut threads: Vec<String> = Vec::new();
+        for m in 0..last.threads().len() {
+            let mut name = thread_name(ThreadId(m as u32));
+            if name.is_empty() {
+                name = format!("T{}", m + 1);
+            }
+            let mut k = m + 1;
+            let base = name.clone();
+            while name == "P" || threads.contains(&name) {
+                name = format!("{base}-{k}");
+                k += 1;
+            }
+            threads.push(name);
+        }
         let concurrency = vec![first.port(super::port::PORT).concurrency()];
         let world = World {
             title: name.to_owned(),

@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, Sender, TrySendError};
 
 use super::local;
-use super::sync::{self, AtomicU8, Mutex, Ordering, Thread};
+use super::sync::{self, AtomicU8, Mutex, Thread, ACQUIRE, ACQ_REL, RELEASE};
 use crate::model::{
     Action, CallResult, Event, Flavor, Kernel, KernelConfig, Outcome, PortId, Rejection, ThreadId,
     ThreadState, Timeout, WinError,
@@ -266,23 +266,23 @@ impl<T> Mailbox<T> {
     }
 
     fn full(&self) -> bool {
-        self.state.load(Ordering::Acquire) == FULL
+        self.state.load(ACQUIRE) == FULL
     }
 
     /// The owner's call begins (under the port's lock, before its action).
     fn open(&self) {
-        self.state.store(WAITING, Ordering::Release);
+        self.state.store(WAITING, RELEASE);
     }
 
     /// The owner's call ended with nothing to take (a refused action).
     fn shut(&self) {
-        self.state.store(IDLE, Ordering::Release);
+        self.state.store(IDLE, RELEASE);
     }
 
     /// Under the port's lock, once the letter is written: tells the owner.
     /// Returns whether it had parked (and so was unparked).
     fn deliver(&self) -> bool {
-        if self.state.swap(FULL, Ordering::AcqRel) == PARKED {
+        if self.state.swap(FULL, ACQ_REL) == PARKED {
             self.owner.unpark();
             return true;
         }
@@ -298,7 +298,7 @@ impl<T> Mailbox<T> {
             || self.full(),
             || {
                 self.state
-                    .compare_exchange(WAITING, PARKED, Ordering::AcqRel, Ordering::Acquire)
+                    .compare_exchange(WAITING, PARKED, ACQ_REL, ACQUIRE)
                     .is_ok()
             },
         )
@@ -322,7 +322,7 @@ impl<T> Mailbox<T> {
             }
         };
         drop(l);
-        self.state.store(IDLE, Ordering::Release);
+        self.state.store(IDLE, RELEASE);
         taken
     }
 }

@@ -100,7 +100,7 @@ mod checked {
             let Ok(mut log) = port.log.try_lock() else {
                 continue;
             };
-            if log.written || log.history.len() == 0 {
+            if log.written || log.history.is_empty() {
                 continue;
             }
             log.written = true;
@@ -120,7 +120,8 @@ mod checked {
             let path = dir.join(format!("{name}.json"));
             match std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, text)) {
                 Ok(()) => eprintln!(
-                    "iocp-sim: the live port's {} calls are written to {} (iocp-sim run / play / export it)",
+                    "iocp-sim: the live port's calls ({}) are written to {} \
+                     (iocp-sim run / play / export it)",
                     log.history.len(),
                     path.display()
                 ),

@@ -123,4 +123,19 @@ mod imp {
 }
 
 pub(crate) use imp::*;
-pub(crate) use std::sync::atomic::Ordering;
+use std::sync::atomic::Ordering;
+
+/// The orderings the port's atomics use. Shuttle models only `SeqCst` (and
+/// warns about any other), so there all three are `SeqCst`.
+#[cfg(not(feature = "shuttle"))]
+pub(crate) const ACQUIRE: Ordering = Ordering::Acquire;
+#[cfg(not(feature = "shuttle"))]
+pub(crate) const RELEASE: Ordering = Ordering::Release;
+#[cfg(not(feature = "shuttle"))]
+pub(crate) const ACQ_REL: Ordering = Ordering::AcqRel;
+#[cfg(feature = "shuttle")]
+pub(crate) const ACQUIRE: Ordering = Ordering::SeqCst;
+#[cfg(feature = "shuttle")]
+pub(crate) const RELEASE: Ordering = Ordering::SeqCst;
+#[cfg(feature = "shuttle")]
+pub(crate) const ACQ_REL: Ordering = Ordering::SeqCst;

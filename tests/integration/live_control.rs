@@ -370,3 +370,20 @@ fn a_wait_the_controller_cannot_see_fails_the_run_instead_of_hanging() {
         failure.message
     );
 }
+
+#[test]
+fn threads_named_alike_or_like_the_port_still_make_a_scenario_that_loads() {
+    let f = check(&enumerate(5, 0), |run| {
+        let port = run.port::<u32>(1);
+        for _ in 0..2 {
+            let p = port.clone();
+            run.spawn("P", move || {
+                let _ = p.get(Some(std::time::Duration::ZERO));
+            });
+        }
+        run.spawn("main", move || panic!("stop here"));
+    })
+    .expect_err("main panics");
+    let sc = scenario::load_str("alike.json", &f.scenario).expect("ids are unique");
+    assert_eq!(sc.names.threads(), ["P-1", "P-2"]);
+}
