@@ -274,7 +274,8 @@ impl<T> Mailbox<T> {
         self.state.store(WAITING, RELEASE);
     }
 
-    /// The owner's call ended with nothing to take (a refused action).
+    /// Under the port's lock: the owner's wait reached its deadline and
+    /// rule 5 decides it now (the decision goes to the caller's own letter).
     fn shut(&self) {
         self.state.store(IDLE, RELEASE);
     }
@@ -376,6 +377,9 @@ pub(crate) struct State<T> {
     over_since: Option<Instant>,
     born: Instant,
     observer: Option<Arc<dyn Observe>>,
+    /// What the model decided for the caller's own call, taken by the
+    /// caller before it lets go of the lock (no mailbox needed).
+    own: Letter<T>,
 }
 
 pub(crate) struct Inner<T> {
@@ -483,6 +487,11 @@ impl<T: Send + 'static> CompletionPort<T> {
                     over_since: None,
                     born: Instant::now(),
                     observer,
+                    own: Letter {
+                        values: Vec::new(),
+                        failed: None,
+                        expire: false,
+                    },
                 }),
                 hook,
             }),
@@ -688,47 +697,51 @@ impl<T: Send + 'static> CompletionPort<T> {
                 Some(buf),
             ),
         };
+        st.apply(action, Some(seat)).map_err(GetError::Rejected)?;
+        let hook = self.inner.hook.as_deref();
+        if let Some(r) = st.take_own(many.as_deref_mut(), one) {
+            // Decided at once (a packet was there, or a poll found none).
+            drop(st);
+            if let Some(h) = hook {
+                h.turn();
+            }
+            return r;
+        }
+        // The model made the thread wait: its decision comes by mail.
         let mailbox = Arc::clone(&st.seats[seat].mailbox);
         mailbox.open();
-        if let Err(r) = st.apply(action, Some(seat)) {
-            mailbox.shut();
-            return Err(GetError::Rejected(r));
-        }
         drop(st);
-        let hook = self.inner.hook.as_deref();
-        if !mailbox.full() {
-            if let Some(h) = hook {
-                // Controlled: let another thread run; the controller, not
-                // the clock, lets a finite wait expire.
-                h.pass();
-            }
+        if let Some(h) = hook {
+            // Controlled: let another thread run; the controller, not the
+            // clock, lets a finite wait expire.
+            h.pass();
         }
         let deadline = if hook.is_some() { None } else { deadline };
         let result = loop {
-            if !mailbox.full() && !mailbox.wait(hook.is_none(), deadline) {
+            if !mailbox.wait(hook.is_none(), deadline) {
                 // The deadline: rule 5, unless the model decided first.
                 let mut st = sync::lock(&self.inner.state);
-                if !mailbox.full() {
-                    st.expire(seat)?;
+                if mailbox.full() {
+                    continue;
                 }
-                continue;
+                mailbox.shut();
+                st.expire(seat)?;
+                break st
+                    .take_own(many.as_deref_mut(), one)
+                    .expect("rule 5 decides at once");
             }
             match mailbox.take(many.as_deref_mut()) {
                 Taken::Values(v) => {
                     *one = v;
                     break Ok(());
                 }
-                Taken::Failed(e) => {
-                    break Err(match e {
-                        WinError::WaitTimeout => GetError::Timeout,
-                        WinError::AbandonedWait0 => GetError::Abandoned,
-                        _ => GetError::Closed,
-                    })
-                }
+                Taken::Failed(e) => break Err(get_error(e)),
                 Taken::Expire => {
                     let mut st = sync::lock(&self.inner.state);
-                    mailbox.open();
                     st.expire(seat)?;
+                    break st
+                        .take_own(many.as_deref_mut(), one)
+                        .expect("rule 5 decides at once");
                 }
             }
         };
@@ -736,6 +749,15 @@ impl<T: Send + 'static> CompletionPort<T> {
             h.turn();
         }
         result
+    }
+}
+
+/// What a get returns for the model's failure.
+fn get_error(e: WinError) -> GetError {
+    match e {
+        WinError::WaitTimeout => GetError::Timeout,
+        WinError::AbandonedWait0 => GetError::Abandoned,
+        _ => GetError::Closed,
     }
 }
 
@@ -810,7 +832,8 @@ impl<T> State<T> {
         Ok(())
     }
 
-    /// The last step's deliveries and failures into their threads' mailboxes.
+    /// The last step's deliveries and failures into their threads'
+    /// mailboxes, or, for the caller (`by`), into `own`.
     fn deliver(&mut self, by: Option<usize>) {
         let State {
             out,
@@ -818,6 +841,7 @@ impl<T> State<T> {
             seat_of,
             payloads,
             stats,
+            own,
             ..
         } = self;
         let step = stats.calls;
@@ -825,16 +849,26 @@ impl<T> State<T> {
         let mut i = 0;
         while i < out.deliveries.len() {
             let thread = out.deliveries[i].thread;
-            let mut letter = sync::lock(&seats[seat_of[thread.index()]].mailbox.letter);
+            let seat = seat_of[thread.index()];
+            let mut letter = (Some(seat) != by).then(|| sync::lock(&seats[seat].mailbox.letter));
+            let values = match &mut letter {
+                Some(l) => &mut l.values,
+                None => &mut own.values,
+            };
             while i < out.deliveries.len() && out.deliveries[i].thread == thread {
                 if let Some(v) = payloads.take(out.deliveries[i].packet.key) {
-                    letter.values.push(v);
+                    values.push(v);
                 }
                 i += 1;
             }
         }
         for &(thread, e) in &out.failures {
-            sync::lock(&seats[seat_of[thread.index()]].mailbox.letter).failed = Some(e);
+            let seat = seat_of[thread.index()];
+            if Some(seat) == by {
+                own.failed = Some(e);
+            } else {
+                sync::lock(&seats[seat].mailbox.letter).failed = Some(e);
+            }
         }
         // Only once every letter is written is anyone told.
         let told =
@@ -842,16 +876,33 @@ impl<T> State<T> {
         for thread in told {
             let seat = seat_of[thread.index()];
             let s = &mut seats[seat];
-            if s.told == step {
+            if Some(seat) == by || s.told == step {
                 continue;
             }
             s.told = step;
-            let unparked = s.mailbox.deliver();
-            if Some(seat) != by {
-                stats.handoffs += 1;
-                stats.unparks += u64::from(unparked);
-            }
+            stats.handoffs += 1;
+            stats.unparks += u64::from(s.mailbox.deliver());
         }
+    }
+
+    /// The caller's own call, if the model decided it in the last step:
+    /// a `get`'s value into `one`, a `get_many`'s values appended to `many`.
+    fn take_own(
+        &mut self,
+        many: Option<&mut Vec<T>>,
+        one: &mut Option<T>,
+    ) -> Option<Result<(), GetError>> {
+        if let Some(e) = self.own.failed.take() {
+            return Some(Err(get_error(e)));
+        }
+        if self.own.values.is_empty() {
+            return None;
+        }
+        match many {
+            Some(buf) => buf.extend(self.own.values.drain(..)),
+            None => *one = self.own.values.pop(),
+        }
+        Some(Ok(()))
     }
 
     /// For fifo-limited: the waits in the WTQ before a step that may wake
@@ -914,8 +965,10 @@ impl<T: Send> local::Member for Inner<T> {
         let mut st = sync::lock(&self.state);
         let thread = st.seats[seat].model;
         // A thread's own exit, block or unblock is always valid for the model
-        // (it runs, or it is paused inside `blocking`); nothing to report.
+        // (it runs, or it is paused inside `blocking`); nothing to report,
+        // and nothing handed to the thread itself.
         let _ = st.apply(make(thread), Some(seat));
+        debug_assert!(st.own.values.is_empty() && st.own.failed.is_none());
     }
 }
 
