@@ -316,7 +316,7 @@ impl<T> Mailbox<T> {
         } else {
             match many {
                 Some(buf) => {
-                    buf.extend(l.values.drain(..));
+                    buf.append(&mut l.values);
                     Taken::Values(None)
                 }
                 None => Taken::Values(l.values.pop()),
@@ -899,7 +899,7 @@ impl<T> State<T> {
             return None;
         }
         match many {
-            Some(buf) => buf.extend(self.own.values.drain(..)),
+            Some(buf) => buf.append(&mut self.own.values),
             None => *one = self.own.values.pop(),
         }
         Some(Ok(()))
