@@ -33,11 +33,10 @@ use std::path::PathBuf;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
-use super::history::History;
+use super::history::{Call, History};
 use super::local;
 use super::port::{CompletionPort, Control, Hook, Observe};
-use crate::model::properties::check_step;
-use crate::model::{Action, Kernel, Outcome, ThreadId, ThreadState, Timeout};
+use crate::model::{ThreadId, ThreadState, Timeout};
 
 /// How to choose schedules.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -524,31 +523,18 @@ impl Observe for Controller {
         c.states.push(ThreadState::Running);
     }
 
-    fn applied(
-        &self,
-        before: &Kernel,
-        by: Option<ThreadId>,
-        action: Action,
-        out: &Outcome,
-        after: &Kernel,
-    ) {
-        let violation = check_step(before, &action, Some(out), after).err();
+    fn applied(&self, call: &Call<'_>) {
         let mut c = lock(&self.m);
         if c.aborted {
             // After a failure the threads unwind: their calls are not part
             // of the schedule.
             return;
         }
-        c.states = after.threads().iter().map(|t| t.state()).collect();
-        c.history.record(before, by, action, out, after);
-        let n = c.history.len();
+        c.states = call.after.threads().iter().map(|t| t.state()).collect();
+        let checked = c.history.record_checked(call);
         drop(c);
-        if let Some(v) = violation {
-            self.fail(format!(
-                "{} (step {n}, {})",
-                crate::narrate::violation(&v),
-                action.op()
-            ));
+        if let Err(broken) = checked {
+            self.fail(broken);
         }
     }
 }

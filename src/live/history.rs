@@ -5,7 +5,20 @@
 
 use crate::explore::trace::{scenario_json, Step};
 use crate::explore::{Move, Pc, World};
+use crate::model::properties::check_step;
 use crate::model::{Action, Kernel, KernelConfig, Names, Outcome, ThreadId};
+
+/// One call as the port's observer sees it (under the port's lock).
+pub(crate) struct Call<'a> {
+    /// The state before the call.
+    pub(crate) before: &'a Kernel,
+    /// The model id of the calling thread, if it is at this port.
+    pub(crate) by: Option<ThreadId>,
+    pub(crate) action: Action,
+    pub(crate) out: &'a Outcome,
+    /// The state after the call.
+    pub(crate) after: &'a Kernel,
+}
 
 /// One applied call.
 pub(crate) struct Recorded {
@@ -25,27 +38,32 @@ pub(crate) struct History {
 }
 
 impl History {
-    /// Records one call (`before` is needed for the first one only).
-    pub(crate) fn record(
-        &mut self,
-        before: &Kernel,
-        by: Option<ThreadId>,
-        action: Action,
-        outcome: &Outcome,
-        after: &Kernel,
-    ) {
+    /// Checks properties 1-7 of `docs/model.md` on one call and records
+    /// it; a broken property is described, with the call's number.
+    pub(crate) fn record_checked(&mut self, call: &Call<'_>) -> Result<(), String> {
+        let violation = check_step(call.before, &call.action, Some(call.out), call.after).err();
         if self.first.is_none() {
-            self.first = Some(before.clone());
+            self.first = Some(call.before.clone());
         }
         self.steps.push(Recorded {
-            by,
-            action,
-            outcome: outcome.clone(),
-            after: after.clone(),
+            by: call.by,
+            action: call.action,
+            outcome: call.out.clone(),
+            after: call.after.clone(),
         });
+        match violation {
+            None => Ok(()),
+            Some(v) => Err(format!(
+                "{} (step {}, {})",
+                crate::narrate::violation(&v),
+                self.steps.len(),
+                call.action.op()
+            )),
+        }
     }
 
     /// Calls recorded.
+    #[cfg_attr(not(feature = "shuttle"), allow(dead_code))]
     pub(crate) fn len(&self) -> usize {
         self.steps.len()
     }

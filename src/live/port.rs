@@ -22,6 +22,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender, TrySendError};
 
+use super::history::Call;
 use super::local;
 use super::sync::{self, AtomicU8, Mutex, Thread, ACQUIRE, ACQ_REL, RELEASE};
 use crate::model::{
@@ -193,16 +194,8 @@ pub struct LiveStats {
 pub(crate) trait Observe: Send + Sync {
     /// A thread took seat `seat`, model id `model`.
     fn joined(&self, seat: usize, model: ThreadId);
-    /// An action was applied; `by` is the model id of the calling thread
-    /// if it is at this port.
-    fn applied(
-        &self,
-        before: &Kernel,
-        by: Option<ThreadId>,
-        action: Action,
-        out: &Outcome,
-        after: &Kernel,
-    );
+    /// An action was applied.
+    fn applied(&self, call: &Call<'_>);
 }
 
 /// The controlled scheduler's view of a port's calls (see `control.rs`).
@@ -795,8 +788,13 @@ impl<T> State<T> {
         let before = self.observer.as_ref().map(|_| self.kernel.clone());
         self.kernel.apply(action, &mut self.out)?;
         if let (Some(o), Some(before)) = (&self.observer, &before) {
-            let caller = by.map(|s| self.seats[s].model);
-            o.applied(before, caller, action, &self.out, &self.kernel);
+            o.applied(&Call {
+                before,
+                by: by.map(|s| self.seats[s].model),
+                action,
+                out: &self.out,
+                after: &self.kernel,
+            });
         }
         self.stats.calls += 1;
         if let Some(waits) = swap_from {

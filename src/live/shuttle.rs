@@ -35,10 +35,9 @@ mod checked {
     use std::path::PathBuf;
     use std::sync::{Arc, Mutex, Once, Weak};
 
-    use super::super::history::History;
+    use super::super::history::{Call, History};
     use super::super::port::Observe;
-    use crate::model::properties::check_step;
-    use crate::model::{Action, Kernel, Outcome, ThreadId};
+    use crate::model::ThreadId;
 
     /// One port's calls. Behind a std mutex, not shuttle's: the panic hook
     /// reads it, and taking it is no scheduling point.
@@ -144,26 +143,13 @@ mod checked {
             log.names.push(name);
         }
 
-        fn applied(
-            &self,
-            before: &Kernel,
-            by: Option<ThreadId>,
-            action: Action,
-            out: &Outcome,
-            after: &Kernel,
-        ) {
-            let violation = check_step(before, &action, Some(out), after).err();
-            let n = {
+        fn applied(&self, call: &Call<'_>) {
+            let checked = {
                 let mut log = self.log.lock().unwrap_or_else(|e| e.into_inner());
-                log.history.record(before, by, action, out, after);
-                log.history.len()
+                log.history.record_checked(call)
             };
-            if let Some(v) = violation {
-                panic!(
-                    "the live port broke a property: {} (call {n}, {})",
-                    crate::narrate::violation(&v),
-                    action.op()
-                );
+            if let Err(broken) = checked {
+                panic!("the live port broke a property: {broken}");
             }
         }
     }
