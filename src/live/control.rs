@@ -33,9 +33,9 @@ use std::path::PathBuf;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
-use super::history::{Call, History};
+use super::history::{Call, History, Observe};
 use super::local;
-use super::port::{CompletionPort, Control, Hook, Observe};
+use super::port::{CompletionPort, Control, Hook};
 use crate::model::{ThreadId, ThreadState, Timeout};
 
 /// How to choose schedules.

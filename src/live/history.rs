@@ -8,6 +8,16 @@ use crate::explore::{Move, Pc, World};
 use crate::model::properties::check_step;
 use crate::model::{Action, Kernel, KernelConfig, Names, Outcome, ThreadId};
 
+/// Sees every call the model applies, under the port's lock: the
+/// controlled scheduler (`control.rs`) and shuttle builds (`shuttle.rs`)
+/// check properties 1-7 and record the calls there.
+pub(crate) trait Observe: Send + Sync {
+    /// A thread took seat `seat`, model id `model`.
+    fn joined(&self, seat: usize, model: ThreadId);
+    /// An action was applied.
+    fn applied(&self, call: &Call<'_>);
+}
+
 /// One call as the port's observer sees it (under the port's lock).
 pub(crate) struct Call<'a> {
     /// The state before the call.
@@ -102,7 +112,8 @@ impl History {
             }
             threads.push(name);
         }
-        let concurrency = vec![first.port(super::port::PORT).concurrency()];
+        // A live port's kernel has one port, P.
+        let concurrency: Vec<u32> = first.ports().iter().map(|p| p.concurrency()).collect();
         let world = World {
             title: name.to_owned(),
             description: None,

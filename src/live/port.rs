@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender, TrySendError};
 
-use super::history::Call;
+use super::history::{Call, Observe};
 use super::local;
 use super::sync::{self, AtomicU8, Mutex, Thread, ACQUIRE, ACQ_REL, RELEASE};
 use crate::model::{
@@ -186,16 +186,6 @@ pub struct LiveStats {
     pub dropped_events: u64,
     /// Times the fifo-limited policy woke an older waiter than the model's.
     pub swaps: u64,
-}
-
-/// Sees every call the model applies, under the port's lock: the
-/// controlled scheduler (`control.rs`) and shuttle builds (`shuttle.rs`)
-/// check properties 1-7 and record the calls there.
-pub(crate) trait Observe: Send + Sync {
-    /// A thread took seat `seat`, model id `model`.
-    fn joined(&self, seat: usize, model: ThreadId);
-    /// An action was applied.
-    fn applied(&self, call: &Call<'_>);
 }
 
 /// The controlled scheduler's view of a port's calls (see `control.rs`).

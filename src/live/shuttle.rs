@@ -14,7 +14,7 @@
 
 use std::sync::Arc;
 
-use super::port::Observe;
+use super::history::Observe;
 
 /// The observer of a new port: none in ordinary builds.
 #[cfg(not(feature = "shuttle"))]
@@ -35,8 +35,7 @@ mod checked {
     use std::path::PathBuf;
     use std::sync::{Arc, Mutex, Once, Weak};
 
-    use super::super::history::{Call, History};
-    use super::super::port::Observe;
+    use super::super::history::{Call, History, Observe};
     use crate::model::ThreadId;
 
     /// One port's calls. Behind a std mutex, not shuttle's: the panic hook
