@@ -176,6 +176,10 @@ mod api_tests {
         is_error::<crate::lab::sim::ImpossibleFigure>();
         is_error::<crate::live::GetError>();
         is_error::<crate::live::Closed<u32>>();
+        // Whatever the value: a job type need not be `Debug` for `?`.
+        struct NotDebug;
+        is_error::<crate::live::Closed<NotDebug>>();
+        #[cfg(not(feature = "shuttle"))]
         is_error::<crate::live::control::Failure>();
         is_error::<crate::views::size::TooLarge>();
         #[cfg(feature = "cli")]

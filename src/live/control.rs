@@ -1,53 +1,60 @@
 //! The controlled scheduler: real worker code on real threads, run one
-//! thread at a time, with the order chosen by a seed or enumerated.
+//! thread at a time, every order of its port calls enumerated.
 //!
-//! A run's threads are ordinary OS threads running the user's closures
-//! against a live [`CompletionPort`], but only the thread holding the
-//! *turn* runs. Every port call (post, get, get_many, close), both ends of
-//! every [`blocking`](super::blocking) scope and every thread's end are
-//! scheduling points: the thread hands the turn to the controller, which
-//! picks who goes next among the threads that can run (the model says who
-//! waits in the WTQ). Between two points a thread runs alone, so its plain
-//! memory accesses are ordered by the schedule too. Finite waits do not
-//! expire on the clock: when no thread can run, the controller lets one of
-//! them time out (rule 5), as if the clock jumped forward.
+//! What it does that shuttle (the `shuttle` feature, docs/live.md) cannot:
+//! enumerate exhaustively, at the grain of port calls, with no change to
+//! the build. A run's threads are ordinary OS threads, named as given,
+//! running the user's closures against a live [`CompletionPort`], but only
+//! the thread holding the *turn* runs. Every port call (post, get,
+//! get_many, close), both ends of every [`blocking`](super::blocking)
+//! scope, [`yield_now`] and every thread's end are scheduling points: the
+//! thread hands the turn to the controller, which picks who goes next among
+//! the threads that can run (the model says who waits in the WTQ). Between
+//! two points a thread runs alone, so its plain memory accesses are ordered
+//! by the schedule too (and a race between two of them, inside one stretch,
+//! is invisible here: that is shuttle's job). Finite waits do not expire on
+//! the clock: when no thread can run, the controller lets one of them time
+//! out (rule 5), as if the clock jumped forward.
 //!
 //! Properties 1-7 of `docs/model.md` are checked after every call; a panic
 //! in a worker (the user's assertions) fails the run; so does a state where
 //! a thread waits and no thread can run to release it (a stranded thread),
-//! and a run longer than the step bound. A failing run is reported with the
-//! seed (or schedule) that reproduces it and the steps as an `iocp-sim/1`
-//! scenario that `run`, `play` and `export` show.
+//! and a run longer than the step bound. A failing run is reported with a
+//! replay token ([`Schedules::Replay`] runs exactly that schedule again)
+//! and its steps as an `iocp-sim/1` scenario that `run`, `play` and
+//! `export` show. After a failure the run's threads stop at their next
+//! scheduling point (they unwind silently), so the user's code does not go
+//! on to fail a second time on the port the controller closed.
 
+use std::collections::VecDeque;
 use std::fmt::Write as _;
 use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
+use super::history::{Call, History, Observe};
 use super::local;
 use super::port::{CompletionPort, Control, Hook};
-use crate::explore::trace::{scenario_json, Step};
-use crate::explore::{Move, Pc, World};
-use crate::model::properties::check_step;
-use crate::model::{Action, Kernel, KernelConfig, Names, Outcome, ThreadId, ThreadState, Timeout};
+use crate::model::{ThreadId, ThreadState, Timeout};
 
 /// How to choose schedules.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Schedules {
-    /// One run per seed; each seed picks a random schedule.
-    Seeds(std::ops::Range<u64>),
-    /// Every schedule in depth-first order, at most `runs` runs: first
-    /// those with no preemption (a switch away from a thread that could
-    /// have gone on, other than to the next thread after a yield), then
-    /// those with at most 1, ... up to `preemptions` (most concurrency bugs
-    /// need very few).
+    /// Every schedule, at most `runs` runs, fewest differences from the
+    /// natural schedule first (see [`check`]), each with at most
+    /// `preemptions` preemptions (a switch away from a thread that could
+    /// have gone on, other than to the next thread after a yield; most
+    /// concurrency bugs need very few).
     Enumerate {
         /// Most runs.
         runs: u64,
         /// Most preemptions per run.
         preemptions: u32,
     },
+    /// Exactly the schedule of a [`Failure::replay`] token, once. A body
+    /// that no longer makes the same choices fails saying where it diverged.
+    Replay(String),
 }
 
 /// Options of [`check`].
@@ -71,7 +78,10 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Options {
         Options {
-            schedules: Schedules::Seeds(0..100),
+            schedules: Schedules::Enumerate {
+                runs: 10_000,
+                preemptions: 2,
+            },
             max_steps: 10_000,
             scenario_dir: None,
             name: "controlled-run".to_owned(),
@@ -83,11 +93,13 @@ impl Default for Options {
 /// A run that broke something.
 #[derive(Clone, Debug)]
 pub struct Failure {
-    /// The seed that reproduces it (for [`Schedules::Seeds`]).
-    pub seed: Option<u64>,
+    /// Which run it was (1 for the first).
+    pub run: u64,
     /// The choices made at each scheduling point (index among the threads
-    /// that could run, in spawn order).
+    /// that could run, the running thread first).
     pub schedule: Vec<usize>,
+    /// The schedule as a token for [`Schedules::Replay`].
+    pub replay: String,
     /// What went wrong.
     pub message: String,
     /// The run's steps as an `iocp-sim/1` scenario.
@@ -99,14 +111,11 @@ pub struct Failure {
 impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "controlled run failed: {}", self.message)?;
-        if let Some(seed) = self.seed {
-            write!(f, "\n  reproduce with seed {seed}")?;
-        }
-        let shown = &self.schedule[..self.schedule.len().min(64)];
-        write!(f, "\n  schedule {shown:?}")?;
-        if shown.len() < self.schedule.len() {
-            write!(f, " ... ({} choices)", self.schedule.len())?;
-        }
+        write!(
+            f,
+            "\n  run {}; replay it with Schedules::Replay({:?})",
+            self.run, self.replay
+        )?;
         if let Some(p) = &self.path {
             write!(
                 f,
@@ -129,6 +138,54 @@ pub struct Report {
     pub exhausted: bool,
 }
 
+/// The schedule `choices` as a replay token: one base-36 digit per choice
+/// (`(N)` for a choice of 36 or more), a digit repeated K > 3 times
+/// written once followed by `*K.`.
+pub fn replay_token(choices: &[usize]) -> String {
+    let mut s = String::new();
+    let mut i = 0;
+    while i < choices.len() {
+        let c = choices[i];
+        let run = choices[i..].iter().take_while(|&&x| x == c).count();
+        match char::from_digit(c as u32, 36).filter(|_| c < 36) {
+            Some(d) => s.push(d),
+            None => {
+                let _ = write!(s, "({c})");
+            }
+        }
+        if run > 3 {
+            let _ = write!(s, "*{run}.");
+            i += run;
+        } else {
+            i += 1;
+        }
+    }
+    s
+}
+
+/// The choices of a replay token; `None` if it is not one.
+pub fn parse_replay_token(token: &str) -> Option<Vec<usize>> {
+    let mut out = Vec::new();
+    let mut chars = token.trim().chars().peekable();
+    while let Some(c) = chars.next() {
+        let choice = match c {
+            '(' => {
+                let n: String = chars.by_ref().take_while(|&c| c != ')').collect();
+                n.parse().ok()?
+            }
+            c => c.to_digit(36)? as usize,
+        };
+        out.push(choice);
+        if chars.peek() == Some(&'*') {
+            chars.next();
+            let k: String = chars.by_ref().take_while(|&c| c != '.').collect();
+            let k: usize = k.parse().ok()?;
+            out.extend(std::iter::repeat_n(choice, k.checked_sub(1)?));
+        }
+    }
+    Some(out)
+}
+
 /// One run's world: make its port and spawn its threads with it.
 pub struct Run {
     ctl: Arc<Controller>,
@@ -139,12 +196,14 @@ impl Run {
     /// [`CONTROLLED_CPUS`](super::CONTROLLED_CPUS) processors). One port per run.
     pub fn port<T: Send + 'static>(&self, concurrency: u32) -> CompletionPort<T> {
         let hook: Arc<dyn Hook> = Arc::clone(&self.ctl) as Arc<dyn Hook>;
-        let port = CompletionPort::controlled(concurrency, hook);
+        let observer: Arc<dyn Observe> = Arc::clone(&self.ctl) as Arc<dyn Observe>;
+        let port = CompletionPort::controlled(concurrency, hook, observer);
         lock(&self.ctl.m).port = Some(port.control());
         port
     }
 
-    /// Spawns a controlled thread named `name` (its name in the scenario).
+    /// Spawns a controlled thread named `name` (its OS thread's name, and
+    /// its name in the scenario).
     pub fn spawn(&self, name: &str, f: impl FnOnce() + Send + 'static) {
         let ctl = Arc::clone(&self.ctl);
         let index = {
@@ -156,25 +215,38 @@ impl Run {
             });
             c.threads.len() - 1
         };
-        let handle = std::thread::spawn(move || {
+        let body = move || {
             ME.with(|m| m.set(Some(index)));
             CURRENT.with(|c| *c.borrow_mut() = Some(Arc::clone(&ctl)));
-            ctl.turn();
-            let r = std::panic::catch_unwind(AssertUnwindSafe(f));
+            let r = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                ctl.turn();
+                f();
+                // The thread's end is a step of the schedule (rule 6).
+                local::leave();
+            }));
             if let Err(e) = r {
-                let what = e
-                    .downcast_ref::<String>()
-                    .cloned()
-                    .or_else(|| e.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-                    .unwrap_or_else(|| "a panic".to_owned());
-                let name = lock(&ctl.m).threads[index].name.clone();
-                ctl.fail(format!("{name} panicked: {what}"));
+                if e.downcast_ref::<Aborted>().is_none() {
+                    let what = e
+                        .downcast_ref::<String>()
+                        .cloned()
+                        .or_else(|| e.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                        .unwrap_or_else(|| "a panic".to_owned());
+                    let name = lock(&ctl.m).threads[index].name.clone();
+                    ctl.fail(format!("{name} panicked: {what}"));
+                }
             }
-            // The thread's end is a step of the schedule (rule 6).
-            local::leave();
             ctl.finish(index);
-        });
-        lock(&self.ctl.m).handles.push(handle);
+        };
+        match std::thread::Builder::new()
+            .name(name.to_owned())
+            .spawn(body)
+        {
+            Ok(handle) => lock(&self.ctl.m).handles.push(handle),
+            Err(e) => {
+                lock(&self.ctl.m).threads[index].done = true;
+                self.ctl.fail(format!("{name} could not be spawned: {e}"));
+            }
+        }
     }
 }
 
@@ -200,6 +272,11 @@ std::thread_local! {
     static ME: std::cell::Cell<Option<usize>> = const { std::cell::Cell::new(None) };
 }
 
+/// The payload a controlled thread unwinds with once its run has failed:
+/// no panic message, and the thread's own code stops at the point it had
+/// reached.
+struct Aborted;
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -212,16 +289,10 @@ struct CThread {
 
 /// Where the choices come from.
 enum Chooser {
-    Random(u64),
     /// Forced choices first, then the first option; at most this many preemptions.
     Prefix(Vec<usize>, u32),
-}
-
-struct Recorded {
-    by: Option<ThreadId>,
-    action: Action,
-    outcome: Outcome,
-    after: Kernel,
+    /// Exactly these choices (a replay): one out of range fails the run.
+    Replay(Vec<usize>),
 }
 
 struct Ctl {
@@ -235,8 +306,7 @@ struct Ctl {
     states: Vec<ThreadState>,
     /// Model thread -> controlled thread.
     owner: Vec<usize>,
-    trace: Vec<Recorded>,
-    first: Option<Kernel>,
+    history: History,
     failure: Option<String>,
     aborted: bool,
     steps: u64,
@@ -336,7 +406,9 @@ impl Controller {
                 ));
                 return;
             }
-            let k = choose(&mut c, finite.len());
+            let Some(k) = self.choose(&mut c, finite.len()) else {
+                return;
+            };
             let (index, model) = finite[k];
             c.running = Some(index);
             let port = c.port.clone();
@@ -349,15 +421,22 @@ impl Controller {
             return;
         }
         let mut n = runnable.len();
+        // The options in round-robin order from the thread that had the
+        // turn: when it cannot go on (it waits or ends), the natural next
+        // is the thread after it, not the first one spawned, so that the
+        // natural schedule gives every thread its go before the first ones
+        // come back. After a yield, the caller itself comes last.
+        if let Some(from) = c.running {
+            let all = c.threads.len();
+            runnable.sort_by_key(|&i| (i + all - from - 1) % all);
+        }
         // Choice 0 is the natural one: the caller goes on, or after a
         // yield the next other thread; any other choice while the caller
         // could go on counts as a preemption (bounded when enumerating).
         let mut preempt = false;
         if let Some(me) = me.filter(|m| runnable.contains(m)) {
-            runnable.retain(|&t| t != me);
-            if yielding {
-                runnable.push(me);
-            } else {
+            if !yielding {
+                runnable.retain(|&t| t != me);
                 runnable.insert(0, me);
             }
             preempt = true;
@@ -367,28 +446,45 @@ impl Controller {
                 }
             }
         }
-        let k = choose(&mut c, n);
+        let Some(k) = self.choose(&mut c, n) else {
+            return;
+        };
         if k > 0 && preempt {
             c.preemptions += 1;
         }
         c.running = Some(runnable[k]);
         self.cv.notify_all();
     }
-}
 
-fn choose(c: &mut Ctl, n: usize) -> usize {
-    let i = c.choices.len();
-    let k = match &mut c.chooser {
-        Chooser::Random(s) => {
-            *s ^= *s >> 12;
-            *s ^= *s << 25;
-            *s ^= *s >> 27;
-            ((s.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 33) % n as u64) as usize
-        }
-        Chooser::Prefix(p, _) => p.get(i).copied().unwrap_or(0).min(n - 1),
-    };
-    c.choices.push((k, n));
-    k
+    /// The choice among `n` options at the next point (`None`: the replay
+    /// diverged, and the run has failed).
+    fn choose(&self, c: &mut MutexGuard<'_, Ctl>, n: usize) -> Option<usize> {
+        let i = c.choices.len();
+        let k = match &c.chooser {
+            Chooser::Prefix(p, _) => p.get(i).copied().unwrap_or(0).min(n - 1),
+            Chooser::Replay(p) => match p.get(i) {
+                Some(&k) if k < n => k,
+                Some(&k) => {
+                    let message = format!(
+                        "the replay diverged at scheduling point {}: it chooses {k} of {n} \
+                         options (the body no longer makes the same calls)",
+                        i + 1
+                    );
+                    c.failure.get_or_insert(message);
+                    c.aborted = true;
+                    self.cv.notify_all();
+                    let port = c.port.clone();
+                    if let Some(p) = port {
+                        std::thread::spawn(move || p.shut());
+                    }
+                    return None;
+                }
+                None => 0,
+            },
+        };
+        c.choices.push((k, n));
+        Some(k)
+    }
 }
 
 impl Hook for Controller {
@@ -396,44 +492,6 @@ impl Hook for Controller {
         let Some(me) = Controller::me() else { return };
         self.schedule(Some(me));
         self.turn();
-    }
-
-    fn joined(&self, _seat: usize, model: ThreadId) {
-        let Some(me) = Controller::me() else { return };
-        let mut c = lock(&self.m);
-        c.threads[me].model = Some(model);
-        c.owner.push(me);
-        c.states.push(ThreadState::Running);
-    }
-
-    fn applied(&self, before: &Kernel, action: Action, out: &Outcome, after: &Kernel) {
-        let violation = check_step(before, &action, Some(out), after).err();
-        let mut c = lock(&self.m);
-        if c.aborted {
-            // After a failure the threads run freely to their end: their
-            // calls are not part of the schedule.
-            return;
-        }
-        if c.first.is_none() {
-            c.first = Some(before.clone());
-        }
-        c.states = after.threads().iter().map(|t| t.state()).collect();
-        let by = Controller::me().and_then(|i| c.threads[i].model);
-        c.trace.push(Recorded {
-            by,
-            action,
-            outcome: out.clone(),
-            after: after.clone(),
-        });
-        let n = c.trace.len();
-        drop(c);
-        if let Some(v) = violation {
-            self.fail(format!(
-                "{} (step {n}, {})",
-                crate::narrate::violation(&v),
-                action.op()
-            ));
-        }
     }
 
     fn pass(&self) {
@@ -448,61 +506,121 @@ impl Hook for Controller {
         while !c.aborted && c.running != Some(me) {
             c = self.cv.wait(c).unwrap_or_else(|e| e.into_inner());
         }
+        if c.aborted && !std::thread::panicking() {
+            // The run failed: this thread stops here, silently.
+            drop(c);
+            std::panic::resume_unwind(Box::new(Aborted));
+        }
+    }
+}
+
+impl Observe for Controller {
+    fn joined(&self, _seat: usize, model: ThreadId) {
+        let Some(me) = Controller::me() else { return };
+        let mut c = lock(&self.m);
+        c.threads[me].model = Some(model);
+        c.owner.push(me);
+        c.states.push(ThreadState::Running);
+    }
+
+    fn applied(&self, call: &Call<'_>) {
+        let mut c = lock(&self.m);
+        if c.aborted {
+            // After a failure the threads unwind: their calls are not part
+            // of the schedule.
+            return;
+        }
+        c.states = call.after.threads().iter().map(|t| t.state()).collect();
+        let checked = c.history.record_checked(call);
+        drop(c);
+        if let Err(broken) = checked {
+            self.fail(broken);
+        }
     }
 }
 
 /// Runs `body` once per schedule. `body` makes the run's port and spawns
 /// its threads ([`Run::port`], [`Run::spawn`]); the threads then run one
 /// at a time. Returns the first failing run.
+///
+/// Enumeration runs the natural schedule first, then every schedule that
+/// differs from it at one scheduling point (the earliest points first),
+/// then at two, and so on, never more than `preemptions` preemptions per
+/// run. A bug that needs one thread switched out at one moment (a worker
+/// caught inside its blocking call by a count) is so found within the
+/// first hundreds of runs however many threads take part, where a
+/// depth-first order would first try every ordering of the run's last
+/// steps, a number that grows with every thread added.
 pub fn check(options: &Options, body: impl Fn(&Run)) -> Result<Report, Box<Failure>> {
-    let mut runs = 0;
     match &options.schedules {
-        Schedules::Seeds(seeds) => {
-            for seed in seeds.clone() {
-                runs += 1;
-                let chooser = Chooser::Random(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
-                if let Err(mut f) = run_once(options, chooser, &body) {
-                    f.seed = Some(seed);
-                    return Err(finish_failure(options, f));
+        Schedules::Replay(token) => {
+            let Some(choices) = parse_replay_token(token) else {
+                return Err(finish_failure(
+                    options,
+                    Box::new(Failure {
+                        run: 1,
+                        schedule: Vec::new(),
+                        replay: token.clone(),
+                        message: format!("{token:?} is not a replay token"),
+                        scenario: String::new(),
+                        path: None,
+                    }),
+                ));
+            };
+            match run_once(options, Chooser::Replay(choices), &body) {
+                Ok(_) => Ok(Report {
+                    runs: 1,
+                    exhausted: false,
+                }),
+                Err(mut f) => {
+                    f.run = 1;
+                    Err(finish_failure(options, f))
                 }
             }
-            Ok(Report {
-                runs,
-                exhausted: false,
-            })
         }
         Schedules::Enumerate {
             runs: bound,
             preemptions,
         } => {
-            // Iterative preemption bounding: every schedule with no
-            // preemption first, then with at most 1, ... (most bugs need few).
-            for b in 0..=*preemptions {
-                let mut prefix: Vec<usize> = Vec::new();
-                loop {
-                    if runs >= *bound {
-                        return Ok(Report {
-                            runs,
-                            exhausted: false,
-                        });
+            let mut runs = 0;
+            // Schedules by how many choices differ from the natural one
+            // (0, then 1, ...), each a prefix of forced choices: a run's
+            // children force one more point, after its last forced one, to
+            // each other option. Children that the budget could never run
+            // are not kept, so the queue stays within `runs` prefixes.
+            let mut todo: VecDeque<Vec<usize>> = VecDeque::from([Vec::new()]);
+            let mut whole = true;
+            while let Some(prefix) = todo.pop_front() {
+                if runs >= *bound {
+                    return Ok(Report {
+                        runs,
+                        exhausted: false,
+                    });
+                }
+                runs += 1;
+                let chooser = Chooser::Prefix(prefix.clone(), *preemptions);
+                let choices = match run_once(options, chooser, &body) {
+                    Ok(choices) => choices,
+                    Err(mut f) => {
+                        f.run = runs;
+                        return Err(finish_failure(options, f));
                     }
-                    runs += 1;
-                    let chooser = Chooser::Prefix(prefix.clone(), b);
-                    let choices = match run_once(options, chooser, &body) {
-                        Ok(choices) => choices,
-                        Err(f) => return Err(finish_failure(options, f)),
-                    };
-                    // The next schedule: the last point with an option left, bumped.
-                    let Some(i) = choices.iter().rposition(|&(k, n)| k + 1 < n) else {
-                        break;
-                    };
-                    prefix = choices[..i].iter().map(|&(k, _)| k).collect();
-                    prefix.push(choices[i].0 + 1);
+                };
+                'children: for (i, &(k, n)) in choices.iter().enumerate().skip(prefix.len()) {
+                    for alt in (0..n).filter(|&alt| alt != k) {
+                        if runs + todo.len() as u64 >= *bound {
+                            whole = false;
+                            break 'children;
+                        }
+                        let mut next: Vec<usize> = choices[..i].iter().map(|&(k, _)| k).collect();
+                        next.push(alt);
+                        todo.push_back(next);
+                    }
                 }
             }
             Ok(Report {
                 runs,
-                exhausted: true,
+                exhausted: whole,
             })
         }
     }
@@ -525,7 +643,7 @@ fn finish_failure(options: &Options, mut f: Box<Failure>) -> Box<Failure> {
     f
 }
 
-/// One run; the choices it made, or its failure (without the seed).
+/// One run; the choices it made, or its failure (without its run number).
 fn run_once(
     options: &Options,
     chooser: Chooser,
@@ -540,8 +658,7 @@ fn run_once(
             choices: Vec::new(),
             states: Vec::new(),
             owner: Vec::new(),
-            trace: Vec::new(),
-            first: None,
+            history: History::default(),
             failure: None,
             aborted: false,
             steps: 0,
@@ -580,8 +697,8 @@ fn run_once(
         }
         std::thread::sleep(Duration::from_millis(2));
     }
-    // Then join them (after a failure they run freely; a thread that still
-    // does not end is left behind and reported).
+    // Then join them (after a failure they unwind at their next point; a
+    // thread that still does not end is left behind and reported).
     let handles = std::mem::take(&mut lock(&ctl.m).handles);
     let mut left_behind = Vec::new();
     for (i, h) in handles.into_iter().enumerate() {
@@ -605,74 +722,19 @@ fn run_once(
     if !left_behind.is_empty() {
         let _ = write!(message, " ({} never ended)", left_behind.join(", "));
     }
-    let scenario = scenario_of(&c, &options.name, &message);
+    let names: Vec<String> = c.owner.iter().map(|&o| c.threads[o].name.clone()).collect();
+    let scenario = c.history.scenario(
+        &options.name,
+        &format!("Found by the controlled scheduler: {message}"),
+        |t| names.get(t.index()).cloned().unwrap_or_default(),
+    );
+    let schedule: Vec<usize> = c.choices.iter().map(|&(k, _)| k).collect();
     Err(Box::new(Failure {
-        seed: None,
-        schedule: c.choices.iter().map(|&(k, _)| k).collect(),
+        run: 0,
+        replay: replay_token(&schedule),
+        schedule,
         message,
         scenario,
         path: None,
     }))
-}
-
-/// The run's steps as an `iocp-sim/1` scenario (the explorer's writer).
-fn scenario_of(c: &Ctl, name: &str, message: &str) -> String {
-    let Some(first) = &c.first else {
-        return String::new();
-    };
-    let last = c.trace.last().map_or(first, |r| &r.after);
-    let threads: Vec<String> = (0..last.threads().len())
-        .map(|m| c.threads[c.owner[m]].name.clone())
-        .collect();
-    let concurrency = vec![first.port(super::port::PORT).concurrency()];
-    let world = World {
-        title: name.to_owned(),
-        description: None,
-        flavor: first.flavor(),
-        config: KernelConfig {
-            flavor: first.flavor(),
-            cpus: first.cpus(),
-            ports: concurrency.clone(),
-            threads: threads.len(),
-            devices: Vec::new(),
-        },
-        names: Names::new(vec!["P".to_owned()], threads, Vec::new()),
-        concurrency,
-        skip_on_success: Vec::new(),
-        setup: Vec::new(),
-        programs: Vec::new(),
-        env_posts: Vec::new(),
-        requests: Vec::new(),
-        timeouts: None,
-        close_ports: Vec::new(),
-        close_devices: Vec::new(),
-        templates: Vec::new(),
-        packet_bound: 0,
-        heap_bytes: 0,
-        interchangeable: Vec::new(),
-    };
-    let steps: Vec<Step> = c
-        .trace
-        .iter()
-        .map(|r| Step {
-            mv: match (r.action, r.by) {
-                (Action::Timeout { thread }, _) => Move::Timeout(thread),
-                (_, Some(t)) => Move::Thread(t),
-                (Action::ClosePort { port }, None) => Move::ClosePort(port),
-                (_, None) => Move::Post(0),
-            },
-            action: r.action,
-            pc: Some(Pc::Get),
-            outcome: r.outcome.clone(),
-            rejected: None,
-            after: r.after.clone(),
-        })
-        .collect();
-    scenario_json(
-        &world,
-        name,
-        &format!("Found by the controlled scheduler: {message}"),
-        &steps,
-        None,
-    )
 }

@@ -1,6 +1,7 @@
 //! The calling thread's membership: which live port it joined (its seat
 //! there), and whether it is inside a [`blocking`] scope. Kept in a
-//! thread-local whose destructor applies rule 6 when the thread exits.
+//! thread-local (a shuttle task-local in shuttle builds) whose destructor
+//! applies rule 6 when the thread exits.
 
 use std::cell::RefCell;
 use std::sync::{Arc, Weak};
@@ -39,7 +40,7 @@ impl Drop for Local {
     }
 }
 
-thread_local! {
+super::sync::port_thread_local! {
     static LOCAL: RefCell<Local> = RefCell::new(Local::default());
 }
 
@@ -53,10 +54,11 @@ pub(crate) enum JoinError {
 
 /// The calling thread's seat at port `uid`: the one it has, or a new one
 /// made by `add` after leaving the port it was associated with before
-/// (applied as rule 6 on that port: it stops counting there).
+/// (applied as rule 6 on that port: it stops counting there); `port` gives
+/// the new port's handle.
 pub(crate) fn join(
     uid: u64,
-    port: Weak<dyn Member>,
+    port: impl FnOnce() -> Weak<dyn Member>,
     add: impl FnOnce() -> usize,
 ) -> Result<usize, JoinError> {
     LOCAL
@@ -76,7 +78,11 @@ pub(crate) fn join(
                 }
             }
             let seat = add();
-            l.joined = Some(Membership { uid, port, seat });
+            l.joined = Some(Membership {
+                uid,
+                port: port(),
+                seat,
+            });
             Ok(seat)
         })
         .unwrap_or(Err(JoinError::Exiting))
@@ -146,6 +152,7 @@ pub fn blocking<R>(f: impl FnOnce() -> R) -> R {
 /// Applies rule 6 now for the calling thread (as its exit would), and
 /// forgets its membership: for controlled runs, where a thread's end is a
 /// step of the schedule.
+#[cfg(not(feature = "shuttle"))]
 pub(crate) fn leave() {
     let joined = LOCAL
         .try_with(|l| l.borrow_mut().joined.take())

@@ -3,10 +3,12 @@
 //! [`CompletionPort`] is a synchronization primitive for Rust threads on any
 //! OS: `post`, `get`, `get_many` and `close` as in Windows, a thread joining
 //! the port by calling get. Its state is a [`model::Kernel`](crate::model::Kernel)
-//! behind a `parking_lot` mutex, so the concurrency limit, the LIFO wake,
+//! behind one lock, so the concurrency limit, the LIFO wake,
 //! over-subscription and every count are the rules of `docs/model.md`, not a
-//! copy of them. Each thread sleeps on its own condition variable and is
-//! woken only when the model hands it a packet or a failure.
+//! copy of them. Each waiting thread watches its own mailbox (spinning
+//! briefly, then parked) and is woken only when the model hands it a packet
+//! or a failure. With the `shuttle` feature the port's lock, atomics and
+//! parking are the shuttle crate's, so that shuttle schedules a whole test.
 //!
 //! The kernel learns that a thread waits on something else from the
 //! scheduler; here the code says so with [`blocking`] (rules 3 and 4). A
@@ -43,9 +45,15 @@
 //! See `docs/live.md` for the guide, the tests that hold the port to the
 //! model, and measurements.
 
+// The controlled scheduler runs real OS threads: not in shuttle builds,
+// where shuttle schedules everything.
+#[cfg(not(feature = "shuttle"))]
 pub mod control;
+mod history;
 mod local;
 mod port;
+mod shuttle;
+mod sync;
 pub mod workload;
 
 pub use local::blocking;

@@ -2,23 +2,29 @@
 //! whose every decision is made by [`model::Kernel`](crate::model::Kernel).
 //!
 //! The port's state is one `Kernel` (one port, threads added as they join)
-//! behind a `parking_lot` mutex. A call locks it, applies the call's action,
-//! and then carries out what the model decided: each packet the model hands
-//! to a thread is put in that thread's mailbox and that thread alone is
-//! unparked (every thread waits on a condition variable of its own, so
-//! nobody else wakes). A waiting thread returns only when its mailbox holds
-//! something; wake-ups without mail are absorbed by a loop and never seen by
-//! callers. A finite wait that reaches its deadline applies rule 5.
+//! behind one lock. A call takes the lock, applies the call's action, and
+//! carries out what the model decided: each packet or failure the model
+//! hands to a thread goes into that thread's mailbox, and only that thread
+//! is told. A waiting thread watches its own mailbox: it spins and yields a
+//! little first (a handoff to a thread about to get then costs no context
+//! switch), then parks, and the thread that fills the mailbox unparks it
+//! only if it did park. Wake-ups without mail are absorbed and never seen
+//! by callers. A finite wait that reaches its deadline applies rule 5.
+//!
+//! The lock, the atomics, parking and thread-locals come from `sync.rs`:
+//! the real ones, or shuttle's under the `shuttle` feature (one port, its
+//! primitives swapped).
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::collections::VecDeque;
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender, TrySendError};
-use parking_lot::{Condvar, Mutex};
 
+use super::history::{Call, Observe};
 use super::local;
+use super::sync::{self, AtomicU8, Mutex, Thread, ACQUIRE, ACQ_REL, RELEASE};
 use crate::model::{
     Action, CallResult, Event, Flavor, Kernel, KernelConfig, Outcome, PortId, Rejection, ThreadId,
     ThreadState, Timeout, WinError,
@@ -117,8 +123,18 @@ impl std::error::Error for GetError {}
 
 /// The port is closed (ERROR_INVALID_HANDLE): a post's value comes back;
 /// a second [`close`](CompletionPort::close) gives `Closed(())`.
-#[derive(Debug, PartialEq, Eq)]
+///
+/// An error for any `T`: its `Debug` shows `Closed(..)` without the value,
+/// so `port.post(job)?` and `.unwrap()` work whether or not the job type
+/// is `Debug` (take the value out of `.0` to see it).
+#[derive(PartialEq, Eq)]
 pub struct Closed<T>(pub T);
+
+impl<T> std::fmt::Debug for Closed<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Closed(..)")
+    }
+}
 
 impl<T> std::fmt::Display for Closed<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -126,7 +142,7 @@ impl<T> std::fmt::Display for Closed<T> {
     }
 }
 
-impl<T: std::fmt::Debug> std::error::Error for Closed<T> {}
+impl<T> std::error::Error for Closed<T> {}
 
 /// What one call did, as the model saw it: for viewers of a live port.
 #[derive(Clone, Debug)]
@@ -155,7 +171,11 @@ pub struct LiveEvent {
 pub struct LiveStats {
     /// Actions applied to the model.
     pub calls: u64,
-    /// Threads unparked because the model handed them something.
+    /// Calls that handed a packet or a failure to a thread waiting in the
+    /// port (not the caller): each is a wake-up in the model.
+    pub handoffs: u64,
+    /// Of those, the ones whose thread had parked and was unparked (a
+    /// context switch); the others found their thread still spinning.
     pub unparks: u64,
     /// Finite waits that reached their deadline (rule 5).
     pub timeouts: u64,
@@ -174,33 +194,164 @@ pub struct LiveStats {
 pub(crate) trait Hook: Send + Sync {
     /// A scheduling point: the calling thread is about to make a call.
     fn point(&self);
-    /// The calling thread took seat `seat` (under the port's lock).
-    fn joined(&self, seat: usize, model: ThreadId);
-    /// An action was applied (under the port's lock).
-    fn applied(&self, before: &Kernel, action: Action, out: &Outcome, after: &Kernel);
     /// The calling thread is about to wait in the port: let another run.
     fn pass(&self);
     /// The calling thread's wait is over: wait for its turn to go on.
     fn turn(&self);
 }
 
-/// A real thread's place at the port: its wake-up signal and its mailbox.
-struct Seat<T> {
-    wake: Arc<Condvar>,
-    mail: Vec<T>,
+/// The mailbox has nothing and its owner is not in a call.
+const IDLE: u8 = 0;
+/// The owner is in a call the model has not decided yet.
+const WAITING: u8 = 1;
+/// As `WAITING`, and the owner parks (the filler must unpark it).
+const PARKED: u8 = 2;
+/// The letter holds what the model decided; the owner may take it.
+const FULL: u8 = 3;
+
+/// What the model handed a thread for its call.
+struct Letter<T> {
+    values: Vec<T>,
     failed: Option<WinError>,
+    /// Controlled runs: the controller lets this wait expire (rule 5).
+    expire: bool,
+}
+
+/// A thread's mailbox at a port. Filled only under the port's lock (by
+/// whichever call the model's decision came from), emptied by its owner
+/// alone, without the port's lock: `state` says whose turn it is.
+struct Mailbox<T> {
+    state: AtomicU8,
+    letter: Mutex<Letter<T>>,
+    owner: Thread,
+}
+
+/// What the owner found in its mailbox.
+enum Taken<T> {
+    /// Values (one for `get`, appended to the caller's buffer for `get_many`).
+    Values(Option<T>),
+    Failed(WinError),
+    /// The controller let the wait expire: apply rule 5, then look again.
+    Expire,
+}
+
+impl<T> Mailbox<T> {
+    fn new() -> Mailbox<T> {
+        Mailbox {
+            state: AtomicU8::new(IDLE),
+            letter: Mutex::new(Letter {
+                values: Vec::new(),
+                failed: None,
+                expire: false,
+            }),
+            owner: sync::current(),
+        }
+    }
+
+    fn full(&self) -> bool {
+        self.state.load(ACQUIRE) == FULL
+    }
+
+    /// The owner's call begins (under the port's lock, before its action).
+    fn open(&self) {
+        self.state.store(WAITING, RELEASE);
+    }
+
+    /// Under the port's lock: the owner's wait reached its deadline and
+    /// rule 5 decides it now (the decision goes to the caller's own letter).
+    fn shut(&self) {
+        self.state.store(IDLE, RELEASE);
+    }
+
+    /// Under the port's lock, once the letter is written: tells the owner.
+    /// Returns whether it had parked (and so was unparked).
+    fn deliver(&self) -> bool {
+        if self.state.swap(FULL, ACQ_REL) == PARKED {
+            self.owner.unpark();
+            return true;
+        }
+        false
+    }
+
+    /// The owner waits until the letter is full, or `deadline`; returns
+    /// whether it is full.
+    fn wait(&self, spin: bool, deadline: Option<Instant>) -> bool {
+        sync::wait(
+            spin,
+            deadline,
+            || self.full(),
+            || {
+                self.state
+                    .compare_exchange(WAITING, PARKED, ACQ_REL, ACQUIRE)
+                    .is_ok()
+            },
+        )
+    }
+
+    /// The owner takes its full letter: a `get`'s value, or a `get_many`'s
+    /// values appended to `many`.
+    fn take(&self, many: Option<&mut Vec<T>>) -> Taken<T> {
+        let mut l = sync::lock(&self.letter);
+        let taken = if std::mem::take(&mut l.expire) {
+            Taken::Expire
+        } else if let Some(e) = l.failed.take() {
+            Taken::Failed(e)
+        } else {
+            match many {
+                Some(buf) => {
+                    buf.append(&mut l.values);
+                    Taken::Values(None)
+                }
+                None => Taken::Values(l.values.pop()),
+            }
+        };
+        drop(l);
+        self.state.store(IDLE, RELEASE);
+        taken
+    }
+}
+
+/// The values of posted packets by key. Keys are handed out in order and
+/// the model's queue is FIFO, so the values live in a ring whose front is
+/// the oldest value still held (a hole where one was taken out of order).
+struct Payloads<T> {
+    base: u64,
+    ring: VecDeque<Option<T>>,
+}
+
+impl<T> Payloads<T> {
+    /// Keeps `value`; its key.
+    fn insert(&mut self, value: T) -> u64 {
+        self.ring.push_back(Some(value));
+        self.base + self.ring.len() as u64 - 1
+    }
+
+    /// The value of `key`, if held.
+    fn take(&mut self, key: u64) -> Option<T> {
+        let i = usize::try_from(key.checked_sub(self.base)?).ok()?;
+        let value = self.ring.get_mut(i)?.take();
+        while let Some(None) = self.ring.front() {
+            self.ring.pop_front();
+            self.base += 1;
+        }
+        value
+    }
+}
+
+/// A real thread's place at the port.
+struct Seat<T> {
+    mailbox: Arc<Mailbox<T>>,
     /// The model id this seat currently plays (swapped by fifo-limited).
     model: ThreadId,
-    /// Controlled runs: the hook let this seat's finite wait expire.
-    expire: bool,
+    /// The call (`LiveStats::calls`) whose decision was last delivered here.
+    told: u64,
 }
 
 pub(crate) struct State<T> {
     kernel: Kernel,
     out: Outcome,
     policy: Policy,
-    next_key: u64,
-    payloads: HashMap<u64, T>,
+    payloads: Payloads<T>,
     seats: Vec<Seat<T>>,
     /// Model thread id -> seat.
     seat_of: Vec<usize>,
@@ -208,7 +359,10 @@ pub(crate) struct State<T> {
     stats: LiveStats,
     over_since: Option<Instant>,
     born: Instant,
-    hook: Option<Arc<dyn Hook>>,
+    observer: Option<Arc<dyn Observe>>,
+    /// What the model decided for the caller's own call, taken by the
+    /// caller before it lets go of the lock (no mailbox needed).
+    own: Letter<T>,
 }
 
 pub(crate) struct Inner<T> {
@@ -228,6 +382,14 @@ pub(crate) struct Inner<T> {
 /// anything else while associated should do it inside
 /// [`blocking`](super::blocking), so that the port counts it out (rule 3)
 /// and back in (rule 4).
+///
+/// What each call pays: one lock and one model step (a batch call: one
+/// lock, and one step per value for [`post_many`](CompletionPort::post_many));
+/// a get that must wait also spins briefly on its own mailbox and, if
+/// nothing comes, parks (a context switch, and one for the thread that
+/// unparks it later). No call allocates in steady state except
+/// [`get_many`](CompletionPort::get_many), which returns a new `Vec`
+/// ([`get_many_into`](CompletionPort::get_many_into) fills yours).
 pub struct CompletionPort<T> {
     inner: Arc<Inner<T>>,
 }
@@ -240,6 +402,12 @@ impl<T> Clone for CompletionPort<T> {
     }
 }
 
+/// How a get wants its values.
+enum Want<'a, T> {
+    One,
+    Many(u32, &'a mut Vec<T>),
+}
+
 impl<T: Send + 'static> CompletionPort<T> {
     /// A port that releases at most `concurrency` threads at once (the
     /// Windows policy). 0 means the number of processors, as in Windows.
@@ -249,22 +417,33 @@ impl<T: Send + 'static> CompletionPort<T> {
 
     /// A port with a policy other than Windows' (for comparisons).
     pub fn with_policy(concurrency: u32, policy: Policy) -> CompletionPort<T> {
-        CompletionPort::build(concurrency, policy, None)
+        CompletionPort::build(concurrency, policy, None, super::shuttle::observer())
     }
 
-    /// A Windows port whose calls are scheduling points of `hook`. Its
-    /// machine has [`CONTROLLED_CPUS`] processors whatever the host has, so
-    /// a schedule replays the same everywhere.
-    pub(crate) fn controlled(concurrency: u32, hook: Arc<dyn Hook>) -> CompletionPort<T> {
-        CompletionPort::build(concurrency, Policy::Windows, Some(hook))
+    /// A Windows port whose calls are scheduling points of `hook`, seen by
+    /// `observer`. Its machine has [`CONTROLLED_CPUS`] processors whatever
+    /// the host has, so a schedule replays the same everywhere.
+    #[cfg(not(feature = "shuttle"))]
+    pub(crate) fn controlled(
+        concurrency: u32,
+        hook: Arc<dyn Hook>,
+        observer: Arc<dyn Observe>,
+    ) -> CompletionPort<T> {
+        CompletionPort::build(concurrency, Policy::Windows, Some(hook), Some(observer))
     }
 
-    fn build(concurrency: u32, policy: Policy, hook: Option<Arc<dyn Hook>>) -> CompletionPort<T> {
-        let cpus = match hook {
-            Some(_) => CONTROLLED_CPUS,
-            None => std::thread::available_parallelism()
+    fn build(
+        concurrency: u32,
+        policy: Policy,
+        hook: Option<Arc<dyn Hook>>,
+        observer: Option<Arc<dyn Observe>>,
+    ) -> CompletionPort<T> {
+        let cpus = match (&hook, &observer) {
+            (None, None) => std::thread::available_parallelism()
                 .map(|n| n.get() as u32)
                 .unwrap_or(1),
+            // Checked runs replay the same on every machine.
+            _ => CONTROLLED_CPUS,
         };
         let kernel = Kernel::new(&KernelConfig {
             flavor: policy.flavor(),
@@ -275,20 +454,27 @@ impl<T: Send + 'static> CompletionPort<T> {
         });
         CompletionPort {
             inner: Arc::new(Inner {
-                uid: NEXT_UID.fetch_add(1, Ordering::Relaxed),
+                uid: NEXT_UID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
                 state: Mutex::new(State {
                     kernel,
                     out: Outcome::default(),
                     policy,
-                    next_key: 0,
-                    payloads: HashMap::new(),
+                    payloads: Payloads {
+                        base: 0,
+                        ring: VecDeque::new(),
+                    },
                     seats: Vec::new(),
                     seat_of: Vec::new(),
                     events: None,
                     stats: LiveStats::default(),
                     over_since: None,
                     born: Instant::now(),
-                    hook: hook.clone(),
+                    observer,
+                    own: Letter {
+                        values: Vec::new(),
+                        failed: None,
+                        expire: false,
+                    },
                 }),
                 hook,
             }),
@@ -301,29 +487,43 @@ impl<T: Send + 'static> CompletionPort<T> {
     /// still in its get loop queues its own follow-up work instead of
     /// waking a second thread (model.md, the queue-wait mark).
     pub fn post(&self, value: T) -> Result<(), Closed<T>> {
+        self.post_many(std::iter::once(value))
+            .map_err(|Closed(mut v)| Closed(v.pop().expect("a refused post keeps its value")))
+    }
+
+    /// Posts every value of `values` in order, each one PostQueuedCompletionStatus
+    /// (one model step, rule 2), all under one lock: no other call comes
+    /// between them, and the batch pays for one lock instead of one per
+    /// value. A closed port takes none of them and gives them all back.
+    /// `port.post_many(buf.drain(..))` reuses `buf`.
+    pub fn post_many(&self, values: impl IntoIterator<Item = T>) -> Result<(), Closed<Vec<T>>> {
         self.point();
         let seat = local::seat_at(self.inner.uid);
-        let mut st = self.inner.state.lock();
-        let key = st.next_key;
-        st.next_key += 1;
-        st.payloads.insert(key, value);
+        let mut st = sync::lock(&self.inner.state);
         // The poster, if it is a running thread of this port: rule 2's
-        // exception (the queue-wait mark) depends on it.
+        // exception (the queue-wait mark) depends on it. Its own posts do
+        // not change that.
         let by = seat
             .map(|s| st.seats[s].model)
             .filter(|&t| st.kernel.thread(t).state() == ThreadState::Running);
-        let action = Action::Post {
-            port: PORT,
-            key,
-            bytes: 0,
-            overlapped: None,
-            by,
-        };
-        // Always valid for the model: its port exists and `by` runs.
-        let _ = st.apply(action, None);
-        if st.out.result == CallResult::Failed(WinError::InvalidHandle) {
-            let value = st.payloads.remove(&key);
-            return Err(Closed(value.expect("a refused post keeps its value")));
+        let mut values = values.into_iter();
+        while let Some(value) = values.next() {
+            let key = st.payloads.insert(value);
+            let action = Action::Post {
+                port: PORT,
+                key,
+                bytes: 0,
+                overlapped: None,
+                by,
+            };
+            // Always valid for the model: its port exists and `by` runs.
+            let _ = st.apply(action, None);
+            if st.out.result == CallResult::Failed(WinError::InvalidHandle) {
+                // Closed, so nothing of this batch went in (the lock is held).
+                let mut back: Vec<T> = st.payloads.take(key).into_iter().collect();
+                back.extend(values);
+                return Err(Closed(back));
+            }
         }
         Ok(())
     }
@@ -331,14 +531,31 @@ impl<T: Send + 'static> CompletionPort<T> {
     /// GetQueuedCompletionStatus (rule 1): one value. `None` waits for ever;
     /// `Some(Duration::ZERO)` polls.
     pub fn get(&self, timeout: Option<Duration>) -> Result<T, GetError> {
-        let mut v = self.call(None, timeout)?;
-        Ok(v.pop().expect("a successful get carries one packet"))
+        let mut one = None;
+        self.call(Want::One, timeout, &mut one)?;
+        Ok(one.expect("a successful get carries one packet"))
     }
 
     /// GetQueuedCompletionStatusEx (rule 7): up to `n` values at once (at
-    /// least one on success). `n` must be at least 1.
+    /// least one on success), in a new `Vec`. `n` must be at least 1.
     pub fn get_many(&self, n: u32, timeout: Option<Duration>) -> Result<Vec<T>, GetError> {
-        self.call(Some(n), timeout)
+        let mut v = Vec::new();
+        self.get_many_into(&mut v, n, timeout)?;
+        Ok(v)
+    }
+
+    /// [`get_many`](CompletionPort::get_many) into `buf`: appends up to `n`
+    /// values (at least one on success) and returns how many. With a `buf`
+    /// kept between calls, no call allocates once it has grown to `n`.
+    pub fn get_many_into(
+        &self,
+        buf: &mut Vec<T>,
+        n: u32,
+        timeout: Option<Duration>,
+    ) -> Result<usize, GetError> {
+        let before = buf.len();
+        self.call(Want::Many(n, buf), timeout, &mut None)?;
+        Ok(buf.len() - before)
     }
 
     /// Closes the port (rule 8): waiters return [`GetError::Abandoned`],
@@ -348,7 +565,7 @@ impl<T: Send + 'static> CompletionPort<T> {
     /// `Err(Closed(()))` and changes nothing.
     pub fn close(&self) -> Result<Vec<T>, Closed<()>> {
         self.point();
-        let mut st = self.inner.state.lock();
+        let mut st = sync::lock(&self.inner.state);
         let _ = st.apply(Action::ClosePort { port: PORT }, None);
         if st.out.result == CallResult::Failed(WinError::InvalidHandle) {
             return Err(Closed(()));
@@ -364,30 +581,30 @@ impl<T: Send + 'static> CompletionPort<T> {
             .collect();
         Ok(keys
             .into_iter()
-            .filter_map(|k| st.payloads.remove(&k))
+            .filter_map(|k| st.payloads.take(k))
             .collect())
     }
 
     /// Reads the model's state (the port is `PortId(0)`), under the lock:
     /// what a viewer or a test observes is a state between two calls.
     pub fn inspect<R>(&self, f: impl FnOnce(&Kernel) -> R) -> R {
-        f(&self.inner.state.lock().kernel)
+        f(&sync::lock(&self.inner.state).kernel)
     }
 
     /// The model's id of the calling thread at this port, if it joined.
     pub fn current_thread(&self) -> Option<ThreadId> {
         let seat = local::seat_at(self.inner.uid)?;
-        Some(self.inner.state.lock().seats[seat].model)
+        Some(sync::lock(&self.inner.state).seats[seat].model)
     }
 
     /// The policy the port was made with.
     pub fn policy(&self) -> Policy {
-        self.inner.state.lock().policy
+        sync::lock(&self.inner.state).policy
     }
 
     /// Totals so far.
     pub fn stats(&self) -> LiveStats {
-        let st = self.inner.state.lock();
+        let st = sync::lock(&self.inner.state);
         let mut s = st.stats;
         if let Some(since) = st.over_since {
             s.over_limit += since.elapsed();
@@ -402,7 +619,7 @@ impl<T: Send + 'static> CompletionPort<T> {
     /// subscription replaces the previous one.
     pub fn events(&self, capacity: usize) -> Receiver<LiveEvent> {
         let (tx, rx) = crossbeam_channel::bounded(capacity.max(1));
-        self.inner.state.lock().events = Some(tx);
+        sync::lock(&self.inner.state).events = Some(tx);
         rx
     }
 
@@ -415,74 +632,115 @@ impl<T: Send + 'static> CompletionPort<T> {
     /// The seat of the calling thread, joining the port first if needed
     /// (and leaving the port it was associated with before).
     fn seat(&self) -> Result<usize, GetError> {
-        let weak: Weak<dyn local::Member> = Arc::downgrade(&self.inner) as Weak<dyn local::Member>;
-        local::join(self.inner.uid, weak, || self.inner.state.lock().add_seat()).map_err(
-            |e| match e {
-                local::JoinError::Blocking => GetError::InsideBlocking,
-                local::JoinError::Exiting => GetError::ThreadExiting,
-            },
-        )
+        let member = || Arc::downgrade(&self.inner) as Weak<dyn local::Member>;
+        local::join(self.inner.uid, member, || {
+            sync::lock(&self.inner.state).add_seat()
+        })
+        .map_err(|e| match e {
+            local::JoinError::Blocking => GetError::InsideBlocking,
+            local::JoinError::Exiting => GetError::ThreadExiting,
+        })
     }
 
-    fn call(&self, batch: Option<u32>, timeout: Option<Duration>) -> Result<Vec<T>, GetError> {
+    /// A get: applies it, then waits for the model's decision in the
+    /// calling thread's mailbox (a `get`'s value goes to `one`).
+    fn call(
+        &self,
+        want: Want<'_, T>,
+        timeout: Option<Duration>,
+        one: &mut Option<T>,
+    ) -> Result<(), GetError> {
         self.point();
         let seat = self.seat()?;
-        let deadline = timeout.map(|d| Instant::now() + d);
+        let deadline = timeout.and_then(|d| Instant::now().checked_add(d));
         let model_timeout = match timeout {
             None => Timeout::Infinite,
             Some(d) if d.is_zero() => Timeout::Ms(0),
             // A non-zero wait shorter than 1 ms is still a wait, not a poll.
             Some(d) => Timeout::Ms((d.as_millis() as u64).max(1)),
         };
-        let mut st = self.inner.state.lock();
+        let mut st = sync::lock(&self.inner.state);
         let thread = st.seats[seat].model;
-        let action = match batch {
-            None => Action::Get {
-                thread,
-                port: PORT,
-                timeout: model_timeout,
-            },
-            Some(max) => Action::GetEx {
-                thread,
-                port: PORT,
-                max,
-                timeout: model_timeout,
-            },
+        let (action, mut many) = match want {
+            Want::One => (
+                Action::Get {
+                    thread,
+                    port: PORT,
+                    timeout: model_timeout,
+                },
+                None,
+            ),
+            Want::Many(max, buf) => (
+                Action::GetEx {
+                    thread,
+                    port: PORT,
+                    max,
+                    timeout: model_timeout,
+                },
+                Some(buf),
+            ),
         };
         st.apply(action, Some(seat)).map_err(GetError::Rejected)?;
-        let wake = Arc::clone(&st.seats[seat].wake);
-        let hook = self.inner.hook.clone();
-        loop {
-            if let Some(r) = st.take_mail(seat) {
-                if let Some(h) = &hook {
-                    drop(st);
-                    h.turn();
-                }
-                return r;
+        let hook = self.inner.hook.as_deref();
+        if let Some(r) = st.take_own(many.as_deref_mut(), one) {
+            // Decided at once (a packet was there, or a poll found none).
+            drop(st);
+            if let Some(h) = hook {
+                h.turn();
             }
-            match (&hook, deadline) {
-                (Some(h), _) => {
-                    // Controlled: let another thread run, then sleep until
-                    // mail comes or the controller lets the wait expire.
-                    parking_lot::MutexGuard::unlocked(&mut st, || h.pass());
-                    while st.seats[seat].mail.is_empty()
-                        && st.seats[seat].failed.is_none()
-                        && !st.seats[seat].expire
-                    {
-                        wake.wait(&mut st);
-                    }
-                    if std::mem::take(&mut st.seats[seat].expire) {
-                        st.expire(seat)?;
-                    }
-                }
-                (None, None) => wake.wait(&mut st),
-                (None, Some(d)) => {
-                    if wake.wait_until(&mut st, d).timed_out() && st.seats[seat].mail.is_empty() {
-                        st.expire(seat)?;
-                    }
-                }
-            }
+            return r;
         }
+        // The model made the thread wait: its decision comes by mail.
+        let mailbox = Arc::clone(&st.seats[seat].mailbox);
+        mailbox.open();
+        drop(st);
+        if let Some(h) = hook {
+            // Controlled: let another thread run; the controller, not the
+            // clock, lets a finite wait expire.
+            h.pass();
+        }
+        let deadline = if hook.is_some() { None } else { deadline };
+        let result = loop {
+            if !mailbox.wait(hook.is_none(), deadline) {
+                // The deadline: rule 5, unless the model decided first.
+                let mut st = sync::lock(&self.inner.state);
+                if mailbox.full() {
+                    continue;
+                }
+                mailbox.shut();
+                st.expire(seat)?;
+                break st
+                    .take_own(many.as_deref_mut(), one)
+                    .expect("rule 5 decides at once");
+            }
+            match mailbox.take(many.as_deref_mut()) {
+                Taken::Values(v) => {
+                    *one = v;
+                    break Ok(());
+                }
+                Taken::Failed(e) => break Err(get_error(e)),
+                Taken::Expire => {
+                    let mut st = sync::lock(&self.inner.state);
+                    st.expire(seat)?;
+                    break st
+                        .take_own(many.as_deref_mut(), one)
+                        .expect("rule 5 decides at once");
+                }
+            }
+        };
+        if let Some(h) = hook {
+            h.turn();
+        }
+        result
+    }
+}
+
+/// What a get returns for the model's failure.
+fn get_error(e: WinError) -> GetError {
+    match e {
+        WinError::WaitTimeout => GetError::Timeout,
+        WinError::AbandonedWait0 => GetError::Abandoned,
+        _ => GetError::Closed,
     }
 }
 
@@ -491,81 +749,48 @@ impl<T> State<T> {
         let model = self.kernel.add_thread();
         let seat = self.seats.len();
         self.seats.push(Seat {
-            wake: Arc::new(Condvar::new()),
-            mail: Vec::new(),
-            failed: None,
+            mailbox: Arc::new(Mailbox::new()),
             model,
-            expire: false,
+            told: 0,
         });
         self.seat_of.push(seat);
-        if let Some(h) = &self.hook {
-            h.joined(seat, model);
+        if let Some(o) = &self.observer {
+            o.joined(seat, model);
         }
         seat
     }
 
-    /// Rule 5 for a seat whose wait reached its deadline (unless the model
-    /// has already decided its call).
+    /// Rule 5 for a seat whose wait reached its deadline (the caller checked
+    /// that the model has not decided its call yet).
     fn expire(&mut self, seat: usize) -> Result<(), GetError> {
-        if self.seats[seat].mail.is_empty() && self.seats[seat].failed.is_none() {
-            let thread = self.seats[seat].model;
-            self.apply(Action::Timeout { thread }, Some(seat))
-                .map_err(GetError::Rejected)?;
-            self.stats.timeouts += 1;
-        }
+        let thread = self.seats[seat].model;
+        self.apply(Action::Timeout { thread }, Some(seat))
+            .map_err(GetError::Rejected)?;
+        self.stats.timeouts += 1;
         Ok(())
     }
 
-    /// What the seat's call returns, if the model has decided it.
-    fn take_mail(&mut self, seat: usize) -> Option<Result<Vec<T>, GetError>> {
-        let s = &mut self.seats[seat];
-        if !s.mail.is_empty() {
-            return Some(Ok(std::mem::take(&mut s.mail)));
-        }
-        s.failed.take().map(|e| {
-            Err(match e {
-                WinError::WaitTimeout => GetError::Timeout,
-                WinError::AbandonedWait0 => GetError::Abandoned,
-                _ => GetError::Closed,
-            })
-        })
-    }
-
-    /// Applies one action and carries out the model's decisions: mail for
-    /// every thread it handed a packet or a failure, and an unpark for each
-    /// of them but the caller (`by`, which reads its own mail).
+    /// Applies one action and carries out the model's decisions: every
+    /// packet and failure it handed out goes into its thread's mailbox, and
+    /// each such thread is told once (`by`, the caller, reads its own).
     pub(crate) fn apply(&mut self, action: Action, by: Option<usize>) -> Result<(), Rejection> {
         let swap_from = self.fifo_candidate(&action);
-        let before = self.hook.as_ref().map(|_| self.kernel.clone());
+        let before = self.observer.as_ref().map(|_| self.kernel.clone());
         self.kernel.apply(action, &mut self.out)?;
-        if let (Some(h), Some(before)) = (&self.hook, &before) {
-            h.applied(before, action, &self.out, &self.kernel);
+        if let (Some(o), Some(before)) = (&self.observer, &before) {
+            o.applied(&Call {
+                before,
+                by: by.map(|s| self.seats[s].model),
+                action,
+                out: &self.out,
+                after: &self.kernel,
+            });
         }
         self.stats.calls += 1;
         if let Some(waits) = swap_from {
             self.fifo_swap(waits);
         }
-        let mut notify: Vec<usize> = Vec::new();
-        for d in &self.out.deliveries {
-            let seat = self.seat_of[d.thread.index()];
-            if let Some(v) = self.payloads.remove(&d.packet.key) {
-                self.seats[seat].mail.push(v);
-            }
-            if Some(seat) != by && !notify.contains(&seat) {
-                notify.push(seat);
-            }
-        }
-        for &(t, e) in &self.out.failures {
-            let seat = self.seat_of[t.index()];
-            self.seats[seat].failed = Some(e);
-            if Some(seat) != by && !notify.contains(&seat) {
-                notify.push(seat);
-            }
-        }
-        for seat in notify {
-            self.seats[seat].wake.notify_one();
-            self.stats.unparks += 1;
-        }
+        self.deliver(by);
         let port = self.kernel.port(PORT);
         match (port.over_limit(), self.over_since) {
             (true, None) => self.over_since = Some(Instant::now()),
@@ -593,6 +818,79 @@ impl<T> State<T> {
             }
         }
         Ok(())
+    }
+
+    /// The last step's deliveries and failures into their threads'
+    /// mailboxes, or, for the caller (`by`), into `own`.
+    fn deliver(&mut self, by: Option<usize>) {
+        let State {
+            out,
+            seats,
+            seat_of,
+            payloads,
+            stats,
+            own,
+            ..
+        } = self;
+        let step = stats.calls;
+        // A thread's packets are consecutive: one lock of its letter each.
+        let mut i = 0;
+        while i < out.deliveries.len() {
+            let thread = out.deliveries[i].thread;
+            let seat = seat_of[thread.index()];
+            let mut letter = (Some(seat) != by).then(|| sync::lock(&seats[seat].mailbox.letter));
+            let values = match &mut letter {
+                Some(l) => &mut l.values,
+                None => &mut own.values,
+            };
+            while i < out.deliveries.len() && out.deliveries[i].thread == thread {
+                if let Some(v) = payloads.take(out.deliveries[i].packet.key) {
+                    values.push(v);
+                }
+                i += 1;
+            }
+        }
+        for &(thread, e) in &out.failures {
+            let seat = seat_of[thread.index()];
+            if Some(seat) == by {
+                own.failed = Some(e);
+            } else {
+                sync::lock(&seats[seat].mailbox.letter).failed = Some(e);
+            }
+        }
+        // Only once every letter is written is anyone told.
+        let told =
+            (out.deliveries.iter().map(|d| d.thread)).chain(out.failures.iter().map(|f| f.0));
+        for thread in told {
+            let seat = seat_of[thread.index()];
+            let s = &mut seats[seat];
+            if Some(seat) == by || s.told == step {
+                continue;
+            }
+            s.told = step;
+            stats.handoffs += 1;
+            stats.unparks += u64::from(s.mailbox.deliver());
+        }
+    }
+
+    /// The caller's own call, if the model decided it in the last step:
+    /// a `get`'s value into `one`, a `get_many`'s values appended to `many`.
+    fn take_own(
+        &mut self,
+        many: Option<&mut Vec<T>>,
+        one: &mut Option<T>,
+    ) -> Option<Result<(), GetError>> {
+        if let Some(e) = self.own.failed.take() {
+            return Some(Err(get_error(e)));
+        }
+        if self.own.values.is_empty() {
+            return None;
+        }
+        match many {
+            Some(buf) => buf.append(&mut self.own.values),
+            None => *one = self.own.values.pop(),
+        }
+        Some(Ok(()))
     }
 
     /// For fifo-limited: the waits in the WTQ before a step that may wake
@@ -652,15 +950,18 @@ impl<T: Send> local::Member for Inner<T> {
     }
 
     fn apply_for(&self, seat: usize, make: &dyn Fn(ThreadId) -> Action) {
-        let mut st = self.state.lock();
+        let mut st = sync::lock(&self.state);
         let thread = st.seats[seat].model;
         // A thread's own exit, block or unblock is always valid for the model
-        // (it runs, or it is paused inside `blocking`); nothing to report.
+        // (it runs, or it is paused inside `blocking`); nothing to report,
+        // and nothing handed to the thread itself.
         let _ = st.apply(make(thread), Some(seat));
+        debug_assert!(st.own.values.is_empty() && st.own.failed.is_none());
     }
 }
 
 /// What the controller may do to a port it schedules.
+#[cfg(not(feature = "shuttle"))]
 pub(crate) trait Control: Send + Sync {
     /// Lets a seat's finite wait expire (rule 5), waking its thread.
     fn expire_wait(&self, seat: usize);
@@ -668,23 +969,24 @@ pub(crate) trait Control: Send + Sync {
     fn shut(&self);
 }
 
+#[cfg(not(feature = "shuttle"))]
 impl<T: Send> Control for Inner<T> {
     fn expire_wait(&self, seat: usize) {
-        let st = &mut *self.state.lock();
+        let st = &mut *sync::lock(&self.state);
         if let Some(s) = st.seats.get_mut(seat) {
-            s.expire = true;
-            s.wake.notify_one();
+            if !s.mailbox.full() {
+                sync::lock(&s.mailbox.letter).expire = true;
+                s.mailbox.deliver();
+            }
         }
     }
 
     fn shut(&self) {
-        let _ = self
-            .state
-            .lock()
-            .apply(Action::ClosePort { port: PORT }, None);
+        let _ = sync::lock(&self.state).apply(Action::ClosePort { port: PORT }, None);
     }
 }
 
+#[cfg(not(feature = "shuttle"))]
 impl<T: Send + 'static> CompletionPort<T> {
     /// The port as the controller sees it.
     pub(crate) fn control(&self) -> Arc<dyn Control> {

@@ -1,7 +1,8 @@
 //! The controlled scheduler on real worker code: it finds the shutdown bug
 //! of docs/live.md (a protocol that counts the port's waiting and running
-//! threads forgets a worker blocked on something else), writes the failing
-//! schedule as a scenario the model replays, and passes the fixed protocol.
+//! threads forgets a worker blocked on something else), with 2 workers and
+//! with 4, writes the failing schedule as a scenario the model replays,
+//! replays it from its token, and passes the fixed protocol.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
@@ -13,7 +14,6 @@ use iocp_sim::runner::{Applied, Runner};
 use iocp_sim::scenario;
 
 const P: PortId = PortId(0);
-const WORKERS: u32 = 2;
 
 #[derive(Debug)]
 enum Job {
@@ -35,9 +35,9 @@ fn worker(port: CompletionPort<Job>, stopped: Arc<AtomicU32>) {
 
 /// The buggy shutdown: one stop per thread the port is waiting for or
 /// running. A worker blocked in its database call is in neither list.
-fn shutdown_counting_the_port(port: &CompletionPort<Job>) {
+fn shutdown_counting_the_port(port: &CompletionPort<Job>, workers: u32) {
     // Every worker has joined the port (called get) before the count.
-    while port.inspect(|k| k.threads().len()) < WORKERS as usize {
+    while port.inspect(|k| k.threads().len()) < workers as usize {
         yield_now();
     }
     let n = port.inspect(|k| k.port(P).wtq().len() + k.port(P).rtl().len());
@@ -47,22 +47,36 @@ fn shutdown_counting_the_port(port: &CompletionPort<Job>) {
 }
 
 /// The fix: one stop per worker, whatever each one is doing.
-fn shutdown_one_stop_per_worker(port: &CompletionPort<Job>) {
-    for _ in 0..WORKERS {
+fn shutdown_one_stop_per_worker(port: &CompletionPort<Job>, workers: u32) {
+    for _ in 0..workers {
         port.post(Job::Stop).unwrap();
     }
 }
 
-fn world(run: &Run, shutdown: fn(&CompletionPort<Job>)) {
+/// `workers` workers on a port of concurrency 2, as many jobs, and the shutdown.
+fn world_of(run: &Run, workers: u32, shutdown: fn(&CompletionPort<Job>, u32)) {
     let port = run.port::<Job>(2);
     let stopped = Arc::new(AtomicU32::new(0));
-    port.post(Job::Work(1)).unwrap();
-    port.post(Job::Work(2)).unwrap();
-    for i in 1..=WORKERS {
+    for n in 1..=workers {
+        port.post(Job::Work(n)).unwrap();
+    }
+    for i in 1..=workers {
         let (port, stopped) = (port.clone(), Arc::clone(&stopped));
         run.spawn(&format!("W{i}"), move || worker(port, stopped));
     }
-    run.spawn("main", move || shutdown(&port));
+    run.spawn("main", move || shutdown(&port, workers));
+}
+
+/// The docs' world: two workers.
+fn world(run: &Run, shutdown: fn(&CompletionPort<Job>, u32)) {
+    world_of(run, 2, shutdown);
+}
+
+fn enumerate(runs: u64, preemptions: u32) -> Options {
+    Options {
+        schedules: Schedules::Enumerate { runs, preemptions },
+        ..Options::default()
+    }
 }
 
 #[test]
@@ -71,10 +85,9 @@ fn the_scheduler_finds_the_worker_lost_while_blocked() {
     // Kept by LIVE_KEEP=1, to refresh the bundled copy.
     let keep = std::env::var_os("LIVE_KEEP").is_some();
     let options = Options {
-        schedules: Schedules::Seeds(0..1_000),
         scenario_dir: Some(dir.clone()),
         name: "lost-worker".to_owned(),
-        ..Options::default()
+        ..enumerate(2_000, 2)
     };
     let failure = check(&options, |run| world(run, shutdown_counting_the_port))
         .expect_err("the buggy shutdown must fail");
@@ -123,68 +136,158 @@ fn the_scheduler_finds_the_worker_lost_while_blocked() {
 
 #[test]
 fn the_fixed_shutdown_passes_every_schedule_tried() {
-    let options = Options {
-        schedules: Schedules::Enumerate {
-            runs: 2_000,
-            preemptions: 2,
-        },
-        ..Options::default()
-    };
-    let report = check(&options, |run| world(run, shutdown_one_stop_per_worker))
+    for workers in [2, 4] {
+        let report = check(&enumerate(2_000, 2), |run| {
+            world_of(run, workers, shutdown_one_stop_per_worker)
+        })
         .unwrap_or_else(|f| panic!("{f}"));
-    assert!(report.runs >= 1);
-    let seeds = Options {
-        schedules: Schedules::Seeds(0..100),
-        ..Options::default()
-    };
-    check(&seeds, |run| world(run, shutdown_one_stop_per_worker)).unwrap_or_else(|f| panic!("{f}"));
+        assert!(
+            report.exhausted || report.runs == 2_000,
+            "{workers} workers: {report:?}"
+        );
+    }
 }
 
+/// The case that 50,000 depth-first runs missed: with 4 workers, every
+/// ordering of the run's last steps came before the one switch that
+/// matters. Enumerated by fewest differences first, it is among the
+/// first schedules that differ at one point.
 #[test]
-fn enumeration_with_few_preemptions_finds_it_too() {
-    let options = Options {
-        schedules: Schedules::Enumerate {
-            runs: 2_000,
-            preemptions: 2,
-        },
-        ..Options::default()
-    };
-    let failure = check(&options, |run| world(run, shutdown_counting_the_port))
-        .expect_err("an enumerated schedule loses a worker");
+fn enumeration_finds_it_with_four_workers_too() {
+    let failure = check(&enumerate(2_000, 2), |run| {
+        world_of(run, 4, shutdown_counting_the_port)
+    })
+    .expect_err("an enumerated schedule loses a worker");
     assert!(
         failure.message.starts_with("stranded:"),
         "{}",
         failure.message
     );
+    assert!(failure.run <= 200, "found only at run {}", failure.run);
     assert!(failure.scenario.contains("\"op\": \"block\""));
 }
 
 #[test]
-fn random_seeds_find_it_too_and_the_seed_reproduces_the_schedule() {
-    let options = Options {
-        schedules: Schedules::Seeds(0..200),
-        ..Options::default()
-    };
-    let failure = check(&options, |run| world(run, shutdown_counting_the_port))
-        .expect_err("some seed loses a worker");
-    let seed = failure.seed.expect("seeded runs report their seed");
+fn a_failure_replays_from_its_token_exactly() {
+    let failure = check(&enumerate(2_000, 2), |run| {
+        world_of(run, 4, shutdown_counting_the_port)
+    })
+    .expect_err("some schedule loses a worker");
+    assert!(failure
+        .to_string()
+        .contains(&format!("Schedules::Replay({:?})", failure.replay)));
     let again = Options {
-        schedules: Schedules::Seeds(seed..seed + 1),
+        schedules: Schedules::Replay(failure.replay.clone()),
         ..Options::default()
     };
-    let replay = check(&again, |run| world(run, shutdown_counting_the_port))
-        .expect_err("the seed reproduces the failure");
+    let replay = check(&again, |run| world_of(run, 4, shutdown_counting_the_port))
+        .expect_err("the token reproduces the failure");
     assert_eq!(replay.schedule, failure.schedule);
     assert_eq!(replay.scenario, failure.scenario);
+    assert_eq!(replay.message, failure.message);
+    // The same token on the fixed code: the body makes other calls, and
+    // the replay says where it stopped being the same run (or passes).
+    let fixed = check(&again, |run| world_of(run, 4, shutdown_one_stop_per_worker));
+    if let Err(f) = fixed {
+        assert!(f.message.contains("diverged"), "{}", f.message);
+    }
+}
+
+#[test]
+fn a_token_that_is_not_one_fails_saying_so() {
+    let options = Options {
+        schedules: Schedules::Replay("0?1".to_owned()),
+        ..Options::default()
+    };
+    let f =
+        check(&options, |run| world(run, shutdown_one_stop_per_worker)).expect_err("not a token");
+    assert!(f.message.contains("not a replay token"), "{}", f.message);
+}
+
+#[test]
+fn a_replay_that_no_longer_fits_the_body_fails_where_it_diverges() {
+    // Choice 5 at the first point, where a one-thread body has one option.
+    let options = Options {
+        schedules: Schedules::Replay("5".to_owned()),
+        ..Options::default()
+    };
+    let f = check(&options, |run| {
+        let port = run.port::<u32>(1);
+        run.spawn("W1", move || port.post(1).unwrap());
+    })
+    .expect_err("the replay diverges");
+    assert!(
+        f.message.contains("diverged at scheduling point 1"),
+        "{}",
+        f.message
+    );
+}
+
+#[test]
+fn replay_tokens_round_trip() {
+    use iocp_sim::live::control::{parse_replay_token, replay_token};
+    let schedules: [&[usize]; 5] = [
+        &[],
+        &[0, 1, 1, 0, 2],
+        &[0; 40],
+        &[3, 3, 3, 3, 3, 1, 40, 40, 40, 40, 40, 35, 36],
+        &[1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2],
+    ];
+    for s in schedules {
+        let token = replay_token(s);
+        assert_eq!(parse_replay_token(&token).as_deref(), Some(s), "{token}");
+    }
+    assert_eq!(replay_token(&[0; 40]), "0*40.");
+    assert_eq!(parse_replay_token("0?"), None);
+    assert_eq!(parse_replay_token("1*x."), None);
+}
+
+#[test]
+fn controlled_threads_have_their_names() {
+    check(&enumerate(10, 1), |run| {
+        let port = run.port::<u32>(1);
+        run.spawn("worker-7", move || {
+            assert_eq!(std::thread::current().name(), Some("worker-7"));
+            port.post(1).unwrap();
+        });
+    })
+    .unwrap_or_else(|f| panic!("{f}"));
+}
+
+#[test]
+fn after_a_failure_the_other_threads_stop_and_do_not_fail_again() {
+    let went_on = Arc::new(AtomicU32::new(0));
+    let seen = Arc::clone(&went_on);
+    let f = check(&enumerate(50, 1), move |run| {
+        let port = run.port::<u32>(1);
+        let (p, went_on) = (port.clone(), Arc::clone(&seen));
+        run.spawn("waiter", move || {
+            // Waits for ever: the failure below closes the port under it.
+            let r = p.get(None);
+            went_on.fetch_add(1, Ordering::SeqCst);
+            r.unwrap();
+        });
+        run.spawn("W1", move || {
+            drop(port);
+            panic!("the user's assertion");
+        });
+    })
+    .expect_err("W1 panics");
+    assert!(
+        f.message.contains("W1 panicked: the user's assertion"),
+        "{}",
+        f.message
+    );
+    assert_eq!(
+        went_on.load(Ordering::SeqCst),
+        0,
+        "a thread went on after the run failed"
+    );
 }
 
 #[test]
 fn a_panicking_worker_assertion_fails_the_run() {
-    let options = Options {
-        schedules: Schedules::Seeds(0..5),
-        ..Options::default()
-    };
-    let failure = check(&options, |run| {
+    let failure = check(&enumerate(5, 1), |run| {
         let port = run.port::<u32>(1);
         port.post(7).unwrap();
         run.spawn("W1", move || {
@@ -206,11 +309,7 @@ fn a_panicking_worker_assertion_fails_the_run() {
 #[test]
 fn finite_waits_expire_when_nothing_else_can_run_not_on_the_clock() {
     let start = std::time::Instant::now();
-    let options = Options {
-        schedules: Schedules::Seeds(0..5),
-        ..Options::default()
-    };
-    check(&options, |run| {
+    check(&enumerate(5, 1), |run| {
         let p = run.port::<u32>(1);
         run.spawn("W1", move || {
             // An hour on the clock; the controller lets it expire at once
@@ -250,9 +349,8 @@ fn enumeration_exhausts_a_small_world() {
 #[test]
 fn a_wait_the_controller_cannot_see_fails_the_run_instead_of_hanging() {
     let options = Options {
-        schedules: Schedules::Seeds(0..1),
         stall: std::time::Duration::from_millis(500),
-        ..Options::default()
+        ..enumerate(1, 0)
     };
     let failure = check(&options, |run| {
         let (tx, rx) = std::sync::mpsc::channel::<()>();
@@ -271,4 +369,21 @@ fn a_wait_the_controller_cannot_see_fails_the_run_instead_of_hanging() {
         "{}",
         failure.message
     );
+}
+
+#[test]
+fn threads_named_alike_or_like_the_port_still_make_a_scenario_that_loads() {
+    let f = check(&enumerate(5, 0), |run| {
+        let port = run.port::<u32>(1);
+        for _ in 0..2 {
+            let p = port.clone();
+            run.spawn("P", move || {
+                let _ = p.get(Some(std::time::Duration::ZERO));
+            });
+        }
+        run.spawn("main", move || panic!("stop here"));
+    })
+    .expect_err("main panics");
+    let sc = scenario::load_str("alike.json", &f.scenario).expect("ids are unique");
+    assert_eq!(sc.names.threads(), ["P-1", "P-2"]);
 }

@@ -1,6 +1,8 @@
 //! Differential test of the live port: random action sequences executed by
 //! real threads, each step settled before the next, compared step by step
-//! with a reference [`Kernel`] that applies the same actions.
+//! with a reference [`Kernel`] that applies the same actions. Posts come
+//! alone or as a `post_many` batch (one reference step per value); gets
+//! are `get`, `get_many` or `get_many_into` (into a buffer kept between calls).
 //!
 //! What is compared after every step: which real threads returned from
 //! their calls and with what (values, or the error), that no other thread
@@ -42,6 +44,8 @@ enum Cmd {
     Exit,
     /// Post this value, then acknowledge with an empty reply.
     Post(u32),
+    /// Post these values in one `post_many`, then acknowledge.
+    PostMany(Vec<u32>),
 }
 
 type Reply = Result<Vec<u32>, GetError>;
@@ -56,10 +60,16 @@ fn spawn(i: usize, port: &CompletionPort<u32>, replies: &mpsc::Sender<(usize, Re
     let port = port.clone();
     let replies = replies.clone();
     let handle = thread::spawn(move || {
+        // get_many_into's buffer, kept between calls (it appends).
+        let mut buf = vec![u32::MAX];
         while let Ok(c) = rx.recv() {
             let r = match c {
                 Cmd::Get(t) => port.get(t).map(|v| vec![v]),
-                Cmd::GetMany(n, t) => port.get_many(n, t),
+                Cmd::GetMany(n, t) if i % 2 == 0 => port.get_many(n, t),
+                Cmd::GetMany(n, t) => port.get_many_into(&mut buf, n, t).map(|k| {
+                    assert_eq!(k, buf.len() - 1, "get_many_into counts what it appended");
+                    buf.drain(1..).collect()
+                }),
                 Cmd::Block => {
                     blocking(|| while !matches!(rx.recv(), Ok(Cmd::Unblock) | Err(_)) {});
                     continue;
@@ -69,6 +79,13 @@ fn spawn(i: usize, port: &CompletionPort<u32>, replies: &mpsc::Sender<(usize, Re
                 Cmd::Post(v) => match port.post(v) {
                     Ok(()) => Ok(Vec::new()),
                     Err(_) => Err(GetError::Closed),
+                },
+                Cmd::PostMany(vs) => match port.post_many(vs.iter().copied()) {
+                    Ok(()) => Ok(Vec::new()),
+                    Err(back) => {
+                        assert_eq!(back.0, vs, "a closed port gives the whole batch back");
+                        Err(GetError::Closed)
+                    }
                 },
             };
             let _ = replies.send((i, r));
@@ -189,8 +206,14 @@ impl Run {
             .collect();
         let roll = rng.below(100);
         if roll < 30 {
-            let key = self.posts;
-            self.posts += 1;
+            // One post, or a batch of 2 or 3 in one post_many (one step each).
+            let count = if rng.below(3) == 0 {
+                2 + rng.below(2)
+            } else {
+                1
+            };
+            let keys: Vec<u64> = (self.posts..self.posts + count).collect();
+            self.posts += count;
             // Half the posts come from a running worker of the port (`by`).
             let by = if !callers.is_empty() && rng.below(2) == 0 {
                 Some(callers[rng.below(callers.len() as u64) as usize])
@@ -200,17 +223,25 @@ impl Run {
             let by_model = by
                 .map(|i| ThreadId(i as u32))
                 .filter(|&t| self.reference.thread(t).state() == ThreadState::Running);
-            self.log.push(format!("post {key} by {by:?}"));
-            let mut exp = self.reference(Action::Post {
-                port: P,
-                key,
-                bytes: 0,
-                overlapped: None,
-                by: by_model,
-            });
+            self.log.push(format!("post {keys:?} by {by:?}"));
+            let mut exp = Vec::new();
+            for &key in &keys {
+                exp.extend(self.reference(Action::Post {
+                    port: P,
+                    key,
+                    bytes: 0,
+                    overlapped: None,
+                    by: by_model,
+                }));
+            }
+            let values: Vec<u32> = keys.iter().map(|&k| k as u32).collect();
             match by {
                 Some(i) => {
-                    let _ = self.workers[i].cmd.send(Cmd::Post(key as u32));
+                    let cmd = match values[..] {
+                        [v] => Cmd::Post(v),
+                        _ => Cmd::PostMany(values),
+                    };
+                    let _ = self.workers[i].cmd.send(cmd);
                     let ack = if *closed {
                         Err(GetError::Closed)
                     } else {
@@ -219,7 +250,10 @@ impl Run {
                     exp.push((i, ack));
                 }
                 None => {
-                    let live = self.port.post(key as u32);
+                    let live = match values[..] {
+                        [v] => self.port.post(v).map_err(|_| ()),
+                        _ => self.port.post_many(values.iter().copied()).map_err(|_| ()),
+                    };
                     if live.is_err() != *closed {
                         self.fail(&format!("post returned {live:?}"));
                     }
