@@ -13,6 +13,7 @@ use std::ops::Range;
 
 use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
 
+use crate::escape;
 use crate::explore::SpecError;
 use crate::lab::ConfigError;
 use crate::scenario::ScenarioError;
@@ -201,10 +202,10 @@ pub fn lab_config(e: &ConfigError, text: Option<&str>) -> String {
 /// The one-line form of an error, as a long form without a source line:
 /// `error: ...` and the hint below it, if any.
 fn one_line(e: impl std::fmt::Display, hint: Option<&str>) -> String {
-    match hint {
+    escape::terminal_owned(match hint {
         Some(h) => format!("error: {e}\n  help: {h}"),
         None => format!("error: {e}"),
-    }
+    })
 }
 
 /// `line L, column C` (the explore spec's position of a syntax error).
@@ -270,7 +271,7 @@ pub fn render(
 ) -> String {
     match span(text, line, column, unknown_word(message)) {
         Some(range) => snippet(path, text, range, message, hint),
-        None => format!("{path}:{line}:{column}: {message}"),
+        None => escape::terminal_owned(format!("{path}:{line}:{column}: {message}")),
     }
 }
 
@@ -303,13 +304,36 @@ fn snippet(
     while !text.is_char_boundary(end) {
         end += 1;
     }
-    let snippet = Snippet::source(text).path(path).annotation(
-        AnnotationKind::Primary
-            .span(start..end)
-            .label(hint.unwrap_or("")),
-    );
-    let report = [Level::ERROR.primary_title(message).element(snippet)];
-    Renderer::plain().render(&report)
+    // Everything shown is escaped for the terminal. The source line is
+    // escaped before its layout, so the caret moves with the escapes; the
+    // position named stays the file's own column.
+    let line = text[line_start..line_end].trim_end_matches('\r');
+    let shown = escape::terminal(line);
+    let at = |i: usize| escape::terminal_offset(line, (i - line_start).min(line.len()));
+    let number = text[..line_start].matches('\n').count() + 1;
+    let path = escape::terminal(path);
+    let snippet = Snippet::source(&*shown)
+        .line_start(number)
+        .path(&*path)
+        .annotation(
+            AnnotationKind::Primary
+                .span(at(start)..at(end))
+                .label(escape::terminal(hint.unwrap_or(""))),
+        );
+    let report = [Level::ERROR
+        .primary_title(escape::terminal(message))
+        .element(snippet)];
+    let out = Renderer::plain().render(&report);
+    let column = text[line_start..start].chars().count() + 1;
+    let shown_column = shown[..at(start)].chars().count() + 1;
+    if column == shown_column {
+        return out;
+    }
+    out.replacen(
+        &format!("{path}:{number}:{shown_column}"),
+        &format!("{path}:{number}:{column}"),
+        1,
+    )
 }
 
 /// The byte range of the value at a JSON path such as
@@ -490,6 +514,32 @@ mod tests {
         );
         assert!(
             out.contains("  |                   ^^^^^^^^ did you mean `expect`?"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_line_with_controls_is_shown_escaped_with_the_caret_under_the_word() {
+        // A C1 CSI and a right-to-left override before the word, a CRLF
+        // line end after it, controls in the path: the escapes are shown,
+        // the caret follows them, and the position named is the file's own.
+        let text = "{\r\n  \"t\": \"\u{9b}2J\u{202e}\", \"expcet\": {}\r\n}\r\n";
+        let m = "unknown field `expcet`, expected one of `op`, `expect`";
+        let out = render("l\u{1b}[2J.json", text, 2, 16, m, hint(m).as_deref());
+        assert_eq!(crate::escape::terminal(&out), out.as_str(), "{out}");
+        assert!(out.contains("--> l\\u{1b}[2J.json:2:16"), "{out}");
+        let lines: Vec<&str> = out.lines().collect();
+        let at = lines
+            .iter()
+            .position(|l| l.contains("\"expcet\""))
+            .expect("the line");
+        assert!(
+            lines[at].ends_with(r#"  "t": "\u{9b}2J\u{202e}", "expcet": {}"#),
+            "{out}"
+        );
+        assert_eq!(
+            lines[at].find("\"expcet\""),
+            lines[at + 1].find('^'),
             "{out}"
         );
     }

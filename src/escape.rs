@@ -199,6 +199,34 @@ pub fn terminal(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// The length of the escaped form of `c` (`\u{1b}`: 6 bytes).
+fn escaped_len(c: char) -> usize {
+    let digits = (32 - (c as u32 | 1).leading_zeros()).div_ceil(4) as usize;
+    digits + 4
+}
+
+/// Where byte `at` of `s` lands in [`terminal`]`(s)`: for a position shown
+/// under escaped text (a diagnostic's caret under its source line). `at`
+/// is on a character boundary of `s`.
+pub fn terminal_offset(s: &str, at: usize) -> usize {
+    at + s[..at]
+        .chars()
+        .filter(|&c| acts_on_terminal(c))
+        .map(|c| escaped_len(c) - c.len_utf8())
+        .sum::<usize>()
+}
+
+/// [`terminal`] for one line of a full-screen picture (the terminal
+/// player), which places every character in a cell of its own: new lines
+/// and tabs become spaces as well (a tab would move the cursor past the
+/// cells the picture counted; a new line would be dropped).
+pub fn terminal_line(s: &str) -> Cow<'_, str> {
+    if !s.contains(['\n', '\t']) {
+        return terminal(s);
+    }
+    Cow::Owned(terminal_owned(s.replace(['\n', '\t'], " ")))
+}
+
 /// [`terminal`] for an owned string (no copy when nothing needs escaping).
 pub fn terminal_owned(s: String) -> String {
     match terminal(&s) {
@@ -298,5 +326,30 @@ mod tests {
         assert!(once.contains('\n') && once.contains('\t'));
         assert_eq!(terminal(&once), once.as_str());
         assert_eq!(terminal_owned("plain".to_owned()), "plain");
+    }
+
+    #[test]
+    fn terminal_offset_follows_each_escape() {
+        let s = "a\u{1b}b\u{9b}c\u{202e}d\u{10ffff}e";
+        let shown = terminal(s);
+        for (i, c) in s.char_indices().filter(|(_, c)| c.is_ascii_lowercase()) {
+            let at = terminal_offset(s, i);
+            assert_eq!(
+                shown[at..].chars().next(),
+                Some(c),
+                "{c} of {s:?} in {shown}"
+            );
+        }
+        assert_eq!(terminal_offset(s, s.len()), shown.len());
+    }
+
+    #[test]
+    fn terminal_line_keeps_one_line() {
+        assert_eq!(terminal_line("a\tb\nc"), "a b c");
+        assert_eq!(
+            terminal_line("a\r\n\u{1b}]0;x\u{7}"),
+            "a\\u{d} \\u{1b}]0;x\\u{7}"
+        );
+        assert!(matches!(terminal_line("스레드 T1"), Cow::Borrowed(_)));
     }
 }

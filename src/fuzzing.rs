@@ -32,6 +32,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("explore_spec", explore_spec),
     ("lab_toml", lab_toml),
     ("export_strings", export_strings),
+    ("terminal_text", terminal_text),
 ];
 
 /// A scratch file for readers that take a path; unique per call.
@@ -116,12 +117,13 @@ pub fn scenario_bytes(data: &[u8]) {
         }
     }
     if let Ok(s) = whole {
-        check_scenario(&s);
+        check_scenario(&s, true);
     }
 }
 
-/// Runs a scenario that was read in both flavours and renders it.
-fn check_scenario(s: &Scenario) {
+/// Runs a scenario that was read in both flavours and renders it as text
+/// and JSON, and (if `pages`) as HTML and SVG.
+fn check_scenario(s: &Scenario, pages: bool) {
     for flavor in [Flavor::Windows, Flavor::Wine] {
         let mut runner = Runner::new(&s.world, flavor);
         let mut buf = Vec::new();
@@ -181,6 +183,9 @@ fn check_scenario(s: &Scenario) {
                 );
             }
         }
+    }
+    if !pages {
+        return;
     }
     let small = 4 << 20;
     let e = size::estimate(s, s.world.flavor, small);
@@ -433,5 +438,318 @@ pub fn export_strings(data: &[u8]) {
     let Ok(s) = scenario::load_str("fuzz.json", &scenario) else {
         return;
     };
-    check_scenario(&s);
+    check_scenario(&s, true);
+}
+
+/// True for a character a terminal acts on instead of showing: C0 controls
+/// but new line and tab, DEL, C1 controls, and the bidirectional formatting
+/// characters. Written apart from [`crate::escape`], as the oracle it is
+/// checked against.
+fn acts(c: char) -> bool {
+    let u = c as u32;
+    (u < 0x20 && c != '\n' && c != '\t')
+        || (0x7f..=0x9f).contains(&u)
+        || matches!(u, 0x61c | 0x200e | 0x200f | 0x202a..=0x202e | 0x2066..=0x2069)
+}
+
+/// Panics if `shown`, text that reaches a terminal as it is, holds a
+/// character a terminal acts on.
+fn assert_inert(what: &str, shown: &str) {
+    if let Some(c) = shown.chars().find(|&c| acts(c)) {
+        panic!("{what}: {c:?} reaches the terminal raw in {shown:?}");
+    }
+}
+
+/// The terminal escaper on `s`: nothing it returns acts on a terminal,
+/// escaping twice changes nothing more, every character not escaped is
+/// kept in order and every escaped one can be read back, and a byte
+/// offset maps to its character's place ([`escape::terminal_offset`]).
+/// What the command prints (through the escaper) meets this.
+///
+/// [`escape::terminal_offset`]: crate::escape::terminal_offset
+fn check_escaper(s: &str) {
+    use crate::escape::{terminal, terminal_line, terminal_offset};
+    let shown = terminal(s);
+    assert_inert("escape::terminal", &shown);
+    assert_eq!(terminal(&shown), shown, "escaping twice changed the text");
+    if !s.contains("\\u{") {
+        let mut back = String::new();
+        let mut rest = &*shown;
+        while let Some(i) = rest.find("\\u{") {
+            back.push_str(&rest[..i]);
+            let end = rest[i..].find('}').expect("an escape ends") + i;
+            let code = u32::from_str_radix(&rest[i + 3..end], 16).expect("hex");
+            back.push(char::from_u32(code).expect("a character"));
+            rest = &rest[end + 1..];
+        }
+        back.push_str(rest);
+        assert_eq!(back, s, "the escaped text does not read back");
+    }
+    // Sixteen places or so (each is found from the start of the text).
+    let step = (s.len() / 16).max(1);
+    for (i, c) in s
+        .char_indices()
+        .filter(|(i, _)| i % step == 0 || *i + 4 > s.len())
+    {
+        let at = terminal_offset(s, i);
+        let expect = if acts(c) {
+            format!("\\u{{{:x}}}", c as u32)
+        } else {
+            c.to_string()
+        };
+        assert!(
+            shown[at..].starts_with(&expect),
+            "byte {i} of {s:?} is not at {at} of {shown:?}"
+        );
+    }
+    let line = terminal_line(s);
+    assert_inert("escape::terminal_line", &line);
+    assert!(
+        !line.contains(['\n', '\t']),
+        "a line keeps a new line or tab"
+    );
+}
+
+/// Where a player's picture has its box corners and sides.
+#[cfg(feature = "cli")]
+fn box_edges(buf: &ratatui::buffer::Buffer) -> Vec<(u16, u16, &str)> {
+    let a = buf.area;
+    let mut v = Vec::new();
+    for y in a.top()..a.bottom() {
+        for x in a.left()..a.right() {
+            let sym = buf[(x, y)].symbol();
+            if ["┌", "┐", "└", "┘", "│"].contains(&sym) {
+                v.push((x, y, sym));
+            }
+        }
+    }
+    v
+}
+
+/// Draws the frame shown (at 80x24 and 40x12) and the last frame (80x24)
+/// of `p` and of `plain`, the same run in plain words: no cell holds a
+/// character a terminal acts on, and at 80x24 every box corner and side of the plain
+/// run is in its place.
+#[cfg(feature = "cli")]
+fn check_player(p: &mut crate::views::player::Player, plain: &mut crate::views::player::Player) {
+    use crate::views::tui::to_buffer;
+    let last = p.show().last();
+    for (i, sizes) in [
+        (p.ui().index, &[(80, 24), (40, 12)][..]),
+        (last, &[(80, 24)]),
+    ] {
+        p.go(i);
+        plain.go(i);
+        for &(w, h) in sizes {
+            let buf = to_buffer(&*p, p.ui(), w, h);
+            for cell in buf.content() {
+                assert_inert(&format!("the player, frame {i} at {w}x{h}"), cell.symbol());
+            }
+            if (w, h) == (80, 24) {
+                // Every corner and side of the plain picture is in place
+                // (the text may hold box characters of its own).
+                let clean = to_buffer(&*plain, plain.ui(), w, h);
+                for (x, y, edge) in box_edges(&clean) {
+                    assert!(
+                        buf[(x, y)].symbol() == edge,
+                        "frame {i}: the text moved the box edge at {x},{y}:\n{}",
+                        crate::views::tui::buffer_text(&buf)
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// The players of [`terminal_text`]: the lesson in both languages (with
+/// the action menu open) and a challenge with its hint shown.
+#[cfg(feature = "cli")]
+fn players(s: &Scenario, plain: &Scenario, source: &str, title: &str, desc: &str, hint: &str) {
+    use crate::challenge::Challenge;
+    use crate::explore::free::Goal;
+    use crate::scenario::Text;
+    use crate::views::player::Player;
+
+    for lang in [Lang::En, Lang::Ko] {
+        let mut p = Player::new(s.clone(), Flavor::Windows, lang);
+        let mut q = Player::new(plain.clone(), Flavor::Windows, lang);
+        check_player(&mut p, &mut q);
+        if lang == Lang::En {
+            // The action menu names every thread, port, device and label.
+            p.go(1);
+            q.go(1);
+            p.open_actions();
+            q.open_actions();
+            check_player(&mut p, &mut q);
+        }
+    }
+    let challenge = |s: &Scenario, title: &str, hint: &str| Challenge {
+        source: source.to_owned(),
+        title: Text::plain(title),
+        description: Text::plain(desc),
+        start: s.clone(),
+        step: 1,
+        flavor: Flavor::Windows,
+        goal: Goal::State(Condition::parse("over_limit").expect("a goal")),
+        budget: 4,
+        shortest: Some(2),
+        hints: vec![Text::plain(hint)],
+    };
+    let mut p = Player::challenge(challenge(s, title, hint), Lang::En);
+    let mut q = Player::challenge(challenge(plain, "t", "h"), Lang::En);
+    p.hint();
+    q.hint();
+    check_player(&mut p, &mut q);
+}
+
+/// Terminal text: the bytes, cut at each 0xFF byte, become every author
+/// field of a scenario (title, description, a note, the ids of a port,
+/// two threads and a device, an OVERLAPPED label, a block label), a
+/// challenge (title, description, a hint), an explore spec and a lab
+/// configuration (its name). Every text output that reaches a terminal
+/// holds no character a terminal acts on: `run`'s text view, the players'
+/// pictures (every cell, at three sizes, with the action menu and a hint;
+/// the boxes stay where a plain run has them), the long form of errors
+/// that show a source line holding the fields, and the diff table, each
+/// escaped where it is laid out; and what the command prints through its
+/// escaper (the explorer's trace, the lab's description, every error's
+/// one line) meets [`check_escaper`].
+pub fn terminal_text(data: &[u8]) {
+    check_escaper(&String::from_utf8_lossy(data));
+    let mut fields = data.split(|&b| b == 0xFF).map(|f| {
+        String::from_utf8_lossy(f)
+            .chars()
+            .take(100)
+            .collect::<String>()
+    });
+    let mut next = |fallback: &str| fields.next().unwrap_or_else(|| fallback.to_owned());
+    let title = next("t");
+    let desc = next("d");
+    let note = next("n");
+    let ids = [
+        next("P"),
+        next("T1"),
+        next("T2"),
+        next("D"),
+        next("o"),
+        next("L"),
+    ];
+    let hint = next("h");
+    let name = next("lab");
+    // Plain words of the same shape, for the layout check.
+    let plain_ids = ["P", "T1", "T2", "D", "o", "L"].map(str::to_owned);
+
+    let scenario_text = |title: &str, desc: &str, note: &str, ids: &[String; 6]| {
+        let js = scenario::write::js;
+        let [port, t1, t2, dev, ov, label] = ids.each_ref().map(|s| js(s));
+        format!(
+            r#"{{"format":"iocp-sim/1","title":{},"description":{},"ports":[{{"id":{port},"concurrency":1}}],"threads":[{t1},{t2}],"devices":[{{"id":{dev}}}],"steps":[
+            {{"op":"get","thread":{t1},"port":{port},"note":{}}},
+            {{"op":"associate","device":{dev},"port":{port},"key":3}},
+            {{"op":"issue","device":{dev},"overlapped":{ov}}},
+            {{"op":"post","port":{port},"key":1}},
+            {{"op":"block","thread":{t1},"on":{label}}},
+            {{"op":"get","thread":{t2},"port":{port}}},
+            {{"op":"unblock","thread":{t1}}},
+            {{"op":"complete","overlapped":{ov},"bytes":7}}]}}"#,
+            js(title),
+            js(desc),
+            js(note)
+        )
+    };
+    let source = format!("{title}.json");
+    if let Ok(s) = scenario::load_str(&source, &scenario_text(&title, &desc, &note, &ids)) {
+        // `run`'s text view (escaped where it is written) and JSON (the
+        // page and the drawing are `export_strings`'s).
+        check_scenario(&s, false);
+        let plan = crate::diff::plan(&crate::diff::Case::from_scenario(&s), Flavor::Wine);
+        let table = crate::diff::table(&plan.model, &plan.model, &title, &desc);
+        assert_inert("the diff table", &table);
+        check_escaper(&plan.script);
+        // The players (with the `cli` feature), beside the same run in
+        // plain words.
+        #[cfg(feature = "cli")]
+        {
+            let plain = scenario::load_str("plain.json", &scenario_text("t", "d", "n", &plain_ids))
+                .expect("the plain scenario reads");
+            players(&s, &plain, &source, &title, &desc, &hint);
+        }
+        #[cfg(not(feature = "cli"))]
+        let _ = (&plain_ids, &hint);
+    }
+
+    // Errors that show the line: the fields raw in the source (a control
+    // character in a string is itself the mistake; else the unknown key).
+    let raw = format!(r#"{{"format":"iocp-sim/1","title":"{title}", "{note}": 1}}"#);
+    if let Err(e) = scenario::load_str(&source, &raw) {
+        assert_inert(
+            "a scenario error's long form",
+            &diagnostic::scenario(&e, Some(&raw)),
+        );
+        check_escaper(&e.to_string());
+    }
+    let raw = format!(
+        "{{\"format\":\"iocp-sim-explore/1\",\"title\":\"{title}\",\"ports\":[{{\"id\":\"P\",\"concurrency\":1}}],\n\"threads\":[{{\"id\":\"W\",\"get\":{{\"port\":\"{}\"}}}}]}}",
+        ids[0]
+    );
+    if let Err(e) = explore::parse(&raw) {
+        assert_inert(
+            "an explore spec error's long form",
+            &diagnostic::explore_spec(&e, &source, &raw),
+        );
+        check_escaper(&e.to_string());
+    }
+    let raw = format!(
+        "name = \"{name}\"\npolicy = \"{}\"\ncompletions = 10\n",
+        ids[1]
+    );
+    match LabConfig::from_toml(&raw, &source, std::path::Path::new(".")) {
+        Err(e) => {
+            assert_inert(
+                "a lab error's long form",
+                &diagnostic::lab_config(&e, Some(&raw)),
+            );
+            check_escaper(&e.to_string());
+        }
+        Ok((config, _)) => check_escaper(&report::describe(&config)),
+    }
+    let js = scenario::write::js;
+    let toml_name = js(&name);
+    let lab = format!("name = {toml_name}\ncompletions = 10\n");
+    if let Ok((config, _)) = LabConfig::from_toml(&lab, "fuzz.toml", std::path::Path::new(".")) {
+        check_escaper(&report::describe(&config));
+    }
+
+    // The explorer: its title line and the trace to a state found.
+    let spec = format!(
+        r#"{{"format":"iocp-sim-explore/1","title":{},"description":{},"ports":[{{"id":{},"concurrency":1}}],"threads":[{{"id":{},"count":2,"get":{{"port":{}}},"packets":1}}],"environment":{{"posts":[{{"port":{},"key":1,"count":1}}]}}}}"#,
+        js(&title),
+        js(&desc),
+        js(&ids[0]),
+        js(&ids[1]),
+        js(&ids[0]),
+        js(&ids[0])
+    );
+    let Ok(spec) = explore::parse(&spec) else {
+        return;
+    };
+    let Ok(world) = World::new(&spec, None) else {
+        return;
+    };
+    check_escaper(&world.title);
+    let cond = Condition::parse("wtq >= 2").expect("condition");
+    let opts = Options {
+        find: Some(cond),
+        max_states: 300,
+        max_bytes: 16 << 20,
+        ..Options::default()
+    };
+    let search =
+        explore::search(&world, &ModelRules, &opts, &mut |_| {}).expect("the search starts");
+    if let Stop::Found { state, port } = &search.stop {
+        let (steps, _) =
+            explore::trace::found_scenario(&world, &search, *state, &cond, *port, "t", "d")
+                .expect("the trace replays");
+        check_escaper(&explore::trace::text(&world, &steps));
+    }
 }

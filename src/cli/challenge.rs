@@ -39,13 +39,13 @@ pub fn main(args: Args) -> ExitCode {
         return match player::run(&mut p) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
-                eprintln!("error: {e}");
+                errln!("error: {e}");
                 ExitCode::from(EXIT_BAD_INPUT)
             }
         };
     }
-    println!("{}", ch.title.get(lang));
-    println!(
+    outln!("{}", ch.title.get(lang));
+    outln!(
         "goal: {}   budget: {}   flavour: {}",
         ch.goal,
         ch.budget,
@@ -60,7 +60,7 @@ pub fn main(args: Args) -> ExitCode {
             // Intern any new OVERLAPPED labels the search named.
             let _ = free::candidates(&k, &mut names, 0);
             for (i, a) in path.iter().enumerate() {
-                println!("  {}. {}", i + 1, narrate::action(a, &names, lang));
+                outln!("  {}. {}", i + 1, narrate::action(a, &names, lang));
                 if let Ok((next, _)) = free::try_action(&k, *a) {
                     k = next;
                 }
@@ -69,18 +69,18 @@ pub fn main(args: Args) -> ExitCode {
             Some(path.len())
         }
         Shortest::NotWithin { depth, states } => {
-            println!("  no way within {depth} moves ({states} states searched)");
+            outln!("  no way within {depth} moves ({states} states searched)");
             None
         }
         Shortest::TooMany { states } => {
-            println!(
+            outln!(
                 "  no answer within the bound of {states} states: the shortest answer is unknown"
             );
             return ExitCode::from(EXIT_FAILED);
         }
     };
     let show = |n: Option<usize>| n.map_or("none".to_owned(), |n| n.to_string());
-    println!(
+    outln!(
         "explorer's shortest: {}   the file says: {}",
         show(found),
         show(ch.shortest)

@@ -24,7 +24,7 @@ pub fn main(args: Args) -> ExitCode {
     let report = match check(&args.paths, args.flavor.map(Flavor::from)) {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return ExitCode::from(EXIT_BAD_INPUT);
         }
     };
@@ -32,12 +32,12 @@ pub fn main(args: Args) -> ExitCode {
         match &f.result {
             Ok(r) => {
                 for failure in &r.failures {
-                    println!("FAIL {failure}");
+                    outln!("FAIL {failure}");
                 }
                 if let Some(e) = &r.stopped {
                     super::print_scenario_error(e);
                 } else if r.failures.is_empty() {
-                    println!("ok   {} ({} expectations)", f.path.display(), r.passed);
+                    outln!("ok   {} ({} expectations)", f.path.display(), r.passed);
                 }
             }
             Err(e) => super::print_scenario_error(e),
@@ -45,9 +45,9 @@ pub fn main(args: Args) -> ExitCode {
     }
     let invalid = report.invalid();
     if invalid > 0 {
-        println!("{invalid} file(s) could not be checked");
+        outln!("{invalid} file(s) could not be checked");
     }
-    println!("{} passed, {} failed", report.passed(), report.failed());
+    outln!("{} passed, {} failed", report.passed(), report.failed());
     if invalid > 0 {
         ExitCode::from(EXIT_BAD_INPUT)
     } else if report.failed() > 0 {

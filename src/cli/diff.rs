@@ -82,7 +82,7 @@ pub fn main(args: Args) -> ExitCode {
     let files = match super::check::expand(&args.paths) {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("iocp-sim diff: {e}");
+            errln!("iocp-sim diff: {e}");
             return ExitCode::from(EXIT_BAD_INPUT);
         }
     };
@@ -92,7 +92,7 @@ pub fn main(args: Args) -> ExitCode {
         match scenario::load(f) {
             Ok(sc) => cases.push(Case::from_scenario(&sc)),
             Err(e) => {
-                eprintln!("iocp-sim diff: {e}");
+                errln!("iocp-sim diff: {e}");
                 bad_input = true;
             }
         }
@@ -107,14 +107,14 @@ pub fn main(args: Args) -> ExitCode {
             Against::Windows => Flavor::Windows,
         });
         for c in &cases {
-            print!("{}", diff::plan(c, flavor).script);
+            out!("{}", diff::plan(c, flavor).script);
         }
         return ExitCode::from(if bad_input { EXIT_BAD_INPUT } else { 0 });
     }
     let launcher = match Launcher::prepare(against, &diff::launch::cache_dir()) {
         Ok(l) => l,
         Err(e) => {
-            eprintln!(
+            errln!(
                 "iocp-sim diff: cannot run the probe against {}: {e}",
                 against.as_str()
             );
@@ -125,7 +125,7 @@ pub fn main(args: Args) -> ExitCode {
         Some(f) => Flavor::from(f),
         None => match diff::matching_flavor(&launcher) {
             Ok(f) => {
-                println!(
+                outln!(
                     "{}: comparing with the model's {} flavour",
                     launcher.description,
                     f.as_str()
@@ -133,7 +133,7 @@ pub fn main(args: Args) -> ExitCode {
                 f
             }
             Err(e) => {
-                eprintln!("iocp-sim diff: {e}");
+                errln!("iocp-sim diff: {e}");
                 return ExitCode::from(EXIT_BAD_INPUT);
             }
         },
@@ -147,16 +147,16 @@ pub fn main(args: Args) -> ExitCode {
         let report = match diff::run_case(&launcher, c, flavor, timing, args.repeat) {
             Ok(r) => r,
             Err(e) => {
-                println!("{}: PROBE FAILED: {e}", c.source);
+                outln!("{}: PROBE FAILED: {e}", c.source);
                 n.probe_failed += 1;
                 continue;
             }
         };
         if let Some(first) = &report.retried_after {
-            println!("{}: retried once after: {first}", c.source);
+            outln!("{}: retried once after: {first}", c.source);
             n.retried += 1;
         }
-        println!("{}: {}", c.source, report.verdict.summary());
+        outln!("{}: {}", c.source, report.verdict.summary());
         match &report.verdict {
             Verdict::Agree => n.agree += 1,
             Verdict::Diverge(_) => n.diverge += 1,
@@ -164,17 +164,17 @@ pub fn main(args: Args) -> ExitCode {
                 n.unsupported += 1;
                 if !args.brief {
                     for x in u {
-                        println!("    step {}: {}", x.step, x.reason);
+                        outln!("    step {}: {}", x.step, x.reason);
                     }
                 }
             }
             Verdict::Unstable { .. } => n.unstable += 1,
         }
         if !args.brief && !matches!(report.verdict, Verdict::Unsupported(_)) {
-            println!("{}", report.table(&launcher.description));
+            outln!("{}", report.table(&launcher.description));
         }
     }
-    println!(
+    outln!(
         "{} files against {} (model flavour {}): {} agree, {} diverge, {} unsupported, \
          {} failed ({} unstable, {} probe failed); {} retried once after a transient probe failure",
         cases.len(),

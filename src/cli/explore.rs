@@ -68,7 +68,7 @@ pub struct Args {
 /// Runs `iocp-sim explore`.
 pub fn main(args: Args) -> ExitCode {
     if args.schema {
-        print!("{}", explore::SCHEMA);
+        out!("{}", explore::SCHEMA);
         return ExitCode::SUCCESS;
     }
     let Some(path) = args.spec.as_ref() else {
@@ -82,7 +82,7 @@ pub fn main(args: Args) -> ExitCode {
     let spec = match explore::parse(&text) {
         Ok(s) => s,
         Err(e) if super::long_errors() => {
-            eprintln!("{}", crate::diagnostic::explore_spec(&e, &shown, &text));
+            errln!("{}", crate::diagnostic::explore_spec(&e, &shown, &text));
             return ExitCode::from(super::EXIT_BAD_INPUT);
         }
         Err(e) => return bad("explore", format!("{shown}: {e}")),
@@ -112,7 +112,7 @@ pub fn main(args: Args) -> ExitCode {
         ..Options::default()
     };
     let layout = explore::pack::Layout::new(&world);
-    println!(
+    outln!(
         "explore {shown}: {} ({} flavour, {} thread{})",
         world.title,
         world.flavor.as_str(),
@@ -120,7 +120,7 @@ pub fn main(args: Args) -> ExitCode {
         if world.programs.len() == 1 { "" } else { "s" }
     );
     if let Some(c) = &find {
-        println!("looking for: {c}");
+        outln!("looking for: {c}");
     }
 
     let start = Instant::now();
@@ -165,12 +165,12 @@ pub fn main(args: Args) -> ExitCode {
     let states = search.store.len();
     let secs = elapsed.as_secs_f64();
     let unit = if search.symmetry.is_some() {
-        println!("{}", symmetry_line(&world, &search));
+        outln!("{}", symmetry_line(&world, &search));
         "orbit"
     } else {
         "state"
     };
-    println!(
+    outln!(
         "{} {}, {} transitions checked against properties {} (those that hold in {}), {} forbidden calls probed, depth {}, {:.3} s, {} {unit}s/s, {:.1} bytes/{unit} ({} bits = {} word(s) per key)",
         grouped(states as u128),
         match (&search.symmetry, args.no_symmetry) {
@@ -257,7 +257,7 @@ fn write_out(args: &Args, json: &str) -> Result<(), ExitCode> {
                 format!("{}: cannot write: {e}", out.display()),
             ));
         }
-        println!("wrote the trace as a scenario to {}", out.display());
+        outln!("wrote the trace as a scenario to {}", out.display());
     }
     Ok(())
 }
@@ -293,11 +293,11 @@ fn report(
             let on = port.map_or(String::new(), |p| {
                 format!(" on port {}", world.names.port(p))
             });
-            println!(
+            outln!(
                 "FOUND {cond}{on} after {} steps (a shortest trace: no interleaving reaches it in fewer):",
                 steps.len()
             );
-            print!("{}", trace::text(world, &steps));
+            out!("{}", trace::text(world, &steps));
             if let Err(code) = write_out(args, &json) {
                 return code;
             }
@@ -305,7 +305,7 @@ fn report(
         }
         Stop::Exhausted => {
             match find {
-                Some(c) => println!(
+                Some(c) => outln!(
                     "NOT REACHABLE: {c} holds in none of the {} ({fl}).",
                     match (&search.symmetry, search.concrete()) {
                         (None, _) =>
@@ -321,12 +321,12 @@ fn report(
                         ),
                     }
                 ),
-                None => println!(
+                None => outln!(
                     "OK: every reachable state explored; no transition broke a property ({fl})."
                 ),
             }
             if args.out.is_some() {
-                println!("no trace to write");
+                outln!("no trace to write");
             }
             if find.is_some() {
                 ExitCode::from(EXIT_FAILED)
@@ -342,12 +342,12 @@ fn report(
         } => {
             let last = if probe.is_none() { Some(*mv) } else { None };
             let violation_text = crate::narrate::violation(violation);
-            println!("VIOLATION: {violation_text}. Shortest trace to it:");
+            outln!("VIOLATION: {violation_text}. Shortest trace to it:");
             if let Ok(steps) = search
                 .concrete_path(world, &ModelRules, *state, last, *probe)
                 .and_then(|(moves, probe)| trace::replay(world, &ModelRules, &moves, probe))
             {
-                print!("{}", trace::text(world, &steps));
+                out!("{}", trace::text(world, &steps));
                 let json = trace::scenario_json(
                     world,
                     &format!("Property {} broken: {}", violation.property, world.title),
@@ -364,23 +364,23 @@ fn report(
             ExitCode::from(EXIT_FAILED)
         }
         Stop::Broken { state, mv, message } => {
-            println!("BROKEN: {message}. Trace:");
+            outln!("BROKEN: {message}. Trace:");
             if let Ok(steps) = search
                 .concrete_path(world, &ModelRules, *state, *mv, None)
                 .and_then(|(moves, _)| trace::replay(world, &ModelRules, &moves, None))
             {
-                print!("{}", trace::text(world, &steps));
+                out!("{}", trace::text(world, &steps));
             }
             ExitCode::from(EXIT_FAILED)
         }
         Stop::Unpackable { state, error } => {
-            println!(
+            outln!(
                 "BROKEN: state {state} does not unpack into a kernel the model accepts ({error}): a bug in the explorer's packing or in a rule."
             );
             ExitCode::from(EXIT_FAILED)
         }
         Stop::MaxStates => {
-            println!(
+            outln!(
                 "STOPPED: --max-states {} reached at depth {}; the search is incomplete{}. Raise --max-states or shrink the spec (fewer threads, posts or packets).",
                 args.max_states,
                 search.depth,
@@ -389,7 +389,7 @@ fn report(
             ExitCode::from(EXIT_FAILED)
         }
         Stop::OutOfMemory => {
-            println!(
+            outln!(
                 "STOPPED: out of memory ({} MiB held, --max-memory {} MiB) at depth {}; the search is incomplete{}. Raise --max-memory or shrink the spec.",
                 search.store.bytes() >> 20,
                 args.max_memory,

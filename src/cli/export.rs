@@ -77,7 +77,7 @@ pub fn main(args: Args) -> ExitCode {
     };
     let lang = args.lang.into();
     if let Err(e) = fits(&args, &scenario, flavor) {
-        eprintln!("error: {}: {e}", args.file.display());
+        errln!("error: {}: {e}", args.file.display());
         return ExitCode::from(EXIT_BAD_INPUT);
     }
     let outputs = [(args.html.as_deref(), true), (args.svg.as_deref(), false)];
@@ -88,10 +88,10 @@ pub fn main(args: Args) -> ExitCode {
             false => svg::write_timeline(&scenario, flavor, lang, w),
         });
         if let Err(e) = written {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             return ExitCode::from(EXIT_BAD_INPUT);
         }
-        eprintln!("wrote {}", path.display());
+        errln!("wrote {}", path.display());
     }
     ExitCode::SUCCESS
 }

@@ -73,7 +73,7 @@ pub fn main(args: Args) -> ExitCode {
         return bad("lab", "--jobs 0: give at least 1");
     }
 
-    print!("{}", report::describe(&base));
+    out!("{}", report::describe(&base));
     let bar = if args.quiet || points.len() < 2 {
         ProgressBar::hidden()
     } else {
@@ -92,7 +92,7 @@ pub fn main(args: Args) -> ExitCode {
     bar.finish_and_clear();
     for (p, r) in points.iter().zip(&results) {
         if let Err(e) = r.check_sane() {
-            eprintln!(
+            errln!(
                 "iocp-sim lab: BROKEN: a run produced a figure that cannot be true ({e}); no report printed. Configuration: {}",
                 report::describe(&p.config).trim_end().replace('\n', "; ")
             );
@@ -101,13 +101,13 @@ pub fn main(args: Args) -> ExitCode {
     }
 
     if axes.is_empty() {
-        print!("{}", report::single(&results[0]));
+        out!("{}", report::single(&results[0]));
     } else {
-        print!("{}", report::table(&points, &results));
+        out!("{}", report::table(&points, &results));
     }
     let events: u64 = results.iter().map(|r| r.events).sum();
     let _ = std::io::Write::flush(&mut std::io::stdout());
-    eprintln!(
+    errln!(
         "{} run(s), {} simulated events in {:.2} s on {} job(s): {:.2} million events/s",
         results.len(),
         events,
@@ -130,7 +130,7 @@ pub fn main(args: Args) -> ExitCode {
             if let Err(e) = std::fs::write(&path, text) {
                 return bad("lab", format!("{}: cannot write: {e}", path.display()));
             }
-            eprintln!("wrote {}", path.display());
+            errln!("wrote {}", path.display());
         }
     }
     ExitCode::SUCCESS

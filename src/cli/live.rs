@@ -87,7 +87,7 @@ pub fn main(args: Args) -> ExitCode {
         );
     }
     let policy = args.policy.map_or(policy_of(cfg.policy), Policy::from);
-    eprintln!(
+    errln!(
         "live: {} threads, limit {}, policy {}, {} completions ({} arrivals, service {})",
         cfg.threads,
         cfg.limit(),
@@ -109,7 +109,7 @@ pub fn main(args: Args) -> ExitCode {
     } else {
         workload::run(&cfg, policy, None)
     };
-    print!("{}", report(&result));
+    out!("{}", report(&result));
     ExitCode::SUCCESS
 }
 

@@ -10,6 +10,19 @@ use clap::{Parser, Subcommand, ValueEnum};
 use crate::model::Flavor;
 use crate::narrate::Lang;
 
+/// `print!` for the command: through [`say`], escaped for the terminal.
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::cli::say(format_args!($($arg)*), $crate::cli::To::Out) };
+}
+/// `println!` for the command: through [`say`], escaped for the terminal.
+macro_rules! outln {
+    ($($arg:tt)*) => { $crate::cli::say(format_args!("{}\n", format_args!($($arg)*)), $crate::cli::To::Out) };
+}
+/// `eprintln!` for the command: through [`say`], escaped for the terminal.
+macro_rules! errln {
+    ($($arg:tt)*) => { $crate::cli::say(format_args!("{}\n", format_args!($($arg)*)), $crate::cli::To::Err) };
+}
+
 mod challenge;
 mod check;
 mod diff;
@@ -102,10 +115,36 @@ impl From<LangArg> for Lang {
     }
 }
 
+/// Where [`say`] writes.
+enum To {
+    /// Standard output.
+    Out,
+    /// Standard error.
+    Err,
+}
+
+/// The one way a command writes text (the macros `out!`, `outln!` and
+/// `errln!`): through [`escape::terminal`](crate::escape::terminal), so
+/// that no title, id, note, hint, path or quoted value of a file can act
+/// on the terminal (retitle it, clear it, reorder what follows); a control
+/// or bidirectional formatting character is shown as `\u{1b}`. The two
+/// other writers are `run`'s stream, whose text view escapes the same way
+/// ([`crate::render::text`]), and `live --watch`, which draws a frame of
+/// its own words. Nothing else in `cli` prints
+/// (`layering::the_source_keeps_its_layers`).
+fn say(text: std::fmt::Arguments, to: To) {
+    let text = text.to_string();
+    let text = crate::escape::terminal(&text);
+    match to {
+        To::Out => print!("{text}"),
+        To::Err => eprint!("{text}"),
+    }
+}
+
 /// Refuses bad input to `iocp-sim COMMAND`: the message on stderr, prefixed
 /// with the command, and the exit code for bad input.
 fn bad(command: &str, msg: impl std::fmt::Display) -> ExitCode {
-    eprintln!("iocp-sim {command}: {msg}");
+    errln!("iocp-sim {command}: {msg}");
     ExitCode::from(EXIT_BAD_INPUT)
 }
 
@@ -169,9 +208,9 @@ fn long_errors() -> bool {
 fn print_scenario_error(e: &crate::scenario::ScenarioError) {
     if long_errors() {
         let text = std::fs::read_to_string(e.path()).ok();
-        eprintln!("{}", crate::diagnostic::scenario(e, text.as_deref()));
+        errln!("{}", crate::diagnostic::scenario(e, text.as_deref()));
     } else {
-        eprintln!("error: {e}");
+        errln!("error: {e}");
     }
 }
 
@@ -186,9 +225,9 @@ fn print_config_error(command: &str, e: &crate::lab::ConfigError) {
         let text = read_limited(std::path::Path::new(&e.file), MAX_CONFIG_BYTES)
             .ok()
             .flatten();
-        eprintln!("{}", crate::diagnostic::lab_config(e, text.as_deref()));
+        errln!("{}", crate::diagnostic::lab_config(e, text.as_deref()));
     } else {
-        eprintln!("iocp-sim {command}: {e}");
+        errln!("iocp-sim {command}: {e}");
     }
 }
 

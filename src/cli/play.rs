@@ -31,7 +31,7 @@ pub fn main(args: Args) -> ExitCode {
     for f in Flavor::ALL {
         let e = size::estimate_play(&scenario, f, MAX_PLAY_BYTES);
         if let Err(e) = size::check(e.play_memory(), MAX_PLAY_BYTES, "the recorded run") {
-            eprintln!("error: {}: {e}", args.file.display());
+            errln!("error: {}: {e}", args.file.display());
             return ExitCode::from(EXIT_BAD_INPUT);
         }
     }
@@ -39,7 +39,7 @@ pub fn main(args: Args) -> ExitCode {
     match player::run(&mut p) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
+            errln!("error: {e}");
             ExitCode::from(EXIT_BAD_INPUT)
         }
     }

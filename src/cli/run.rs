@@ -178,7 +178,7 @@ pub fn main(args: Args) -> ExitCode {
             ExitCode::from(EXIT_BAD_INPUT)
         }
         Ok(_) if p.failed > 0 => {
-            eprintln!("{path}: {} expectation(s) failed", p.failed);
+            errln!("{path}: {} expectation(s) failed", p.failed);
             ExitCode::from(EXIT_FAILED)
         }
         Ok(_) => ExitCode::SUCCESS,

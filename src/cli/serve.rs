@@ -43,7 +43,7 @@ pub fn main(args: Args) -> ExitCode {
     let listener = match TcpListener::bind(("127.0.0.1", args.port)) {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("error: cannot listen on 127.0.0.1:{}: {e}", args.port);
+            errln!("error: cannot listen on 127.0.0.1:{}: {e}", args.port);
             return ExitCode::from(EXIT_BAD_INPUT);
         }
     };
@@ -51,7 +51,7 @@ pub fn main(args: Args) -> ExitCode {
         .local_addr()
         .map(|a| a.to_string())
         .unwrap_or_default();
-    println!(
+    outln!(
         "serving {} on http://{addr}/ (Ctrl-C stops)",
         args.file.display()
     );
@@ -59,7 +59,7 @@ pub fn main(args: Args) -> ExitCode {
     let page = sandbox::page(&scenario, flavor, lang);
     for stream in listener.incoming().flatten() {
         if let Err(e) = serve_one(stream, &scenario, flavor, &page) {
-            eprintln!("warning: {e}");
+            errln!("warning: {e}");
         }
     }
     ExitCode::SUCCESS

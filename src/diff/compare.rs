@@ -4,6 +4,7 @@
 use std::fmt::Write as _;
 
 use super::observe::StepObs;
+use crate::escape;
 
 /// Which fact of a step differs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,7 +87,11 @@ fn cell_lines(s: &StepObs, real: bool) -> Vec<String> {
     v
 }
 
+/// `s` escaped for the terminal ([`escape::terminal`]: every cell of the
+/// table is, and it is laid out after the escapes), padded or cut to `w`
+/// characters.
 fn clip(s: &str, w: usize) -> String {
+    let s = escape::terminal(s);
     if s.chars().count() <= w {
         format!("{s:w$}")
     } else {
@@ -107,7 +112,7 @@ pub fn table(model: &[StepObs], real: &[StepObs], left: &str, right: &str) -> St
         s,
         "   step op                   | {} | {}",
         clip(left, W),
-        right
+        escape::terminal(right)
     );
     let _ = writeln!(s, "{}", "-".repeat(29 + W + 3 + W));
     for (i, m) in model.iter().enumerate() {
@@ -136,7 +141,7 @@ pub fn table(model: &[StepObs], real: &[StepObs], left: &str, right: &str) -> St
             };
             let l = left_lines.get(j).map(String::as_str).unwrap_or("");
             let rr = right_lines.get(j).map(String::as_str).unwrap_or("");
-            let _ = writeln!(s, "{head} | {} | {}", clip(l, W), rr);
+            let _ = writeln!(s, "{head} | {} | {}", clip(l, W), escape::terminal(rr));
         }
         if Some(m.step) == first {
             let names: Vec<&str> = diff.iter().map(|f| f.name()).collect();
@@ -207,6 +212,23 @@ mod tests {
         let mut r2 = obs(1, "T1");
         r2.depths[0].1 = Depth::Queued(1);
         assert_eq!(step_diff(&m, &r2), vec![Field::Depth]);
+    }
+
+    #[test]
+    fn the_table_escapes_ids_before_it_lays_them_out() {
+        let odd = "T\u{1b}]0;x\u{7}\u{202e}";
+        let mut m = obs(1, odd);
+        m.op = format!("get {odd}");
+        let t = table(&[m.clone()], &[m], "model", "real");
+        assert!(!t.contains(['\u{1b}', '\u{7}', '\u{202e}']), "{t}");
+        assert!(t.contains("| T\\u{1b}]0;x\\u{7}\\u{202e} <- key=1"), "{t}");
+        // The left column's separator is in the same place on every row.
+        let bars: Vec<usize> = t
+            .lines()
+            .skip(2)
+            .map(|l| l.chars().take_while(|&c| c != '|').count())
+            .collect();
+        assert!(bars.len() > 2 && bars.iter().all(|&b| b == bars[0]), "{t}");
     }
 
     #[test]

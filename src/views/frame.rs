@@ -227,6 +227,172 @@ impl Show {
     pub fn last(&self) -> usize {
         self.last
     }
+
+    /// The header (no frames) with every text put through `f` (the
+    /// terminal player escapes them: [`crate::escape::terminal_line`]).
+    pub fn header_map_text(&self, f: impl Fn(&str) -> String) -> Show {
+        let Show {
+            title,
+            description,
+            flavor,
+            lang,
+            frames: _,
+            stopped,
+            foreign,
+            last,
+        } = self;
+        Show {
+            title: f(title),
+            description: description.as_deref().map(&f),
+            flavor,
+            lang,
+            frames: Vec::new(),
+            stopped: stopped.as_deref().map(&f),
+            foreign: *foreign,
+            last: *last,
+        }
+    }
+}
+
+impl Frame {
+    /// The frame with every text put through `f` (the terminal player
+    /// escapes them: [`crate::escape::terminal_line`]). Every field is
+    /// named, so a text added to a frame cannot be forgotten here.
+    pub fn map_text(&self, f: impl Fn(&str) -> String) -> Frame {
+        let Frame {
+            index,
+            action,
+            op,
+            note,
+            rules,
+            rejected,
+            result,
+            deliveries,
+            failures,
+            mismatches,
+            ports,
+            devices,
+            threads,
+            focus,
+        } = self;
+        let all = |v: &[String]| v.iter().map(|s| f(s)).collect::<Vec<_>>();
+        let packet = |p: &PacketView| {
+            let PacketView {
+                key,
+                bytes,
+                overlapped,
+                status,
+            } = p;
+            PacketView {
+                key: *key,
+                bytes: *bytes,
+                overlapped: overlapped.as_deref().map(&f),
+                status: f(status),
+            }
+        };
+        Frame {
+            index: *index,
+            action: f(action),
+            op: *op,
+            note: note.as_deref().map(&f),
+            rules: rules
+                .iter()
+                .map(|RuleLine { label, text }| RuleLine {
+                    label: f(label),
+                    text: f(text),
+                })
+                .collect(),
+            rejected: rejected.as_deref().map(&f),
+            result: *result,
+            deliveries: deliveries
+                .iter()
+                .map(|d| {
+                    let DeliveryView {
+                        thread,
+                        port,
+                        packet: p,
+                        from_iocq,
+                    } = d;
+                    DeliveryView {
+                        thread: f(thread),
+                        port: f(port),
+                        packet: packet(p),
+                        from_iocq: *from_iocq,
+                    }
+                })
+                .collect(),
+            failures: failures.iter().map(|(t, e)| (f(t), *e)).collect(),
+            mismatches: all(mismatches),
+            ports: ports
+                .iter()
+                .map(|p| {
+                    let PortView {
+                        name,
+                        max,
+                        current,
+                        over,
+                        closed,
+                        iocq,
+                        wtq,
+                        rtl,
+                        ptl,
+                    } = p;
+                    PortView {
+                        name: f(name),
+                        max: *max,
+                        current: *current,
+                        over: *over,
+                        closed: *closed,
+                        iocq: iocq.iter().map(packet).collect(),
+                        wtq: all(wtq),
+                        rtl: all(rtl),
+                        ptl: all(ptl),
+                    }
+                })
+                .collect(),
+            devices: devices
+                .iter()
+                .map(|d| {
+                    let DeviceView {
+                        name,
+                        port,
+                        key,
+                        closed,
+                        pending,
+                    } = d;
+                    DeviceView {
+                        name: f(name),
+                        port: port.as_deref().map(&f),
+                        key: *key,
+                        closed: *closed,
+                        pending: all(pending),
+                    }
+                })
+                .collect(),
+            threads: threads
+                .iter()
+                .map(|t| {
+                    let ThreadView {
+                        name,
+                        state,
+                        status,
+                        state_text,
+                        port,
+                        mark,
+                    } = t;
+                    ThreadView {
+                        name: f(name),
+                        state,
+                        status: *status,
+                        state_text,
+                        port: port.as_deref().map(&f),
+                        mark: *mark,
+                    }
+                })
+                .collect(),
+            focus: *focus,
+        }
+    }
 }
 
 /// Why the run stopped: the runner's error in English; in another

@@ -13,6 +13,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
 use super::frame::{Frame, PortView, Run, Show};
+use crate::escape;
 use crate::model::ThreadStatus;
 use crate::narrate::Lang;
 use crate::narrate::{words, Words};
@@ -58,10 +59,58 @@ fn lang_of(show: &Show) -> Lang {
 
 /// Draws frame `ui.index` of `show` into `area` of `buf`, and the open
 /// menu over it.
+///
+/// The one way text reaches the player's screen: every text of the
+/// header, the frame and the player's state (titles, notes, ids, hints,
+/// menus) is escaped first ([`escape::terminal_line`]), before the layout
+/// counts its width. ratatui passes control characters through to the
+/// terminal (`tests/integration/terminal_text.rs`).
 pub fn render(run: &(impl Run + ?Sized), ui: &Ui, area: Rect, buf: &mut Buffer) {
-    render_frame(run, ui, area, buf);
+    let esc = |s: &str| escape::terminal_line(s).into_owned();
+    let show = run.show().header_map_text(esc);
+    let frame = run.frame(ui.index.min(show.last())).map_text(esc);
+    let ui = ui.map_text(esc);
+    render_frame(&show, &frame, &ui, area, buf);
     if let Some(m) = &ui.menu {
         menu_box(m, area, buf);
+    }
+}
+
+impl Ui {
+    /// The state with every text put through `f` (see [`render`]).
+    fn map_text(&self, f: impl Fn(&str) -> String) -> Ui {
+        let Ui {
+            index,
+            port,
+            scroll,
+            input,
+            message,
+            menu,
+        } = self;
+        Ui {
+            index: *index,
+            port: *port,
+            scroll: *scroll,
+            input: input.as_deref().map(&f),
+            message: message.as_deref().map(&f),
+            menu: menu.as_ref().map(|m| {
+                let MenuView {
+                    title,
+                    keys,
+                    lines,
+                    selected,
+                } = m;
+                MenuView {
+                    title: f(title),
+                    keys: f(keys),
+                    lines: lines
+                        .iter()
+                        .map(|(l, why)| (f(l), why.as_deref().map(&f)))
+                        .collect(),
+                    selected: *selected,
+                }
+            }),
+        }
     }
 }
 
@@ -118,12 +167,10 @@ fn menu_box(m: &MenuView, area: Rect, buf: &mut Buffer) {
     }
 }
 
-/// Draws frame `ui.index` of `show` into `area` of `buf`.
-fn render_frame(run: &(impl Run + ?Sized), ui: &Ui, area: Rect, buf: &mut Buffer) {
-    let show = run.show();
+/// Draws `frame` (number `ui.index`) of `show` into `area` of `buf`.
+fn render_frame(show: &Show, frame: &Frame, ui: &Ui, area: Rect, buf: &mut Buffer) {
     let w = words(lang_of(show));
     let index = ui.index.min(show.last());
-    let frame = &*run.frame(index);
     let port_ix = ui
         .port
         .unwrap_or(frame.focus)

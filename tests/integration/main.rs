@@ -52,6 +52,8 @@ mod schema;
 mod snapshots;
 mod svg_timeline;
 #[cfg(feature = "cli")]
+mod terminal_text;
+#[cfg(feature = "cli")]
 mod views_lessons;
 #[cfg(feature = "cli")]
 mod whatif;
