@@ -395,12 +395,7 @@ fn korean_page_loads_and_a_screenshot_is_produced() {
 fn every_lesson_loads_without_errors_in_both_flavours() {
     let Some(bin) = chromium() else { return };
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("sim-scenarios");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
+    let files: Vec<PathBuf> = iocp_sim::course::lesson_files(&dir).unwrap();
     for path in files {
         let sc = scenario::load(&path).unwrap();
         let work = scratch("lesson");
