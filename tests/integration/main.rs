@@ -41,6 +41,7 @@ mod live_add_thread;
 mod live_cli;
 mod live_control;
 mod live_differential;
+mod narration_facts;
 mod narration_languages;
 #[cfg(feature = "cli")]
 mod play_render;

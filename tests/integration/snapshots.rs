@@ -86,14 +86,24 @@ fn korean_text_view_has_no_english_labels() {
     for ko in [
         "단계 7:",
         "결과:",
-        "한도 초과!",
-        "포트 P",
+        "결과: 성공",
+        "결과: 진행 중",
+        "최대 초과!",
+        "포트 P  (최대 스레드 수 1, max 1)",
         "== 요약",
-        "가장 컸던 RTL 2 (한도 1)",
+        "가장 컸던 RTL 2 (최대 스레드 수 1)",
     ] {
         assert!(text.contains(ko), "missing {ko:?}");
     }
-    for en in ["OVER LIMIT", "result:", "summary", "Threads:", "-- step"] {
+    for en in [
+        "OVER LIMIT",
+        "result:",
+        "summary",
+        "Threads:",
+        "-- step",
+        "success",
+        "pending",
+    ] {
         assert!(
             !text.contains(en),
             "English label {en:?} in the Korean view"

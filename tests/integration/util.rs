@@ -141,3 +141,28 @@ pub fn reject_kind_name(k: &iocp_sim::model::RejectKind) -> &'static str {
         iocp_sim::model::RejectKind::ZeroBatch { .. } => "ZeroBatch",
     }
 }
+
+/// What `iocp-sim run FILE --flavor F --lang L` prints for `sc`: the
+/// header, every step (its narration in `lang`) and the summary.
+pub fn text_view(
+    sc: &Scenario,
+    flavor: iocp_sim::model::Flavor,
+    lang: iocp_sim::narrate::Lang,
+) -> String {
+    use iocp_sim::render::text;
+    let mut runner = iocp_sim::runner::Runner::new(&sc.world, flavor);
+    let mut out = text::header(&sc.world, flavor.as_str(), lang);
+    for step in &sc.steps {
+        let report = runner.step(step, &sc.names);
+        out.push_str(&text::step(
+            step,
+            &report,
+            runner.outcome(),
+            runner.kernel(),
+            &sc.names,
+            lang,
+        ));
+    }
+    out.push_str(&text::summary(runner.summary(), &sc.names, lang));
+    out
+}
