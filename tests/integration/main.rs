@@ -23,6 +23,7 @@ mod cli_modules;
 #[cfg(feature = "cli")]
 mod explore;
 mod fuzz_regressions;
+mod glossary;
 #[cfg(feature = "cli")]
 mod hostile_inputs;
 #[cfg(feature = "cli")]
