@@ -20,6 +20,7 @@ mod challenges;
 #[cfg(feature = "cli")]
 mod cli_errors;
 mod cli_modules;
+mod course;
 #[cfg(feature = "cli")]
 mod explore;
 mod fuzz_regressions;
@@ -42,6 +43,7 @@ mod live_add_thread;
 mod live_cli;
 mod live_control;
 mod live_differential;
+mod model_ko;
 mod narration_facts;
 mod narration_languages;
 #[cfg(feature = "cli")]
