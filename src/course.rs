@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::scenario::{ScenarioError, Text};
+use crate::scenario::{self, ScenarioError, Text};
 
 /// The only course format this build reads.
 pub const FORMAT: &str = "iocp-sim-course/1";
@@ -112,28 +112,11 @@ pub fn is_course_file(path: &Path) -> bool {
 /// (non-empty, distinct), every path listing every lesson of the folder
 /// exactly once and nothing else, and every challenge file existing.
 pub fn load(path: &Path) -> Result<Course, ScenarioError> {
-    let source = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Io {
-        path: source.clone(),
-        message: e.to_string(),
-    })?;
-    let raw: Raw = serde_json::from_str(&text).map_err(|e| ScenarioError::Json {
-        path: source.clone(),
-        line: e.line(),
-        column: e.column(),
-        step: None,
-        message: e.to_string(),
-    })?;
+    let (source, raw) = scenario::read_format(path, FORMAT, |r: &Raw| &r.format)?;
     let bad = |message: String| ScenarioError::World {
         path: source.clone(),
         message,
     };
-    if raw.format != FORMAT {
-        return Err(bad(format!(
-            "format {:?} is not understood; this build reads {FORMAT:?}",
-            raw.format
-        )));
-    }
     if raw.paths.is_empty() {
         return Err(bad("a course needs at least one path".to_owned()));
     }

@@ -334,10 +334,10 @@ fn walk(
     found
 }
 
-#[test]
-fn every_lesson_says_only_what_its_steps_do_in_every_flavour() {
+/// Every bundled lesson in every flavour, its sentences checked; the
+/// problems, each with the lesson's file.
+fn walk_lessons(seen: &mut Seen) -> Vec<String> {
     let mut found = Vec::new();
-    let mut kinds = std::collections::BTreeSet::new();
     for path in lessons() {
         let sc = load(&path);
         let actions: Vec<Action> = sc.steps.iter().filter_map(|s| s.action).collect();
@@ -345,14 +345,7 @@ fn every_lesson_says_only_what_its_steps_do_in_every_flavour() {
             let k = iocp_sim::runner::Runner::new(&sc.world, flavor)
                 .kernel()
                 .clone();
-            let mut probe = k.clone();
-            let mut out = Outcome::default();
-            for a in &actions {
-                if probe.apply(*a, &mut out).is_ok() {
-                    kinds.extend(out.fired.iter().map(|f| f.event.name()));
-                }
-            }
-            for p in walk(flavor, k, &actions, &sc.names, &mut Seen::new()) {
+            for p in walk(flavor, k, &actions, &sc.names, seen) {
                 found.push(format!(
                     "{}: {p}",
                     path.file_name().unwrap().to_string_lossy()
@@ -360,22 +353,17 @@ fn every_lesson_says_only_what_its_steps_do_in_every_flavour() {
             }
         }
     }
-    // The lessons reach every situation the checks are about.
-    for kind in [
-        "returned",
-        "joined",
-        "took",
-        "waits",
-        "poll_failed",
-        "handed_off",
-        "queued",
-        "device_closed",
-        "unblocked",
-        "timed_out",
-    ] {
-        assert!(kinds.contains(kind), "no lesson fires {kind}");
-    }
+    found
+}
+
+#[test]
+fn every_lesson_says_only_what_its_steps_do_in_every_flavour() {
+    let mut seen = Seen::new();
+    let found = walk_lessons(&mut seen);
     assert!(found.is_empty(), "{}", found.join("\n"));
+    // The lessons meet most claims both ways on their own (the random
+    // scenarios add the rest: see the coverage test below).
+    assert!(seen.len() >= 20, "{seen:?}");
 }
 
 /// A few hundred random valid scenarios per flavour (proptest, seeded; a
@@ -427,17 +415,7 @@ fn random_scenarios_say_only_what_their_steps_do_wine10() {
 fn every_claim_is_checked_both_where_it_holds_and_where_it_does_not() {
     use proptest::strategy::ValueTree;
     let mut seen = Seen::new();
-    let mut found = Vec::new();
-    for path in lessons() {
-        let sc = load(&path);
-        let actions: Vec<Action> = sc.steps.iter().filter_map(|s| s.action).collect();
-        for flavor in Flavor::ALL {
-            let k = iocp_sim::runner::Runner::new(&sc.world, flavor)
-                .kernel()
-                .clone();
-            found.extend(walk(flavor, k, &actions, &sc.names, &mut seen));
-        }
-    }
+    let mut found = walk_lessons(&mut seen);
     let mut runner = TestRunner::deterministic();
     for flavor in Flavor::ALL {
         for _ in 0..300 {
