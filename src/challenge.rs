@@ -106,32 +106,11 @@ impl Challenge {
 
 /// Reads a challenge file and the lesson it starts from.
 pub fn load(path: &Path) -> Result<Challenge, ScenarioError> {
-    let source = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Io {
-        path: source.clone(),
-        message: e.to_string(),
-    })?;
-    let raw: Raw = serde_json::from_str(&text).map_err(|e| ScenarioError::Json {
-        path: source.clone(),
-        line: e.line(),
-        column: e.column(),
-        step: None,
-        message: {
-            let m = e.to_string();
-            m.rfind(" at line ")
-                .map_or(m.clone(), |i| m[..i].to_owned())
-        },
-    })?;
+    let (source, raw) = scenario::read_format(path, FORMAT, |r: &Raw| &r.format)?;
     let bad = |message: String| ScenarioError::World {
         path: source.clone(),
         message,
     };
-    if raw.format != FORMAT {
-        return Err(bad(format!(
-            "format {:?} is not understood; this build reads {FORMAT:?}",
-            raw.format
-        )));
-    }
     let goal = Goal::parse(&raw.goal).map_err(|e| bad(format!("goal: {e}")))?;
     if raw.budget == 0 {
         return Err(bad("budget must be 1 or more moves".into()));

@@ -95,6 +95,7 @@ pub mod challenge;
 #[cfg(feature = "cli")]
 #[doc(hidden)]
 pub mod cli;
+pub mod course;
 pub mod diagnostic;
 pub mod diff;
 pub mod escape;

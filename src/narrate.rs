@@ -6,13 +6,14 @@
 pub mod en;
 pub(crate) mod facts;
 pub mod ko;
+pub mod particle;
 mod reasons;
 pub mod words;
 
 pub use reasons::{rejection_reason, violation};
-pub use words::{WhatIfWords, Words};
+pub use words::{GoalWords, WhatIfWords, Words};
 
-use crate::model::{Action, Fired, Names, Packet, Rejection, Rule};
+use crate::model::{Action, CallResult, Fired, Flavor, Names, Packet, Rejection, Rule};
 
 /// The words of `lang`.
 pub fn words(lang: Lang) -> &'static Words {
@@ -72,11 +73,33 @@ pub fn rule_label(rule: Rule, lang: Lang) -> String {
     }
 }
 
-/// One sentence for one fired rule.
-pub fn fired(f: &Fired, names: &Names, lang: Lang) -> String {
+/// One sentence for one fired rule, in a kernel of `flavor` (the
+/// sentences that speak of Wine name the one the step ran in).
+pub fn fired(f: &Fired, names: &Names, flavor: Flavor, lang: Lang) -> String {
     match lang {
-        Lang::En => en::fired(f, names),
-        Lang::Ko => ko::fired(f, names),
+        Lang::En => en::fired(f, names, flavor),
+        Lang::Ko => ko::fired(f, names, flavor),
+    }
+}
+
+/// The name of the system a flavour models, as sentences say it:
+/// `"Windows"`, `"Wine 8"` (flavour `wine`), `"Wine 10"` (`wine10`).
+pub fn flavor_name(flavor: Flavor) -> &'static str {
+    match flavor {
+        Flavor::Windows => "Windows",
+        Flavor::Wine => "Wine 8",
+        Flavor::Wine10 => "Wine 10",
+    }
+}
+
+/// A call's result in words of `lang`: `success` and `pending` in the
+/// language's words, an error by its API name (`WAIT_TIMEOUT`).
+pub fn result(r: CallResult, lang: Lang) -> &'static str {
+    let w = words(lang);
+    match r {
+        CallResult::Success => w.success,
+        CallResult::Pending => w.pending,
+        CallResult::Failed(e) => e.name(),
     }
 }
 

@@ -369,7 +369,7 @@ fn korean_page_loads_and_a_screenshot_is_produced() {
     let dir = scratch("shot");
     let url = export(&dir, &oversub(), Flavor::Windows, Lang::Ko);
     let d = dom(&bin, &dir, &url, "step=6");
-    assert!(d.contains("한도 초과"), "Korean over-limit marker");
+    assert!(d.contains("최대 초과"), "Korean over-limit marker");
     assert!(d.contains(r#"<html lang="ko">"#));
     let png = dir.join("step6.png");
     chrome(
@@ -395,12 +395,7 @@ fn korean_page_loads_and_a_screenshot_is_produced() {
 fn every_lesson_loads_without_errors_in_both_flavours() {
     let Some(bin) = chromium() else { return };
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("sim-scenarios");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    files.sort();
+    let files: Vec<PathBuf> = iocp_sim::course::lesson_files(&dir).unwrap();
     for path in files {
         let sc = scenario::load(&path).unwrap();
         let work = scratch("lesson");
@@ -544,12 +539,12 @@ fn sandbox_refuses_an_invalid_action_with_the_reason_in_korean() {
     let msg = section(&d, "sandbox-msg", "choices");
     assert!(msg.contains("class=\"refused\""), "{msg}");
     assert!(
-        msg.contains("거부됨") && msg.contains("T1 스레드는 멈춰 있지 않으므로"),
+        msg.contains("거부됨") && msg.contains("T1 스레드는 일시 정지해 있지 않으므로"),
         "{msg}"
     );
     // The Korean page narrates the lesson's own text in Korean.
     assert!(
-        d.contains("4강: RTL은 동시 실행 한도를 넘을 수 있다"),
+        d.contains("4강: RTL은 최대 스레드 수를 넘을 수 있다"),
         "no Korean title"
     );
     let d = dom_after(&bin, &dir, &server.url, "clicks=2,9", 10_000);

@@ -44,10 +44,12 @@ pub fn main(args: Args) -> ExitCode {
             }
         };
     }
+    let w = narrate::whatif_words(lang);
+    let (goal, budget, flavour, shortest, file) = w.goal.solve;
     outln!("{}", ch.title.get(lang));
     outln!(
-        "goal: {}   budget: {}   flavour: {}",
-        ch.goal,
+        "{goal}{}   {budget}{}   {flavour}{}",
+        ch.goal.words(lang),
         ch.budget,
         ch.flavor.as_str()
     );
@@ -69,22 +71,18 @@ pub fn main(args: Args) -> ExitCode {
             Some(path.len())
         }
         Shortest::NotWithin { depth, states } => {
-            outln!("  no way within {depth} moves ({states} states searched)");
+            let (a, b, c) = w.not_within;
+            outln!("  {a}{depth}{b}{states}{c}");
             None
         }
         Shortest::TooMany { states } => {
-            outln!(
-                "  no answer within the bound of {states} states: the shortest answer is unknown"
-            );
+            let (a, b) = w.too_many;
+            outln!("  {a}{states}{b}");
             return ExitCode::from(EXIT_FAILED);
         }
     };
-    let show = |n: Option<usize>| n.map_or("none".to_owned(), |n| n.to_string());
-    outln!(
-        "explorer's shortest: {}   the file says: {}",
-        show(found),
-        show(ch.shortest)
-    );
+    let show = |n: Option<usize>| n.map_or(w.none.to_owned(), |n| n.to_string());
+    outln!("{shortest}{}   {file}{}", show(found), show(ch.shortest));
     if found == ch.shortest {
         ExitCode::SUCCESS
     } else {

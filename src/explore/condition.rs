@@ -203,6 +203,30 @@ impl Condition {
     }
 }
 
+impl Condition {
+    /// The condition in words of `lang` (`Display` gives its id,
+    /// `over_limit`, as files and `--find` write it).
+    pub fn words(&self, lang: crate::narrate::Lang) -> String {
+        let w = &crate::narrate::whatif_words(lang).goal;
+        match *self {
+            Condition::OverLimit => w.over_limit.to_owned(),
+            Condition::IdleWithWork => w.idle_with_work.to_owned(),
+            Condition::Held => w.held.to_owned(),
+            Condition::Port(m, c, n) => {
+                let i = match m {
+                    Metric::Current => 0,
+                    Metric::Iocq => 1,
+                    Metric::Wtq => 2,
+                    Metric::Rtl => 3,
+                    Metric::Ptl => 4,
+                };
+                format!("{} {} {n}", w.metrics[i], c.as_str())
+            }
+            Condition::Lost(c, n) => format!("{} {} {n}", w.lost, c.as_str()),
+        }
+    }
+}
+
 impl std::fmt::Display for Condition {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

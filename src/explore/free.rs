@@ -55,6 +55,17 @@ impl Goal {
         Condition::parse(s).map(Goal::State).map_err(GoalError)
     }
 
+    /// The goal in words of `lang` (`Display` gives its id).
+    pub fn words(&self, lang: crate::narrate::Lang) -> String {
+        match self {
+            Goal::State(c) => c.words(lang),
+            Goal::WakeOldest => crate::narrate::whatif_words(lang)
+                .goal
+                .wake_oldest
+                .to_owned(),
+        }
+    }
+
     /// True if the goal holds in `k` already (only state goals can).
     pub fn holds(&self, k: &Kernel) -> bool {
         match self {

@@ -4,9 +4,9 @@
 //! (an exhaustive match, so a new event does not compile without one).
 
 use super::facts::Facts;
-use super::words::{WhatIfWords, Words};
+use super::words::{GoalWords, WhatIfWords, Words};
 use crate::model::{
-    Action, Event, FailWhy, Fired, Names, NoPacketWhy, NoTakeWhy, Packet, QueueWhy, Rule,
+    Action, Event, FailWhy, Fired, Flavor, Names, NoPacketWhy, NoTakeWhy, Packet, QueueWhy, Rule,
 };
 
 /// The English label of a rule: `"rule 2 (insert)"`, `"activate"`.
@@ -40,6 +40,7 @@ pub const WORDS: Words = Words {
     port: "port",
     key: "key",
     pending: "pending",
+    success: "success",
     flavor: "flavour",
     states: ["free", "running", "waiting", "paused", "exited"],
     stopped: "the run stopped here",
@@ -77,11 +78,27 @@ pub const WHATIF: WhatIfWords = WhatIfWords {
     actions: " What if... (actions the model allows now; grey: refused, with the reason) ",
     goals: " Ask the explorer: the shortest way from here to... ",
     keys: " ↑/↓ choose  Enter pick  Esc close ",
-    goal_names: [
-        "over_limit: the RTL over the concurrency limit",
-        "idle_with_work: a packet queued while a thread waits and the port has room",
-        "lost > 0: a packet lost",
-    ],
+    goal: GoalWords {
+        over_limit: "the RTL over the concurrency value",
+        idle_with_work: "a packet queued while a thread waits and the port has room",
+        held: "a packet queued while a thread waits",
+        lost: "packets lost",
+        wake_oldest: "the oldest waiter woken",
+        metrics: [
+            "current",
+            "packets in the IOCQ",
+            "threads in the WTQ",
+            "threads in the RTL",
+            "threads in the PTL",
+        ],
+        solve: (
+            "goal: ",
+            "budget: ",
+            "flavour: ",
+            "explorer's shortest: ",
+            "the file says: ",
+        ),
+    },
     refused: "refused",
     chosen: "What-if: a move chosen by hand.",
     already: "the goal already holds here",
@@ -90,10 +107,13 @@ pub const WHATIF: WhatIfWords = WhatIfWords {
         " move(s), now step by step",
     ),
     not_within: ("not reachable within ", " moves (", " states searched)"),
-    too_many: ("no answer within the bound of ", " states"),
+    too_many: (
+        "no answer within the bound of ",
+        " states: the shortest answer is unknown",
+    ),
     saved: ("branch saved as ", " (iocp-sim check accepts it)"),
     save_failed: "cannot save the branch",
-    status: ("goal ", " · moves ", "/", " · a move  ? hint  x answer"),
+    status: ("goal: ", " · moves ", "/", " · a move  ? hint  x answer"),
     solved: ("solved in ", " move(s); the explorer's shortest: "),
     none: "none",
     over_budget: " (over the budget: try again with fewer)",
@@ -175,10 +195,12 @@ pub fn packet(p: &Packet, names: &Names) -> String {
     )
 }
 
-/// One English sentence (or two) for one fired rule.
-pub fn fired(f: &Fired, n: &Names) -> String {
-    let x = Facts::of_fired(f, n);
-    let (t, p, d, call) = (x.thread, x.port, x.device, x.call);
+/// One English sentence (or two) for one fired rule, in a kernel of
+/// `flavor`. Every clause that depends on the situation is chosen from the
+/// event's facts (`tests/integration/narration_facts.rs` holds it there).
+pub fn fired(f: &Fired, n: &Names, flavor: Flavor) -> String {
+    let x = Facts::of_fired(f, n, flavor);
+    let (t, p, d, call, system) = (x.thread, x.port, x.device, x.call, x.flavor);
     let (current, before, max) = (x.current, x.before, x.max);
     let pk = || x.packet.map(|pk| packet(&pk, n)).unwrap_or_default();
     let over = if x.over { ", over the limit" } else { "" };
@@ -187,42 +209,60 @@ pub fn fired(f: &Fired, n: &Names) -> String {
         format!("{what} is closed: the call fails with ERROR_INVALID_HANDLE and changes nothing.")
     };
     match f.event {
-        Event::Returned { .. } => format!(
-            "{t} calls {call} on {p} again: it is done with its last packet, so {p} stops counting it (current is now {current})."
-        ),
+        Event::Returned { .. } => if x.had_packet {
+            format!(
+                "{t} calls {call} on {p} again: it is done with its last packet, so {p} stops counting it (current is now {current})."
+            )
+        } else {
+            format!(
+                "{t} calls {call} on {p} again. Its last call returned no packet (WAIT_TIMEOUT), yet it was counted as running since; now {p} stops counting it (current is now {current})."
+            )
+        },
         Event::LeftPort { .. } => format!(
-            "{t} leaves {p} to wait on another port: {p}'s current drops to {current}."
+            "{t} calls {call} on another port, so it leaves {p}: {p}'s current drops to {current}."
         ),
         Event::Joined { .. } => format!(
             "{t} calls {call} on {p} and becomes associated with it."
         ),
         Event::Took { count, .. } => format!(
-            "{t} finds {} queued on {p} and takes {} at once, because current {before} < max {max}; it counts as running (current {current}).",
+            "{t} finds {} queued on {p} and takes {} at once, {}; it counts as running (current {current}).",
             if count == 1 { "a packet".to_owned() } else { format!("{count} packets") },
             if count == 1 { "it" } else { "them" },
+            if x.gated {
+                format!("because current {before} < max {max}")
+            } else {
+                format!("as {system} does not check the limit (max {max})")
+            },
         ),
         Event::Waits { why, depth, .. } => {
             let place = if x.lifo {
                 format!("on top of the WTQ ({depth} waiting): being the most recent waiter, it will be the first one woken")
             } else {
-                format!("at the back of the WTQ ({depth} waiting): Wine wakes the oldest waiter first")
+                format!("at the back of the WTQ ({depth} waiting): {system} wakes the oldest waiter first")
             };
             match why {
                 NoTakeWhy::IocqEmpty => format!(
                     "{p}'s IOCQ is empty, so {t} goes to sleep {place}."
                 ),
                 NoTakeWhy::AtLimit { .. } => format!(
-                    "{p} has {} packet(s) queued, but current {current} >= max {max}: the port is full, so {t} must wait although work is queued, {place}. This is how an over-subscribed port corrects itself.",
-                    x.queued
+                    "{p} has {} packet(s) queued, but current {current} >= max {max}: the port is {}, so {t} must wait although work is queued, {place}.{}",
+                    x.queued,
+                    if x.over { "still over its limit" } else { "full" },
+                    if x.at_call > max {
+                        format!(" The port was over its limit when the call began (current {} > max {max}): this is how an over-subscribed port corrects itself, by giving no new work until enough threads have called get.", x.at_call)
+                    } else {
+                        String::new()
+                    }
                 ),
             }
         }
         Event::PollFailed { why, .. } => {
             let reason = match why {
                 NoTakeWhy::IocqEmpty => format!("{p}'s IOCQ is empty"),
-                NoTakeWhy::AtLimit { .. } => format!(
-                    "{} packet(s) are queued but the port is at its limit",
-                    x.queued
+                NoTakeWhy::AtLimit { current: c, max: m, .. } => format!(
+                    "{} packet(s) are queued but the port is {} its limit",
+                    x.queued,
+                    if c > m { "over" } else { "at" }
                 ),
             };
             format!(
@@ -233,9 +273,9 @@ pub fn fired(f: &Fired, n: &Names) -> String {
             let gate = if x.gated {
                 format!("current {before} < max {max}")
             } else if x.lifo {
-                "Wine 10 does not check the limit but, like Windows, wakes the most recent caller of get first,".to_owned()
+                format!("{system} does not check the limit but, like Windows, wakes the most recent caller of get first,")
             } else {
-                "Wine does not check the limit".to_owned()
+                format!("{system} does not check the limit")
             };
             format!(
                 "A packet ({}) arrives at {p}; {gate} and {t} is the {oldest} waiter, so it gets the packet directly: the packet never touches the IOCQ. {t} runs (current {current}){}.",
@@ -253,7 +293,7 @@ pub fn fired(f: &Fired, n: &Names) -> String {
                 pk()
             ),
             QueueWhy::MarkedInserter { .. } => format!(
-                "A packet ({}) arrives at {p}; a thread is waiting and current {current} < max {max}, but it was inserted by {t}, a thread of {p} that still carries the queue-wait mark (its last get returned without sleeping). The kernel bets that {t} will call get again and take the packet itself, so it does not wake a second thread: the packet is appended to the IOCQ ({depth} queued) while a waiter sleeps. (NT's KiInsertQueue: Windows Research Kernel queueobj.c, ReactOS ntoskrnl/ke/queue.c.)",
+                "A packet ({}) arrives at {p}; a thread is waiting and current {current} < max {max}, but it was inserted by {t}, a thread of {p} that still carries the queue-wait mark (its last get returned without sleeping). Rule 2 wakes no waiter for such an insert: the packet is appended to the IOCQ ({depth} queued) while a waiter sleeps. This rule is read from NT's source (KiInsertQueue: Windows Research Kernel queueobj.c, ReactOS ntoskrnl/ke/queue.c); Wine has no such rule, and it is not yet measured on Windows.",
                 pk()
             ),
         },
@@ -292,7 +332,7 @@ pub fn fired(f: &Fired, n: &Names) -> String {
             None => format!("{t} exits."),
         },
         Event::Associated { key, .. } => format!(
-            "{d} is associated with {p} under completion key {key}: a new Device List entry. Its completed I/O will now queue packets there."
+            "{d} is associated with {p} under completion key {key}: a new Device List entry. From now on its completed requests make packets for {p}."
         ),
         Event::Issued { inline, .. } => if inline {
             format!(
@@ -326,17 +366,30 @@ pub fn fired(f: &Fired, n: &Names) -> String {
             "Closing {d} cancels its pending request with OVERLAPPED {}: it completes with ERROR_OPERATION_ABORTED and 0 bytes.",
             x.ov()
         ),
-        Event::DeviceClosed { .. } => format!(
-            "{d} is closed and its Device List entry removed. A server that frees its per-socket data now, before the aborted packets are dequeued, will crash when they arrive."
-        ),
+        Event::DeviceClosed { .. } => {
+            let then = if x.aborted == 0 {
+                "No request was pending on it, so nothing was aborted.".to_owned()
+            } else if x.packets == 0 {
+                format!(
+                    "Its {} aborted request(s) made no packet (see above), so no thread will see them.",
+                    x.aborted
+                )
+            } else {
+                format!(
+                    "Its {} aborted packet(s) still reach the port's threads: a server that frees its per-socket data now crashes when GetQueuedCompletionStatus returns one of them and the worker touches that data.",
+                    x.packets
+                )
+            };
+            format!("{d} is closed and its Device List entry removed. {then}")
+        }
         Event::Abandoned { .. } => format!(
             "{t} was waiting on {p}; its call fails with ERROR_ABANDONED_WAIT_0 and it is free again."
         ),
         Event::Stranded { .. } => format!(
-            "{t} was waiting on {p}, and Wine does not wake waiters when a port is closed: it stays asleep on the closed port."
+            "{t} was waiting on {p}, and {system} does not wake waiters when a port is closed: it stays asleep on the closed port."
         ),
         Event::StrandedWoken { .. } => format!(
-            "The completion meant for the closed {p} wakes {t}, which was still asleep there (Wine's behaviour): its call fails with ERROR_INVALID_HANDLE and the packet is lost."
+            "The completion meant for the closed {p} wakes {t}, which was still asleep there ({system}'s behaviour): its call fails with ERROR_INVALID_HANDLE and the packet is lost."
         ),
         Event::Unassociated { .. } => format!("{t} is no longer associated with {p}."),
         Event::Discarded { .. } => format!(

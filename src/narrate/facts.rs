@@ -5,7 +5,8 @@
 //! and word order; the JSON view writes the same facts as fields.
 
 use crate::model::{
-    Action, Event, FailWhy, Fired, Names, NoTakeWhy, Packet, QueueWhy, RejectKind, Rule, Timeout,
+    Action, Event, FailWhy, Fired, Flavor, Names, NoTakeWhy, Packet, QueueWhy, RejectKind, Rule,
+    Timeout,
 };
 
 /// The facts of one event or action, every id already named. A fact the
@@ -66,12 +67,25 @@ pub(crate) struct Facts<'a> {
     pub call: &'static str,
     /// The number of an id the world does not have.
     pub unknown: u32,
+    /// A thread calling get again had a packet from its previous get.
+    pub had_packet: bool,
+    /// The port's count when a get that found no room began (the caller
+    /// still counted): above `max`, the port was over its limit.
+    pub at_call: u32,
+    /// Requests a device close cancelled.
+    pub aborted: u32,
+    /// Of those, the ones that made a packet.
+    pub packets: u32,
+    /// The system the step ran in (`"Windows"`, `"Wine 8"`, `"Wine 10"`),
+    /// for the sentences of a fired rule.
+    pub flavor: &'static str,
 }
 
 impl<'a> Facts<'a> {
-    /// The facts of one fired rule.
-    pub fn of_fired(f: &Fired, n: &'a Names) -> Facts<'a> {
+    /// The facts of one fired rule, in a kernel of `flavor`.
+    pub fn of_fired(f: &Fired, n: &'a Names, flavor: Flavor) -> Facts<'a> {
         Facts {
+            flavor: super::flavor_name(flavor),
             call: if f.rule == Rule::GetEx {
                 "GetQueuedCompletionStatusEx"
             } else {
@@ -91,8 +105,12 @@ impl<'a> Facts<'a> {
                 thread: t,
                 port: p,
                 current,
+                had_packet,
+            } => {
+                (thread, port, device, overlapped) = (Some(t), Some(p), None, None);
+                (x.current, x.had_packet) = (current, had_packet);
             }
-            | Event::LeftPort {
+            Event::LeftPort {
                 thread: t,
                 port: p,
                 current,
@@ -113,9 +131,10 @@ impl<'a> Facts<'a> {
                 count,
                 current,
                 max,
+                gated,
             } => {
                 (thread, port, device, overlapped) = (Some(t), Some(p), None, None);
-                (x.count, x.current, x.max) = (count, current, max);
+                (x.count, x.current, x.max, x.gated) = (count, current, max, gated);
             }
             Event::Waits {
                 thread: t,
@@ -130,9 +149,10 @@ impl<'a> Facts<'a> {
                     current,
                     max,
                     queued,
+                    at_call,
                 } = why
                 {
-                    (x.current, x.max, x.queued) = (current, max, queued);
+                    (x.current, x.max, x.queued, x.at_call) = (current, max, queued, at_call);
                 }
             }
             Event::PollFailed {
@@ -144,8 +164,11 @@ impl<'a> Facts<'a> {
             } => {
                 (thread, port, device, overlapped) = (Some(t), Some(p), None, None);
                 (x.current, x.max) = (current, max);
-                if let NoTakeWhy::AtLimit { queued, .. } = why {
-                    x.queued = queued;
+                if let NoTakeWhy::AtLimit {
+                    queued, at_call, ..
+                } = why
+                {
+                    (x.queued, x.at_call) = (queued, at_call);
                 }
             }
             Event::HandedOff {
@@ -269,8 +292,13 @@ impl<'a> Facts<'a> {
                 device: d,
                 overlapped: o,
             } => (thread, port, device, overlapped) = (None, None, Some(d), Some(o)),
-            Event::DeviceClosed { device: d } => {
+            Event::DeviceClosed {
+                device: d,
+                aborted,
+                packets,
+            } => {
                 (thread, port, device, overlapped) = (None, None, Some(d), None);
+                (x.aborted, x.packets) = (aborted, packets);
             }
             Event::Discarded { port: p, packet } => {
                 (thread, port, device, overlapped) = (None, Some(p), None, None);

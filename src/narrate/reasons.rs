@@ -44,7 +44,7 @@ pub fn rejection_reason(r: &Rejection, names: &Names) -> String {
                 None => "its completion packet has not been dequeued yet".to_owned(),
             };
             format!(
-                "OVERLAPPED {} is still in use: {still}. Reusing an OVERLAPPED before its packet is dequeued corrupts the first request's result; give each outstanding request its own OVERLAPPED",
+                "OVERLAPPED {} is still in use: {still}. Windows accepts such a call, and the two requests then share one OVERLAPPED, which corrupts the first request's result; the simulator refuses it to show the mistake. Give each outstanding request its own OVERLAPPED",
                 x.ov()
             )
         }

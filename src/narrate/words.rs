@@ -57,8 +57,11 @@ pub struct Words {
     pub port: &'static str,
     /// "key".
     pub key: &'static str,
-    /// "pending".
+    /// "pending": a call's result (a get now waiting, an issue left
+    /// pending), and a device's pending requests.
     pub pending: &'static str,
+    /// "success": a call's result, and a packet's status.
+    pub success: &'static str,
     /// "flavour".
     pub flavor: &'static str,
     /// The thread state words, in the order of [`Words::STATE_ORDER`]
@@ -93,8 +96,8 @@ pub struct Words {
     /// Before the value the run had ("actual").
     #[serde(skip)]
     pub actual: &'static str,
-    /// A thread's call failed (text view).
-    #[serde(skip)]
+    /// A thread's call failed: `T1 failed: WAIT_TIMEOUT` after a step's
+    /// result, in every view.
     pub failed: &'static str,
     /// "Port", the title of a port's block in the text view.
     #[serde(skip)]
@@ -134,6 +137,17 @@ impl Words {
         ThreadStatus::Exited,
     ];
 
+    /// A packet's status in these words: `success` in the language's
+    /// word, an error by its API name.
+    pub fn status<'a>(&self, status: &'a str) -> &'a str {
+        // Names always call StatusId::SUCCESS "success".
+        if status == "success" {
+            self.success
+        } else {
+            status
+        }
+    }
+
     /// The word for a thread state.
     pub fn state(&self, status: ThreadStatus) -> &'static str {
         // Exhaustive: a new state does not compile without its word.
@@ -157,8 +171,8 @@ pub struct WhatIfWords {
     pub goals: &'static str,
     /// The keys of a menu.
     pub keys: &'static str,
-    /// The goals offered, in the order of [`crate::views::player::GOALS`].
-    pub goal_names: [&'static str; 3],
+    /// The words of goals ([`crate::explore::free::Goal::words`]).
+    pub goal: GoalWords,
     /// Before the reason a chosen action is refused.
     pub refused: &'static str,
     /// The note of a step the student chose (English, Korean are both
@@ -190,6 +204,33 @@ pub struct WhatIfWords {
     pub before_start: &'static str,
     /// "hint".
     pub hint: &'static str,
+}
+
+/// The words of the explorer's and the challenges' goals: a goal is shown
+/// in these words, its id (`over_limit`) is what files write.
+#[derive(Debug)]
+pub struct GoalWords {
+    /// `over_limit`: a port's RTL over its concurrency value.
+    pub over_limit: &'static str,
+    /// `idle_with_work`: a packet queued while a thread waits and the port has room.
+    pub idle_with_work: &'static str,
+    /// `held`: a packet queued while a thread waits.
+    pub held: &'static str,
+    /// `lost OP N`: the words before the comparison.
+    pub lost: &'static str,
+    /// `wake_oldest`: the port wakes the oldest of two or more waiters.
+    pub wake_oldest: &'static str,
+    /// `current|iocq|wtq|rtl|ptl OP N`: the words of each count, in that order.
+    pub metrics: [&'static str; 5],
+    /// The "challenge --solve" lines: before the goal, the budget, the
+    /// flavour; before the explorer's shortest and the file's.
+    pub solve: (
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+    ),
 }
 
 #[cfg(test)]
@@ -248,10 +289,18 @@ mod tests {
 
     #[test]
     fn the_paused_state_is_one_word_in_korean() {
-        // The lecture notes say a thread 멈춘다 (stops by itself) when it
-        // moves to the PTL, and the rule labels say 멈춤; the text view once
-        // said 일시 정지 while every other view said 멈춤.
-        assert_eq!(words(Lang::Ko).state(ThreadStatus::Paused), "멈춤");
+        // The glossary (docs/glossary.md) names the PTL 일시 정지 스레드
+        // 리스트; the state word, the list and the rule labels of block and
+        // unblock share its word (once 멈춤 in some views, 일시 정지 in others).
+        let ko = words(Lang::Ko);
+        assert_eq!(ko.state(ThreadStatus::Paused), "일시 정지");
+        assert!(ko.ptl.1.starts_with(ko.state(ThreadStatus::Paused)));
+        assert!(
+            crate::narrate::rule_label(crate::model::Rule::Block, Lang::Ko).contains("일시 정지")
+        );
+        assert!(
+            crate::narrate::rule_label(crate::model::Rule::Unblock, Lang::Ko).contains("일시 정지")
+        );
         assert_eq!(words(Lang::En).state(ThreadStatus::Paused), "paused");
     }
 

@@ -217,7 +217,13 @@ fn event(o: &mut Out, e: &Event, names: &Names) {
     };
     o.kstr("event", e.name());
     match *e {
-        Event::Returned { .. } | Event::LeftPort { .. } => {
+        Event::Returned { .. } => {
+            t(o);
+            p(o);
+            current(o);
+            o.kbool("had_packet", x.had_packet);
+        }
+        Event::LeftPort { .. } => {
             t(o);
             p(o);
             current(o);
@@ -235,6 +241,7 @@ fn event(o: &mut Out, e: &Event, names: &Names) {
             p(o);
             o.knum("count", x.count as u64);
             cm(o);
+            o.kbool("gated", x.gated);
         }
         Event::Waits { why, .. } => {
             wake(o);
@@ -343,7 +350,11 @@ fn event(o: &mut Out, e: &Event, names: &Names) {
                 },
             );
         }
-        Event::DeviceClosed { .. } => d(o),
+        Event::DeviceClosed { .. } => {
+            d(o);
+            o.knum("aborted", x.aborted as u64);
+            o.knum("packets", x.packets as u64);
+        }
         Event::Discarded { .. } => {
             p(o);
             pk(o);
@@ -373,8 +384,10 @@ fn no_take(o: &mut Out, why: NoTakeWhy) {
             current,
             max,
             queued,
+            at_call,
         } => {
             o.kstr("why", "at_limit");
+            o.knum("current_at_call", at_call as u64);
             o.knum("current_before", current as u64);
             o.knum("max", max as u64);
             o.knum("iocq_len", queued as u64);
@@ -487,7 +500,7 @@ pub fn step(
         }
         event(o, &f.event, names);
         if let Some(lang) = lang {
-            o.kstr("text", &narrate::fired(f, names, lang));
+            o.kstr("text", &narrate::fired(f, names, kernel.flavor(), lang));
         }
         o.close(b'}');
     }

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use super::view::{PacketView, StateView, StepView};
 use crate::escape;
 use crate::model::{Kernel, Names, Outcome, PortId, ThreadStatus};
-use crate::narrate::{words, Lang};
+use crate::narrate::{words, Lang, Words};
 use crate::runner::{StepReport, Summary};
 use crate::scenario::{Step, World};
 
@@ -39,9 +39,9 @@ fn header_raw(world: &World, flavor_name: &str, lang: Lang) -> String {
     s
 }
 
-/// `[key 7 | 0 B | ovA | success]`.
-fn packet_cell(p: &PacketView, key_word: &str) -> String {
-    format!("[{}]", p.cell(key_word))
+/// `[key 7 | 0 B | ovA | success]`, in the words of `w`.
+fn packet_cell(p: &PacketView, w: &Words) -> String {
+    format!("[{}]", p.cell(w))
 }
 
 /// One step: what it did, why, and the structures after it.
@@ -63,7 +63,7 @@ fn step_raw(v: &StepView) -> String {
         }
         let _ = write!(s, "  {}: {result}", w.result);
         for d in v.deliveries() {
-            let _ = write!(s, "   {} <- {}", d.thread, packet_cell(&d.packet, w.key));
+            let _ = write!(s, "   {} <- {}", d.thread, packet_cell(&d.packet, w));
         }
         for (t, e) in v.failures() {
             let _ = write!(s, "   {t} {}: {e}", w.failed);
@@ -102,7 +102,7 @@ fn state_raw(state: &StateView, lang: Lang, s: &mut String) {
             "  ({} {}, max {})",
             w.concurrency, port.concurrency, port.max
         );
-        let iocq: Vec<String> = port.iocq().map(|p| packet_cell(&p, w.key)).collect();
+        let iocq: Vec<String> = port.iocq().map(|p| packet_cell(&p, w)).collect();
         let _ = writeln!(
             s,
             "    {} ({}) {}",

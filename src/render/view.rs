@@ -42,14 +42,15 @@ impl<'a> PacketView<'a> {
         }
     }
 
-    /// `key 7 | 0 B | ovA | success`, with `key_word` for "key".
-    pub fn cell(&self, key_word: &str) -> String {
+    /// `key 7 | 0 B | ovA | success`, in the words of `w` ("key", and
+    /// the status `success`).
+    pub fn cell(&self, w: &Words) -> String {
         cell(
-            key_word,
+            w.key,
             self.key,
             self.bytes,
             self.overlapped.unwrap_or("null"),
-            self.status,
+            w.status(self.status),
         )
     }
 }
@@ -303,9 +304,11 @@ impl<'a> StepView<'a> {
         self.outcome.map_or(&[], |o| &o.fired)
     }
 
-    /// The step's own call result, when its action ran.
+    /// The step's own call result, when its action ran, in the view's
+    /// language (`success`, `pending` in its words; an error by its name).
     pub fn result(&self) -> Option<&'static str> {
-        self.outcome.map(|o| o.result.as_str())
+        let lang = self.lang;
+        self.outcome.map(|o| narrate::result(o.result, lang))
     }
 
     /// The rejection, when the model refused the action.
@@ -361,10 +364,11 @@ impl<'a> StepView<'a> {
     /// Each rule that fired: its label and its sentence.
     pub fn rules(&self) -> impl ExactSizeIterator<Item = (String, String)> + 'a {
         let (names, lang) = (self.names, self.lang);
+        let flavor = self.state.kernel.flavor();
         self.fired().iter().map(move |f| {
             (
                 narrate::rule_label(f.rule, lang),
-                narrate::fired(f, names, lang),
+                narrate::fired(f, names, flavor, lang),
             )
         })
     }

@@ -22,6 +22,7 @@ use crate::model::{Action, Flavor, KernelConfig, Names};
 
 pub use error::ScenarioError;
 pub use expect::{DeviceExpect, Expect, Mismatch, PacketExpect, PortExpect, StateWord};
+pub(crate) use parse::read_format;
 pub use parse::{load, load_str, stream, Sink};
 pub use text::{Text, FALLBACK_MARK};
 

@@ -143,6 +143,32 @@ fn plain_words(s: String) -> String {
     s
 }
 
+/// Reads a small JSON file of another format of the project (a
+/// challenge, a course) whole into `T`, with the errors a scenario's
+/// reader gives: the file that cannot be read, the JSON mistake's line and
+/// column, or a `format` (read by `format_of`) other than `understood`.
+/// Returns the file's name as messages give it, and the value.
+pub(crate) fn read_format<T: serde::de::DeserializeOwned>(
+    path: &Path,
+    understood: &str,
+    format_of: impl Fn(&T) -> &str,
+) -> Result<(String, T), ScenarioError> {
+    let source = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Io {
+        path: source.clone(),
+        message: e.to_string(),
+    })?;
+    let value: T = serde_json::from_str(&text).map_err(|e| json_error(&source, &e, None))?;
+    let found = format_of(&value);
+    if found != understood {
+        return Err(ScenarioError::World {
+            path: source,
+            message: format!("format {found:?} is not understood; this build reads {understood:?}"),
+        });
+    }
+    Ok((source, value))
+}
+
 fn json_error(path: &str, e: &serde_json::Error, step: Option<usize>) -> ScenarioError {
     if e.is_io() {
         return ScenarioError::Io {

@@ -9,7 +9,7 @@ use std::rc::Rc;
 use serde::Serialize;
 
 use crate::model::{Flavor, Kernel, Names, PortId, ThreadStatus};
-use crate::narrate::{words, Lang};
+use crate::narrate::{words, Lang, Words};
 use crate::render::view::{self, StateView, StepView};
 use crate::runner::{Trace, TraceStep, Walk};
 use crate::scenario::{Scenario, ScenarioError};
@@ -23,21 +23,23 @@ pub struct PacketView {
     pub bytes: u64,
     /// The OVERLAPPED's label, or `None` for a null OVERLAPPED.
     pub overlapped: Option<String>,
-    /// `"success"` or an error name.
+    /// `"success"` (in the frame's language) or an error name.
     pub status: String,
 }
 
 impl PacketView {
-    fn new(p: &view::PacketView) -> PacketView {
+    /// The view of `p` in the words of `w` (its status).
+    fn new(p: &view::PacketView, w: &Words) -> PacketView {
         PacketView {
             key: p.key,
             bytes: p.bytes,
             overlapped: p.overlapped.map(str::to_owned),
-            status: p.status.to_owned(),
+            status: w.status(p.status).to_owned(),
         }
     }
 
-    /// `key 7 | 0 B | ovA | success`, with `key_word` for "key".
+    /// `key 7 | 0 B | ovA | success`, with `key_word` for "key" (the
+    /// status is in the frame's words already).
     pub fn cell(&self, key_word: &str) -> String {
         view::cell(
             key_word,
@@ -506,7 +508,7 @@ impl<'a> Builder<'a> {
             deliveries: Vec::new(),
             failures: Vec::new(),
             mismatches: Vec::new(),
-            ports: ports(&initial),
+            ports: ports(&initial, self.lang),
             devices: devices(&initial),
             threads: threads(&initial, self.lang),
             focus: 0,
@@ -545,13 +547,13 @@ impl<'a> Builder<'a> {
                 .map(|d| DeliveryView {
                     thread: d.thread.to_owned(),
                     port: d.port.to_owned(),
-                    packet: PacketView::new(&d.packet),
+                    packet: PacketView::new(&d.packet, words(self.lang)),
                     from_iocq: d.from_iocq,
                 })
                 .collect(),
             failures: v.failures().map(|(t, e)| (t.to_owned(), e)).collect(),
             mismatches: v.mismatch_lines(&self.label).collect(),
-            ports: ports(&v.state),
+            ports: ports(&v.state, self.lang),
             devices: devices(&v.state),
             threads: threads(&v.state, self.lang),
             focus,
@@ -641,19 +643,22 @@ fn owned<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
     names.map(str::to_owned).collect()
 }
 
-fn ports(state: &StateView) -> Vec<PortView> {
-    state.ports().map(|p| port(&p)).collect()
+fn ports(state: &StateView, lang: Lang) -> Vec<PortView> {
+    state.ports().map(|p| port(&p, lang)).collect()
 }
 
-/// A port as [`Frame::ports`] shows it.
-pub fn port(p: &view::PortView) -> PortView {
+/// A port as [`Frame::ports`] shows it, in `lang`.
+pub fn port(p: &view::PortView, lang: Lang) -> PortView {
     PortView {
         name: p.name.to_owned(),
         max: p.max,
         current: p.current,
         over: p.over,
         closed: p.closed,
-        iocq: p.iocq().map(|pk| PacketView::new(&pk)).collect(),
+        iocq: p
+            .iocq()
+            .map(|pk| PacketView::new(&pk, words(lang)))
+            .collect(),
         wtq: owned(p.wtq()),
         rtl: owned(p.rtl()),
         ptl: owned(p.ptl()),

@@ -152,7 +152,7 @@ impl Player {
         Some(format!(
             "{}{}{}{}{}{}{}",
             w.status.0,
-            a.ch.goal,
+            a.ch.goal.words(self.lang),
             w.status.1,
             self.moves(),
             w.status.2,
@@ -258,7 +258,7 @@ impl Player {
         self.ui.menu = Some(MenuView {
             title: w.goals.to_owned(),
             keys: w.keys.to_owned(),
-            lines: w.goal_names.iter().map(|g| (g.to_string(), None)).collect(),
+            lines: GOALS.iter().map(|g| (g.words(self.lang), None)).collect(),
             selected: 0,
         });
         self.menu = Some(Menu {
@@ -314,6 +314,7 @@ impl Player {
             SEARCH_DEPTH,
             SEARCH_STATES,
         );
+        let goal_words = goal.words(self.lang);
         self.ui.message = Some(match answer {
             Shortest::Already => w.already.to_owned(),
             Shortest::Found(path) => {
@@ -321,11 +322,11 @@ impl Player {
                 format!("{}{}{}", w.found.0, path.len(), w.found.1)
             }
             Shortest::NotWithin { depth, states } => format!(
-                "{goal}: {}{depth}{}{states}{}",
+                "{goal_words}: {}{depth}{}{states}{}",
                 w.not_within.0, w.not_within.1, w.not_within.2
             ),
             Shortest::TooMany { states } => {
-                format!("{goal}: {}{states}{}", w.too_many.0, w.too_many.1)
+                format!("{goal_words}: {}{states}{}", w.too_many.0, w.too_many.1)
             }
         });
     }
@@ -344,9 +345,14 @@ impl Player {
                     ko: Some(whatif_words(Lang::Ko).chosen.to_owned()),
                 },
                 Some(g) => Text {
-                    en: format!("The explorer's shortest way to {g}: move {} of {n}.", j + 1),
+                    en: format!(
+                        "The explorer's shortest way to {}: move {} of {n}.",
+                        g.words(Lang::En),
+                        j + 1
+                    ),
                     ko: Some(format!(
-                        "탐색기가 찾은 {g}까지의 가장 짧은 길: {n}번 중 {}번째 동작입니다.",
+                        "탐색기가 찾은 가장 짧은 길('{}'): 동작 {n}개 중 {}번째입니다.",
+                        g.words(Lang::Ko),
                         j + 1
                     )),
                 },

@@ -490,11 +490,8 @@ mod tests {
 
     fn lessons() -> Vec<Scenario> {
         let mut out = Vec::new();
-        for e in std::fs::read_dir("sim-scenarios").expect("lessons") {
-            let p = e.expect("entry").path();
-            if p.extension().is_some_and(|x| x == "json") {
-                out.push(crate::scenario::load(&p).expect("lesson loads"));
-            }
+        for p in crate::course::lesson_files("sim-scenarios".as_ref()).expect("lessons") {
+            out.push(crate::scenario::load(&p).expect("lesson loads"));
         }
         out
     }

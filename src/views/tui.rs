@@ -639,7 +639,7 @@ fn narration(
             s.push_str(&format!("   {} ← [{}]", d.thread, d.packet.cell(w.key)));
         }
         for (t, e) in &frame.failures {
-            s.push_str(&format!("   {t}: {e}"));
+            s.push_str(&format!("   {t} {}: {e}", w.failed));
         }
         text.push(Line::styled(s, Style::default().fg(Color::Green)));
     }

@@ -20,9 +20,11 @@ mod challenges;
 #[cfg(feature = "cli")]
 mod cli_errors;
 mod cli_modules;
+mod course;
 #[cfg(feature = "cli")]
 mod explore;
 mod fuzz_regressions;
+mod glossary;
 #[cfg(feature = "cli")]
 mod hostile_inputs;
 #[cfg(feature = "cli")]
@@ -41,6 +43,8 @@ mod live_add_thread;
 mod live_cli;
 mod live_control;
 mod live_differential;
+mod model_ko;
+mod narration_facts;
 mod narration_languages;
 #[cfg(feature = "cli")]
 mod play_render;

@@ -187,8 +187,8 @@ fn korean_labels_and_narration() {
         );
     }
     let s = at(&mut p, 6);
-    assert!(s.contains("한도 초과"), "{s}");
-    assert!(s.contains("릴리즈 스레드 리스트"), "{s}");
+    assert!(s.contains("최대 초과"), "{s}");
+    assert!(s.contains("릴리스 스레드 리스트"), "{s}");
     assert!(s.contains("단계 6/10"), "{s}");
     assert!(s.contains("규칙 4 (unblock"), "{s}");
     assert!(
@@ -267,7 +267,7 @@ fn long_narration_says_there_is_more_and_scrolls() {
     p.go(8);
     let s = screen(&p, 80, 24);
     assert!(s.contains("▼ 더 보기: PgDn"), "{s}");
-    let last_rule = "포트는 이렇게 스스로 바로잡힙니다";
+    let last_rule = "방식으로 스스로 바로잡힙니다";
     assert!(!s.contains(last_rule), "{s}");
     key(&mut p, KeyCode::PageDown);
     key(&mut p, KeyCode::PageDown);

@@ -569,7 +569,8 @@ fn get_by_a_free_thread_joins_the_port_and_takes_the_head_packet() {
                         port: P0,
                         count: 1,
                         current: 1,
-                        max: 1
+                        max: 1,
+                        gated: flavor == Windows
                     }
                 ),
             ]
@@ -599,7 +600,8 @@ fn get_by_a_thread_in_the_rtl_stops_counting_it_then_waits_on_an_empty_iocq() {
                 Event::Returned {
                     thread: T(0),
                     port: P0,
-                    current: 0
+                    current: 0,
+                    had_packet: true
                 }
             ),
             fired(
@@ -641,7 +643,8 @@ fn get_on_an_over_limit_port_waits_although_packets_are_queued() {
                 Event::Returned {
                     thread: T(1),
                     port: P0,
-                    current: 1
+                    current: 1,
+                    had_packet: true
                 }
             ),
             fired(
@@ -652,7 +655,8 @@ fn get_on_an_over_limit_port_waits_although_packets_are_queued() {
                     why: NoTakeWhy::AtLimit {
                         current: 1,
                         max: 1,
-                        queued: 2
+                        queued: 2,
+                        at_call: 2
                     },
                     depth: 1,
                     lifo: true
@@ -666,6 +670,82 @@ fn get_on_an_over_limit_port_waits_although_packets_are_queued() {
         (vec![pp(3), pp(4)], vec![T(1)], vec![T(0)], vec![], 1)
     );
     assert!(!s.k.port(P0).over_limit());
+}
+
+/// Rule 1's `Returned` says whether the thread's previous get delivered
+/// a packet: after a timeout or a failed poll it did not (the narration's
+/// "done with its last packet" reads this); after a take or a wake it did.
+#[test]
+fn a_get_again_reports_whether_the_last_get_delivered_a_packet() {
+    let returned = |out: &Outcome| {
+        out.fired.iter().find_map(|f| match f.event {
+            Event::Returned { had_packet, .. } => Some(had_packet),
+            _ => None,
+        })
+    };
+    for flavor in Flavor::ALL {
+        let mut s = Sim::one(flavor, 1, 1);
+        s.ok(get_ms(T(0), P0, 10));
+        s.ok(Action::Timeout { thread: T(0) });
+        assert_eq!(
+            returned(s.ok(poll(T(0), P0))),
+            Some(false),
+            "{flavor:?}: after a timeout"
+        );
+        assert_eq!(
+            returned(s.ok(poll(T(0), P0))),
+            Some(false),
+            "{flavor:?}: after a failed poll"
+        );
+        s.ok(post(P0, 1));
+        s.ok(poll(T(0), P0));
+        assert_eq!(
+            returned(s.ok(get_ms(T(0), P0, 10))),
+            Some(true),
+            "{flavor:?}: after a take"
+        );
+        s.ok(post(P0, 2));
+        assert_eq!(
+            returned(s.ok(get(T(0), P0))),
+            Some(true),
+            "{flavor:?}: after a hand-off"
+        );
+        assert!(
+            !s.k.thread(T(0)).got_packet(),
+            "{flavor:?}: a waiter holds no packet"
+        );
+    }
+}
+
+/// `Waits` at the limit says the count when the call began: over the
+/// limit (`at_call > max`) only when the caller was counted on an
+/// over-subscribed port; a thread joining a full port finds it at the
+/// limit.
+#[test]
+fn waiting_at_the_limit_reports_the_count_when_the_call_began() {
+    let at_call = |out: &Outcome| {
+        out.fired.iter().find_map(|f| match f.event {
+            Event::Waits {
+                why: NoTakeWhy::AtLimit { at_call, .. },
+                ..
+            } => Some(at_call),
+            _ => None,
+        })
+    };
+    let mut s = Sim::one(Windows, 1, 2);
+    s.all(&[post(P0, 1), get(T(0), P0), post(P0, 2)]);
+    assert_eq!(
+        at_call(s.ok(get(T(1), P0))),
+        Some(1),
+        "a full port, not over it"
+    );
+    let mut s = over_subscribed(Windows, 2);
+    s.all(&[post(P0, 3)]);
+    assert_eq!(
+        at_call(s.ok(get(T(1), P0))),
+        Some(2),
+        "over the limit when the call began"
+    );
 }
 
 #[test]
@@ -683,7 +763,8 @@ fn wine_get_takes_a_queued_packet_whatever_current_is() {
                 port: P0,
                 count: 1,
                 current: 2,
-                max: 1
+                max: 1,
+                gated: false
             }
         )
     );
@@ -719,7 +800,8 @@ fn poll_at_the_limit_fails_and_pushes_current_past_max() {
                     why: NoTakeWhy::AtLimit {
                         current: 1,
                         max: 1,
-                        queued: 1
+                        queued: 1,
+                        at_call: 1
                     },
                     current: 2,
                     max: 1
@@ -1092,7 +1174,8 @@ fn get_ex_takes_a_batch_and_counts_as_one_thread() {
                         port: P0,
                         count: 3,
                         current: 1,
-                        max: 1
+                        max: 1,
+                        gated: flavor == Windows
                     }
                 ),
             ]
@@ -1862,7 +1945,14 @@ fn close_device_aborts_pending_requests_in_issue_order_then_removes_the_entry() 
                     depth: 3
                 }
             ),
-            fired(Rule::CloseDevice, Event::DeviceClosed { device: D0 }),
+            fired(
+                Rule::CloseDevice,
+                Event::DeviceClosed {
+                    device: D0,
+                    aborted: 2,
+                    packets: 2
+                }
+            ),
         ]
     );
     assert_eq!(s.iocq(P0), vec![io(20, 3, OV_B, StatusId::SUCCESS), a, c]);
@@ -1920,7 +2010,14 @@ fn close_device_on_an_unassociated_device_aborts_without_packets() {
                     why: NoPacketWhy::NotAssociated
                 }
             ),
-            fired(Rule::CloseDevice, Event::DeviceClosed { device: D0 }),
+            fired(
+                Rule::CloseDevice,
+                Event::DeviceClosed {
+                    device: D0,
+                    aborted: 1,
+                    packets: 0
+                }
+            ),
         ]
     );
     assert_eq!(s.k.overlapped(OV_A), OvUse::Free);

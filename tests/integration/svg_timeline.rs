@@ -178,7 +178,7 @@ fn scenario_text_is_escaped() {
 fn korean_timeline_uses_korean_words() {
     let text = oversub_svg(Flavor::Windows, Lang::Ko);
     roxmltree::Document::parse(&text).unwrap();
-    for word in ["실행", "대기", "멈춤", "한도 초과", "단계"] {
+    for word in ["실행 중", "대기", "일시 정지", "최대 초과", "단계"] {
         assert!(text.contains(word), "{word}");
     }
 }

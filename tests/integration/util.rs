@@ -23,9 +23,10 @@ pub fn json_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// The bundled lessons: every `sim-scenarios/*.json`, sorted by name.
+/// The bundled lessons: every `sim-scenarios/*.json` but the course file
+/// (`iocp_sim::course::lesson_files`), sorted by name.
 pub fn lessons() -> Vec<PathBuf> {
-    let files = json_files(&repo("sim-scenarios"));
+    let files = iocp_sim::course::lesson_files(&repo("sim-scenarios")).expect("sim-scenarios");
     assert!(files.len() >= 12, "the lessons are there");
     files
 }
@@ -139,4 +140,29 @@ pub fn reject_kind_name(k: &iocp_sim::model::RejectKind) -> &'static str {
         iocp_sim::model::RejectKind::NotPending { .. } => "NotPending",
         iocp_sim::model::RejectKind::ZeroBatch { .. } => "ZeroBatch",
     }
+}
+
+/// What `iocp-sim run FILE --flavor F --lang L` prints for `sc`: the
+/// header, every step (its narration in `lang`) and the summary.
+pub fn text_view(
+    sc: &Scenario,
+    flavor: iocp_sim::model::Flavor,
+    lang: iocp_sim::narrate::Lang,
+) -> String {
+    use iocp_sim::render::text;
+    let mut runner = iocp_sim::runner::Runner::new(&sc.world, flavor);
+    let mut out = text::header(&sc.world, flavor.as_str(), lang);
+    for step in &sc.steps {
+        let report = runner.step(step, &sc.names);
+        out.push_str(&text::step(
+            step,
+            &report,
+            runner.outcome(),
+            runner.kernel(),
+            &sc.names,
+            lang,
+        ));
+    }
+    out.push_str(&text::summary(runner.summary(), &sc.names, lang));
+    out
 }

@@ -125,7 +125,7 @@ fn the_explorer_plays_the_shortest_way_to_a_goal() {
     let mut p = player(Lang::Ko);
     key(&mut p, KeyCode::Char('x'));
     let menu = p.ui().menu.clone().expect("goal list");
-    assert!(menu.lines[0].0.starts_with("over_limit"));
+    assert!(menu.lines[0].0.starts_with("RTL이 최대 스레드 수를 넘음"));
     key(&mut p, KeyCode::Enter);
     // From the empty port: two polls put two threads in the RTL of a port
     // whose limit is 1.
@@ -158,7 +158,7 @@ fn idle_with_work_is_out_of_reach_at_concurrency_1_and_the_player_says_so() {
     key(&mut p, KeyCode::Enter);
     let msg = p.ui().message.clone().unwrap();
     assert!(
-        msg.contains("idle_with_work: not reachable within 8 moves"),
+        msg.contains("a packet queued while a thread waits and the port has room: not reachable within 8 moves"),
         "{msg}"
     );
     assert_eq!(p.scenario().steps.len(), 10, "the lesson is unchanged");

@@ -170,8 +170,17 @@ impl CallResult {
 pub enum NoTakeWhy {
     /// The IOCQ was empty.
     IocqEmpty,
-    /// Packets were queued, but `current >= max` (the port is at or over its limit).
-    AtLimit { current: u32, max: u32, queued: u32 },
+    /// Packets were queued, but `current >= max` (the port is at or over
+    /// its limit). `current` is the count the limit was checked against
+    /// (the caller no longer counted); `at_call` is the port's count when
+    /// the call began (the caller still counted, if it was in the RTL), so
+    /// `at_call > max` says the port was over its limit before this call.
+    AtLimit {
+        current: u32,
+        max: u32,
+        queued: u32,
+        at_call: u32,
+    },
 }
 
 /// Why an inserted packet went to the IOCQ instead of a thread.
@@ -221,12 +230,15 @@ pub enum FailWhy {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[allow(missing_docs)] // variant fields are named after the scenario keys and model.md
 pub enum Event {
-    /// A thread in the port's RTL called get again: it is done with its
-    /// previous packet, so it stops counting.
+    /// A thread in the port's RTL called get again, so it stops counting.
+    /// `had_packet`: its previous get/get_ex returned a packet (it is done
+    /// with it); false when that call returned none (a timeout, a failed
+    /// poll) or the thread has had no packet since it joined.
     Returned {
         thread: ThreadId,
         port: PortId,
         current: u32,
+        had_packet: bool,
     },
     /// A thread left the port it was associated with, to call get on another.
     LeftPort {
@@ -236,13 +248,16 @@ pub enum Event {
     },
     /// A thread became associated with a port by calling get on it.
     Joined { thread: ThreadId, port: PortId },
-    /// A get took `count` queued packets at once, as `current` was below `max`.
+    /// A get took `count` queued packets at once: `current` was below
+    /// `max`, or the flavour ignores the limit (`gated` false, Wine).
     Took {
         thread: ThreadId,
         port: PortId,
         count: u32,
         current: u32,
         max: u32,
+        /// False in the flavours that ignore `max` (Wine): no gate was checked.
+        gated: bool,
     },
     /// A get found nothing it may take and the thread now waits in the WTQ.
     Waits {
@@ -347,7 +362,15 @@ pub enum Event {
     /// A pending request was cancelled by closing its device.
     Aborted { device: DeviceId, overlapped: OvId },
     /// A device handle was closed and its Device List entry removed.
-    DeviceClosed { device: DeviceId },
+    /// `aborted` requests were pending on it (each fired
+    /// [`Event::Aborted`] before); `packets` of them made a packet for a
+    /// port's threads (the rest made none: the device was not associated,
+    /// or its port is closed).
+    DeviceClosed {
+        device: DeviceId,
+        aborted: u32,
+        packets: u32,
+    },
     /// A waiter was released by the port's closing with ERROR_ABANDONED_WAIT_0.
     Abandoned { thread: ThreadId, port: PortId },
     /// Wine: a waiter of the port being closed is not woken; it stays

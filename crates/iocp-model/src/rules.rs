@@ -86,6 +86,7 @@ impl Kernel {
             }
         }
         self.counters.delivered += 1;
+        self.thread_mut(t, out).got_packet = true;
         out.deliveries.push(Delivery {
             thread: t,
             port: p,
@@ -126,6 +127,10 @@ impl Kernel {
             );
             return;
         }
+        // Whether the previous get returned a packet; this call starts
+        // with none (a packet it takes or is handed sets it again).
+        let had_packet = std::mem::replace(&mut self.thread_mut(t, out).got_packet, false);
+        let at_call = self.ports[p.index()].current;
         match self.threads[t.index()].port {
             Some(q) if q == p => {
                 let port = self.port_mut(p, out);
@@ -137,6 +142,7 @@ impl Kernel {
                         thread: t,
                         port: p,
                         current: port.current,
+                        had_packet,
                     },
                 );
             }
@@ -171,6 +177,7 @@ impl Kernel {
                 current: port.current,
                 max: port.max,
                 queued: port.iocq.len() as u32,
+                at_call,
             })
         } else {
             None
@@ -198,6 +205,7 @@ impl Kernel {
                         count: taken,
                         current,
                         max,
+                        gated,
                     },
                 );
             }
@@ -453,6 +461,7 @@ impl Kernel {
         th.state = ThreadState::Exited;
         th.port = None;
         th.queue_mark = false;
+        th.got_packet = false;
         let current = match port_id {
             Some(p) => {
                 let port = self.port_mut(p, out);
@@ -653,8 +662,9 @@ impl Kernel {
         self.completion(d, ov, bytes, status, Rule::Complete, None, out);
     }
 
-    /// A finished request on D turns into a packet, or into nothing. `by`
-    /// is the thread in whose context it is inserted (inline completions).
+    /// A finished request on D turns into a packet, or into nothing; true
+    /// if it made a packet (queued, or handed to a waiter). `by` is the
+    /// thread in whose context it is inserted (inline completions).
     #[allow(clippy::too_many_arguments)] // the packet's fields, the rule and the inserter
     fn completion(
         &mut self,
@@ -665,7 +675,7 @@ impl Kernel {
         rule: Rule,
         by: Option<ThreadId>,
         out: &mut Outcome,
-    ) {
+    ) -> bool {
         let entry = self.devices.get(d).and_then(|dev| dev.entry);
         match entry {
             None => {
@@ -678,6 +688,7 @@ impl Kernel {
                         why: NoPacketWhy::NotAssociated,
                     },
                 );
+                false
             }
             Some((p, _)) if self.ports[p.index()].closed => {
                 self.set_ov(ov, OvUse::Free, out);
@@ -701,6 +712,7 @@ impl Kernel {
                     out.failures.push((w, WinError::InvalidHandle));
                     out.fire(rule, Event::StrandedWoken { thread: w, port: p });
                 }
+                false
             }
             Some((p, key)) => {
                 self.set_ov(ov, OvUse::Queued, out);
@@ -712,6 +724,7 @@ impl Kernel {
                     origin: Origin::Io,
                 };
                 self.insert(p, packet, by, out);
+                true
             }
         }
     }
@@ -727,6 +740,7 @@ impl Kernel {
             return;
         }
         let pending = std::mem::take(&mut self.device_mut(d, out).pending);
+        let (aborted, mut packets) = (pending.len() as u32, 0);
         for ov in pending {
             out.fire(
                 Rule::CloseDevice,
@@ -735,7 +749,7 @@ impl Kernel {
                     overlapped: ov,
                 },
             );
-            self.completion(
+            packets += u32::from(self.completion(
                 d,
                 ov,
                 0,
@@ -743,12 +757,19 @@ impl Kernel {
                 Rule::CloseDevice,
                 None,
                 out,
-            );
+            ));
         }
         let dev = self.device_mut(d, out);
         dev.entry = None;
         dev.closed = true;
-        out.fire(Rule::CloseDevice, Event::DeviceClosed { device: d });
+        out.fire(
+            Rule::CloseDevice,
+            Event::DeviceClosed {
+                device: d,
+                aborted,
+                packets,
+            },
+        );
     }
 
     /// A call on a closed handle (port or device) fails with

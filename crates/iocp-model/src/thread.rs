@@ -39,6 +39,14 @@ pub struct Thread {
     /// sleeps in a WTQ, blocks or exits. Only rule 2 reads it, and only in
     /// the Windows flavour (Wine has no such rule, so it never sets it).
     pub(crate) queue_mark: bool,
+    /// Its last get/get_ex returned a packet (it is working on one): set
+    /// when a packet is handed to it, cleared when it calls get/get_ex
+    /// again (until that call delivers one), when its wait times out or is
+    /// abandoned, and when it exits. The kernel keeps no such flag; the
+    /// model keeps it so that rule 1 can say whether a thread calling get
+    /// again is done with a packet ([`crate::Event::Returned`]). No rule
+    /// reads it.
+    pub(crate) got_packet: bool,
 }
 
 impl Thread {
@@ -47,6 +55,7 @@ impl Thread {
         state: ThreadState::Running,
         port: None,
         queue_mark: false,
+        got_packet: false,
     };
 
     /// A thread in the given state. A kernel accepts it only through
@@ -58,7 +67,15 @@ impl Thread {
             state,
             port,
             queue_mark,
+            got_packet: false,
         }
+    }
+
+    /// The same thread, with [`Thread::got_packet`] set to `got`.
+    #[inline]
+    pub const fn with_got_packet(mut self, got: bool) -> Thread {
+        self.got_packet = got;
+        self
     }
 
     /// What it is doing.
@@ -75,6 +92,13 @@ impl Thread {
     #[inline]
     pub fn queue_mark(&self) -> bool {
         self.queue_mark
+    }
+
+    /// Its last get/get_ex returned a packet and it has not called get
+    /// since (see the field): what rule 1 reports when it calls get again.
+    #[inline]
+    pub fn got_packet(&self) -> bool {
+        self.got_packet
     }
 
     /// The state word used by scenario expectations.
