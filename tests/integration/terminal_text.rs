@@ -491,7 +491,7 @@ fn in_a_real_terminal_the_players_keep_the_window_title_and_the_picture() {
         (
             "challenge",
             "challenge.json",
-            [(&[], "goal over_limit"), (&["?"], "hint 1/1")],
+            [(&[], "x answer"), (&["?"], "hint 1/1")],
         ),
     ];
     for (name, file, stages) in runs {
