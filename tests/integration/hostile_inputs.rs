@@ -14,17 +14,36 @@ fn scratch(test: &str) -> PathBuf {
     util::scratch("hostile_inputs", test)
 }
 
-/// Runs `iocp-sim ARGS` in `dir` under `ulimit -v 4000000`, killed after
-/// 20 s (which fails the test).
+/// Runs `iocp-sim ARGS` in `dir` under `ulimit -v 4000000` and a budget of
+/// [`CPU_SECONDS`] of processor time (which fails the test).
 fn limited(args: &[&str], dir: &Path) -> Output {
     limited_to(4_000_000, args, dir)
 }
 
-/// Runs `iocp-sim ARGS` in `dir` under `ulimit -v KB`, killed after 20 s.
+/// The processor time a hostile input may cost before the test fails. It
+/// is CPU time (`ulimit -t`), not wall-clock time, so a loaded machine does
+/// not fail the test; a run that sleeps forever is caught by [`HANG`].
+const CPU_SECONDS: u32 = 20;
+
+/// Wall-clock time after which a run that uses no processor (a hang) is
+/// killed; far above any honest run on a loaded machine.
+const HANG: Duration = Duration::from_secs(600);
+
+/// Runs `iocp-sim ARGS` in `dir` under `ulimit -v KB` and `ulimit -t`
+/// [`CPU_SECONDS`].
 fn limited_to(kb: u32, args: &[&str], dir: &Path) -> Output {
+    limited_cpu(kb, CPU_SECONDS, args, dir)
+}
+
+/// Runs `iocp-sim ARGS` in `dir` under `ulimit -v KB` and `ulimit -t CPU`:
+/// the kernel stops it (SIGXCPU) once it has used `cpu` seconds of
+/// processor time, which fails the test, as a hang of [`HANG`] does.
+fn limited_cpu(kb: u32, cpu: u32, args: &[&str], dir: &Path) -> Output {
     let mut cmd = Command::new("sh");
     cmd.arg("-c")
-        .arg(format!("ulimit -v {kb} && exec \"$0\" \"$@\""))
+        .arg(format!(
+            "ulimit -v {kb} && ulimit -t {cpu} && exec \"$0\" \"$@\""
+        ))
         .arg(BIN)
         .args(args)
         .current_dir(dir)
@@ -34,13 +53,17 @@ fn limited_to(kb: u32, args: &[&str], dir: &Path) -> Output {
     let mut child = cmd.spawn().expect("run iocp-sim");
     let start = Instant::now();
     loop {
-        if child.try_wait().expect("wait").is_some() {
+        if let Some(status) = child.try_wait().expect("wait") {
+            assert!(
+                status.code().is_some(),
+                "iocp-sim {args:?} was stopped by a signal ({status}): more than {cpu} s of processor time?"
+            );
             break;
         }
-        if start.elapsed() > Duration::from_secs(20) {
+        if start.elapsed() > HANG {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("iocp-sim {args:?} took more than 20 s");
+            panic!("iocp-sim {args:?} hung: no exit after {HANG:?}");
         }
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -75,14 +98,10 @@ fn explore_refuses_a_huge_thread_count_at_once() {
     let dir = scratch("explore_count");
     let spec = explore_spec(r#"[{"id":"T","count":4294967295,"get":{"port":"P"}}]"#, "");
     write(&dir, "s.json", &spec);
-    let start = Instant::now();
-    let o = limited(&["explore", "s.json"], &dir);
+    // "At once": within one second of processor time, which building
+    // four billion threads would exceed many times over.
+    let o = limited_cpu(4_000_000, 1, &["explore", "s.json"], &dir);
     refused(&o, &["threads[0].count", "32"]);
-    assert!(
-        start.elapsed() < Duration::from_secs(5),
-        "{:?}",
-        start.elapsed()
-    );
 }
 
 #[test]
