@@ -145,7 +145,7 @@ fn a_call_outside_the_program_is_marked_so_and_checked_as_such() {
         .to_string();
     assert!(
         e.contains("step 4 (get)")
-            && e.contains("T2's program calls T2 blocks on WaitForSingleObject(db) next"),
+            && e.contains("T2's program calls WaitForSingleObject(db) next, not GetQueuedCompletionStatus(P, 0 ms)"),
         "{e}"
     );
 }

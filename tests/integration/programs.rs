@@ -64,7 +64,7 @@ fn a_step_off_its_threads_program_stops_the_run_and_names_the_step() {
     let e = error(&doc(workers(), steps.clone()));
     assert_eq!(
         e,
-        "p.json: step 3 (block): T1's program calls T1 calls get on P (timeout 100 ms) next, not T1 blocks on Sleep(5); write that call, or mark the step \"off_program\": true"
+        "p.json: step 3 (block): T1's program calls GetQueuedCompletionStatus(P, 100 ms) next, not Sleep(5); write that call, or mark the step \"off_program\": true"
     );
     // Marked, the same call is taken as the teacher's, and the program
     // goes on from there: after the block, its get.
@@ -179,4 +179,44 @@ fn a_scenario_with_programs_is_written_back_as_read() {
     let again = load_str("again.json", &lesson.branch_json()).expect("reads back");
     assert_eq!(again.world.programs, sc.world.programs);
     assert_eq!(again.world.threads, sc.world.threads);
+}
+
+/// The lessons that give their threads programs offer a move at every
+/// step, and as the scheduler less than half the menu lines of the raw API
+/// over the lesson (what issue 20 asked for: "T2's database answer comes
+/// back", not 16-24 calls); their steps run to the end, each a program's
+/// next call or a move of the world, unless marked.
+#[test]
+fn the_bundled_lessons_with_programs_offer_fewer_moves_as_the_scheduler() {
+    use iocp_sim::lesson::{Lesson, Mode};
+    let mut with_programs = Vec::new();
+    for path in crate::util::lessons() {
+        let sc = crate::util::load(&path);
+        if sc.world.programs.is_empty() {
+            continue;
+        }
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let l = Lesson::new(sc);
+        assert!(l.trace().stopped.is_none(), "{name}");
+        let (mut sched, mut every) = (0, 0);
+        for at in 0..=l.last() {
+            let (s, e) = (l.moves(at, Mode::Scheduler), l.moves(at, Mode::EveryCall));
+            // Only when nothing is left to do (every thread exited, every
+            // port closed) is nothing offered.
+            assert_eq!(s.is_empty(), e.is_empty(), "{name} at {at}");
+            sched += s.len();
+            every += e.len();
+        }
+        assert!(
+            2 * sched < every,
+            "{name}: {sched} moves as the scheduler, {every} calls"
+        );
+        with_programs.push(name);
+    }
+    for want in ["02-", "04-", "05-", "14-", "18-"] {
+        assert!(
+            with_programs.iter().any(|n| n.starts_with(want)),
+            "lesson {want} has programs: {with_programs:?}"
+        );
+    }
 }
