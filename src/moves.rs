@@ -13,10 +13,10 @@ use serde::Serialize;
 
 use crate::goal::Cmp;
 use crate::model::{
-    Action, DeviceId, Event, LabelId, NoTakeWhy, Outcome, OvId, PortId, Rejection, ThreadId,
-    Timeout,
+    Action, DeviceId, Event, LabelId, NoTakeWhy, Outcome, OvId, PortId, Rejection, StatusId,
+    ThreadId, Timeout,
 };
-use crate::program::{caller, Pc, Program};
+use crate::program::{caller, Pc, Positions, Program};
 
 /// Which moves a lesson offers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -98,6 +98,37 @@ impl Move {
             Move::Call { .. } => Mode::EveryCall,
             _ => Mode::Scheduler,
         }
+    }
+
+    /// The call the move makes where the threads' programs (`programs`)
+    /// are at `pos` (`None` for a run without programs). The world's
+    /// moves are fixed calls: a completion of 0 bytes with success, a post
+    /// of 0 bytes and no OVERLAPPED from outside the threads.
+    pub fn call(&self, pos: Option<&Positions>, programs: Option<&[Program]>) -> Option<Action> {
+        Some(match *self {
+            Move::Run { thread } => {
+                let programs = programs?;
+                programs.get(thread.index())?;
+                pos?.next_call(programs, thread)
+            }
+            Move::Unblock { thread } => Action::Unblock { thread },
+            Move::Timeout { thread } => Action::Timeout { thread },
+            Move::Complete { overlapped } => Action::Complete {
+                overlapped,
+                bytes: 0,
+                status: StatusId::SUCCESS,
+            },
+            Move::Post { port, key } => Action::Post {
+                port,
+                key,
+                bytes: 0,
+                overlapped: None,
+                by: None,
+            },
+            Move::ClosePort { port } => Action::ClosePort { port },
+            Move::CloseDevice { device } => Action::CloseDevice { device },
+            Move::Call { action } => action,
+        })
     }
 
     /// The thread the move is about, if one (the one that runs, whose

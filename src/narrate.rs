@@ -10,7 +10,7 @@ mod reasons;
 pub mod words;
 
 pub use reasons::{rejection_reason, violation};
-pub use words::{WhatIfWords, Words};
+pub use words::{LessonWords, WhatIfWords, Words};
 
 use crate::goal::Goal;
 use crate::model::{Action, Fired, Kernel, MarkChange, Names, Outcome, Packet, Rejection, Rule};
@@ -29,6 +29,14 @@ pub fn whatif_words(lang: Lang) -> &'static WhatIfWords {
     match lang {
         Lang::En => &en::WHATIF,
         Lang::Ko => &ko::WHATIF,
+    }
+}
+
+/// The players' lesson words of `lang` (modes, code pane, task, hints, why).
+pub fn lesson_words(lang: Lang) -> &'static LessonWords {
+    match lang {
+        Lang::En => &en::LESSON,
+        Lang::Ko => &ko::LESSON,
     }
 }
 

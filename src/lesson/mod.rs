@@ -28,10 +28,23 @@
 //!
 //! # Stability
 //!
-//! The classroom page drives this API across a JSON boundary. Changes
-//! since it was first published are listed here:
+//! The classroom page drives this API across a JSON boundary. It was
+//! first published in commit 3fdf9d1 ("lesson: the lesson as a library
+//! (PHASE 1 API)"); changes since, all additive or in words only:
 //!
-//! * (none yet)
+//! * scheduler mode offers no run for a thread that has exited (every-call
+//!   mode never offered its calls either);
+//! * [`crate::narrate::line`] writes short code (`get(P)`, `if key 1:
+//!   WaitForSingleObject(db)`, `post(P, key 9)`, `exit`), without
+//!   indentation: a view indents the loop's body itself;
+//! * [`crate::narrate::lesson_words`]: the players' words (modes, the code
+//!   pane, task, hints, why);
+//! * the frames ([`crate::views::frame::Frame::rules`]) carry a line for
+//!   each queue-wait mark a step set or cleared, labelled with the mark's
+//!   name, and `run --json` a `marks` array;
+//! * a scenario run in another flavour than its own applies a step off
+//!   its thread's program as written instead of stopping there (the port
+//!   may wake another thread than the steps were written for).
 
 mod goal;
 
@@ -43,8 +56,8 @@ use crate::challenge::Challenge;
 use crate::explore::free::{self, Shortest};
 use crate::goal::Goal;
 use crate::model::{
-    Action, Flavor, Kernel, Names, OvId, OvUse, PortId, StatusId, ThreadId, ThreadState,
-    ThreadStatus, Timeout,
+    Action, Flavor, Kernel, Names, OvId, OvUse, PortId, ThreadId, ThreadState, ThreadStatus,
+    Timeout,
 };
 use crate::moves::{current_line, lines};
 pub use crate::moves::{
@@ -304,11 +317,13 @@ impl Lesson {
     /// Every move offered at step `at` in `mode`, in a fixed order, each
     /// tried with the model on a copy of the state (and against the
     /// challenge's restrictions): the refused ones carry why. Scheduler
-    /// mode: a run per thread (threads by id), then the world's moves (an
+    /// mode: a run per thread that has not exited (threads by id), then
+    /// the world's moves (an
     /// unblock per blocked thread, a timeout per thread waiting with a
     /// finite timeout, a completion per pending request, posts to each
     /// open port, a close per open port and device). Every-call mode:
-    /// [`free::candidates`]. Empty when no move can be made there (before
+    /// [`free::candidates`]. Threads that have exited are left out. Empty
+    /// when no move can be made there (before
     /// a challenge's start, past the last step, a mode not offered).
     pub fn moves(&self, at: usize, mode: Mode) -> Vec<Choice> {
         if self.closed(at, mode).is_some() {
@@ -364,7 +379,8 @@ impl Lesson {
         }
         let k = self.state(at);
         let pos = self.positions(at);
-        let action = action_of(mv, pos.as_ref(), self.programs.as_deref())
+        let action = mv
+            .call(pos.as_ref(), self.programs.as_deref())
             .ok_or(Refusal::NotOffered { mode: mv.mode() })?;
         match self.refusal(&k, &action) {
             Some(r) => Err(r),
@@ -405,7 +421,8 @@ impl Lesson {
         let mut names = self.scenario.names.clone();
         let mut reached = false;
         for (j, mv) in path.iter().enumerate() {
-            let action = action_of(*mv, pos.as_ref(), self.programs.as_deref())
+            let action = mv
+                .call(pos.as_ref(), self.programs.as_deref())
                 .ok_or(Refusal::NotOffered { mode: mv.mode() })?;
             if let Some(r) = self.refusal(&k, &action) {
                 return Err(r);
@@ -612,35 +629,6 @@ fn special_keys(programs: Option<&[Program]>) -> Vec<u64> {
     keys
 }
 
-/// The call a move makes where the programs are at `pos` (`None` for a
-/// run when there are no programs).
-fn action_of(mv: Move, pos: Option<&Positions>, programs: Option<&[Program]>) -> Option<Action> {
-    Some(match mv {
-        Move::Run { thread } => {
-            let programs = programs?;
-            programs.get(thread.index())?;
-            pos?.next_call(programs, thread)
-        }
-        Move::Unblock { thread } => Action::Unblock { thread },
-        Move::Timeout { thread } => Action::Timeout { thread },
-        Move::Complete { overlapped } => Action::Complete {
-            overlapped,
-            bytes: 0,
-            status: StatusId::SUCCESS,
-        },
-        Move::Post { port, key } => Action::Post {
-            port,
-            key,
-            bytes: 0,
-            overlapped: None,
-            by: None,
-        },
-        Move::ClosePort { port } => Action::ClosePort { port },
-        Move::CloseDevice { device } => Action::CloseDevice { device },
-        Move::Call { action } => action,
-    })
-}
-
 /// The moves offered in state `k` (programs at `pos`) in `mode`, each with
 /// the call it makes, in the order of [`Lesson::moves`]. Every-call mode
 /// may intern a new OVERLAPPED label in `names` ([`free::candidates`]).
@@ -660,8 +648,11 @@ fn offered(
         Mode::Scheduler => {
             let mut moves = Vec::new();
             let threads = (0..k.threads().len()).map(|i| ThreadId(i as u32));
+            // An exited thread runs no more (every-call mode leaves it out too).
             for thread in threads.clone() {
-                moves.push(Move::Run { thread });
+                if k.thread(thread).status() != ThreadStatus::Exited {
+                    moves.push(Move::Run { thread });
+                }
             }
             for thread in threads.clone() {
                 if k.thread(thread).status() == ThreadStatus::Paused {
@@ -702,7 +693,7 @@ fn offered(
             }
             moves
                 .into_iter()
-                .filter_map(|mv| action_of(mv, pos, programs).map(|a| (mv, a)))
+                .filter_map(|mv| mv.call(pos, programs).map(|a| (mv, a)))
                 .collect()
         }
     }

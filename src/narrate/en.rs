@@ -4,7 +4,7 @@
 //! (an exhaustive match, so a new event does not compile without one).
 
 use super::facts::Facts;
-use super::words::{WhatIfWords, Words};
+use super::words::{LessonWords, WhatIfWords, Words};
 use crate::goal::{Condition, Goal};
 use crate::model::{
     Action, Event, FailWhy, Fired, Kernel, MarkChange, Names, NoPacketWhy, NoTakeWhy, Outcome,
@@ -82,11 +82,6 @@ pub const WHATIF: WhatIfWords = WhatIfWords {
     actions: " What if... (actions the model allows now; grey: refused, with the reason) ",
     goals: " Ask the explorer: the shortest way from here to... ",
     keys: " ↑/↓ choose  Enter pick  Esc close ",
-    goal_names: [
-        "over_limit: the RTL over the concurrency limit",
-        "idle_with_work: a packet queued while a thread waits and the port has room",
-        "lost > 0: a packet lost",
-    ],
     refused: "refused",
     chosen: "What-if: a move chosen by hand.",
     already: "the goal already holds here",
@@ -98,7 +93,6 @@ pub const WHATIF: WhatIfWords = WhatIfWords {
     too_many: ("no answer within the bound of ", " states"),
     saved: ("branch saved as ", " (iocp-sim check accepts it)"),
     save_failed: "cannot save the branch",
-    status: ("goal ", " · moves ", "/", " · a move  ? hint  x answer"),
     solved: ("solved in ", " move(s); the explorer's shortest: "),
     none: "none",
     over_budget: " (over the budget: try again with fewer)",
@@ -370,7 +364,7 @@ pub fn fired(f: &Fired, n: &Names) -> String {
 pub fn lesson_move(mv: &Move, a: &Action, k: &Kernel, n: &Names) -> String {
     let x = Facts::of_action(a, n);
     match *mv {
-        Move::Run { .. } => format!("{} runs: {}", x.thread, call(a, n)),
+        Move::Run { thread } => format!("{} runs: {}", n.thread(thread), call(a, n)),
         Move::Unblock { thread } => match blocked_on(k, thread, n) {
             Some(on) => format!("{on} returns: {}'s wait ends", x.thread),
             None => format!("{}'s wait ends", x.thread),
@@ -442,7 +436,8 @@ pub fn refusal(r: &Refusal, n: &Names) -> String {
     }
 }
 
-/// One line of a thread's program, as code.
+/// One line of a thread's program, as short code (op names as the
+/// scenario format writes them): `get(P)`, `if key 1: WaitForSingleObject(db)`.
 pub fn line(l: &Line, n: &Names) -> String {
     match l {
         Line::Loop => "loop {".to_owned(),
@@ -451,28 +446,23 @@ pub fn line(l: &Line, n: &Names) -> String {
             timeout,
             batch,
         } => {
-            let t = timeout.map_or("INFINITE".to_owned(), |ms| format!("{ms} ms"));
+            let t = timeout.map_or(String::new(), |ms| format!(", {ms} ms"));
             match batch {
-                None => format!("  GetQueuedCompletionStatus({}, {t})", n.port(*port)),
-                Some(b) => format!(
-                    "  GetQueuedCompletionStatusEx({}, {b} entries, {t})",
-                    n.port(*port)
-                ),
+                None => format!("get({}{t})", n.port(*port)),
+                Some(b) => format!("get_ex({}, {b} entries{t})", n.port(*port)),
             }
         }
-        Line::Handle => "    handle the packet".to_owned(),
-        Line::ExitOnKey { key } => format!("    if key == {key}: break"),
-        Line::Block { on, keys: None } => format!("    {}", n.label(*on)),
-        Line::Block { on, keys: Some(k) } => format!("    if key in {k:?}: {}", n.label(*on)),
-        Line::Post { port, key } => {
-            format!(
-                "    PostQueuedCompletionStatus({}, key {key})",
-                n.port(*port)
-            )
+        Line::Handle => "handle the packet".to_owned(),
+        Line::ExitOnKey { key } => format!("if key {key}: exit"),
+        Line::Block { on, keys: None } => n.label(*on).to_owned(),
+        Line::Block { on, keys: Some(k) } => {
+            let keys: Vec<String> = k.iter().map(u64::to_string).collect();
+            format!("if key {}: {}", keys.join(" or "), n.label(*on))
         }
-        Line::ExitAfter { packets } => format!("    after {packets} packet(s): break"),
+        Line::Post { port, key } => format!("post({}, key {key})", n.port(*port)),
+        Line::ExitAfter { packets } => format!("after {packets} packet(s): exit"),
         Line::End => "}".to_owned(),
-        Line::Exit => "ExitThread()".to_owned(),
+        Line::Exit => "exit".to_owned(),
     }
 }
 
@@ -632,3 +622,29 @@ pub fn branch_description(source: &str) -> String {
         "A what-if branch of {source}: the lesson's steps up to the branch, then the moves chosen by hand in the player. Every step's expectations were written from the model's run."
     )
 }
+
+/// The English words of the players' lesson controls.
+pub const LESSON: LessonWords = LessonWords {
+    modes: ("scheduler", "every call"),
+    menus: (
+        " Be the scheduler: run a thread, or move the world (grey: refused) ",
+        " Every call: any call by any thread (grey: refused) ",
+    ),
+    switched: (
+        "scheduler mode: run the threads' code (m: every call)",
+        "every-call mode: any call by any thread (m: scheduler)",
+    ),
+    one_mode: "this lesson offers one mode of moves",
+    code: "The threads' code: a loop each (▶ next call)",
+    help: "←/→ step  a move  m mode  x goal  w why  f flavour  s save  q quit",
+    status: ("moves ", "/", " · a move  ? hint  w why  t task  x answer"),
+    task: "Challenge",
+    goal: "Goal: ",
+    budget: "Moves allowed: ",
+    why: "Why not yet?",
+    reached: "the goal is reached",
+    no_goal: "no goal yet: press x to choose one",
+    ask_why: " · w: why not yet",
+    close: " any key closes ",
+    shortest: "The explorer's shortest answer: ",
+};

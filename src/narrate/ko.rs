@@ -8,7 +8,7 @@
 //! particle: "T1 스레드가", "P 포트의", "sockA 장치를".
 
 use super::facts::Facts;
-use super::words::{WhatIfWords, Words};
+use super::words::{LessonWords, WhatIfWords, Words};
 use crate::goal::{Condition, Goal};
 use crate::model::{
     Action, Event, FailWhy, Fired, Kernel, MarkChange, Names, NoPacketWhy, NoTakeWhy, Outcome,
@@ -76,11 +76,6 @@ pub const WHATIF: WhatIfWords = WhatIfWords {
     actions: " 만약에... (지금 모델이 허용하는 동작, 회색: 거부됨과 그 이유) ",
     goals: " 탐색기에게 묻기: 여기서 가장 짧은 길로... ",
     keys: " ↑/↓ 선택  Enter 고르기  Esc 닫기 ",
-    goal_names: [
-        "over_limit: RTL이 동시 실행 한도를 넘음",
-        "idle_with_work: 포트에 여유가 있고 스레드가 기다리는데 패킷이 쌓여 있음",
-        "lost > 0: 패킷을 잃어버림",
-    ],
     refused: "거부됨",
     chosen: "만약에: 학생이 직접 고른 동작입니다.",
     already: "여기서 이미 목표가 이루어져 있습니다",
@@ -95,7 +90,6 @@ pub const WHATIF: WhatIfWords = WhatIfWords {
         " (iocp-sim check로 확인할 수 있습니다)",
     ),
     save_failed: "갈래를 저장할 수 없습니다",
-    status: ("목표 ", " · 동작 ", "/", " · a 동작  ? 힌트  x 답 보기"),
     solved: ("성공: 동작 ", "번, 탐색기의 가장 짧은 답: "),
     none: "없음",
     over_budget: " (예산 초과: 더 적은 동작으로 다시 해 보세요)",
@@ -461,7 +455,7 @@ pub fn fired(f: &Fired, n: &Names) -> String {
 pub fn lesson_move(mv: &Move, a: &Action, k: &Kernel, n: &Names) -> String {
     let x = Facts::of_action(a, n);
     match *mv {
-        Move::Run { .. } => format!("{} 스레드 실행: {}", x.thread, call(a, n)),
+        Move::Run { thread } => format!("{} 스레드 실행: {}", n.thread(thread), call(a, n)),
         Move::Unblock { thread } => match k.thread(thread).state() {
             ThreadState::Paused(Some(l)) => format!(
                 "{}이(가) 돌아옴: {} 스레드의 기다림이 끝남",
@@ -532,7 +526,8 @@ pub fn refusal(r: &Refusal, n: &Names) -> String {
     }
 }
 
-/// One line of a thread's program, as code (comments in Korean).
+/// One line of a thread's program, as short code (op names as the
+/// scenario format writes them; the rest in Korean).
 pub fn line(l: &Line, n: &Names) -> String {
     match l {
         Line::Loop => "loop {".to_owned(),
@@ -541,31 +536,28 @@ pub fn line(l: &Line, n: &Names) -> String {
             timeout,
             batch,
         } => {
-            let t = timeout.map_or("INFINITE".to_owned(), |ms| format!("{ms} ms"));
+            let t = timeout.map_or(String::new(), |ms| format!(", {ms} ms"));
             match batch {
-                None => format!("  GetQueuedCompletionStatus({}, {t})", n.port(*port)),
-                Some(b) => format!(
-                    "  GetQueuedCompletionStatusEx({}, {b}개, {t})",
-                    n.port(*port)
-                ),
+                None => format!("get({}{t})", n.port(*port)),
+                Some(b) => format!("get_ex({}, {b}개{t})", n.port(*port)),
             }
         }
-        Line::Handle => "    패킷 처리".to_owned(),
-        Line::ExitOnKey { key } => format!("    키가 {key}이면 break"),
-        Line::Block { on, keys: None } => format!("    {}", n.label(*on)),
+        Line::Handle => "패킷 처리".to_owned(),
+        Line::ExitOnKey { key } => format!("키 {key}이면 exit"),
+        Line::Block { on, keys: None } => n.label(*on).to_owned(),
         Line::Block { on, keys: Some(k) } => {
-            format!("    키가 {k:?} 중 하나이면 {}", n.label(*on))
+            format!("키 {}이면 {}", keys_list(k), n.label(*on))
         }
-        Line::Post { port, key } => {
-            format!(
-                "    PostQueuedCompletionStatus({}, 키 {key})",
-                n.port(*port)
-            )
-        }
-        Line::ExitAfter { packets } => format!("    패킷 {packets}개를 처리했으면 break"),
+        Line::Post { port, key } => format!("post({}, 키 {key})", n.port(*port)),
+        Line::ExitAfter { packets } => format!("패킷 {packets}개 뒤 exit"),
         Line::End => "}".to_owned(),
-        Line::Exit => "ExitThread()".to_owned(),
+        Line::Exit => "exit".to_owned(),
     }
+}
+
+/// `1`, `1, 2`: the keys a block waits after.
+fn keys_list(k: &[u64]) -> String {
+    k.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
 }
 
 /// A goal in Korean words.
@@ -725,3 +717,29 @@ pub fn branch_description(source: &str) -> String {
         "{source}에서 갈라진 '만약에' 갈래입니다: 갈라진 곳까지는 원래 강의의 단계이고, 그 뒤는 플레이어에서 직접 고른 동작입니다. 모든 단계의 기대값은 모델의 실행 결과로 적었습니다."
     )
 }
+
+/// The Korean words of the players' lesson controls.
+pub const LESSON: LessonWords = LessonWords {
+    modes: ("스케줄러", "모든 호출"),
+    menus: (
+        " 스케줄러 모드: 스레드 실행, 또는 바깥 세계의 동작 (회색: 거부됨) ",
+        " 모든 호출 모드: 어느 스레드든 어떤 호출이든 (회색: 거부됨) ",
+    ),
+    switched: (
+        "스케줄러 모드: 스레드의 코드를 실행합니다 (m: 모든 호출)",
+        "모든 호출 모드: 어느 스레드든 어떤 호출이든 할 수 있습니다 (m: 스케줄러)",
+    ),
+    one_mode: "이 강의에는 동작 방식이 하나뿐입니다",
+    code: "스레드의 코드: 저마다 루프 (▶ 다음 호출)",
+    help: "←/→ 단계  a 동작  m 모드  x 목표  w 이유  f 방식  s 저장  q 끝",
+    status: ("동작 ", "/", " · a 동작  ? 힌트  w 이유  t 과제  x 답 보기"),
+    task: "도전 과제",
+    goal: "목표: ",
+    budget: "허용된 동작 수: ",
+    why: "왜 아직 아닐까?",
+    reached: "목표에 도달했습니다",
+    no_goal: "아직 목표가 없습니다: x를 눌러 고르세요",
+    ask_why: " · w: 왜 아직 아닐까",
+    close: " 아무 키나 누르면 닫힙니다 ",
+    shortest: "탐색기의 가장 짧은 답: ",
+};

@@ -157,8 +157,6 @@ pub struct WhatIfWords {
     pub goals: &'static str,
     /// The keys of a menu.
     pub keys: &'static str,
-    /// The goals offered, in the order of [`crate::views::player::GOALS`].
-    pub goal_names: [&'static str; 3],
     /// Before the reason a chosen action is refused.
     pub refused: &'static str,
     /// The note of a step the student chose (English, Korean are both
@@ -176,8 +174,6 @@ pub struct WhatIfWords {
     pub saved: (&'static str, &'static str),
     /// Saving failed.
     pub save_failed: &'static str,
-    /// A challenge's status: before the goal, before the moves, before the budget, the keys.
-    pub status: (&'static str, &'static str, &'static str, &'static str),
     /// Solved: before the moves, before the explorer's shortest.
     pub solved: (&'static str, &'static str),
     /// The explorer finds no answer (said after "shortest").
@@ -190,6 +186,44 @@ pub struct WhatIfWords {
     pub before_start: &'static str,
     /// "hint".
     pub hint: &'static str,
+}
+
+/// The words of the players' lesson controls: the two modes of moves,
+/// the code pane, the challenge's task, hints and "why not yet" boxes.
+#[derive(Debug, serde::Serialize)]
+pub struct LessonWords {
+    /// The modes' names: scheduler, every call.
+    pub modes: (&'static str, &'static str),
+    /// The move menu's title in each mode.
+    pub menus: (&'static str, &'static str),
+    /// Said when the mode changes to scheduler, to every call.
+    pub switched: (&'static str, &'static str),
+    /// Said when `m` finds only one mode offered.
+    pub one_mode: &'static str,
+    /// The title of the code pane.
+    pub code: &'static str,
+    /// The help line of a lesson with programs.
+    pub help: &'static str,
+    /// The help line of a challenge: before the moves, between moves and budget, the keys.
+    pub status: (&'static str, &'static str, &'static str),
+    /// The task box's title.
+    pub task: &'static str,
+    /// Before the goal in words.
+    pub goal: &'static str,
+    /// Before the budget.
+    pub budget: &'static str,
+    /// The "why not yet" box's title.
+    pub why: &'static str,
+    /// The goal holds.
+    pub reached: &'static str,
+    /// `w` with no goal asked yet.
+    pub no_goal: &'static str,
+    /// After a move that leaves the goal unreached: how to ask why.
+    pub ask_why: &'static str,
+    /// At the bottom of a box: any key closes it.
+    pub close: &'static str,
+    /// Before the explorer's shortest answer from the start.
+    pub shortest: &'static str,
 }
 
 #[cfg(test)]
