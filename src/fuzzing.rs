@@ -594,9 +594,13 @@ fn players(s: &Scenario, plain: &Scenario, source: &str, title: &str, desc: &str
         budget: 4,
         shortest: Some(2),
         hints: vec![Text::plain(hint)],
+        restrictions: crate::moves::Restrictions::default(),
     };
     let mut p = Player::challenge(challenge(s, title, hint), Lang::En);
-    let mut q = Player::challenge(challenge(plain, "t", "h"), Lang::En);
+    // The plain hint is the hostile one as the escaper shows it: the same
+    // visible characters, so its box wraps to the same height.
+    let shown = crate::escape::terminal(hint);
+    let mut q = Player::challenge(challenge(plain, "t", &shown), Lang::En);
     p.hint();
     q.hint();
     check_player(&mut p, &mut q);

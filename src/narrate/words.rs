@@ -171,7 +171,7 @@ pub struct WhatIfWords {
     pub goals: &'static str,
     /// The keys of a menu.
     pub keys: &'static str,
-    /// The words of goals ([`crate::explore::free::Goal::words`]).
+    /// The words of `challenge --solve` ([`GoalWords`]).
     pub goal: GoalWords,
     /// Before the reason a chosen action is refused.
     pub refused: &'static str,
@@ -190,8 +190,6 @@ pub struct WhatIfWords {
     pub saved: (&'static str, &'static str),
     /// Saving failed.
     pub save_failed: &'static str,
-    /// A challenge's status: before the goal, before the moves, before the budget, the keys.
-    pub status: (&'static str, &'static str, &'static str, &'static str),
     /// Solved: before the moves, before the explorer's shortest.
     pub solved: (&'static str, &'static str),
     /// The explorer finds no answer (said after "shortest").
@@ -206,22 +204,10 @@ pub struct WhatIfWords {
     pub hint: &'static str,
 }
 
-/// The words of the explorer's and the challenges' goals: a goal is shown
-/// in these words, its id (`over_limit`) is what files write.
+/// The words of `challenge --solve` (a goal itself is worded by
+/// [`crate::narrate::goal`]; its id, `over_limit`, is what files write).
 #[derive(Debug)]
 pub struct GoalWords {
-    /// `over_limit`: a port's RTL over its concurrency value.
-    pub over_limit: &'static str,
-    /// `idle_with_work`: a packet queued while a thread waits and the port has room.
-    pub idle_with_work: &'static str,
-    /// `held`: a packet queued while a thread waits.
-    pub held: &'static str,
-    /// `lost OP N`: the words before the comparison.
-    pub lost: &'static str,
-    /// `wake_oldest`: the port wakes the oldest of two or more waiters.
-    pub wake_oldest: &'static str,
-    /// `current|iocq|wtq|rtl|ptl OP N`: the words of each count, in that order.
-    pub metrics: [&'static str; 5],
     /// The "challenge --solve" lines: before the goal, the budget, the
     /// flavour; before the explorer's shortest and the file's.
     pub solve: (
@@ -231,6 +217,44 @@ pub struct GoalWords {
         &'static str,
         &'static str,
     ),
+}
+
+/// The words of the players' lesson controls: the two modes of moves,
+/// the code pane, the challenge's task, hints and "why not yet" boxes.
+#[derive(Debug, serde::Serialize)]
+pub struct LessonWords {
+    /// The modes' names: scheduler, every call.
+    pub modes: (&'static str, &'static str),
+    /// The move menu's title in each mode.
+    pub menus: (&'static str, &'static str),
+    /// Said when the mode changes to scheduler, to every call.
+    pub switched: (&'static str, &'static str),
+    /// Said when `m` finds only one mode offered.
+    pub one_mode: &'static str,
+    /// The title of the code pane.
+    pub code: &'static str,
+    /// The help line of a lesson with programs.
+    pub help: &'static str,
+    /// The help line of a challenge: before the moves, between moves and budget, the keys.
+    pub status: (&'static str, &'static str, &'static str),
+    /// The task box's title.
+    pub task: &'static str,
+    /// Before the goal in words.
+    pub goal: &'static str,
+    /// Before the budget.
+    pub budget: &'static str,
+    /// The "why not yet" box's title.
+    pub why: &'static str,
+    /// The goal holds.
+    pub reached: &'static str,
+    /// `w` with no goal asked yet.
+    pub no_goal: &'static str,
+    /// After a move that leaves the goal unreached: how to ask why.
+    pub ask_why: &'static str,
+    /// At the bottom of a box: any key closes it.
+    pub close: &'static str,
+    /// Before the explorer's shortest answer from the start.
+    pub shortest: &'static str,
 }
 
 #[cfg(test)]

@@ -516,6 +516,18 @@ pub fn step(
         o.close(b'}');
     }
     o.close(b']');
+    o.key("marks");
+    o.open(b'[');
+    if report.applied == Applied::Done {
+        for m in &outcome.marks {
+            o.sep();
+            o.open(b'{');
+            o.kstr("thread", names.thread(m.thread));
+            o.kbool("set", m.set);
+            o.close(b'}');
+        }
+    }
+    o.close(b']');
     match &report.applied {
         Applied::Nothing => o.knull("result"),
         Applied::Done => o.kstr("result", outcome.result.as_str()),

@@ -58,7 +58,7 @@ fn step_raw(v: &StepView) -> String {
         let _ = writeln!(s, "  {}", w.unchanged);
     }
     if let Some(result) = v.result() {
-        for (label, text) in v.rules() {
+        for (label, text) in v.rules().chain(v.marks()) {
             let _ = writeln!(s, "  {label:<18} {text}");
         }
         let _ = write!(s, "  {}: {result}", w.result);

@@ -373,6 +373,18 @@ impl<'a> StepView<'a> {
         })
     }
 
+    /// Each queue-wait mark the step set or cleared (hidden state, which
+    /// only rule 2 reads): the mark's name as a label, and the sentence.
+    pub fn marks(&self) -> impl ExactSizeIterator<Item = (String, String)> + 'a {
+        let (names, lang) = (self.names, self.lang);
+        let label = self.words().mark_name;
+        let out = self.outcome;
+        out.map_or(&[][..], |o| &o.marks).iter().map(move |m| {
+            let o = out.expect("marks come from an outcome");
+            (label.to_owned(), narrate::mark(m, o, names, lang))
+        })
+    }
+
     /// The explanation of a rejected action.
     pub fn rejected_text(&self) -> Option<String> {
         self.rejection()

@@ -153,12 +153,8 @@ pub(crate) fn read_format<T: serde::de::DeserializeOwned>(
     understood: &str,
     format_of: impl Fn(&T) -> &str,
 ) -> Result<(String, T), ScenarioError> {
-    let source = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Io {
-        path: source.clone(),
-        message: e.to_string(),
-    })?;
-    let value: T = serde_json::from_str(&text).map_err(|e| json_error(&source, &e, None))?;
+    let (source, text) = read_text(path)?;
+    let value: T = from_json(&source, &text)?;
     let found = format_of(&value);
     if found != understood {
         return Err(ScenarioError::World {
@@ -167,6 +163,28 @@ pub(crate) fn read_format<T: serde::de::DeserializeOwned>(
         });
     }
     Ok((source, value))
+}
+
+/// Reads a file whole as text; returns its name as messages give it, and
+/// the text.
+pub(crate) fn read_text(path: &Path) -> Result<(String, String), ScenarioError> {
+    let source = path.display().to_string();
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok((source, text)),
+        Err(e) => Err(ScenarioError::Io {
+            path: source,
+            message: e.to_string(),
+        }),
+    }
+}
+
+/// Parses a small JSON text of the project's formats into `T`, with the
+/// JSON mistake's line and column (`source` names the text in errors).
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
+    source: &str,
+    text: &str,
+) -> Result<T, ScenarioError> {
+    serde_json::from_str(text).map_err(|e| json_error(source, &e, None))
 }
 
 fn json_error(path: &str, e: &serde_json::Error, step: Option<usize>) -> ScenarioError {

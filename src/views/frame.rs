@@ -142,7 +142,8 @@ pub struct Frame {
     pub op: Option<&'static str>,
     /// The author's note.
     pub note: Option<String>,
-    /// The rules that fired, in order.
+    /// The rules that fired, in order, then each queue-wait mark the step
+    /// set or cleared (labelled with the mark's name).
     pub rules: Vec<RuleLine>,
     /// The explanation of a rejected action.
     pub rejected: Option<String>,
@@ -538,6 +539,7 @@ impl<'a> Builder<'a> {
             note: v.note().map(|n| n.into_owned()),
             rules: v
                 .rules()
+                .chain(v.marks())
                 .map(|(label, text)| RuleLine { label, text })
                 .collect(),
             rejected: v.rejected_text(),

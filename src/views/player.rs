@@ -1,10 +1,14 @@
-//! The terminal player: [`Player`] holds the scenario, the recorded run and
-//! the [`Ui`] state and turns keys into moves ([`Player::key`], pure and
-//! testable); [`run`] is the thin event loop around a real terminal.
+//! The terminal player: an adapter over a [`Lesson`] (the lesson in
+//! progress: its moves, refusals, branches, goals and the explorer's
+//! answers, all as data). [`Player`] turns keys into calls of the lesson
+//! and words from [`crate::narrate`] into the [`Ui`] the picture draws
+//! ([`Player::key`], pure and testable); [`run`] is the thin event loop
+//! around a real terminal. The player holds no rule and reads no text
+//! back: a menu line is drawn from a [`Move`] it keeps, and picking it
+//! plays that move.
 
 use std::cell::RefCell;
 use std::io::{self, IsTerminal};
-use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
@@ -19,18 +23,15 @@ use ratatui::prelude::CrosstermBackend;
 use ratatui::Terminal;
 
 use super::frame::{self, Frame, Run, Show};
-use super::tui::{render, MenuView, Ui};
+use super::tui::{render, CodePane, CodeView, MenuView, Overlay, Ui};
 use crate::challenge::Challenge;
-use crate::explore::condition::Cmp;
-use crate::explore::free::{self, Goal, Shortest};
-use crate::explore::Condition;
-use crate::model::{Action, Flavor, Kernel};
-use crate::narrate::whatif_words;
-use crate::narrate::{self, Lang};
-use crate::runner::{Applied, Runner, Trace};
-use crate::scenario::raw::RawStep;
-use crate::scenario::write as out;
-use crate::scenario::{Scenario, Step, Text};
+use crate::explore::free::Shortest;
+use crate::goal::{Cmp, Condition, Goal};
+use crate::lesson::{Lesson, Mode, Move, Played, Refusal};
+use crate::model::Flavor;
+use crate::moves::Line;
+use crate::narrate::{self, lesson_words, whatif_words, words, Lang};
+use crate::scenario::Scenario;
 
 /// The goals the explorer can be asked for, in menu order.
 pub const GOALS: [Goal; 3] = [
@@ -38,10 +39,6 @@ pub const GOALS: [Goal; 3] = [
     Goal::State(Condition::IdleWithWork),
     Goal::State(Condition::Lost(Cmp::Gt, 0)),
 ];
-
-/// How far the explorer looks from the player: moves, and states kept.
-const SEARCH_DEPTH: usize = 8;
-const SEARCH_STATES: usize = 50_000;
 
 /// What the event loop should do after a key.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,15 +54,8 @@ pub enum Control {
 /// What a menu line does when picked.
 #[derive(Clone, Copy, Debug)]
 enum Pick {
-    Action(Action),
+    Move(Move),
     Goal(Goal),
-}
-
-/// An open menu: what each line does, and whether the model refuses it.
-#[derive(Debug)]
-struct Menu {
-    picks: Vec<Pick>,
-    refused: Vec<Option<String>>,
 }
 
 /// Frames the player keeps built: the one shown and the few around it
@@ -75,18 +65,24 @@ const FRAMES_KEPT: usize = 4;
 /// The player's whole state.
 #[derive(Debug)]
 pub struct Player {
-    scenario: Scenario,
+    lesson: Lesson,
     lang: Lang,
-    flavor: Flavor,
-    /// The run shown, recorded; [`Player::state`] recomputes states from it.
-    trace: Trace,
     /// The run's header (its `frames` left empty: see [`Player::frame`]).
     show: Show,
     /// The frames built last, newest first, at most [`FRAMES_KEPT`].
     frames: RefCell<Vec<Rc<Frame>>>,
     ui: Ui,
-    menu: Option<Menu>,
-    attempt: Option<Attempt>,
+    /// What each line of the open menu does, and why it is refused (data,
+    /// worded again when shown: the player never reads its lines back).
+    menu: Vec<(Pick, Option<Refusal>)>,
+    /// The mode whose moves `a` lists.
+    mode: Mode,
+    /// The goal asked for last (a challenge's, or one chosen with `x`).
+    goal: Option<Goal>,
+    /// Hints shown so far (a challenge's).
+    hints: usize,
+    /// The explorer's answer was played (a challenge's `x`).
+    revealed: bool,
 }
 
 impl Run for Player {
@@ -99,157 +95,221 @@ impl Run for Player {
     }
 }
 
-/// A challenge being played: the challenge, hints shown, and whether the
-/// answer came from the explorer.
-#[derive(Debug)]
-struct Attempt {
-    ch: Challenge,
-    hints: usize,
-    revealed: bool,
-}
-
 impl Player {
-    /// A player at the state before step 1.
+    /// A player at the state before step 1, in scheduler mode where the
+    /// threads have programs.
     pub fn new(scenario: Scenario, flavor: Flavor, lang: Lang) -> Player {
-        let trace = Trace::record(&scenario, flavor);
-        let show = Show::header(&scenario, &trace, lang);
-        Player {
-            scenario,
-            lang,
-            flavor,
-            trace,
-            show,
-            frames: RefCell::new(Vec::new()),
-            ui: Ui::default(),
-            menu: None,
-            attempt: None,
-        }
+        Player::of(Lesson::with_flavor(scenario, flavor), lang)
     }
 
-    /// A player for a challenge, at its start step, its status on the help line.
+    /// A player for a challenge, at its start step, its task shown.
     pub fn challenge(ch: Challenge, lang: Lang) -> Player {
-        let mut p = Player::new(ch.start.clone(), ch.flavor, lang);
-        p.go(ch.step);
-        p.attempt = Some(Attempt {
-            ch,
-            hints: 0,
-            revealed: false,
-        });
-        p.ui.message = p.challenge_status();
+        let goal = ch.goal;
+        let mut p = Player::of(Lesson::challenge(ch), lang);
+        p.goal = Some(goal);
+        p.go(p.lesson.start());
+        p.show_task();
+        p.ui.message = p.status();
         p
     }
 
-    /// Moves made in the challenge so far.
-    pub fn moves(&self) -> usize {
-        let start = self.attempt.as_ref().map_or(0, |a| a.ch.step);
-        self.scenario.steps.len().saturating_sub(start)
-    }
-
-    /// The challenge's goal, moves and budget, and its keys.
-    fn challenge_status(&self) -> Option<String> {
-        let a = self.attempt.as_ref()?;
-        let w = whatif_words(self.lang);
-        Some(format!(
-            "{}{}{}{}{}{}{}",
-            w.status.0,
-            a.ch.goal.words(self.lang),
-            w.status.1,
-            self.moves(),
-            w.status.2,
-            a.ch.budget,
-            w.status.3
-        ))
-    }
-
-    /// After a move: solved (compared with the explorer's shortest answer),
-    /// budget used up, or the status.
-    fn after_move(&mut self, reached: bool) {
-        let Some(a) = &self.attempt else { return };
-        let w = whatif_words(self.lang);
-        let n = self.moves();
-        self.ui.message = if reached {
-            let best = a.ch.shortest.map_or(w.none.to_owned(), |b| b.to_string());
-            let mut m = format!("{}{n}{}{best}", w.solved.0, w.solved.1);
-            if n > a.ch.budget {
-                m.push_str(w.over_budget);
-            }
-            Some(m)
-        } else if n >= a.ch.budget && !a.revealed {
-            Some(w.used_up.to_owned())
-        } else {
-            self.challenge_status()
+    fn of(lesson: Lesson, lang: Lang) -> Player {
+        let show = Show::header(lesson.scenario(), lesson.trace(), lang);
+        let mode = lesson.default_mode();
+        let mut p = Player {
+            lesson,
+            lang,
+            show,
+            frames: RefCell::new(Vec::new()),
+            ui: Ui::default(),
+            menu: Vec::new(),
+            mode,
+            goal: None,
+            hints: 0,
+            revealed: false,
         };
+        if p.lesson.programs().is_some() {
+            p.ui.help = Some(lesson_words(lang).help.to_owned());
+        }
+        p.go(0);
+        p
     }
 
-    /// Shows the next hint of the challenge (they cycle).
-    pub fn hint(&mut self) {
-        let lang = self.lang;
-        let Some(a) = &mut self.attempt else { return };
-        if a.ch.hints.is_empty() {
-            return;
-        }
-        let i = a.hints % a.ch.hints.len();
-        a.hints += 1;
-        self.ui.message = Some(format!(
-            "{} {}/{}: {}",
-            whatif_words(lang).hint,
-            i + 1,
-            a.ch.hints.len(),
-            a.ch.hints[i].get(lang)
-        ));
+    /// The lesson being played.
+    pub fn lesson(&self) -> &Lesson {
+        &self.lesson
+    }
+
+    /// The mode whose moves `a` lists.
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// Moves made in the challenge so far (up to the step shown).
+    pub fn moves(&self) -> usize {
+        self.lesson.moves_made(self.ui.index)
     }
 
     /// The scenario shown: the lesson, or the branch made from it.
     pub fn scenario(&self) -> &Scenario {
-        &self.scenario
+        self.lesson.scenario()
     }
 
-    /// The model's state at the frame shown, recomputed by the trace from
-    /// its nearest checkpoint (or from the last state asked for).
-    fn state(&self) -> Kernel {
-        self.trace.state(self.ui.index)
+    /// The challenge's status line: moves used and allowed, the keys.
+    fn status(&self) -> Option<String> {
+        let ch = self.lesson.challenge_played()?;
+        let w = lesson_words(self.lang);
+        Some(format!(
+            "{}{}{}{}{}",
+            w.status.0,
+            self.moves(),
+            w.status.1,
+            ch.budget,
+            w.status.2
+        ))
     }
 
-    /// Records the run of the scenario in the flavour shown, again.
-    fn record(&mut self) {
-        self.trace = Trace::record(&self.scenario, self.flavor);
-        self.show = Show::header(&self.scenario, &self.trace, self.lang);
-        self.frames.borrow_mut().clear();
+    /// Shows the challenge's task: its title, the question, the goal in
+    /// words and the moves allowed, wrapped in full over the picture.
+    pub fn show_task(&mut self) {
+        let Some(ch) = self.lesson.challenge_played() else {
+            return;
+        };
+        let w = lesson_words(self.lang);
+        self.ui.overlay = Some(Overlay {
+            title: ch.title.get(self.lang).into_owned(),
+            paragraphs: vec![
+                ch.description.get(self.lang).into_owned(),
+                format!("{}{}", w.goal, narrate::goal(&ch.goal, self.lang)),
+                format!("{}{}", w.budget, ch.budget),
+            ],
+            footer: w.close.to_owned(),
+        });
     }
 
-    /// Opens the list of actions at the frame shown: every candidate, each
-    /// tried by the model on a copy of the state; the refused ones carry
-    /// the model's reason.
+    /// After a move: solved (compared with the explorer's shortest answer),
+    /// budget used up, or the status and how to ask why not yet.
+    fn after_move(&mut self, played: Played) {
+        let lw = lesson_words(self.lang);
+        let Some(ch) = self.lesson.challenge_played() else {
+            if let Some(g) = self.goal {
+                let reached = self
+                    .lesson
+                    .progress(played.at, Some(g))
+                    .is_some_and(|p| p.reached);
+                if !reached {
+                    self.ui.message = Some(lw.ask_why.trim_start_matches(" · ").to_owned());
+                }
+            }
+            return;
+        };
+        let w = whatif_words(self.lang);
+        let n = self.moves();
+        self.ui.message = if played.reached {
+            let best = ch.shortest.map_or(w.none.to_owned(), |b| b.to_string());
+            let mut m = format!("{}{n}{}{best}", w.solved.0, w.solved.1);
+            if n > ch.budget {
+                m.push_str(w.over_budget);
+            }
+            Some(m)
+        } else if n >= ch.budget && !self.revealed {
+            Some(w.used_up.to_owned())
+        } else {
+            // The status names `w` already.
+            self.status()
+        };
+    }
+
+    /// Shows the next hint of the challenge (they cycle), wrapped in full.
+    pub fn hint(&mut self) {
+        let Some(ch) = self.lesson.challenge_played() else {
+            return;
+        };
+        if ch.hints.is_empty() {
+            return;
+        }
+        let i = self.hints % ch.hints.len();
+        self.hints += 1;
+        self.ui.overlay = Some(Overlay {
+            title: format!(
+                "{} {}/{}",
+                whatif_words(self.lang).hint,
+                i + 1,
+                ch.hints.len()
+            ),
+            paragraphs: vec![ch.hints[i].get(self.lang).into_owned()],
+            footer: lesson_words(self.lang).close.to_owned(),
+        });
+    }
+
+    /// Says which condition of the goal fails at the step shown, and why
+    /// the move that made it missed the goal, when its data says.
+    pub fn why(&mut self) {
+        let lw = lesson_words(self.lang);
+        let Some(p) = self.lesson.progress(self.ui.index, self.goal) else {
+            self.ui.message = Some(lw.no_goal.to_owned());
+            return;
+        };
+        let names = self.lesson.names();
+        let mut paragraphs = vec![format!("{}{}", lw.goal, narrate::goal(&p.goal, self.lang))];
+        if p.reached {
+            paragraphs.push(lw.reached.to_owned());
+        }
+        let checks: Vec<String> = p
+            .checks
+            .iter()
+            .map(|c| narrate::check(c, names, self.lang))
+            .collect();
+        paragraphs.push(checks.join("\n"));
+        if let Some(m) = &p.miss {
+            paragraphs.push(narrate::miss(m, names, self.lang));
+        }
+        if let Some(n) = p.shortest {
+            paragraphs.push(format!("{}{n}", lw.shortest));
+        }
+        self.ui.overlay = Some(Overlay {
+            title: lw.why.to_owned(),
+            paragraphs,
+            footer: lw.close.to_owned(),
+        });
+    }
+
+    /// Opens the list of moves at the frame shown, in the player's mode:
+    /// every move the lesson offers, the refused ones grey with the reason
+    /// in words.
     pub fn open_actions(&mut self) {
-        if self.ui.index < self.attempt.as_ref().map_or(0, |a| a.ch.step) {
+        if self.ui.index < self.lesson.start() {
             self.ui.message = Some(whatif_words(self.lang).before_start.to_owned());
             return;
         }
-        let k = self.state();
-        let key = self.ui.index as u64 + 1;
-        let actions = free::candidates(&k, &mut self.scenario.names, key);
-        let names = &self.scenario.names;
-        let mut lines = Vec::new();
-        let mut menu = Menu {
-            picks: Vec::new(),
-            refused: Vec::new(),
-        };
-        for a in actions {
-            let why = free::try_action(&k, a)
-                .err()
-                .map(|r| narrate::rejection(&r, names, self.lang));
-            lines.push((narrate::action(&a, names, self.lang), why.clone()));
-            menu.picks.push(Pick::Action(a));
-            menu.refused.push(why);
-        }
-        let w = whatif_words(self.lang);
+        let at = self.ui.index;
+        let k = self.lesson.state(at);
+        let names = self.lesson.names();
+        let choices = self.lesson.moves(at, self.mode);
+        let lines = choices
+            .iter()
+            .map(|c| {
+                (
+                    narrate::lesson_move(&c.mv, &c.action, &k, names, self.lang),
+                    c.refusal.map(|r| narrate::refusal(&r, names, self.lang)),
+                )
+            })
+            .collect();
+        self.menu = choices
+            .iter()
+            .map(|c| (Pick::Move(c.mv), c.refusal))
+            .collect();
+        let lw = lesson_words(self.lang);
         self.ui.menu = Some(MenuView {
-            title: w.actions.to_owned(),
-            keys: w.keys.to_owned(),
+            title: match self.mode {
+                Mode::Scheduler => lw.menus.0,
+                Mode::EveryCall => lw.menus.1,
+            }
+            .to_owned(),
+            keys: whatif_words(self.lang).keys.to_owned(),
             lines,
             selected: 0,
         });
-        self.menu = Some(menu);
     }
 
     /// Opens the list of goals for the explorer.
@@ -258,69 +318,94 @@ impl Player {
         self.ui.menu = Some(MenuView {
             title: w.goals.to_owned(),
             keys: w.keys.to_owned(),
-            lines: GOALS.iter().map(|g| (g.words(self.lang), None)).collect(),
+            lines: GOALS
+                .iter()
+                .map(|g| (narrate::goal(g, self.lang), None))
+                .collect(),
             selected: 0,
         });
-        self.menu = Some(Menu {
-            picks: GOALS.iter().map(|g| Pick::Goal(*g)).collect(),
-            refused: vec![None; GOALS.len()],
-        });
+        self.menu = GOALS.iter().map(|g| (Pick::Goal(*g), None)).collect();
+    }
+
+    /// Switches between scheduler and every-call mode, when the lesson
+    /// offers both.
+    pub fn switch_mode(&mut self) {
+        let lw = lesson_words(self.lang);
+        let modes = self.lesson.modes();
+        if modes.len() < 2 {
+            self.ui.message = Some(lw.one_mode.to_owned());
+            return;
+        }
+        self.mode = match self.mode {
+            Mode::Scheduler => Mode::EveryCall,
+            Mode::EveryCall => Mode::Scheduler,
+        };
+        self.ui.message = Some(
+            match self.mode {
+                Mode::Scheduler => lw.switched.0,
+                Mode::EveryCall => lw.switched.1,
+            }
+            .to_owned(),
+        );
     }
 
     fn close_menu(&mut self) {
-        self.menu = None;
+        self.menu.clear();
         self.ui.menu = None;
     }
 
-    /// Picks menu line `i` (0-based): a refused action is not applied (the
-    /// reason is shown); a valid one branches the lesson there; a goal asks
-    /// the explorer and plays its answer.
+    /// Picks menu line `i` (0-based; the menu numbers its lines from 1): a
+    /// refused move is not played (its reason is shown); a valid one
+    /// branches the lesson there; a goal asks the explorer and plays its
+    /// answer.
     pub fn pick(&mut self, i: usize) {
-        let Some(menu) = &self.menu else { return };
-        let (Some(pick), Some(refused)) = (menu.picks.get(i).copied(), menu.refused.get(i)) else {
+        let Some(&(pick, refused)) = self.menu.get(i) else {
             return;
         };
-        let w = whatif_words(self.lang);
-        if let Some(why) = refused {
-            self.ui.message = Some(format!("{}: {why}", w.refused));
+        if let Some(r) = refused {
+            self.refused(&r);
             return;
         }
         self.close_menu();
         match pick {
-            Pick::Action(a) => {
-                let before = self.state();
-                let reached = self.attempt.as_ref().is_some_and(|at| {
-                    free::try_action(&before, a)
-                        .is_ok_and(|(after, out)| at.ch.goal.reached(&before, &out, &after))
-                });
-                self.branch(&[a], None);
-                self.after_move(reached);
+            Pick::Move(mv) => match self.lesson.play(self.ui.index, mv) {
+                Ok(played) => {
+                    self.rebuilt();
+                    self.go(played.at);
+                    self.after_move(played);
+                }
+                Err(r) => self.refused(&r),
+            },
+            Pick::Goal(goal) => {
+                self.goal = Some(goal);
+                self.ask_explorer(goal);
             }
-            Pick::Goal(goal) => self.ask_explorer(goal),
         }
     }
 
+    /// Says in one line why a move is refused.
+    fn refused(&mut self, r: &Refusal) {
+        let why = narrate::refusal(r, self.lesson.names(), self.lang);
+        self.ui.message = Some(format!("{}: {why}", whatif_words(self.lang).refused));
+    }
+
     /// Asks the explorer for the shortest way from the frame shown to
-    /// `goal`, and branches along it.
+    /// `goal`, moving as the player's mode does, and plays it.
     pub fn ask_explorer(&mut self, goal: Goal) {
         let w = whatif_words(self.lang);
-        let k = self.state();
-        let key = self.ui.index as u64 + 1;
-        let answer = free::shortest(
-            &k,
-            &mut self.scenario.names,
-            goal,
-            key,
-            SEARCH_DEPTH,
-            SEARCH_STATES,
-        );
-        let goal_words = goal.words(self.lang);
+        let at = self.ui.index.max(self.lesson.start());
+        let answer = self.lesson.shortest(at, goal, self.mode);
+        let goal_words = narrate::goal(&goal, self.lang);
         self.ui.message = Some(match answer {
             Shortest::Already => w.already.to_owned(),
-            Shortest::Found(path) => {
-                self.branch(&path, Some(goal));
-                format!("{}{}{}", w.found.0, path.len(), w.found.1)
-            }
+            Shortest::Found(path) => match self.lesson.play_answer(at, goal, &path) {
+                Ok(_) => {
+                    self.rebuilt();
+                    self.go(at + 1);
+                    format!("{}{}{}", w.found.0, path.len(), w.found.1)
+                }
+                Err(r) => narrate::refusal(&r, self.lesson.names(), self.lang),
+            },
             Shortest::NotWithin { depth, states } => format!(
                 "{goal_words}: {}{depth}{}{states}{}",
                 w.not_within.0, w.not_within.1, w.not_within.2
@@ -331,96 +416,16 @@ impl Player {
         });
     }
 
-    /// Replaces every step after the frame shown with `actions` (each with
-    /// a note in every language), re-records the run and shows the first
-    /// new step.
-    fn branch(&mut self, actions: &[Action], goal: Option<Goal>) {
-        let at = self.ui.index;
-        self.scenario.steps.truncate(at);
-        let n = actions.len();
-        for (j, a) in actions.iter().enumerate() {
-            let note = match goal {
-                None => Text {
-                    en: whatif_words(Lang::En).chosen.to_owned(),
-                    ko: Some(whatif_words(Lang::Ko).chosen.to_owned()),
-                },
-                Some(g) => Text {
-                    en: format!(
-                        "The explorer's shortest way to {}: move {} of {n}.",
-                        g.words(Lang::En),
-                        j + 1
-                    ),
-                    ko: Some(format!(
-                        "탐색기가 찾은 가장 짧은 길('{}'): 동작 {n}개 중 {}번째입니다.",
-                        g.words(Lang::Ko),
-                        j + 1
-                    )),
-                },
-            };
-            self.scenario.steps.push(Step {
-                number: at + j + 1,
-                action: Some(*a),
-                note: Some(note),
-                expect: None,
-            });
-        }
-        self.record();
-        self.go(at + 1);
-    }
-
-    /// The branch as an `iocp-sim/1` scenario: every step that ran (refused
-    /// steps, which changed nothing, are left out), each with its note and
-    /// an expectation of its result and of every port's state, written
-    /// from the model's run, so `iocp-sim check` passes on it.
+    /// The branch as an `iocp-sim/1` scenario ([`Lesson::branch_json`]):
+    /// `iocp-sim check` passes on it.
     pub fn branch_json(&self) -> String {
-        let sc = &self.scenario;
-        let mut runner = Runner::new(&sc.world, self.flavor);
-        let mut steps = Vec::new();
-        // Refused steps changed nothing: they are left out.
-        runner.run(&sc.steps, &sc.names, &sc.source, |step, report, runner| {
-            if !matches!(report.applied, Applied::Rejected { .. }) {
-                let done = report.applied == Applied::Done;
-                let result = done.then(|| runner.outcome().result.as_str());
-                steps.push(RawStep {
-                    note: step.note.clone(),
-                    expect: Some(out::state_expect(&sc.names, runner.kernel(), result)),
-                    ..step
-                        .action
-                        .map_or_else(RawStep::default, |a| out::action_step(&sc.names, &a))
-                });
-            }
-            ControlFlow::Continue(())
-        });
-        let title = Text {
-            en: format!("What-if: {}", sc.world.title.en),
-            ko: Some(format!(
-                "만약에: {}",
-                sc.world.title.ko.as_deref().unwrap_or(&sc.world.title.en)
-            )),
-        };
-        let description = Text {
-            en: format!(
-                "A what-if branch of {}: the lesson's steps up to the branch, then the moves chosen by hand in the player. Every step's expectations were written from the model's run.",
-                sc.source
-            ),
-            ko: Some(format!(
-                "{}에서 갈라진 '만약에' 갈래입니다: 갈라진 곳까지는 원래 강의의 단계이고, 그 뒤는 플레이어에서 직접 고른 동작입니다. 모든 단계의 기대값은 모델의 실행 결과로 적었습니다.",
-                sc.source
-            )),
-        };
-        let mut world = sc.world.clone();
-        world.flavor = self.flavor;
-        world.title = title;
-        world.description = Some(description);
-        let mut scenario = out::scenario_of(&world);
-        scenario.steps = steps;
-        out::scenario_json(&scenario)
+        self.lesson.branch_json()
     }
 
     /// Writes the branch into `dir` as `STEM-whatif-N.json` (the first N
     /// not taken) and returns the path.
     pub fn save(&self, dir: &Path) -> io::Result<PathBuf> {
-        let stem = Path::new(&self.scenario.source)
+        let stem = Path::new(&self.scenario().source)
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_else(|| "lesson".into());
@@ -470,7 +475,12 @@ impl Player {
             kept.insert(0, f.clone());
             return f;
         }
-        let f = Rc::new(frame::frame(&self.scenario, &self.trace, self.lang, i));
+        let f = Rc::new(frame::frame(
+            self.lesson.scenario(),
+            self.lesson.trace(),
+            self.lang,
+            i,
+        ));
         kept.insert(0, f.clone());
         kept.truncate(FRAMES_KEPT);
         f
@@ -479,7 +489,7 @@ impl Player {
     /// The run shown with every frame built (for the browser sandbox, which
     /// sends the whole branch).
     pub fn whole_show(&self) -> Show {
-        Show::from_trace(&self.scenario, &self.trace, self.lang)
+        Show::from_trace(self.lesson.scenario(), self.lesson.trace(), self.lang)
     }
 
     /// Where the student is.
@@ -489,27 +499,101 @@ impl Player {
 
     /// The flavour shown.
     pub fn flavor(&self) -> Flavor {
-        self.flavor
+        self.lesson.flavor()
     }
 
-    /// Goes to frame `i` (clamped), resetting the narration scroll.
+    /// The lesson's run changed (a branch, a flavour): the header and the
+    /// kept frames are rebuilt from it.
+    fn rebuilt(&mut self) {
+        self.show = Show::header(self.lesson.scenario(), self.lesson.trace(), self.lang);
+        self.frames.borrow_mut().clear();
+    }
+
+    /// Goes to frame `i` (clamped), resetting the narration scroll, and
+    /// draws the threads' code there.
     pub fn go(&mut self, i: usize) {
         self.ui.index = i.min(self.show.last());
         self.ui.scroll = 0;
+        self.ui.code = self.code_pane();
+    }
+
+    /// The code pane at the frame shown, in words (`None` without programs,
+    /// and in every-call mode).
+    fn code_pane(&self) -> Option<CodePane> {
+        if self.mode != Mode::Scheduler {
+            return None;
+        }
+        let at = self.ui.index;
+        let code = self.lesson.code(at);
+        if code.is_empty() {
+            return None;
+        }
+        let names = self.lesson.names();
+        let frame = self.frame(at);
+        let threads = code
+            .iter()
+            .map(|c| {
+                let t = frame.threads.get(c.thread.index());
+                let head = match t {
+                    Some(t) => match &t.port {
+                        Some(p) => format!("{} {}@{p}", t.name, t.state_text),
+                        None => format!("{} {}", t.name, t.state_text),
+                    },
+                    None => names.thread(c.thread).to_owned(),
+                };
+                // The loop's frame is drawn by the pane: its lines are the calls.
+                let shown: Vec<usize> = (0..c.lines.len())
+                    .filter(|&i| !matches!(c.lines[i], Line::Loop | Line::Handle | Line::End))
+                    .collect();
+                // The loop's body is indented; the exit after it is not.
+                let body = |i: usize| {
+                    let in_loop = c.lines[..i].iter().any(|l| matches!(l, Line::Loop))
+                        && !c.lines[..i].iter().any(|l| matches!(l, Line::End));
+                    if in_loop {
+                        "  "
+                    } else {
+                        ""
+                    }
+                };
+                CodeView {
+                    head,
+                    status: t.map_or(crate::model::ThreadStatus::Free, |t| t.status),
+                    lines: shown
+                        .iter()
+                        .map(|&i| {
+                            format!(
+                                "{}{}",
+                                body(i),
+                                narrate::line(&c.lines[i], names, self.lang)
+                            )
+                        })
+                        .collect(),
+                    current: c
+                        .current
+                        .and_then(|cur| shown.iter().position(|&i| i == cur)),
+                    inside: c.inside,
+                }
+            })
+            .collect();
+        Some(CodePane {
+            title: lesson_words(self.lang).code.to_owned(),
+            threads,
+        })
     }
 
     /// Re-records the run in the next flavour (windows, wine, wine10, then
     /// windows again) and stays at the same step (or the last one, if that
     /// run stopped earlier).
     pub fn toggle_flavor(&mut self) {
-        self.flavor = match self.flavor {
+        let next = match self.lesson.flavor() {
             Flavor::Windows => Flavor::Wine,
             Flavor::Wine => Flavor::Wine10,
             Flavor::Wine10 => Flavor::Windows,
         };
-        self.record();
+        self.lesson.set_flavor(next);
+        self.rebuilt();
         let i = self.ui.index;
-        self.ui.index = i.min(self.show.last());
+        self.go(i);
         self.ui.message = None;
     }
 
@@ -522,6 +606,11 @@ impl Player {
             return Control::Quit;
         }
         self.ui.message = None;
+        if self.ui.overlay.take().is_some() {
+            // Any key closes a box of text.
+            self.ui.message = self.status();
+            return Control::Continue;
+        }
         if let Some(m) = &mut self.ui.menu {
             let n = m.lines.len();
             match key.code {
@@ -530,6 +619,13 @@ impl Player {
                 KeyCode::Up | KeyCode::Char('k') if n > 0 => m.selected = (m.selected + n - 1) % n,
                 KeyCode::PageDown => m.selected = (m.selected + 10).min(n.saturating_sub(1)),
                 KeyCode::PageUp => m.selected = m.selected.saturating_sub(10),
+                KeyCode::Char(c @ '1'..='9') => {
+                    let i = c as usize - '1' as usize;
+                    if i < n {
+                        m.selected = i;
+                        self.pick(i);
+                    }
+                }
                 KeyCode::Enter => {
                     let i = m.selected;
                     self.pick(i);
@@ -550,7 +646,7 @@ impl Player {
                     if n > self.show.last() {
                         self.ui.message = Some(format!(
                             "{} {n} > {}",
-                            crate::narrate::words(self.lang).step,
+                            words(self.lang).step,
                             self.show.last()
                         ));
                         self.go(self.show.last());
@@ -577,13 +673,17 @@ impl Player {
             KeyCode::Home | KeyCode::Char('g') => self.go(0),
             KeyCode::End | KeyCode::Char('G') => self.go(last),
             KeyCode::Char(c) if c.is_ascii_digit() => self.ui.input = Some(c.to_string()),
-            KeyCode::Char('f') | KeyCode::Char('w') => self.toggle_flavor(),
+            KeyCode::Char('f') => self.toggle_flavor(),
+            KeyCode::Char('w') => self.why(),
             KeyCode::Char('a') => self.open_actions(),
-            KeyCode::Char('x') => match self.attempt.as_ref().map(|a| a.ch.goal) {
+            KeyCode::Char('m') => {
+                self.switch_mode();
+                self.go(i);
+            }
+            KeyCode::Char('t') => self.show_task(),
+            KeyCode::Char('x') => match self.lesson.challenge_played().map(|c| c.goal) {
                 Some(goal) => {
-                    if let Some(a) = &mut self.attempt {
-                        a.revealed = true;
-                    }
+                    self.revealed = true;
                     self.ask_explorer(goal)
                 }
                 None => self.open_goals(),

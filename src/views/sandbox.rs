@@ -1,17 +1,16 @@
 //! The browser sandbox (`iocp-sim serve`): the HTML player, served on
 //! localhost, where the student chooses the next action at any step. The
 //! page holds no rules: it sends the moves chosen so far and draws what
-//! [`answer`] sends back, which the terminal player's own code computes
-//! (the model decides validity, replays the branch and narrates it).
+//! [`answer`] sends back, which the lesson API computes ([`Lesson`]: the
+//! model decides validity, the branch is replayed) and [`narrate`] words.
 
 use serde::Serialize;
 
 use super::frame::Show;
 use super::html;
-use super::player::Player;
+use crate::lesson::{Lesson, Mode};
 use crate::model::Flavor;
-use crate::narrate::Lang;
-use crate::narrate::{whatif_words, words, Words};
+use crate::narrate::{self, whatif_words, words, Lang, Words};
 use crate::scenario::Scenario;
 
 /// One action offered at the step shown.
@@ -127,7 +126,10 @@ impl std::error::Error for QueryError {}
 
 /// Replays the moves of `query` (`moves=..&flavor=..&lang=..`, and
 /// `at=N` to show step N rather than the last move's) on `scenario` and
-/// answers with the branch and the choices at the step shown. A move the model refuses stops the replay; the answer says why.
+/// answers with the branch and the choices at the step shown. The moves
+/// and their refusals come from the lesson API ([`Lesson::moves`], every-call
+/// mode), their words from [`narrate`]. A move the model refuses stops
+/// the replay; the answer says why.
 pub fn answer(scenario: &Scenario, default: Flavor, query: &str) -> Result<Answer, QueryError> {
     let flavor = match param(query, "flavor") {
         None => default,
@@ -138,26 +140,33 @@ pub fn answer(scenario: &Scenario, default: Flavor, query: &str) -> Result<Answe
         Some(l) => Lang::parse(l).ok_or_else(|| QueryError(format!("unknown language {l:?}")))?,
     };
     let moves = moves(param(query, "moves").unwrap_or("")).map_err(QueryError)?;
-    let mut p = Player::new(scenario.clone(), flavor, lang);
+    let mut lesson = Lesson::with_flavor(scenario.clone(), flavor);
+    let mut index = 0;
     let mut error = None;
     for (at, choice) in moves {
-        if at > p.show().last() {
-            error = Some(format!("step {at} is past the end ({})", p.show().last()));
+        if at > lesson.last() {
+            error = Some(format!("step {at} is past the end ({})", lesson.last()));
             break;
         }
-        p.go(at);
-        p.open_actions();
-        let n = p.ui().menu.as_ref().map_or(0, |m| m.lines.len());
-        if choice >= n {
+        let offered = lesson.moves(at, Mode::EveryCall);
+        let Some(c) = offered.get(choice) else {
             error = Some(format!(
-                "there is no choice {choice} at step {at} ({n} offered)"
+                "there is no choice {choice} at step {at} ({} offered)",
+                offered.len()
             ));
             break;
-        }
-        p.pick(choice);
-        if p.ui().menu.is_some() {
-            error = p.ui().message.clone();
-            break;
+        };
+        match lesson.play(at, c.mv) {
+            Ok(played) => index = played.at,
+            Err(r) => {
+                error = Some(format!(
+                    "{}: {}",
+                    whatif_words(lang).refused,
+                    narrate::refusal(&r, lesson.names(), lang)
+                ));
+                index = at;
+                break;
+            }
         }
     }
     if error.is_none() {
@@ -165,34 +174,30 @@ pub fn answer(scenario: &Scenario, default: Flavor, query: &str) -> Result<Answe
             let at: usize = at
                 .parse()
                 .map_err(|_| QueryError(format!("at={at:?} is not a step")))?;
-            p.go(at);
+            index = at.min(lesson.last());
         }
     }
-    p.open_actions();
-    let choices = p
-        .ui()
-        .menu
-        .as_ref()
-        .map(|m| {
-            m.lines
-                .iter()
-                .map(|(text, refused)| Choice {
-                    text: text.clone(),
-                    refused: refused.clone(),
-                })
-                .collect()
+    let k = lesson.state(index);
+    let choices = lesson
+        .moves(index, Mode::EveryCall)
+        .iter()
+        .map(|c| Choice {
+            text: narrate::lesson_move(&c.mv, &c.action, &k, lesson.names(), lang),
+            refused: c
+                .refusal
+                .map(|r| narrate::refusal(&r, lesson.names(), lang)),
         })
-        .unwrap_or_default();
-    let show = p.whole_show();
+        .collect();
+    let show = Show::from_trace(lesson.scenario(), lesson.trace(), lang);
     Ok(Answer {
         title: show.title.clone(),
         description: show.description.clone(),
         lang: lang.code(),
         flavor: flavor.as_str(),
-        index: p.ui().index,
+        index,
         show,
         choices,
-        branch: p.branch_json(),
+        branch: lesson.branch_json(),
         error,
         words: words(lang),
         labels: labels(lang),

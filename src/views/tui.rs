@@ -33,6 +33,51 @@ pub struct Ui {
     pub message: Option<String>,
     /// An open what-if menu, drawn over the picture.
     pub menu: Option<MenuView>,
+    /// The scheduler mode's code pane (each thread's program, its next
+    /// call marked), when the lesson's threads have programs.
+    pub code: Option<CodePane>,
+    /// A box of text over the picture (a challenge's task, a hint, why the
+    /// goal is not reached yet), wrapped in full; any key closes it.
+    pub overlay: Option<Overlay>,
+    /// The keys for the help line, when the player has others than the
+    /// views' (`None`: the words table's).
+    pub help: Option<String>,
+}
+
+/// The code pane: a title and one column per thread.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CodePane {
+    /// The pane's title.
+    pub title: String,
+    /// Each thread's program.
+    pub threads: Vec<CodeView>,
+}
+
+/// One thread's program as the code pane draws it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CodeView {
+    /// The column's head: the thread's name and state (`T1 waiting@P`).
+    pub head: String,
+    /// Its state, for the head's colour.
+    pub status: ThreadStatus,
+    /// The program's lines, as code.
+    pub lines: Vec<String>,
+    /// The line of its next call (marked), if it has not exited.
+    pub current: Option<usize>,
+    /// It is inside that call (waiting in its get, or blocked).
+    pub inside: bool,
+}
+
+/// A box of text drawn over the lower part of the picture.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Overlay {
+    /// The title.
+    pub title: String,
+    /// Paragraphs, each wrapped to the box's width (a `\n` starts a new
+    /// line within one).
+    pub paragraphs: Vec<String>,
+    /// At the bottom border (the key that closes it).
+    pub footer: String,
 }
 
 /// A menu as drawn: a title, lines (each with the reason it is refused,
@@ -74,6 +119,137 @@ pub fn render(run: &(impl Run + ?Sized), ui: &Ui, area: Rect, buf: &mut Buffer) 
     if let Some(m) = &ui.menu {
         menu_box(m, area, buf);
     }
+    if let Some(o) = &ui.overlay {
+        overlay_box(o, area, buf);
+    }
+}
+
+/// Draws an overlay over the lower part of `area`, above the help line,
+/// as tall as its wrapped text needs (up to the screen under the title).
+fn overlay_box(o: &Overlay, area: Rect, buf: &mut Buffer) {
+    let inner_w = area.width.saturating_sub(2) as usize;
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    for (i, p) in o.paragraphs.iter().enumerate() {
+        if i > 0 {
+            lines.push(Line::raw(""));
+        }
+        for l in p.split('\n') {
+            lines.extend(wrap_line(Line::raw(l.to_owned()), inner_w));
+        }
+    }
+    let max_h = area.height.saturating_sub(2);
+    let h = (lines.len() as u16 + 2).min(max_h);
+    let rect = Rect::new(
+        area.x,
+        (area.y + area.height).saturating_sub(1 + h),
+        area.width,
+        h,
+    );
+    ratatui::widgets::Clear.render(rect, buf);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(Style::default().fg(Color::Yellow))
+        .title(Line::styled(
+            format!(" {} ", o.title),
+            Style::default()
+                .fg(Color::Yellow)
+                .add_modifier(Modifier::BOLD),
+        ))
+        .title_bottom(Line::raw(o.footer.clone()));
+    Paragraph::new(lines).block(block).render(rect, buf);
+}
+
+/// The rows the code pane needs at `width` (borders included), and each
+/// column's width.
+fn code_height(c: &CodePane, width: u16) -> (u16, usize) {
+    let n = c.threads.len().max(1);
+    let col = (width.saturating_sub(2) as usize / n).max(8);
+    let rows = c
+        .threads
+        .iter()
+        .map(|t| {
+            1 + t
+                .lines
+                .iter()
+                .map(|l| {
+                    let text = l.trim_start();
+                    let lead = l.len() - text.len();
+                    wrap_line(Line::raw(text.to_owned()), col.saturating_sub(3 + lead)).len()
+                })
+                .sum::<usize>()
+        })
+        .max()
+        .unwrap_or(1);
+    (2 + rows.min(10) as u16, col)
+}
+
+/// Draws the code pane: one column per thread, its head coloured by its
+/// state, the line of its next call marked with `▶` (yellow while the
+/// thread is inside it: waiting in its get, or blocked).
+fn code_box(c: &CodePane, area: Rect, buf: &mut Buffer) {
+    let block = boxed(
+        Line::from(c.title.clone()),
+        Style::default().fg(Color::Gray),
+    );
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let (_, col) = code_height(c, area.width);
+    for (i, t) in c.threads.iter().enumerate() {
+        let x = inner.x + (i * col) as u16;
+        if x >= inner.x + inner.width {
+            break;
+        }
+        let w = (col as u16).min(inner.x + inner.width - x);
+        let mut lines = vec![Line::styled(
+            t.head.clone(),
+            Style::default()
+                .fg(status_colour(t.status))
+                .add_modifier(Modifier::BOLD),
+        )];
+        for (j, l) in t.lines.iter().enumerate() {
+            let here = t.current == Some(j);
+            let (mark, st) = match (here, t.inside) {
+                (true, false) => (
+                    "▶ ",
+                    Style::default().fg(ACCENT).add_modifier(Modifier::BOLD),
+                ),
+                (true, true) => (
+                    "▶ ",
+                    Style::default()
+                        .fg(Color::Yellow)
+                        .add_modifier(Modifier::BOLD),
+                ),
+                _ => ("  ", Style::default()),
+            };
+            // Wrapped rows stay under the line's own indentation.
+            let text = l.trim_start();
+            let lead = " ".repeat(l.len() - text.len());
+            let body = wrap_line(
+                Line::styled(text.to_owned(), st),
+                (w as usize).saturating_sub(3 + lead.len()),
+            );
+            for (k, b) in body.into_iter().enumerate() {
+                let mut spans = vec![
+                    Span::styled(if k == 0 { mark } else { "  " }, st),
+                    Span::raw(lead.clone()),
+                ];
+                spans.extend(b.spans);
+                lines.push(Line::from(spans));
+            }
+        }
+        Paragraph::new(lines).render(Rect::new(x, inner.y, w, inner.height), buf);
+    }
+}
+
+/// The colour of a thread state in the views.
+fn status_colour(s: ThreadStatus) -> Color {
+    match s {
+        ThreadStatus::Running => Color::Green,
+        ThreadStatus::Waiting => ACCENT,
+        ThreadStatus::Paused => Color::Yellow,
+        ThreadStatus::Exited => Color::DarkGray,
+        ThreadStatus::Free => Color::Reset,
+    }
 }
 
 impl Ui {
@@ -86,13 +262,56 @@ impl Ui {
             input,
             message,
             menu,
+            code,
+            overlay,
+            help,
         } = self;
+        // A paragraph's own line breaks are kept; each line is escaped.
+        let lines = |t: &str| t.split('\n').map(&f).collect::<Vec<_>>().join("\n");
         Ui {
             index: *index,
             port: *port,
             scroll: *scroll,
             input: input.as_deref().map(&f),
             message: message.as_deref().map(&f),
+            help: help.as_deref().map(&f),
+            code: code.as_ref().map(|c| {
+                let CodePane { title, threads } = c;
+                CodePane {
+                    title: f(title),
+                    threads: threads
+                        .iter()
+                        .map(|t| {
+                            let CodeView {
+                                head,
+                                status,
+                                lines,
+                                current,
+                                inside,
+                            } = t;
+                            CodeView {
+                                head: f(head),
+                                status: *status,
+                                lines: lines.iter().map(|l| f(l)).collect(),
+                                current: *current,
+                                inside: *inside,
+                            }
+                        })
+                        .collect(),
+                }
+            }),
+            overlay: overlay.as_ref().map(|o| {
+                let Overlay {
+                    title,
+                    paragraphs,
+                    footer,
+                } = o;
+                Overlay {
+                    title: f(title),
+                    paragraphs: paragraphs.iter().map(|p| lines(p)).collect(),
+                    footer: f(footer),
+                }
+            }),
             menu: menu.as_ref().map(|m| {
                 let MenuView {
                     title,
@@ -190,8 +409,12 @@ fn render_frame(show: &Show, frame: &Frame, ui: &Ui, area: Rect, buf: &mut Buffe
     };
     let dev_h = 2 + frame.devices.len().clamp(1, 4) as u16;
     let stacked_h: u16 = frame.ports.iter().map(port_h).sum();
-    let stacked =
-        frame.ports.len() > 1 && area.width >= 120 && area.height >= 2 + dev_h + stacked_h + 8 + 2;
+    // The code pane replaces the thread line (its heads give the states).
+    let code_h = ui.code.as_ref().map_or(0, |c| code_height(c, area.width).0);
+    let line_h = u16::from(ui.code.is_none());
+    let stacked = frame.ports.len() > 1
+        && area.width >= 120
+        && area.height >= 2 + dev_h + stacked_h + code_h + 8 + 2;
     if stacked {
         let mut cons = vec![
             Constraint::Length(1),
@@ -200,8 +423,9 @@ fn render_frame(show: &Show, frame: &Frame, ui: &Ui, area: Rect, buf: &mut Buffe
         ];
         cons.extend(frame.ports.iter().map(|p| Constraint::Length(port_h(p))));
         cons.extend([
+            Constraint::Length(code_h),
             Constraint::Min(4),
-            Constraint::Length(1),
+            Constraint::Length(line_h),
             Constraint::Length(1),
         ]);
         let rows = Layout::default()
@@ -227,9 +451,14 @@ fn render_frame(show: &Show, frame: &Frame, ui: &Ui, area: Rect, buf: &mut Buffe
             rtl_box(p, w, cols[2], buf);
             ptl_box(p, w, cols[3], buf);
         }
-        narration(show, frame, index, ui.scroll, w, rows[3 + np], buf);
-        thread_line(frame, w, rows[4 + np], buf);
-        help_line(ui, w, rows[5 + np], buf);
+        if let Some(c) = &ui.code {
+            code_box(c, rows[3 + np], buf);
+        }
+        narration(show, frame, index, ui.scroll, w, rows[4 + np], buf);
+        if ui.code.is_none() {
+            thread_line(frame, w, rows[5 + np], buf);
+        }
+        help_line(ui, w, rows[6 + np], buf);
         return;
     }
 
@@ -249,8 +478,9 @@ fn render_frame(show: &Show, frame: &Frame, ui: &Ui, area: Rect, buf: &mut Buffe
             Constraint::Length(1),
             Constraint::Length(top_h.max(4)),
             Constraint::Length(mid_h.max(5)),
+            Constraint::Length(code_h),
             Constraint::Min(4),
-            Constraint::Length(1),
+            Constraint::Length(line_h),
             Constraint::Length(1),
         ])
         .split(area);
@@ -284,9 +514,14 @@ fn render_frame(show: &Show, frame: &Frame, ui: &Ui, area: Rect, buf: &mut Buffe
                 .render(top[1], buf);
         }
     }
-    narration(show, frame, index, ui.scroll, w, rows[4], buf);
-    thread_line(frame, w, rows[5], buf);
-    help_line(ui, w, rows[6], buf);
+    if let Some(c) = &ui.code {
+        code_box(c, rows[4], buf);
+    }
+    narration(show, frame, index, ui.scroll, w, rows[5], buf);
+    if ui.code.is_none() {
+        thread_line(frame, w, rows[6], buf);
+    }
+    help_line(ui, w, rows[7], buf);
 }
 
 /// Renders into a fresh buffer of `width` x `height` (for tests and snapshots).
@@ -662,6 +897,8 @@ fn narration(
     let inner = area.width.saturating_sub(2) as usize;
     let lines: Vec<Line> = text.into_iter().flat_map(|l| wrap_line(l, inner)).collect();
     let shown = area.height.saturating_sub(2) as usize;
+    // Scrolled at most to the last full page.
+    let scroll = scroll.min(lines.len().saturating_sub(shown) as u16);
     let mut block = boxed(Line::from(w.narration), Style::default().fg(Color::Gray));
     if lines.len() > scroll as usize + shown {
         block = block.title_bottom(Line::styled(
@@ -756,13 +993,7 @@ fn thread_line(frame: &Frame, w: &Words, area: Rect, buf: &mut Buffer) {
         Style::default().add_modifier(Modifier::BOLD),
     )];
     for t in &frame.threads {
-        let colour = match t.status {
-            ThreadStatus::Running => Color::Green,
-            ThreadStatus::Waiting => ACCENT,
-            ThreadStatus::Paused => Color::Yellow,
-            ThreadStatus::Exited => Color::DarkGray,
-            ThreadStatus::Free => Color::Reset,
-        };
+        let colour = status_colour(t.status);
         let at = match (&t.port, t.status) {
             (Some(p), ThreadStatus::Running | ThreadStatus::Waiting | ThreadStatus::Paused) => {
                 format!("@{p}")
@@ -788,7 +1019,7 @@ fn help_line(ui: &Ui, w: &Words, area: Rect, buf: &mut Buffer) {
     let text = match (&ui.input, &ui.message) {
         (Some(digits), _) => format!(" {}: {digits}_   (Enter / Esc)", w.goto),
         (None, Some(m)) => format!(" {m}"),
-        (None, None) => format!(" {}", w.help),
+        (None, None) => format!(" {}", ui.help.as_deref().unwrap_or(w.help)),
     };
     Paragraph::new(Line::styled(text, st)).render(area, buf);
 }

@@ -459,6 +459,55 @@ fn tree(dir: &Path) -> Vec<(String, String)> {
     files
 }
 
+/// What an adapter over the lesson API may not do: apply or try a model
+/// action, list or search moves, move programs, or parse a goal (the
+/// rules and their reading live in the model and `lesson`); and read back
+/// the text a view drew (a menu's lines, a message) to decide anything.
+const ADAPTER_MAY_NOT: &[&str] = &[
+    ".apply(",
+    "try_action",
+    "candidates(",
+    "shortest_by",
+    "free::shortest(",
+    "advance_action",
+    "next_call",
+    "Runner",
+    "Goal::parse",
+    "Condition::parse",
+    "lines.get(",
+    "lines.iter(",
+    "message.clone()",
+    ".ui().menu",
+    ".ui().message",
+];
+
+/// The violations of [`ADAPTER_MAY_NOT`] in one file's shipped code.
+fn adapter_violations(path: &str, text: &str) -> Vec<String> {
+    let code = shipped(text);
+    ADAPTER_MAY_NOT
+        .iter()
+        .filter(|t| code.contains(*t))
+        .map(|t| {
+            format!(
+                "{path}: {t} (an adapter over the lesson API holds no rule and reads no text back)"
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn the_player_and_the_sandbox_hold_no_rule_and_parse_no_text() {
+    let mut bad = Vec::new();
+    for f in ["views/player.rs", "views/sandbox.rs"] {
+        let text = std::fs::read_to_string(root().join("src").join(f)).expect("the adapter");
+        bad.extend(adapter_violations(f, &text));
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+    // The check sees what it forbids.
+    let planted = "fn pick(&mut self) {\n    let why = self.ui.menu.as_ref().and_then(|m| m.lines.get(i));\n    free::try_action(&k, a);\n}\n";
+    assert_eq!(adapter_violations("p.rs", planted).len(), 2);
+}
+
 #[test]
 fn the_source_keeps_its_layers() {
     let src = root().join("src");

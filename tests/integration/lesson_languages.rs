@@ -178,14 +178,9 @@ fn english_fixed_words() -> std::collections::BTreeSet<String> {
     // The challenge's and the explorer's words, and the goals' ids (a
     // Korean screen shows a goal in words, never as `over_limit`).
     let g = &wi.goal;
-    let (a, b, c, d) = wi.status;
     let (e, f) = wi.solved;
     let (s1, s2, s3, s4, s5) = g.solve;
     for s in [
-        a,
-        b,
-        c,
-        d,
         e,
         f,
         s1,
@@ -193,11 +188,6 @@ fn english_fixed_words() -> std::collections::BTreeSet<String> {
         s3,
         s4,
         s5,
-        g.over_limit,
-        g.idle_with_work,
-        g.held,
-        g.lost,
-        g.wake_oldest,
         wi.found.0,
         wi.found.1,
         wi.not_within.0,
@@ -205,11 +195,29 @@ fn english_fixed_words() -> std::collections::BTreeSet<String> {
         wi.not_within.2,
         wi.too_many.0,
         wi.too_many.1,
-        "over_limit idle_with_work wake_oldest held lost",
+        "over_limit idle_with_work wake_oldest held lost clean_shutdown aborted_dequeued",
     ] {
         texts.push(s.to_owned());
     }
-    texts.extend(g.metrics.iter().map(|m| m.to_string()));
+    // Every goal a challenge can name, in the words a screen shows.
+    for goal in [
+        "over_limit",
+        "idle_with_work",
+        "held",
+        "held_at_limit",
+        "lost > 0",
+        "current >= 2",
+        "iocq == 1",
+        "wtq < 3",
+        "rtl > 1",
+        "ptl <= 2",
+        "wake_oldest",
+        "clean_shutdown",
+        "aborted_dequeued",
+    ] {
+        let goal = iocp_sim::goal::Goal::parse(goal).expect("a goal");
+        texts.push(narrate::goal(&goal, Lang::En));
+    }
     for r in Rule::ALL {
         texts.push(narrate::rule_label(r, Lang::En));
     }

@@ -48,6 +48,7 @@ mod narration_facts;
 mod narration_languages;
 #[cfg(feature = "cli")]
 mod play_render;
+mod programs;
 #[cfg(feature = "proptest")]
 mod properties;
 mod rules;

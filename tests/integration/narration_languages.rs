@@ -738,3 +738,212 @@ fn particles_follow_how_the_lessons_ids_are_read() {
     );
     assert_eq!(with("Wine 8", Particle::EunNeun), "Wine 8은");
 }
+
+/// The lesson API's data (moves, refusals, program lines, goals, checks,
+/// near misses, queue-wait marks) has words in every language: not empty,
+/// and not the English again. The samples cover every variant (the match
+/// in `lesson_kind` has no wildcard, so a new variant must be added here).
+#[test]
+fn every_lesson_datum_has_english_and_korean_words_that_differ() {
+    use iocp_sim::goal::{Cmp, Condition, Goal, Metric};
+    use iocp_sim::lesson::{
+        Check, Line, MarkCause, Miss, Mode, Move, MoveRule, NoMark, Quantity, Refusal,
+    };
+    use iocp_sim::model::{Flavor, Kernel, KernelConfig, LabelId, MarkChange, Outcome, OvId};
+    let n = names();
+    let k = Kernel::new(&KernelConfig {
+        flavor: Flavor::Windows,
+        cpus: 4,
+        ports: vec![1, 1],
+        threads: 2,
+        devices: vec![false],
+    });
+    let moves = [
+        Move::Run { thread: T },
+        Move::Unblock { thread: T },
+        Move::Timeout { thread: T },
+        Move::Complete {
+            overlapped: OvId(0),
+        },
+        Move::Post { port: P, key: 3 },
+        Move::ClosePort { port: P },
+        Move::CloseDevice { device: D },
+        Move::Call {
+            action: Action::Exit { thread: T },
+        },
+    ];
+    // T1 runs a program: get on P.
+    let program = iocp_sim::program::Program {
+        port: P,
+        timeout: Timeout::Infinite,
+        batch: None,
+        block: None,
+        block_keys: None,
+        post: None,
+        packets: None,
+        exit_on_key: None,
+        exit_on_timeout: false,
+    };
+    let (programs, pos) = (
+        vec![program.clone(), program],
+        iocp_sim::program::Positions::start(2),
+    );
+    let action = |m: &Move| m.call(Some(&pos), Some(&programs)).expect("a call");
+    let mut texts: Vec<(String, [String; 2])> = Vec::new();
+    let both = |f: &dyn Fn(Lang) -> String| [f(Lang::En), f(Lang::Ko)];
+    for m in &moves {
+        let a = action(m);
+        texts.push((
+            format!("{m:?}"),
+            both(&|l| narrate::lesson_move(m, &a, &k, &n, l)),
+        ));
+    }
+    let rule = |op| MoveRule { op, thread: None };
+    let refusals = [
+        Refusal::Model {
+            rejection: Rejection {
+                rule: Rule::Unblock,
+                kind: RejectKind::NotPaused { thread: T },
+            },
+        },
+        Refusal::Forbidden {
+            rule: Some(rule("poll")),
+        },
+        Refusal::Forbidden {
+            rule: Some(MoveRule {
+                op: "timeout",
+                thread: Some(T),
+            }),
+        },
+        Refusal::Forbidden { rule: None },
+        Refusal::BeforeStart { start: 3 },
+        Refusal::NotOffered {
+            mode: Mode::Scheduler,
+        },
+        Refusal::NotOffered {
+            mode: Mode::EveryCall,
+        },
+        Refusal::NoSuchStep { at: 9, last: 4 },
+    ];
+    for r in &refusals {
+        texts.push((format!("{r:?}"), both(&|l| narrate::refusal(r, &n, l))));
+    }
+    let lines = [
+        Line::Loop,
+        Line::Get {
+            port: P,
+            timeout: Some(100),
+            batch: Some(2),
+        },
+        Line::Handle,
+        Line::ExitOnKey { key: 0 },
+        Line::Block {
+            on: LabelId(0),
+            keys: Some(vec![1]),
+        },
+        Line::Post { port: P, key: 9 },
+        Line::ExitAfter { packets: 2 },
+        Line::End,
+        Line::Exit,
+    ];
+    for line in &lines {
+        let [en, ko] = both(&|l| narrate::line(line, &n, l));
+        assert!(!en.is_empty() && !ko.is_empty(), "{line:?}");
+        // Code lines keep their API and op names: only those with words differ.
+        if matches!(
+            line,
+            Line::Handle | Line::ExitOnKey { .. } | Line::Block { .. } | Line::ExitAfter { .. }
+        ) {
+            texts.push((format!("{line:?}"), [en, ko]));
+        }
+    }
+    let goals = [
+        Goal::State(Condition::OverLimit),
+        Goal::State(Condition::IdleWithWork),
+        Goal::State(Condition::Held),
+        Goal::State(Condition::HeldAtLimit),
+        Goal::State(Condition::Lost(Cmp::Gt, 0)),
+        Goal::WakeOldest,
+        Goal::CleanShutdown,
+        Goal::AbortedDequeued,
+    ];
+    for g in &goals {
+        texts.push((format!("{g:?}"), both(&|l| narrate::goal(g, l))));
+    }
+    // A port condition names its structure in words, then the comparison.
+    let formula = Goal::State(Condition::Port(Metric::Iocq, Cmp::Ge, 2));
+    assert_eq!(
+        narrate::goal(&formula, Lang::En),
+        "packets in the IOCQ >= 2"
+    );
+    for q in [
+        Quantity::Current,
+        Quantity::Lost,
+        Quantity::Alive,
+        Quantity::OpenPorts,
+        Quantity::QueuedAborted,
+        Quantity::Waiters,
+    ] {
+        let c = Check {
+            port: None,
+            quantity: q,
+            value: 1,
+            cmp: Cmp::Eq,
+            target: 0,
+            target_is_max: false,
+            holds: false,
+        };
+        texts.push((format!("{q:?}"), both(&|l| narrate::check(&c, &n, l))));
+    }
+    let misses = [
+        Miss::HandedOff {
+            thread: ThreadId(1),
+            port: P,
+            by: Some(T),
+            no_mark: Some(NoMark::NoSuchRule),
+        },
+        Miss::HandedOff {
+            thread: ThreadId(1),
+            port: P,
+            by: Some(T),
+            no_mark: Some(NoMark::Never),
+        },
+        Miss::HandedOff {
+            thread: ThreadId(1),
+            port: P,
+            by: Some(T),
+            no_mark: Some(NoMark::Since {
+                step: 2,
+                cause: MarkCause::Blocked,
+            }),
+        },
+        Miss::NotOldest {
+            woken: ThreadId(1),
+            oldest: T,
+            port: P,
+        },
+        Miss::Slept {
+            thread: T,
+            port: P,
+            why: NoTakeWhy::IocqEmpty,
+        },
+        Miss::Discarded { port: P, count: 2 },
+        Miss::Stranded { thread: T, port: Q },
+    ];
+    for m in &misses {
+        texts.push((format!("{m:?}"), both(&|l| narrate::miss(m, &n, l))));
+    }
+    let out = Outcome::default();
+    for set in [true, false] {
+        let m = MarkChange { thread: T, set };
+        texts.push((
+            format!("mark {set}"),
+            both(&|l| narrate::mark(&m, &out, &n, l)),
+        ));
+    }
+    for (what, [en, ko]) in &texts {
+        assert!(!en.trim().is_empty(), "{what}: no English");
+        assert!(has_hangul(ko), "{what}: no Korean in {ko:?}");
+        assert_ne!(en, ko, "{what}");
+    }
+}

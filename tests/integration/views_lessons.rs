@@ -131,6 +131,35 @@ fn every_view_shows_the_queue_wait_mark() {
         .frames
         .iter()
         .all(|f| f.threads.iter().all(|t| !t.mark)));
+    // The mark is narrated when it is set and when it is cleared, at the
+    // steps the model reports it (step 2: W1's get took a packet without
+    // sleeping; step 8: W1 blocked), in every view built on the frames.
+    for lang in [Lang::En, Lang::Ko] {
+        let show = Show::new(&sc, Flavor::Windows, lang);
+        let mark_lines = |i: usize| -> Vec<String> {
+            show.frames[i]
+                .rules
+                .iter()
+                .filter(|r| r.label == words(lang).mark_name)
+                .map(|r| r.text.clone())
+                .collect()
+        };
+        let set = mark_lines(2);
+        assert_eq!(set.len(), 1, "{lang:?}: {set:?}");
+        assert!(set[0].contains("W1"), "{set:?}");
+        let cleared = mark_lines(8);
+        assert_eq!(cleared.len(), 1, "{lang:?}: {cleared:?}");
+        assert_ne!(set[0], cleared[0]);
+        assert!(mark_lines(5).is_empty(), "no change, no sentence");
+        if lang == Lang::En {
+            assert!(set[0].starts_with("W1 now carries the queue-wait mark"));
+            assert_eq!(cleared[0], "W1's queue-wait mark is cleared: it blocked.");
+        }
+    }
+    assert!(wine
+        .frames
+        .iter()
+        .all(|f| f.rules.iter().all(|r| r.label != words(Lang::En).mark_name)));
     let text = svg::timeline(&sc, Flavor::Wine, Lang::En);
     assert!(!text.contains("class=\"mark\""));
 }

@@ -4,6 +4,7 @@
 //! branch (which `check` accepts), and `x` asks the explorer for the
 //! shortest way to a goal and plays it.
 
+use iocp_sim::lesson::Mode;
 use iocp_sim::model::Flavor;
 use iocp_sim::narrate::Lang;
 use iocp_sim::runner::Runner;
@@ -19,9 +20,21 @@ const LESSON: &str = concat!(
     "/sim-scenarios/04-over-subscription.json"
 );
 
+/// Lesson 04 in every-call mode (its threads have programs, so the player
+/// starts in scheduler mode; `m` switches).
 fn player(lang: Lang) -> Player {
+    let mut p = scheduler(lang);
+    key(&mut p, KeyCode::Char('m'));
+    assert_eq!(p.mode(), Mode::EveryCall);
+    p
+}
+
+/// Lesson 04 in scheduler mode, the player's default for it.
+fn scheduler(lang: Lang) -> Player {
     let sc = scenario::load(std::path::Path::new(LESSON)).expect("lesson 04 loads");
-    Player::new(sc, Flavor::Windows, lang)
+    let p = Player::new(sc, Flavor::Windows, lang);
+    assert_eq!(p.mode(), Mode::Scheduler);
+    p
 }
 
 /// Every expectation of `sc` holds and no step is refused unexpectedly;
@@ -57,7 +70,7 @@ fn refused_actions_are_grey_with_the_reason_and_change_nothing() {
     let why = why.as_ref().expect("a free thread cannot unblock");
     assert!(why.contains("T1"), "{why}");
     let s = buffer_text(&to_buffer(&p, p.ui(), 100, 30));
-    assert!(s.contains("What if"), "{s}");
+    assert!(s.contains("Every call"), "{s}");
     let steps = p.scenario().steps.len();
     for _ in 0..i {
         key(&mut p, KeyCode::Down);
@@ -166,14 +179,81 @@ fn idle_with_work_is_out_of_reach_at_concurrency_1_and_the_player_says_so() {
 
 #[test]
 fn the_menu_fits_at_80x24_in_korean() {
-    let mut p = player(Lang::Ko);
-    p.go(4);
-    key(&mut p, KeyCode::Char('a'));
-    let s = buffer_text(&to_buffer(&p, p.ui(), 80, 24));
-    assert!(s.contains("만약에"), "{s}");
-    for line in s.lines().filter(|l| l.starts_with("│")) {
-        assert!(line.ends_with('│'), "{line}");
+    for mut p in [player(Lang::Ko), scheduler(Lang::Ko)] {
+        p.go(4);
+        key(&mut p, KeyCode::Char('a'));
+        let s = buffer_text(&to_buffer(&p, p.ui(), 80, 24));
+        assert!(s.contains("1. "), "numbered from 1: {s}");
+        let title = p.ui().menu.as_ref().unwrap().title.trim().to_owned();
+        assert!(s.contains(&title), "the whole title: {title}\n{s}");
+        for line in s.lines().filter(|l| l.starts_with("│")) {
+            assert!(line.ends_with('│'), "{line}");
+        }
     }
+}
+
+#[test]
+fn the_scheduler_menu_offers_a_run_per_thread_and_the_worlds_moves() {
+    let mut p = scheduler(Lang::En);
+    p.go(3);
+    key(&mut p, KeyCode::Char('a'));
+    let menu = p.ui().menu.clone().expect("open");
+    let texts: Vec<&str> = menu.lines.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "T1 runs: GetQueuedCompletionStatus(P, INFINITE)",
+            "T2 runs: WaitForSingleObject(db reply)",
+            "the teacher posts a packet to P (key 1)",
+            "the teacher posts a packet to P (key 4)",
+            "close port P",
+        ]
+    );
+    // T1 waits in its get: the run is grey, and its reason is one line.
+    let why = menu.lines[0].1.clone().expect("refused");
+    assert!(why.contains("T1 is waiting in P's WTQ"), "{why}");
+    assert!(!why.contains('\n'));
+    let s = buffer_text(&to_buffer(&p, p.ui(), 80, 24));
+    assert!(s.contains("1. T1 runs"), "{s}");
+    // Digits pick: T2 blocks on the database; T1 is woken for nothing.
+    key(&mut p, KeyCode::Char('2'));
+    assert_eq!(p.ui().index, 4);
+    assert!(p.ui().menu.is_none());
+    let code = p.ui().code.clone().expect("the code pane");
+    assert_eq!(code.threads[1].head, "T2 paused@P");
+    assert_eq!(
+        code.threads[1].lines[code.threads[1].current.unwrap()],
+        "  if key 1: WaitForSingleObject(db reply)"
+    );
+    // The database answers (a world move): T2 runs again, its get next.
+    choose(
+        &mut p,
+        "WaitForSingleObject(db reply) returns: T2's wait ends",
+    );
+    let code = p.ui().code.clone().unwrap();
+    assert_eq!(
+        code.threads[1].lines[code.threads[1].current.unwrap()],
+        "  get(P)"
+    );
+    let saved = scenario::load_str("b.json", &p.branch_json()).unwrap();
+    assert!(check(&saved) > 0);
+}
+
+#[test]
+fn in_scheduler_mode_the_explorer_runs_the_programs() {
+    let mut p = scheduler(Lang::En);
+    key(&mut p, KeyCode::Char('x'));
+    key(&mut p, KeyCode::Enter);
+    // Through the PTL: both wait, a request for the database, T2 blocks,
+    // a post wakes T1, the database answers.
+    assert_eq!(p.scenario().steps.len(), 6);
+    assert!(p.frame(6).ports[0].over);
+    let saved = scenario::load_str("b.json", &p.branch_json()).unwrap();
+    assert!(
+        saved.steps.iter().all(|s| !s.off_program),
+        "every move is the programs'"
+    );
+    check(&saved);
 }
 
 #[test]
