@@ -111,7 +111,20 @@ pub fn load(path: &Path) -> Result<Challenge, ScenarioError> {
         path: source.clone(),
         message: e.to_string(),
     })?;
-    let raw: Raw = serde_json::from_str(&text).map_err(|e| ScenarioError::Json {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    parse(&source, &text, |lesson| scenario::load(&dir.join(lesson)))
+}
+
+/// Reads a challenge from its text; `source` names it in errors and
+/// `lesson` reads the lesson it names (its `lesson` field, relative to the
+/// challenge), from a folder or from the files of a page.
+pub fn parse(
+    source: &str,
+    text: &str,
+    lesson: impl FnOnce(&str) -> Result<Scenario, ScenarioError>,
+) -> Result<Challenge, ScenarioError> {
+    let source = source.to_owned();
+    let raw: Raw = serde_json::from_str(text).map_err(|e| ScenarioError::Json {
         path: source.clone(),
         line: e.line(),
         column: e.column(),
@@ -144,8 +157,7 @@ pub fn load(path: &Path) -> Result<Challenge, ScenarioError> {
             )));
         }
     }
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut start = scenario::load(&dir.join(&raw.lesson))?;
+    let mut start = lesson(&raw.lesson)?;
     if raw.step > start.steps.len() {
         return Err(bad(format!(
             "step {} is past the end of {} ({} steps)",

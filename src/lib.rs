@@ -179,7 +179,7 @@ mod api_tests {
         is_error::<crate::live::control::Failure>();
         is_error::<crate::views::size::TooLarge>();
         #[cfg(feature = "cli")]
-        is_error::<crate::views::sandbox::QueryError>();
+        is_error::<crate::views::course::CourseError>();
         #[cfg(feature = "proptest")]
         {
             is_error::<crate::testing::shadow::Failure>();

@@ -10,7 +10,7 @@ mod reasons;
 pub mod words;
 
 pub use reasons::{rejection_reason, violation};
-pub use words::{WhatIfWords, Words};
+pub use words::{PageWords, WhatIfWords, Words};
 
 use crate::model::{Action, Fired, Names, Packet, Rejection, Rule};
 
@@ -27,6 +27,14 @@ pub fn whatif_words(lang: Lang) -> &'static WhatIfWords {
     match lang {
         Lang::En => &en::WHATIF,
         Lang::Ko => &ko::WHATIF,
+    }
+}
+
+/// The classroom page's words in `lang`.
+pub fn page_words(lang: Lang) -> &'static PageWords {
+    match lang {
+        Lang::En => &en::PAGE,
+        Lang::Ko => &ko::PAGE,
     }
 }
 

@@ -12,6 +12,7 @@ use crate::narrate::Lang;
 
 mod challenge;
 mod check;
+mod course;
 mod diff;
 mod explore;
 mod export;
@@ -21,7 +22,6 @@ mod play;
 /// Public for the `run_json` benchmark (`run::write_json`).
 pub mod run;
 mod schema;
-mod serve;
 
 /// The exit status for bad input or a missing environment.
 pub const EXIT_BAD_INPUT: u8 = 2;
@@ -58,8 +58,8 @@ enum Command {
     Live(live::Args),
     /// Play a challenge (reach a goal in few moves) in the terminal player, or --solve it.
     Challenge(challenge::Args),
-    /// Serve the browser sandbox on localhost: the student chooses the next action at any step.
-    Serve(serve::Args),
+    /// Write every lesson and challenge of a folder as one offline HTML file (--html).
+    Course(course::Args),
 }
 
 /// `--flavor`: which implementation of completion ports to simulate.
@@ -207,6 +207,6 @@ pub fn main() -> ExitCode {
         Command::Lab(args) => lab::main(args),
         Command::Live(args) => live::main(args),
         Command::Challenge(args) => challenge::main(args),
-        Command::Serve(args) => serve::main(args),
+        Command::Course(args) => course::main(args),
     }
 }

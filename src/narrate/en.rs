@@ -4,7 +4,7 @@
 //! (an exhaustive match, so a new event does not compile without one).
 
 use super::facts::Facts;
-use super::words::{WhatIfWords, Words};
+use super::words::{PageWords, WhatIfWords, Words};
 use crate::model::{
     Action, Event, FailWhy, Fired, Names, NoPacketWhy, NoTakeWhy, Packet, QueueWhy, Rule,
 };
@@ -100,6 +100,14 @@ pub const WHATIF: WhatIfWords = WhatIfWords {
     used_up: "budget used up: step back (←) and branch again, or ? for a hint",
     before_start: "the challenge starts at a later step",
     hint: "hint",
+};
+
+/// The English words of the classroom page's controls.
+pub const PAGE: PageWords = PageWords {
+    switch_lang: "한국어",
+    index: "Lessons",
+    lessons: "Lessons",
+    challenges: "Challenges",
 };
 
 /// An action in words: `get T1 on P (timeout infinite)`.

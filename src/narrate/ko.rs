@@ -8,7 +8,7 @@
 //! particle: "T1 스레드가", "P 포트의", "sockA 장치를".
 
 use super::facts::Facts;
-use super::words::{WhatIfWords, Words};
+use super::words::{PageWords, WhatIfWords, Words};
 use crate::model::{
     Action, Event, FailWhy, Fired, Names, NoPacketWhy, NoTakeWhy, Packet, QueueWhy, RejectKind,
     Rejection, Rule,
@@ -98,6 +98,14 @@ pub const WHATIF: WhatIfWords = WhatIfWords {
     used_up: "동작을 다 썼습니다: 뒤로(←) 가서 다시 갈라 보거나 ?로 힌트를 보세요",
     before_start: "도전 과제는 더 뒤의 단계에서 시작합니다",
     hint: "힌트",
+};
+
+/// The Korean words of the classroom page's controls.
+pub const PAGE: PageWords = PageWords {
+    switch_lang: "English",
+    index: "목차",
+    lessons: "강의",
+    challenges: "도전 과제",
 };
 
 /// The Korean label of a rule: `"규칙 2 (insert: 패킷 삽입)"`.

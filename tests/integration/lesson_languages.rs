@@ -76,15 +76,22 @@ fn the_terminal_player_shows_the_korean_note() {
 
 #[test]
 fn the_html_page_carries_the_chosen_language() {
-    let sc = scenario();
-    let page = html::page(&sc, Flavor::Windows, Lang::Ko);
+    let page = html::page("bilingual.json", BILINGUAL, Flavor::Windows, Lang::Ko).unwrap();
     assert!(
         page.contains("<title>두 작업자 · iocp-sim</title>"),
         "no Korean title"
     );
-    assert!(page.contains("T1은 대기 스레드 큐에서 잠든다."));
-    assert!(!page.contains("T1 sleeps in the WTQ."));
-    assert!(page.contains("[en] Only in English."));
+    assert!(page.contains(r#"<html lang="ko">"#));
+    assert!(page.contains(r#""lang":"ko""#), "the page opens in Korean");
+    // What the page shows is what its engine answers in that language.
+    let mut e = crate::util::engine(&[("bilingual.json", BILINGUAL)]);
+    let (run, frames) = crate::util::engine_frames(&mut e, "bilingual.json", None, "ko");
+    assert_eq!(run["title"], "두 작업자");
+    assert_eq!(frames[1]["note"], "T1은 대기 스레드 큐에서 잠든다.");
+    assert_eq!(
+        frames[2]["note"],
+        format!("{FALLBACK_MARK}Only in English.")
+    );
 }
 
 #[test]
@@ -225,10 +232,13 @@ fn korean_views(sc: &scenario::Scenario) -> Vec<(&'static str, String)> {
         p.go(i);
         out.push(("tui", buffer_text(&to_buffer(&p, p.ui(), 140, 45))));
     }
-    let page = html::page(sc, sc.world.flavor, Lang::Ko);
-    let start = page.find(r#"id="iocp-data">"#).expect("the data block") + 15;
-    let end = start + page[start..].find("</script>").unwrap();
-    let data: serde_json::Value = serde_json::from_str(&page[start..end]).unwrap();
+    // The page: every answer of its engine, in Korean (words, the run,
+    // every frame).
+    let text = std::fs::read_to_string(&sc.source).expect("a bundled lesson");
+    let mut e = crate::util::engine(&[("lesson.json", &text)]);
+    let words = crate::util::ask(&mut e, &serde_json::json!({ "op": "words", "lang": "ko" }));
+    let (run, frames) = crate::util::engine_frames(&mut e, "lesson.json", None, "ko");
+    let data = serde_json::json!([words, run, frames]);
     // What the page shows; `state`, `op`, `flavor` and `lang` are ids for
     // the script, not text.
     fn shown(v: &serde_json::Value, out: &mut String) {
