@@ -95,6 +95,7 @@ pub mod challenge;
 #[cfg(feature = "cli")]
 #[doc(hidden)]
 pub mod cli;
+pub mod course;
 pub mod diagnostic;
 pub mod diff;
 pub mod escape;
@@ -179,7 +180,6 @@ mod api_tests {
         is_error::<crate::live::control::Failure>();
         is_error::<crate::views::size::TooLarge>();
         #[cfg(feature = "cli")]
-        is_error::<crate::views::course::CourseError>();
         #[cfg(feature = "proptest")]
         {
             is_error::<crate::testing::shadow::Failure>();

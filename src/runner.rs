@@ -500,15 +500,12 @@ mod tests {
     #[test]
     fn every_lesson_state_is_recomputed_as_a_straight_run_gives_it() {
         let mut seen = 0;
-        for e in std::fs::read_dir("sim-scenarios").expect("lessons") {
-            let p = e.expect("entry").path();
-            if p.extension().is_some_and(|x| x == "json") {
-                let s = crate::scenario::load(&p).expect("lesson loads");
-                for f in Flavor::ALL {
-                    same_states(&s, f, seen);
-                }
-                seen += 1;
+        for p in crate::course::lesson_files("sim-scenarios".as_ref()).expect("lessons") {
+            let s = crate::scenario::load(&p).expect("lesson loads");
+            for f in Flavor::ALL {
+                same_states(&s, f, seen);
             }
+            seen += 1;
         }
         assert!(seen >= 10, "{seen} lessons");
     }

@@ -80,17 +80,9 @@ fn launcher() -> Option<Launcher> {
     }
 }
 
+/// The scenario files of `dir` (its `*.json` files but a course file).
 fn json_files(dir: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|rd| {
-            rd.flatten()
-                .map(|e| e.path())
-                .filter(|p| p.extension().is_some_and(|x| x == "json"))
-                .collect()
-        })
-        .unwrap_or_default();
-    v.sort();
-    v
+    iocp_sim::course::lesson_files(dir).unwrap_or_default()
 }
 
 fn load(path: &Path) -> Case {

@@ -126,15 +126,12 @@ fn measured(s: &Scenario, flavor: Flavor) -> (u64, u64) {
 #[test]
 fn the_estimate_is_above_the_measured_trace_of_every_lesson() {
     let mut n = 0;
-    for entry in std::fs::read_dir("sim-scenarios").expect("lessons") {
-        let p = entry.expect("entry").path();
-        if p.extension().is_some_and(|x| x == "json") {
-            let s = load(&p).expect("lesson loads");
-            for f in Flavor::ALL {
-                measured(&s, f);
-            }
-            n += 1;
+    for p in iocp_sim::course::lesson_files("sim-scenarios".as_ref()).expect("lessons") {
+        let s = load(&p).expect("lesson loads");
+        for f in Flavor::ALL {
+            measured(&s, f);
         }
+        n += 1;
     }
     assert!(n >= 10, "{n} lessons");
 }
@@ -240,12 +237,9 @@ fn view_peaks(s: &Scenario, text: &str) -> (u64, u64, u64) {
 
 #[test]
 fn writing_the_views_and_playing_stay_below_their_memory_estimates() {
-    for entry in std::fs::read_dir("sim-scenarios").expect("lessons") {
-        let p = entry.expect("entry").path();
-        if p.extension().is_some_and(|x| x == "json") {
-            let text = std::fs::read_to_string(&p).expect("lesson reads");
-            view_peaks(&load(&p).expect("lesson loads"), &text);
-        }
+    for p in iocp_sim::course::lesson_files("sim-scenarios".as_ref()).expect("lessons") {
+        let text = std::fs::read_to_string(&p).expect("lesson reads");
+        view_peaks(&load(&p).expect("lesson loads"), &text);
     }
     for (t, n) in [(1, 3), (2, 1000), (20, 300), (150, 150)] {
         let text = wide(t, n);

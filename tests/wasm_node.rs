@@ -92,7 +92,6 @@ fn requests() -> Vec<(String, String)> {
     let lessons: Vec<&String> = names.iter().filter(|n| !n.contains('/')).collect();
     let challenges: Vec<&String> = names.iter().filter(|n| n.contains('/')).collect();
     let course = json!({
-        "format": "iocp-sim-course/1",
         "paths": [{ "id": "all", "title": "All", "lessons": lessons }],
         "challenges": challenges,
     });

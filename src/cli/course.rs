@@ -1,7 +1,7 @@
 //! `iocp-sim course [DIR] --html OUT`: every lesson and challenge of a
 //! folder (the bundled `sim-scenarios/` by default) in one offline HTML
 //! file, with an index in the orders of the folder's `course.json`
-//! (`views::course`), in both languages. Also the page assembly that
+//! (read and checked by `crate::course`), in both languages. Also the page assembly that
 //! `export --html` shares: files read from disk, checked, and measured
 //! before anything is written.
 
@@ -11,13 +11,13 @@ use std::process::ExitCode;
 
 use super::{LangArg, EXIT_BAD_INPUT};
 use crate::challenge;
+use crate::course;
 use crate::model::Flavor;
 use crate::narrate::Lang;
-use crate::scenario::{self, ScenarioError};
-use crate::views::course::{self, Course};
+use crate::scenario::{self, Scenario, ScenarioError, Text};
 use crate::views::html::Page;
 use crate::views::size::{self, MAX_EXPORT_BYTES};
-use crate::views::web::MAX_RUN_BYTES;
+use crate::views::web::{self, Index, MAX_RUN_BYTES};
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -45,27 +45,18 @@ fn read(path: &Path) -> Result<String, Refusal> {
     std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
-/// The `.json` files directly in `dir`, by name.
+/// The names of the `.json` files directly in `dir` but a course file
+/// ([`course::lesson_files`]); none if `dir` does not exist.
 fn json_files(dir: &Path) -> Result<Vec<String>, Refusal> {
-    let mut out = Vec::new();
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
-        Err(e) => return Err(format!("cannot read {}: {e}", dir.display())),
-    };
-    for e in entries {
-        let p = e
-            .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
-            .path();
-        let name = p.file_name().and_then(|n| n.to_str()).map(str::to_owned);
-        if let (Some(name), true) = (name, p.extension().is_some_and(|x| x == "json")) {
-            if p.is_file() && name != course::FILE {
-                out.push(name);
-            }
-        }
+    if !dir.is_dir() {
+        return Ok(Vec::new());
     }
-    out.sort();
-    Ok(out)
+    let files =
+        course::lesson_files(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+    Ok(files
+        .iter()
+        .filter_map(|p| p.file_name().and_then(|n| n.to_str()).map(str::to_owned))
+        .collect())
 }
 
 /// The `format` a JSON text names, if any.
@@ -86,63 +77,46 @@ pub(super) fn is_challenge(path: &Path) -> bool {
 
 /// Adds `name` (relative to `dir`) to `files`: a lesson, checked by the
 /// scenario reader; or a challenge, checked by the challenge reader, with
-/// the lesson it starts from.
-fn add(dir: &Path, name: &str, files: &mut BTreeMap<String, String>) -> Result<(), Refusal> {
-    if files.contains_key(name) {
-        return Ok(());
-    }
+/// the lesson it starts from. Returns its title, and the scenario read
+/// (a lesson's; for a challenge, its lesson's).
+fn add(
+    dir: &Path,
+    name: &str,
+    files: &mut BTreeMap<String, String>,
+) -> Result<(Text, Scenario), Refusal> {
     let path = dir.join(name);
     let text = read(&path)?;
-    if format_of(&text).as_deref() == Some(challenge::FORMAT) {
+    let read = if format_of(&text).as_deref() == Some(challenge::FORMAT) {
         let mut lesson = None;
-        challenge::parse(&path.display().to_string(), &text, |rel| {
+        let ch = challenge::parse(&path.display().to_string(), &text, |rel| {
             let at = path.parent().unwrap_or(Path::new(".")).join(rel);
             let sc = scenario::load(&at)?;
             let text = std::fs::read_to_string(&at).map_err(|e| ScenarioError::Io {
                 path: at.display().to_string(),
                 message: e.to_string(),
             })?;
-            lesson = Some((course::join(name, rel), text));
+            lesson = Some((web::join(name, rel), text, sc.clone()));
             Ok(sc)
         })
         .map_err(|e| e.to_string())?;
-        if let Some((n, t)) = lesson {
-            files.insert(n, t);
-        }
+        let (n, t, sc) = lesson.expect("a challenge reads its lesson");
+        files.insert(n, t);
+        (ch.title, sc)
     } else {
-        scenario::load(&path).map_err(|e| e.to_string())?;
-    }
+        let sc = scenario::load(&path).map_err(|e| e.to_string())?;
+        (sc.world.title.clone(), sc)
+    };
     files.insert(name.to_owned(), text);
-    Ok(())
-}
-
-/// The title of file `name` of `files` in `lang` (what the page shows
-/// before its engine starts).
-fn title(files: &BTreeMap<String, String>, name: &str, lang: Lang) -> String {
-    let mut engine = crate::views::web::Engine::new();
-    let load = serde_json::json!({ "op": "load", "files": files, "course": null });
-    engine.handle(&load.to_string());
-    let run = serde_json::json!({ "op": "run", "file": name, "flavor": null, "lang": lang.code() });
-    let answer: serde_json::Value =
-        serde_json::from_str(&engine.handle(&run.to_string())).unwrap_or_default();
-    answer["ok"]["title"].as_str().unwrap_or(name).to_owned()
+    Ok(read)
 }
 
 /// Refuses, before anything is written, a page over [`MAX_EXPORT_BYTES`]
-/// or a file whose run, in some flavour, the page could not hold
-/// ([`MAX_RUN_BYTES`], what the engine refuses in the browser).
-fn fits(page: &Page, dir: &Path) -> Result<(), Refusal> {
-    for name in page.files.keys() {
-        let path = dir.join(name);
-        let text = &page.files[name];
-        let Ok(sc) = scenario::load_str(&path.display().to_string(), text) else {
-            // A challenge: its run is its lesson's, checked as a lesson.
-            continue;
-        };
+/// or a run (of its `scenarios`) that, in some flavour, the page's engine
+/// could not hold ([`MAX_RUN_BYTES`], what it refuses in the browser).
+fn fits(page: &Page, scenarios: &[Scenario]) -> Result<(), Refusal> {
+    for sc in scenarios {
         for f in Flavor::ALL {
-            let e = size::estimate_play(&sc, f, MAX_RUN_BYTES);
-            size::check(e.engine_memory(), MAX_RUN_BYTES, "its run in the page")
-                .map_err(|e| format!("{}: {e}", path.display()))?;
+            size::check_page(sc, f, MAX_RUN_BYTES).map_err(|e| format!("{}: {e}", sc.source))?;
         }
     }
     size::check(page.bytes(), MAX_EXPORT_BYTES, "the HTML page").map_err(|e| e.to_string())
@@ -156,62 +130,59 @@ pub(super) fn file_page(path: &Path, flavor: Option<Flavor>, lang: Lang) -> Resu
         .and_then(|n| n.to_str())
         .ok_or_else(|| format!("{}: not a file name", path.display()))?;
     let mut files = BTreeMap::new();
-    add(dir, name, &mut files)?;
+    let (title, sc) = add(dir, name, &mut files)?;
     let page = Page {
-        title: title(&files, name, lang),
+        title: title.get(lang).into_owned(),
         files,
         start: name.to_owned(),
         flavor,
         lang,
         course: None,
     };
-    fits(&page, dir)?;
+    fits(&page, &[sc])?;
     Ok(page)
 }
 
-/// The page of a whole folder, checked and measured.
+/// The page of a whole folder, checked and measured: the orders of its
+/// course file (every lesson of the folder in each, as [`course::load`]
+/// checks), or one order of its lessons by name when it has none.
 pub(super) fn course_page(dir: &Path, lang: Lang) -> Result<Page, Refusal> {
-    let course_file = dir.join(course::FILE);
-    let course = if course_file.is_file() {
-        Course::parse(&course_file.display().to_string(), &read(&course_file)?)
-            .map_err(|e| e.to_string())?
+    let course_file = dir.join(course::FILE_NAME);
+    let index = if course_file.is_file() {
+        Index::from(&course::load(&course_file).map_err(|e| e.to_string())?)
     } else {
         let challenges = json_files(&dir.join("challenges"))?
             .into_iter()
             .map(|n| format!("challenges/{n}"))
             .collect();
-        Course::default_order(json_files(dir)?, challenges)
+        Index::default_order(json_files(dir)?, challenges)
     };
     let mut files = BTreeMap::new();
-    for name in course
-        .lessons()
-        .into_iter()
-        .chain(course.challenges.iter().map(String::as_str))
-    {
-        add(dir, name, &mut files)?;
+    let mut titles = BTreeMap::new();
+    let mut lessons = Vec::new();
+    for name in index.lessons() {
+        let (title, sc) = add(dir, name, &mut files)?;
+        titles.insert(name.to_owned(), title);
+        lessons.push(sc);
     }
-    let left_out: Vec<String> = json_files(dir)?
-        .into_iter()
-        .filter(|n| !files.contains_key(n))
-        .collect();
-    if !left_out.is_empty() {
-        eprintln!(
-            "warning: {} lists no path with {}; the page leaves {} out",
-            course_file.display(),
-            left_out.join(", "),
-            if left_out.len() == 1 { "it" } else { "them" }
-        );
+    for name in &index.challenges {
+        // Its lesson is one of the folder's, measured above.
+        titles.insert(name.clone(), add(dir, name, &mut files)?.0);
     }
-    let start = course.paths[0].lessons[0].clone();
+    let start = index.paths[0]
+        .lessons
+        .first()
+        .cloned()
+        .ok_or_else(|| format!("{}: no lesson to show", dir.display()))?;
     let page = Page {
-        title: title(&files, &start, lang),
+        title: titles[&start].get(lang).into_owned(),
         files,
         start,
         flavor: None,
         lang,
-        course: Some(course),
+        course: Some(index),
     };
-    fits(&page, dir)?;
+    fits(&page, &lessons)?;
     Ok(page)
 }
 

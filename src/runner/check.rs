@@ -16,6 +16,7 @@ use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use super::Runner;
+use crate::course;
 use crate::model::Flavor;
 use crate::scenario::{self, Mismatch, ScenarioError};
 
@@ -84,7 +85,8 @@ impl FileReport {
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct Report {
-    /// Every file, in the order [`expand`] gives.
+    /// Every file, in the order [`expand`] gives, then the course file
+    /// of each directory given.
     pub files: Vec<FileReport>,
 }
 
@@ -172,21 +174,17 @@ pub fn check_file(path: &Path, flavor: Option<Flavor>) -> Result<FileResult, Sce
     Ok(result)
 }
 
-/// The files a list of paths names: files as given, and the `*.json` files
-/// of directories (not sub-directories), sorted.
+/// The files a list of paths names: files as given, and the lesson files
+/// of directories (their `*.json` files but the course file, not
+/// sub-directories: [`crate::course::lesson_files`]), sorted.
 pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ExpandError> {
     let mut files = Vec::new();
     for p in paths {
         if p.is_dir() {
-            let mut in_dir: Vec<PathBuf> = std::fs::read_dir(p)
-                .map_err(|e| ExpandError::Unreadable {
-                    path: p.clone(),
-                    message: e.to_string(),
-                })?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|f| f.is_file() && f.extension().is_some_and(|x| x == "json"))
-                .collect();
-            in_dir.sort();
+            let in_dir = course::lesson_files(p).map_err(|e| ExpandError::Unreadable {
+                path: p.clone(),
+                message: e.to_string(),
+            })?;
             if in_dir.is_empty() {
                 return Err(ExpandError::NoScenarios { path: p.clone() });
             }
@@ -198,19 +196,38 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ExpandError> {
     Ok(files)
 }
 
-/// Checks every file `paths` names (see [`expand`]), in `flavor` or each
-/// file's own.
-pub fn check(paths: &[PathBuf], flavor: Option<Flavor>) -> Result<Report, ExpandError> {
-    let files = expand(paths)?;
-    Ok(Report {
-        files: files
-            .into_iter()
-            .map(|path| FileReport {
-                result: check_file(&path, flavor),
-                path,
-            })
-            .collect(),
+/// Checks a course file against its folder ([`course::load`]); each entry
+/// it lists counts as one expectation.
+fn check_course(path: &Path) -> Result<FileResult, ScenarioError> {
+    course::load(path).map(|c| FileResult {
+        passed: c.entries(),
+        ..FileResult::default()
     })
+}
+
+/// Checks every file `paths` names (see [`expand`]), in `flavor` or each
+/// file's own; a directory's course file ([`course::FILE_NAME`]), or one
+/// named alone, is checked as a course.
+pub fn check(paths: &[PathBuf], flavor: Option<Flavor>) -> Result<Report, ExpandError> {
+    let mut files = Vec::new();
+    for path in expand(paths)? {
+        let result = if course::is_course_file(&path) {
+            check_course(&path)
+        } else {
+            check_file(&path, flavor)
+        };
+        files.push(FileReport { result, path });
+    }
+    for dir in paths.iter().filter(|p| p.is_dir()) {
+        let path = dir.join(course::FILE_NAME);
+        if path.is_file() {
+            files.push(FileReport {
+                result: check_course(&path),
+                path,
+            });
+        }
+    }
+    Ok(Report { files })
 }
 
 #[cfg(test)]

@@ -317,11 +317,7 @@ mod tests {
     fn every_lesson_reads_back_the_same_after_writing() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/sim-scenarios");
         let mut n = 0;
-        for e in std::fs::read_dir(dir).expect("sim-scenarios") {
-            let path = e.expect("an entry").path();
-            if path.extension().is_none_or(|x| x != "json") {
-                continue;
-            }
+        for path in crate::course::lesson_files(dir.as_ref()).expect("sim-scenarios") {
             let name = path.display().to_string();
             let text = std::fs::read_to_string(&path).expect("a lesson");
             let written = rewrite(&text);

@@ -18,7 +18,7 @@ use std::io::{self, Write};
 use base64::engine::general_purpose::STANDARD;
 use serde::Serialize;
 
-use super::course::Course;
+use super::web::Index;
 use crate::escape::{self, ScriptJson};
 use crate::model::Flavor;
 use crate::narrate::Lang;
@@ -39,7 +39,7 @@ struct Data<'a> {
     lang: &'static str,
     start: &'a str,
     flavor: Option<&'static str>,
-    course: Option<&'a Course>,
+    course: Option<&'a Index>,
     files: &'a BTreeMap<String, String>,
 }
 
@@ -59,7 +59,7 @@ pub struct Page {
     /// The page's title before the engine starts (the start file's title).
     pub title: String,
     /// A course's orders: the page then has an index.
-    pub course: Option<Course>,
+    pub course: Option<Index>,
 }
 
 impl Page {

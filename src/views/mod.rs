@@ -13,7 +13,6 @@
 //! the `cli` feature only. The browser's page (`html`) holds the lesson
 //! engine (`web`) compiled to WebAssembly, which needs neither.
 
-pub mod course;
 pub mod frame;
 pub mod html;
 #[cfg(feature = "cli")]

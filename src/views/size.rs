@@ -228,6 +228,24 @@ pub fn estimate(scenario: &Scenario, flavor: Flavor, limit: u64) -> Estimate {
     estimate_until(scenario, flavor, |e| e.html > limit && e.svg > limit)
 }
 
+/// Estimates what the classroom page's engine would hold and answer for
+/// `scenario` in `flavor` ([`Estimate::engine_memory`], and
+/// [`Estimate::html`], every frame as JSON: the work of showing every
+/// step); stops counting once either is above `limit`.
+pub fn estimate_page(scenario: &Scenario, flavor: Flavor, limit: u64) -> Estimate {
+    estimate_until(scenario, flavor, |e| {
+        e.html > limit || e.engine_memory() > limit
+    })
+}
+
+/// Checks [`estimate_page`] against `limit`: the page's engine must hold
+/// the run, and every frame of it together must stay within the limit.
+pub fn check_page(scenario: &Scenario, flavor: Flavor, limit: u64) -> Result<(), TooLarge> {
+    let e = estimate_page(scenario, flavor, limit);
+    check(e.engine_memory(), limit, "its run in the page")?;
+    check(e.html, limit, "every step of its run in the page")
+}
+
 /// Estimates the memory of playing `scenario` in `flavor`
 /// ([`Estimate::play_memory`]); stops counting once it is above `limit`.
 pub fn estimate_play(scenario: &Scenario, flavor: Flavor, limit: u64) -> Estimate {
@@ -500,11 +518,8 @@ mod tests {
 
     fn lessons() -> Vec<Scenario> {
         let mut out = Vec::new();
-        for e in std::fs::read_dir("sim-scenarios").expect("lessons") {
-            let p = e.expect("entry").path();
-            if p.extension().is_some_and(|x| x == "json") {
-                out.push(crate::scenario::load(&p).expect("lesson loads"));
-            }
+        for p in crate::course::lesson_files("sim-scenarios".as_ref()).expect("lessons") {
+            out.push(crate::scenario::load(&p).expect("lesson loads"));
         }
         out
     }

@@ -13,7 +13,7 @@
 //!
 //! | request | answer |
 //! |---|---|
-//! | `{"op":"load","files":{NAME:TEXT,..},"course":C}` | `{"ok":{"files":N}}`; `C` is a [`Course`] or `null` |
+//! | `{"op":"load","files":{NAME:TEXT,..},"course":C}` | `{"ok":{"files":N}}`; `C` is an [`Index`] or `null` |
 //! | `{"op":"words","lang":L}` | the fixed words of the views and of the page's controls in `L` |
 //! | `{"op":"catalog","lang":L}` | the course's index in `L` ([`Catalog`]): each order with each lesson's title and description, the challenges |
 //! | `{"op":"run","file":F,"flavor":V,"lang":L}` | the run's header ([`RunHeader`]): title, last step, where it stopped, each step's action and over-limit flag |
@@ -29,18 +29,18 @@ use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 
-use super::course::{self, Course};
 use super::frame::{self, Frame, Show};
 use super::size;
 use crate::challenge;
 use crate::model::Flavor;
 use crate::narrate::{page_words, words, Lang, PageWords, Words};
 use crate::runner::Trace;
-use crate::scenario::{self, Scenario, ScenarioError};
+use crate::scenario::{self, Scenario, ScenarioError, Text};
 
 /// The largest run the engine records, measured as its estimated memory
 /// ([`size::Estimate::engine_memory`]: what the terminal player holds, the
-/// scenario and the step list).
+/// scenario and the step list) and as every frame of it in JSON
+/// ([`size::Estimate::html`]: the work of showing every step).
 pub const MAX_RUN_BYTES: u64 = size::MAX_PLAY_BYTES;
 
 /// Runs kept recorded at most (a lesson in each flavour, and a few more);
@@ -53,7 +53,7 @@ const RUNS_KEPT: usize = 6;
 enum Request {
     Load {
         files: BTreeMap<String, String>,
-        course: Option<Course>,
+        course: Option<Index>,
     },
     Words {
         lang: String,
@@ -72,6 +72,95 @@ enum Request {
         lang: String,
         index: usize,
     },
+}
+
+/// A course's index as a page carries it: the orders of its lessons and
+/// its challenges, each file named as in the page's files. Made from the
+/// folder's course file ([`crate::course`]) by `iocp-sim course`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Index {
+    /// The orders in which the lessons can be taken.
+    pub paths: Vec<IndexPath>,
+    /// The challenges, in order.
+    pub challenges: Vec<String>,
+}
+
+/// One order of the lessons.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndexPath {
+    /// Its id (`lecture`, `surprise`).
+    pub id: String,
+    /// Its title, in each language written.
+    pub title: Text,
+    /// Its lessons, in order.
+    pub lessons: Vec<String>,
+}
+
+impl From<&crate::course::Course> for Index {
+    fn from(c: &crate::course::Course) -> Index {
+        Index {
+            paths: c
+                .paths
+                .iter()
+                .map(|p| IndexPath {
+                    id: p.id.clone(),
+                    title: p.title.clone(),
+                    lessons: p.lessons.clone(),
+                })
+                .collect(),
+            challenges: c.challenges.clone(),
+        }
+    }
+}
+
+impl Index {
+    /// The index of a folder without a course file: its `lessons` in the
+    /// order given, under the page's word for lessons, and its `challenges`.
+    pub fn default_order(lessons: Vec<String>, challenges: Vec<String>) -> Index {
+        Index {
+            paths: vec![IndexPath {
+                id: "lessons".to_owned(),
+                title: Text {
+                    en: page_words(Lang::En).lessons.to_owned(),
+                    ko: Some(page_words(Lang::Ko).lessons.to_owned()),
+                },
+                lessons,
+            }],
+            challenges,
+        }
+    }
+
+    /// Every lesson of every path, each once, in the order first met.
+    pub fn lessons(&self) -> Vec<&str> {
+        let mut seen = std::collections::BTreeSet::new();
+        self.paths
+            .iter()
+            .flat_map(|p| p.lessons.iter())
+            .filter(|l| seen.insert(l.as_str()))
+            .map(String::as_str)
+            .collect()
+    }
+}
+
+/// `rel` (a challenge's `lesson`) read from the file named `from`, as a
+/// name in the same folder tree: `"../04.json"` from
+/// `"challenges/x.json"` is `"04.json"`. A path that climbs above the top
+/// keeps its leading `..` parts.
+pub fn join(from: &str, rel: &str) -> String {
+    let mut parts: Vec<&str> = from.split('/').collect();
+    parts.pop();
+    for part in rel.split('/') {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|p| *p != "..") => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    parts.join("/")
 }
 
 /// The words a page draws with.
@@ -152,7 +241,7 @@ struct Recorded {
 #[derive(Debug, Default)]
 pub struct Engine {
     files: BTreeMap<String, String>,
-    course: Option<Course>,
+    course: Option<Index>,
     /// Scenarios read, by file.
     scenarios: BTreeMap<String, Rc<Scenario>>,
     /// Recorded runs, newest first, at most [`RUNS_KEPT`].
@@ -301,7 +390,7 @@ impl Engine {
             .and_then(|f| f.format);
         let sc = if format.as_deref() == Some(challenge::FORMAT) {
             let ch = challenge::parse(file, text, |lesson| {
-                let name = course::join(file, lesson);
+                let name = join(file, lesson);
                 let text = self.text(&name).map_err(|message| ScenarioError::Io {
                     path: name.clone(),
                     message,
@@ -342,9 +431,8 @@ impl Engine {
             self.runs.insert(0, r.clone());
             return Ok(r);
         }
-        let bytes = size::estimate_play(&sc, flavor, MAX_RUN_BYTES).engine_memory();
-        size::check(bytes, MAX_RUN_BYTES, "the run in this page")
-            .map_err(|e| format!("{file}: {e}"))?;
+        size::check_page(&sc, flavor, MAX_RUN_BYTES).map_err(|e| format!("{file}: {e}"))?;
+        let bytes = size::estimate_page(&sc, flavor, MAX_RUN_BYTES).engine_memory();
         // Room for it first: the oldest runs go.
         let mut kept = bytes;
         let room = self
@@ -372,4 +460,17 @@ impl Engine {
 /// An answer as JSON text (the shapes here always serialise).
 fn json<T: Serialize + ?Sized>(v: &T) -> String {
     serde_json::to_string(v).expect("answers serialise")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_challenge_lesson_is_named_from_the_challenge_folder() {
+        assert_eq!(join("challenges/x.json", "../04.json"), "04.json");
+        assert_eq!(join("x.json", "04.json"), "04.json");
+        assert_eq!(join("x.json", "../04.json"), "../04.json");
+        assert_eq!(join("a/b/x.json", "./../c/04.json"), "a/c/04.json");
+    }
 }

@@ -56,6 +56,7 @@ const OS: &[&str] = &[
 const LOADERS: &[&str] = &[
     "scenario/parse.rs",
     "challenge.rs",
+    "course.rs",
     "lab/config.rs",
     "runner/check.rs",
 ];

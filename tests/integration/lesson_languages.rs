@@ -317,13 +317,7 @@ fn allowed(sc: &scenario::Scenario) -> std::collections::BTreeSet<String> {
 fn no_korean_view_shows_english_fixed_words() {
     let fixed = english_fixed_words();
     assert!(fixed.contains("expected") && fixed.contains("paused"));
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/sim-scenarios");
-    let mut lessons: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .collect();
-    lessons.sort();
+    let lessons = crate::util::lessons();
     assert!(lessons.len() > 10);
     let mut found = Vec::new();
     for path in &lessons {

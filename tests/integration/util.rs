@@ -23,9 +23,10 @@ pub fn json_files(dir: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// The bundled lessons: every `sim-scenarios/*.json`, sorted by name.
+/// The bundled lessons: every `sim-scenarios/*.json` but the course file
+/// (`iocp_sim::course::lesson_files`), sorted by name.
 pub fn lessons() -> Vec<PathBuf> {
-    let files = json_files(&repo("sim-scenarios"));
+    let files = iocp_sim::course::lesson_files(&repo("sim-scenarios")).expect("sim-scenarios");
     assert!(files.len() >= 12, "the lessons are there");
     files
 }
