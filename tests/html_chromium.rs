@@ -506,7 +506,7 @@ fn the_exported_lesson_runs_offline_replays_and_switches_flavour_and_language() 
     // A teacher's zoom of 150 % on a 1280x720 projector: bigger text, the
     // RTL still in sight.
     let font = |tab: &mut Tab| {
-        tab.eval("parseFloat(getComputedStyle(document.getElementById('narration')).fontSize) * devicePixelRatio")
+        tab.eval("parseFloat(getComputedStyle(document.documentElement).fontSize) * devicePixelRatio")
     };
     tab.size(1280, 720, 1.0);
     tab.wait("true");
