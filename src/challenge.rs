@@ -1,8 +1,10 @@
 //! Challenges (format `iocp-sim-challenge/1`): a start state (a lesson
 //! stopped after some step), a goal, a move budget, the explorer's
-//! shortest answer and hints. The player (`iocp-sim challenge FILE`)
-//! counts the student's moves, checks the goal after each one and compares
-//! with the shortest answer.
+//! shortest answer and hints; optionally the threads' programs and the
+//! calls the challenge allows or forbids. The players (`iocp-sim
+//! challenge FILE`, the lesson API [`crate::lesson`]) count the student's
+//! moves, check the goal after each one and compare with the shortest
+//! answer.
 //!
 //! ```json
 //! {
@@ -12,26 +14,39 @@
 //!   "lesson": "../04-over-subscription.json",
 //!   "step": 0,
 //!   "flavor": "windows",
+//!   "programs": [{ "id": "T1", "get": { "port": "P", "timeout": 100 }, "block": "WaitForSingleObject(db)" }],
+//!   "forbid": [{ "op": "poll" }, { "op": "timeout" }],
 //!   "goal": "over_limit",
-//!   "budget": 4,
-//!   "shortest": 2,
+//!   "budget": 8,
+//!   "shortest": 6,
 //!   "hints": [{ "en": "...", "ko": "..." }]
 //! }
 //! ```
 //!
 //! `lesson` is relative to the challenge file; `step` is how many of its
 //! steps run before the student moves; `goal` is a condition of
-//! `explore --find` or `wake_oldest`; `shortest` is the number of moves
-//! of the explorer's shortest answer, or `null` when the explorer finds
-//! none (the description then says why).
+//! `explore --find` or one of [`crate::goal::GOAL_WORDS`];
+//! `shortest` is the number of moves of the explorer's shortest answer,
+//! or `null` when the explorer finds none (the description then says
+//! why). `programs` (thread entries with programs, as in a scenario's
+//! `threads`) replaces the lesson's threads' programs: the same threads,
+//! each with the program the challenge gives it. When the threads have
+//! programs the challenge is played in scheduler mode: the student runs
+//! the threads' code and makes the world's moves. `allow` (only these) and
+//! `forbid` (never these) restrict the calls a move may make: `{ "op":
+//! OP }` with an op of the scenario format or `"poll"` (a get or get_ex
+//! with a zero timeout), and optionally `"thread"`.
 
 use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::explore::free::{self, Goal, Shortest};
-use crate::model::{Flavor, Kernel};
+use crate::goal::Goal;
+use crate::model::{Flavor, Kernel, Names};
+pub use crate::moves::{MoveRule, Restrictions};
+use crate::program::spec::ThreadSpec;
 use crate::runner::Runner;
+use crate::scenario::raw::Op;
 use crate::scenario::{self, Scenario, ScenarioError, Text};
 
 /// The only challenge format this build reads.
@@ -49,10 +64,24 @@ struct Raw {
     lesson: String,
     step: usize,
     flavor: Option<String>,
+    #[serde(default)]
+    programs: Option<Vec<ThreadSpec>>,
+    #[serde(default)]
+    allow: Option<Vec<RawRule>>,
+    #[serde(default)]
+    forbid: Option<Vec<RawRule>>,
     goal: String,
     budget: usize,
     shortest: Option<usize>,
     hints: Vec<Text>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    op: String,
+    #[serde(default)]
+    thread: Option<String>,
 }
 
 /// A challenge, read and checked.
@@ -64,7 +93,8 @@ pub struct Challenge {
     pub title: Text,
     /// The question, and why the answer is what it is.
     pub description: Text,
-    /// The lesson, its steps cut after [`Challenge::step`].
+    /// The lesson, its steps cut after [`Challenge::step`] (its threads
+    /// with the challenge's programs, when it gives them).
     pub start: Scenario,
     /// Steps of the lesson run before the student moves.
     pub step: usize,
@@ -78,6 +108,8 @@ pub struct Challenge {
     pub shortest: Option<usize>,
     /// Hints, the last one closest to the answer.
     pub hints: Vec<Text>,
+    /// The calls the moves may make.
+    pub restrictions: Restrictions,
 }
 
 impl Challenge {
@@ -90,17 +122,10 @@ impl Challenge {
         runner.kernel().clone()
     }
 
-    /// The explorer's shortest answer from the start state (within [`SEARCH`]).
-    pub fn solve(&self) -> Shortest {
-        let mut names = self.start.names.clone();
-        free::shortest(
-            &self.start_state(),
-            &mut names,
-            self.goal,
-            self.step as u64 + 1,
-            SEARCH.0,
-            SEARCH.1,
-        )
+    /// True when the threads have programs: the challenge is played in
+    /// scheduler mode.
+    pub fn scheduled(&self) -> bool {
+        !self.start.world.programs.is_empty()
     }
 }
 
@@ -111,21 +136,28 @@ pub fn load(path: &Path) -> Result<Challenge, ScenarioError> {
         path: source.clone(),
         message: e.to_string(),
     })?;
+    let raw = parse(&source, &text)?;
     let dir = path.parent().unwrap_or(Path::new("."));
-    parse(&source, &text, |lesson| scenario::load(&dir.join(lesson)))
+    let lesson = scenario::load(&dir.join(&raw.lesson))?;
+    build(source, raw, lesson)
 }
 
-/// Reads a challenge from its text; `source` names it in errors and
-/// `lesson` reads the lesson it names (its `lesson` field, relative to the
-/// challenge), from a folder or from the files of a page.
-pub fn parse(
-    source: &str,
-    text: &str,
-    lesson: impl FnOnce(&str) -> Result<Scenario, ScenarioError>,
-) -> Result<Challenge, ScenarioError> {
-    let source = source.to_owned();
-    let raw: Raw = serde_json::from_str(text).map_err(|e| ScenarioError::Json {
-        path: source.clone(),
+/// Reads a challenge from its text (`source` names it in errors) and the
+/// lesson it starts from, already read (`lesson`: the file its `lesson`
+/// key names). No file is opened: for hosts without a file system.
+pub fn load_str(source: &str, text: &str, lesson: Scenario) -> Result<Challenge, ScenarioError> {
+    let raw = parse(source, text)?;
+    build(source.to_owned(), raw, lesson)
+}
+
+/// The path of the lesson a challenge's text names (its `lesson` key, relative to the challenge).
+pub fn lesson_of(source: &str, text: &str) -> Result<String, ScenarioError> {
+    parse(source, text).map(|r| r.lesson)
+}
+
+fn parse(source: &str, text: &str) -> Result<Raw, ScenarioError> {
+    serde_json::from_str(text).map_err(|e| ScenarioError::Json {
+        path: source.to_owned(),
         line: e.line(),
         column: e.column(),
         step: None,
@@ -134,7 +166,10 @@ pub fn parse(
             m.rfind(" at line ")
                 .map_or(m.clone(), |i| m[..i].to_owned())
         },
-    })?;
+    })
+}
+
+fn build(source: String, raw: Raw, mut start: Scenario) -> Result<Challenge, ScenarioError> {
     let bad = |message: String| ScenarioError::World {
         path: source.clone(),
         message,
@@ -157,7 +192,6 @@ pub fn parse(
             )));
         }
     }
-    let mut start = lesson(&raw.lesson)?;
     if raw.step > start.steps.len() {
         return Err(bad(format!(
             "step {} is past the end of {} ({} steps)",
@@ -166,12 +200,34 @@ pub fn parse(
             start.steps.len()
         )));
     }
+    if let Some(programs) = raw.programs {
+        start = with_programs(start, programs).map_err(bad)?;
+    }
     start.steps.truncate(raw.step);
     let flavor = match raw.flavor.as_deref() {
         None => start.world.flavor,
-        Some(f) => Flavor::parse(f)
-            .ok_or_else(|| bad(format!("flavor {f:?} is not one of \"windows\", \"wine\"")))?,
+        Some(f) => Flavor::parse(f).ok_or_else(|| {
+            bad(format!(
+                "flavor {f:?} is not one of \"windows\", \"wine\", \"wine10\""
+            ))
+        })?,
     };
+    let restrictions = Restrictions {
+        allow: raw
+            .allow
+            .map(|r| rules("allow", r, &start.names))
+            .transpose()
+            .map_err(&bad)?,
+        forbid: rules("forbid", raw.forbid.unwrap_or_default(), &start.names).map_err(&bad)?,
+    };
+    // The start must be reachable as the (new) programs say.
+    let mut runner = Runner::new(&start.world, flavor);
+    let stop = runner.run(&start.steps, &start.names, &start.source, |_, _, _| {
+        std::ops::ControlFlow::Continue(())
+    });
+    if let Some(e) = stop {
+        return Err(bad(format!("the lesson's steps up to the start: {e}")));
+    }
     start.world.title = raw.title.clone();
     start.world.description = Some(raw.description.clone());
     Ok(Challenge {
@@ -185,5 +241,52 @@ pub fn parse(
         budget: raw.budget,
         shortest: raw.shortest,
         hints: raw.hints,
+        restrictions,
     })
+}
+
+/// The lesson with the challenge's programs: the same threads, in the same
+/// order, each with the program the challenge gives it (the programs'
+/// labels added to the lesson's names).
+fn with_programs(mut lesson: Scenario, programs: Vec<ThreadSpec>) -> Result<Scenario, String> {
+    lesson.world = lesson
+        .world
+        .with_programs(programs)
+        .map_err(|e| format!("programs: {e}"))?;
+    for t in &lesson.world.programs {
+        if let Some(b) = &t.block {
+            lesson.names.intern_label(&b.on);
+        }
+    }
+    Ok(lesson)
+}
+
+/// The rules of `allow` or `forbid`, their ops and threads checked.
+fn rules(key: &str, raw: Vec<RawRule>, names: &Names) -> Result<Vec<MoveRule>, String> {
+    raw.into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let op = if r.op == "poll" {
+                "poll"
+            } else {
+                Op::parse(&r.op).map(Op::name).ok_or_else(|| {
+                    format!(
+                        "{key}[{i}].op: unknown op {:?}; use poll or an op of the scenario format ({})",
+                        r.op,
+                        Op::ALL.map(Op::name).join(", ")
+                    )
+                })?
+            };
+            let thread = match r.thread {
+                None => None,
+                Some(t) => Some(names.find_thread(&t).ok_or_else(|| {
+                    format!(
+                        "{key}[{i}].thread: unknown thread {t:?} (declared: {})",
+                        names.threads().join(", ")
+                    )
+                })?),
+            };
+            Ok(MoveRule { op, thread })
+        })
+        .collect()
 }

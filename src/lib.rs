@@ -16,6 +16,11 @@
 //! * [`diff`]: runs a scenario against a real completion port (Windows, or
 //!   Wine) and compares what it observes with the model.
 //! * [`explore`]: every interleaving of small thread programs, and the shortest path to a condition.
+//! * [`program`]: thread programs, the one language of the explorer's specs and of lessons.
+//! * [`goal`]: goals and conditions (what a challenge or `explore --find` aims for).
+//! * [`lesson`]: a lesson in progress as a library: moves in scheduler and
+//!   every-call mode, refusals as data, branches, goals, the explorer's
+//!   answer; [`moves`] is its data.
 //! * [`lab`]: a discrete-event workload simulation in simulated time, on the same model.
 //! * [`live`]: a real completion port for Rust threads, every decision made by the model.
 //! * `testing` (feature `proptest`): proptest strategies, an independent
@@ -101,17 +106,26 @@ pub mod diff;
 pub mod escape;
 pub mod explore;
 pub mod fuzzing;
+pub mod goal;
 pub mod lab;
+pub mod lesson;
 pub mod live;
+pub mod moves;
 /// The pure model: the `iocp-model` crate, re-exported.
 pub use iocp_model as model;
 pub mod narrate;
+pub mod program;
 pub mod render;
 pub mod runner;
 pub mod scenario;
 #[cfg(feature = "proptest")]
 pub mod testing;
 pub mod views;
+
+/// `docs/library.md`, whose Rust examples run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../docs/library.md")]
+pub struct LibraryGuide;
 
 #[cfg(test)]
 mod api_tests {

@@ -12,7 +12,9 @@ pub mod words;
 pub use reasons::{rejection_reason, violation};
 pub use words::{PageWords, WhatIfWords, Words};
 
-use crate::model::{Action, Fired, Names, Packet, Rejection, Rule};
+use crate::goal::Goal;
+use crate::model::{Action, Fired, Kernel, MarkChange, Names, Outcome, Packet, Rejection, Rule};
+use crate::moves::{Check, Line, Miss, Move, Refusal};
 
 /// The words of `lang`.
 pub fn words(lang: Lang) -> &'static Words {
@@ -113,5 +115,95 @@ pub fn packet_in(p: &Packet, names: &Names, lang: Lang) -> String {
     match lang {
         Lang::En => en::packet(p, names),
         Lang::Ko => ko::packet(p, names),
+    }
+}
+
+// ---- The lesson API's data in words ([`crate::lesson`], [`crate::moves`]).
+
+/// A move offered in a lesson at state `k`, in `lang`.
+pub fn lesson_move(mv: &Move, action: &Action, k: &Kernel, names: &Names, lang: Lang) -> String {
+    match lang {
+        Lang::En => en::lesson_move(mv, action, k, names),
+        Lang::Ko => ko::lesson_move(mv, action, k, names),
+    }
+}
+
+/// A thread's call as its code writes it (`GetQueuedCompletionStatus(P, INFINITE)`).
+pub fn call(a: &Action, names: &Names, lang: Lang) -> String {
+    match lang {
+        Lang::En => en::call(a, names),
+        Lang::Ko => ko::call(a, names),
+    }
+}
+
+/// Why a move cannot be made, in one line.
+pub fn refusal(r: &Refusal, names: &Names, lang: Lang) -> String {
+    match lang {
+        Lang::En => en::refusal(r, names),
+        Lang::Ko => ko::refusal(r, names),
+    }
+}
+
+/// One line of a thread's program, as code.
+pub fn line(l: &Line, names: &Names, lang: Lang) -> String {
+    match lang {
+        Lang::En => en::line(l, names),
+        Lang::Ko => ko::line(l, names),
+    }
+}
+
+/// A goal in words.
+pub fn goal(g: &Goal, lang: Lang) -> String {
+    match lang {
+        Lang::En => en::goal(g),
+        Lang::Ko => ko::goal(g),
+    }
+}
+
+/// One condition of a goal, checked.
+pub fn check(c: &Check, names: &Names, lang: Lang) -> String {
+    match lang {
+        Lang::En => en::check(c, names),
+        Lang::Ko => ko::check(c, names),
+    }
+}
+
+/// Why the last move missed the goal.
+pub fn miss(m: &Miss, names: &Names, lang: Lang) -> String {
+    match lang {
+        Lang::En => en::miss(m, names),
+        Lang::Ko => ko::miss(m, names),
+    }
+}
+
+/// A thread's queue-wait mark set or cleared by a step that did `out`.
+pub fn mark(m: &MarkChange, out: &Outcome, names: &Names, lang: Lang) -> String {
+    match lang {
+        Lang::En => en::mark(m, out, names),
+        Lang::Ko => ko::mark(m, out, names),
+    }
+}
+
+/// The note of step `j` of the explorer's `n`-move answer to `g`.
+pub fn explorer_note(g: Goal, j: usize, n: usize, lang: Lang) -> String {
+    match lang {
+        Lang::En => en::explorer_note(&g, j, n),
+        Lang::Ko => ko::explorer_note(&g, j, n),
+    }
+}
+
+/// The title of a saved branch of a lesson titled `title` (in `lang`).
+pub fn branch_title(title: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => en::branch_title(title),
+        Lang::Ko => ko::branch_title(title),
+    }
+}
+
+/// The description of a saved branch of `source`.
+pub fn branch_description(source: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => en::branch_description(source),
+        Lang::Ko => ko::branch_description(source),
     }
 }

@@ -6,8 +6,10 @@ pub mod check;
 use std::cell::RefCell;
 use std::ops::ControlFlow;
 
-use crate::model::{Action, Flavor, Kernel, Names, Outcome, Rejection};
-use crate::scenario::{Mismatch, Scenario, ScenarioError, Step, World};
+use crate::model::{Action, Flavor, Kernel, Names, Outcome, Rejection, ThreadId};
+use crate::program::spec::ThreadSpec;
+use crate::program::{caller, Positions, Program};
+use crate::scenario::{resolve_programs, Mismatch, Scenario, ScenarioError, Step, World};
 
 /// What became of one step.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,6 +27,19 @@ pub enum Applied {
     },
 }
 
+/// A call a thread made that is not the next call of its program: in a
+/// scenario whose threads have programs, every call a thread makes is its
+/// program's next one, unless the step says `"off_program": true`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stray {
+    /// The thread.
+    pub thread: ThreadId,
+    /// The call its program makes next.
+    pub expected: Action,
+    /// The explanation, naming the thread and both calls.
+    pub message: String,
+}
+
 /// The report of one step.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -35,6 +50,9 @@ pub struct StepReport {
     pub applied: Applied,
     /// Expectations that did not hold.
     pub mismatches: Vec<Mismatch>,
+    /// The step is a thread's call outside its program, not marked so: the
+    /// scenario cannot go on (like a step the model rejects unexpectedly).
+    pub strayed: Option<Stray>,
 }
 
 impl StepReport {
@@ -45,9 +63,18 @@ impl StepReport {
             && step.expect.as_ref().is_none_or(|e| e.error.is_none())
     }
 
-    /// The error that ends a run of `source` at `step`, when the model
-    /// rejected its action and the step did not expect it.
+    /// The error that ends a run of `source` at `step`: its thread's call
+    /// is not its program's next call ([`Stray`]), or the model rejected
+    /// its action and the step did not expect it.
     pub fn stop(&self, step: &Step, source: &str) -> Option<ScenarioError> {
+        if let Some(s) = &self.strayed {
+            return Some(ScenarioError::Step {
+                path: source.to_owned(),
+                step: step.number,
+                op: step.action.map(|a| a.op()),
+                message: s.message.clone(),
+            });
+        }
         match &self.applied {
             Applied::Rejected { message, .. } if self.unexpected_rejection(step) => {
                 Some(rejected_error(source, step, message))
@@ -79,6 +106,12 @@ pub struct Runner {
     kernel: Kernel,
     outcome: Outcome,
     summary: Summary,
+    /// The threads' programs and where each one is, when the scenario
+    /// gives programs (resolved at the first step, against the names the
+    /// steps are read with).
+    programs: Option<Box<(Vec<Program>, Positions)>>,
+    /// The world's programs, until the first step resolves them.
+    pending: Vec<ThreadSpec>,
 }
 
 /// The text of a rejection: the rule, then why.
@@ -102,7 +135,35 @@ impl Runner {
                 peak,
                 ..Summary::default()
             },
+            programs: None,
+            pending: world.programs.clone(),
         }
+    }
+
+    /// Where each thread's program is (when the scenario gives programs):
+    /// after the steps applied so far.
+    pub fn programs(&self) -> Option<(&[Program], &Positions)> {
+        self.programs.as_deref().map(|(p, l)| (p.as_slice(), l))
+    }
+
+    /// The step's call, when it is a thread's own call that is not its
+    /// program's next one and the step does not say `off_program`.
+    fn stray(&self, step: &Step, names: &Names) -> Option<Stray> {
+        let (programs, local) = self.programs.as_deref()?;
+        let action = step.action.filter(|_| !step.off_program)?;
+        let thread = caller(&action)?;
+        programs.get(thread.index())?;
+        let expected = local.next_call(programs, thread);
+        (expected != action).then(|| Stray {
+            thread,
+            expected,
+            message: format!(
+                "{}'s program calls {} next, not {}; write that call, or mark the step \"off_program\": true",
+                names.thread(thread),
+                crate::narrate::action(&expected, names, crate::narrate::Lang::En),
+                crate::narrate::action(&action, names, crate::narrate::Lang::En),
+            ),
+        })
     }
 
     /// The model's state now.
@@ -120,8 +181,18 @@ impl Runner {
         &self.summary
     }
 
-    /// Applies one step and checks its expectations.
+    /// Applies one step and checks its expectations (and, when the
+    /// scenario gives programs, that a thread's call is its program's
+    /// next one).
     pub fn step(&mut self, step: &Step, names: &Names) -> StepReport {
+        if !self.pending.is_empty() {
+            let specs = std::mem::take(&mut self.pending);
+            self.programs = resolve_programs(&specs, names).map(|p| {
+                let n = p.len();
+                Box::new((p, Positions::start(n)))
+            });
+        }
+        let strayed = self.stray(step, names);
         let applied = match step.action {
             None => {
                 self.outcome.clear();
@@ -129,6 +200,11 @@ impl Runner {
             }
             Some(action) => self.apply(action, names),
         };
+        if let (Some(action), Applied::Done, Some(p)) =
+            (step.action, &applied, self.programs.as_deref_mut())
+        {
+            p.1.advance(&p.0, &action, &self.outcome);
+        }
         self.summary.steps += 1;
         for (peak, port) in self.summary.peak.iter_mut().zip(self.kernel.ports()) {
             peak.0 = peak.0.max(port.current());
@@ -156,6 +232,7 @@ impl Runner {
             number: step.number,
             applied,
             mismatches,
+            strayed,
         }
     }
 
@@ -573,6 +650,7 @@ mod tests {
                         error: Some(String::new()),
                         ..Expect::default()
                     }),
+                    off_program: false,
                 })
                 .collect();
             Scenario {

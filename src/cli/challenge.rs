@@ -7,7 +7,8 @@ use std::process::ExitCode;
 
 use super::{LangArg, EXIT_BAD_INPUT, EXIT_FAILED};
 use crate::challenge;
-use crate::explore::free::{self, Shortest};
+use crate::explore::free::Shortest;
+use crate::lesson::Lesson;
 use crate::narrate::{self, Lang};
 use crate::views::player::{self, Player};
 
@@ -51,20 +52,23 @@ pub fn main(args: Args) -> ExitCode {
         ch.budget,
         ch.flavor.as_str()
     );
-    let answer = ch.solve();
+    let answer = crate::lesson::solve(&ch);
     let found = match &answer {
         Shortest::Already => Some(0),
         Shortest::Found(path) => {
-            let mut names = ch.start.names.clone();
-            let mut k = ch.start_state();
-            // Intern any new OVERLAPPED labels the search named.
-            let _ = free::candidates(&k, &mut names, 0);
-            for (i, a) in path.iter().enumerate() {
-                println!("  {}. {}", i + 1, narrate::action(a, &names, lang));
-                if let Ok((next, _)) = free::try_action(&k, *a) {
-                    k = next;
+            // Played on the lesson, so each move is worded at its state.
+            let mut lesson = Lesson::challenge(ch.clone());
+            for (i, mv) in path.iter().enumerate() {
+                let at = lesson.start() + i;
+                let k = lesson.state(at);
+                let words = match lesson.try_move(at, *mv) {
+                    Ok(a) => narrate::lesson_move(mv, &a, &k, lesson.names(), lang),
+                    Err(r) => narrate::refusal(&r, lesson.names(), lang),
+                };
+                println!("  {}. {words}", i + 1);
+                if lesson.play(at, *mv).is_err() {
+                    break;
                 }
-                let _ = free::candidates(&k, &mut names, 0);
             }
             Some(path.len())
         }

@@ -14,7 +14,7 @@ use crate::challenge;
 use crate::course;
 use crate::model::Flavor;
 use crate::narrate::Lang;
-use crate::scenario::{self, Scenario, ScenarioError, Text};
+use crate::scenario::{self, Scenario, Text};
 use crate::views::html::Page;
 use crate::views::size::{self, MAX_EXPORT_BYTES};
 use crate::views::web::{self, Index, MAX_RUN_BYTES};
@@ -87,20 +87,12 @@ fn add(
     let path = dir.join(name);
     let text = read(&path)?;
     let read = if format_of(&text).as_deref() == Some(challenge::FORMAT) {
-        let mut lesson = None;
-        let ch = challenge::parse(&path.display().to_string(), &text, |rel| {
-            let at = path.parent().unwrap_or(Path::new(".")).join(rel);
-            let sc = scenario::load(&at)?;
-            let text = std::fs::read_to_string(&at).map_err(|e| ScenarioError::Io {
-                path: at.display().to_string(),
-                message: e.to_string(),
-            })?;
-            lesson = Some((web::join(name, rel), text, sc.clone()));
-            Ok(sc)
-        })
-        .map_err(|e| e.to_string())?;
-        let (n, t, sc) = lesson.expect("a challenge reads its lesson");
-        files.insert(n, t);
+        let source = path.display().to_string();
+        let rel = challenge::lesson_of(&source, &text).map_err(|e| e.to_string())?;
+        let at = path.parent().unwrap_or(Path::new(".")).join(&rel);
+        let sc = scenario::load(&at).map_err(|e| e.to_string())?;
+        let ch = challenge::load_str(&source, &text, sc.clone()).map_err(|e| e.to_string())?;
+        files.insert(web::join(name, &rel), read(&at)?);
         (ch.title, sc)
     } else {
         let sc = scenario::load(&path).map_err(|e| e.to_string())?;

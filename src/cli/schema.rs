@@ -8,6 +8,6 @@ pub struct Args {}
 
 /// Runs `iocp-sim schema`.
 pub fn main(_args: Args) -> ExitCode {
-    println!("{}", crate::scenario::schema::SCHEMA.trim_end());
+    println!("{}", crate::scenario::schema::json());
     ExitCode::SUCCESS
 }

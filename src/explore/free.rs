@@ -2,7 +2,7 @@
 //! of the model (a lesson stopped at some step), every action a student
 //! may try next ([`candidates`]), each tried on a copy of the state with
 //! [`Kernel::apply`] ([`try_action`]), and the shortest sequence of valid
-//! actions to a [`Condition`] ([`shortest`]), found breadth first with
+//! actions to a [`Goal`] ([`shortest`]), found breadth first with
 //! equal states merged and a bound on the states kept.
 //!
 //! Unlike [`super::search`], which follows the loops of thread programs,
@@ -13,78 +13,11 @@ use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, VecDeque};
 use std::hash::{Hash, Hasher};
 
-use super::condition::{Condition, ConditionError};
+pub use crate::goal::{queued_aborted, Goal, GoalError, GOAL_WORDS};
 use crate::model::{
     Action, DeviceId, Kernel, Names, Outcome, OvId, OvUse, PortId, Rejection, StatusId, ThreadId,
     ThreadStatus, Timeout,
 };
-
-/// What a what-if search or a challenge aims for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Goal {
-    /// A state where the condition holds.
-    State(Condition),
-    /// A move by which a port hands a packet to the oldest of two or more
-    /// threads waiting in its WTQ (`wake_oldest`). Windows wakes the most
-    /// recent waiter (property 4), so there it never happens.
-    WakeOldest,
-}
-
-/// A goal that could not be read: neither `wake_oldest` nor a condition.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct GoalError(pub ConditionError);
-
-impl std::fmt::Display for GoalError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}, or wake_oldest", self.0)
-    }
-}
-
-impl std::error::Error for GoalError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.0)
-    }
-}
-
-impl Goal {
-    /// Parses `wake_oldest`, or a condition (see [`Condition::parse`]).
-    pub fn parse(s: &str) -> Result<Goal, GoalError> {
-        if s.trim() == "wake_oldest" {
-            return Ok(Goal::WakeOldest);
-        }
-        Condition::parse(s).map(Goal::State).map_err(GoalError)
-    }
-
-    /// True if the goal holds in `k` already (only state goals can).
-    pub fn holds(&self, k: &Kernel) -> bool {
-        match self {
-            Goal::State(c) => c.holds(k).is_some(),
-            Goal::WakeOldest => false,
-        }
-    }
-
-    /// True if the move from `before` (which did `out`) to `after` reaches
-    /// the goal.
-    pub fn reached(&self, before: &Kernel, out: &Outcome, after: &Kernel) -> bool {
-        match self {
-            Goal::State(c) => c.holds(after).is_some(),
-            Goal::WakeOldest => out.deliveries.iter().any(|d| {
-                let wtq = &before.port(d.port).wtq();
-                let order = wtq.arrival_order();
-                order.len() >= 2 && order[0] == d.thread
-            }),
-        }
-    }
-}
-
-impl std::fmt::Display for Goal {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Goal::State(c) => c.fmt(f),
-            Goal::WakeOldest => f.write_str("wake_oldest"),
-        }
-    }
-}
 
 /// The finite timeout offered for a get (a get that can then time out).
 pub const FINITE_MS: u64 = 100;
@@ -203,13 +136,14 @@ pub fn try_action(k: &Kernel, action: Action) -> Result<(Kernel, Outcome), Rejec
     Ok((next, out))
 }
 
-/// What [`shortest`] found.
+/// What [`shortest`] (or [`shortest_by`]) found: moves of type `M`
+/// (model actions for [`shortest`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Shortest {
+pub enum Shortest<M = Action> {
     /// The condition already holds: no move is needed.
     Already,
-    /// The shortest sequence of valid actions that makes it hold.
-    Found(Vec<Action>),
+    /// The shortest sequence of valid moves that makes it hold.
+    Found(Vec<M>),
     /// Every state reachable in at most `depth` moves was visited
     /// (`states` of them) and none shows the condition.
     NotWithin {
@@ -236,59 +170,93 @@ pub fn shortest(
     max_depth: usize,
     max_states: usize,
 ) -> Shortest {
-    if goal.holds(start) {
+    shortest_by(
+        start.clone(),
+        goal,
+        (max_depth, max_states),
+        |k| k,
+        |here, next| {
+            for action in candidates(here, names, key) {
+                if let Ok((k, out)) = try_action(here, action) {
+                    next.push((action, k, out));
+                }
+            }
+        },
+    )
+}
+
+/// The breadth-first search under [`shortest`], over any kind of state
+/// and move: from `start`, `moves(state, out)` pushes every valid move
+/// with the state it leads to and what the model did; `kernel` reads the
+/// model's state out of a search state (for the goal). Equal states are
+/// merged; at most `bounds.0` moves deep and `bounds.1` states kept. The
+/// lessons' scheduler mode searches with it over a kernel and the
+/// threads' program positions, moving only as the programs and the world
+/// outside the threads may.
+pub fn shortest_by<S, M>(
+    start: S,
+    goal: Goal,
+    bounds: (usize, usize),
+    kernel: impl Fn(&S) -> &Kernel,
+    mut moves: impl FnMut(&S, &mut Vec<(M, S, Outcome)>),
+) -> Shortest<M>
+where
+    S: Clone + Eq + Hash,
+    M: Clone,
+{
+    let (max_depth, max_states) = bounds;
+    if goal.holds(kernel(&start)) {
         return Shortest::Already;
     }
     // Each state kept once, with how it was first reached: (parent,
-    // action, depth); `seen` maps a state's hash to the states with it.
-    let hash = |k: &Kernel| {
+    // move, depth); `seen` maps a state's hash to the states with it.
+    let hash = |s: &S| {
         let mut h = DefaultHasher::new();
-        k.hash(&mut h);
+        s.hash(&mut h);
         h.finish()
     };
     let mut seen: HashMap<u64, Vec<usize>> = HashMap::new();
-    let mut how: Vec<(usize, Option<Action>, usize)> = vec![(0, None, 0)];
-    let mut states: Vec<Kernel> = vec![start.clone()];
-    seen.insert(hash(start), vec![0]);
+    let mut how: Vec<(usize, Option<M>, usize)> = vec![(0, None, 0)];
+    seen.insert(hash(&start), vec![0]);
+    let mut states: Vec<S> = vec![start];
     let mut queue = VecDeque::from([0usize]);
+    let mut next = Vec::new();
     while let Some(at) = queue.pop_front() {
         let depth = how[at].2;
         if depth >= max_depth {
             continue;
         }
-        let here = states[at].clone();
-        for action in candidates(&here, names, key) {
-            let Ok((next, out)) = try_action(&here, action) else {
-                continue;
-            };
+        next.clear();
+        moves(&states[at], &mut next);
+        for (mv, state, out) in next.drain(..) {
             // A goal on moves is checked on every move, even one into a
             // state seen before.
-            if goal.reached(&here, &out, &next) {
-                let mut path = vec![action];
+            if goal.reached(kernel(&states[at]), &out, kernel(&state)) {
+                let mut path = vec![mv];
                 let mut i = at;
-                while let (parent, Some(a), _) = how[i] {
-                    path.push(a);
-                    i = parent;
+                while let (parent, Some(m), _) = &how[i] {
+                    path.push(m.clone());
+                    i = *parent;
                 }
                 path.reverse();
                 return Shortest::Found(path);
             }
-            let h = hash(&next);
+            let h = hash(&state);
             if seen
                 .get(&h)
-                .is_some_and(|ids| ids.iter().any(|&i| states[i] == next))
+                .is_some_and(|ids| ids.iter().any(|&i| states[i] == state))
             {
                 continue;
             }
             let id = states.len();
-            how.push((at, Some(action), depth + 1));
+            how.push((at, Some(mv), depth + 1));
             if states.len() >= max_states {
                 return Shortest::TooMany {
                     states: states.len(),
                 };
             }
             seen.entry(h).or_default().push(id);
-            states.push(next);
+            states.push(state);
             queue.push_back(id);
         }
     }
@@ -302,6 +270,7 @@ pub fn shortest(
 mod tests {
     use super::*;
     use crate::explore::condition::Cmp;
+    use crate::goal::Condition;
     use crate::model::{Flavor, KernelConfig};
 
     fn start(flavor: Flavor) -> (Kernel, Names) {
@@ -427,7 +396,7 @@ mod tests {
         assert_eq!(
             Goal::parse("oldest").unwrap_err().to_string(),
             format!(
-                "cannot read condition \"oldest\"; use {}, or wake_oldest",
+                "cannot read condition \"oldest\"; use {}, or wake_oldest, clean_shutdown, aborted_dequeued",
                 crate::explore::condition::HELP
             )
         );

@@ -35,7 +35,7 @@ pub use spec::{parse, Spec, SpecError};
 pub use world::{Local, Move, Pc, World, WorldError};
 
 /// The JSON Schema of explore specs (`docs/explore-spec.schema.json`).
-pub const SCHEMA: &str = include_str!("../../docs/explore-spec.schema.json");
+pub const SCHEMA: &str = crate::program::spec::SCHEMA;
 
 #[cfg(test)]
 mod tests;

@@ -9,11 +9,14 @@
 
 use serde::Deserialize;
 
+pub use crate::program::spec::{
+    check_program, BlockSpec, GetSpec, PostSpec, SpecError, ThreadSpec, TimeoutSpec, MAX_THREADS,
+};
+use crate::program::spec::{err, unknown};
+
 /// The format tag every spec must carry.
 pub const FORMAT: &str = "iocp-sim-explore/1";
 
-/// The limits of one spec: the packed state keeps ids in small fields.
-pub const MAX_THREADS: usize = 32;
 /// At most this many ports.
 pub const MAX_PORTS: usize = 8;
 /// At most this many devices.
@@ -23,7 +26,7 @@ pub const MAX_REQUESTS: usize = 32;
 /// At most this many environment post sources.
 pub const MAX_SOURCES: usize = 16;
 /// At most this many environment posts in all (and per thread packet limit).
-pub const MAX_COUNT: u32 = 64;
+pub const MAX_COUNT: u32 = crate::program::spec::MAX_PACKETS;
 
 /// A whole explore spec, as written.
 #[derive(Clone, Debug, Deserialize)]
@@ -87,68 +90,6 @@ pub struct DeviceSpec {
     pub bytes: u64,
 }
 
-/// A thread and the loop it runs.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ThreadSpec {
-    /// Its name; with `count` > 1, the threads are named `<id>1`, `<id>2`, ...
-    pub id: String,
-    /// How many identical threads this entry declares (default 1).
-    #[serde(default)]
-    pub count: Option<u32>,
-    /// The get that starts each round.
-    pub get: GetSpec,
-    /// After a packet: block on this label (e.g. `"Sleep(10)"`); the
-    /// environment unblocks it at any moment.
-    #[serde(default)]
-    pub block: Option<String>,
-    /// After a packet (and the block, if any): post one packet.
-    #[serde(default)]
-    pub post: Option<PostSpec>,
-    /// Exit after this many packets (default: loop forever).
-    #[serde(default)]
-    pub packets: Option<u32>,
-    /// What a get that fails with WAIT_TIMEOUT leads to: `"retry"` (default) or `"exit"`.
-    #[serde(default)]
-    pub on_timeout: Option<String>,
-}
-
-/// The get call of a thread's loop.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct GetSpec {
-    /// The port.
-    pub port: String,
-    /// `"infinite"` (default), or whole milliseconds (0 polls; any other
-    /// value lets the environment time the wait out).
-    #[serde(default)]
-    pub timeout: Option<TimeoutSpec>,
-    /// With a value, GetQueuedCompletionStatusEx with room for that many entries.
-    #[serde(default)]
-    pub batch: Option<u32>,
-}
-
-/// A timeout as written: `"infinite"` or milliseconds.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(untagged)]
-pub enum TimeoutSpec {
-    /// Milliseconds.
-    Ms(u64),
-    /// Must be `"infinite"`.
-    Word(String),
-}
-
-/// A post made by a thread after each packet.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PostSpec {
-    /// The port posted to.
-    pub port: String,
-    /// The completion key.
-    #[serde(default)]
-    pub key: u64,
-}
-
 /// What the environment may do, at any moment, in any order.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -179,44 +120,6 @@ pub struct EnvPostSpec {
     /// How many such posts (default 1).
     #[serde(default)]
     pub count: Option<u32>,
-}
-
-/// A spec that could not be read.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct SpecError {
-    /// Where: `line L, column C` for syntax errors, or a JSON path such as `threads[1].get.port`.
-    pub at: String,
-    /// Why.
-    pub message: String,
-    /// For an unknown name or word: the ones the spec declares or the
-    /// format knows (for "did you mean"); empty otherwise.
-    pub known: Vec<String>,
-}
-
-impl std::fmt::Display for SpecError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.at, self.message)
-    }
-}
-
-impl std::error::Error for SpecError {}
-
-fn err<T>(at: impl Into<String>, message: impl Into<String>) -> Result<T, SpecError> {
-    unknown(at, message, Vec::new())
-}
-
-/// An error for an unknown name or word, with the `known` ones.
-fn unknown<T>(
-    at: impl Into<String>,
-    message: impl Into<String>,
-    known: Vec<String>,
-) -> Result<T, SpecError> {
-    Err(SpecError {
-        at: at.into(),
-        message: message.into(),
-        known,
-    })
 }
 
 /// Parses and checks a spec.
@@ -355,43 +258,8 @@ pub fn check(spec: &Spec) -> Result<(), SpecError> {
                 unique(format!("threads[{i}].id"), &format!("{}{n}", t.id))?;
             }
         }
-        port_known(format!("threads[{i}].get.port"), &t.get.port)?;
-        match &t.get.timeout {
-            None | Some(TimeoutSpec::Ms(_)) => {}
-            Some(TimeoutSpec::Word(w)) if w == "infinite" => {}
-            Some(TimeoutSpec::Word(w)) => {
-                return err(
-                    format!("threads[{i}].get.timeout"),
-                    format!("{w:?} is not a timeout; use \"infinite\" or whole milliseconds"),
-                )
-            }
-        }
-        if t.get.batch == Some(0) {
-            return err(format!("threads[{i}].get.batch"), "must be at least 1");
-        }
-        if let Some(p) = &t.post {
-            port_known(format!("threads[{i}].post.port"), &p.port)?;
-        }
-        match t.packets {
-            Some(0) => return err(format!("threads[{i}].packets"), "must be at least 1"),
-            Some(n) if n > MAX_COUNT => {
-                return err(
-                    format!("threads[{i}].packets"),
-                    format!("at most {MAX_COUNT}"),
-                )
-            }
-            _ => {}
-        }
-        match t.on_timeout.as_deref() {
-            None | Some("retry") | Some("exit") => {}
-            Some(w) => {
-                return unknown(
-                    format!("threads[{i}].on_timeout"),
-                    format!("{w:?}: use \"retry\" or \"exit\""),
-                    vec!["retry".into(), "exit".into()],
-                )
-            }
-        }
+        let ports: Vec<&str> = spec.ports.iter().map(|p| p.id.as_str()).collect();
+        check_program(t, &format!("threads[{i}]"), &ports)?;
     }
     for (i, p) in spec.environment.posts.iter().enumerate() {
         port_known(format!("environment.posts[{i}].port"), &p.port)?;

@@ -305,6 +305,7 @@ pub(crate) fn scenario_json(
             })
             .collect(),
         threads: n.threads().to_vec(),
+        programs: Vec::new(),
         devices: (world.skip_on_success.iter().enumerate())
             .map(|(i, &skip_on_success)| DeviceDecl {
                 id: n.device(DeviceId(i as u32)).to_owned(),

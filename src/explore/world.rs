@@ -7,73 +7,13 @@
 //! a state, [`World::action`] turns one into a model [`Action`], and
 //! [`World::advance`] moves the programs on from what the step did.
 
-use super::spec::{Spec, TimeoutSpec, MAX_SOURCES, MAX_THREADS};
+use super::spec::{Spec, MAX_SOURCES, MAX_THREADS};
 use crate::model::{
-    Action, DeviceId, Flavor, Kernel, KernelConfig, LabelId, Names, Origin, Outcome, OvId, OvUse,
-    Packet, PortId, StatusId, ThreadId, ThreadState, Timeout, Wait, WinError,
+    Action, DeviceId, Flavor, Kernel, KernelConfig, Names, Origin, Outcome, OvId, OvUse, Packet,
+    PortId, StatusId, ThreadId, ThreadState, Timeout,
 };
-
-/// Where a thread is in its loop.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[repr(u8)]
-pub enum Pc {
-    /// Its next call is the get (or it is waiting inside it).
-    Get = 0,
-    /// It has a packet; its next call is the block.
-    Block = 1,
-    /// It is blocked; the environment will unblock it.
-    Paused = 2,
-    /// Its next call is the post.
-    Post = 3,
-    /// It has had its packets (or its get failed for good); its next call is exit.
-    Exit = 4,
-    /// It has exited.
-    Done = 5,
-}
-
-impl Pc {
-    /// The program counter with this number (see the `repr`).
-    pub fn from_bits(v: u64) -> Option<Pc> {
-        Some(match v {
-            0 => Pc::Get,
-            1 => Pc::Block,
-            2 => Pc::Paused,
-            3 => Pc::Post,
-            4 => Pc::Exit,
-            5 => Pc::Done,
-            _ => return None,
-        })
-    }
-}
-
-/// One thread's loop: `get; [block; (unblock)]; [post]; exit after N packets`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Program {
-    /// The port of its get.
-    pub port: PortId,
-    /// The get's timeout.
-    pub timeout: Timeout,
-    /// `Some(n)`: GetQueuedCompletionStatusEx with room for n entries.
-    pub batch: Option<u32>,
-    /// After a packet, block on this label.
-    pub block: Option<LabelId>,
-    /// After a packet (and the block), post `(port, key)`.
-    pub post: Option<(PortId, u64)>,
-    /// Exit after this many packets.
-    pub packets: Option<u32>,
-    /// A get that fails with WAIT_TIMEOUT makes the thread exit (else it retries).
-    pub exit_on_timeout: bool,
-}
-
-impl Program {
-    /// What the thread's wait looks like while it sits in the WTQ.
-    pub fn wait(&self) -> Wait {
-        Wait {
-            timeout: self.timeout,
-            batch: self.batch,
-        }
-    }
-}
+use crate::program::follow;
+pub use crate::program::{Pc, Program};
 
 /// `count` posts of one packet the environment may make.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -280,23 +220,7 @@ impl World {
         let mut programs = Vec::new();
         let mut interchangeable = Vec::new();
         for t in &spec.threads {
-            let timeout = match &t.get.timeout {
-                None => Timeout::Infinite,
-                Some(TimeoutSpec::Ms(ms)) => Timeout::Ms(*ms),
-                Some(TimeoutSpec::Word(_)) => Timeout::Infinite,
-            };
-            let program = Program {
-                port: port(&names, &t.get.port)?,
-                timeout,
-                batch: t.get.batch,
-                block: t.block.as_deref().map(|b| names.intern_label(b)),
-                post: match &t.post {
-                    Some(p) => Some((port(&names, &p.port)?, p.key)),
-                    None => None,
-                },
-                packets: t.packets,
-                exit_on_timeout: t.on_timeout.as_deref() == Some("exit"),
-            };
+            let program = Program::resolve(t, &mut names).map_err(|e| WorldError(e.0))?;
             let first = programs.len();
             for _ in 0..t.count.unwrap_or(1) {
                 programs.push(program.clone());
@@ -382,8 +306,13 @@ impl World {
             .chain(
                 spec.threads
                     .iter()
-                    .map(|t| t.block.as_ref().map_or(0, |b| b.len() + 24)),
+                    .map(|t| t.block.as_ref().map_or(0, |b| b.on.len() + 24)),
             )
+            .chain(programs.iter().map(|p| {
+                p.block_keys
+                    .as_ref()
+                    .map_or(0, |k| k.len() * std::mem::size_of::<u64>())
+            }))
             .sum();
         let heap_bytes = strings
             + setup.len() * std::mem::size_of::<Action>()
@@ -497,40 +426,7 @@ impl World {
     /// The model action a move makes.
     pub fn action(&self, m: Move, l: &Local) -> Action {
         match m {
-            Move::Thread(t) => {
-                let prog = &self.programs[t.index()];
-                match l.pc[t.index()] {
-                    Pc::Get => match prog.batch {
-                        None => Action::Get {
-                            thread: t,
-                            port: prog.port,
-                            timeout: prog.timeout,
-                        },
-                        Some(max) => Action::GetEx {
-                            thread: t,
-                            port: prog.port,
-                            max,
-                            timeout: prog.timeout,
-                        },
-                    },
-                    Pc::Block => Action::Block {
-                        thread: t,
-                        on: prog.block,
-                    },
-                    Pc::Post => {
-                        let (port, key) = prog.post.expect("pc Post only with a post");
-                        // A thread program posts by itself (rule 2 reads its mark).
-                        Action::Post {
-                            port,
-                            key,
-                            bytes: 0,
-                            overlapped: None,
-                            by: Some(t),
-                        }
-                    }
-                    Pc::Exit | Pc::Paused | Pc::Done => Action::Exit { thread: t },
-                }
-            }
+            Move::Thread(t) => self.programs[t.index()].call(t, l.pc[t.index()]),
             Move::Unblock(t) => Action::Unblock { thread: t },
             Move::Timeout(t) => Action::Timeout { thread: t },
             Move::Post(s) => {
@@ -556,38 +452,15 @@ impl World {
         }
     }
 
-    /// Where a thread's loop goes once its packet is processed.
-    fn finish(&self, t: usize, l: &Local) -> Pc {
-        match self.programs[t].packets {
-            Some(n) if l.count[t] as u32 >= n => Pc::Exit,
-            _ => Pc::Get,
-        }
-    }
-
-    fn after_block(&self, t: usize, l: &Local) -> Pc {
-        if self.programs[t].post.is_some() {
-            Pc::Post
-        } else {
-            self.finish(t, l)
-        }
-    }
-
-    fn after_packet(&self, t: usize, l: &Local) -> Pc {
-        if self.programs[t].block.is_some() {
-            Pc::Block
-        } else {
-            self.after_block(t, l)
-        }
-    }
-
     /// Moves the programs and budgets on after `m` was applied with `out`.
     pub fn advance(&self, m: Move, out: &Outcome, l: &mut Local) {
         match m {
             Move::Thread(t) => {
                 let i = t.index();
+                let prog = &self.programs[i];
                 match l.pc[i] {
                     Pc::Block => l.pc[i] = Pc::Paused,
-                    Pc::Post => l.pc[i] = self.finish(i, l),
+                    Pc::Post => l.pc[i] = prog.finish(l.count[i]),
                     Pc::Exit => l.pc[i] = Pc::Done,
                     _ => {}
                 }
@@ -595,7 +468,7 @@ impl World {
             Move::Unblock(t) => {
                 let i = t.index();
                 if l.pc[i] == Pc::Paused {
-                    l.pc[i] = self.after_block(i, l);
+                    l.pc[i] = self.programs[i].after_block(l.count[i]);
                 }
             }
             Move::Timeout(_) => {
@@ -606,23 +479,6 @@ impl World {
             Move::Post(s) => l.posts_left[s as usize] -= 1,
             Move::Complete(_) | Move::ClosePort(_) | Move::CloseDevice(_) => {}
         }
-        for d in &out.deliveries {
-            let i = d.thread.index();
-            if let Some(n) = self.programs[i].packets {
-                l.count[i] = (l.count[i] as u32 + 1).min(n) as u8;
-            }
-        }
-        // Decided from the final count, so a get_ex batch counts as a whole.
-        for d in &out.deliveries {
-            let i = d.thread.index();
-            l.pc[i] = self.after_packet(i, l);
-        }
-        for &(t, e) in &out.failures {
-            let i = t.index();
-            l.pc[i] = match e {
-                WinError::WaitTimeout if !self.programs[i].exit_on_timeout => Pc::Get,
-                _ => Pc::Exit,
-            };
-        }
+        follow(&self.programs, out, &mut l.pc, &mut l.count);
     }
 }

@@ -5,8 +5,13 @@
 
 use super::facts::Facts;
 use super::words::{PageWords, WhatIfWords, Words};
+use crate::goal::{Condition, Goal};
 use crate::model::{
-    Action, Event, FailWhy, Fired, Names, NoPacketWhy, NoTakeWhy, Packet, QueueWhy, Rule,
+    Action, Event, FailWhy, Fired, Kernel, MarkChange, Names, NoPacketWhy, NoTakeWhy, Outcome,
+    Packet, QueueWhy, Rule, ThreadId, ThreadState,
+};
+use crate::moves::{
+    mark_cause, Check, Line, MarkCause, Miss, Mode, Move, NoMark, Quantity, Refusal,
 };
 
 /// The English label of a rule: `"rule 2 (insert)"`, `"activate"`.
@@ -362,4 +367,276 @@ pub fn fired(f: &Fired, n: &Names) -> String {
             ),
         },
     }
+}
+
+// ---- The lesson API's data in words (moves, refusals, program lines,
+// goals and their checks, near misses, the queue-wait mark). ----------
+
+/// A move offered in a lesson (in state `k`): scheduler mode names what
+/// happens in the world or which thread runs to which call; every-call
+/// mode the call.
+pub fn lesson_move(mv: &Move, a: &Action, k: &Kernel, n: &Names) -> String {
+    let x = Facts::of_action(a, n);
+    match *mv {
+        Move::Run { .. } => format!("{} runs: {}", x.thread, call(a, n)),
+        Move::Unblock { thread } => match blocked_on(k, thread, n) {
+            Some(on) => format!("{on} returns: {}'s wait ends", x.thread),
+            None => format!("{}'s wait ends", x.thread),
+        },
+        Move::Timeout { .. } => format!("{}'s wait times out", x.thread),
+        Move::Complete { .. } => format!("the device completes request {}", x.ov()),
+        Move::Post { .. } => format!("the teacher posts a packet to {} (key {})", x.port, x.key),
+        Move::ClosePort { .. } => format!("close port {}", x.port),
+        Move::CloseDevice { .. } => format!("close device {}", x.device),
+        Move::Call { .. } => action(a, n),
+    }
+}
+
+/// The label thread `t` is blocked on in `k`, if it is blocked on one.
+fn blocked_on<'a>(k: &Kernel, t: ThreadId, n: &'a Names) -> Option<&'a str> {
+    match k.thread(t).state() {
+        ThreadState::Paused(Some(l)) => Some(n.label(l)),
+        _ => None,
+    }
+}
+
+/// A thread's call as its code writes it: `GetQueuedCompletionStatus(P,
+/// INFINITE)`, `WaitForSingleObject(db)`, `PostQueuedCompletionStatus(P,
+/// key 9)`, `ExitThread()`.
+pub fn call(a: &Action, n: &Names) -> String {
+    let x = Facts::of_action(a, n);
+    let timeout = match x.timeout {
+        None => "INFINITE".to_owned(),
+        Some(ms) => format!("{ms} ms"),
+    };
+    match *a {
+        Action::Get { .. } => format!("GetQueuedCompletionStatus({}, {timeout})", x.port),
+        Action::GetEx { .. } => format!(
+            "GetQueuedCompletionStatusEx({}, {} entries, {timeout})",
+            x.port, x.max
+        ),
+        Action::Block { .. } => x.on.map_or("a wait".to_owned(), str::to_owned),
+        Action::Post { .. } => format!("PostQueuedCompletionStatus({}, key {})", x.port, x.key),
+        Action::Exit { .. } => "ExitThread()".to_owned(),
+        _ => action(a, n),
+    }
+}
+
+/// Why a move cannot be made, in one line.
+pub fn refusal(r: &Refusal, n: &Names) -> String {
+    match r {
+        Refusal::Model { rejection } => super::rejection(rejection, n, super::Lang::En),
+        Refusal::Forbidden { rule: Some(rule) } => {
+            let what = match rule.op {
+                "poll" => "polls (a get with timeout 0)".to_owned(),
+                op => format!("{op} calls"),
+            };
+            match rule.thread {
+                Some(t) => format!("this challenge forbids {}'s {what}", n.thread(t)),
+                None => format!("this challenge forbids {what}"),
+            }
+        }
+        Refusal::Forbidden { rule: None } => "this challenge allows only other calls".to_owned(),
+        Refusal::BeforeStart { start } => {
+            format!("the challenge starts after step {start}: move from there")
+        }
+        Refusal::NotOffered {
+            mode: Mode::Scheduler,
+        } => "this lesson gives its threads no programs to run".to_owned(),
+        Refusal::NotOffered {
+            mode: Mode::EveryCall,
+        } => "this challenge is played as the scheduler: run the threads' code".to_owned(),
+        Refusal::NoSuchStep { at, last } => format!("there is no step {at} (the last is {last})"),
+    }
+}
+
+/// One line of a thread's program, as code.
+pub fn line(l: &Line, n: &Names) -> String {
+    match l {
+        Line::Loop => "loop {".to_owned(),
+        Line::Get {
+            port,
+            timeout,
+            batch,
+        } => {
+            let t = timeout.map_or("INFINITE".to_owned(), |ms| format!("{ms} ms"));
+            match batch {
+                None => format!("  GetQueuedCompletionStatus({}, {t})", n.port(*port)),
+                Some(b) => format!(
+                    "  GetQueuedCompletionStatusEx({}, {b} entries, {t})",
+                    n.port(*port)
+                ),
+            }
+        }
+        Line::Handle => "    handle the packet".to_owned(),
+        Line::ExitOnKey { key } => format!("    if key == {key}: break"),
+        Line::Block { on, keys: None } => format!("    {}", n.label(*on)),
+        Line::Block { on, keys: Some(k) } => format!("    if key in {k:?}: {}", n.label(*on)),
+        Line::Post { port, key } => {
+            format!(
+                "    PostQueuedCompletionStatus({}, key {key})",
+                n.port(*port)
+            )
+        }
+        Line::ExitAfter { packets } => format!("    after {packets} packet(s): break"),
+        Line::End => "}".to_owned(),
+        Line::Exit => "ExitThread()".to_owned(),
+    }
+}
+
+/// A goal in words.
+pub fn goal(g: &Goal) -> String {
+    match g {
+        Goal::State(Condition::OverLimit) => {
+            "the RTL over the concurrency limit (current > max)".to_owned()
+        }
+        Goal::State(Condition::IdleWithWork) => {
+            "a packet queued while a thread waits and the port has room".to_owned()
+        }
+        Goal::State(Condition::Held) => {
+            "a packet queued while a thread waits in the WTQ".to_owned()
+        }
+        Goal::State(Condition::HeldAtLimit) => {
+            "a thread asleep in the WTQ while packets wait, because current >= max".to_owned()
+        }
+        Goal::State(Condition::Lost(cmp, k)) => format!("packets lost {} {k}", cmp.as_str()),
+        Goal::State(Condition::Port(m, cmp, k)) => format!("{} {} {k}", m.as_str(), cmp.as_str()),
+        Goal::WakeOldest => "wake the oldest of two or more waiters".to_owned(),
+        Goal::CleanShutdown => "every thread exited and the port closed, no packet lost".to_owned(),
+        Goal::AbortedDequeued => "every aborted packet of the closed device dequeued".to_owned(),
+    }
+}
+
+/// One condition of a goal, checked: `P: current 1 > max 1: no`.
+pub fn check(c: &Check, n: &Names) -> String {
+    let what = match c.quantity {
+        Quantity::Current => "current",
+        Quantity::Iocq => "IOCQ",
+        Quantity::Wtq => "WTQ",
+        Quantity::Rtl => "RTL",
+        Quantity::Ptl => "PTL",
+        Quantity::Lost => "packets lost",
+        Quantity::Alive => "threads not exited",
+        Quantity::OpenPorts => "ports open",
+        Quantity::QueuedAborted => "aborted packets queued",
+        Quantity::Waiters => "waiters",
+    };
+    let target = if c.target_is_max {
+        format!("max {}", c.target)
+    } else {
+        c.target.to_string()
+    };
+    let port = c
+        .port
+        .map(|p| format!("{}: ", n.port(p)))
+        .unwrap_or_default();
+    let verdict = if c.holds { "yes" } else { "not yet" };
+    format!(
+        "{port}{what} {} {} {target}: {verdict}",
+        c.value,
+        c.cmp.as_str()
+    )
+}
+
+/// Why the last move missed the goal, in a sentence.
+pub fn miss(m: &Miss, n: &Names) -> String {
+    match *m {
+        Miss::HandedOff {
+            thread,
+            port,
+            by,
+            no_mark,
+        } => {
+            let (t, p) = (n.thread(thread), n.port(port));
+            let base = format!("Rule 2 handed the packet straight to {t}, waiting on {p}: it never reached the IOCQ.");
+            match (by, no_mark) {
+                (Some(b), Some(why)) => {
+                    let b = n.thread(b);
+                    let since = match why {
+                        NoMark::NoSuchRule => {
+                            "this flavour has no queue-wait mark at all (Wine)".to_owned()
+                        }
+                        NoMark::Never => "it has not called get yet".to_owned(),
+                        NoMark::Since { step, cause } => format!(
+                            "it had {} at step {step}",
+                            match cause {
+                                MarkCause::Slept => "slept in the WTQ in its get",
+                                MarkCause::Blocked => "blocked",
+                                MarkCause::Exited => "exited",
+                            }
+                        ),
+                    };
+                    format!("{base} {b} had no queue-wait mark: {since}.")
+                }
+                _ => base,
+            }
+        }
+        Miss::NotOldest {
+            woken,
+            oldest,
+            port,
+        } => format!(
+            "{} woke {}, its most recent waiter; {}, the oldest, still waits.",
+            n.port(port),
+            n.thread(woken),
+            n.thread(oldest)
+        ),
+        Miss::Slept { thread, port, why } => {
+            let because = match why {
+                NoTakeWhy::IocqEmpty => "its IOCQ was empty".to_owned(),
+                NoTakeWhy::AtLimit { current, max, .. } => {
+                    format!("current {current} >= max {max}")
+                }
+            };
+            format!(
+                "{} went to sleep in {}'s WTQ ({because}), so it is not counted.",
+                n.thread(thread),
+                n.port(port)
+            )
+        }
+        Miss::Discarded { port, count } => format!(
+            "Closing {} discarded {count} queued packet(s): they are lost.",
+            n.port(port)
+        ),
+        Miss::Stranded { thread, port } => format!(
+            "{} stays asleep on the closed {} (Wine wakes nobody): it can never exit.",
+            n.thread(thread),
+            n.port(port)
+        ),
+    }
+}
+
+/// A thread's queue-wait mark set or cleared by a step, with why (from
+/// the same step's events).
+pub fn mark(m: &MarkChange, out: &Outcome, n: &Names) -> String {
+    let t = n.thread(m.thread);
+    if m.set {
+        return format!(
+            "{t} now carries the queue-wait mark: its get returned without sleeping, so a packet it posts to its own port stays in the IOCQ for it instead of waking a waiter (rule 2)."
+        );
+    }
+    match mark_cause(m.thread, out) {
+        MarkCause::Slept => {
+            format!("{t}'s queue-wait mark is cleared: it went to sleep in the WTQ.")
+        }
+        MarkCause::Blocked => format!("{t}'s queue-wait mark is cleared: it blocked."),
+        MarkCause::Exited => format!("{t}'s queue-wait mark is cleared: it exited."),
+    }
+}
+
+/// The note of a step the explorer's answer made: move `j` of `n` to `g`.
+pub fn explorer_note(g: &Goal, j: usize, n: usize) -> String {
+    format!("The explorer's shortest way to {g}: move {j} of {n}.")
+}
+
+/// The title of a saved branch.
+pub fn branch_title(title: &str) -> String {
+    format!("What-if: {title}")
+}
+
+/// The description of a saved branch of `source`.
+pub fn branch_description(source: &str) -> String {
+    format!(
+        "A what-if branch of {source}: the lesson's steps up to the branch, then the moves chosen by hand in the player. Every step's expectations were written from the model's run."
+    )
 }

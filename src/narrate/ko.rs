@@ -9,9 +9,13 @@
 
 use super::facts::Facts;
 use super::words::{PageWords, WhatIfWords, Words};
+use crate::goal::{Condition, Goal};
 use crate::model::{
-    Action, Event, FailWhy, Fired, Names, NoPacketWhy, NoTakeWhy, Packet, QueueWhy, RejectKind,
-    Rejection, Rule,
+    Action, Event, FailWhy, Fired, Kernel, MarkChange, Names, NoPacketWhy, NoTakeWhy, Outcome,
+    Packet, QueueWhy, RejectKind, Rejection, Rule, ThreadState,
+};
+use crate::moves::{
+    mark_cause, Check, Line, MarkCause, Miss, Mode, Move, NoMark, Quantity, Refusal,
 };
 
 /// The Korean words of every view, in the terms of the lecture notes.
@@ -456,4 +460,276 @@ pub fn fired(f: &Fired, n: &Names) -> String {
             ),
         },
     }
+}
+
+// ---- The lesson API's data in words (moves, refusals, program lines,
+// goals and their checks, near misses, the queue-wait mark). ----------
+
+/// A move offered in a lesson (in state `k`), in Korean.
+pub fn lesson_move(mv: &Move, a: &Action, k: &Kernel, n: &Names) -> String {
+    let x = Facts::of_action(a, n);
+    match *mv {
+        Move::Run { .. } => format!("{} 스레드 실행: {}", x.thread, call(a, n)),
+        Move::Unblock { thread } => match k.thread(thread).state() {
+            ThreadState::Paused(Some(l)) => format!(
+                "{}이(가) 돌아옴: {} 스레드의 기다림이 끝남",
+                n.label(l),
+                x.thread
+            ),
+            _ => format!("{} 스레드의 기다림이 끝남", x.thread),
+        },
+        Move::Timeout { .. } => format!("{} 스레드의 대기 시간 만료", x.thread),
+        Move::Complete { .. } => format!("장치가 {} 요청을 완료", x.ov()),
+        Move::Post { .. } => format!("교사가 {} 포트에 패킷 게시 (키 {})", x.port, x.key),
+        Move::ClosePort { .. } => format!("{} 포트 닫기", x.port),
+        Move::CloseDevice { .. } => format!("{} 장치 닫기", x.device),
+        Move::Call { .. } => action(a, n),
+    }
+}
+
+/// A thread's call as its code writes it (the API names stay English).
+pub fn call(a: &Action, n: &Names) -> String {
+    let x = Facts::of_action(a, n);
+    let timeout = match x.timeout {
+        None => "INFINITE".to_owned(),
+        Some(ms) => format!("{ms} ms"),
+    };
+    match *a {
+        Action::Get { .. } => format!("GetQueuedCompletionStatus({}, {timeout})", x.port),
+        Action::GetEx { .. } => format!(
+            "GetQueuedCompletionStatusEx({}, {}개, {timeout})",
+            x.port, x.max
+        ),
+        Action::Block { .. } => x.on.map_or("다른 기다림".to_owned(), str::to_owned),
+        Action::Post { .. } => format!("PostQueuedCompletionStatus({}, 키 {})", x.port, x.key),
+        Action::Exit { .. } => "ExitThread()".to_owned(),
+        _ => action(a, n),
+    }
+}
+
+/// Why a move cannot be made, in one Korean line.
+pub fn refusal(r: &Refusal, n: &Names) -> String {
+    match r {
+        Refusal::Model { rejection: r } => rejection(r, n),
+        Refusal::Forbidden { rule: Some(rule) } => {
+            let what = match rule.op {
+                "poll" => "폴링(타임아웃 0인 get)".to_owned(),
+                op => format!("{op} 호출"),
+            };
+            match rule.thread {
+                Some(t) => format!(
+                    "이 도전에서는 {} 스레드의 {what}을(를) 쓸 수 없습니다",
+                    n.thread(t)
+                ),
+                None => format!("이 도전에서는 {what}을(를) 쓸 수 없습니다"),
+            }
+        }
+        Refusal::Forbidden { rule: None } => "이 도전에서는 다른 호출만 쓸 수 있습니다".to_owned(),
+        Refusal::BeforeStart { start } => {
+            format!("도전은 {start}단계 뒤에서 시작합니다: 거기서부터 움직이세요")
+        }
+        Refusal::NotOffered {
+            mode: Mode::Scheduler,
+        } => "이 강의의 스레드에는 실행할 프로그램이 없습니다".to_owned(),
+        Refusal::NotOffered {
+            mode: Mode::EveryCall,
+        } => "이 도전은 스케줄러가 되어 푸는 문제입니다: 스레드의 코드를 실행하세요".to_owned(),
+        Refusal::NoSuchStep { at, last } => {
+            format!("{at}단계는 없습니다 (마지막은 {last}단계)")
+        }
+    }
+}
+
+/// One line of a thread's program, as code (comments in Korean).
+pub fn line(l: &Line, n: &Names) -> String {
+    match l {
+        Line::Loop => "loop {".to_owned(),
+        Line::Get {
+            port,
+            timeout,
+            batch,
+        } => {
+            let t = timeout.map_or("INFINITE".to_owned(), |ms| format!("{ms} ms"));
+            match batch {
+                None => format!("  GetQueuedCompletionStatus({}, {t})", n.port(*port)),
+                Some(b) => format!(
+                    "  GetQueuedCompletionStatusEx({}, {b}개, {t})",
+                    n.port(*port)
+                ),
+            }
+        }
+        Line::Handle => "    패킷 처리".to_owned(),
+        Line::ExitOnKey { key } => format!("    키가 {key}이면 break"),
+        Line::Block { on, keys: None } => format!("    {}", n.label(*on)),
+        Line::Block { on, keys: Some(k) } => {
+            format!("    키가 {k:?} 중 하나이면 {}", n.label(*on))
+        }
+        Line::Post { port, key } => {
+            format!(
+                "    PostQueuedCompletionStatus({}, 키 {key})",
+                n.port(*port)
+            )
+        }
+        Line::ExitAfter { packets } => format!("    패킷 {packets}개를 처리했으면 break"),
+        Line::End => "}".to_owned(),
+        Line::Exit => "ExitThread()".to_owned(),
+    }
+}
+
+/// A goal in Korean words.
+pub fn goal(g: &Goal) -> String {
+    match g {
+        Goal::State(Condition::OverLimit) => {
+            "RTL이 동시 실행 한도를 넘음 (current > max)".to_owned()
+        }
+        Goal::State(Condition::IdleWithWork) => {
+            "포트에 여유가 있고 스레드가 기다리는데 패킷이 쌓여 있음".to_owned()
+        }
+        Goal::State(Condition::Held) => "스레드가 WTQ에서 기다리는데 패킷이 쌓여 있음".to_owned(),
+        Goal::State(Condition::HeldAtLimit) => {
+            "current >= max 이라서, 패킷이 쌓여 있는데도 스레드가 WTQ에서 잠들어 있음".to_owned()
+        }
+        Goal::State(Condition::Lost(cmp, k)) => format!("잃은 패킷 {} {k}", cmp.as_str()),
+        Goal::State(Condition::Port(m, cmp, k)) => format!("{} {} {k}", m.as_str(), cmp.as_str()),
+        Goal::WakeOldest => "둘 이상 기다리는 스레드 중 가장 오래 기다린 스레드 깨우기".to_owned(),
+        Goal::CleanShutdown => "모든 스레드가 종료하고 포트가 닫힘, 잃은 패킷 없음".to_owned(),
+        Goal::AbortedDequeued => "닫힌 장치의 취소된 패킷을 모두 꺼냄".to_owned(),
+    }
+}
+
+/// One condition of a goal, checked, in Korean.
+pub fn check(c: &Check, n: &Names) -> String {
+    let what = match c.quantity {
+        Quantity::Current => "current",
+        Quantity::Iocq => "IOCQ",
+        Quantity::Wtq => "WTQ",
+        Quantity::Rtl => "RTL",
+        Quantity::Ptl => "PTL",
+        Quantity::Lost => "잃은 패킷",
+        Quantity::Alive => "종료하지 않은 스레드",
+        Quantity::OpenPorts => "열린 포트",
+        Quantity::QueuedAborted => "큐에 남은 취소된 패킷",
+        Quantity::Waiters => "기다리는 스레드",
+    };
+    let target = if c.target_is_max {
+        format!("max {}", c.target)
+    } else {
+        c.target.to_string()
+    };
+    let port = c
+        .port
+        .map(|p| format!("{} 포트: ", n.port(p)))
+        .unwrap_or_default();
+    let verdict = if c.holds { "됨" } else { "아직" };
+    format!(
+        "{port}{what} {} {} {target}: {verdict}",
+        c.value,
+        c.cmp.as_str()
+    )
+}
+
+/// Why the last move missed the goal, in Korean.
+pub fn miss(m: &Miss, n: &Names) -> String {
+    match *m {
+        Miss::HandedOff {
+            thread,
+            port,
+            by,
+            no_mark,
+        } => {
+            let (t, p) = (n.thread(thread), n.port(port));
+            let base = format!(
+                "규칙 2가 패킷을 {p} 포트에서 기다리던 {t} 스레드에게 바로 넘겨서, 패킷이 IOCQ에 닿지 않았습니다."
+            );
+            match (by, no_mark) {
+                (Some(b), Some(why)) => {
+                    let b = n.thread(b);
+                    let since = match why {
+                        NoMark::NoSuchRule => {
+                            "이 방식(Wine)에는 큐 대기 표시가 아예 없습니다".to_owned()
+                        }
+                        NoMark::Never => "아직 get을 호출한 적이 없습니다".to_owned(),
+                        NoMark::Since { step, cause } => format!(
+                            "{step}단계에서 {}",
+                            match cause {
+                                MarkCause::Slept => "get 안에서 WTQ에 잠들었습니다",
+                                MarkCause::Blocked => "다른 기다림으로 멈췄습니다",
+                                MarkCause::Exited => "종료했습니다",
+                            }
+                        ),
+                    };
+                    format!("{base} {b} 스레드에게는 큐 대기 표시가 없었습니다: {since}.")
+                }
+                _ => base,
+            }
+        }
+        Miss::NotOldest {
+            woken,
+            oldest,
+            port,
+        } => format!(
+            "{} 포트는 가장 최근에 기다린 {} 스레드를 깨웠습니다. 가장 오래 기다린 {} 스레드는 아직 기다립니다.",
+            n.port(port),
+            n.thread(woken),
+            n.thread(oldest)
+        ),
+        Miss::Slept { thread, port, why } => {
+            let because = match why {
+                NoTakeWhy::IocqEmpty => "IOCQ가 비어 있었습니다".to_owned(),
+                NoTakeWhy::AtLimit { current, max, .. } => {
+                    format!("current {current} >= max {max}였습니다")
+                }
+            };
+            format!(
+                "{} 스레드가 {} 포트의 WTQ에서 잠들었으므로 실행 중으로 세어지지 않습니다 ({because}).",
+                n.thread(thread),
+                n.port(port)
+            )
+        }
+        Miss::Discarded { port, count } => format!(
+            "{} 포트를 닫으면서 쌓여 있던 패킷 {count}개를 버렸습니다: 잃어버린 패킷입니다.",
+            n.port(port)
+        ),
+        Miss::Stranded { thread, port } => format!(
+            "{} 스레드는 닫힌 {} 포트에서 계속 잠들어 있습니다(Wine은 아무도 깨우지 않습니다): 영영 종료할 수 없습니다.",
+            n.thread(thread),
+            n.port(port)
+        ),
+    }
+}
+
+/// A thread's queue-wait mark set or cleared by a step, in Korean.
+pub fn mark(m: &MarkChange, out: &Outcome, n: &Names) -> String {
+    let t = n.thread(m.thread);
+    if m.set {
+        return format!(
+            "{t} 스레드에 큐 대기 표시가 생겼습니다: get이 잠들지 않고 돌아왔으므로, 이 스레드가 자기 포트에 게시하는 패킷은 기다리는 스레드를 깨우지 않고 IOCQ에 남아 이 스레드를 기다립니다 (규칙 2)."
+        );
+    }
+    match mark_cause(m.thread, out) {
+        MarkCause::Slept => {
+            format!("{t} 스레드의 큐 대기 표시가 지워졌습니다: WTQ에서 잠들었습니다.")
+        }
+        MarkCause::Blocked => {
+            format!("{t} 스레드의 큐 대기 표시가 지워졌습니다: 다른 기다림으로 멈췄습니다.")
+        }
+        MarkCause::Exited => format!("{t} 스레드의 큐 대기 표시가 지워졌습니다: 종료했습니다."),
+    }
+}
+
+/// The note of a step the explorer's answer made, in Korean.
+pub fn explorer_note(g: &Goal, j: usize, n: usize) -> String {
+    format!("탐색기가 찾은 {g}까지의 가장 짧은 길: {n}번 중 {j}번째 동작입니다.")
+}
+
+/// The title of a saved branch, in Korean.
+pub fn branch_title(title: &str) -> String {
+    format!("만약에: {title}")
+}
+
+/// The description of a saved branch of `source`, in Korean.
+pub fn branch_description(source: &str) -> String {
+    format!(
+        "{source}에서 갈라진 '만약에' 갈래입니다: 갈라진 곳까지는 원래 강의의 단계이고, 그 뒤는 플레이어에서 직접 고른 동작입니다. 모든 단계의 기대값은 모델의 실행 결과로 적었습니다."
+    )
 }

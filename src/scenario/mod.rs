@@ -19,6 +19,8 @@ mod text;
 pub mod write;
 
 use crate::model::{Action, Flavor, KernelConfig, Names};
+use crate::program::spec::ThreadSpec;
+use crate::program::Program;
 
 pub use error::ScenarioError;
 pub use expect::{DeviceExpect, Expect, Mismatch, PacketExpect, PortExpect, StateWord};
@@ -60,8 +62,14 @@ pub struct World {
     pub cpus: u32,
     /// Ports, in declaration order (their ids are `PortId(0..)`).
     pub ports: Vec<PortDecl>,
-    /// Threads, in declaration order.
+    /// Threads, in declaration order (a thread entry with `count: n`
+    /// declares n of them, `<id>1` ... `<id>n`).
     pub threads: Vec<String>,
+    /// The threads' programs, when the file gives them: the thread
+    /// entries written as objects (the explorer's program language, see
+    /// [`ThreadSpec`]), in declaration order. Empty, or one entry per
+    /// declaration, covering every thread (checked when the file is read).
+    pub programs: Vec<ThreadSpec>,
     /// Devices, in declaration order.
     pub devices: Vec<DeviceDecl>,
 }
@@ -78,13 +86,20 @@ impl World {
         }
     }
 
-    /// A name table for this world (labels are interned as steps are read).
+    /// A name table for this world: the programs' labels first, then the
+    /// steps' labels as the steps are read.
     pub fn names(&self) -> Names {
-        Names::new(
+        let mut names = Names::new(
             self.ports.iter().map(|p| p.id.clone()).collect(),
             self.threads.clone(),
             self.devices.iter().map(|d| d.id.clone()).collect(),
-        )
+        );
+        for t in &self.programs {
+            if let Some(b) = &t.block {
+                names.intern_label(&b.on);
+            }
+        }
+        names
     }
 }
 
@@ -100,6 +115,10 @@ pub struct Step {
     pub note: Option<Text>,
     /// What must hold after the step.
     pub expect: Option<Expect>,
+    /// In a scenario whose threads have programs: the step is a call its
+    /// thread makes outside its program (`"off_program": true`), so it is
+    /// not checked against the program's next call.
+    pub off_program: bool,
 }
 
 /// A whole scenario in memory.
@@ -111,6 +130,36 @@ pub struct Scenario {
     pub world: World,
     /// Steps, in order.
     pub steps: Vec<Step>,
-    /// Names of every id, including the labels the steps use.
+    /// Names of every id, including the labels the steps and the
+    /// programs use.
     pub names: Names,
+}
+
+impl Scenario {
+    /// Each thread's program resolved against the scenario's names (where
+    /// the programs' labels are), or `None` when the threads have none.
+    pub fn programs(&self) -> Option<Vec<Program>> {
+        resolve_programs(&self.world.programs, &self.names)
+    }
+}
+
+/// `specs` (a world's thread entries with programs) resolved to one
+/// program per thread against `names`, which has their labels (a
+/// scenario's names: [`World::names`] puts them first); `None` when there
+/// are none, or when one names a port `names` does not have (a world
+/// read from a file has only declared ports).
+pub(crate) fn resolve_programs(specs: &[ThreadSpec], names: &Names) -> Option<Vec<Program>> {
+    if specs.is_empty() {
+        return None;
+    }
+    // The labels are there already: interning them in a copy finds them.
+    let mut names = names.clone();
+    let mut out = Vec::new();
+    for t in specs {
+        let p = Program::resolve(t, &mut names).ok()?;
+        for _ in 0..t.count.unwrap_or(1) {
+            out.push(p.clone());
+        }
+    }
+    Some(out)
 }

@@ -10,6 +10,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 use super::text::Text;
 use crate::model::Action;
+use crate::program::spec::ThreadSpec;
 
 /// A whole scenario file. `S` is its steps: `IgnoredAny` when the reader
 /// takes the top-level keys (it streams the steps apart), `Vec<RawStep>`
@@ -26,10 +27,54 @@ pub struct RawScenario<S> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cpus: Option<i64>,
     pub ports: Vec<RawPort>,
-    pub threads: Vec<String>,
+    pub threads: Vec<RawThread>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub devices: Option<Vec<RawDevice>>,
     pub steps: S,
+}
+
+/// A thread declaration: its id (`"T1"`), or an object giving its
+/// program, the explorer's own thread entry
+/// (`{ "id": "T1", "get": { "port": "P" }, "block": "..." }`, see
+/// [`ThreadSpec`]).
+#[derive(Clone, Debug)]
+pub enum RawThread {
+    /// A thread without a program.
+    Id(String),
+    /// A thread (or `count` of them) running a program.
+    Program(ThreadSpec),
+}
+
+impl<'de> Deserialize<'de> for RawThread {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<RawThread, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = RawThread;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a thread id, or a thread object with its program")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<RawThread, E> {
+                Ok(RawThread::Id(s.to_owned()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<RawThread, A::Error> {
+                ThreadSpec::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(RawThread::Program)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl Serialize for RawThread {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            RawThread::Id(id) => s.serialize_str(id),
+            RawThread::Program(t) => t.serialize(s),
+        }
+    }
 }
 
 /// A port declaration: `{ "id": "P", "concurrency": 1 }`.
@@ -68,6 +113,27 @@ pub enum Op {
 }
 
 impl Op {
+    /// Every op, in the order of the format's documentation.
+    pub const ALL: [Op; 12] = [
+        Op::Associate,
+        Op::Issue,
+        Op::Complete,
+        Op::Post,
+        Op::Get,
+        Op::GetEx,
+        Op::Block,
+        Op::Unblock,
+        Op::Timeout,
+        Op::Exit,
+        Op::CloseDevice,
+        Op::ClosePort,
+    ];
+
+    /// The op with this name (`"get_ex"`).
+    pub fn parse(name: &str) -> Option<Op> {
+        Op::ALL.into_iter().find(|o| o.name() == name)
+    }
+
     /// The op of an action (through [`Action::op`], the one list of op names).
     pub fn of(a: &Action) -> Op {
         use serde::de::value::{Error, StrDeserializer};
@@ -153,6 +219,8 @@ pub struct RawStep {
     pub on: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub by: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub off_program: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<Text>,
     #[serde(skip_serializing_if = "Option::is_none")]

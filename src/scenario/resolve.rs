@@ -5,9 +5,10 @@ use std::collections::HashSet;
 
 use super::expect::resolve_expect;
 use super::lookup::{check_status, Lookup};
-use super::raw::{Op, RawScenario, RawStep, RawTimeout};
+use super::raw::{Op, RawScenario, RawStep, RawThread, RawTimeout};
 use super::{DeviceDecl, PortDecl, Step, World, FORMAT};
 use crate::model::{Action, Flavor, Names, ThreadId, Timeout};
+use crate::program::spec::{check_program, ThreadSpec, MAX_THREADS};
 
 /// Checks the world: format version, ids non-empty and unique, numbers in range.
 pub(crate) fn resolve_world<S>(raw: RawScenario<S>) -> Result<World, String> {
@@ -57,9 +58,7 @@ pub(crate) fn resolve_world<S>(raw: RawScenario<S>) -> Result<World, String> {
             concurrency: p.concurrency as u32,
         });
     }
-    for t in &raw.threads {
-        check_id("thread", t)?;
-    }
+    let (threads, programs) = resolve_threads(raw.threads, &ports, &mut check_id)?;
     let mut devices = Vec::new();
     for d in raw.devices.unwrap_or_default() {
         check_id("device", &d.id)?;
@@ -74,9 +73,99 @@ pub(crate) fn resolve_world<S>(raw: RawScenario<S>) -> Result<World, String> {
         flavor,
         cpus,
         ports,
-        threads: raw.threads,
+        threads,
+        programs,
         devices,
     })
+}
+
+impl World {
+    /// This world with its threads given `programs` instead (a challenge's
+    /// own programs for a lesson's threads): checked as a file's thread
+    /// entries are, and naming the same threads in the same order.
+    pub(crate) fn with_programs(&self, programs: Vec<ThreadSpec>) -> Result<World, String> {
+        let mut seen: HashSet<String> = self.ports.iter().map(|p| p.id.clone()).collect();
+        seen.extend(self.devices.iter().map(|d| d.id.clone()));
+        let mut check_id = |kind: &str, id: &str| -> Result<(), String> {
+            if id.is_empty() {
+                return Err(format!("a {kind} has an empty id"));
+            }
+            if !seen.insert(id.to_owned()) {
+                return Err(format!("id {id:?} is used twice"));
+            }
+            Ok(())
+        };
+        let raw = programs.into_iter().map(RawThread::Program).collect();
+        let (threads, programs) = resolve_threads(raw, &self.ports, &mut check_id)?;
+        if threads != self.threads {
+            return Err(format!(
+                "the threads {} differ from the lesson's {}; give each of the lesson's threads its program",
+                threads.join(", "),
+                self.threads.join(", ")
+            ));
+        }
+        Ok(World {
+            threads,
+            programs,
+            ..self.clone()
+        })
+    }
+}
+
+/// The thread entries: ids, or objects with a program (the explorer's
+/// thread entries, checked by [`check_program`], the one check of the
+/// program language). Either every thread has a program or none has.
+fn resolve_threads(
+    raw: Vec<RawThread>,
+    ports: &[PortDecl],
+    check_id: &mut dyn FnMut(&str, &str) -> Result<(), String>,
+) -> Result<(Vec<String>, Vec<ThreadSpec>), String> {
+    let port_ids: Vec<&str> = ports.iter().map(|p| p.id.as_str()).collect();
+    let mut threads = Vec::new();
+    let mut programs = Vec::new();
+    let mut without: Option<(usize, String)> = None;
+    for (i, t) in raw.into_iter().enumerate() {
+        match t {
+            RawThread::Id(id) => {
+                check_id("thread", &id)?;
+                without.get_or_insert((i, id.clone()));
+                threads.push(id);
+            }
+            RawThread::Program(spec) => {
+                let at = format!("threads[{i}]");
+                let count = spec.count.unwrap_or(1);
+                if count == 0 || count as usize > MAX_THREADS {
+                    return Err(format!("{at}.count: must be 1 to {MAX_THREADS}"));
+                }
+                if threads.len() + count as usize > MAX_THREADS {
+                    return Err(format!(
+                        "{at}: at most {MAX_THREADS} threads may run programs"
+                    ));
+                }
+                check_program(&spec, &at, &port_ids).map_err(|e| e.to_string())?;
+                match count {
+                    1 => {
+                        check_id("thread", &spec.id)?;
+                        threads.push(spec.id.clone());
+                    }
+                    n => {
+                        for k in 1..=n {
+                            let id = format!("{}{k}", spec.id);
+                            check_id("thread", &id)?;
+                            threads.push(id);
+                        }
+                    }
+                }
+                programs.push(spec);
+            }
+        }
+    }
+    if let (Some((i, id)), false) = (without, programs.is_empty()) {
+        return Err(format!(
+            "threads[{i}]: thread {id:?} has no program while other threads have one; give every thread a program, or none"
+        ));
+    }
+    Ok((threads, programs))
 }
 
 /// Resolves one raw step (`number` is 1-based). Errors carry the op, if any.
@@ -91,6 +180,11 @@ pub fn resolve_step(
     let present = raw.present_args();
     match op {
         None => {
+            if raw.off_program.is_some() {
+                return Err(err(
+                    "key \"off_program\" needs an \"op\": it marks a call made outside a thread's program".into(),
+                ));
+            }
             if let Some(k) = present.first() {
                 return Err(err(format!(
                     "key {k:?} needs an \"op\"; a step without op only checks or narrates"
@@ -120,6 +214,7 @@ pub fn resolve_step(
         action,
         note: raw.note,
         expect,
+        off_program: raw.off_program.unwrap_or(false),
     })
 }
 

@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::ser::Formatter;
 
 use super::raw::{
-    Op, RawDevice, RawExpect, RawPort, RawPortExpect, RawScenario, RawStep, RawTimeout,
+    Op, RawDevice, RawExpect, RawPort, RawPortExpect, RawScenario, RawStep, RawThread, RawTimeout,
 };
 use super::{World, FORMAT};
 use crate::model::{Action, Kernel, Names, PortId, ThreadId};
@@ -141,7 +141,16 @@ pub(crate) fn scenario_of(world: &World) -> ScenarioOut {
                 concurrency: p.concurrency.into(),
             })
             .collect(),
-        threads: world.threads.clone(),
+        threads: if world.programs.is_empty() {
+            world.threads.iter().cloned().map(RawThread::Id).collect()
+        } else {
+            world
+                .programs
+                .iter()
+                .cloned()
+                .map(RawThread::Program)
+                .collect()
+        },
         devices: Some(
             world
                 .devices

@@ -71,6 +71,7 @@ impl WorldShape {
                 })
                 .collect(),
             threads: (0..self.threads).map(|i| format!("T{i}")).collect(),
+            programs: Vec::new(),
             devices: (self.devices.iter().enumerate())
                 .map(|(i, &skip_on_success)| DeviceDecl {
                     id: format!("D{i}"),

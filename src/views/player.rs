@@ -356,6 +356,7 @@ impl Player {
                 action: Some(*a),
                 note: Some(note),
                 expect: None,
+                off_program: false,
             });
         }
         self.record();

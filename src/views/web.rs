@@ -35,7 +35,7 @@ use crate::challenge;
 use crate::model::Flavor;
 use crate::narrate::{page_words, words, Lang, PageWords, Words};
 use crate::runner::Trace;
-use crate::scenario::{self, Scenario, ScenarioError, Text};
+use crate::scenario::{self, Scenario, Text};
 
 /// The largest run the engine records, measured as its estimated memory
 /// ([`size::Estimate::engine_memory`]: what the terminal player holds, the
@@ -389,15 +389,11 @@ impl Engine {
             .ok()
             .and_then(|f| f.format);
         let sc = if format.as_deref() == Some(challenge::FORMAT) {
-            let ch = challenge::parse(file, text, |lesson| {
-                let name = join(file, lesson);
-                let text = self.text(&name).map_err(|message| ScenarioError::Io {
-                    path: name.clone(),
-                    message,
-                })?;
-                scenario::load_str(&name, text)
-            })
-            .map_err(|e| e.to_string())?;
+            let rel = challenge::lesson_of(file, text).map_err(|e| e.to_string())?;
+            let name = join(file, &rel);
+            let lesson_text = self.text(&name)?;
+            let lesson = scenario::load_str(&name, lesson_text).map_err(|e| e.to_string())?;
+            let ch = challenge::load_str(file, text, lesson).map_err(|e| e.to_string())?;
             let mut start = ch.start.clone();
             start.world.flavor = ch.flavor;
             start

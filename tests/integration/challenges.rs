@@ -47,7 +47,7 @@ fn the_classic_questions_are_bundled() {
 #[test]
 fn every_bundled_challenge_matches_the_explorers_shortest_answer() {
     for (name, ch) in bundled() {
-        let found = match ch.solve() {
+        let found = match iocp_sim::lesson::solve(&ch) {
             Shortest::Found(path) => Some(path.len()),
             Shortest::Already => Some(0),
             Shortest::NotWithin { .. } => None,
@@ -65,9 +65,16 @@ fn every_bundled_challenge_matches_the_explorers_shortest_answer() {
 fn idle_work_takes_a_marked_workers_own_post_in_windows_and_is_impossible_in_wine() {
     use iocp_sim::model::{Action, Flavor};
     let mut ch = challenge::load(&dir().join("idle-with-work.json")).unwrap();
-    let Shortest::Found(path) = ch.solve() else {
+    let Shortest::Found(path) = iocp_sim::lesson::solve(&ch) else {
         panic!("solvable in Windows")
     };
+    let path: Vec<Action> = path
+        .iter()
+        .map(|m| match m {
+            iocp_sim::lesson::Move::Call { action } => *action,
+            other => panic!("an every-call move: {other:?}"),
+        })
+        .collect();
     // A post wakes a worker, it polls (and carries the mark), it posts.
     assert!(
         matches!(path.as_slice(), [Action::Post { by: None, .. }, Action::Get { thread, .. }, Action::Post { by: Some(by), .. }] if thread == by),
@@ -75,7 +82,7 @@ fn idle_work_takes_a_marked_workers_own_post_in_windows_and_is_impossible_in_win
     );
     ch.flavor = Flavor::Wine;
     assert!(
-        matches!(ch.solve(), Shortest::NotWithin { .. }),
+        matches!(iocp_sim::lesson::solve(&ch), Shortest::NotWithin { .. }),
         "Wine has no exception to rule 2"
     );
 }

@@ -119,7 +119,7 @@ fn a_written_trace_keeps_the_posting_worker() {
     let json: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(json["steps"][3]["op"], "post");
     assert_eq!(json["steps"][3]["by"], "W1");
-    let scenario_schema: Value = serde_json::from_str(iocp_sim::scenario::schema::SCHEMA).unwrap();
+    let scenario_schema: Value = serde_json::from_str(&iocp_sim::scenario::schema::json()).unwrap();
     validate(&scenario_schema, &json, "trace").unwrap();
     let c = bin().arg("check").arg(&out).output().unwrap();
     assert_eq!(
@@ -263,7 +263,7 @@ fn the_over_limit_trace_written_by_out_passes_check_and_loads_as_a_scenario() {
     assert_eq!(last["expect"]["ports"]["P"]["over_limit"], true);
     assert_eq!(last["expect"]["ports"]["P"]["current"], 2);
     // It matches the scenario format's own schema too.
-    let scenario_schema: Value = serde_json::from_str(iocp_sim::scenario::schema::SCHEMA).unwrap();
+    let scenario_schema: Value = serde_json::from_str(&iocp_sim::scenario::schema::json()).unwrap();
     validate(&scenario_schema, &json, "trace").unwrap();
 
     // And `check` passes it.

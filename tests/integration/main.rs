@@ -46,6 +46,7 @@ mod live_differential;
 mod narration_languages;
 #[cfg(feature = "cli")]
 mod play_render;
+mod programs;
 #[cfg(feature = "proptest")]
 mod properties;
 mod rules;

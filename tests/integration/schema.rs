@@ -1,11 +1,11 @@
 //! The JSON Schema printed by `iocp-sim schema` agrees with the reader:
 //! it accepts every lesson and rejects the mistakes the reader rejects.
 
-use iocp_sim::scenario::schema::SCHEMA;
+use iocp_sim::scenario::schema::json as schema_json;
 use serde_json::{json, Value};
 
 fn validator() -> jsonschema::Validator {
-    crate::util::validator(SCHEMA)
+    crate::util::validator(&schema_json())
 }
 
 fn lessons() -> Vec<(String, Value)> {

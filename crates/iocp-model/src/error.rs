@@ -41,6 +41,27 @@ pub enum RejectKind {
     ZeroBatch { thread: ThreadId },
 }
 
+impl RejectKind {
+    /// The reason's name as programs see it (`"thread_waiting"`): a
+    /// refusal written as data (the lesson API's JSON).
+    pub fn name(&self) -> &'static str {
+        match self {
+            RejectKind::UnknownThread(_) => "unknown_thread",
+            RejectKind::UnknownPort(_) => "unknown_port",
+            RejectKind::UnknownDevice(_) => "unknown_device",
+            RejectKind::ThreadWaiting { .. } => "thread_waiting",
+            RejectKind::ThreadPaused { .. } => "thread_paused",
+            RejectKind::ThreadExited { .. } => "thread_exited",
+            RejectKind::NotPaused { .. } => "not_paused",
+            RejectKind::NotWaiting { .. } => "not_waiting",
+            RejectKind::InfiniteWait { .. } => "infinite_wait",
+            RejectKind::OverlappedInUse { .. } => "overlapped_in_use",
+            RejectKind::NotPending { .. } => "not_pending",
+            RejectKind::ZeroBatch { .. } => "zero_batch",
+        }
+    }
+}
+
 /// A rejected action: the rule it broke and why.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Rejection {

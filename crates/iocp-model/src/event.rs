@@ -454,6 +454,20 @@ pub struct Delivery {
     pub packet: Packet,
 }
 
+/// A thread's queue-wait mark set or cleared by a step (NT: `WaitReason`
+/// left at `WrQueue` by a get that returned without sleeping). The mark is
+/// hidden state that only rule 2 reads; a step reports each change of it
+/// here so that views can say when it appears and when it goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct MarkChange {
+    /// The thread.
+    pub thread: ThreadId,
+    /// True: the mark was set (a get or get_ex returned without the thread
+    /// sleeping, Windows flavour); false: it was cleared (the thread slept
+    /// in a WTQ, blocked or exited).
+    pub set: bool,
+}
+
 /// The parts of a kernel a step may have written: which threads, which
 /// ports (and of those, which IOCQs and WTQs), and whether any device or OVERLAPPED (the Device List, the
 /// pending lists, the OVERLAPPED table). The run totals ([`Counters`]) are
@@ -615,6 +629,9 @@ pub struct Outcome {
     pub failures: Vec<(ThreadId, WinError)>,
     /// Rules that fired, in order.
     pub fired: Vec<Fired>,
+    /// Queue-wait marks set or cleared, in order (only real changes: a
+    /// mark set again on a thread that already carries it is not one).
+    pub marks: Vec<MarkChange>,
     /// What the step may have written: [`Touched::NONE`] for a rejected
     /// action and in a default outcome (nothing happened);
     /// [`Touched::ALL`] after [`Outcome::clear`], until
@@ -631,6 +648,7 @@ impl Default for Outcome {
             deliveries: Vec::new(),
             failures: Vec::new(),
             fired: Vec::new(),
+            marks: Vec::new(),
             touched: Touched::NONE,
         }
     }
@@ -645,6 +663,7 @@ impl Outcome {
         self.deliveries.clear();
         self.failures.clear();
         self.fired.clear();
+        self.marks.clear();
         self.touched = Touched::ALL;
     }
 

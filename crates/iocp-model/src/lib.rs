@@ -48,8 +48,8 @@ pub use action::{Action, Timeout};
 pub use device_list::{Device, DeviceList};
 pub use error::{RejectKind, Rejection};
 pub use event::{
-    CallResult, Delivery, Event, FailWhy, Fired, NoPacketWhy, NoTakeWhy, Outcome, QueueWhy, Rule,
-    Touched, WinError,
+    CallResult, Delivery, Event, FailWhy, Fired, MarkChange, NoPacketWhy, NoTakeWhy, Outcome,
+    QueueWhy, Rule, Touched, WinError,
 };
 pub use ids::{DeviceId, LabelId, Names, OvId, PortId, StatusId, ThreadId};
 pub use iocq::Iocq;

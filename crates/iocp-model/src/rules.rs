@@ -62,6 +62,19 @@ impl Kernel {
         );
     }
 
+    /// Sets thread `t`'s queue-wait mark to `on`, and records the change in
+    /// `out.marks` when it is one (the mark is hidden state: views narrate
+    /// it when it is set and when it is cleared).
+    #[inline]
+    fn set_mark(&mut self, t: ThreadId, on: bool, out: &mut Outcome) {
+        let th = self.thread_mut(t, out);
+        if th.queue_mark != on {
+            th.queue_mark = on;
+            out.marks
+                .push(super::event::MarkChange { thread: t, set: on });
+        }
+    }
+
     /// Moves up to `n` packets from P's IOCQ head to thread `t`, recording
     /// the deliveries and freeing the OVERLAPPEDs of I/O packets.
     #[inline]
@@ -188,7 +201,7 @@ impl Kernel {
                 };
                 let (current, max) = self.port_mut(p, out).count_in(t);
                 let mark = self.flavor.keeps_for_marked_inserter();
-                self.thread_mut(t, out).queue_mark = mark;
+                self.set_mark(t, mark, out);
                 out.result = CallResult::Success;
                 out.fire(
                     rule,
@@ -204,7 +217,7 @@ impl Kernel {
             Some(why) if timeout.is_poll() => {
                 let (current, max) = port.count_in(t);
                 let mark = self.flavor.keeps_for_marked_inserter();
-                self.thread_mut(t, out).queue_mark = mark;
+                self.set_mark(t, mark, out);
                 out.result = CallResult::Failed(WinError::WaitTimeout);
                 out.failures.push((t, WinError::WaitTimeout));
                 out.fire(
@@ -222,10 +235,9 @@ impl Kernel {
                 port.wtq.push(t);
                 out.touched.add_wtq(p);
                 let depth = port.wtq.len() as u32;
-                let th = self.thread_mut(t, out);
-                th.state = ThreadState::Waiting(Wait { timeout, batch });
+                self.thread_mut(t, out).state = ThreadState::Waiting(Wait { timeout, batch });
                 // It sleeps: whatever wakes it, it no longer carries the mark.
-                th.queue_mark = false;
+                self.set_mark(t, false, out);
                 out.result = CallResult::Pending;
                 out.fire(
                     rule,
@@ -354,9 +366,8 @@ impl Kernel {
     #[inline(never)] // rare: keeps the get/post path through apply small
     pub(crate) fn rule_block(&mut self, t: ThreadId, on: Option<LabelId>, out: &mut Outcome) {
         let port_id = self.threads[t.index()].port;
-        let th = self.thread_mut(t, out);
-        th.state = ThreadState::Paused(on);
-        th.queue_mark = false;
+        self.thread_mut(t, out).state = ThreadState::Paused(on);
+        self.set_mark(t, false, out);
         let current = match port_id {
             Some(p) => {
                 let port = self.port_mut(p, out);
@@ -452,7 +463,7 @@ impl Kernel {
         let th = self.thread_mut(t, out);
         th.state = ThreadState::Exited;
         th.port = None;
-        th.queue_mark = false;
+        self.set_mark(t, false, out);
         let current = match port_id {
             Some(p) => {
                 let port = self.port_mut(p, out);

@@ -416,3 +416,52 @@ fn restore_from_sees_a_missing_mark() {
     let mut k = all[4].clone();
     k.restore_from(&all[3], &crate::Touched::NONE);
 }
+
+/// `Outcome::marks` lists exactly the threads whose queue-wait mark a step
+/// changed, with the new value, in every flavour (random walks); and the
+/// mark appears (Windows) after a get that returned without sleeping.
+#[test]
+fn marks_report_every_change_of_the_queue_wait_mark_and_nothing_else() {
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed % n
+    };
+    let (mut set, mut cleared) = (0, 0);
+    for flavor in Flavor::ALL {
+        let fresh = Kernel::new(&KernelConfig { flavor, ..config() });
+        let mut k = fresh.clone();
+        let mut out = Outcome::default();
+        for i in 0..6000 {
+            // Short walks: threads exit and ports close for good.
+            if i % 30 == 0 {
+                k = fresh.clone();
+            }
+            let before = k.clone();
+            let a = random_action(&mut next);
+            if k.apply(a, &mut out).is_err() {
+                assert!(out.marks.is_empty(), "a rejected action changes no mark");
+                continue;
+            }
+            let changed: Vec<crate::MarkChange> = (0..3)
+                .map(ThreadId)
+                .filter(|&t| before.thread(t).queue_mark() != k.thread(t).queue_mark())
+                .map(|t| crate::MarkChange {
+                    thread: t,
+                    set: k.thread(t).queue_mark(),
+                })
+                .collect();
+            let mut reported = out.marks.clone();
+            reported.sort_by_key(|m| m.thread);
+            assert_eq!(reported, changed, "{a:?}");
+            set += changed.iter().filter(|m| m.set).count();
+            cleared += changed.iter().filter(|m| !m.set).count();
+            if flavor != Flavor::Windows {
+                assert!(changed.iter().all(|m| !m.set), "{flavor:?} sets no mark");
+            }
+        }
+    }
+    assert!(set > 10 && cleared > 10, "{set} set, {cleared} cleared");
+}
