@@ -506,7 +506,9 @@ fn the_exported_lesson_runs_offline_replays_and_switches_flavour_and_language() 
     // A teacher's zoom of 150 % on a 1280x720 projector: bigger text, the
     // RTL still in sight.
     let font = |tab: &mut Tab| {
-        tab.eval("parseFloat(getComputedStyle(document.documentElement).fontSize) * devicePixelRatio")
+        tab.eval(
+            "parseFloat(getComputedStyle(document.documentElement).fontSize) * devicePixelRatio",
+        )
     };
     tab.size(1280, 720, 1.0);
     tab.wait("true");
@@ -620,4 +622,228 @@ fn scenario_text_is_escaped_not_executed() {
         "the note shows as text"
     );
     tab.no_errors();
+}
+
+/// Lesson 4's port and threads, each thread given its loop: get a packet;
+/// after packet 1, wait for the database. The student is the scheduler.
+const SCHEDULED: &str = r#"{
+  "format": "iocp-sim/1",
+  "title": { "en": "Lesson 4, scheduled by hand", "ko": "4강, 직접 스케줄하기" },
+  "ports": [{ "id": "P", "concurrency": 1 }],
+  "threads": [
+    { "id": "T1", "get": { "port": "P" }, "block": { "on": "WaitForSingleObject(db)", "keys": [1] } },
+    { "id": "T2", "get": { "port": "P" }, "block": { "on": "WaitForSingleObject(db)", "keys": [1] } }
+  ],
+  "steps": []
+}"#;
+
+/// The explorer's shortest way (as the host's lesson API finds it) from
+/// the page's step to `goal`, as the numbers of the moves the page offers
+/// one after the other, played on `lesson` as the page will play them.
+fn answer(
+    lesson: &mut iocp_sim::lesson::Lesson,
+    at: usize,
+    goal: &str,
+    mode: iocp_sim::lesson::Mode,
+) -> Vec<usize> {
+    use iocp_sim::explore::free::Shortest;
+    let goal = iocp_sim::goal::Goal::parse(goal).unwrap();
+    let Shortest::Found(path) = lesson.shortest(at, goal, mode) else {
+        panic!("the explorer finds no way to {goal} from step {at}")
+    };
+    let mut at = at;
+    path.iter()
+        .map(|mv| {
+            // A post's key is the step's own: the same move at another step
+            // carries another key.
+            let offered = lesson.moves(at, mode);
+            let i = offered
+                .iter()
+                .position(|c| same_move(&c.mv, mv))
+                .unwrap_or_else(|| panic!("the explorer's move {mv:?} is not offered at {at}"));
+            at = lesson
+                .play(at, offered[i].mv)
+                .expect("the explorer's move plays")
+                .at;
+            i
+        })
+        .collect()
+}
+
+/// The same move, but for a post's key.
+fn same_move(a: &iocp_sim::lesson::Move, b: &iocp_sim::lesson::Move) -> bool {
+    use iocp_sim::lesson::Move;
+    use iocp_sim::model::Action;
+    let unkeyed = |m: &Move| match *m {
+        Move::Post { port, .. } => Move::Post { port, key: 0 },
+        Move::Call {
+            action:
+                Action::Post {
+                    port,
+                    bytes,
+                    overlapped,
+                    by,
+                    ..
+                },
+        } => Move::Call {
+            action: Action::Post {
+                port,
+                key: 0,
+                bytes,
+                overlapped,
+                by,
+            },
+        },
+        other => other,
+    };
+    unkeyed(a) == unkeyed(b)
+}
+
+/// Clicks move `i` of the panel and waits for the page to show its step.
+fn click_move(tab: &mut Tab, i: usize) {
+    let before = tab.attr("moves");
+    tab.click(&format!("#moves [data-move=\"{i}\"]"));
+    let after = tab.attr("moves");
+    assert_ne!(before, after, "move {i} was played");
+    tab.no_errors();
+}
+
+#[test]
+fn a_student_schedules_the_threads_over_the_limit_solves_every_challenge_and_downloads_the_branch()
+{
+    use iocp_sim::lesson::{Lesson, Mode};
+    let Some(bin) = chromium() else { return };
+    let dir = scratch("moves");
+    let file = dir.join("scheduled.json");
+    std::fs::write(&file, SCHEDULED).unwrap();
+    let page = dir.join("scheduled.html");
+    iocp(&[
+        "export",
+        file.to_str().unwrap(),
+        "--html",
+        page.to_str().unwrap(),
+    ]);
+    let browser = Browser::start(&bin, &dir);
+    let mut tab = browser.tab(1280, 720, 1.0, &dir);
+    tab.open(&url(&page));
+    assert_eq!(
+        tab.attr("mode"),
+        "scheduler",
+        "programs: the scheduler mode first"
+    );
+    assert_eq!(
+        tab.eval("document.querySelectorAll('#moves .card').length"),
+        json!(2)
+    );
+
+    // The student runs the threads and lets the world move, as the
+    // explorer's shortest way goes, by clicking.
+    let sc = iocp_sim::scenario::load_str("scheduled.json", SCHEDULED).unwrap();
+    let mut lesson = Lesson::new(sc);
+    let path = answer(&mut lesson, 0, "over_limit", Mode::Scheduler);
+    for &i in &path {
+        click_move(&mut tab, i);
+    }
+    assert_eq!(tab.attr("step"), path.len().to_string());
+    let rtl = tab.text("#rtl-0");
+    assert!(rtl.contains("2/1") && rtl.contains("OVER LIMIT"), "{rtl}");
+    tab.screenshot(&shots().join("scheduler-over-limit-1280x720-en.png"));
+    let bad = tab.eval(LAYOUT_CHECK);
+    assert_eq!(bad, json!([]), "the code and the moves fit too");
+
+    // A refused move says why and changes nothing.
+    let refused = tab.eval("(document.querySelector('#moves button.refused') || {}).getAttribute ? document.querySelector('#moves button.refused').getAttribute('data-move') : null");
+    if let Some(i) = refused.as_str() {
+        let step = tab.attr("step");
+        tab.click(&format!("#moves [data-move=\"{i}\"]"));
+        assert_eq!(tab.attr("step"), step);
+        assert!(!tab.text("#moves .message.refused").is_empty());
+    }
+
+    // In Korean: the moves and the code are the engine's Korean words.
+    tab.click("#lang-btn");
+    assert!(tab.text("#rtl-0").contains("한도 초과"));
+    let moves = tab.text("#moves");
+    assert!(
+        moves.contains("스레드") || moves.contains("포트"),
+        "{moves}"
+    );
+    tab.screenshot(&shots().join("scheduler-over-limit-1920x1080-ko.png"));
+    tab.size(1920, 1080, 1.0);
+    tab.screenshot(&shots().join("scheduler-over-limit-1920x1080-ko.png"));
+
+    // The branch downloads as a scenario that `check` accepts.
+    tab.click("#moves .download");
+    let saved = dir.join("scheduled-branch.json");
+    let start = Instant::now();
+    while !saved.is_file() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "no download in {}",
+            dir.display()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let check = util::bin().arg("check").arg(&saved).output().unwrap();
+    assert!(
+        check.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&check.stdout),
+        std::fs::read_to_string(&saved).unwrap()
+    );
+    let branch = iocp_sim::scenario::load(&saved).unwrap();
+    assert_eq!(branch.steps.len(), path.len());
+
+    // Every bundled challenge, in the course file, in its first mode, in
+    // as many moves as the explorer's shortest answer.
+    let course = dir.join("course.html");
+    iocp(&["course", "--html", course.to_str().unwrap()]);
+    tab.size(1280, 720, 1.0);
+    tab.open(&url(&course));
+    let challenges = iocp_sim::course::load(&util::repo("sim-scenarios/course.json"))
+        .unwrap()
+        .challenges;
+    assert!(!challenges.is_empty());
+    for name in &challenges {
+        let ch = iocp_sim::challenge::load(&util::repo("sim-scenarios").join(name)).unwrap();
+        let shortest = ch.shortest;
+        let goal = ch.goal.to_string();
+        let mut lesson = Lesson::challenge(ch);
+        let mode = lesson.default_mode();
+        if tab.eval("document.getElementById('index').hidden") == json!(true) {
+            tab.click("#index-btn");
+        }
+        tab.click(&format!("#index button[data-file={}]", json!(name)));
+        assert_eq!(
+            tab.attr("mode"),
+            if mode == Mode::Scheduler {
+                "scheduler"
+            } else {
+                "every_call"
+            },
+            "{name}"
+        );
+        let Some(n) = shortest else {
+            // The explorer finds none within its bounds; the page says so.
+            tab.click("#moves .explorer");
+            assert!(!tab.text("#moves .message").is_empty(), "{name}");
+            continue;
+        };
+        let start = lesson.start();
+        let path = answer(&mut lesson, start, &goal, mode);
+        assert_eq!(
+            path.len(),
+            n,
+            "{name}: the explorer's answer has the file's length"
+        );
+        for &i in &path {
+            click_move(&mut tab, i);
+        }
+        assert_eq!(tab.attr("reached"), "1", "{name}: solved");
+        let msg = tab.text("#moves .message");
+        assert!(msg.contains(&n.to_string()), "{name}: {msg}");
+        tab.no_errors();
+    }
+    tab.stayed_offline();
 }

@@ -113,6 +113,10 @@ pub const PAGE: PageWords = PageWords {
     index: "Lessons",
     lessons: "Lessons",
     challenges: "Challenges",
+    modes: ["the scheduler: run the threads", "every call"],
+    download: "download this branch as a scenario",
+    explorer: "ask the explorer",
+    reset: "start again",
 };
 
 /// An action in words: `get T1 on P (timeout infinite)`.

@@ -110,6 +110,10 @@ pub const PAGE: PageWords = PageWords {
     index: "목차",
     lessons: "강의",
     challenges: "도전 과제",
+    modes: ["스케줄러: 스레드를 실행", "모든 호출"],
+    download: "이 갈래를 시나리오 파일로 내려받기",
+    explorer: "탐색기에게 묻기",
+    reset: "처음부터 다시",
 };
 
 /// The Korean label of a rule: `"규칙 2 (insert: 패킷 삽입)"`.

@@ -205,6 +205,14 @@ pub struct PageWords {
     pub lessons: &'static str,
     /// The heading of a course's challenges.
     pub challenges: &'static str,
+    /// The two modes' buttons: scheduler mode, every-call mode.
+    pub modes: [&'static str; 2],
+    /// The button that downloads the branch as a scenario file.
+    pub download: &'static str,
+    /// The button that plays the explorer's shortest answer.
+    pub explorer: &'static str,
+    /// The button that forgets the branch.
+    pub reset: &'static str,
 }
 
 #[cfg(test)]

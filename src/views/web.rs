@@ -18,23 +18,31 @@
 //! | `{"op":"catalog","lang":L}` | the course's index in `L` ([`Catalog`]): each order with each lesson's title and description, the challenges |
 //! | `{"op":"run","file":F,"flavor":V,"lang":L}` | the run's header ([`RunHeader`]): title, last step, where it stopped, each step's action and over-limit flag |
 //! | `{"op":"frame","file":F,"flavor":V,"lang":L,"index":I}` | frame `I` ([`Frame`]) |
+//! | `{"op":"panel","file":F,"lang":L,"at":I,"mode":M}` | what a student can do at step `I` in mode `M` ([`Panel`]): each thread's code, the moves with their refusals in words, the challenge's progress |
+//! | `{"op":"play","file":F,"lang":L,"at":I,"mode":M,"choice":C}` | plays move `C` of that panel after step `I` (the lesson branches there) ([`Playing`]) |
+//! | `{"op":"explore","file":F,"lang":L,"at":I,"mode":M}` | plays the explorer's shortest way from step `I` to the challenge's goal ([`Playing`]) |
+//! | `{"op":"branch","file":F}` | the branch as an `iocp-sim/1` file that `iocp-sim check` accepts ([`Branch`]) |
+//! | `{"op":"reset","file":F}` | forgets the branch: the file as written |
 //!
-//! `flavor` may be `null` (the file's own). Every answer is `{"ok":..}` or
-//! `{"error":"..."}` naming the file, the step or the reason; nothing a
-//! page sends makes the engine panic, and a run whose recorded trace
-//! would pass [`MAX_RUN_BYTES`] is refused before it is recorded.
+//! Each file is a [`Lesson`] (a lesson, or a challenge at its start), kept
+//! with the branch the student makes. `flavor` may be `null` (the file's
+//! own); `mode` is `"scheduler"` or `"every_call"`. Every answer is
+//! `{"ok":..}` or `{"error":"..."}` naming the file, the step or the
+//! reason; nothing a page sends makes the engine panic, and a run the
+//! engine could not hold or show ([`MAX_RUN_BYTES`]) is refused before it
+//! is recorded, as is a branch past [`MAX_BRANCH_STEPS`].
 
 use std::collections::BTreeMap;
-use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 
 use super::frame::{self, Frame, Show};
 use super::size;
 use crate::challenge;
+use crate::explore::free::Shortest;
+use crate::lesson::{Lesson, Mode};
 use crate::model::Flavor;
-use crate::narrate::{page_words, words, Lang, PageWords, Words};
-use crate::runner::Trace;
+use crate::narrate::{self, page_words, whatif_words, words, Lang, PageWords, Words};
 use crate::scenario::{self, Scenario, Text};
 
 /// The largest run the engine records, measured as its estimated memory
@@ -43,9 +51,30 @@ use crate::scenario::{self, Scenario, Text};
 /// ([`size::Estimate::html`]: the work of showing every step).
 pub const MAX_RUN_BYTES: u64 = size::MAX_PLAY_BYTES;
 
-/// Runs kept recorded at most (a lesson in each flavour, and a few more);
-/// fewer when their estimated memory together would pass [`MAX_RUN_BYTES`].
-const RUNS_KEPT: usize = 6;
+/// Lessons kept open (with their branches) at most; the one used longest
+/// ago is forgotten first.
+const LESSONS_KEPT: usize = 8;
+
+/// The longest branch a student can make (in steps); a move past it is
+/// refused.
+pub const MAX_BRANCH_STEPS: usize = 2000;
+
+/// A mode as the page names it (`"scheduler"`, `"every_call"`).
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum ModeArg {
+    Scheduler,
+    EveryCall,
+}
+
+impl From<ModeArg> for Mode {
+    fn from(m: ModeArg) -> Mode {
+        match m {
+            ModeArg::Scheduler => Mode::Scheduler,
+            ModeArg::EveryCall => Mode::EveryCall,
+        }
+    }
+}
 
 /// A request, as the page sends it.
 #[derive(Debug, Deserialize)]
@@ -71,6 +100,31 @@ enum Request {
         flavor: Option<String>,
         lang: String,
         index: usize,
+    },
+    Panel {
+        file: String,
+        lang: String,
+        at: usize,
+        mode: ModeArg,
+    },
+    Play {
+        file: String,
+        lang: String,
+        at: usize,
+        mode: ModeArg,
+        choice: usize,
+    },
+    Explore {
+        file: String,
+        lang: String,
+        at: usize,
+        mode: ModeArg,
+    },
+    Branch {
+        file: String,
+    },
+    Reset {
+        file: String,
     },
 }
 
@@ -224,28 +278,118 @@ pub struct RunHeader {
     pub last: usize,
     /// Frame 0 (before step 1) and one line per step.
     pub steps: Vec<StepLine>,
+    /// The modes whose moves the lesson offers, the first one first.
+    pub modes: Vec<Mode>,
+    /// The first step a move may follow (a challenge's start).
+    pub start: usize,
+    /// The challenge, if the file is one.
+    pub challenge: Option<ChallengeText>,
 }
 
-/// A scenario recorded in one flavour.
-#[derive(Debug)]
-struct Recorded {
-    file: String,
-    flavor: Flavor,
-    /// Its estimated memory ([`size::Estimate::engine_memory`]).
-    bytes: u64,
-    scenario: Rc<Scenario>,
-    trace: Trace,
+/// A challenge's text in one language.
+#[derive(Debug, Serialize)]
+pub struct ChallengeText {
+    /// Its goal, in words.
+    pub goal: String,
+    /// Its hints, the last one closest to the answer.
+    pub hints: Vec<String>,
+    /// The hint button's word.
+    pub hint: &'static str,
 }
 
-/// The engine's state: the page's files and the runs recorded last.
+/// One thread's program at a step, in words.
+#[derive(Debug, Serialize)]
+pub struct CodeView {
+    /// The thread.
+    pub thread: String,
+    /// Its program's lines.
+    pub lines: Vec<String>,
+    /// The line of its next call (`None` once it has exited).
+    pub current: Option<usize>,
+    /// It is inside that call (waiting, or blocked).
+    pub inside: bool,
+}
+
+/// One move offered, in words.
+#[derive(Debug, Serialize)]
+pub struct MoveView {
+    /// The move.
+    pub text: String,
+    /// Why it cannot be made, if it cannot.
+    pub refused: Option<String>,
+    /// The thread it is about, if one (to draw it by that thread's code).
+    pub thread: Option<String>,
+}
+
+/// A goal's progress, in words.
+#[derive(Debug, Serialize)]
+pub struct ProgressView {
+    /// The goal, the moves made and the budget.
+    pub status: String,
+    /// The goal is reached.
+    pub reached: bool,
+    /// Each condition of the goal, checked on this step's state.
+    pub checks: Vec<CheckView>,
+    /// Why the last move missed the goal, when its data says.
+    pub miss: Option<String>,
+}
+
+/// One condition of a goal.
+#[derive(Debug, Serialize)]
+pub struct CheckView {
+    /// The condition and its value here.
+    pub text: String,
+    /// It holds.
+    pub holds: bool,
+}
+
+/// What a student can do at a step.
+#[derive(Debug, Serialize)]
+pub struct Panel {
+    /// Each thread's program (empty when the lesson gives none).
+    pub code: Vec<CodeView>,
+    /// The moves offered, in the lesson's order.
+    pub moves: Vec<MoveView>,
+    /// Why no move can be made here, if none can.
+    pub closed: Option<String>,
+    /// The challenge's progress.
+    pub progress: Option<ProgressView>,
+}
+
+/// What a move (or the explorer's answer) did.
+#[derive(Debug, Serialize)]
+pub struct Playing {
+    /// The step to show next.
+    pub at: usize,
+    /// What to tell the student (solved, the budget, the explorer's
+    /// answer), if anything.
+    pub message: Option<String>,
+    /// The move was refused (the message says why); nothing changed.
+    pub refused: bool,
+}
+
+/// The branch as a scenario file.
+#[derive(Debug, Serialize)]
+pub struct Branch {
+    /// A file name for it (`LESSON-branch.json`).
+    pub name: String,
+    /// Its text.
+    pub json: String,
+}
+
+/// A file of the page read: a lesson, or a challenge.
+enum Item {
+    Lesson(Box<Scenario>),
+    Challenge(Box<challenge::Challenge>),
+}
+
+/// The engine's state: the page's files and the lessons open.
 #[derive(Debug, Default)]
 pub struct Engine {
     files: BTreeMap<String, String>,
     course: Option<Index>,
-    /// Scenarios read, by file.
-    scenarios: BTreeMap<String, Rc<Scenario>>,
-    /// Recorded runs, newest first, at most [`RUNS_KEPT`].
-    runs: Vec<Rc<Recorded>>,
+    /// Lessons open, by file, the one used last first.
+    open: Vec<(String, Lesson)>,
 }
 
 /// An answer the engine could not give, in words.
@@ -260,6 +404,12 @@ fn flavor(code: Option<&str>) -> Result<Option<Flavor>, Refusal> {
         Flavor::parse(c).ok_or_else(|| format!("unknown flavour {c:?} (windows, wine, wine10)"))
     })
     .transpose()
+}
+
+/// Refuses, before it is recorded, a run of `sc` in `flavor` that the
+/// engine could not hold or show.
+fn fits(file: &str, sc: &Scenario, flavor: Flavor) -> Result<(), Refusal> {
+    size::check_page(sc, flavor, MAX_RUN_BYTES).map_err(|e| format!("{file}: {e}"))
 }
 
 impl Engine {
@@ -285,8 +435,7 @@ impl Engine {
             Request::Load { files, course } => {
                 self.files = files;
                 self.course = course;
-                self.scenarios.clear();
-                self.runs.clear();
+                self.open.clear();
                 Ok(format!(r#"{{"files":{}}}"#, self.files.len()))
             }
             Request::Words { lang: l } => {
@@ -296,54 +445,15 @@ impl Engine {
                     page: page_words(l),
                 }))
             }
-            Request::Catalog { lang: l } => {
-                let l = lang(&l)?;
-                let course = self
-                    .course
-                    .clone()
-                    .ok_or_else(|| "this page has no course".to_owned())?;
-                let mut paths = Vec::new();
-                for p in &course.paths {
-                    let lessons = p
-                        .lessons
-                        .iter()
-                        .map(|f| self.entry(f, l))
-                        .collect::<Result<_, _>>()?;
-                    paths.push(CatalogPath {
-                        id: p.id.clone(),
-                        title: p.title.get(l).into_owned(),
-                        lessons,
-                    });
-                }
-                let challenges = course
-                    .challenges
-                    .iter()
-                    .map(|f| self.entry(f, l))
-                    .collect::<Result<_, _>>()?;
-                Ok(json(&Catalog {
-                    paths,
-                    challenges_title: page_words(l).challenges,
-                    challenges,
-                }))
-            }
+            Request::Catalog { lang: l } => self.catalog(lang(&l)?),
             Request::Run {
                 file,
                 flavor: f,
                 lang: l,
             } => {
-                let (l, r) = (lang(&l)?, self.recorded(&file, flavor(f.as_deref())?)?);
-                let frames = frame::Frames::new(&r.scenario, &r.trace, l);
-                let steps = frames
-                    .map(|f| StepLine {
-                        over: f.ports.iter().any(|p| p.over),
-                        action: f.action,
-                    })
-                    .collect();
-                Ok(json(&RunHeader {
-                    show: Show::header(&r.scenario, &r.trace, l),
-                    last: r.trace.steps.len(),
-                    steps,
-                }))
+                let l = lang(&l)?;
+                let lesson = self.lesson(&file, flavor(f.as_deref())?)?;
+                Ok(json(&header(lesson, l)))
             }
             Request::Frame {
                 file,
@@ -351,35 +461,111 @@ impl Engine {
                 lang: l,
                 index,
             } => {
-                let (l, r) = (lang(&l)?, self.recorded(&file, flavor(f.as_deref())?)?);
-                let last = r.trace.steps.len();
+                let l = lang(&l)?;
+                let lesson = self.lesson(&file, flavor(f.as_deref())?)?;
+                let last = lesson.last();
                 if index > last {
                     return Err(format!(
                         "{file}: step {index} is past the last step ({last})"
                     ));
                 }
-                let f: Frame = frame::frame(&r.scenario, &r.trace, l, index);
+                let f: Frame = frame::frame(lesson.scenario(), lesson.trace(), l, index);
                 Ok(json(&f))
+            }
+            Request::Panel {
+                file,
+                lang: l,
+                at,
+                mode,
+            } => {
+                let l = lang(&l)?;
+                let lesson = self.lesson(&file, None)?;
+                Ok(json(&panel(lesson, l, at, mode.into())))
+            }
+            Request::Play {
+                file,
+                lang: l,
+                at,
+                mode,
+                choice,
+            } => {
+                let l = lang(&l)?;
+                let lesson = self.lesson(&file, None)?;
+                Ok(json(&play(lesson, l, at, mode.into(), choice)))
+            }
+            Request::Explore {
+                file,
+                lang: l,
+                at,
+                mode,
+            } => {
+                let l = lang(&l)?;
+                let lesson = self.lesson(&file, None)?;
+                Ok(json(&explore(lesson, l, at, mode.into())))
+            }
+            Request::Branch { file } => {
+                let lesson = self.lesson(&file, None)?;
+                let stem = file.rsplit('/').next().unwrap_or(&file);
+                let stem = stem.strip_suffix(".json").unwrap_or(stem);
+                Ok(json(&Branch {
+                    name: format!("{stem}-branch.json"),
+                    json: lesson.branch_json(),
+                }))
+            }
+            Request::Reset { file } => {
+                self.open.retain(|(f, _)| *f != file);
+                self.lesson(&file, None)?;
+                Ok("null".to_owned())
             }
         }
     }
 
-    /// `file`'s index entry in `l`.
-    fn entry(&mut self, file: &str, l: Lang) -> Result<Entry, Refusal> {
-        let sc = self.scenario(file)?;
+    fn catalog(&mut self, l: Lang) -> Result<String, Refusal> {
+        let course = self
+            .course
+            .clone()
+            .ok_or_else(|| "this page has no course".to_owned())?;
+        let mut paths = Vec::new();
+        for p in &course.paths {
+            let lessons = p
+                .lessons
+                .iter()
+                .map(|f| self.entry(f, l))
+                .collect::<Result<_, _>>()?;
+            paths.push(CatalogPath {
+                id: p.id.clone(),
+                title: p.title.get(l).into_owned(),
+                lessons,
+            });
+        }
+        let challenges = course
+            .challenges
+            .iter()
+            .map(|f| self.entry(f, l))
+            .collect::<Result<_, _>>()?;
+        Ok(json(&Catalog {
+            paths,
+            challenges_title: page_words(l).challenges,
+            challenges,
+        }))
+    }
+
+    /// `file`'s index entry in `l` (read, not run).
+    fn entry(&self, file: &str, l: Lang) -> Result<Entry, Refusal> {
+        let (title, description) = match self.item(file)? {
+            Item::Lesson(sc) => (sc.world.title, sc.world.description),
+            Item::Challenge(ch) => (ch.title, Some(ch.description)),
+        };
         Ok(Entry {
             file: file.to_owned(),
-            title: sc.world.title.get(l).into_owned(),
-            description: sc.world.description.as_ref().map(|d| d.get(l).into_owned()),
+            title: title.get(l).into_owned(),
+            description: description.map(|d| d.get(l).into_owned()),
         })
     }
 
-    /// The scenario of `file`, read once: a lesson, or a challenge's
-    /// start (its lesson cut where the student starts, in its flavour).
-    fn scenario(&mut self, file: &str) -> Result<Rc<Scenario>, Refusal> {
-        if let Some(sc) = self.scenarios.get(file) {
-            return Ok(sc.clone());
-        }
+    /// Reads `file`: a lesson, or a challenge with the lesson it names
+    /// (a file of the page too).
+    fn item(&self, file: &str) -> Result<Item, Refusal> {
         let text = self.text(file)?;
         #[derive(Deserialize)]
         struct Format {
@@ -388,21 +574,16 @@ impl Engine {
         let format = serde_json::from_str::<Format>(text)
             .ok()
             .and_then(|f| f.format);
-        let sc = if format.as_deref() == Some(challenge::FORMAT) {
-            let rel = challenge::lesson_of(file, text).map_err(|e| e.to_string())?;
-            let name = join(file, &rel);
-            let lesson_text = self.text(&name)?;
-            let lesson = scenario::load_str(&name, lesson_text).map_err(|e| e.to_string())?;
-            let ch = challenge::load_str(file, text, lesson).map_err(|e| e.to_string())?;
-            let mut start = ch.start.clone();
-            start.world.flavor = ch.flavor;
-            start
-        } else {
-            scenario::load_str(file, text).map_err(|e| e.to_string())?
-        };
-        let sc = Rc::new(sc);
-        self.scenarios.insert(file.to_owned(), sc.clone());
-        Ok(sc)
+        if format.as_deref() != Some(challenge::FORMAT) {
+            return scenario::load_str(file, text)
+                .map(|sc| Item::Lesson(Box::new(sc)))
+                .map_err(|e| e.to_string());
+        }
+        let rel = challenge::lesson_of(file, text).map_err(|e| e.to_string())?;
+        let name = join(file, &rel);
+        let lesson = scenario::load_str(&name, self.text(&name)?).map_err(|e| e.to_string())?;
+        let ch = challenge::load_str(file, text, lesson).map_err(|e| e.to_string())?;
+        Ok(Item::Challenge(Box::new(ch)))
     }
 
     fn text(&self, file: &str) -> Result<&str, Refusal> {
@@ -412,44 +593,224 @@ impl Engine {
             .ok_or_else(|| format!("no file {file:?} in this page"))
     }
 
-    /// The run of `file` in `flavor` (the file's own if `None`), recorded
-    /// once and kept among the last few; refused before recording if it
-    /// would hold more than [`MAX_RUN_BYTES`].
-    fn recorded(&mut self, file: &str, flavor: Option<Flavor>) -> Result<Rc<Recorded>, Refusal> {
-        let sc = self.scenario(file)?;
-        let flavor = flavor.unwrap_or(sc.world.flavor);
-        if let Some(i) = self
-            .runs
-            .iter()
-            .position(|r| r.file == file && r.flavor == flavor)
-        {
-            let r = self.runs.remove(i);
-            self.runs.insert(0, r.clone());
-            return Ok(r);
+    /// The lesson of `file`, opened once (and kept with its branch among
+    /// the last [`LESSONS_KEPT`]), played in `flavor` if one is given; a
+    /// run the engine could not hold is refused before it is recorded.
+    fn lesson(&mut self, file: &str, flavor: Option<Flavor>) -> Result<&mut Lesson, Refusal> {
+        match self.open.iter().position(|(f, _)| f == file) {
+            Some(i) => {
+                let kept = self.open.remove(i);
+                self.open.insert(0, kept);
+            }
+            None => {
+                let lesson = match self.item(file)? {
+                    Item::Lesson(sc) => {
+                        fits(file, &sc, sc.world.flavor)?;
+                        Lesson::new(*sc)
+                    }
+                    Item::Challenge(ch) => {
+                        fits(file, &ch.start, ch.flavor)?;
+                        Lesson::challenge(*ch)
+                    }
+                };
+                self.open.insert(0, (file.to_owned(), lesson));
+                self.open.truncate(LESSONS_KEPT);
+            }
         }
-        size::check_page(&sc, flavor, MAX_RUN_BYTES).map_err(|e| format!("{file}: {e}"))?;
-        let bytes = size::estimate_page(&sc, flavor, MAX_RUN_BYTES).engine_memory();
-        // Room for it first: the oldest runs go.
-        let mut kept = bytes;
-        let room = self
-            .runs
+        let lesson = &mut self.open[0].1;
+        if let Some(f) = flavor.filter(|f| *f != lesson.flavor()) {
+            fits(file, lesson.scenario(), f)?;
+            lesson.set_flavor(f);
+        }
+        Ok(lesson)
+    }
+}
+
+/// The run's header in `l`, and what the lesson offers.
+fn header(lesson: &Lesson, l: Lang) -> RunHeader {
+    let steps = frame::Frames::new(lesson.scenario(), lesson.trace(), l)
+        .map(|f| StepLine {
+            over: f.ports.iter().any(|p| p.over),
+            action: f.action,
+        })
+        .collect();
+    let challenge = lesson.challenge_played().map(|ch| ChallengeText {
+        goal: narrate::goal(&ch.goal, l),
+        hints: ch.hints.iter().map(|h| h.get(l).into_owned()).collect(),
+        hint: whatif_words(l).hint,
+    });
+    RunHeader {
+        show: Show::header(lesson.scenario(), lesson.trace(), l),
+        last: lesson.last(),
+        steps,
+        modes: lesson.modes(),
+        start: lesson.start(),
+        challenge,
+    }
+}
+
+/// The code, the moves and the progress at step `at` in `mode`, in `l`.
+fn panel(lesson: &Lesson, l: Lang, at: usize, mode: Mode) -> Panel {
+    let names = lesson.names();
+    let at = at.min(lesson.last());
+    let k = lesson.state(at);
+    let code = lesson
+        .code(at)
+        .into_iter()
+        .map(|c| CodeView {
+            thread: names.thread(c.thread).to_owned(),
+            lines: c
+                .lines
+                .iter()
+                .map(|line| narrate::line(line, names, l))
+                .collect(),
+            current: c.current,
+            inside: c.inside,
+        })
+        .collect();
+    let choices = lesson.moves(at, mode);
+    let closed = match choices.is_empty() {
+        true => lesson
+            .try_move(at, first_move(mode))
+            .err()
+            .map(|r| narrate::refusal(&r, names, l)),
+        false => None,
+    };
+    let moves = choices
+        .iter()
+        .map(|c| MoveView {
+            text: narrate::lesson_move(&c.mv, &c.action, &k, names, l),
+            refused: c.refusal.map(|r| narrate::refusal(&r, names, l)),
+            thread: c.mv.thread().map(|t| names.thread(t).to_owned()),
+        })
+        .collect();
+    Panel {
+        code,
+        moves,
+        closed,
+        progress: progress(lesson, l, at),
+    }
+}
+
+/// A move of `mode` to ask with, for why none can be made.
+fn first_move(mode: Mode) -> crate::lesson::Move {
+    use crate::model::{PortId, ThreadId};
+    match mode {
+        Mode::Scheduler => crate::lesson::Move::Run {
+            thread: ThreadId(0),
+        },
+        Mode::EveryCall => crate::lesson::Move::Post {
+            port: PortId(0),
+            key: 0,
+        },
+    }
+}
+
+/// The challenge's progress at `at`, in words.
+fn progress(lesson: &Lesson, l: Lang, at: usize) -> Option<ProgressView> {
+    let p = lesson.progress(at, None)?;
+    let names = lesson.names();
+    let w = whatif_words(l);
+    let budget = p.budget.map_or(String::new(), |b| b.to_string());
+    Some(ProgressView {
+        status: format!(
+            "{}{}{}{}{}{}",
+            w.status.0,
+            narrate::goal(&p.goal, l),
+            w.status.1,
+            p.moves,
+            w.status.2,
+            budget
+        ),
+        reached: p.reached,
+        checks: p
+            .checks
             .iter()
-            .take(RUNS_KEPT - 1)
-            .take_while(|r| {
-                kept += r.bytes;
-                kept <= MAX_RUN_BYTES
+            .map(|c| CheckView {
+                text: narrate::check(c, names, l),
+                holds: c.holds,
             })
-            .count();
-        self.runs.truncate(room);
-        let r = Rc::new(Recorded {
-            file: file.to_owned(),
-            flavor,
-            bytes,
-            trace: Trace::record(&sc, flavor),
-            scenario: sc,
-        });
-        self.runs.insert(0, r.clone());
-        Ok(r)
+            .collect(),
+        miss: p.miss.map(|m| narrate::miss(&m, names, l)),
+    })
+}
+
+/// After a move that made step `at`: solved (with the explorer's
+/// shortest), the budget used up, or nothing to say.
+fn after_move(lesson: &Lesson, l: Lang, at: usize) -> Option<String> {
+    let p = lesson.progress(at, None)?;
+    let w = whatif_words(l);
+    if p.reached {
+        let best = p.shortest.map_or(w.none.to_owned(), |b| b.to_string());
+        let mut m = format!("{}{}{}{best}", w.solved.0, p.moves, w.solved.1);
+        if p.budget.is_some_and(|b| p.moves > b) {
+            m.push_str(w.over_budget);
+        }
+        return Some(m);
+    }
+    p.budget
+        .filter(|b| p.moves >= *b)
+        .map(|_| w.used_up.to_owned())
+}
+
+/// Plays choice `choice` of the moves at `at` in `mode`.
+fn play(lesson: &mut Lesson, l: Lang, at: usize, mode: Mode, choice: usize) -> Playing {
+    let refused = |message: String| Playing {
+        at,
+        message: Some(message),
+        refused: true,
+    };
+    let choices = lesson.moves(at, mode);
+    let Some(c) = choices.get(choice) else {
+        return refused(format!("{} {choice}?", whatif_words(l).refused));
+    };
+    if at >= MAX_BRANCH_STEPS {
+        return refused(format!(
+            "{}: {} > {MAX_BRANCH_STEPS}",
+            whatif_words(l).refused,
+            words(l).step
+        ));
+    }
+    match lesson.play(at, c.mv) {
+        Ok(p) => Playing {
+            at: p.at,
+            message: after_move(lesson, l, p.at),
+            refused: false,
+        },
+        Err(r) => refused(format!(
+            "{}: {}",
+            whatif_words(l).refused,
+            narrate::refusal(&r, lesson.names(), l)
+        )),
+    }
+}
+
+/// Plays the explorer's shortest way from `at` to the challenge's goal.
+fn explore(lesson: &mut Lesson, l: Lang, at: usize, mode: Mode) -> Playing {
+    let w = whatif_words(l);
+    let Some(goal) = lesson.challenge_played().map(|c| c.goal) else {
+        return Playing {
+            at,
+            message: None,
+            refused: true,
+        };
+    };
+    let message = match lesson.shortest(at, goal, mode) {
+        Shortest::Already => w.already.to_owned(),
+        Shortest::Found(path) => match lesson.play_answer(at, goal, &path) {
+            Ok(_) => format!("{}{}{}", w.found.0, path.len(), w.found.1),
+            Err(r) => narrate::refusal(&r, lesson.names(), l),
+        },
+        Shortest::NotWithin { depth, states } => format!(
+            "{}{depth}{}{states}{}",
+            w.not_within.0, w.not_within.1, w.not_within.2
+        ),
+        Shortest::TooMany { states } => format!("{}{states}{}", w.too_many.0, w.too_many.1),
+    };
+    Playing {
+        at: (at + 1).min(lesson.last()),
+        message: Some(message),
+        refused: false,
     }
 }
 
