@@ -294,13 +294,16 @@ impl Tab {
         v.as_str().unwrap_or("").to_owned()
     }
 
-    /// Clicks the middle of the element `selector` as a mouse would,
-    /// after checking that it is inside the window and on top there.
+    /// Clicks the middle of the element `selector` as a mouse would
+    /// (scrolled into its list's view first), after checking that it is
+    /// inside the window and on top there.
     fn click(&mut self, selector: &str) {
         let at = self.eval(&format!(
             r#"(function () {{
               var e = document.querySelector({s});
               if (!e) return 'no element ' + {s};
+              // As a person scrolls a long list of moves to the one wanted.
+              e.scrollIntoView({{ block: 'nearest' }});
               var r = e.getBoundingClientRect();
               var x = r.left + r.width / 2, y = r.top + r.height / 2;
               if (r.width === 0 || x < 0 || y < 0 || x > innerWidth || y > innerHeight) return {s} + ' is not in the window';
