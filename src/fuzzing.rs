@@ -117,13 +117,13 @@ pub fn scenario_bytes(data: &[u8]) {
         }
     }
     if let Ok(s) = whole {
-        check_scenario(&s, true);
+        check_scenario(&s, std::str::from_utf8(data).ok());
     }
 }
 
-/// Runs a scenario that was read in both flavours and renders it as text
-/// and JSON, and (if `pages`) as HTML and SVG.
-fn check_scenario(s: &Scenario, pages: bool) {
+/// Runs a scenario that was read in both flavours and renders it; with
+/// its `text`, also as the page and the browser's engine show it.
+fn check_scenario(s: &Scenario, text: Option<&str>) {
     for flavor in [Flavor::Windows, Flavor::Wine] {
         let mut runner = Runner::new(&s.world, flavor);
         let mut buf = Vec::new();
@@ -184,16 +184,40 @@ fn check_scenario(s: &Scenario, pages: bool) {
             }
         }
     }
-    if !pages {
-        return;
-    }
     let small = 4 << 20;
     let e = size::estimate(s, s.world.flavor, small);
-    if e.html <= small && e.svg <= small {
-        let page = html::page(s, s.world.flavor, Lang::En);
+    if let (true, Some(text)) = (e.html <= small && e.svg <= small, text) {
+        let page =
+            html::page("fuzz.json", text, s.world.flavor, Lang::En).expect("the text was read");
         check_page(&page);
+        check_engine(text, e.frames);
+    }
+    if e.html <= small && e.svg <= small {
         let drawing = svg::timeline(s, s.world.flavor, Lang::Ko);
         check_svg(&drawing);
+    }
+}
+
+/// The browser's engine answers every frame of the text in both languages
+/// (or refuses in words), and never panics.
+fn check_engine(text: &str, frames: u64) {
+    let mut engine = crate::views::web::Engine::new();
+    let files = serde_json::json!({ "op": "load", "files": { "fuzz.json": text }, "course": null });
+    assert!(engine.handle(&files.to_string()).starts_with(r#"{"ok""#));
+    for lang in ["en", "ko"] {
+        let run = engine.handle(&format!(
+            r#"{{"op":"run","file":"fuzz.json","flavor":null,"lang":"{lang}"}}"#
+        ));
+        assert!(run.starts_with(r#"{"ok""#), "{run}");
+        for i in 0..frames {
+            let f = engine.handle(&format!(
+                r#"{{"op":"frame","file":"fuzz.json","flavor":"wine","lang":"{lang}","index":{i}}}"#
+            ));
+            assert!(
+                f.starts_with(r#"{"ok""#) || f.contains("past the last step"),
+                "{f}"
+            );
+        }
     }
 }
 
@@ -438,7 +462,7 @@ pub fn export_strings(data: &[u8]) {
     let Ok(s) = scenario::load_str("fuzz.json", &scenario) else {
         return;
     };
-    check_scenario(&s, true);
+    check_scenario(&s, Some(&scenario));
 }
 
 /// True for a character a terminal acts on instead of showing: C0 controls
@@ -665,7 +689,7 @@ pub fn terminal_text(data: &[u8]) {
     if let Ok(s) = scenario::load_str(&source, &scenario_text(&title, &desc, &note, &ids)) {
         // `run`'s text view (escaped where it is written) and JSON (the
         // page and the drawing are `export_strings`'s).
-        check_scenario(&s, false);
+        check_scenario(&s, None);
         let plan = crate::diff::plan(&crate::diff::Case::from_scenario(&s), Flavor::Wine);
         let table = crate::diff::table(&plan.model, &plan.model, &title, &desc);
         assert_inert("the diff table", &table);

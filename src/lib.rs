@@ -198,7 +198,6 @@ mod api_tests {
         is_error::<crate::live::control::Failure>();
         is_error::<crate::views::size::TooLarge>();
         #[cfg(feature = "cli")]
-        is_error::<crate::views::sandbox::QueryError>();
         #[cfg(feature = "proptest")]
         {
             is_error::<crate::testing::shadow::Failure>();

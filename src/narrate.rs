@@ -11,7 +11,7 @@ mod reasons;
 pub mod words;
 
 pub use reasons::{rejection_reason, violation};
-pub use words::{GoalWords, LessonWords, WhatIfWords, Words};
+pub use words::{GoalWords, LessonWords, PageWords, WhatIfWords, Words};
 
 use crate::goal::Goal;
 use crate::model::{
@@ -40,6 +40,14 @@ pub fn lesson_words(lang: Lang) -> &'static LessonWords {
     match lang {
         Lang::En => &en::LESSON,
         Lang::Ko => &ko::LESSON,
+    }
+}
+
+/// The classroom page's words in `lang`.
+pub fn page_words(lang: Lang) -> &'static PageWords {
+    match lang {
+        Lang::En => &en::PAGE,
+        Lang::Ko => &ko::PAGE,
     }
 }
 

@@ -8,12 +8,13 @@ use std::process::ExitCode;
 use super::{FlavorArg, LangArg, EXIT_BAD_INPUT};
 use crate::model::Flavor;
 use crate::views::size::{self, MAX_EXPORT_BYTES};
-use crate::views::{html, svg};
+use crate::views::svg;
 
 #[derive(clap::Args, Debug)]
 #[command(group(clap::ArgGroup::new("out").required(true).multiple(true).args(["html", "svg"])))]
 pub struct Args {
-    /// The scenario file (format iocp-sim/1).
+    /// The scenario file (format iocp-sim/1), or for --html a challenge
+    /// (iocp-sim-challenge/1).
     file: PathBuf,
     /// Write a self-contained offline HTML player here.
     #[arg(long, value_name = "OUT")]
@@ -43,55 +44,57 @@ fn write(
     written.map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
-/// Refuses, before anything is built, a page or drawing over [`MAX_EXPORT_BYTES`].
-fn fits(
-    args: &Args,
-    scenario: &crate::scenario::Scenario,
-    flavor: Flavor,
-) -> Result<(), size::TooLarge> {
+/// Refuses, before anything is built, a drawing over [`MAX_EXPORT_BYTES`]
+/// (the page measures itself: [`super::course::file_page`]).
+fn fits_svg(scenario: &crate::scenario::Scenario, flavor: Flavor) -> Result<(), size::TooLarge> {
     let limit = MAX_EXPORT_BYTES;
-    if args.html.is_some() {
-        // The page holds every flavour's run.
-        let bytes = Flavor::ALL
-            .into_iter()
-            .map(|f| size::estimate(scenario, f, limit).html)
-            .sum::<u64>()
-            + html::TEMPLATE_BYTES;
-        size::check(bytes, limit, "the HTML page")?;
-    }
-    if args.svg.is_some() {
-        size::check(
-            size::estimate(scenario, flavor, limit).svg,
-            limit,
-            "the SVG timeline",
-        )?;
-    }
-    Ok(())
+    size::check(
+        size::estimate(scenario, flavor, limit).svg,
+        limit,
+        "the SVG timeline",
+    )
 }
 
 /// Runs `iocp-sim export`.
 pub fn main(args: Args) -> ExitCode {
-    let (scenario, flavor) = match super::load_scenario(&args.file, args.flavor) {
-        Ok(loaded) => loaded,
-        Err(code) => return code,
-    };
     let lang = args.lang.into();
-    if let Err(e) = fits(&args, &scenario, flavor) {
-        errln!("error: {}: {e}", args.file.display());
-        return ExitCode::from(EXIT_BAD_INPUT);
-    }
-    let outputs = [(args.html.as_deref(), true), (args.svg.as_deref(), false)];
-    for (path, page) in outputs {
-        let Some(path) = path else { continue };
-        let written = write(path, |w| match page {
-            true => html::write_page(&scenario, flavor, lang, w),
-            false => svg::write_timeline(&scenario, flavor, lang, w),
-        });
-        if let Err(e) = written {
+    // A scenario's mistakes are shown with their line and a caret.
+    let loaded = match super::course::is_challenge(&args.file) {
+        true => None,
+        false => match super::load_scenario(&args.file, args.flavor) {
+            Ok(loaded) => Some(loaded),
+            Err(code) => return code,
+        },
+    };
+    if let Some(out) = &args.html {
+        // A lesson or a challenge: the page holds the file (and a
+        // challenge's lesson) and the engine that runs it.
+        let page = super::course::file_page(&args.file, args.flavor.map(Flavor::from), lang)
+            .and_then(|page| super::course::write(&page, out));
+        if let Err(e) = page {
             errln!("error: {e}");
             return ExitCode::from(EXIT_BAD_INPUT);
         }
-        errln!("wrote {}", path.display());
+        errln!("wrote {}", out.display());
     }
+    let Some(out) = &args.svg else {
+        return ExitCode::SUCCESS;
+    };
+    let Some((scenario, flavor)) = loaded else {
+        errln!(
+            "error: {}: a challenge has no timeline; export its lesson",
+            args.file.display()
+        );
+        return ExitCode::from(EXIT_BAD_INPUT);
+    };
+    if let Err(e) = fits_svg(&scenario, flavor) {
+        errln!("error: {}: {e}", args.file.display());
+        return ExitCode::from(EXIT_BAD_INPUT);
+    }
+    if let Err(e) = write(out, |w| svg::write_timeline(&scenario, flavor, lang, w)) {
+        errln!("error: {e}");
+        return ExitCode::from(EXIT_BAD_INPUT);
+    }
+    errln!("wrote {}", out.display());
     ExitCode::SUCCESS
 }

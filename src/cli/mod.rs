@@ -25,6 +25,7 @@ macro_rules! errln {
 
 mod challenge;
 mod check;
+mod course;
 mod diff;
 mod explore;
 mod export;
@@ -34,7 +35,6 @@ mod play;
 /// Public for the `run_json` benchmark (`run::write_json`).
 pub mod run;
 mod schema;
-mod serve;
 
 /// The exit status for bad input or a missing environment.
 pub const EXIT_BAD_INPUT: u8 = 2;
@@ -71,8 +71,8 @@ enum Command {
     Live(live::Args),
     /// Play a challenge (reach a goal in few moves) in the terminal player, or --solve it.
     Challenge(challenge::Args),
-    /// Serve the browser sandbox on localhost: the student chooses the next action at any step.
-    Serve(serve::Args),
+    /// Write every lesson and challenge of a folder as one offline HTML file (--html).
+    Course(course::Args),
 }
 
 /// `--flavor`: which implementation of completion ports to simulate.
@@ -246,6 +246,6 @@ pub fn main() -> ExitCode {
         Command::Lab(args) => lab::main(args),
         Command::Live(args) => live::main(args),
         Command::Challenge(args) => challenge::main(args),
-        Command::Serve(args) => serve::main(args),
+        Command::Course(args) => course::main(args),
     }
 }

@@ -4,7 +4,7 @@
 //! (an exhaustive match, so a new event does not compile without one).
 
 use super::facts::Facts;
-use super::words::{GoalWords, LessonWords, WhatIfWords, Words};
+use super::words::{GoalWords, LessonWords, PageWords, WhatIfWords, Words};
 use crate::goal::{Condition, Goal};
 use crate::model::{
     Action, Event, FailWhy, Fired, Flavor, Kernel, MarkChange, Names, NoPacketWhy, NoTakeWhy,
@@ -112,6 +112,18 @@ pub const WHATIF: WhatIfWords = WhatIfWords {
     used_up: "budget used up: step back (←) and branch again, or ? for a hint",
     before_start: "the challenge starts at a later step",
     hint: "hint",
+};
+
+/// The English words of the classroom page's controls.
+pub const PAGE: PageWords = PageWords {
+    switch_lang: "한국어",
+    index: "Lessons",
+    lessons: "Lessons",
+    challenges: "Challenges",
+    modes: ["the scheduler: run the threads", "every call"],
+    download: "download this branch as a scenario",
+    explorer: "ask the explorer",
+    reset: "start again",
 };
 
 /// An action in words: `get T1 on P (timeout infinite)`.

@@ -10,7 +10,7 @@
 
 use super::facts::Facts;
 use super::particle::{with, Particle};
-use super::words::{GoalWords, LessonWords, WhatIfWords, Words};
+use super::words::{GoalWords, LessonWords, PageWords, WhatIfWords, Words};
 use crate::goal::{Condition, Goal};
 use crate::model::{
     Action, Event, FailWhy, Fired, Flavor, Kernel, MarkChange, Names, NoPacketWhy, NoTakeWhy,
@@ -116,6 +116,18 @@ pub const WHATIF: WhatIfWords = WhatIfWords {
     used_up: "동작을 다 썼습니다: 뒤로(←) 가서 다시 갈라 보거나 ?로 힌트를 보세요",
     before_start: "도전 과제는 더 뒤의 단계에서 시작합니다",
     hint: "힌트",
+};
+
+/// The Korean words of the classroom page's controls.
+pub const PAGE: PageWords = PageWords {
+    switch_lang: "English",
+    index: "목차",
+    lessons: "강의",
+    challenges: "도전 과제",
+    modes: ["스케줄러: 스레드를 실행", "모든 호출"],
+    download: "이 갈래를 시나리오 파일로 내려받기",
+    explorer: "탐색기에게 묻기",
+    reset: "처음부터 다시",
 };
 
 /// The Korean label of a rule: `"규칙 2 (insert: 패킷 삽입)"`.

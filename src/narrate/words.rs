@@ -257,6 +257,29 @@ pub struct LessonWords {
     pub shortest: &'static str,
 }
 
+/// The words of the classroom page's own controls (`export --html`,
+/// `course --html`): the index, the language switch.
+#[derive(Debug, serde::Serialize)]
+pub struct PageWords {
+    /// The button that switches to the other language, in that language
+    /// ("한국어" on the English page).
+    pub switch_lang: &'static str,
+    /// The button that opens the course's index.
+    pub index: &'static str,
+    /// The title of a course's one order when its folder has no `course.json`.
+    pub lessons: &'static str,
+    /// The heading of a course's challenges.
+    pub challenges: &'static str,
+    /// The two modes' buttons: scheduler mode, every-call mode.
+    pub modes: [&'static str; 2],
+    /// The button that downloads the branch as a scenario file.
+    pub download: &'static str,
+    /// The button that plays the explorer's shortest answer.
+    pub explorer: &'static str,
+    /// The button that forgets the branch.
+    pub reset: &'static str,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

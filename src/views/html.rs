@@ -1,108 +1,148 @@
-//! The offline HTML player (`iocp-sim export --html`): one self-contained
-//! page (no network: a Content-Security-Policy forbids every fetch) with the
-//! recorded run in both flavours embedded as JSON and drawn by plain
-//! JavaScript. Every text that comes from the scenario reaches the page
-//! either HTML-escaped (the `<title>`) or inside the JSON block with `<`,
-//! `>` and `&` written as `\u003c`-style escapes, and the script only ever
-//! puts it into the page with `textContent`.
+//! The one-file classroom page (`iocp-sim export --html`, `iocp-sim
+//! course --html`): the player's code and style (`player.html`), the lesson
+//! engine ([`ENGINE`], the WebAssembly build of [`super::web`]) as base64,
+//! and the page's files (lessons, challenges, a course's orders) as JSON.
+//! Offline: a Content-Security-Policy forbids every fetch; the module is
+//! instantiated from the bytes in the page, so it opens from `file://`.
+//!
+//! Nothing is computed here but the page's title: the run, its frames and
+//! every sentence are the engine's answers in the browser. What comes from
+//! files reaches the page either HTML-escaped (the `<title>` and the
+//! heading shown before the engine starts) or inside the JSON block with
+//! `<`, `>` and `&` written as `\u003c`-style escapes, and the script only
+//! ever puts text into the page with `textContent`.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 
+use base64::engine::general_purpose::STANDARD;
 use serde::Serialize;
 
-use super::frame::{Frames, Show};
+use super::web::Index;
 use crate::escape::{self, ScriptJson};
 use crate::model::Flavor;
 use crate::narrate::Lang;
-use crate::narrate::{words, Words};
-use crate::runner::Trace;
-use crate::scenario::Scenario;
 
 const TEMPLATE: &str = include_str!("player.html");
 
-/// Bytes of the page around the frames' data (the player's code and style).
-pub const TEMPLATE_BYTES: u64 = TEMPLATE.len() as u64;
+/// The lesson engine: the WebAssembly module that `.ci/wasm-build.sh`
+/// builds from `crates/iocp-wasm` (committed; CI rebuilds it and checks
+/// the bytes).
+#[cfg(not(target_arch = "wasm32"))]
+pub const ENGINE: &[u8] = include_bytes!("web/engine.wasm");
+#[cfg(target_arch = "wasm32")]
+const ENGINE: &[u8] = &[];
 
-/// Where each run's frames go in the data serialised with empty frames.
-const NO_FRAMES: &str = r#""frames":[]"#;
-
+/// The data block the script reads.
 #[derive(Serialize)]
 struct Data<'a> {
-    title: Cow<'a, str>,
-    description: Option<Cow<'a, str>>,
     lang: &'static str,
-    flavor: &'static str,
-    runs: BTreeMap<&'static str, Show>,
-    words: &'static Words,
+    start: &'a str,
+    flavor: Option<&'static str>,
+    course: Option<&'a Index>,
+    files: &'a BTreeMap<String, String>,
 }
 
-/// The whole page for `scenario`, starting in `flavor` (the others are
-/// one key or one button away), in `lang`: what [`write_page`] writes.
-pub fn page(scenario: &Scenario, flavor: Flavor, lang: Lang) -> String {
-    let mut out = Vec::new();
-    write_page(scenario, flavor, lang, &mut out).expect("a Vec takes every byte");
-    String::from_utf8(out).expect("the page is UTF-8")
+/// A page: its files by name, where it starts, and (for a course) the
+/// orders of its index.
+#[derive(Clone, Debug)]
+pub struct Page {
+    /// Lessons and challenges by name (a path relative to the course
+    /// folder, or a lesson's file name), each as its file's text.
+    pub files: BTreeMap<String, String>,
+    /// The file shown first.
+    pub start: String,
+    /// The flavour shown first (`None`: the file's own).
+    pub flavor: Option<Flavor>,
+    /// The language shown first (a button switches).
+    pub lang: Lang,
+    /// The page's title before the engine starts (the start file's title).
+    pub title: String,
+    /// A course's orders: the page then has an index.
+    pub course: Option<Index>,
 }
 
-/// Writes the page for `scenario` to `out` as it is built: one flavour's
-/// run recorded at a time, its frames built, serialised and escaped one
-/// at a time, so memory holds one trace and one frame whatever the page's
-/// size. Fails only when `out` does.
-pub fn write_page(
-    scenario: &Scenario,
-    flavor: Flavor,
-    lang: Lang,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    // Everything but the frames, serialised with empty frame lists; the
-    // frames are written in their place. `"frames":[]` cannot occur inside
-    // a JSON string (its quotes would be escaped there), so the places
-    // found are the runs', in the map's order.
-    let runs = Flavor::ALL
-        .into_iter()
-        .map(|f| {
-            let trace = Trace::record(scenario, f);
-            (f.as_str(), Show::header(scenario, &trace, lang))
-        })
-        .collect();
-    let data = Data {
-        title: scenario.world.title.get(lang),
-        description: scenario.world.description.as_ref().map(|d| d.get(lang)),
-        lang: lang.code(),
-        flavor: flavor.as_str(),
-        runs,
-        words: words(lang),
-    };
-    let json = serde_json::to_string(&data)?;
-    let (head, tail) = TEMPLATE
-        .split_once("{{DATA}}")
-        .expect("the template has a data slot");
-    let head = head
-        .replace("{{LANG}}", lang.code())
-        .replace("{{TITLE}}", &escape::markup(&data.title));
-    out.write_all(head.as_bytes())?;
-    let mut safe = ScriptJson::new(&mut *out);
-    let mut rest = json.as_str();
-    for key in data.runs.keys() {
-        let f = Flavor::parse(key).expect("a run per flavour");
-        let (before, after) = rest
-            .split_once(NO_FRAMES)
-            .expect("every run has a frame list");
-        safe.write_all(before.as_bytes())?;
-        safe.write_all(br#""frames":["#)?;
-        let trace = Trace::record(scenario, f);
-        for (i, frame) in Frames::new(scenario, &trace, lang).enumerate() {
-            if i > 0 {
-                safe.write_all(b",")?;
-            }
-            serde_json::to_writer(&mut safe, &frame)?;
+impl Page {
+    /// The page of one lesson: `name` (its file name) and its text.
+    pub fn lesson(name: &str, text: &str, title: &str, flavor: Option<Flavor>, lang: Lang) -> Page {
+        Page {
+            files: BTreeMap::from([(name.to_owned(), text.to_owned())]),
+            start: name.to_owned(),
+            flavor,
+            lang,
+            title: title.to_owned(),
+            course: None,
         }
-        safe.write_all(b"]")?;
-        rest = after;
     }
-    safe.write_all(rest.as_bytes())?;
-    safe.finish()?;
-    out.write_all(tail.as_bytes())
+
+    fn data(&self) -> Data<'_> {
+        Data {
+            lang: self.lang.code(),
+            start: &self.start,
+            flavor: self.flavor.map(Flavor::as_str),
+            course: self.course.as_ref(),
+            files: &self.files,
+        }
+    }
+
+    /// The page's size in bytes, computed without building it.
+    pub fn bytes(&self) -> u64 {
+        let mut n = Count(0);
+        self.write(&mut n).expect("counting takes every byte");
+        n.0
+    }
+
+    /// Writes the page to `out`.
+    pub fn write(&self, out: &mut dyn Write) -> io::Result<()> {
+        let (head, rest) = TEMPLATE
+            .split_once("{{DATA}}")
+            .expect("the template has a data slot");
+        let (middle, tail) = rest
+            .split_once("{{ENGINE}}")
+            .expect("the template has an engine slot");
+        let title = escape::markup(&self.title);
+        let head = head
+            .replace("{{LANG}}", self.lang.code())
+            .replace("{{TITLE}}", &title);
+        out.write_all(head.as_bytes())?;
+        let mut safe = ScriptJson::new(&mut *out);
+        serde_json::to_writer(&mut safe, &self.data())?;
+        safe.finish()?;
+        out.write_all(middle.as_bytes())?;
+        let mut b64 = base64::write::EncoderWriter::new(&mut *out, &STANDARD);
+        b64.write_all(ENGINE)?;
+        b64.finish()?;
+        drop(b64);
+        out.write_all(tail.as_bytes())
+    }
+
+    /// The whole page as a string.
+    pub fn html(&self) -> String {
+        let mut out = Vec::new();
+        self.write(&mut out).expect("a Vec takes every byte");
+        String::from_utf8(out).expect("the page is UTF-8")
+    }
+}
+
+/// A writer that only counts.
+struct Count(u64);
+
+impl Write for Count {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0 += buf.len() as u64;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The page of one lesson given as its file's text (`name` is its file
+/// name), starting in `flavor` and `lang`; `None` if the text is not a
+/// scenario (the page would show the reader's error).
+pub fn page(name: &str, text: &str, flavor: Flavor, lang: Lang) -> Option<String> {
+    let sc = crate::scenario::load_str(name, text).ok()?;
+    let title = sc.world.title.get(lang);
+    Some(Page::lesson(name, text, &title, Some(flavor), lang).html())
 }

@@ -9,20 +9,19 @@
 //! is pure: a function from frames (and a screen size) to a buffer, a page
 //! or a drawing; only `player::run` touches a terminal.
 //!
-//! The terminal player (`tui`, `player`) needs ratatui, and the browser
-//! sandbox (`sandbox`) drives the same player; all three are built with the
-//! `cli` feature only.
+//! The terminal player (`tui`, `player`) needs ratatui and is built with
+//! the `cli` feature only. The browser's page (`html`) holds the lesson
+//! engine (`web`) compiled to WebAssembly, which needs neither.
 
 pub mod frame;
 pub mod html;
 #[cfg(feature = "cli")]
 pub mod player;
-#[cfg(feature = "cli")]
-pub mod sandbox;
 pub mod size;
 pub mod svg;
 #[cfg(feature = "cli")]
 pub mod tui;
+pub mod web;
 
 pub use crate::narrate::words;
 pub use frame::{frames, Frame, Run, Show};

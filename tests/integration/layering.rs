@@ -496,9 +496,9 @@ fn adapter_violations(path: &str, text: &str) -> Vec<String> {
 }
 
 #[test]
-fn the_player_and_the_sandbox_hold_no_rule_and_parse_no_text() {
+fn the_player_and_the_page_engine_hold_no_rule_and_parse_no_text() {
     let mut bad = Vec::new();
-    for f in ["views/player.rs", "views/sandbox.rs"] {
+    for f in ["views/player.rs", "views/web.rs"] {
         let text = std::fs::read_to_string(root().join("src").join(f)).expect("the adapter");
         bad.extend(adapter_violations(f, &text));
     }

@@ -76,15 +76,22 @@ fn the_terminal_player_shows_the_korean_note() {
 
 #[test]
 fn the_html_page_carries_the_chosen_language() {
-    let sc = scenario();
-    let page = html::page(&sc, Flavor::Windows, Lang::Ko);
+    let page = html::page("bilingual.json", BILINGUAL, Flavor::Windows, Lang::Ko).unwrap();
     assert!(
         page.contains("<title>두 작업자 · iocp-sim</title>"),
         "no Korean title"
     );
-    assert!(page.contains("T1은 대기 스레드 큐에서 잠든다."));
-    assert!(!page.contains("T1 sleeps in the WTQ."));
-    assert!(page.contains("[en] Only in English."));
+    assert!(page.contains(r#"<html lang="ko">"#));
+    assert!(page.contains(r#""lang":"ko""#), "the page opens in Korean");
+    // What the page shows is what its engine answers in that language.
+    let mut e = crate::util::engine(&[("bilingual.json", BILINGUAL)]);
+    let (run, frames) = crate::util::engine_frames(&mut e, "bilingual.json", None, "ko");
+    assert_eq!(run["title"], "두 작업자");
+    assert_eq!(frames[1]["note"], "T1은 대기 스레드 큐에서 잠든다.");
+    assert_eq!(
+        frames[2]["note"],
+        format!("{FALLBACK_MARK}Only in English.")
+    );
 }
 
 #[test]
@@ -296,12 +303,16 @@ fn korean_views(sc: &scenario::Scenario) -> Vec<(&'static str, String)> {
         p.go(i);
         out.push(("tui", buffer_text(&to_buffer(&p, p.ui(), 140, 45))));
     }
-    let page = html::page(sc, sc.world.flavor, Lang::Ko);
-    let start = page.find(r#"id="iocp-data">"#).expect("the data block") + 15;
-    let end = start + page[start..].find("</script>").unwrap();
-    let data: serde_json::Value = serde_json::from_str(&page[start..end]).unwrap();
+    // The page: every answer of its engine, in Korean (words, the run,
+    // every frame).
+    let text = std::fs::read_to_string(&sc.source).expect("a bundled lesson");
+    let mut e = crate::util::engine(&[("lesson.json", &text)]);
+    let words = crate::util::ask(&mut e, &serde_json::json!({ "op": "words", "lang": "ko" }));
+    let (run, frames) = crate::util::engine_frames(&mut e, "lesson.json", None, "ko");
+    let data = serde_json::json!([words, run, frames]);
     // What the page shows; `state`, `op`, `flavor` and `lang` are ids for
-    // the script, not text.
+    // the script, not text, and so are a lesson's `modes` (its buttons'
+    // words are the page words' `modes`, checked here).
     fn shown(v: &serde_json::Value, out: &mut String) {
         match v {
             serde_json::Value::String(s) => {
@@ -311,7 +322,14 @@ fn korean_views(sc: &scenario::Scenario) -> Vec<(&'static str, String)> {
             serde_json::Value::Array(a) => a.iter().for_each(|x| shown(x, out)),
             serde_json::Value::Object(o) => o
                 .iter()
-                .filter(|(k, _)| !["state", "op", "flavor", "lang"].contains(&k.as_str()))
+                .filter(|(k, x)| {
+                    let ids = ["scheduler", "every_call"].map(serde_json::Value::from);
+                    let mode_ids = x
+                        .as_array()
+                        .is_some_and(|a| a.iter().all(|m| ids.contains(m)));
+                    !["state", "op", "flavor", "lang"].contains(&k.as_str())
+                        && !(k.as_str() == "modes" && mode_ids)
+                })
                 .for_each(|(_, x)| shown(x, out)),
             _ => {}
         }

@@ -18,6 +18,8 @@ mod util;
 #[cfg(feature = "cli")]
 mod challenges;
 #[cfg(feature = "cli")]
+mod cli_course;
+#[cfg(feature = "cli")]
 mod cli_errors;
 mod cli_modules;
 mod course;

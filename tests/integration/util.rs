@@ -166,3 +166,51 @@ pub fn text_view(
     out.push_str(&text::summary(runner.summary(), &sc.names, lang));
     out
 }
+
+/// The browser's lesson engine (`views::web`) on `files` (name, text):
+/// sends `request` (JSON) and returns its `ok` answer, failing the test
+/// on a refusal.
+pub fn engine(files: &[(&str, &str)]) -> iocp_sim::views::web::Engine {
+    let mut e = iocp_sim::views::web::Engine::new();
+    let files: serde_json::Map<String, serde_json::Value> = files
+        .iter()
+        .map(|(n, t)| ((*n).to_owned(), serde_json::Value::from(*t)))
+        .collect();
+    let load = serde_json::json!({ "op": "load", "files": files, "course": null });
+    ask(&mut e, &load);
+    e
+}
+
+/// The engine's `ok` answer to `request`; fails the test on a refusal.
+pub fn ask(e: &mut iocp_sim::views::web::Engine, request: &serde_json::Value) -> serde_json::Value {
+    let answer: serde_json::Value =
+        serde_json::from_str(&e.handle(&request.to_string())).expect("the engine answers JSON");
+    match answer.get("ok") {
+        Some(ok) => ok.clone(),
+        None => panic!("the engine refused {request}: {answer}"),
+    }
+}
+
+/// Every frame of `file` as the page's engine answers them, in `flavor`
+/// (`None`: the file's own) and `lang`, after the run's header.
+pub fn engine_frames(
+    e: &mut iocp_sim::views::web::Engine,
+    file: &str,
+    flavor: Option<&str>,
+    lang: &str,
+) -> (serde_json::Value, Vec<serde_json::Value>) {
+    let run = ask(
+        e,
+        &serde_json::json!({ "op": "run", "file": file, "flavor": flavor, "lang": lang }),
+    );
+    let last = run["last"].as_u64().expect("a last step");
+    let frames = (0..=last)
+        .map(|i| {
+            ask(
+                e,
+                &serde_json::json!({ "op": "frame", "file": file, "flavor": flavor, "lang": lang, "index": i }),
+            )
+        })
+        .collect();
+    (run, frames)
+}

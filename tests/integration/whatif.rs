@@ -255,23 +255,3 @@ fn in_scheduler_mode_the_explorer_runs_the_programs() {
     );
     check(&saved);
 }
-
-#[test]
-fn the_sandbox_answer_replays_moves_and_names_what_it_cannot_replay() {
-    use iocp_sim::views::sandbox::answer;
-    let sc = scenario::load(std::path::Path::new(LESSON)).unwrap();
-    let a = answer(&sc, Flavor::Windows, "moves=0:2,1:9&lang=ko").unwrap();
-    assert_eq!((a.index, a.show.last(), a.error.clone()), (2, 2, None));
-    assert!(a.show.frames[2].ports[0].over);
-    assert!(a.choices[0].text.contains("T1 스레드가"));
-    assert!(scenario::load_str("b.json", &a.branch).is_ok());
-    let a = answer(&sc, Flavor::Windows, "moves=0:4").unwrap();
-    assert!(a.error.unwrap().contains("T1 is not paused"));
-    assert_eq!(a.show.last(), 10, "a refused move branches nothing");
-    let a = answer(&sc, Flavor::Windows, "moves=0:99").unwrap();
-    assert!(a.error.unwrap().contains("no choice 99"));
-    let a = answer(&sc, Flavor::Windows, "at=5").unwrap();
-    assert_eq!(a.index, 5);
-    assert!(answer(&sc, Flavor::Windows, "flavor=linux").is_err());
-    assert!(answer(&sc, Flavor::Windows, "moves=x").is_err());
-}
