@@ -327,8 +327,9 @@ fn korean_views(sc: &scenario::Scenario) -> Vec<(&'static str, String)> {
                     let mode_ids = x
                         .as_array()
                         .is_some_and(|a| a.iter().all(|m| ids.contains(m)));
-                    !["state", "op", "flavor", "lang"].contains(&k.as_str())
-                        && !(k.as_str() == "modes" && mode_ids)
+                    let id = ["state", "op", "flavor", "lang"].contains(&k.as_str())
+                        || (k.as_str() == "modes" && mode_ids);
+                    !id
                 })
                 .for_each(|(_, x)| shown(x, out)),
             _ => {}
