@@ -32,7 +32,7 @@ use serde::Deserialize;
 use crate::explore::free::{self, Goal, Shortest};
 use crate::model::{Flavor, Kernel};
 use crate::runner::Runner;
-use crate::scenario::{self, Scenario, ScenarioError, Text};
+use crate::scenario::{self, Problem, Scenario, ScenarioError, Text};
 
 /// The only challenge format this build reads.
 pub const FORMAT: &str = "iocp-sim-challenge/1";
@@ -107,32 +107,34 @@ impl Challenge {
 /// Reads a challenge file and the lesson it starts from.
 pub fn load(path: &Path) -> Result<Challenge, ScenarioError> {
     let source = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Io {
-        path: source.clone(),
-        message: e.to_string(),
-    })?;
+    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::read(&source, e))?;
     let raw: Raw = serde_json::from_str(&text).map_err(|e| ScenarioError::Json {
         path: source.clone(),
         line: e.line(),
         column: e.column(),
         step: None,
-        message: {
+        problem: {
+            // serde_json's words, without the position it appends (the
+            // error gives it).
             let m = e.to_string();
-            m.rfind(" at line ")
-                .map_or(m.clone(), |i| m[..i].to_owned())
+            Problem::json(
+                m.rfind(" at line ")
+                    .map_or(m.clone(), |i| m[..i].to_owned()),
+            )
         },
     })?;
-    let bad = |message: String| ScenarioError::World {
+    let bad = |problem: Problem| ScenarioError::World {
         path: source.clone(),
-        message,
+        problem,
     };
     if raw.format != FORMAT {
         return Err(bad(format!(
             "format {:?} is not understood; this build reads {FORMAT:?}",
             raw.format
-        )));
+        )
+        .into()));
     }
-    let goal = Goal::parse(&raw.goal).map_err(|e| bad(format!("goal: {e}")))?;
+    let goal = Goal::parse(&raw.goal).map_err(|e| bad(format!("goal: {e}").into()))?;
     if raw.budget == 0 {
         return Err(bad("budget must be 1 or more moves".into()));
     }
@@ -141,7 +143,8 @@ pub fn load(path: &Path) -> Result<Challenge, ScenarioError> {
             return Err(bad(format!(
                 "shortest is {n} moves, over the budget of {}",
                 raw.budget
-            )));
+            )
+            .into()));
         }
     }
     let dir = path.parent().unwrap_or(Path::new("."));
@@ -152,13 +155,13 @@ pub fn load(path: &Path) -> Result<Challenge, ScenarioError> {
             raw.step,
             raw.lesson,
             start.steps.len()
-        )));
+        )
+        .into()));
     }
     start.steps.truncate(raw.step);
     let flavor = match raw.flavor.as_deref() {
         None => start.world.flavor,
-        Some(f) => Flavor::parse(f)
-            .ok_or_else(|| bad(format!("flavor {f:?} is not one of \"windows\", \"wine\"")))?,
+        Some(f) => Flavor::parse(f).ok_or_else(|| bad(Problem::flavor(f)))?,
     };
     start.world.title = raw.title.clone();
     start.world.description = Some(raw.description.clone());

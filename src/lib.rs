@@ -12,7 +12,8 @@
 //! * [`narrate`]: turns what a step did into sentences for students.
 //! * [`render`]: text and JSON views of a state.
 //! * [`views`]: the classroom views: terminal player, HTML player, SVG timeline.
-//! * [`diagnostic`]: errors for people: the source line, a caret, "did you mean".
+//! * [`diagnostic`]: errors for people: the source line, a caret, "did you mean"
+//!   (computed from the [`unknown::Unknown`] word an error carries).
 //! * [`diff`]: runs a scenario against a real completion port (Windows, or
 //!   Wine) and compares what it observes with the model.
 //! * [`explore`]: every interleaving of small thread programs, and the shortest path to a condition.
@@ -110,6 +111,7 @@ pub mod runner;
 pub mod scenario;
 #[cfg(feature = "proptest")]
 pub mod testing;
+pub mod unknown;
 pub mod views;
 
 #[cfg(test)]

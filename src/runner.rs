@@ -7,7 +7,7 @@ use std::cell::RefCell;
 use std::ops::ControlFlow;
 
 use crate::model::{Action, Flavor, Kernel, Names, Outcome, Rejection};
-use crate::scenario::{Mismatch, Scenario, ScenarioError, Step, World};
+use crate::scenario::{Mismatch, Problem, Scenario, ScenarioError, Step, World};
 
 /// What became of one step.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,8 +49,8 @@ impl StepReport {
     /// rejected its action and the step did not expect it.
     pub fn stop(&self, step: &Step, source: &str) -> Option<ScenarioError> {
         match &self.applied {
-            Applied::Rejected { message, .. } if self.unexpected_rejection(step) => {
-                Some(rejected_error(source, step, message))
+            Applied::Rejected { message, rejection } if self.unexpected_rejection(step) => {
+                Some(rejected_error(source, step, rejection, message))
             }
             _ => None,
         }
@@ -192,13 +192,22 @@ impl Runner {
     }
 }
 
-/// The error for a step the model rejected without the scenario expecting it.
-pub fn rejected_error(path: &str, step: &Step, message: &str) -> ScenarioError {
+/// The error for a step the model rejected without the scenario expecting
+/// it: the rejection, and `message`, its words.
+pub fn rejected_error(
+    path: &str,
+    step: &Step,
+    rejection: &Rejection,
+    message: &str,
+) -> ScenarioError {
     ScenarioError::Step {
         path: path.to_owned(),
         step: step.number,
         op: step.action.map(|a| a.op()),
-        message: format!("the model rejects this action: {message}"),
+        problem: Problem::Rejected {
+            rejection: *rejection,
+            reason: message.to_owned(),
+        },
     }
 }
 

@@ -9,6 +9,8 @@
 
 use serde::Deserialize;
 
+use crate::unknown::Unknown;
+
 /// The format tag every spec must carry.
 pub const FORMAT: &str = "iocp-sim-explore/1";
 
@@ -187,11 +189,14 @@ pub struct EnvPostSpec {
 pub struct SpecError {
     /// Where: `line L, column C` for syntax errors, or a JSON path such as `threads[1].get.port`.
     pub at: String,
+    /// The 1-based line and column, for syntax errors (`at` then says the same).
+    pub position: Option<(usize, usize)>,
     /// Why.
     pub message: String,
-    /// For an unknown name or word: the ones the spec declares or the
-    /// format knows (for "did you mean"); empty otherwise.
-    pub known: Vec<String>,
+    /// For an unknown name or word (a key, a port, a flavour): the word,
+    /// and the ones the spec declares or the format knows (for "did you
+    /// mean").
+    pub unknown: Option<Unknown>,
 }
 
 impl std::fmt::Display for SpecError {
@@ -203,28 +208,43 @@ impl std::fmt::Display for SpecError {
 impl std::error::Error for SpecError {}
 
 fn err<T>(at: impl Into<String>, message: impl Into<String>) -> Result<T, SpecError> {
-    unknown(at, message, Vec::new())
+    Err(SpecError {
+        at: at.into(),
+        position: None,
+        message: message.into(),
+        unknown: None,
+    })
 }
 
-/// An error for an unknown name or word, with the `known` ones.
+/// An error for the unknown name or word `word`, with the `known` ones.
 fn unknown<T>(
     at: impl Into<String>,
     message: impl Into<String>,
+    word: &str,
     known: Vec<String>,
 ) -> Result<T, SpecError> {
     Err(SpecError {
         at: at.into(),
+        position: None,
         message: message.into(),
-        known,
+        unknown: Some(Unknown::new(word, known)),
     })
 }
 
 /// Parses and checks a spec.
 pub fn parse(text: &str) -> Result<Spec, SpecError> {
-    let spec: Spec = serde_json::from_str(text).map_err(|e| SpecError {
-        at: format!("line {}, column {}", e.line(), e.column()),
-        message: e.to_string(),
-        known: Vec::new(),
+    let spec: Spec = serde_json::from_str(text).map_err(|e| {
+        // serde_json's words, without the position it appends (`at` gives it).
+        let m = e.to_string();
+        let message = m
+            .rfind(" at line ")
+            .map_or(m.clone(), |i| m[..i].to_owned());
+        SpecError {
+            at: format!("line {}, column {}", e.line(), e.column()),
+            position: Some((e.line(), e.column())),
+            unknown: Unknown::from_serde(&message),
+            message,
+        }
     })?;
     check(&spec)?;
     Ok(spec)
@@ -308,6 +328,7 @@ pub fn check(spec: &Spec) -> Result<(), SpecError> {
             return unknown(
                 "flavor",
                 format!("unknown flavor {f:?}; use \"windows\", \"wine\" or \"wine10\""),
+                f,
                 crate::model::Flavor::ALL
                     .map(|f| f.as_str().to_owned())
                     .to_vec(),
@@ -339,7 +360,7 @@ pub fn check(spec: &Spec) -> Result<(), SpecError> {
             Ok(())
         } else {
             let ports = spec.ports.iter().map(|p| p.id.clone()).collect();
-            unknown(at, format!("unknown port {name:?}"), ports)
+            unknown(at, format!("unknown port {name:?}"), name, ports)
         }
     };
     for (i, d) in spec.devices.iter().enumerate() {
@@ -388,6 +409,7 @@ pub fn check(spec: &Spec) -> Result<(), SpecError> {
                 return unknown(
                     format!("threads[{i}].on_timeout"),
                     format!("{w:?}: use \"retry\" or \"exit\""),
+                    w,
                     vec!["retry".into(), "exit".into()],
                 )
             }
@@ -409,6 +431,7 @@ pub fn check(spec: &Spec) -> Result<(), SpecError> {
             return unknown(
                 format!("environment.close_devices[{i}]"),
                 format!("unknown device {d:?}"),
+                d,
                 spec.devices.iter().map(|x| x.id.clone()).collect(),
             );
         }

@@ -20,7 +20,7 @@ pub mod write;
 
 use crate::model::{Action, Flavor, KernelConfig, Names};
 
-pub use error::ScenarioError;
+pub use error::{IdKind, Problem, ScenarioError};
 pub use expect::{DeviceExpect, Expect, Mismatch, PacketExpect, PortExpect, StateWord};
 pub use parse::{load, load_str, stream, Sink};
 pub use text::{Text, FALLBACK_MARK};
