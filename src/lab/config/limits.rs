@@ -103,21 +103,20 @@ impl LabConfig {
     }
 
     /// Refuses a live run (real threads, real time) that could not finish
-    /// within the bounds above, before any thread starts: first what the lab
-    /// checks ([`LabConfig::check_time`]), then the worker count, each
-    /// completion's mean durations, and the least wall time the run can
+    /// within the bounds above, before any thread starts: the worker count
+    /// and each completion's mean durations, then what the lab checks
+    /// ([`LabConfig::check_time`]), then the least wall time the run can
     /// take, which must be at most [`MAX_LIVE_SECONDS`]: the span of its
     /// arrivals, its CPU work spread over `min(threads, cpus)` processors
     /// (`cpus`: the processors this machine gives the process), and its
     /// CPU and blocking time spread over the workers. The error names the
     /// key to change.
     pub fn check_live(&self, cpus: usize) -> Result<(), TimeLimit> {
-        self.check_time()?;
         if !(1..=MAX_LIVE_THREADS).contains(&self.threads) {
             return Err(TimeLimit {
                 key: "threads",
                 reason: format!(
-                    "{} worker threads: a live run starts 1 to {MAX_LIVE_THREADS}",
+                    "{} worker threads: a live run starts 1 to {MAX_LIVE_THREADS} (its limit)",
                     self.threads
                 ),
             });
@@ -166,6 +165,7 @@ impl LabConfig {
             cpu += b.p * b.after.mean();
             asleep = b.p * b.time.mean();
         }
+        self.check_time()?;
         let n = self.live_completions() as f64;
         let arrivals = match &self.arrivals {
             Arrivals::Trace(t) => t
@@ -246,5 +246,104 @@ fn duration_key(table: &'static str, d: &Dist) -> &'static str {
         ("block.after", false) => "block.after.mean_us",
         ("block.after", true) => "block.after.max_us",
         _ => table,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A config that `live` runs in about a second: 2 workers, 1,000
+    /// completions arriving at 1,000 a second, 10us of CPU each.
+    const FINE: &str = "cpus = 2\nthreads = 2\ncompletions = 1000\n[arrivals]\nprocess = \"poisson\"\nrate = 1000\n[service]\ndist = \"exp\"\nmean_us = 10\n";
+
+    fn config(text: &str) -> LabConfig {
+        let dir = std::env::temp_dir().join(format!("iocp-sim-limits-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("far.txt"), "0\n1e15\n").unwrap();
+        std::fs::write(dir.join("late.txt"), "0\n1e9\n").unwrap();
+        LabConfig::from_toml(text, "c.toml", &dir)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .0
+    }
+
+    #[test]
+    fn a_run_that_fits_passes() {
+        assert_eq!(config(FINE).check_live(2), Ok(()));
+        assert_eq!(config(FINE).check_live(64), Ok(()));
+    }
+
+    /// Each input of issue 24 that hung `live` or held its memory, and the
+    /// key the refusal names; the third value: whether the lab refuses it
+    /// too (its own bounds are for simulated time).
+    #[test]
+    fn what_cannot_finish_in_time_is_refused_naming_the_key() {
+        let cases = [
+            (FINE.replace("rate = 1000", "rate = 1e-300"), "arrivals.rate", true),
+            (FINE.replace("rate = 1000", "load = 1e-300"), "arrivals.load", true),
+            (
+                FINE.replace("\"poisson\"\nrate = 1000", "\"trace\"\ntrace = \"far.txt\""),
+                "arrivals.trace",
+                true,
+            ),
+            // 1,000 s away: simulated by the lab, too long on real threads.
+            (
+                FINE.replace("\"poisson\"\nrate = 1000", "\"trace\"\ntrace = \"late.txt\""),
+                "arrivals.trace",
+                false,
+            ),
+            (FINE.replace("mean_us = 10", "mean_us = 1e12"), "service.mean_us", true),
+            (
+                FINE.replace("\"exp\"\nmean_us = 10", "\"uniform\"\nmin_us = 0\nmax_us = 1e7"),
+                "service.max_us",
+                false,
+            ),
+            // 20 M completions of 100us on 2 workers: 1,000 s of work.
+            (
+                FINE.replace("completions = 1000", "completions = 20000000")
+                    .replace("rate = 1000", "rate = 1e9")
+                    .replace("mean_us = 10", "mean_us = 100"),
+                "service.mean_us",
+                false,
+            ),
+            (
+                format!("{FINE}[block]\np = 1\ntime = {{ dist = \"const\", mean_us = 1e8 }}\n"),
+                "block.time.mean_us",
+                false,
+            ),
+            (
+                format!("{FINE}[block]\np = 0.5\ntime = {{ dist = \"const\", mean_us = 1e6 }}\n")
+                    .replace("completions = 1000", "completions = 3000"),
+                "block.time",
+                false,
+            ),
+            (
+                format!("{FINE}[block]\np = 1\ntime = {{ dist = \"const\", mean_us = 1 }}\nafter = {{ dist = \"exp\", mean_us = 2e6 }}\n"),
+                "block.after.mean_us",
+                false,
+            ),
+            (FINE.replace("threads = 2", "threads = 4096"), "threads", false),
+        ];
+        for (text, key, lab_too) in cases {
+            let cfg = config(&text);
+            let e = cfg.check_live(2).expect_err(&text);
+            assert_eq!(e.key, key, "{text}\n{e}");
+            assert!(e.reason.contains("limit"), "{e}");
+            assert_eq!(cfg.check_time().is_err(), lab_too, "{text}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_trace_longer_than_the_run_counts_only_the_times_used() {
+        // Two arrivals, the second 1,000 s away: one completion is a short run.
+        let text = FINE
+            .replace(
+                "\"poisson\"\nrate = 1000",
+                "\"trace\"\ntrace = \"late.txt\"",
+            )
+            .replace("completions = 1000", "completions = 1");
+        let cfg = config(&text);
+        assert_eq!(cfg.live_completions(), 1);
+        assert_eq!(cfg.check_live(2), Ok(()));
     }
 }
