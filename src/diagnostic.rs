@@ -134,7 +134,7 @@ pub fn explore_spec(e: &SpecError, path: &str, text: &str) -> String {
 /// with a caret under the key or value at fault, and "did you mean" for an
 /// unknown key, policy, distribution, process or swept key.
 pub fn lab_config(e: &ConfigError, text: Option<&str>) -> String {
-    let hint = e.unknown.as_ref().and_then(hint);
+    let hint = e.unknown.as_deref().and_then(hint);
     let message = e.reason();
     let range = text
         .zip(e.line)
@@ -442,7 +442,7 @@ mod tests {
             path: "l.json".into(),
             problem: Problem::Json {
                 message: "nothing to see".into(),
-                unknown: Some(Unknown::new("Worker2", ["Worker1", "Main"])),
+                unknown: Some(Box::new(Unknown::new("Worker2", ["Worker1", "Main"]))),
             },
         };
         assert_eq!(

@@ -76,23 +76,23 @@ pub enum Problem {
         /// The reason in words.
         message: String,
         /// The unknown key or value, and the allowed ones.
-        unknown: Option<Unknown>,
+        unknown: Option<Box<Unknown>>,
     },
     /// A port, thread or device the scenario does not declare.
     UnknownId {
         /// Which kind of id.
         kind: IdKind,
         /// The id, and the ids of that kind the scenario declares.
-        unknown: Unknown,
+        unknown: Box<Unknown>,
     },
     /// A flavour that is none of the model's.
-    UnknownFlavor(Unknown),
+    UnknownFlavor(Box<Unknown>),
     /// An expected thread state that is none of the format's.
     UnknownState {
         /// The thread it is expected of.
         thread: String,
         /// The state as written, and the format's states.
-        unknown: Unknown,
+        unknown: Box<Unknown>,
     },
     /// The model rejected the step's action, and the step did not expect it.
     Rejected {
@@ -132,7 +132,7 @@ impl Problem {
     /// that is the problem.
     pub fn unknown(&self) -> Option<&Unknown> {
         match self {
-            Problem::Json { unknown, .. } => unknown.as_ref(),
+            Problem::Json { unknown, .. } => unknown.as_deref(),
             Problem::UnknownId { unknown, .. }
             | Problem::UnknownFlavor(unknown)
             | Problem::UnknownState { unknown, .. } => Some(unknown),
@@ -144,17 +144,17 @@ impl Problem {
     /// an unknown key or value is kept as data too.
     pub(crate) fn json(message: String) -> Problem {
         Problem::Json {
-            unknown: Unknown::from_serde(&message),
+            unknown: Unknown::from_serde(&message).map(Box::new),
             message,
         }
     }
 
     /// `flavor` is none of the model's flavours.
     pub(crate) fn flavor(flavor: &str) -> Problem {
-        Problem::UnknownFlavor(Unknown::new(
+        Problem::UnknownFlavor(Box::new(Unknown::new(
             flavor,
             crate::model::Flavor::ALL.map(|f| f.as_str()),
-        ))
+        )))
     }
 }
 
@@ -238,8 +238,8 @@ impl ScenarioError {
         }
     }
 
-    /// `path` could not be read.
-    pub(crate) fn read(path: &str, source: io::Error) -> ScenarioError {
+    /// `path` could not be read: `source` is the operating system's error.
+    pub fn read(path: &str, source: io::Error) -> ScenarioError {
         ScenarioError::Io {
             path: path.to_owned(),
             writing: false,
@@ -247,8 +247,8 @@ impl ScenarioError {
         }
     }
 
-    /// The output of a run of `path` could not be written.
-    pub(crate) fn write(path: &str, source: io::Error) -> ScenarioError {
+    /// The output of a run of `path` could not be written (`source`: why).
+    pub fn write(path: &str, source: io::Error) -> ScenarioError {
         ScenarioError::Io {
             path: path.to_owned(),
             writing: true,
@@ -399,13 +399,13 @@ mod tests {
     fn unknown_words_keep_their_known_ones_and_their_old_words() {
         let p = Problem::UnknownId {
             kind: IdKind::Thread,
-            unknown: Unknown::new("T9", ["T1", "T2"]),
+            unknown: Box::new(Unknown::new("T9", ["T1", "T2"])),
         };
         assert_eq!(p.to_string(), "unknown thread \"T9\" (declared: T1, T2)");
         assert_eq!(p.unknown().unwrap().known, ["T1", "T2"]);
         let none = Problem::UnknownId {
             kind: IdKind::Device,
-            unknown: Unknown::new("d", Vec::<String>::new()),
+            unknown: Box::new(Unknown::new("d", Vec::<String>::new())),
         };
         assert_eq!(
             none.to_string(),

@@ -280,7 +280,10 @@ pub(crate) fn resolve_expect(
     for (id, w) in raw.threads.unwrap_or_default() {
         let word = StateWord::parse(&w).ok_or_else(|| Problem::UnknownState {
             thread: id.clone(),
-            unknown: Unknown::new(w.as_str(), StateWord::ALL.map(StateWord::as_str)),
+            unknown: Box::new(Unknown::new(
+                w.as_str(),
+                StateWord::ALL.map(StateWord::as_str),
+            )),
         })?;
         threads.push((look.thread(&id)?, word));
     }

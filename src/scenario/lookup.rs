@@ -31,7 +31,7 @@ impl Lookup<'_> {
 fn unknown(kind: IdKind, id: &str, declared: &[String]) -> Problem {
     Problem::UnknownId {
         kind,
-        unknown: Unknown::new(id, declared.iter().map(String::as_str)),
+        unknown: Box::new(Unknown::new(id, declared.iter().map(String::as_str))),
     }
 }
 

@@ -648,15 +648,15 @@ mod tests {
             )),
             Some(Problem::UnknownId {
                 kind: IdKind::Thread,
-                unknown: u("T2", &["T1", "Main"])
+                unknown: Box::new(u("T2", &["T1", "Main"]))
             })
         );
         assert_eq!(
             problem(world("winows", "")),
-            Some(Problem::UnknownFlavor(u(
+            Some(Problem::UnknownFlavor(Box::new(u(
                 "winows",
                 &["windows", "wine", "wine10"]
-            )))
+            ))))
         );
         let state = problem(world(
             "windows",

@@ -48,7 +48,7 @@ pub struct ConfigError {
     pub message: String,
     /// An unknown key, policy, distribution, process or swept key, with
     /// the known ones (for "did you mean").
-    pub unknown: Option<Unknown>,
+    pub unknown: Option<Box<Unknown>>,
     /// The operating system's error, when the file could not be read
     /// (also [`std::error::Error::source`]).
     pub io: Option<Arc<io::Error>>,
@@ -111,7 +111,7 @@ impl ConfigError {
 
     /// The same error, naming `unknown` as the word at fault.
     pub(crate) fn unknown(mut self, unknown: Option<Unknown>) -> ConfigError {
-        self.unknown = unknown;
+        self.unknown = unknown.map(Box::new);
         self
     }
 }

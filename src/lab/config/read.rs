@@ -532,7 +532,7 @@ mod tests {
         ];
         for (text, want) in cases {
             let e = error(&text);
-            assert_eq!(e.unknown.as_ref(), Some(&want), "{e}");
+            assert_eq!(e.unknown.as_deref(), Some(&want), "{e}");
         }
         let e = error(&BASE.replace("threads", "thraeds"));
         let u = e.unknown.expect("an unknown key is data");
