@@ -16,9 +16,10 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use criterion::{Criterion, Throughput};
+use iocp_sim::live::workload::cpu_now;
 use iocp_sim::scenario::generate;
 
 const STEPS: usize = 240_000;
@@ -55,23 +56,6 @@ fn criterion_groups(c: &mut Criterion, path: &Path) {
         b.iter(|| parse_value(path))
     });
     g.finish();
-}
-
-/// CPU time of the calling thread (the wall clock where the OS gives none).
-fn cpu_now() -> Duration {
-    #[cfg(target_os = "linux")]
-    {
-        let mut ts = libc::timespec {
-            tv_sec: 0,
-            tv_nsec: 0,
-        };
-        // SAFETY: clock_gettime writes a timespec we own.
-        if unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) } == 0 {
-            return Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32);
-        }
-    }
-    thread_local!(static T0: Instant = Instant::now());
-    T0.with(|t| t.elapsed())
 }
 
 /// (CPU, wall) time of `f`, in seconds.

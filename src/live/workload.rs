@@ -73,8 +73,9 @@ pub fn thread_switches() -> Option<Switches> {
     }
 }
 
-/// The calling thread's CPU time, or the wall clock where it is not available.
-fn cpu_now() -> Duration {
+/// The calling thread's CPU time, or the wall clock where it is not
+/// available (also what `benches/run_json.rs` times with).
+pub fn cpu_now() -> Duration {
     #[cfg(target_os = "linux")]
     {
         let mut ts = libc::timespec {
