@@ -47,7 +47,7 @@ pub use crate::moves::{MoveRule, Restrictions};
 use crate::program::spec::ThreadSpec;
 use crate::runner::Runner;
 use crate::scenario::raw::Op;
-use crate::scenario::{self, Scenario, ScenarioError, Text};
+use crate::scenario::{self, Problem, Scenario, ScenarioError, Text};
 
 /// The only challenge format this build reads.
 pub const FORMAT: &str = "iocp-sim-challenge/1";
@@ -156,17 +156,18 @@ fn parse(source: &str, text: &str) -> Result<Raw, ScenarioError> {
 }
 
 fn build(source: String, raw: Raw, mut start: Scenario) -> Result<Challenge, ScenarioError> {
-    let bad = |message: String| ScenarioError::World {
+    let bad = |problem: Problem| ScenarioError::World {
         path: source.clone(),
-        message,
+        problem,
     };
     if raw.format != FORMAT {
         return Err(bad(format!(
             "format {:?} is not understood; this build reads {FORMAT:?}",
             raw.format
-        )));
+        )
+        .into()));
     }
-    let goal = Goal::parse(&raw.goal).map_err(|e| bad(format!("goal: {e}")))?;
+    let goal = Goal::parse(&raw.goal).map_err(|e| bad(format!("goal: {e}").into()))?;
     if raw.budget == 0 {
         return Err(bad("budget must be 1 or more moves".into()));
     }
@@ -175,7 +176,8 @@ fn build(source: String, raw: Raw, mut start: Scenario) -> Result<Challenge, Sce
             return Err(bad(format!(
                 "shortest is {n} moves, over the budget of {}",
                 raw.budget
-            )));
+            )
+            .into()));
         }
     }
     if raw.step > start.steps.len() {
@@ -184,27 +186,25 @@ fn build(source: String, raw: Raw, mut start: Scenario) -> Result<Challenge, Sce
             raw.step,
             raw.lesson,
             start.steps.len()
-        )));
+        )
+        .into()));
     }
     if let Some(programs) = raw.programs {
-        start = with_programs(start, programs).map_err(bad)?;
+        start = with_programs(start, programs).map_err(|e| bad(e.into()))?;
     }
     start.steps.truncate(raw.step);
     let flavor = match raw.flavor.as_deref() {
         None => start.world.flavor,
-        Some(f) => Flavor::parse(f).ok_or_else(|| {
-            bad(format!(
-                "flavor {f:?} is not one of \"windows\", \"wine\", \"wine10\""
-            ))
-        })?,
+        Some(f) => Flavor::parse(f).ok_or_else(|| bad(Problem::flavor(f)))?,
     };
     let restrictions = Restrictions {
         allow: raw
             .allow
             .map(|r| rules("allow", r, &start.names))
             .transpose()
-            .map_err(&bad)?,
-        forbid: rules("forbid", raw.forbid.unwrap_or_default(), &start.names).map_err(&bad)?,
+            .map_err(|e| bad(e.into()))?,
+        forbid: rules("forbid", raw.forbid.unwrap_or_default(), &start.names)
+            .map_err(|e| bad(e.into()))?,
     };
     // The start must be reachable as the (new) programs say.
     let mut runner = Runner::new(&start.world, flavor);
@@ -212,7 +212,9 @@ fn build(source: String, raw: Raw, mut start: Scenario) -> Result<Challenge, Sce
         std::ops::ControlFlow::Continue(())
     });
     if let Some(e) = stop {
-        return Err(bad(format!("the lesson's steps up to the start: {e}")));
+        return Err(bad(
+            format!("the lesson's steps up to the start: {e}").into()
+        ));
     }
     start.world.title = raw.title.clone();
     start.world.description = Some(raw.description.clone());

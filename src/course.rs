@@ -115,17 +115,14 @@ pub fn load(path: &Path) -> Result<Course, ScenarioError> {
     let (source, raw) = scenario::read_format(path, FORMAT, |r: &Raw| &r.format)?;
     let bad = |message: String| ScenarioError::World {
         path: source.clone(),
-        message,
+        problem: message.into(),
     };
     if raw.paths.is_empty() {
         return Err(bad("a course needs at least one path".to_owned()));
     }
     let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
     let on_disk: Vec<String> = lesson_files(&dir)
-        .map_err(|e| ScenarioError::Io {
-            path: dir.display().to_string(),
-            message: e.to_string(),
-        })?
+        .map_err(|e| ScenarioError::read(&dir.display().to_string(), e))?
         .iter()
         .filter_map(|p| p.file_name().and_then(|n| n.to_str()).map(str::to_owned))
         .collect();

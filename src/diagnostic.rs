@@ -8,6 +8,12 @@
 //! error's JSON path) and [`lab_config`] (lab configurations, TOML), all
 //! drawn by one renderer (the command uses them when standard error is a
 //! terminal).
+//!
+//! What is shown comes from the error's data: its position, and for "did
+//! you mean" the [`Unknown`] word it carries with the known ones. No
+//! message is read back here (`layering::diagnostics_read_no_message_text`
+//! keeps it so): an error that names a word without carrying it gets no
+//! hint, whatever its words say.
 
 use std::ops::Range;
 
@@ -16,7 +22,8 @@ use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
 use crate::escape;
 use crate::explore::SpecError;
 use crate::lab::ConfigError;
-use crate::scenario::ScenarioError;
+use crate::scenario::{Problem, ScenarioError};
+use crate::unknown::Unknown;
 
 /// The candidate closest to `word` by edit distance, if it is close enough
 /// to be a likely typo (at most one edit for short words, a third of the
@@ -69,82 +76,38 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-/// The unknown word a message names and the words it lists as known:
-/// serde's `unknown field `expcet`, expected one of `op`, `expect``, the
-/// scenario reader's `unknown thread "T9" (declared: T1, T2)`, and the
-/// lab's `unknown policy `lifp`: use lifo, fifo-limited or wine` and
-/// `` `thred` cannot be swept: use one of threads, cpus``.
-fn unknown_and_known(message: &str) -> Option<(&str, Vec<&str>)> {
-    let rest = if let Some(i) = message.find("unknown ") {
-        let rest = &message[i + "unknown ".len()..];
-        rest.split_once([' ', '`', '"'])?.1
-    } else {
-        // A message that starts with the word it refuses, in backquotes.
-        message.strip_prefix('`').filter(|r| r.contains("use "))?
-    };
-    let rest = rest.trim_start_matches(['`', '"']);
-    let word = rest.split(['`', '"']).next()?;
-    let known = if let Some((_, list)) = rest.split_once("expected one of ") {
-        list.split('`').skip(1).step_by(2).collect()
-    } else if let Some((_, list)) = rest.split_once("(declared: ") {
-        list.trim_end_matches(')').split(", ").collect()
-    } else if let Some((_, list)) = rest.rsplit_once("use ") {
-        let list = list.strip_prefix("one of ").unwrap_or(list);
-        list.split(", ")
-            .flat_map(|w| w.split(" or "))
-            .map(|w| w.trim_matches(['`', '"', ' ']))
-            .filter(|w| !w.is_empty())
-            .collect()
-    } else {
-        Vec::new()
-    };
-    Some((word, known))
-}
-
-/// The unknown word a message names, if any.
-fn unknown_word(message: &str) -> Option<&str> {
-    unknown_and_known(message).map(|(w, _)| w)
-}
-
-/// "did you mean `X`?" for a message naming an unknown field, variant (an
-/// op, a flavour) or id, when one of the words it lists is close.
-pub fn hint(message: &str) -> Option<String> {
-    let (word, known) = unknown_and_known(message)?;
-    suggest(word, known)
-}
-
-/// "did you mean `X`?" when one of `known` is close to `word`.
-fn suggest<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) -> Option<String> {
-    did_you_mean(word, known).map(|m| format!("did you mean `{m}`?"))
+/// "did you mean `X`?" when one of the words `unknown` lists as known is
+/// close to its word.
+pub fn hint(unknown: &Unknown) -> Option<String> {
+    did_you_mean(&unknown.word, unknown.known.iter().map(String::as_str))
+        .map(|m| format!("did you mean `{m}`?"))
 }
 
 /// The long form of a scenario error for people: for a mistake at a line
 /// and column, the line with a caret under it (`text` is the file's
 /// contents, if it could be read); then a hint when a known word is close
-/// to an unknown one. Otherwise the one-line form and the hint.
+/// to the unknown one the error names. Otherwise the one-line form and the
+/// hint.
 pub fn scenario(e: &ScenarioError, text: Option<&str>) -> String {
-    let hint = match e {
-        ScenarioError::Json { message, .. }
-        | ScenarioError::World { message, .. }
-        | ScenarioError::Step { message, .. }
-        | ScenarioError::Io { message, .. } => hint(message),
-    };
+    let unknown = e.problem().and_then(Problem::unknown);
+    let hint = unknown.and_then(hint);
     if let (
         ScenarioError::Json {
             path,
             line,
             column,
             step,
-            message,
+            problem,
         },
         Some(text),
     ) = (e, text)
     {
         let message = match step {
-            Some(n) => format!("step {n}: {message}"),
-            None => message.clone(),
+            Some(n) => format!("step {n}: {problem}"),
+            None => problem.to_string(),
         };
-        return render(path, text, *line, *column, &message, hint.as_deref());
+        let word = unknown.map(|u| u.word.as_str());
+        return render(path, text, *line, *column, &message, word, hint.as_deref());
     }
     one_line(e, hint.as_deref())
 }
@@ -155,25 +118,12 @@ pub fn scenario(e: &ScenarioError, text: Option<&str>) -> String {
 /// a caret under it, and "did you mean" when the spec declares a close
 /// name. Falls back to `path: ` and the one-line form.
 pub fn explore_spec(e: &SpecError, path: &str, text: &str) -> String {
-    let (range, message) = match parse_line_column(&e.at) {
-        Some((line, column)) => (
-            span(text, line, column, unknown_word(&e.message)),
-            strip_position(&e.message).to_owned(),
-        ),
-        None => (
-            json_path_span(text, &e.at),
-            format!("{}: {}", e.at, e.message),
-        ),
+    let word = e.unknown.as_ref().map(|u| u.word.as_str());
+    let (range, message) = match e.position {
+        Some((line, column)) => (span(text, line, column, word), e.message.clone()),
+        None => (json_path_span(text, &e.at), e.to_string()),
     };
-    let hint = hint(&e.message).or_else(|| {
-        // The word at fault: the value at the path, or the one the message names.
-        let word = range
-            .clone()
-            .and_then(|r| text.get(r))
-            .map(|w| w.trim_matches('"'))
-            .or_else(|| unknown_word(&e.message))?;
-        suggest(word, e.known.iter().map(String::as_str))
-    });
+    let hint = e.unknown.as_ref().and_then(hint);
     match range {
         Some(r) => snippet(path, text, r, &message, hint.as_deref()),
         None => one_line(format_args!("{path}: {e}"), hint.as_deref()),
@@ -185,11 +135,8 @@ pub fn explore_spec(e: &SpecError, path: &str, text: &str) -> String {
 /// with a caret under the key or value at fault, and "did you mean" for an
 /// unknown key, policy, distribution, process or swept key.
 pub fn lab_config(e: &ConfigError, text: Option<&str>) -> String {
-    let hint = hint(&e.message);
-    let message = match &e.key {
-        Some(k) => format!("key `{k}`: {}", e.message),
-        None => e.message.clone(),
-    };
+    let hint = e.unknown.as_deref().and_then(hint);
+    let message = e.reason();
     let range = text
         .zip(e.line)
         .and_then(|(text, line)| span(text, line, e.column.unwrap_or(1), None));
@@ -206,20 +153,6 @@ fn one_line(e: impl std::fmt::Display, hint: Option<&str>) -> String {
         Some(h) => format!("error: {e}\n  help: {h}"),
         None => format!("error: {e}"),
     })
-}
-
-/// `line L, column C` (the explore spec's position of a syntax error).
-fn parse_line_column(at: &str) -> Option<(usize, usize)> {
-    let (line, column) = at.strip_prefix("line ")?.split_once(", column ")?;
-    Some((line.parse().ok()?, column.parse().ok()?))
-}
-
-/// A serde_json message without its ` at line L column C` tail (the
-/// snippet shows the position).
-fn strip_position(message: &str) -> &str {
-    message
-        .rfind(" at line ")
-        .map_or(message, |i| &message[..i])
 }
 
 /// The byte range in `text` to underline for a 1-based `line` and
@@ -259,17 +192,19 @@ fn span(text: &str, line: usize, column: usize, word: Option<&str>) -> Option<Ra
 
 /// The long form of an error at `line`:`column` (1-based) of `text`, the
 /// contents of `path`: the message, the line with a caret under the
-/// position, and a hint if there is one. Falls back to `path:line:column:
-/// message` when the position is not in the text.
+/// position (under the quoted `word` if it is on that line), and a hint if
+/// there is one. Falls back to `path:line:column: message` when the
+/// position is not in the text.
 pub fn render(
     path: &str,
     text: &str,
     line: usize,
     column: usize,
     message: &str,
+    word: Option<&str>,
     hint: Option<&str>,
 ) -> String {
-    match span(text, line, column, unknown_word(message)) {
+    match span(text, line, column, word) {
         Some(range) => snippet(path, text, range, message, hint),
         None => escape::terminal_owned(format!("{path}:{line}:{column}: {message}")),
     }
@@ -489,23 +424,63 @@ mod tests {
     }
 
     #[test]
-    fn serde_messages_give_a_hint_from_their_own_list() {
-        let m = "unknown field `expcet`, expected one of `op`, `thread`, `expect`, `note`";
-        assert_eq!(hint(m).as_deref(), Some("did you mean `expect`?"));
-        let m = "step 1: unknown variant `gett`, expected one of `get`, `post`";
-        assert_eq!(hint(m).as_deref(), Some("did you mean `get`?"));
-        let m = "unknown thread \"T9\" (declared: T1, T2)";
-        assert_eq!(hint(m), None, "T1 and T2 are equally close");
-        let m = "unknown thread \"Worker2\" (declared: Worker1, Main)";
-        assert_eq!(hint(m).as_deref(), Some("did you mean `Worker1`?"));
-        assert_eq!(hint("missing field `title`"), None);
+    fn a_hint_comes_from_the_known_words_of_the_data() {
+        let u = |w: &str, known: &[&str]| Unknown::new(w, known.iter().copied());
+        let keys = ["op", "thread", "expect", "note"];
+        assert_eq!(
+            hint(&u("expcet", &keys)).as_deref(),
+            Some("did you mean `expect`?")
+        );
+        assert_eq!(
+            hint(&u("T9", &["T1", "T2"])),
+            None,
+            "T1 and T2 are equally close"
+        );
+        assert_eq!(
+            hint(&u("Worker2", &["Worker1", "Main"])).as_deref(),
+            Some("did you mean `Worker1`?")
+        );
+        assert_eq!(
+            hint(&u("lifp", &["lifo", "fifo-limited", "wine"])).as_deref(),
+            Some("did you mean `lifo`?")
+        );
+        assert_eq!(hint(&u("wombat", &keys)), None);
+    }
+
+    /// The words of an error are never read for a hint: an error that
+    /// says "unknown" without carrying the word gets none, and one that
+    /// carries it gets one whatever it says.
+    #[test]
+    fn hints_come_from_data_not_from_words() {
+        let says_unknown = ScenarioError::World {
+            path: "l.json".into(),
+            problem: Problem::Invalid(
+                "unknown thread \"Worker2\" (declared: Worker1, Main)".into(),
+            ),
+        };
+        assert_eq!(
+            scenario(&says_unknown, None),
+            format!("error: {says_unknown}")
+        );
+        let carries = ScenarioError::World {
+            path: "l.json".into(),
+            problem: Problem::Json {
+                message: "nothing to see".into(),
+                unknown: Some(Box::new(Unknown::new("Worker2", ["Worker1", "Main"]))),
+            },
+        };
+        assert_eq!(
+            scenario(&carries, None),
+            "error: l.json: nothing to see\n  help: did you mean `Worker1`?"
+        );
     }
 
     #[test]
     fn the_offending_line_is_shown_with_a_caret_under_the_word() {
         let text = "{\n  \"steps\": [\n    {\"op\": \"get\", \"expcet\": {}}\n  ]\n}\n";
         let m = "unknown field `expcet`, expected one of `op`, `expect`";
-        let out = render("lesson.json", text, 3, 34, m, hint(m).as_deref());
+        let h = hint(&Unknown::new("expcet", ["op", "expect"]));
+        let out = render("lesson.json", text, 3, 34, m, Some("expcet"), h.as_deref());
         assert!(out.starts_with(&format!("error: {m}\n")), "{out}");
         assert!(out.contains("--> lesson.json:3:19"), "{out}");
         assert!(
@@ -525,7 +500,16 @@ mod tests {
         // the caret follows them, and the position named is the file's own.
         let text = "{\r\n  \"t\": \"\u{9b}2J\u{202e}\", \"expcet\": {}\r\n}\r\n";
         let m = "unknown field `expcet`, expected one of `op`, `expect`";
-        let out = render("l\u{1b}[2J.json", text, 2, 16, m, hint(m).as_deref());
+        let u = Unknown::new("expcet", ["op", "expect"]);
+        let out = render(
+            "l\u{1b}[2J.json",
+            text,
+            2,
+            16,
+            m,
+            Some("expcet"),
+            hint(&u).as_deref(),
+        );
         assert_eq!(crate::escape::terminal(&out), out.as_str(), "{out}");
         assert!(out.contains("--> l\\u{1b}[2J.json:2:16"), "{out}");
         let lines: Vec<&str> = out.lines().collect();
@@ -552,7 +536,7 @@ mod tests {
             line: 2,
             column: 14,
             step: Some(1),
-            message: "unknown variant `gett`, expected one of `get`, `post`".into(),
+            problem: Problem::json("unknown variant `gett`, expected one of `get`, `post`".into()),
         };
         let long = scenario(&e, Some(text));
         assert!(
@@ -567,7 +551,7 @@ mod tests {
         );
         let e = ScenarioError::World {
             path: "l.json".into(),
-            message: "missing field `title`".into(),
+            problem: Problem::json("missing field `title`".into()),
         };
         assert_eq!(scenario(&e, Some(text)), format!("error: {e}"));
     }
@@ -575,10 +559,10 @@ mod tests {
     #[test]
     fn a_position_past_the_text_falls_back_to_one_line() {
         for (text, line, column) in [("{}\n", 9, 1), ("{}\n", 2, 1), ("{\n\n}", 2, 5), ("", 1, 1)] {
-            let out = render("f.json", text, line, column, "boom", None);
+            let out = render("f.json", text, line, column, "boom", None, None);
             assert_eq!(out, format!("f.json:{line}:{column}: boom"), "{text:?}");
         }
-        let out = render("f.json", "{}", 1, 40, "boom", None);
+        let out = render("f.json", "{}", 1, 40, "boom", None, None);
         assert!(
             out.contains("1 | {}"),
             "a column past the end marks the last character: {out}"
@@ -593,17 +577,6 @@ mod tests {
         assert_eq!(edit_distance("", "abc"), 3);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(did_you_mean("retyr", ["retry", "exit"]), Some("retry"));
-    }
-
-    #[test]
-    fn lists_after_use_are_known_words() {
-        let m = "unknown policy `lifp`: use lifo, fifo-limited or wine";
-        assert_eq!(hint(m).as_deref(), Some("did you mean `lifo`?"));
-        let m = "`thraeds` cannot be swept: use one of threads, concurrency, cpus";
-        assert_eq!(hint(m).as_deref(), Some("did you mean `threads`?"));
-        let m = "unknown flavor \"winows\"; use \"windows\", \"wine\" or \"wine10\"";
-        assert_eq!(hint(m).as_deref(), Some("did you mean `windows`?"));
-        assert_eq!(hint("`3x` is not a whole number: use digits"), None);
     }
 
     const SPEC: &str = "{\n  \"ports\": [{\"id\": \"P\", \"n\": 1}],\n  \"threads\": [\n    {\"id\": \"A\", \"get\": {\"port\": \"P\"}},\n    {\"id\": \"B\", \"get\": {\"port\": \"Q\", \"t\": [1, [2, 3]]}}\n  ],\n  \"e\": {\"close\": [\"P\", \"X\"]}\n}\n";

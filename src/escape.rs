@@ -134,6 +134,7 @@ impl<W: std::io::Write> std::io::Write for ScriptJson<W> {
 /// True if `s` has a byte a JSON string must escape: a control byte, `"`
 /// or `\\`. Eight bytes at a time ("SWAR"), since most of `run --json`'s
 /// output is strings that need nothing.
+#[inline]
 fn json_needs_escape(s: &[u8]) -> bool {
     const LO: u64 = 0x0101_0101_0101_0101;
     const HI: u64 = 0x8080_8080_8080_8080;
@@ -158,15 +159,22 @@ fn json_needs_escape(s: &[u8]) -> bool {
 /// Appends `s` as a quoted JSON string to `buf`. Most strings need no
 /// escaping and are copied as they are; the others go through
 /// serde_json's escaper.
+#[inline]
 pub fn json_string(buf: &mut Vec<u8>, s: &str) {
     if json_needs_escape(s.as_bytes()) {
-        serde_json::to_writer(&mut *buf, s).expect("writing to a Vec cannot fail");
+        json_string_escaped(buf, s);
     } else {
         buf.reserve(s.len() + 2);
         buf.push(b'"');
         buf.extend_from_slice(s.as_bytes());
         buf.push(b'"');
     }
+}
+
+#[cold]
+#[inline(never)]
+fn json_string_escaped(buf: &mut Vec<u8>, s: &str) {
+    serde_json::to_writer(&mut *buf, s).expect("writing to a Vec cannot fail");
 }
 
 /// True for the characters a terminal would act on instead of showing:

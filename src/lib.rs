@@ -12,7 +12,8 @@
 //! * [`narrate`]: turns what a step did into sentences for students.
 //! * [`render`]: text and JSON views of a state.
 //! * [`views`]: the classroom views: terminal player, HTML player, SVG timeline.
-//! * [`diagnostic`]: errors for people: the source line, a caret, "did you mean".
+//! * [`diagnostic`]: errors for people: the source line, a caret, "did you mean"
+//!   (computed from the [`unknown::Unknown`] word an error carries).
 //! * [`diff`]: runs a scenario against a real completion port (Windows, or
 //!   Wine) and compares what it observes with the model.
 //! * [`explore`]: every interleaving of small thread programs, and the shortest path to a condition.
@@ -35,11 +36,13 @@
 //! * `proptest` (default): the `testing` module (proptest,
 //!   proptest-state-machine).
 //!
-//! A crate that only tests against the model needs no terminal crate:
+//! A crate that only tests against the model needs no terminal crate. No
+//! release is on crates.io yet: depend on the repository (a path to a
+//! clone, or `git = "<the repository's URL>"`) until one is published:
 //!
 //! ```toml
 //! [dev-dependencies]
-//! iocp-sim = { version = "0.1", default-features = false, features = ["proptest"] }
+//! iocp-sim = { path = "../iocp-sim", default-features = false, features = ["proptest"] }
 //! ```
 //!
 //! ## The model in a few lines
@@ -120,12 +123,49 @@ pub mod runner;
 pub mod scenario;
 #[cfg(feature = "proptest")]
 pub mod testing;
+pub mod unknown;
 pub mod views;
 
-/// `docs/library.md`, whose Rust examples run as doctests.
+/// The guides: every Rust block of README.md and docs/*.md is compiled (and
+/// run, unless marked `no_run`) by `cargo test --doc`, each document being
+/// the documentation of a module of its own; a block that is not Rust is
+/// marked (```` ```text ````, ```` ```sh ````, ...). A guide whose blocks need a
+/// feature is compiled with it. `api_tests::every_guide_is_compiled`
+/// keeps this list whole.
 #[cfg(doctest)]
-#[doc = include_str!("../docs/library.md")]
-pub struct LibraryGuide;
+mod guides {
+    #[doc = include_str!("../README.md")]
+    mod readme {}
+    #[doc = include_str!("../docs/benchmarks.md")]
+    mod benchmarks {}
+    #[doc = include_str!("../docs/classroom-views.md")]
+    mod classroom_views {}
+    #[doc = include_str!("../docs/differential.md")]
+    mod differential {}
+    #[doc = include_str!("../docs/explore.md")]
+    mod explore {}
+    #[doc = include_str!("../docs/fuzzing.md")]
+    mod fuzzing {}
+    #[doc = include_str!("../docs/glossary.md")]
+    mod glossary {}
+    #[doc = include_str!("../docs/json-output.md")]
+    mod json_output {}
+    #[doc = include_str!("../docs/lab.md")]
+    mod lab {}
+    #[cfg(feature = "proptest")]
+    #[doc = include_str!("../docs/library.md")]
+    mod library {}
+    #[doc = include_str!("../docs/live.md")]
+    mod live {}
+    #[doc = include_str!("../docs/model.md")]
+    mod model {}
+    #[doc = include_str!("../docs/model.ko.md")]
+    mod model_ko {}
+    #[doc = include_str!("../docs/resources.md")]
+    mod resources {}
+    #[doc = include_str!("../docs/scenario-format.md")]
+    mod scenario_format {}
+}
 
 #[cfg(test)]
 mod api_tests {
@@ -161,6 +201,30 @@ mod api_tests {
         scan(&root.join("src"), &mut found);
         scan(&root.join("crates"), &mut found);
         assert!(found.is_empty(), "{}", found.join("\n"));
+    }
+
+    /// README.md and every docs/*.md are compiled as doctests (`guides`
+    /// above), so a new guide cannot leave its Rust blocks unchecked.
+    #[test]
+    fn every_guide_is_compiled() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let lib = std::fs::read_to_string(root.join("src/lib.rs")).expect("lib.rs");
+        let mut guides = vec!["README.md".to_owned()];
+        for e in std::fs::read_dir(root.join("docs"))
+            .expect("docs/")
+            .flatten()
+        {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.ends_with(".md") {
+                guides.push(format!("docs/{name}"));
+            }
+        }
+        assert!(guides.len() > 10, "{guides:?}");
+        let missing: Vec<_> = guides
+            .iter()
+            .filter(|g| !lib.contains(&format!("include_str!(\"../{g}\")")))
+            .collect();
+        assert!(missing.is_empty(), "not compiled as doctests: {missing:?}");
     }
 
     /// Every public error type is a `std::error::Error` (so `?` and error

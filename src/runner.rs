@@ -9,7 +9,7 @@ use std::ops::ControlFlow;
 use crate::model::{Action, Flavor, Kernel, Names, Outcome, Rejection, ThreadId};
 use crate::program::spec::ThreadSpec;
 use crate::program::{caller, Positions, Program};
-use crate::scenario::{resolve_programs, Mismatch, Scenario, ScenarioError, Step, World};
+use crate::scenario::{resolve_programs, Mismatch, Problem, Scenario, ScenarioError, Step, World};
 
 /// What became of one step.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -72,12 +72,12 @@ impl StepReport {
                 path: source.to_owned(),
                 step: step.number,
                 op: step.action.map(|a| a.op()),
-                message: s.message.clone(),
+                problem: s.message.clone().into(),
             });
         }
         match &self.applied {
-            Applied::Rejected { message, .. } if self.unexpected_rejection(step) => {
-                Some(rejected_error(source, step, message))
+            Applied::Rejected { message, rejection } if self.unexpected_rejection(step) => {
+                Some(rejected_error(source, step, rejection, message))
             }
             _ => None,
         }
@@ -280,13 +280,22 @@ impl Runner {
     }
 }
 
-/// The error for a step the model rejected without the scenario expecting it.
-pub fn rejected_error(path: &str, step: &Step, message: &str) -> ScenarioError {
+/// The error for a step the model rejected without the scenario expecting
+/// it: the rejection, and `message`, its words.
+pub fn rejected_error(
+    path: &str,
+    step: &Step,
+    rejection: &Rejection,
+    message: &str,
+) -> ScenarioError {
     ScenarioError::Step {
         path: path.to_owned(),
         step: step.number,
         op: step.action.map(|a| a.op()),
-        message: format!("the model rejects this action: {message}"),
+        problem: Problem::Rejected {
+            rejection: *rejection,
+            reason: message.to_owned(),
+        },
     }
 }
 

@@ -10,9 +10,9 @@ use std::process::ExitCode;
 use clap::ValueEnum;
 
 use super::bad;
-use crate::lab::config::MAX_COMPLETIONS;
+use crate::lab::config::{MAX_COMPLETIONS, MAX_LIVE_BACKLOG, MAX_LIVE_THREADS};
 use crate::lab::LabConfig;
-use crate::live::workload::{self, policy_of, LiveResult};
+use crate::live::workload::{self, policy_of, processors, LiveResult};
 use crate::live::{LiveEvent, Policy};
 use crate::model::{Kernel, PortId};
 
@@ -56,9 +56,6 @@ pub struct Args {
     pub watch: bool,
 }
 
-/// The most worker threads `live` starts.
-const MAX_THREADS: u32 = 1024;
-
 /// Runs `iocp-sim live`.
 pub fn main(args: Args) -> ExitCode {
     let (mut cfg, _) = match LabConfig::from_file(&args.config) {
@@ -78,13 +75,18 @@ pub fn main(args: Args) -> ExitCode {
         cfg.completions = n;
     }
     if let Some(t) = args.threads {
+        if t == 0 || t > MAX_LIVE_THREADS {
+            return bad(
+                "live",
+                format!("--threads {t}: give 1 to {MAX_LIVE_THREADS}"),
+            );
+        }
         cfg.threads = t;
     }
-    if cfg.threads == 0 || cfg.threads > MAX_THREADS {
-        return bad(
-            "live",
-            format!("threads {}: give 1 to {MAX_THREADS}", cfg.threads),
-        );
+    // What `lab` checks, and the bounds of a run on real threads, before
+    // any thread starts (`workload::run` checks again, for library users).
+    if let Err(e) = cfg.check_live(processors()) {
+        return bad("live", format!("{}: {e}", args.config.display()));
     }
     let policy = args.policy.map_or(policy_of(cfg.policy), Policy::from);
     errln!(
@@ -109,7 +111,21 @@ pub fn main(args: Args) -> ExitCode {
     } else {
         workload::run(&cfg, policy, None)
     };
+    let result = match result {
+        Ok(r) => r,
+        Err(e) => return bad("live", format!("{}: {e}", args.config.display())),
+    };
     out!("{}", report(&result));
+    if result.stopped_at_deadline {
+        errln!(
+            "iocp-sim live: {}: stopped at the deadline of {:.0} s with {} of {} completions processed (the machine is far slower than the run's estimate)",
+            args.config.display(),
+            result.elapsed.as_secs_f64(),
+            result.completions,
+            cfg.live_completions()
+        );
+        return ExitCode::from(super::EXIT_FAILED);
+    }
     ExitCode::SUCCESS
 }
 
@@ -192,5 +208,13 @@ pub fn report(r: &LiveResult) -> String {
         100.0 * r.over_limit.as_secs_f64() / r.elapsed.as_secs_f64().max(1e-9),
         r.unparks
     );
+    let _ = writeln!(s, "  largest backlog {} completions", r.max_backlog);
+    if !r.arrivals_held.is_zero() {
+        let _ = writeln!(
+            s,
+            "  arrivals held back {:.1} ms in all: the workers fell {MAX_LIVE_BACKLOG} completions behind (the backlog's bound)",
+            r.arrivals_held.as_secs_f64() * 1e3
+        );
+    }
     s
 }

@@ -45,10 +45,7 @@ struct Printer<W: Write> {
 }
 
 fn io_err(path: &str, e: io::Error) -> ScenarioError {
-    ScenarioError::Io {
-        path: path.to_owned(),
-        message: format!("cannot write output: {e}"),
-    }
+    ScenarioError::write(path, e)
 }
 
 impl<W: Write> Printer<W> {

@@ -13,6 +13,7 @@ pub use crate::program::spec::{
     check_program, BlockSpec, GetSpec, PostSpec, SpecError, ThreadSpec, TimeoutSpec, MAX_THREADS,
 };
 use crate::program::spec::{err, unknown};
+use crate::unknown::Unknown;
 
 /// The format tag every spec must carry.
 pub const FORMAT: &str = "iocp-sim-explore/1";
@@ -124,10 +125,18 @@ pub struct EnvPostSpec {
 
 /// Parses and checks a spec.
 pub fn parse(text: &str) -> Result<Spec, SpecError> {
-    let spec: Spec = serde_json::from_str(text).map_err(|e| SpecError {
-        at: format!("line {}, column {}", e.line(), e.column()),
-        message: e.to_string(),
-        known: Vec::new(),
+    let spec: Spec = serde_json::from_str(text).map_err(|e| {
+        // serde_json's words, without the position it appends (`at` gives it).
+        let m = e.to_string();
+        let message = m
+            .rfind(" at line ")
+            .map_or(m.clone(), |i| m[..i].to_owned());
+        SpecError {
+            at: format!("line {}, column {}", e.line(), e.column()),
+            position: Some((e.line(), e.column())),
+            unknown: Unknown::from_serde(&message),
+            message,
+        }
     })?;
     check(&spec)?;
     Ok(spec)
@@ -211,6 +220,7 @@ pub fn check(spec: &Spec) -> Result<(), SpecError> {
             return unknown(
                 "flavor",
                 format!("unknown flavor {f:?}; use \"windows\", \"wine\" or \"wine10\""),
+                f,
                 crate::model::Flavor::ALL
                     .map(|f| f.as_str().to_owned())
                     .to_vec(),
@@ -242,7 +252,7 @@ pub fn check(spec: &Spec) -> Result<(), SpecError> {
             Ok(())
         } else {
             let ports = spec.ports.iter().map(|p| p.id.clone()).collect();
-            unknown(at, format!("unknown port {name:?}"), ports)
+            unknown(at, format!("unknown port {name:?}"), name, ports)
         }
     };
     for (i, d) in spec.devices.iter().enumerate() {
@@ -277,6 +287,7 @@ pub fn check(spec: &Spec) -> Result<(), SpecError> {
             return unknown(
                 format!("environment.close_devices[{i}]"),
                 format!("unknown device {d:?}"),
+                d,
                 spec.devices.iter().map(|x| x.id.clone()).collect(),
             );
         }

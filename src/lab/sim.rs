@@ -776,8 +776,9 @@ impl<'a> Sim<'a> {
     }
 }
 
-/// Median and 99th percentile (nearest rank) of `v`, which is reordered.
-fn percentiles(v: &mut [u64]) -> (u64, u64) {
+/// Median and 99th percentile (nearest rank) of `v`, which is reordered
+/// (the lab's and `live`'s latencies alike).
+pub(crate) fn percentiles(v: &mut [u64]) -> (u64, u64) {
     if v.is_empty() {
         return (0, 0);
     }

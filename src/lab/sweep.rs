@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::config::{Arrivals, LabConfig, Rate};
 // The axes are part of the configuration's language (`[sweep]`): they live
-// in `config.rs`, which then needs nothing from here.
+// in `config/axis.rs`, which then needs nothing from here.
 pub use super::config::{
     parse_arg, parse_axis, value_spec, SweepAxis, SweepError, SweepKey, SweepValue,
 };

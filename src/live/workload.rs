@@ -6,6 +6,15 @@
 //! decides here: processors, the OS scheduler, context switches and caches
 //! (the config's `cpus` and `[scheduler]` keys are not used; the port's
 //! limit is the config's, `concurrency` or else `cpus`).
+//!
+//! A run is bounded: before any thread starts, [`run`] checks the config
+//! with [`LabConfig::check_live`] (what the lab checks, then the live
+//! bounds: a least wall time of at most
+//! [`MAX_LIVE_SECONDS`](crate::lab::config::MAX_LIVE_SECONDS), each
+//! completion's durations, the worker count) and refuses one that could not
+//! finish; while it runs, the completions posted and not yet taken never
+//! exceed [`Bounds::backlog`] (the arrivals wait for the workers beyond
+//! it), and a run still going at [`Bounds::deadline`] is stopped.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -13,8 +22,9 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use super::{blocking, CompletionPort, LiveEvent, Policy};
-use crate::lab::config::{Arrivals, LabConfig};
+use crate::lab::config::{Arrivals, LabConfig, TimeLimit, MAX_LIVE_BACKLOG, MAX_LIVE_SECONDS};
 use crate::lab::rng::Rng;
+use crate::lab::sim::percentiles;
 use crate::model::Kernel;
 
 /// The lab's policy names, as live policies.
@@ -64,8 +74,9 @@ pub fn thread_switches() -> Option<Switches> {
     }
 }
 
-/// The calling thread's CPU time, or the wall clock where it is not available.
-fn cpu_now() -> Duration {
+/// The calling thread's CPU time, or the wall clock where it is not
+/// available (also what `benches/run_json.rs` times with).
+pub fn cpu_now() -> Duration {
     #[cfg(target_os = "linux")]
     {
         let mut ts = libc::timespec {
@@ -118,6 +129,38 @@ pub struct LiveResult {
     pub over_limit: Duration,
     /// Threads unparked by the port.
     pub unparks: u64,
+    /// The most completions posted and not yet taken by a worker at once
+    /// (at most [`Bounds::backlog`]).
+    pub max_backlog: u64,
+    /// How long the arrivals waited for the workers because the backlog
+    /// was at its bound (zero when the workers kept up).
+    pub arrivals_held: Duration,
+    /// True if the run was stopped at [`Bounds::deadline`] before every
+    /// completion was processed (`completions` then says how many were).
+    pub stopped_at_deadline: bool,
+}
+
+/// What bounds a live run while it goes ([`Bounds::default`]: the
+/// documented ones, docs/resources.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Bounds {
+    /// The most completions posted and not yet taken by a worker: the
+    /// arrivals wait beyond it, so the port's queue stays this short.
+    pub backlog: u64,
+    /// The wall time after which a run still going is stopped.
+    pub deadline: Duration,
+}
+
+impl Default for Bounds {
+    /// [`MAX_LIVE_BACKLOG`] completions, and twice
+    /// [`MAX_LIVE_SECONDS`] (a run is refused when it cannot finish in
+    /// that; the deadline is for a machine far slower than its estimate).
+    fn default() -> Bounds {
+        Bounds {
+            backlog: MAX_LIVE_BACKLOG,
+            deadline: Duration::from_secs_f64(2.0 * MAX_LIVE_SECONDS),
+        }
+    }
 }
 
 impl LiveResult {
@@ -132,36 +175,72 @@ impl LiveResult {
 /// model state and the events since the last call.
 pub type Watch<'a> = &'a mut dyn FnMut(&Kernel, &[LiveEvent], u64);
 
+/// The processors this process may run on (1 if the OS does not say).
+pub fn processors() -> usize {
+    thread::available_parallelism().map_or(1, |n| n.get())
+}
+
 /// Runs `cfg`'s workload on real threads with `policy` (`threads` workers,
-/// `completions` processed). Returns when every completion is processed.
-pub fn run(cfg: &LabConfig, policy: Policy, mut watch: Option<Watch<'_>>) -> LiveResult {
+/// `completions` processed), within the default [`Bounds`]. Returns when
+/// every completion is processed; refuses, before any thread starts, a
+/// config that could not finish in time ([`LabConfig::check_live`]).
+pub fn run(
+    cfg: &LabConfig,
+    policy: Policy,
+    watch: Option<Watch<'_>>,
+) -> Result<LiveResult, TimeLimit> {
+    run_bounded(cfg, policy, watch, Bounds::default())
+}
+
+/// [`run`] within `bounds`.
+pub fn run_bounded(
+    cfg: &LabConfig,
+    policy: Policy,
+    mut watch: Option<Watch<'_>>,
+    bounds: Bounds,
+) -> Result<LiveResult, TimeLimit> {
+    cfg.check_live(processors())?;
     let limit = cfg.limit();
     let port = CompletionPort::<Option<Job>>::with_policy(limit, policy);
     let events = watch.as_ref().map(|_| port.events(4096));
     let processed = Arc::new(AtomicU64::new(0));
-    let total = match &cfg.arrivals {
-        Arrivals::Trace(t) => (t.len() as u64).min(cfg.completions),
-        _ => cfg.completions,
-    };
+    let total = cfg.live_completions();
     let start = Instant::now();
+    // Set when the run ends: the arrivals stop, and jobs still queued (a
+    // run stopped at its deadline) are dropped instead of worked.
+    let stop = Arc::new(AtomicBool::new(false));
+
+    // Every latency, kept for exact percentiles in one buffer allocated
+    // before any thread starts (8 bytes a completion, no copy, no growth):
+    // the n-th completion processed writes slot n.
+    let latencies: Arc<Vec<AtomicU64>> = Arc::new((0..total).map(|_| AtomicU64::new(0)).collect());
 
     let mut workers = Vec::new();
     for _ in 0..cfg.threads {
         let port = port.clone();
         let processed = Arc::clone(&processed);
+        let latencies = Arc::clone(&latencies);
+        let stop = Arc::clone(&stop);
         workers.push(thread::spawn(move || {
             let before = thread_switches();
-            let mut latencies = Vec::new();
+            let mut mine = 0u64;
             // `None` is the stop signal (closing the port would strand the
             // waiters of the unlimited policy: Wine wakes nobody on close).
             while let Ok(Some(job)) = port.get(None) {
-                latencies.push(job.arrived.elapsed().as_nanos() as u64);
+                if stop.load(Ordering::Relaxed) {
+                    continue;
+                }
+                let latency = job.arrived.elapsed().as_nanos() as u64;
                 spin(job.work);
                 if let Some((time, after)) = job.block {
                     blocking(|| thread::sleep(Duration::from_nanos(time)));
                     spin(after);
                 }
-                processed.fetch_add(1, Ordering::Relaxed);
+                let n = processed.fetch_add(1, Ordering::Relaxed);
+                if let Some(slot) = latencies.get(n as usize) {
+                    slot.store(latency, Ordering::Relaxed);
+                }
+                mine += 1;
             }
             let switches = match (before, thread_switches()) {
                 (Some(a), Some(b)) => Some(Switches {
@@ -170,21 +249,26 @@ pub fn run(cfg: &LabConfig, policy: Policy, mut watch: Option<Watch<'_>>) -> Liv
                 }),
                 _ => None,
             };
-            (latencies, switches)
+            (mine, switches)
         }));
     }
 
     // The arrivals, on a thread of their own (it never joins the port).
-    let stop = Arc::new(AtomicBool::new(false));
     let producer = {
         let port = port.clone();
         let cfg = cfg.clone();
         let stop = Arc::clone(&stop);
-        thread::spawn(move || arrivals(&cfg, &port, start, &stop))
+        let processed = Arc::clone(&processed);
+        thread::spawn(move || arrivals(&cfg, &port, start, &stop, &processed, bounds.backlog))
     };
 
     let mut seen = Vec::new();
+    let mut stopped_at_deadline = false;
     while processed.load(Ordering::Relaxed) < total {
+        if start.elapsed() >= bounds.deadline {
+            stopped_at_deadline = true;
+            break;
+        }
         thread::sleep(Duration::from_millis(if watch.is_some() { 100 } else { 2 }));
         if let (Some(w), Some(rx)) = (watch.as_mut(), &events) {
             seen.clear();
@@ -194,19 +278,17 @@ pub fn run(cfg: &LabConfig, policy: Policy, mut watch: Option<Watch<'_>>) -> Liv
     }
     let elapsed = start.elapsed();
     stop.store(true, Ordering::Relaxed);
-    let _ = producer.join();
+    let backlog = producer.join().unwrap_or_default();
     for _ in 0..cfg.threads {
         let _ = port.post(None);
     }
-    let mut latencies = Vec::with_capacity(total as usize);
     let mut switches = Some(Switches::default());
     let mut distinct = 0;
     for w in workers {
-        let Ok((lat, sw)) = w.join() else { continue };
-        if !lat.is_empty() {
+        let Ok((mine, sw)) = w.join() else { continue };
+        if mine > 0 {
             distinct += 1;
         }
-        latencies.extend(lat);
         switches = match (switches, sw) {
             (Some(a), Some(b)) => Some(Switches {
                 voluntary: a.voluntary + b.voluntary,
@@ -215,41 +297,58 @@ pub fn run(cfg: &LabConfig, policy: Policy, mut watch: Option<Watch<'_>>) -> Liv
             _ => None,
         };
     }
-    latencies.sort_unstable();
-    let pct = |p: f64| {
-        if latencies.is_empty() {
-            0
-        } else {
-            latencies[((latencies.len() - 1) as f64 * p) as usize]
-        }
+    // The workers are joined: the buffer is this thread's alone, and
+    // becomes a `Vec<u64>` in place (same size and alignment).
+    let done = (processed.load(Ordering::Relaxed) as usize).min(total as usize);
+    let mut latencies: Vec<u64> = match Arc::try_unwrap(latencies) {
+        Ok(v) => v.into_iter().map(AtomicU64::into_inner).collect(),
+        Err(shared) => shared.iter().map(|l| l.load(Ordering::Relaxed)).collect(),
     };
+    latencies.truncate(done);
+    let (p50, p99) = percentiles(&mut latencies);
     let stats = port.stats();
-    LiveResult {
+    Ok(LiveResult {
         policy,
         threads: cfg.threads,
         limit,
         completions: latencies.len() as u64,
         elapsed,
         throughput: latencies.len() as f64 / elapsed.as_secs_f64().max(1e-9),
-        latency_p50: pct(0.5),
-        latency_p99: pct(0.99),
+        latency_p50: p50,
+        latency_p99: p99,
         latency_mean: latencies.iter().map(|&l| l as f64).sum::<f64>()
             / latencies.len().max(1) as f64,
         switches,
         distinct_threads: distinct,
         over_limit: stats.over_limit,
         unparks: stats.unparks,
-    }
+        max_backlog: backlog.max,
+        arrivals_held: backlog.held,
+        stopped_at_deadline,
+    })
+}
+
+/// What the arrivals saw of the backlog.
+#[derive(Clone, Copy, Debug, Default)]
+struct Backlog {
+    /// The most completions posted and not yet taken at once.
+    max: u64,
+    /// How long the arrivals waited for it to go below its bound.
+    held: Duration,
 }
 
 /// Posts the config's completions at their arrival times (sleeping until
-/// each is due; several due at once are posted together).
+/// each is due; several due at once are posted together), never more than
+/// `bound` of them ahead of the workers (`processed`).
 fn arrivals(
     cfg: &LabConfig,
     port: &CompletionPort<Option<Job>>,
     start: Instant,
     stop: &AtomicBool,
-) {
+    processed: &AtomicU64,
+    bound: u64,
+) -> Backlog {
+    let mut backlog = Backlog::default();
     let mut arr = Rng::new(cfg.seed, 1);
     let mut svc = Rng::new(cfg.seed, 2);
     let mut blk = Rng::new(cfg.seed, 3);
@@ -263,13 +362,17 @@ fn arrivals(
             Arrivals::Uniform(_) => gap * (i + 1) as f64,
             Arrivals::Trace(times) => match times.get(i as usize) {
                 Some(&x) => x as f64,
-                None => return,
+                None => return backlog,
             },
         };
         let due = start + Duration::from_nanos(t as u64);
-        let now = Instant::now();
-        if due > now {
-            thread::sleep(due - now);
+        // In slices, so that a stopped run does not wait for a far arrival.
+        loop {
+            let now = Instant::now();
+            if due <= now || stop.load(Ordering::Relaxed) {
+                break;
+            }
+            thread::sleep((due - now).min(Duration::from_millis(10)));
         }
         let block = match cfg.block {
             Some(b) if blk.chance(b.p) => Some((b.time.sample(&mut blk), b.after.sample(&mut blk))),
@@ -280,9 +383,97 @@ fn arrivals(
             work: cfg.service.sample(&mut svc),
             block,
         };
+        // Posted and not yet processed (queued, or being worked on): the
+        // jobs this run holds in memory.
+        let waited = Instant::now();
+        while i - processed.load(Ordering::Relaxed) >= bound.max(1) {
+            if stop.load(Ordering::Relaxed) {
+                return backlog;
+            }
+            thread::sleep(Duration::from_micros(100));
+        }
+        backlog.held += waited.elapsed();
         if port.post(Some(job)).is_err() {
-            return;
+            return backlog;
         }
         i += 1;
+        backlog.max = backlog.max.max(i - processed.load(Ordering::Relaxed));
+    }
+    backlog
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(text: &str) -> LabConfig {
+        LabConfig::from_toml(text, "t.toml", std::path::Path::new("."))
+            .unwrap_or_else(|e| panic!("{e}"))
+            .0
+    }
+
+    /// Arrivals far faster than the one worker: the jobs posted and not yet
+    /// processed never pass the bound, and the arrivals say they waited.
+    #[test]
+    fn the_backlog_stays_within_its_bound() {
+        let cfg = config("cpus = 1\nthreads = 1\ncompletions = 5000\n[arrivals]\nprocess = \"uniform\"\nrate = 1e9\n[service]\ndist = \"const\"\nmean_us = 20\n");
+        let bounds = Bounds {
+            backlog: 200,
+            deadline: Duration::from_secs(120),
+        };
+        let r = run_bounded(&cfg, Policy::Windows, None, bounds).unwrap();
+        assert_eq!(r.completions, 5000);
+        assert!(!r.stopped_at_deadline);
+        assert!(
+            (1..=200).contains(&r.max_backlog),
+            "largest backlog {}",
+            r.max_backlog
+        );
+        assert!(!r.arrivals_held.is_zero(), "the arrivals waited");
+    }
+
+    /// Every completion's latency is counted once, whichever worker took
+    /// it: arrival to get, at least the time a get takes.
+    #[test]
+    fn each_completion_has_its_latency() {
+        let cfg = config("cpus = 2\nthreads = 3\ncompletions = 300\n[arrivals]\nprocess = \"uniform\"\nrate = 1e5\n[service]\ndist = \"const\"\nmean_us = 20\n");
+        let r = run(&cfg, Policy::Windows, None).unwrap();
+        assert_eq!(r.completions, 300);
+        assert!(r.distinct_threads >= 1, "{r:?}");
+        assert!(0 < r.latency_p50 && r.latency_p50 <= r.latency_p99, "{r:?}");
+        assert!(
+            r.latency_mean > 0.0 && r.latency_mean <= r.elapsed.as_nanos() as f64,
+            "{r:?}"
+        );
+    }
+
+    /// A run that its estimate let start but the machine cannot finish in
+    /// time ends at the deadline, having dropped what was still queued.
+    #[test]
+    fn a_run_past_its_deadline_is_stopped() {
+        let cfg = config("cpus = 1\nthreads = 1\ncompletions = 1000\n[arrivals]\nprocess = \"uniform\"\nrate = 1e6\n[service]\ndist = \"const\"\nmean_us = 10000\n");
+        let bounds = Bounds {
+            backlog: MAX_LIVE_BACKLOG,
+            deadline: Duration::from_millis(300),
+        };
+        let t = Instant::now();
+        let r = run_bounded(&cfg, Policy::Windows, None, bounds).unwrap();
+        assert!(r.stopped_at_deadline);
+        assert!(r.completions < 1000, "{}", r.completions);
+        // Only the completions processed count: no empty slot of the
+        // latency buffer (a zero) is taken for one.
+        assert!(r.latency_p50 > 0 && r.latency_mean > 0.0, "{r:?}");
+        assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+    }
+
+    /// What `lab` refuses, `run` refuses before any thread starts.
+    #[test]
+    fn a_config_that_cannot_finish_is_refused_before_it_starts() {
+        let cfg = config("cpus = 1\nthreads = 1\ncompletions = 10\n[arrivals]\nprocess = \"poisson\"\nrate = 1e-300\n[service]\ndist = \"exp\"\nmean_us = 10\n");
+        let t = Instant::now();
+        let e = run(&cfg, Policy::Windows, None).unwrap_err();
+        assert_eq!(e.key, "arrivals.rate");
+        assert_eq!(cfg.check_time().unwrap_err(), e, "the lab's own check");
+        assert!(t.elapsed() < Duration::from_secs(1));
     }
 }

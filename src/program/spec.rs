@@ -4,6 +4,7 @@
 //! (`docs/explore.md`) and the scenarios of lessons and challenges
 //! (`docs/scenario-format.md`) both take it as it is.
 
+use crate::unknown::Unknown;
 use serde::{Deserialize, Serialize};
 
 /// The explore spec's JSON Schema (`docs/explore-spec.schema.json`), whose
@@ -167,11 +168,14 @@ pub struct PostSpec {
 pub struct SpecError {
     /// Where: `line L, column C` for syntax errors, or a JSON path such as `threads[1].get.port`.
     pub at: String,
+    /// The 1-based line and column, for syntax errors (`at` then says the same).
+    pub position: Option<(usize, usize)>,
     /// Why.
     pub message: String,
-    /// For an unknown name or word: the ones the spec declares or the
-    /// format knows (for "did you mean"); empty otherwise.
-    pub known: Vec<String>,
+    /// For an unknown name or word (a key, a port, a flavour): the word,
+    /// and the ones the spec declares or the format knows (for "did you
+    /// mean").
+    pub unknown: Option<Unknown>,
 }
 
 impl std::fmt::Display for SpecError {
@@ -183,19 +187,26 @@ impl std::fmt::Display for SpecError {
 impl std::error::Error for SpecError {}
 
 pub(crate) fn err<T>(at: impl Into<String>, message: impl Into<String>) -> Result<T, SpecError> {
-    unknown(at, message, Vec::new())
+    Err(SpecError {
+        at: at.into(),
+        position: None,
+        message: message.into(),
+        unknown: None,
+    })
 }
 
-/// An error for an unknown name or word, with the `known` ones.
+/// An error for the unknown name or word `word`, with the `known` ones.
 pub(crate) fn unknown<T>(
     at: impl Into<String>,
     message: impl Into<String>,
+    word: &str,
     known: Vec<String>,
 ) -> Result<T, SpecError> {
     Err(SpecError {
         at: at.into(),
+        position: None,
         message: message.into(),
-        known,
+        unknown: Some(Unknown::new(word, known)),
     })
 }
 
@@ -209,7 +220,7 @@ pub fn check_program(t: &ThreadSpec, at: &str, ports: &[&str]) -> Result<(), Spe
             Ok(())
         } else {
             let known = ports.iter().map(|p| p.to_string()).collect();
-            unknown(at, format!("unknown port {name:?}"), known)
+            unknown(at, format!("unknown port {name:?}"), name, known)
         }
     };
     port_known(format!("{at}.get.port"), &t.get.port)?;
@@ -265,6 +276,7 @@ pub fn check_program(t: &ThreadSpec, at: &str, ports: &[&str]) -> Result<(), Spe
             return unknown(
                 format!("{at}.on_timeout"),
                 format!("{w:?}: use \"retry\" or \"exit\""),
+                w,
                 vec!["retry".into(), "exit".into()],
             )
         }

@@ -22,6 +22,18 @@ use crate::narrate::{self, Lang};
 use crate::runner::{Applied, StepReport};
 use crate::scenario::Step;
 
+/// A key as written: `k!("max")` is `"max":` (see [`Out::key`]).
+macro_rules! k {
+    ($k:literal) => {
+        Key(concat!("\"", $k, "\":"))
+    };
+}
+
+/// A key already quoted, with its colon; made only by [`k!`], so a bare
+/// string cannot be written as a key by mistake.
+#[derive(Clone, Copy)]
+struct Key(&'static str);
+
 /// A minimal JSON writer: keys, strings (escaped by serde_json), numbers.
 struct Out<'a> {
     buf: &'a mut Vec<u8>,
@@ -29,35 +41,43 @@ struct Out<'a> {
 }
 
 impl Out<'_> {
+    // Every writer of a fixed piece is inlined, so that each key, a
+    // constant at its call site, is copied with a constant length (a few
+    // moves, not a call to `memcpy`): keys are most of the output.
+    #[inline(always)]
     fn raw(&mut self, s: &str) {
         self.buf.extend_from_slice(s.as_bytes());
     }
+    #[inline(always)]
     fn sep(&mut self) {
         if !self.first {
             self.buf.push(b',');
         }
         self.first = false;
     }
+    #[inline(always)]
     fn open(&mut self, c: u8) {
         self.buf.push(c);
         self.first = true;
     }
+    #[inline(always)]
     fn close(&mut self, c: u8) {
         self.buf.push(c);
         self.first = false;
     }
     /// A JSON string (see [`escape::json_string`]).
+    #[inline(always)]
     fn string(&mut self, s: &str) {
         escape::json_string(self.buf, s);
     }
     /// A key known to need no escaping (every key this module writes
     /// except names from the scenario, which go through [`Out::name_key`]).
-    fn key(&mut self, k: &'static str) {
+    /// `k` is the key already quoted, with its colon: [`k!`]`("max")`
+    /// is `"max":`, one constant copied at once.
+    #[inline(always)]
+    fn key(&mut self, k: Key) {
         self.sep();
-        self.buf.reserve(k.len() + 3);
-        self.buf.push(b'"');
-        self.buf.extend_from_slice(k.as_bytes());
-        self.buf.extend_from_slice(b"\":");
+        self.buf.extend_from_slice(k.0.as_bytes());
     }
     /// A key that is a name from the scenario (a port, device or thread id).
     fn name_key(&mut self, k: &str) {
@@ -65,31 +85,55 @@ impl Out<'_> {
         self.string(k);
         self.buf.push(b':');
     }
-    fn kstr(&mut self, k: &'static str, v: &str) {
+    #[inline(always)]
+    fn kstr(&mut self, k: Key, v: &str) {
         self.key(k);
         self.string(v);
     }
-    fn knum(&mut self, k: &'static str, v: u64) {
+    #[inline(always)]
+    fn knum(&mut self, k: Key, v: u64) {
         self.key(k);
         self.num(v);
     }
+    #[inline(always)]
     fn num(&mut self, v: u64) {
         let mut b = itoa::Buffer::new();
         self.buf.extend_from_slice(b.format(v).as_bytes());
     }
-    fn kbool(&mut self, k: &'static str, v: bool) {
+    #[inline(always)]
+    fn kbool(&mut self, k: Key, v: bool) {
         self.key(k);
         self.raw(if v { "true" } else { "false" });
     }
-    fn knull(&mut self, k: &'static str) {
+    #[inline(always)]
+    fn knull(&mut self, k: Key) {
         self.key(k);
         self.raw("null");
+    }
+    /// A word of the program's own (an op, rule, event, reason, result or
+    /// state name): plain ASCII that needs no escaping, copied as it is.
+    #[inline(always)]
+    fn word(&mut self, w: &'static str) {
+        debug_assert!(
+            w.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-'),
+            "{w:?} is not a plain word"
+        );
+        self.buf.push(b'"');
+        self.buf.extend_from_slice(w.as_bytes());
+        self.buf.push(b'"');
+    }
+    #[inline(always)]
+    fn kword(&mut self, k: Key, w: &'static str) {
+        self.key(k);
+        self.word(w);
     }
     fn item_str(&mut self, s: &str) {
         self.sep();
         self.string(s);
     }
-    fn names<'n>(&mut self, k: &'static str, names: impl IntoIterator<Item = &'n str>) {
+    #[inline(always)]
+    fn names<'n>(&mut self, k: Key, names: impl IntoIterator<Item = &'n str>) {
         self.key(k);
         self.open(b'[');
         for n in names {
@@ -101,62 +145,62 @@ impl Out<'_> {
 
 /// `"packet":{...}`.
 fn packet_field(o: &mut Out, p: &Packet, names: &Names) {
-    o.key("packet");
+    o.key(k!("packet"));
     o.open(b'{');
     packet_view(o, &PacketView::new(p, names));
     o.close(b'}');
 }
 
 fn packet_view(o: &mut Out, p: &PacketView) {
-    o.knum("key", p.key);
-    o.knum("bytes", p.bytes);
+    o.knum(k!("key"), p.key);
+    o.knum(k!("bytes"), p.bytes);
     match p.overlapped {
-        Some(ov) => o.kstr("overlapped", ov),
-        None => o.knull("overlapped"),
+        Some(ov) => o.kstr(k!("overlapped"), ov),
+        None => o.knull(k!("overlapped")),
     }
-    o.kstr("status", p.status);
+    o.kstr(k!("status"), p.status);
 }
 
 fn action(o: &mut Out, a: &Action, names: &Names) {
     let x = Facts::of_action(a, names);
     let (t, p, d) = fields(&x);
     let timeout = |o: &mut Out| match x.timeout {
-        None => o.kstr("timeout", "infinite"),
-        Some(ms) => o.knum("timeout", ms),
+        None => o.kword(k!("timeout"), "infinite"),
+        Some(ms) => o.knum(k!("timeout"), ms),
     };
     let by = |o: &mut Out| {
         if let Some(b) = x.by {
-            o.kstr("by", b);
+            o.kstr(k!("by"), b);
         }
     };
-    o.key("action");
+    o.key(k!("action"));
     o.open(b'{');
-    o.kstr("op", a.op());
+    o.kword(k!("op"), a.op());
     match *a {
         Action::Associate { .. } => {
             d(o);
             p(o);
-            o.knum("key", x.key);
+            o.knum(k!("key"), x.key);
         }
         Action::Issue { .. } => {
             d(o);
-            o.kstr("overlapped", x.ov());
-            o.kbool("inline", x.inline);
-            o.knum("bytes", x.bytes);
+            o.kstr(k!("overlapped"), x.ov());
+            o.kbool(k!("inline"), x.inline);
+            o.knum(k!("bytes"), x.bytes);
             by(o);
         }
         Action::Complete { .. } => {
-            o.kstr("overlapped", x.ov());
-            o.knum("bytes", x.bytes);
-            o.kstr("status", x.status);
+            o.kstr(k!("overlapped"), x.ov());
+            o.knum(k!("bytes"), x.bytes);
+            o.kstr(k!("status"), x.status);
         }
         Action::Post { .. } => {
             p(o);
-            o.knum("key", x.key);
-            o.knum("bytes", x.bytes);
+            o.knum(k!("key"), x.key);
+            o.knum(k!("bytes"), x.bytes);
             match x.overlapped {
-                Some(ov) => o.kstr("overlapped", ov),
-                None => o.knull("overlapped"),
+                Some(ov) => o.kstr(k!("overlapped"), ov),
+                None => o.knull(k!("overlapped")),
             }
             by(o);
         }
@@ -168,13 +212,13 @@ fn action(o: &mut Out, a: &Action, names: &Names) {
         Action::GetEx { .. } => {
             t(o);
             p(o);
-            o.knum("max", x.max as u64);
+            o.knum(k!("max"), x.max as u64);
             timeout(o);
         }
         Action::Block { .. } => {
             t(o);
             if let Some(l) = x.on {
-                o.kstr("on", l);
+                o.kstr(k!("on"), l);
             }
         }
         Action::Unblock { .. } | Action::Timeout { .. } | Action::Exit { .. } => t(o),
@@ -193,9 +237,9 @@ fn fields<'x>(
     impl Fn(&mut Out) + 'x,
 ) {
     (
-        |o: &mut Out| o.kstr("thread", x.thread),
-        |o: &mut Out| o.kstr("port", x.port),
-        |o: &mut Out| o.kstr("device", x.device),
+        |o: &mut Out| o.kstr(k!("thread"), x.thread),
+        |o: &mut Out| o.kstr(k!("port"), x.port),
+        |o: &mut Out| o.kstr(k!("device"), x.device),
     )
 }
 
@@ -203,25 +247,25 @@ fn fields<'x>(
 fn event(o: &mut Out, e: &Event, names: &Names) {
     let x = Facts::of_event(e, names);
     let (t, p, d) = fields(&x);
-    let ov = |o: &mut Out| o.kstr("overlapped", x.ov());
-    let current = |o: &mut Out| o.knum("current", x.current as u64);
+    let ov = |o: &mut Out| o.kstr(k!("overlapped"), x.ov());
+    let current = |o: &mut Out| o.knum(k!("current"), x.current as u64);
     let cm = |o: &mut Out| {
         current(o);
-        o.knum("max", x.max as u64);
+        o.knum(k!("max"), x.max as u64);
     };
-    let wake = |o: &mut Out| o.kstr("wake", if x.lifo { "lifo" } else { "fifo" });
+    let wake = |o: &mut Out| o.kword(k!("wake"), if x.lifo { "lifo" } else { "fifo" });
     let pk = |o: &mut Out| {
         if let Some(pk) = &x.packet {
             packet_field(o, pk, names);
         }
     };
-    o.kstr("event", e.name());
+    o.kword(k!("event"), e.name());
     match *e {
         Event::Returned { .. } => {
             t(o);
             p(o);
             current(o);
-            o.kbool("had_packet", x.had_packet);
+            o.kbool(k!("had_packet"), x.had_packet);
         }
         Event::LeftPort { .. } => {
             t(o);
@@ -239,16 +283,16 @@ fn event(o: &mut Out, e: &Event, names: &Names) {
         Event::Took { .. } => {
             t(o);
             p(o);
-            o.knum("count", x.count as u64);
+            o.knum(k!("count"), x.count as u64);
             cm(o);
-            o.kbool("gated", x.gated);
+            o.kbool(k!("gated"), x.gated);
         }
         Event::Waits { why, .. } => {
             wake(o);
             t(o);
             p(o);
             no_take(o, why);
-            o.knum("wtq_len", x.depth as u64);
+            o.knum(k!("wtq_len"), x.depth as u64);
         }
         Event::PollFailed { why, .. } => {
             t(o);
@@ -260,40 +304,40 @@ fn event(o: &mut Out, e: &Event, names: &Names) {
             t(o);
             p(o);
             pk(o);
-            o.knum("extra", x.extra as u64);
+            o.knum(k!("extra"), x.extra as u64);
             cm(o);
             wake(o);
-            o.kbool("gated", x.gated);
+            o.kbool(k!("gated"), x.gated);
         }
         Event::Queued { why, .. } => {
             p(o);
             pk(o);
             match why {
-                QueueWhy::NoWaiter => o.kstr("why", "no_waiter"),
+                QueueWhy::NoWaiter => o.kword(k!("why"), "no_waiter"),
                 QueueWhy::AtLimit { .. } => {
-                    o.kstr("why", "at_limit");
+                    o.kword(k!("why"), "at_limit");
                     cm(o);
                 }
                 QueueWhy::MarkedInserter { .. } => {
-                    o.kstr("why", "marked_inserter");
-                    o.kstr("by", x.thread);
+                    o.kword(k!("why"), "marked_inserter");
+                    o.kstr(k!("by"), x.thread);
                     cm(o);
                 }
             }
-            o.knum("iocq_len", x.depth as u64);
+            o.knum(k!("iocq_len"), x.depth as u64);
         }
         Event::Woke { .. } => {
             t(o);
             p(o);
-            o.knum("extra", x.extra as u64);
+            o.knum(k!("extra"), x.extra as u64);
             cm(o);
             wake(o);
         }
         Event::Held { .. } => {
             p(o);
             cm(o);
-            o.knum("iocq_len", x.queued as u64);
-            o.knum("wtq_len", x.waiting as u64);
+            o.knum(k!("iocq_len"), x.queued as u64);
+            o.knum(k!("wtq_len"), x.waiting as u64);
         }
         Event::Blocked { port, .. } => {
             t(o);
@@ -302,7 +346,7 @@ fn event(o: &mut Out, e: &Event, names: &Names) {
                 current(o);
             }
             if let Some(l) = x.on {
-                o.kstr("on", l);
+                o.kstr(k!("on"), l);
             }
         }
         Event::Unblocked { port, .. } => {
@@ -327,12 +371,12 @@ fn event(o: &mut Out, e: &Event, names: &Names) {
         Event::Associated { .. } => {
             d(o);
             p(o);
-            o.knum("key", x.key);
+            o.knum(k!("key"), x.key);
         }
         Event::Issued { .. } => {
             d(o);
             ov(o);
-            o.kbool("inline", x.inline);
+            o.kbool(k!("inline"), x.inline);
         }
         Event::Completed { .. } | Event::Aborted { .. } => {
             d(o);
@@ -341,8 +385,8 @@ fn event(o: &mut Out, e: &Event, names: &Names) {
         Event::NoPacket { why, .. } => {
             d(o);
             ov(o);
-            o.kstr(
-                "why",
+            o.kword(
+                k!("why"),
                 match why {
                     NoPacketWhy::NotAssociated => "not_associated",
                     NoPacketWhy::SkipOnSuccess => "skip_on_success",
@@ -352,8 +396,8 @@ fn event(o: &mut Out, e: &Event, names: &Names) {
         }
         Event::DeviceClosed { .. } => {
             d(o);
-            o.knum("aborted", x.aborted as u64);
-            o.knum("packets", x.packets as u64);
+            o.knum(k!("aborted"), x.aborted as u64);
+            o.knum(k!("packets"), x.packets as u64);
         }
         Event::Discarded { .. } => {
             p(o);
@@ -366,7 +410,7 @@ fn event(o: &mut Out, e: &Event, names: &Names) {
                 FailWhy::DeviceClosed(_) => ("device_closed", true, false),
                 FailWhy::AlreadyAssociated(..) => ("already_associated", true, true),
             };
-            o.kstr("why", name);
+            o.kword(k!("why"), name);
             if device {
                 d(o);
             }
@@ -379,37 +423,37 @@ fn event(o: &mut Out, e: &Event, names: &Names) {
 
 fn no_take(o: &mut Out, why: NoTakeWhy) {
     match why {
-        NoTakeWhy::IocqEmpty => o.kstr("why", "iocq_empty"),
+        NoTakeWhy::IocqEmpty => o.kword(k!("why"), "iocq_empty"),
         NoTakeWhy::AtLimit {
             current,
             max,
             queued,
             at_call,
         } => {
-            o.kstr("why", "at_limit");
-            o.knum("current_at_call", at_call as u64);
-            o.knum("current_before", current as u64);
-            o.knum("max", max as u64);
-            o.knum("iocq_len", queued as u64);
+            o.kword(k!("why"), "at_limit");
+            o.knum(k!("current_at_call"), at_call as u64);
+            o.knum(k!("current_before"), current as u64);
+            o.knum(k!("max"), max as u64);
+            o.knum(k!("iocq_len"), queued as u64);
         }
     }
 }
 
 /// Writes the state after a step as the value of `"state"`.
 fn state(o: &mut Out, view: &StateView) {
-    o.key("state");
+    o.key(k!("state"));
     o.open(b'{');
-    o.key("ports");
+    o.key(k!("ports"));
     o.open(b'{');
     for port in view.ports() {
         o.name_key(port.name);
         o.open(b'{');
-        o.knum("concurrency", port.concurrency as u64);
-        o.knum("max", port.max as u64);
-        o.knum("current", port.current as u64);
-        o.kbool("over_limit", port.over);
-        o.kbool("closed", port.closed);
-        o.key("iocq");
+        o.knum(k!("concurrency"), port.concurrency as u64);
+        o.knum(k!("max"), port.max as u64);
+        o.knum(k!("current"), port.current as u64);
+        o.kbool(k!("over_limit"), port.over);
+        o.kbool(k!("closed"), port.closed);
+        o.key(k!("iocq"));
         o.open(b'[');
         for p in port.iocq() {
             o.sep();
@@ -418,37 +462,40 @@ fn state(o: &mut Out, view: &StateView) {
             o.close(b'}');
         }
         o.close(b']');
-        o.names("wtq", port.wtq());
-        o.names("rtl", port.rtl());
-        o.names("ptl", port.ptl());
+        o.names(k!("wtq"), port.wtq());
+        o.names(k!("rtl"), port.rtl());
+        o.names(k!("ptl"), port.ptl());
         o.close(b'}');
     }
     o.close(b'}');
-    o.key("devices");
+    o.key(k!("devices"));
     o.open(b'{');
     for d in view.devices() {
         o.name_key(d.name);
         match d.entry {
             Some((p, key)) => {
                 o.open(b'{');
-                o.kstr("port", p);
-                o.knum("key", key);
+                o.kstr(k!("port"), p);
+                o.knum(k!("key"), key);
                 o.close(b'}');
             }
             None => o.raw("null"),
         }
     }
     o.close(b'}');
-    o.key("threads");
+    o.key(k!("threads"));
     o.open(b'{');
     for t in view.threads() {
         o.name_key(t.name);
-        o.string(t.status.as_str());
+        o.word(t.status.as_str());
     }
     o.close(b'}');
     // The threads carrying the queue-wait mark (rule 2), in id order.
-    o.names("marked", view.threads().filter(|t| t.mark).map(|t| t.name));
-    o.knum("lost", view.lost());
+    o.names(
+        k!("marked"),
+        view.threads().filter(|t| t.mark).map(|t| t.name),
+    );
+    o.knum(k!("lost"), view.lost());
     o.close(b'}');
 }
 
@@ -474,84 +521,84 @@ pub fn step(
     );
     let o = &mut Out { buf, first: true };
     o.open(b'{');
-    o.knum("step", step.number as u64);
+    o.knum(k!("step"), step.number as u64);
     match &step.action {
         Some(a) => {
-            o.kstr("op", a.op());
+            o.kword(k!("op"), a.op());
             action(o, a, names);
         }
         None => {
-            o.knull("op");
-            o.knull("action");
+            o.knull(k!("op"));
+            o.knull(k!("action"));
         }
     }
     if let Some(n) = view.note() {
-        o.kstr("note", &n);
+        o.kstr(k!("note"), &n);
     }
-    o.key("rules");
+    o.key(k!("rules"));
     o.open(b'[');
     for f in view.fired() {
         o.sep();
         o.open(b'{');
-        o.kstr("rule", f.rule.name());
+        o.kword(k!("rule"), f.rule.name());
         match f.rule.number() {
-            Some(n) => o.knum("number", n as u64),
-            None => o.knull("number"),
+            Some(n) => o.knum(k!("number"), n as u64),
+            None => o.knull(k!("number")),
         }
         event(o, &f.event, names);
         if let Some(lang) = lang {
-            o.kstr("text", &narrate::fired(f, names, kernel.flavor(), lang));
+            o.kstr(k!("text"), &narrate::fired(f, names, kernel.flavor(), lang));
         }
         o.close(b'}');
     }
     o.close(b']');
-    o.key("deliveries");
+    o.key(k!("deliveries"));
     o.open(b'[');
     for d in view.deliveries() {
         o.sep();
         o.open(b'{');
-        o.kstr("thread", d.thread);
-        o.kstr("port", d.port);
+        o.kstr(k!("thread"), d.thread);
+        o.kstr(k!("port"), d.port);
         packet_view(o, &d.packet);
         o.close(b'}');
     }
     o.close(b']');
-    o.key("marks");
+    o.key(k!("marks"));
     o.open(b'[');
     if report.applied == Applied::Done {
         for m in &outcome.marks {
             o.sep();
             o.open(b'{');
-            o.kstr("thread", names.thread(m.thread));
-            o.kbool("set", m.set);
+            o.kstr(k!("thread"), names.thread(m.thread));
+            o.kbool(k!("set"), m.set);
             o.close(b'}');
         }
     }
     o.close(b']');
     match &report.applied {
-        Applied::Nothing => o.knull("result"),
-        Applied::Done => o.kstr("result", outcome.result.as_str()),
-        Applied::Rejected { .. } => o.kstr("result", "rejected"),
+        Applied::Nothing => o.knull(k!("result")),
+        Applied::Done => o.kword(k!("result"), outcome.result.as_str()),
+        Applied::Rejected { .. } => o.kword(k!("result"), "rejected"),
     }
-    o.key("results");
+    o.key(k!("results"));
     o.open(b'{');
     for (t, e) in view.failures() {
         o.name_key(t);
-        o.string(e);
+        o.word(e);
     }
     o.close(b'}');
     match &report.applied {
-        Applied::Rejected { message, .. } => o.kstr("error", message),
-        _ => o.knull("error"),
+        Applied::Rejected { message, .. } => o.kstr(k!("error"), message),
+        _ => o.knull(k!("error")),
     }
-    o.key("mismatches");
+    o.key(k!("mismatches"));
     o.open(b'[');
     for m in view.mismatches {
         o.sep();
         o.open(b'{');
-        o.kstr("key", &m.key);
-        o.kstr("expected", &m.expected);
-        o.kstr("actual", &m.actual);
+        o.kstr(k!("key"), &m.key);
+        o.kstr(k!("expected"), &m.expected);
+        o.kstr(k!("actual"), &m.actual);
         o.close(b'}');
     }
     o.close(b']');

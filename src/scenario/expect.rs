@@ -3,11 +3,13 @@
 
 use std::fmt::Write as _;
 
+use super::error::Problem;
 use super::lookup::{check_status, is_error_name, Lookup};
 use super::raw::{RawDeviceExpect, RawExpect, RawPacketExpect, RawPortExpect};
 use crate::model::{
     DeviceId, Kernel, Names, Outcome, Packet, PortId, Rejection, ThreadId, ThreadStatus,
 };
+use crate::unknown::Unknown;
 
 /// A thread state word of an expectation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,15 +28,17 @@ pub enum StateWord {
 }
 
 impl StateWord {
+    /// Every word, in the order the format lists them.
+    pub const ALL: [StateWord; 5] = [
+        StateWord::Running,
+        StateWord::Free,
+        StateWord::Waiting,
+        StateWord::Paused,
+        StateWord::Exited,
+    ];
+
     fn parse(s: &str) -> Option<StateWord> {
-        Some(match s {
-            "running" => StateWord::Running,
-            "free" => StateWord::Free,
-            "waiting" => StateWord::Waiting,
-            "paused" => StateWord::Paused,
-            "exited" => StateWord::Exited,
-            _ => return None,
-        })
+        StateWord::ALL.into_iter().find(|w| w.as_str() == s)
     }
 
     /// True if a thread in `status` satisfies this word.
@@ -160,7 +164,7 @@ fn packet_expect(
     raw: RawPacketExpect,
     look: &Lookup,
     in_delivered: bool,
-) -> Result<PacketExpect, String> {
+) -> Result<PacketExpect, Problem> {
     let thread = match raw.thread {
         Some(t) if in_delivered => Some(look.thread(&t)?),
         Some(_) => return Err("a packet in \"iocq\" has no \"thread\"".into()),
@@ -178,12 +182,12 @@ fn packet_expect(
     })
 }
 
-fn thread_list(v: Option<Vec<String>>, look: &Lookup) -> Result<Option<Vec<ThreadId>>, String> {
+fn thread_list(v: Option<Vec<String>>, look: &Lookup) -> Result<Option<Vec<ThreadId>>, Problem> {
     v.map(|v| v.iter().map(|t| look.thread(t)).collect())
         .transpose()
 }
 
-fn port_expect(raw: RawPortExpect, look: &Lookup) -> Result<PortExpect, String> {
+fn port_expect(raw: RawPortExpect, look: &Lookup) -> Result<PortExpect, Problem> {
     Ok(PortExpect {
         iocq: raw
             .iocq
@@ -205,7 +209,7 @@ fn port_expect(raw: RawPortExpect, look: &Lookup) -> Result<PortExpect, String> 
 fn device_expect(
     raw: Option<RawDeviceExpect>,
     look: &Lookup,
-) -> Result<Option<DeviceExpect>, String> {
+) -> Result<Option<DeviceExpect>, Problem> {
     raw.map(|d| {
         Ok(DeviceExpect {
             port: d.port.map(|p| look.port(&p)).transpose()?,
@@ -220,7 +224,7 @@ pub(crate) fn resolve_expect(
     raw: RawExpect,
     has_op: bool,
     names: &Names,
-) -> Result<Expect, String> {
+) -> Result<Expect, Problem> {
     let look = Lookup { names };
     if !has_op {
         for (present, key) in [
@@ -232,7 +236,7 @@ pub(crate) fn resolve_expect(
             if present {
                 return Err(format!(
                     "expect.{key} needs an action; a step without op may expect only ports, devices, threads and lost"
-                ));
+                ).into());
             }
         }
     }
@@ -245,7 +249,8 @@ pub(crate) fn resolve_expect(
             if present {
                 return Err(format!(
                     "expect.{key} cannot go with expect.error: a rejected step makes no call"
-                ));
+                )
+                .into());
             }
         }
     }
@@ -260,7 +265,7 @@ pub(crate) fn resolve_expect(
         if r != "success" && r != "pending" && !is_error_name(r) {
             return Err(format!(
                 "expect.result {r:?} is not \"success\", \"pending\" or an error name such as \"WAIT_TIMEOUT\""
-            ));
+            ).into());
         }
     }
     let mut ports = Vec::new();
@@ -273,10 +278,12 @@ pub(crate) fn resolve_expect(
     }
     let mut threads = Vec::new();
     for (id, w) in raw.threads.unwrap_or_default() {
-        let word = StateWord::parse(&w).ok_or_else(|| {
-            format!(
-                "thread state {w:?} for {id} is not one of running, free, waiting, paused, exited"
-            )
+        let word = StateWord::parse(&w).ok_or_else(|| Problem::UnknownState {
+            thread: id.clone(),
+            unknown: Box::new(Unknown::new(
+                w.as_str(),
+                StateWord::ALL.map(StateWord::as_str),
+            )),
         })?;
         threads.push((look.thread(&id)?, word));
     }
@@ -288,7 +295,8 @@ pub(crate) fn resolve_expect(
                 if !is_error_name(&e) {
                     return Err(format!(
                         "expect.results.{id} {e:?} is not an error name such as \"WAIT_TIMEOUT\""
-                    ));
+                    )
+                    .into());
                 }
                 v.push((look.thread(&id)?, e));
             }

@@ -1,7 +1,9 @@
 //! Names to ids, and the checks on names that both the steps
 //! (`resolve.rs`) and their expectations (`expect.rs`) make.
 
+use super::error::{IdKind, Problem};
 use crate::model::{DeviceId, Names, PortId, ThreadId};
+use crate::unknown::Unknown;
 
 /// Looks up ids by name, naming what is wrong.
 pub struct Lookup<'a> {
@@ -9,27 +11,27 @@ pub struct Lookup<'a> {
 }
 
 impl Lookup<'_> {
-    pub(crate) fn port(&self, id: &str) -> Result<PortId, String> {
+    pub(crate) fn port(&self, id: &str) -> Result<PortId, Problem> {
         self.names
             .find_port(id)
-            .ok_or_else(|| self.unknown("port", id, self.names.ports()))
+            .ok_or_else(|| unknown(IdKind::Port, id, self.names.ports()))
     }
-    pub(crate) fn thread(&self, id: &str) -> Result<ThreadId, String> {
+    pub(crate) fn thread(&self, id: &str) -> Result<ThreadId, Problem> {
         self.names
             .find_thread(id)
-            .ok_or_else(|| self.unknown("thread", id, self.names.threads()))
+            .ok_or_else(|| unknown(IdKind::Thread, id, self.names.threads()))
     }
-    pub(crate) fn device(&self, id: &str) -> Result<DeviceId, String> {
+    pub(crate) fn device(&self, id: &str) -> Result<DeviceId, Problem> {
         self.names
             .find_device(id)
-            .ok_or_else(|| self.unknown("device", id, self.names.devices()))
+            .ok_or_else(|| unknown(IdKind::Device, id, self.names.devices()))
     }
-    fn unknown(&self, kind: &str, id: &str, known: &[String]) -> String {
-        if known.is_empty() {
-            format!("unknown {kind} {id:?}: the scenario declares no {kind}s")
-        } else {
-            format!("unknown {kind} {id:?} (declared: {})", known.join(", "))
-        }
+}
+
+fn unknown(kind: IdKind, id: &str, declared: &[String]) -> Problem {
+    Problem::UnknownId {
+        kind,
+        unknown: Box::new(Unknown::new(id, declared.iter().map(String::as_str))),
     }
 }
 

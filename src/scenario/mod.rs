@@ -22,7 +22,7 @@ use crate::model::{Action, Flavor, KernelConfig, Names};
 use crate::program::spec::ThreadSpec;
 use crate::program::Program;
 
-pub use error::ScenarioError;
+pub use error::{IdKind, Problem, ScenarioError};
 pub use expect::{DeviceExpect, Expect, Mismatch, PacketExpect, PortExpect, StateWord};
 pub(crate) use parse::{from_json, read_format, read_text};
 pub use parse::{load, load_str, stream, Sink};

@@ -11,7 +11,7 @@ use std::path::Path;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
-use super::error::ScenarioError;
+use super::error::{Problem, ScenarioError};
 use super::raw::RawScenario;
 use super::raw::RawStep;
 use super::resolve::{resolve_step, resolve_world};
@@ -159,7 +159,8 @@ pub(crate) fn read_format<T: serde::de::DeserializeOwned>(
     if found != understood {
         return Err(ScenarioError::World {
             path: source,
-            message: format!("format {found:?} is not understood; this build reads {understood:?}"),
+            problem: format!("format {found:?} is not understood; this build reads {understood:?}")
+                .into(),
         });
     }
     Ok((source, value))
@@ -171,10 +172,7 @@ pub(crate) fn read_text(path: &Path) -> Result<(String, String), ScenarioError> 
     let source = path.display().to_string();
     match std::fs::read_to_string(path) {
         Ok(text) => Ok((source, text)),
-        Err(e) => Err(ScenarioError::Io {
-            path: source,
-            message: e.to_string(),
-        }),
+        Err(e) => Err(ScenarioError::read(&source, e)),
     }
 }
 
@@ -184,17 +182,15 @@ pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
     source: &str,
     text: &str,
 ) -> Result<T, ScenarioError> {
-    serde_json::from_str(text).map_err(|e| json_error(source, &e, None))
+    serde_json::from_str(text).map_err(|e| json_error(source, e, None))
 }
 
-fn json_error(path: &str, e: &serde_json::Error, step: Option<usize>) -> ScenarioError {
+fn json_error(path: &str, e: serde_json::Error, step: Option<usize>) -> ScenarioError {
     if e.is_io() {
-        return ScenarioError::Io {
-            path: path.to_owned(),
-            message: bare_message(e),
-        };
+        // The operating system's error itself, as the source.
+        return ScenarioError::read(path, std::io::Error::from(e));
     }
-    let mut message = bare_message(e);
+    let mut message = bare_message(&e);
     if e.is_eof() {
         message = format!("{message} (the file ends before the JSON is complete)");
     }
@@ -205,7 +201,7 @@ fn json_error(path: &str, e: &serde_json::Error, step: Option<usize>) -> Scenari
         // of the file); columns are 1-based in our messages.
         column: e.column().max(1),
         step,
-        message,
+        problem: Problem::json(message),
     }
 }
 
@@ -294,12 +290,12 @@ impl<'de> Visitor<'de> for StepList<'_, '_> {
             }
             let step = match resolve_step(number, raw, &mut st.names) {
                 Ok(step) => step,
-                Err((op, message)) => {
+                Err((op, problem)) => {
                     st.failure = Some(ScenarioError::Step {
                         path: st.path.to_owned(),
                         step: number,
                         op,
-                        message,
+                        problem,
                     });
                     return Err(de::Error::custom("step rejected"));
                 }
@@ -416,18 +412,18 @@ fn drive_fast<R: std::io::BufRead>(
                                 line,
                                 column,
                                 step: Some(number),
-                                message: bare_message(&e),
+                                problem: Problem::json(bare_message(&e)),
                             }));
                         }
                     };
                     let step = match resolve_step(number, raw, &mut names) {
                         Ok(step) => step,
-                        Err((op, message)) => {
+                        Err((op, problem)) => {
                             return Ok(Err(ScenarioError::Step {
                                 path: path.to_owned(),
                                 step: number,
                                 op,
-                                message,
+                                problem,
                             }))
                         }
                     };
@@ -456,9 +452,9 @@ fn drive_fast<R: std::io::BufRead>(
 }
 
 fn world_of(header: RawHeader, path: &str) -> Result<World, ScenarioError> {
-    resolve_world(header).map_err(|message| ScenarioError::World {
+    resolve_world(header).map_err(|problem| ScenarioError::World {
         path: path.to_owned(),
-        message,
+        problem,
     })
 }
 
@@ -491,9 +487,10 @@ fn drive(src: Source, path: &str, sink: &mut dyn Sink) -> Result<Names, Scenario
                     Err(e) => Err(e),
                     Ok(_) => Err(ScenarioError::World {
                         path: path.to_owned(),
-                        message: format!(
+                        problem: format!(
                             "the file could not be read past step {emitted}, but no JSON mistake was found; please report this"
-                        ),
+                        )
+                        .into(),
                     }),
                 };
             }
@@ -522,7 +519,7 @@ fn small_text(p: &Path) -> Option<String> {
 /// error; the steps are read again (without resolving them), and a mistake
 /// met inside a step first is reported as the fast reader reports it: with
 /// its step, and with the first problem that step has.
-fn header_error(src: &Source, path: &str, e: &serde_json::Error) -> ScenarioError {
+fn header_error(src: &Source, path: &str, e: serde_json::Error) -> ScenarioError {
     let mut sink = NullSink;
     let mut state = StepsState {
         path,
@@ -542,7 +539,7 @@ fn header_error(src: &Source, path: &str, e: &serde_json::Error) -> ScenarioErro
                 || e.is_eof()
                 || (again.line(), again.column()) <= (e.line(), e.column());
             if !again.is_io() && first {
-                return json_error(path, &again, Some(step));
+                return json_error(path, again, Some(step));
             }
         }
     }
@@ -573,14 +570,15 @@ fn drive_slow(src: Source, path: &str, sink: &mut dyn Sink) -> Result<Names, Sce
                 if f != super::FORMAT {
                     return Err(ScenarioError::World {
                         path: path.to_owned(),
-                        message: format!(
+                        problem: format!(
                             "format {f:?} is not understood; this build reads {:?}",
                             super::FORMAT
-                        ),
+                        )
+                        .into(),
                     });
                 }
             }
-            return Err(header_error(&src, path, &e));
+            return Err(header_error(&src, path, e));
         }
     };
     let world = world_of(header, path)?;
@@ -601,7 +599,7 @@ fn drive_slow(src: Source, path: &str, sink: &mut dyn Sink) -> Result<Names, Sce
         return Err(f);
     }
     if let Err(e) = res {
-        return Err(json_error(path, &e, state.reading));
+        return Err(json_error(path, e, state.reading));
     }
     Ok(state.names)
 }
@@ -655,6 +653,72 @@ pub fn load_str(name: &str, text: &str) -> Result<Scenario, ScenarioError> {
 mod tests {
     use super::{load, load_str};
     use crate::scenario::ScenarioError;
+
+    /// A file that cannot be read is an I/O error whose source is the
+    /// operating system's error itself (not its words).
+    #[test]
+    fn an_unreadable_file_keeps_the_os_error_as_its_source() {
+        use std::error::Error as _;
+        let path = std::env::temp_dir().join("iocp-sim-no-such-dir/none.json");
+        let e = load(&path).unwrap_err();
+        assert!(
+            matches!(e, ScenarioError::Io { writing: false, .. }),
+            "{e:?}"
+        );
+        let io = e
+            .source()
+            .and_then(|s| s.downcast_ref::<std::io::Error>())
+            .expect("the io::Error is the source");
+        assert_eq!(io.kind(), std::io::ErrorKind::NotFound);
+        assert!(e.to_string().contains("cannot read"), "{e}");
+    }
+
+    /// Unknown ids, flavours and states are data: the word and the known
+    /// ones, whatever the words of the message.
+    #[test]
+    fn unknown_words_are_data() {
+        use crate::scenario::{IdKind, Problem};
+        let world = |flavor: &str, steps: &str| {
+            format!("{{\"format\": \"iocp-sim/1\", \"title\": \"t\", \"flavor\": \"{flavor}\", \"ports\": [{{\"id\": \"P\", \"concurrency\": 1}}], \"threads\": [\"T1\", \"Main\"], \"steps\": [{steps}]}}")
+        };
+        let problem = |text: String| load_str("t.json", &text).unwrap_err().problem().cloned();
+        let u = |w: &str, known: &[&str]| crate::unknown::Unknown::new(w, known.iter().copied());
+        assert_eq!(
+            problem(world(
+                "windows",
+                r#"{"op": "get", "thread": "T2", "port": "P"}"#
+            )),
+            Some(Problem::UnknownId {
+                kind: IdKind::Thread,
+                unknown: Box::new(u("T2", &["T1", "Main"]))
+            })
+        );
+        assert_eq!(
+            problem(world("winows", "")),
+            Some(Problem::UnknownFlavor(Box::new(u(
+                "winows",
+                &["windows", "wine", "wine10"]
+            ))))
+        );
+        let state = problem(world(
+            "windows",
+            r#"{"expect": {"threads": {"T1": "runing"}}}"#,
+        ));
+        assert_eq!(
+            state.as_ref().and_then(Problem::unknown),
+            Some(&u(
+                "runing",
+                &["running", "free", "waiting", "paused", "exited"]
+            ))
+        );
+        let op = problem(world("windows", r#"{"op": "gett"}"#));
+        assert_eq!(
+            op.as_ref()
+                .and_then(Problem::unknown)
+                .map(|u| u.word.as_str()),
+            Some("gett")
+        );
+    }
 
     /// The fast block scanner (files) and the plain serde_json reader (text)
     /// must report every mistake at the same place with the same words.

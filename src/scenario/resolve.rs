@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 
+use super::error::Problem;
 use super::expect::resolve_expect;
 use super::lookup::{check_status, Lookup};
 use super::raw::{Op, RawScenario, RawStep, RawThread, RawTimeout};
@@ -11,26 +12,25 @@ use crate::model::{Action, Flavor, Names, ThreadId, Timeout};
 use crate::program::spec::{check_program, ThreadSpec, MAX_THREADS};
 
 /// Checks the world: format version, ids non-empty and unique, numbers in range.
-pub(crate) fn resolve_world<S>(raw: RawScenario<S>) -> Result<World, String> {
+pub(crate) fn resolve_world<S>(raw: RawScenario<S>) -> Result<World, Problem> {
     if raw.format != FORMAT {
         return Err(format!(
             "format {:?} is not understood; this build reads {FORMAT:?}",
             raw.format
-        ));
+        )
+        .into());
     }
     if let Some((lang, _)) = raw.title.versions().find(|(_, t)| t.contains('\n')) {
-        return Err(format!("title ({}) must be one line", lang.code()));
+        return Err(format!("title ({}) must be one line", lang.code()).into());
     }
     let flavor = match raw.flavor.as_deref() {
         None => Flavor::Windows,
-        Some(s) => Flavor::parse(s).ok_or_else(|| {
-            format!("flavor {s:?} is not one of \"windows\", \"wine\", \"wine10\"")
-        })?,
+        Some(s) => Flavor::parse(s).ok_or_else(|| Problem::flavor(s))?,
     };
     let cpus = match raw.cpus {
         None => 4,
         Some(n) if (1..=1024).contains(&n) => n as u32,
-        Some(n) => return Err(format!("cpus is {n}; it must be between 1 and 1024")),
+        Some(n) => return Err(format!("cpus is {n}; it must be between 1 and 1024").into()),
     };
     let mut seen = HashSet::new();
     let mut check_id = |kind: &str, id: &str| -> Result<(), String> {
@@ -51,7 +51,7 @@ pub(crate) fn resolve_world<S>(raw: RawScenario<S>) -> Result<World, String> {
             return Err(format!(
                 "port {:?} has concurrency {}; it must be between 0 and 4294967295 (0 means one per CPU)",
                 p.id, p.concurrency
-            ));
+            ).into());
         }
         ports.push(PortDecl {
             id: p.id,
@@ -173,10 +173,10 @@ pub fn resolve_step(
     number: usize,
     raw: RawStep,
     names: &mut Names,
-) -> Result<Step, (Option<&'static str>, String)> {
+) -> Result<Step, (Option<&'static str>, Problem)> {
     let op = raw.op;
     let op_name = op.map(Op::name);
-    let err = |m: String| (op_name, m);
+    let err = |m: Problem| (op_name, m);
     let present = raw.present_args();
     match op {
         None => {
@@ -188,7 +188,8 @@ pub fn resolve_step(
             if let Some(k) = present.first() {
                 return Err(err(format!(
                     "key {k:?} needs an \"op\"; a step without op only checks or narrates"
-                )));
+                )
+                .into()));
             }
         }
         Some(op) => {
@@ -197,7 +198,8 @@ pub fn resolve_step(
                     "key {k:?} does not belong to op {}; it takes: {}",
                     op.name(),
                     op.allowed().join(", ")
-                )));
+                )
+                .into()));
             }
         }
     }
@@ -224,7 +226,7 @@ fn required<'a>(v: &'a Option<String>, key: &str, op: Op) -> Result<&'a str, Str
 }
 
 /// The optional `"by"` of a post or issue: the scenario thread that calls.
-fn caller(look: &Lookup, raw: &Option<String>) -> Result<Option<ThreadId>, String> {
+fn caller(look: &Lookup, raw: &Option<String>) -> Result<Option<ThreadId>, Problem> {
     raw.as_deref().map(|id| look.thread(id)).transpose()
 }
 
@@ -239,7 +241,7 @@ fn timeout(raw: &Option<RawTimeout>) -> Result<Timeout, String> {
     }
 }
 
-fn resolve_action(op: Op, raw: &RawStep, names: &mut Names) -> Result<Action, String> {
+fn resolve_action(op: Op, raw: &RawStep, names: &mut Names) -> Result<Action, Problem> {
     let look = Lookup { names };
     let action = match op {
         Op::Associate => Action::Associate {
@@ -310,11 +312,11 @@ fn resolve_action(op: Op, raw: &RawStep, names: &mut Names) -> Result<Action, St
                 }
                 Some(m) if (1..=u32::MAX as i64).contains(&m) => m as u32,
                 Some(m) if m < 1 => {
-                    return Err(format!(
-                        "max is {m}; get_ex needs room for at least 1 entry"
-                    ))
+                    return Err(
+                        format!("max is {m}; get_ex needs room for at least 1 entry").into(),
+                    )
                 }
-                Some(m) => return Err(format!("max is {m}; it must be at most 4294967295")),
+                Some(m) => return Err(format!("max is {m}; it must be at most 4294967295").into()),
             };
             Action::GetEx {
                 thread,

@@ -111,32 +111,31 @@ impl<R: BufRead> Scanner<R> {
             }
             let mut done = false;
             let mut i = 0;
-            while i < buf.len() {
-                let b = buf[i];
+            let n = buf.len();
+            while i < n {
                 if in_string {
-                    if escape {
-                        escape = false;
+                    // To the string's end, byte by byte: the strings of a
+                    // step are mostly short names, for which a search call
+                    // costs more than it saves.
+                    while i < n {
+                        let b = buf[i];
                         i += 1;
-                        continue;
-                    }
-                    // Skip to the next quote or backslash at once.
-                    match memchr::memchr2(b'"', b'\\', &buf[i..]) {
-                        None => i = buf.len(),
-                        Some(k) => {
-                            i += k + 1;
-                            if buf[i - 1] == b'\\' {
-                                escape = true;
-                            } else {
-                                in_string = false;
-                                if depth == 0 {
-                                    done = true;
-                                    break;
-                                }
-                            }
+                        if escape {
+                            escape = false;
+                        } else if b == b'\\' {
+                            escape = true;
+                        } else if b == b'"' {
+                            in_string = false;
+                            break;
                         }
+                    }
+                    if !in_string && depth == 0 {
+                        done = true;
+                        break;
                     }
                     continue;
                 }
+                let b = buf[i];
                 if depth == 0 && seen && matches!(b, b',' | b'}' | b']') {
                     // The end of a scalar value.
                     done = true;

@@ -26,7 +26,11 @@
 //!    escaper;
 //! 6. ARCHITECTURE.md names every file under `src/` and
 //!    `crates/iocp-model/src/`, and every file it names there exists
-//!    ([`named_files`]).
+//!    ([`named_files`]);
+//! 7. `diagnostic.rs` reads no message text: "did you mean" comes from the
+//!    data an error carries, so its string literals hold only its own words
+//!    ([`DIAGNOSTIC_WORDS`]), none of the words of the messages it shows
+//!    ([`message_words`]).
 //!
 //! The checkers are plain functions of (path, text) pairs, so the tests at
 //! the end run them on small fake trees with a bad line injected.
@@ -60,9 +64,14 @@ const LOADERS: &[&str] = &[
     "scenario/parse.rs",
     "challenge.rs",
     "course.rs",
-    "lab/config.rs",
+    "lab/config/trace.rs",
     "runner/check.rs",
 ];
+
+/// The only words `diagnostic.rs` writes in its string literals: its own
+/// (rule 7). Any other word there would be a piece of some error's message,
+/// which it would hold only to look for it in a message.
+const DIAGNOSTIC_WORDS: &[&str] = &["did", "you", "mean", "error", "help", "step"];
 
 /// Files with a narrow, stated use of the file system (see rule 3).
 const SCRATCH_WRITERS: &[&str] = &["live/control.rs", "live/shuttle.rs", "fuzzing.rs"];
@@ -319,6 +328,57 @@ fn named_files(doc: &str) -> BTreeSet<String> {
     out
 }
 
+/// The words of the string literals of `code` (escapes such as `\n` and
+/// placeholders such as `{path}` left out) that are not in `allowed`.
+fn message_words(code: &str, allowed: &[&str]) -> Vec<String> {
+    let b = code.as_bytes();
+    let mut literals = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            // A character literal ('"', '\\', b'x'), not a lifetime.
+            b'\'' if b.get(i + 2) == Some(&b'\'') => i += 3,
+            b'\'' if b.get(i + 1) == Some(&b'\\') && b.get(i + 3) == Some(&b'\'') => i += 4,
+            b'"' => {
+                let mut text = String::new();
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    if b[i] == b'\\' {
+                        i += 2; // an escape: no word of its own
+                        text.push(' ');
+                        continue;
+                    }
+                    text.push(b[i] as char);
+                    i += 1;
+                }
+                i += 1;
+                literals.push(text);
+            }
+            _ => i += 1,
+        }
+    }
+    let mut out = Vec::new();
+    for lit in literals {
+        // Placeholders name variables, not words of a message.
+        let mut plain = String::new();
+        let mut depth = 0;
+        for c in lit.chars() {
+            match c {
+                '{' => depth += 1,
+                '}' => depth -= 1,
+                c if depth == 0 => plain.push(c),
+                _ => {}
+            }
+        }
+        for w in plain.split(|c: char| !c.is_alphabetic()) {
+            if !w.is_empty() && !allowed.contains(&w.to_lowercase().as_str()) {
+                out.push(w.to_owned());
+            }
+        }
+    }
+    out
+}
+
 fn ident(s: &str) -> String {
     s.chars()
         .take_while(|c| c.is_alphanumeric() || *c == '_')
@@ -356,6 +416,14 @@ fn check(files: &[(String, String)]) -> Vec<String> {
                 continue;
             }
             top.entry(here[0].clone()).or_default().insert(t[0].clone());
+        }
+        if path == "diagnostic.rs" {
+            let words = message_words(&code, DIAGNOSTIC_WORDS);
+            if !words.is_empty() {
+                bad.push(format!(
+                    "src/diagnostic.rs: the words {words:?} in its strings (it reads no message text: \"did you mean\" comes from the error's data)"
+                ));
+            }
         }
         if path != "escape.rs" {
             if let Some(t) = ESCAPE_TOKENS.iter().find(|t| code.contains(*t)) {
@@ -596,6 +664,35 @@ fn with(mut files: Vec<(String, String)>, path: &str, line: &str) -> Vec<(String
         None => files.push((path.to_owned(), line.to_owned())),
     }
     files
+}
+
+/// Rule 7 on the real `diagnostic.rs`, and on the kind of line it had
+/// before errors carried data (finding the word a message names).
+#[test]
+fn diagnostics_read_no_message_text() {
+    let text = std::fs::read_to_string(root().join("src/diagnostic.rs")).expect("diagnostic.rs");
+    assert_eq!(
+        message_words(&shipped(&text), DIAGNOSTIC_WORDS),
+        Vec::<String>::new()
+    );
+    for line in [
+        "fn f(m: &str) -> Option<&str> { m.find(\"unknown \").map(|i| &m[i..]) }\n",
+        "fn f(m: &str) -> bool { m.contains(\"(declared: \") }\n",
+        "fn f(m: &str) -> usize { m.rfind(\" at line \").unwrap_or(0) }\n",
+    ] {
+        let bad = check(&with(good_tree(), "diagnostic.rs", line));
+        assert_eq!(bad.len(), 1, "{line}: {bad:?}");
+        assert!(
+            bad[0].starts_with("src/diagnostic.rs: the words"),
+            "{bad:?}"
+        );
+    }
+    // Its own words, placeholders, escapes and character literals are fine.
+    let own = "fn f(n: u8, e: E) -> String { if n == b'\"' { format!(\"error: {e}\\n  help: did you mean `{n}`?\") } else { format!(\"step {n}: \\\"{e}\\\"\") } }\n";
+    assert_eq!(
+        check(&with(good_tree(), "diagnostic.rs", own)),
+        Vec::<String>::new()
+    );
 }
 
 #[test]
