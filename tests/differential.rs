@@ -100,10 +100,54 @@ fn load(path: &Path) -> Case {
     Case::from_scenario(&sc)
 }
 
-/// Runs every (case, flavour) in one batch, each `REPEAT` times.
-fn run_all(l: &Launcher, jobs: &[(&Case, Flavor)]) -> Vec<Result<CaseReport, diff::RunError>> {
+type Report = Result<CaseReport, diff::RunError>;
+
+/// The quiet period of a second run, for a machine too loaded for the
+/// default one (`--quiet-ms 150`).
+fn patient() -> Timing {
+    Timing {
+        quiet_ms: 150,
+        ..Timing::default()
+    }
+}
+
+/// Runs every (case, flavour) in one batch, each `REPEAT` times. A job
+/// whose report is not what `expected` wants is run once more, with the
+/// longer quiet period of [`patient`]: on a loaded machine a worker
+/// descheduled past the default quiet period can make one run observe a
+/// step late (docs/differential.md, Known limits); a real difference
+/// repeats. The second report is the one kept, and the first is printed.
+fn run_all(
+    l: &Launcher,
+    jobs: &[(&Case, Flavor)],
+    expected: impl Fn(usize, &Report) -> bool,
+) -> Vec<Report> {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    diff::run_cases(l, jobs, Timing::default(), REPEAT)
+    let mut reports = diff::run_cases(l, jobs, Timing::default(), REPEAT);
+    let again: Vec<usize> = (0..jobs.len())
+        .filter(|&i| !expected(i, &reports[i]))
+        .collect();
+    if again.is_empty() {
+        return reports;
+    }
+    let retry: Vec<(&Case, Flavor)> = again.iter().map(|&i| jobs[i]).collect();
+    for (i, r) in again
+        .into_iter()
+        .zip(diff::run_cases(l, &retry, patient(), REPEAT))
+    {
+        let first = match &reports[i] {
+            Ok(r) => r.verdict.summary(),
+            Err(e) => format!("PROBE FAILED: {e}"),
+        };
+        eprintln!(
+            "{} ({}): run again with --quiet-ms {} after: {first}",
+            jobs[i].0.source,
+            jobs[i].1.as_str(),
+            patient().quiet_ms
+        );
+        reports[i] = r;
+    }
+    reports
 }
 
 fn suite(dirs: &[&str]) {
@@ -116,9 +160,26 @@ fn suite(dirs: &[&str]) {
     }
     let cases: Vec<Case> = files.iter().map(|f| load(f)).collect();
     let jobs: Vec<(&Case, Flavor)> = cases.iter().map(|c| (c, flavor)).collect();
+    // Every step compared and agreeing, unless the file is one that this
+    // flavour's model refuses partway (then agreeing up to there); an
+    // unsupported file is never run.
+    let fine = |case: &Case, r: &Report| match r.as_ref().map(|r| &r.verdict) {
+        Ok(Verdict::Agree(c)) => {
+            c.whole() || partly_compared(flavor, &case.source) == Some(c.compared)
+        }
+        Ok(Verdict::Unsupported(_)) => true,
+        _ => false,
+    };
+    let reports = run_all(&l, &jobs, |i, r| fine(&cases[i], r));
     let mut tally = Tally::default();
     let mut failures = Vec::new();
-    for (case, r) in cases.iter().zip(run_all(&l, &jobs)) {
+    for (case, r) in cases.iter().zip(reports) {
+        if fine(case, &r) {
+            let r = r.as_ref().expect("fine");
+            eprintln!("{}: {}", case.source, r.verdict.summary());
+            tally.add(&r.verdict, r.retried_after.is_some());
+            continue;
+        }
         let r = match r {
             Ok(r) => r,
             Err(e) => {
@@ -133,26 +194,14 @@ fn suite(dirs: &[&str]) {
         }
         eprintln!("{}: {}", case.source, r.verdict.summary());
         tally.add(&r.verdict, r.retried_after.is_some());
-        // Every step compared and agreeing, unless the file is one that this
-        // flavour's model refuses partway (then agreeing up to there); an
-        // unsupported file is never run.
-        let fine = match &r.verdict {
-            Verdict::Agree(c) => {
-                c.whole() || partly_compared(flavor, &case.source) == Some(c.compared)
-            }
-            Verdict::Unsupported(_) => true,
-            _ => false,
-        };
-        if !fine {
-            failures.push(format!(
-                "{}: {}\n{}",
-                case.source,
-                r.verdict.summary(),
-                r.table(&l.description)
-            ));
-        }
+        failures.push(format!(
+            "{}: {}\n{}",
+            case.source,
+            r.verdict.summary(),
+            r.table(&l.description)
+        ));
     }
-    eprintln!("{}", tally.line(&l.description, flavor, true));
+    eprintln!("{}", tally.line(&l.description, flavor, false));
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -288,7 +337,13 @@ fn negative_control_other_flavours_diverge() {
         .zip(&controls)
         .flat_map(|(c, &(_, other, _))| [(c, other), (c, own)])
         .collect();
-    let reports = run_all(&l, &jobs);
+    // The other flavour diverges at its step; the own one agrees whole.
+    let expected = |i: usize, r: &Report| match (i % 2, r.as_ref().map(|r| &r.verdict)) {
+        (0, Ok(Verdict::Diverge(d))) => d.step == controls[i / 2].2,
+        (_, Ok(v)) => i % 2 == 1 && v.agrees_whole(),
+        _ => false,
+    };
+    let reports = run_all(&l, &jobs, expected);
     let mut other_flavours: Vec<Flavor> = Vec::new();
     for (&(name, other, step), pair) in controls.iter().zip(reports.chunks(2)) {
         other_flavours.push(other);
@@ -527,8 +582,11 @@ fn timed_waits(script: &str) -> Vec<(usize, usize)> {
 /// with a finite wait that a step times out, files where two such waits
 /// overlap, and files where a wait that began later is timed out sooner
 /// (the case a probe timing each wait from its own start got wrong).
-fn timeout_coverage(files: &[(String, String)], flavor: Flavor) -> [usize; 3] {
-    let mut n = [0; 3];
+/// The fourth count is the steps the probe's clock runs for, in all: from
+/// a wait that begins while none is outstanding to the last step that times
+/// out one that overlaps it (a scenario waits about one step budget for each).
+fn timeout_coverage(files: &[(String, String)], flavor: Flavor) -> [usize; 4] {
+    let mut n = [0; 4];
     for (_, text) in files {
         let case = Case::from_scenario(&scenario::load_str("generated.json", text).unwrap());
         let waits = timed_waits(&diff::plan(&case, flavor).script);
@@ -541,6 +599,19 @@ fn timeout_coverage(files: &[(String, String)], flavor: Flavor) -> [usize; 3] {
         n[0] += usize::from(!waits.is_empty());
         n[1] += usize::from(pairs().next().is_some());
         n[2] += usize::from(pairs().any(|(a, b)| b.1 < a.1));
+        let mut spans = waits.clone();
+        spans.sort();
+        let mut run: Option<(usize, usize)> = None;
+        for (from, to) in spans {
+            run = match run {
+                Some((a, b)) if from < b => Some((a, b.max(to))),
+                done => {
+                    n[3] += done.map_or(0, |(a, b)| b - a);
+                    Some((from, to))
+                }
+            };
+        }
+        n[3] += run.map_or(0, |(a, b)| b - a);
     }
     n
 }
@@ -552,10 +623,11 @@ fn timeout_coverage(files: &[(String, String)], flavor: Flavor) -> [usize; 3] {
 fn generated_scenarios_time_out_overlapping_finite_waits() {
     for flavor in Flavor::ALL {
         let files = generated_scenarios(generated_count(), 0x1dc9, flavor);
-        let [timed, overlapping, later_sooner] = timeout_coverage(&files, flavor);
+        let [timed, overlapping, later_sooner, clock_steps] = timeout_coverage(&files, flavor);
         eprintln!(
             "{} flavour: {} files, {timed} time a finite wait out, {overlapping} with two \
-             overlapping, {later_sooner} where a later wait is timed out sooner",
+             overlapping, {later_sooner} where a later wait is timed out sooner; the step \
+             clock runs for {clock_steps} steps in all",
             flavor.as_str(),
             files.len()
         );
@@ -617,7 +689,10 @@ fn generated_scenarios_with_many_pending_requests_run_through_diff() {
     for (name, text) in generated_scenarios(count, 0x1dc9, own) {
         std::fs::write(dir.join(name), text).unwrap();
     }
-    let output = diff_cli(&[&dir], &["--brief", "--require-whole"]);
+    // A step budget of 400 ms (half the default): the step clock then
+    // waits half as long for the timed-out waits, and a step still has
+    // 200 ms to settle, three times the quiet period.
+    let output = diff_cli(&[&dir], &["--brief", "--require-whole", "--step-ms", "400"]);
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     eprintln!("{stdout}{stderr}");
