@@ -124,18 +124,12 @@ fn run_all(
 ) -> Vec<Report> {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let mut reports = diff::run_cases(l, jobs, Timing::default(), REPEAT);
-    let again: Vec<usize> = (0..jobs.len())
-        .filter(|&i| !expected(i, &reports[i]))
-        .collect();
-    if again.is_empty() {
-        return reports;
-    }
-    let retry: Vec<(&Case, Flavor)> = again.iter().map(|&i| jobs[i]).collect();
-    for (i, r) in again
-        .into_iter()
-        .zip(diff::run_cases(l, &retry, patient(), REPEAT))
-    {
-        let first = match &reports[i] {
+    let unexpected = |i: usize, r: &Report| !expected(i, r);
+    let firsts = diff::run_again(jobs, &mut reports, unexpected, |again| {
+        diff::run_cases(l, again, patient(), REPEAT)
+    });
+    for (i, first) in firsts {
+        let first = match first {
             Ok(r) => r.verdict.summary(),
             Err(e) => format!("PROBE FAILED: {e}"),
         };
@@ -145,7 +139,6 @@ fn run_all(
             jobs[i].1.as_str(),
             patient().quiet_ms
         );
-        reports[i] = r;
     }
     reports
 }

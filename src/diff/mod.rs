@@ -147,20 +147,16 @@ pub fn run_cases(
     repeat: usize,
 ) -> Vec<Result<CaseReport, RunError>> {
     let mut reports = run_cases_once(launcher, cases, timing, repeat);
-    let again: Vec<usize> = (0..cases.len())
-        .filter(|&i| matches!(&reports[i], Err(e) if e.is_transient()))
-        .collect();
-    if again.is_empty() {
-        return reports;
-    }
-    let retry: Vec<(&Case, Flavor)> = again.iter().map(|&i| cases[i]).collect();
-    for (i, second) in again
-        .into_iter()
-        .zip(run_cases_once(launcher, &retry, timing, repeat))
-    {
-        let Err(first) = std::mem::replace(&mut reports[i], Err(RunError(String::new()))) else {
+    let transient =
+        |_: usize, r: &Result<CaseReport, RunError>| matches!(r, Err(e) if e.is_transient());
+    let firsts = run_again(cases, &mut reports, transient, |again| {
+        run_cases_once(launcher, again, timing, repeat)
+    });
+    for (i, first) in firsts {
+        let Err(first) = first else {
             unreachable!("only failures are retried")
         };
+        let second = std::mem::replace(&mut reports[i], Err(RunError(String::new())));
         reports[i] = match second {
             Ok(report) => Ok(CaseReport {
                 retried_after: Some(first),
@@ -175,6 +171,30 @@ pub fn run_cases(
         };
     }
     reports
+}
+
+/// Runs once more, in one batch, the cases whose report `pick` chooses
+/// (given its index): `run` runs them (as [`run_cases`] does, with the
+/// timing it wants). Each new report takes the place of the old one, and
+/// the old ones are returned with their indexes, in order.
+pub fn run_again(
+    cases: &[(&Case, Flavor)],
+    reports: &mut [Result<CaseReport, RunError>],
+    pick: impl Fn(usize, &Result<CaseReport, RunError>) -> bool,
+    run: impl FnOnce(&[(&Case, Flavor)]) -> Vec<Result<CaseReport, RunError>>,
+) -> Vec<(usize, Result<CaseReport, RunError>)> {
+    let again: Vec<usize> = (0..reports.len())
+        .filter(|&i| pick(i, &reports[i]))
+        .collect();
+    if again.is_empty() {
+        return Vec::new();
+    }
+    let picked: Vec<(&Case, Flavor)> = again.iter().map(|&i| cases[i]).collect();
+    again
+        .into_iter()
+        .zip(run(&picked))
+        .map(|(i, second)| (i, std::mem::replace(&mut reports[i], second)))
+        .collect()
 }
 
 fn run_cases_once(
