@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 fn world() -> World {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/sim-scenarios/explore/many-states.json"
+        "/../sim-scenarios/explore/many-states.json"
     );
     let text = std::fs::read_to_string(path).expect("spec");
     World::new(&explore::parse(&text).expect("parses"), None).expect("world")

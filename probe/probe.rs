@@ -6,7 +6,13 @@
 //! `/usr/bin/rustc --edition 2021 -O --target x86_64-pc-windows-gnu probe.rs`
 //! and run it with `wine probe.exe SCRIPT`. Std only, Rust 1.63.
 //!
-//! Usage: `probe [--quiet-ms N] [--step-ms N] [SCRIPT|-]`
+//! Usage: `probe [--quiet-ms N] [--step-ms N] [SCRIPT...|-]`
+//!
+//! Several scripts run one after the other in this one process (a batch:
+//! under Wine, starting a process costs far more than a scenario), each with
+//! ports, threads and devices of its own: after a script's `done` every
+//! thread it made is terminated and every handle it opened is closed, so
+//! nothing of one script is left when the next begins.
 //!
 //! # Script (one directive a line, `#` starts a comment)
 //!
@@ -43,6 +49,21 @@
 //! at step K, which is this thread's `timeout` step) or `never` (finite in
 //! the scenario, but no step times it out).
 //!
+//! # The step clock
+//!
+//! A finite wait's deadline comes from one clock per run, not from the
+//! moment its get was issued: step K's tick is `anchor + (K - a) x budget`
+//! (`--step-ms`), where the clock was anchored at step `a` when a finite
+//! wait began while none was outstanding. A wait that must expire at step K
+//! expires at step K's tick, whichever step issued it, so waits expire in
+//! the order of their `timeout` steps, one budget apart. Steps run as fast
+//! as they settle (each settles within half a budget), so every step before
+//! K has ended before K's tick, and step K waits for it. A step that ends
+//! after the next step's tick while a finite wait is outstanding makes the
+//! clock fall behind (`warn clock-behind`); a wait seen expiring before its
+//! step then says so (`warn early-timeout ... the step clock fell behind`):
+//! the run timed nothing faithfully and says why.
+//!
 //! # Output
 //!
 //! ```text
@@ -56,6 +77,8 @@
 //! end <k>
 //! done
 //! ```
+//!
+//! One `probe 1` ... `done` block per script, in the order given.
 //!
 //! `ret` lines list every thread whose GetQueuedCompletionStatus(Ex)
 //! returned during the step, in the order the returns were recorded.
@@ -80,6 +103,8 @@ const DEAD_HANDLE: HANDLE = 0x7FFF_FFF0usize as HANDLE;
 const ERROR_IO_PENDING: u32 = 997;
 const ERROR_PIPE_CONNECTED: u32 = 535;
 const WAIT_TIMEOUT: u32 = 258;
+/// OVERLAPPED.Internal while a request is pending.
+const STATUS_PENDING: usize = 0x103;
 const MAX_BATCH: usize = 64;
 const PIPE_BUF: usize = 65536;
 
@@ -140,6 +165,7 @@ extern "system" {
         tid: *mut u32,
     ) -> HANDLE;
     fn ExitThread(code: u32) -> !;
+    fn TerminateThread(h: HANDLE, code: u32) -> BOOL;
     fn GetCurrentProcessId() -> u32;
     fn CreateNamedPipeW(
         name: *const u16,
@@ -259,6 +285,9 @@ const PHASE_RUN: u32 = 0;
 const PHASE_GET: u32 = 1;
 const PHASE_BLOCK: u32 = 2;
 
+/// Counts the scripts of a batch, so no two of them name a pipe alike.
+static SCRIPT: AtomicUsize = AtomicUsize::new(0);
+
 /// Orders returns across threads.
 static STAMP: AtomicU64 = AtomicU64::new(1);
 
@@ -270,6 +299,12 @@ struct Slot {
     port: AtomicUsize,
     max: AtomicU32,
     timeout: AtomicU32,
+    /// For a wait timed by the step clock: its deadline in microseconds
+    /// after `base`, plus one (0: pass `timeout` as it is). The worker turns
+    /// it into milliseconds at the moment it calls get.
+    deadline_us: AtomicU64,
+    /// The run's time origin (read-only).
+    base: Instant,
     event: AtomicUsize,
     /// Auto-reset event a free worker parks on until its first command.
     park: AtomicUsize,
@@ -291,12 +326,14 @@ struct Slot {
 }
 
 impl Slot {
-    fn new() -> Slot {
+    fn new(base: Instant) -> Slot {
         Slot {
             cmd: AtomicU32::new(CMD_NONE),
             port: AtomicUsize::new(0),
             max: AtomicU32::new(1),
             timeout: AtomicU32::new(INFINITE),
+            deadline_us: AtomicU64::new(0),
+            base,
             event: AtomicUsize::new(0),
             park: AtomicUsize::new(0),
             phase: AtomicU32::new(PHASE_RUN),
@@ -319,6 +356,20 @@ impl Slot {
             post_bytes: AtomicU32::new(0),
             post_err: AtomicU32::new(0),
             post_gen: AtomicU32::new(0),
+        }
+    }
+
+    /// The timeout to pass to get, in milliseconds: the step clock's
+    /// deadline as time left from now (rounded up, so the wait never
+    /// expires before it; 0 if it has passed), or the script's timeout.
+    fn wait_ms(&self) -> u32 {
+        match self.deadline_us.load(Ordering::Relaxed) {
+            0 => self.timeout.load(Ordering::Relaxed),
+            d => {
+                let now = self.base.elapsed().as_micros() as u64;
+                let left = (d - 1).saturating_sub(now);
+                ((left + 999) / 1000).min(INFINITE as u64 - 1) as u32
+            }
         }
     }
 
@@ -367,7 +418,7 @@ extern "system" fn worker(param: *mut c_void) -> u32 {
         match s.cmd.load(Ordering::Acquire) {
             CMD_GET => {
                 let port = s.port.load(Ordering::Relaxed) as HANDLE;
-                let ms = s.timeout.load(Ordering::Relaxed);
+                let ms = s.wait_ms();
                 s.phase.store(PHASE_GET, Ordering::Relaxed);
                 s.cmd.store(CMD_NONE, Ordering::Release);
                 let (mut bytes, mut key, mut ov) = (0u32, 0usize, std::ptr::null_mut());
@@ -388,7 +439,7 @@ extern "system" fn worker(param: *mut c_void) -> u32 {
             }
             CMD_GET_EX => {
                 let port = s.port.load(Ordering::Relaxed) as HANDLE;
-                let ms = s.timeout.load(Ordering::Relaxed);
+                let ms = s.wait_ms();
                 let max = s.max.load(Ordering::Relaxed);
                 s.phase.store(PHASE_GET, Ordering::Relaxed);
                 s.cmd.store(CMD_NONE, Ordering::Release);
@@ -702,7 +753,11 @@ impl Instance {
     /// named after the process, the device and `i`.
     fn new(d: usize, i: usize, skip: bool) -> Instance {
         let pid = unsafe { GetCurrentProcessId() };
-        let name = wide(&format!("\\\\.\\pipe\\iocp-probe-{}-{}-{}", pid, d, i));
+        let script = SCRIPT.load(Ordering::Relaxed);
+        let name = wide(&format!(
+            "\\\\.\\pipe\\iocp-probe-{}-{}-{}-{}",
+            pid, script, d, i
+        ));
         // PIPE_ACCESS_INBOUND | FILE_FLAG_OVERLAPPED; message mode so a
         // write of 0 bytes completes a read with 0 bytes.
         let server = unsafe {
@@ -788,8 +843,16 @@ struct Probe {
     exited: Vec<bool>,
     /// The step at which each thread's current finite wait must expire.
     deadline: Vec<Option<usize>>,
-    /// When each thread's current finite wait expires, by the real clock.
+    /// When each thread's current finite wait expires: its step's tick.
     expires: Vec<Option<Instant>>,
+    /// The step clock, while a finite wait is outstanding: the step it was
+    /// anchored at and that step's tick (see the header).
+    clock: Option<(usize, Instant)>,
+    /// The first step that ended after the next step's tick while the
+    /// clock ran (reset when the clock stops).
+    behind: Option<usize>,
+    /// The time origin of the workers' deadlines.
+    base: Instant,
     seen: Vec<u32>,
     devices: Vec<Device>,
     ovs: Vec<OVERLAPPED>,
@@ -832,9 +895,10 @@ impl Probe {
             }
             ports.push(h);
         }
+        let base = Instant::now();
         let slots: &'static [Slot] = Box::leak(
             (0..s.threads)
-                .map(|_| Slot::new())
+                .map(|_| Slot::new(base))
                 .collect::<Vec<_>>()
                 .into_boxed_slice(),
         );
@@ -899,6 +963,9 @@ impl Probe {
             exited: vec![false; s.threads],
             deadline: vec![None; s.threads],
             expires: vec![None; s.threads],
+            clock: None,
+            behind: None,
+            base,
             seen: vec![0; s.threads],
             devices,
             ovs,
@@ -907,6 +974,69 @@ impl Probe {
             step_budget,
             holds: s.holds.clone(),
             out: std::io::BufWriter::new(std::io::stdout()),
+        }
+    }
+
+    /// Ends the script: terminates every thread it made (a worker may be
+    /// spinning, parked, blocked, or asleep in a get that nothing will end,
+    /// as on a port Wine 8 closed under it), cancels the reads still
+    /// pending and closes every handle, so the next script of the batch
+    /// starts from nothing. A read that does not end within a second keeps
+    /// its OVERLAPPED and buffer alive (they are leaked, never freed under it).
+    fn shutdown(mut self) {
+        for t in 0..self.threads.len() {
+            let h = self.threads[t];
+            unsafe {
+                if !self.exited[t] {
+                    TerminateThread(h, 0);
+                }
+                WaitForSingleObject(h, 5000);
+                CloseHandle(h);
+            }
+        }
+        for (s, &ev) in self.slots.iter().zip(&self.events) {
+            unsafe {
+                CloseHandle(ev);
+                CloseHandle(s.park.load(Ordering::Relaxed) as HANDLE);
+            }
+        }
+        let mut pending = Vec::new();
+        for d in self.devices.iter().filter(|d| !d.closed) {
+            for inst in &d.instances {
+                if let Some(ov) = inst.pending {
+                    unsafe { CancelIoEx(inst.server, std::ptr::null_mut()) };
+                    pending.push(ov);
+                }
+            }
+        }
+        let start = Instant::now();
+        let done = |ovs: &[OVERLAPPED]| {
+            pending
+                .iter()
+                .all(|&o| unsafe { std::ptr::read_volatile(&ovs[o].Internal) } != STATUS_PENDING)
+        };
+        while !done(&self.ovs) && start.elapsed() < Duration::from_secs(1) {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let all_done = done(&self.ovs);
+        for d in self.devices.iter_mut().filter(|d| !d.closed) {
+            for inst in &mut d.instances {
+                unsafe {
+                    CloseHandle(inst.server);
+                    CloseHandle(inst.client);
+                }
+                if !all_done {
+                    std::mem::forget(std::mem::take(&mut inst.buf));
+                }
+            }
+        }
+        if !all_done {
+            std::mem::forget(std::mem::take(&mut self.ovs));
+        }
+        for (p, &h) in self.ports.iter().enumerate() {
+            if !self.closed_ports[p] {
+                unsafe { CloseHandle(h) };
+            }
         }
     }
 
@@ -997,18 +1127,53 @@ impl Probe {
         unsafe { SetEvent(self.slots[t].park.load(Ordering::Relaxed) as HANDLE) };
     }
 
-    fn real_timeout(&self, tmo: Tmo, step: usize) -> u32 {
+    /// Step `k`'s tick on the running clock.
+    fn tick(&self, k: usize) -> Option<Instant> {
+        let (a, at) = self.clock?;
+        Some(at + self.step_budget * (k.saturating_sub(a) as u32))
+    }
+
+    /// The deadline of a wait that begins at step `k` with `tmo`: for
+    /// `at:K`, step K's tick on the step clock (started now if no finite
+    /// wait is outstanding), so it is the script, in step order, that
+    /// decides when each wait expires. Otherwise the timeout as it is.
+    fn wait_deadline(&mut self, tmo: Tmo, k: usize) -> (u32, Option<Instant>) {
         match tmo {
-            Tmo::Inf => INFINITE,
-            Tmo::Zero => 0,
-            // Long enough for every step before K to settle; at step K the
-            // controller waits for it.
-            Tmo::At(k) => {
-                let ms =
-                    self.step_budget.as_millis() as u64 * (k.saturating_sub(step).max(1) as u64);
-                ms.min(INFINITE as u64 - 1) as u32
+            Tmo::Inf => (INFINITE, None),
+            Tmo::Zero => (0, None),
+            Tmo::At(due) => {
+                if self.deadline.iter().all(Option::is_none) {
+                    self.clock = Some((k, Instant::now()));
+                    self.behind = None;
+                }
+                let at = self.tick(due.max(k + 1)).expect("the clock runs");
+                (INFINITE - 1, Some(at))
             }
-            Tmo::Never => 3_600_000,
+            Tmo::Never => (3_600_000, None),
+        }
+    }
+
+    /// After step `k` settled: while a finite wait is outstanding, the step
+    /// must have ended before the next step's tick, or a wait due then may
+    /// already have expired inside this step.
+    fn check_clock(&mut self, k: usize) {
+        if self.deadline.iter().all(Option::is_none) {
+            self.clock = None;
+            self.behind = None;
+            return;
+        }
+        if let Some(next) = self.tick(k + 1) {
+            let now = Instant::now();
+            if now > next {
+                let _ = writeln!(
+                    self.out,
+                    "warn clock-behind step {} ended {} ms after the tick of step {}",
+                    k,
+                    (now - next).as_millis(),
+                    k + 1
+                );
+                self.behind.get_or_insert(k);
+            }
         }
     }
 
@@ -1052,11 +1217,15 @@ impl Probe {
                 result = Some("busy".to_owned());
             }
             Op::Get { t, p, tmo } | Op::GetEx { t, p, tmo, .. } => {
-                let ms = self.real_timeout(tmo, k);
-                self.expires[t] = Some(Instant::now() + Duration::from_millis(ms as u64));
+                let (ms, at) = self.wait_deadline(tmo, k);
+                self.expires[t] = at;
                 let s = &self.slots[t];
                 s.port.store(self.port(p) as usize, Ordering::Relaxed);
                 s.timeout.store(ms, Ordering::Relaxed);
+                s.deadline_us.store(
+                    at.map_or(0, |at| (at - self.base).as_micros() as u64 + 1),
+                    Ordering::Relaxed,
+                );
                 s.hold
                     .store(self.holds.contains(&k) as u32, Ordering::Relaxed);
                 self.deadline[t] = match tmo {
@@ -1401,6 +1570,7 @@ impl Probe {
         own: Option<usize>,
         busy: Option<usize>,
     ) {
+        self.check_clock(k);
         let mut rets = Vec::new();
         for t in 0..self.slots.len() {
             let s = &self.slots[t];
@@ -1440,10 +1610,14 @@ impl Probe {
                 if err == WAIT_TIMEOUT {
                     if let Some(at) = self.deadline[t] {
                         if at != k {
+                            let why = match self.behind {
+                                Some(j) => format!("; the step clock fell behind at step {}", j),
+                                None => String::new(),
+                            };
                             let _ = writeln!(
                                 self.out,
-                                "warn early-timeout thread {} at step {} (due at {})",
-                                t, k, at
+                                "warn early-timeout thread {} at step {} (due at {}{})",
+                                t, k, at, why
                             );
                         }
                     }
@@ -1490,10 +1664,34 @@ impl Probe {
     }
 }
 
+/// The text of a script file, or of standard input for `-`.
+fn read_script(path: &str) -> String {
+    let mut text = String::new();
+    if path == "-" {
+        let _ = std::io::stdin().lock().read_to_string(&mut text);
+        return text;
+    }
+    match std::fs::File::open(path) {
+        Ok(f) => {
+            for line in std::io::BufReader::new(f).lines() {
+                match line {
+                    Ok(l) => {
+                        text.push_str(&l);
+                        text.push('\n');
+                    }
+                    Err(e) => fail(format!("{}: {}", path, e)),
+                }
+            }
+        }
+        Err(e) => fail(format!("{}: {}", path, e)),
+    }
+    text
+}
+
 fn main() {
     let mut quiet = Duration::from_millis(60);
     let mut step = Duration::from_millis(800);
-    let mut path: Option<String> = None;
+    let mut paths: Vec<String> = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut ms = |what: &str| -> Duration {
@@ -1506,37 +1704,23 @@ fn main() {
         match a.as_str() {
             "--quiet-ms" => quiet = ms("--quiet-ms"),
             "--step-ms" => step = ms("--step-ms"),
-            _ => path = Some(a),
+            _ => paths.push(a),
         }
     }
-    let mut text = String::new();
-    match path.as_deref() {
-        None | Some("-") => {
-            let _ = std::io::stdin().lock().read_to_string(&mut text);
+    if paths.is_empty() {
+        paths.push("-".to_owned());
+    }
+    for path in &paths {
+        SCRIPT.fetch_add(1, Ordering::Relaxed);
+        let script = parse_script(&read_script(path));
+        let mut probe = Probe::new(&script, quiet, step);
+        let _ = writeln!(probe.out, "probe 1");
+        for (k, name, op) in script.steps.clone() {
+            probe.run_step(k, &name, op);
         }
-        Some(p) => match std::fs::File::open(p) {
-            Ok(f) => {
-                for line in std::io::BufReader::new(f).lines() {
-                    match line {
-                        Ok(l) => {
-                            text.push_str(&l);
-                            text.push('\n');
-                        }
-                        Err(e) => fail(format!("{}: {}", p, e)),
-                    }
-                }
-            }
-            Err(e) => fail(format!("{}: {}", p, e)),
-        },
+        let _ = writeln!(probe.out, "done");
+        let _ = probe.out.flush();
+        probe.shutdown();
     }
-    let script = parse_script(&text);
-    let mut probe = Probe::new(&script, quiet, step);
-    let _ = writeln!(probe.out, "probe 1");
-    for (k, name, op) in script.steps.clone() {
-        probe.run_step(k, &name, op);
-    }
-    let _ = writeln!(probe.out, "done");
-    let _ = probe.out.flush();
-    // Workers may still wait or spin: end the process, not the threads.
     std::process::exit(0);
 }

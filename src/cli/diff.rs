@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::ValueEnum;
 
 use super::{FlavorArg, EXIT_BAD_INPUT, EXIT_FAILED};
-use crate::diff::{self, Against, Case, Launcher, Timing, Verdict};
+use crate::diff::{self, Against, Case, Launcher, Tally, Timing, Verdict};
 use crate::model::Flavor;
 use crate::scenario;
 
@@ -48,28 +48,17 @@ pub struct Args {
     /// Per-step time budget (ms): finite waits are timed in these units.
     #[arg(long, default_value_t = Timing::default().step_ms)]
     step_ms: u64,
+    /// Fail (exit status 1) when a comparison covers only part of a file:
+    /// the model rejects a step the file does not expect it to, so no later
+    /// step is compared.
+    #[arg(long)]
+    require_whole: bool,
 }
 
-/// How one file ended, for the summary line.
-#[derive(Default)]
-struct Tally {
-    agree: usize,
-    diverge: usize,
-    unsupported: usize,
-    unstable: usize,
-    probe_failed: usize,
-    /// Files run a second time after a transient probe failure (counted
-    /// under the retry's verdict too).
-    retried: usize,
-}
-
-impl Tally {
-    /// Files that make the exit status 1: divergences, unstable files and
-    /// probe failures.
-    fn failed(&self) -> usize {
-        self.unstable + self.probe_failed
-    }
-}
+/// Files run in one probe process (each `--repeat` times): large enough
+/// that starting Wine is a small part of the time, small enough that the
+/// verdicts come in as the files are compared.
+const BATCH: usize = 10;
 
 /// Runs `iocp-sim diff`: every file is compared and reported (agree,
 /// diverge, unsupported with the reason, unstable, probe failed), then one
@@ -143,54 +132,44 @@ pub fn main(args: Args) -> ExitCode {
         step_ms: args.step_ms,
     };
     let mut n = Tally::default();
-    for c in &cases {
-        let report = match diff::run_case(&launcher, c, flavor, timing, args.repeat) {
-            Ok(r) => r,
-            Err(e) => {
-                outln!("{}: PROBE FAILED: {e}", c.source);
-                n.probe_failed += 1;
-                continue;
+    for chunk in cases.chunks(BATCH) {
+        let jobs: Vec<(&Case, Flavor)> = chunk.iter().map(|c| (c, flavor)).collect();
+        for (c, report) in chunk
+            .iter()
+            .zip(diff::run_cases(&launcher, &jobs, timing, args.repeat))
+        {
+            let report = match report {
+                Ok(r) => r,
+                Err(e) => {
+                    outln!("{}: PROBE FAILED: {e}", c.source);
+                    n.add_failure(false);
+                    continue;
+                }
+            };
+            if let Some(first) = &report.retried_after {
+                outln!("{}: retried once after: {first}", c.source);
             }
-        };
-        if let Some(first) = &report.retried_after {
-            outln!("{}: retried once after: {first}", c.source);
-            n.retried += 1;
-        }
-        outln!("{}: {}", c.source, report.verdict.summary());
-        match &report.verdict {
-            Verdict::Agree => n.agree += 1,
-            Verdict::Diverge(_) => n.diverge += 1,
-            Verdict::Unsupported(u) => {
-                n.unsupported += 1;
-                if !args.brief {
+            outln!("{}: {}", c.source, report.verdict.summary());
+            n.add(&report.verdict, report.retried_after.is_some());
+            match &report.verdict {
+                Verdict::Unsupported(u) if !args.brief => {
                     for x in u {
                         outln!("    step {}: {}", x.step, x.reason);
                     }
                 }
+                Verdict::Unsupported(_) => {}
+                _ if !args.brief => outln!("{}", report.table(&launcher.description)),
+                _ => {}
             }
-            Verdict::Unstable { .. } => n.unstable += 1,
-        }
-        if !args.brief && !matches!(report.verdict, Verdict::Unsupported(_)) {
-            outln!("{}", report.table(&launcher.description));
         }
     }
     outln!(
-        "{} files against {} (model flavour {}): {} agree, {} diverge, {} unsupported, \
-         {} failed ({} unstable, {} probe failed); {} retried once after a transient probe failure",
-        cases.len(),
-        launcher.description,
-        flavor.as_str(),
-        n.agree,
-        n.diverge,
-        n.unsupported,
-        n.failed(),
-        n.unstable,
-        n.probe_failed,
-        n.retried
+        "{}",
+        n.line(&launcher.description, flavor, args.require_whole)
     );
     if bad_input {
         ExitCode::from(EXIT_BAD_INPUT)
-    } else if n.diverge + n.failed() > 0 {
+    } else if n.failing(args.require_whole) > 0 {
         ExitCode::from(EXIT_FAILED)
     } else {
         ExitCode::SUCCESS

@@ -71,14 +71,26 @@ const WINE_CLIENT: &str = "wine client error:";
 /// How [`Launcher::run`] ends the message of such a failure.
 const LOST_SERVER: &str = "(Wine lost its wineserver connection)";
 
+/// How [`RunError::clock_behind`] ends its message.
+const BEHIND: &str = "(the probe's step clock fell behind)";
+
 impl RunError {
+    /// A run in which the probe's step clock fell behind (a step outlasted
+    /// its budget) and a finite wait expired before its step: `what` says
+    /// where. The run observed nothing trustworthy about timeouts.
+    pub fn clock_behind(what: &str) -> RunError {
+        RunError(format!("{what} {BEHIND}"))
+    }
+
     /// True if the probe failed without reporting anything itself: it
     /// exited with an error status and wrote nothing on stderr (seen once
     /// under Wine 8 on a loaded machine), or Wine lost its wineserver
-    /// connection. The probe reports every failure it detects on stderr,
-    /// so either is a start-up failure of the real side, worth one retry.
+    /// connection; or if its step clock fell behind on a loaded machine
+    /// ([`clock_behind`](RunError::clock_behind)). The probe reports every
+    /// failure it detects on stderr, so each of these is the machine
+    /// failing the real side, not the real side answering: worth one retry.
     pub fn is_transient(&self) -> bool {
-        self.0.ends_with(SILENT) || self.0.ends_with(LOST_SERVER)
+        self.0.ends_with(SILENT) || self.0.ends_with(LOST_SERVER) || self.0.ends_with(BEHIND)
     }
 }
 
@@ -87,8 +99,9 @@ impl RunError {
 pub struct Timing {
     /// A step has settled when nothing observable changed for this long.
     pub quiet_ms: u64,
-    /// The per-step budget: a step gives up settling after half of it, and a
-    /// finite wait that must expire `n` steps later is given `n` budgets.
+    /// The per-step budget: a step gives up settling after half of it, and
+    /// the probe's step clock ticks once per budget while a finite wait is
+    /// outstanding (a wait due at step K expires at K's tick).
     pub step_ms: u64,
 }
 
@@ -276,40 +289,74 @@ impl Launcher {
         })
     }
 
-    /// Runs the probe on `script` and returns its standard output.
+    /// Runs the probe on `script` (of `steps` steps) and returns its
+    /// standard output: [`run_batch`](Launcher::run_batch) with one script.
+    pub fn run(&self, script: &str, timing: Timing, steps: usize) -> Result<String, RunError> {
+        match self.run_batch(&[(script, steps)], timing) {
+            (mut done, None) if done.len() == 1 => Ok(done.remove(0)),
+            (_, failure) => {
+                Err(failure.unwrap_or_else(|| RunError("the probe wrote nothing".to_owned())))
+            }
+        }
+    }
+
+    /// Runs `scripts` (each with its number of steps) one after the other
+    /// in one probe process (under Wine, starting a process costs more
+    /// than most scripts). Gives the output (`probe 1` ... `done`) of each
+    /// script it finished, in order, and the failure that stopped it
+    /// before the end, if any: that failure belongs to the next script
+    /// (the one that was running), and the ones after it did not run.
     ///
-    /// The script and the output go through files, not pipes: the first
+    /// The scripts and the output go through files, not pipes: the first
     /// Wine process of a session starts daemons (wineserver, services.exe)
     /// that inherit the child's handles and outlive it, so reading a pipe
     /// to its end would wait for them.
-    pub fn run(&self, script: &str, timing: Timing, steps: usize) -> Result<String, RunError> {
+    pub fn run_batch(
+        &self,
+        scripts: &[(&str, usize)],
+        timing: Timing,
+    ) -> (Vec<String>, Option<RunError>) {
         static RUNS: AtomicU64 = AtomicU64::new(0);
         let n = RUNS.fetch_add(1, Ordering::Relaxed);
         let dir = self.exe.parent().unwrap_or(Path::new("."));
         let base = dir.join(format!("run-{}-{n}", std::process::id()));
-        let files = [
-            base.with_extension("script"),
-            base.with_extension("out"),
-            base.with_extension("err"),
-        ];
-        let io = |e: std::io::Error| RunError(format!("{}: {e}", base.display()));
-        std::fs::write(&files[0], script).map_err(io)?;
-        let result = self.run_files(&files, timing, steps);
+        let mut files = vec![base.with_extension("out"), base.with_extension("err")];
+        for i in 0..scripts.len() {
+            files.push(base.with_extension(format!("{i}.script")));
+        }
+        let mut result = (Vec::new(), None);
+        for (f, (script, _)) in files[2..].iter().zip(scripts) {
+            if let Err(e) = std::fs::write(f, script) {
+                result.1 = Some(RunError(format!("{}: {e}", f.display())));
+                break;
+            }
+        }
+        if result.1.is_none() {
+            let steps: usize = scripts.iter().map(|s| s.1).sum();
+            result = self.run_files(&files, timing, steps);
+        }
         for f in &files {
             let _ = std::fs::remove_file(f);
         }
         result
     }
 
+    /// Runs the probe on `files[2..]` with its output in `files[0]` and
+    /// its errors in `files[1]`.
     fn run_files(
         &self,
-        files: &[PathBuf; 3],
+        files: &[PathBuf],
         timing: Timing,
         steps: usize,
-    ) -> Result<String, RunError> {
+    ) -> (Vec<String>, Option<RunError>) {
         let io = |e: std::io::Error| RunError(format!("probe output file: {e}"));
-        let out = std::fs::File::create(&files[1]).map_err(io)?;
-        let err = std::fs::File::create(&files[2]).map_err(io)?;
+        let (out, err) = match (
+            std::fs::File::create(&files[0]),
+            std::fs::File::create(&files[1]),
+        ) {
+            (Ok(o), Ok(e)) => (o, e),
+            (Err(e), _) | (_, Err(e)) => return (Vec::new(), Some(io(e))),
+        };
         let mut cmd = match &self.wine {
             Some(w) => {
                 let mut c = Command::new(w);
@@ -322,48 +369,85 @@ impl Launcher {
             .arg(timing.quiet_ms.to_string())
             .arg("--step-ms")
             .arg(timing.step_ms.to_string())
-            .arg(&files[0])
+            .args(&files[2..])
             .envs(self.env.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::null())
             .stdout(Stdio::from(out))
             .stderr(Stdio::from(err));
-        let mut child = cmd
-            .spawn()
-            .map_err(|e| RunError(format!("cannot start the probe: {e}")))?;
+        let mut child = match cmd.spawn() {
+            Ok(c) => c,
+            Err(e) => {
+                return (
+                    Vec::new(),
+                    Some(RunError(format!("cannot start the probe: {e}"))),
+                )
+            }
+        };
         // A first Wine start creates the prefix (several seconds).
         let limit = Duration::from_secs(120)
             + Duration::from_millis(timing.step_ms * 3).saturating_mul(steps as u32);
         let start = Instant::now();
         let status = loop {
             match child.try_wait() {
-                Ok(Some(st)) => break st,
+                Ok(Some(st)) => break Ok(st),
                 Ok(None) if start.elapsed() > limit => {
                     let _ = child.kill();
                     let _ = child.wait();
-                    return Err(RunError(format!(
+                    break Err(RunError(format!(
                         "the probe did not finish within {} s and was stopped",
                         limit.as_secs()
                     )));
                 }
                 Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-                Err(e) => return Err(RunError(format!("waiting for the probe: {e}"))),
+                Err(e) => break Err(RunError(format!("waiting for the probe: {e}"))),
             }
         };
-        let out = std::fs::read_to_string(&files[1]).map_err(io)?;
-        if !status.success() {
-            let err = std::fs::read_to_string(&files[2]).unwrap_or_default();
-            return Err(RunError(
-                match err.lines().rfind(|l| !l.trim().is_empty()) {
-                    None => format!("the probe failed ({status}) {SILENT}"),
-                    Some(last) if last.starts_with(WINE_CLIENT) => {
-                        format!("the probe failed ({status}): {last} {LOST_SERVER}")
-                    }
-                    Some(last) => format!("the probe failed ({status}): {last}"),
-                },
-            ));
-        }
-        Ok(out)
+        let out = match std::fs::read_to_string(&files[0]) {
+            Ok(o) => o,
+            Err(e) => return (Vec::new(), Some(io(e))),
+        };
+        let (done, rest) = finished_blocks(&out);
+        let failure = match status {
+            Err(e) => Some(e),
+            Ok(st) if !st.success() => {
+                let err = std::fs::read_to_string(&files[1]).unwrap_or_default();
+                Some(RunError(
+                    match err.lines().rfind(|l| !l.trim().is_empty()) {
+                        None => format!("the probe failed ({st}) {SILENT}"),
+                        Some(last) if last.starts_with(WINE_CLIENT) => {
+                            format!("the probe failed ({st}): {last} {LOST_SERVER}")
+                        }
+                        Some(last) => format!("the probe failed ({st}): {last}"),
+                    },
+                ))
+            }
+            // Every script ended with `done`, or the last one's output is
+            // cut short: the parser says where.
+            Ok(_) if done.len() < files.len() - 2 => {
+                let mut done = done;
+                done.push(rest.to_owned());
+                return (done, None);
+            }
+            Ok(_) => None,
+        };
+        (done, failure)
     }
+}
+
+/// Splits the probe's output into the blocks of the scripts it finished
+/// (each ends with a line `done`) and what follows the last of them.
+fn finished_blocks(out: &str) -> (Vec<String>, &str) {
+    let mut blocks = Vec::new();
+    let mut from = 0;
+    let mut at = 0;
+    for line in out.split_inclusive('\n') {
+        at += line.len();
+        if line.trim_end() == "done" {
+            blocks.push(out[from..at].to_owned());
+            from = at;
+        }
+    }
+    (blocks, &out[from..])
 }
 
 fn build(rustc: &Path, cross: bool, cache: &Path, tag: &str, exe: &Path) -> Result<(), RunError> {

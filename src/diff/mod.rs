@@ -17,13 +17,15 @@ pub mod compare;
 pub mod launch;
 pub mod observe;
 pub mod plan;
+mod verdict;
 mod version;
 
 pub use case::Case;
 pub use compare::{first_divergence, table, Divergence, Field};
 pub use launch::{Against, EnvMissing, Launcher, RunError, Timing, INSTALL_COMMAND};
 pub use observe::{error_name, parse_probe_output, Depth, Pkt, Return, StepObs};
-pub use plan::{plan, Plan, Unsupported};
+pub use plan::{plan, Plan, Stop, Unsupported};
+pub use verdict::{Coverage, Tally, Verdict};
 pub use version::{flavor_for_wine, wine_major, WineVersionError};
 
 use crate::model::Flavor;
@@ -35,45 +37,6 @@ pub fn matching_flavor(launcher: &Launcher) -> Result<Flavor, WineVersionError> 
     match launcher.against {
         Against::Windows => Ok(Flavor::Windows),
         Against::Wine => flavor_for_wine(launcher.wine_version.as_deref().unwrap_or("")),
-    }
-}
-
-/// The verdict for one case.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Verdict {
-    /// Every step agreed (in every repetition).
-    Agree,
-    /// The model and the real port differ.
-    Diverge(Divergence),
-    /// Some step cannot be reproduced by the probe: nothing was run.
-    Unsupported(Vec<Unsupported>),
-    /// Repetitions of the real run did not observe the same thing: the
-    /// result is not trustworthy either way.
-    Unstable {
-        /// The first repetition that differed from the first run (1-based).
-        run: usize,
-        /// The first step where it differed.
-        step: usize,
-    },
-}
-
-impl Verdict {
-    /// A one-line summary.
-    pub fn summary(&self) -> String {
-        match self {
-            Verdict::Agree => "agree".to_owned(),
-            Verdict::Diverge(d) => {
-                let f: Vec<&str> = d.fields.iter().map(|f| f.name()).collect();
-                format!("DIVERGE at step {} ({})", d.step, f.join(", "))
-            }
-            Verdict::Unsupported(u) => {
-                let first = &u[0];
-                format!("unsupported (step {}: {})", first.step, first.reason)
-            }
-            Verdict::Unstable { run, step } => {
-                format!("UNSTABLE: run {run} observed something else at step {step}")
-            }
-        }
     }
 }
 
@@ -95,14 +58,22 @@ pub struct CaseReport {
 }
 
 impl CaseReport {
-    /// The side-by-side table of this case.
+    /// The side-by-side table of this case, and where the comparison
+    /// stopped if it did not reach the scenario's last step.
     pub fn table(&self, real_side: &str) -> String {
-        table(
+        let mut t = table(
             &self.plan.model,
             &self.real,
             &format!("model ({} flavour)", self.plan.flavor.as_str()),
             real_side,
-        )
+        );
+        if let Some(s) = &self.plan.stopped {
+            t.push_str(&format!(
+                "   stopped: the model rejects step {} ({}): {}; steps {} to {} were not compared\n",
+                s.step, s.op, s.reason, s.step, self.plan.steps
+            ));
+        }
+        t
     }
 }
 
@@ -117,42 +88,38 @@ fn same_run(a: &[StepObs], b: &[StepObs]) -> Option<usize> {
     (b.len() != a.len()).then(|| b.len().min(a.len()) + 1)
 }
 
-fn early_timeout(obs: &[StepObs]) -> bool {
+/// The probe's own account of a run that timed nothing faithfully: a
+/// finite wait expired before its step after the probe's step clock fell
+/// behind (a step outlasted its budget on a loaded machine). That is the
+/// harness failing, not the port: it is an error, never a divergence.
+fn clock_failure(obs: &[StepObs]) -> Option<&str> {
     obs.iter()
-        .any(|s| s.warnings.iter().any(|w| w.starts_with("early-timeout")))
+        .flat_map(|s| &s.warnings)
+        .map(String::as_str)
+        .find(|w| w.starts_with("early-timeout") && w.contains("the step clock fell behind"))
 }
 
-/// Runs the probe once, retrying with a doubled step budget (up to twice)
-/// when a finite wait expired before its scenario step because the machine
-/// was too slow: that is a timing failure of the harness, not an observation.
-fn run_once(
-    launcher: &Launcher,
-    plan: &Plan,
+/// Reads one probe run's output.
+fn observe(
     case: &Case,
+    plan: &Plan,
     timing: Timing,
+    out: Result<String, RunError>,
 ) -> Result<Vec<StepObs>, RunError> {
-    let mut t = timing;
-    let mut tries = 0;
-    loop {
-        let out = launcher.run(&plan.script, t, plan.ops.len())?;
-        let obs = parse_probe_output(&out, &case.names, &plan.ops)
-            .map_err(|e| RunError(format!("{}: {e}", case.source)))?;
-        tries += 1;
-        if early_timeout(&obs) && tries < 3 {
-            t.step_ms *= 2;
-            continue;
-        }
-        return Ok(obs);
+    let obs = parse_probe_output(&out?, &case.names, &plan.ops)
+        .map_err(|e| RunError(format!("{}: {e}", case.source)))?;
+    match clock_failure(&obs) {
+        Some(w) => Err(RunError::clock_behind(&format!(
+            "{}: a finite wait expired before its step ({w}); each step must end within \
+             the step budget of {} ms (--step-ms)",
+            case.source, timing.step_ms
+        ))),
+        None => Ok(obs),
     }
 }
 
 /// Plans `case` in `flavor`, runs the probe `repeat` times (at least once)
-/// and compares. If a probe run fails without a report of its own (exit
-/// status and nothing on stderr, or a lost wineserver connection:
-/// [`RunError::is_transient`]), the whole case is run
-/// once more and the report says so in
-/// [`retried_after`](CaseReport::retried_after); a second failure is returned,
-/// naming the first.
+/// and compares: [`run_cases`] with one case.
 pub fn run_case(
     launcher: &Launcher,
     case: &Case,
@@ -160,56 +127,150 @@ pub fn run_case(
     timing: Timing,
     repeat: usize,
 ) -> Result<CaseReport, RunError> {
-    match run_case_once(launcher, case, flavor, timing, repeat) {
-        Err(first) if first.is_transient() => {
-            match run_case_once(launcher, case, flavor, timing, repeat) {
-                Ok(report) => Ok(CaseReport {
-                    retried_after: Some(first),
-                    ..report
-                }),
-                Err(again) => Err(RunError(format!(
-                    "{again} (on a retry, after a first failure: {first})"
-                ))),
-            }
-        }
-        other => other,
-    }
+    run_cases(launcher, &[(case, flavor)], timing, repeat)
+        .pop()
+        .expect("one report per case")
 }
 
-fn run_case_once(
+/// Plans each case in its flavour, runs every supported one `repeat` times
+/// (at least once) in one probe process (see [`Launcher::run_batch`]), and
+/// compares. Gives one report per case, in order. A case whose probe run
+/// failed without a report of its own (exit status and nothing on stderr,
+/// a lost wineserver connection, or the probe's step clock falling behind:
+/// [`RunError::is_transient`]) is run once more from the start and its
+/// report says so in [`retried_after`](CaseReport::retried_after); a
+/// second failure is returned, naming the first.
+pub fn run_cases(
     launcher: &Launcher,
-    case: &Case,
-    flavor: Flavor,
+    cases: &[(&Case, Flavor)],
     timing: Timing,
     repeat: usize,
-) -> Result<CaseReport, RunError> {
-    let plan = plan::plan(case, flavor);
-    if !plan.supported() {
-        return Ok(CaseReport {
-            source: case.source.clone(),
-            verdict: Verdict::Unsupported(plan.unsupported.clone()),
-            plan,
-            real: Vec::new(),
-            retried_after: None,
-        });
+) -> Vec<Result<CaseReport, RunError>> {
+    let mut reports = run_cases_once(launcher, cases, timing, repeat);
+    let transient =
+        |_: usize, r: &Result<CaseReport, RunError>| matches!(r, Err(e) if e.is_transient());
+    let firsts = run_again(cases, &mut reports, transient, |again| {
+        run_cases_once(launcher, again, timing, repeat)
+    });
+    for (i, first) in firsts {
+        let Err(first) = first else {
+            unreachable!("only failures are retried")
+        };
+        let second = std::mem::replace(&mut reports[i], Err(RunError(String::new())));
+        reports[i] = match second {
+            Ok(report) => Ok(CaseReport {
+                retried_after: Some(first),
+                ..report
+            }),
+            Err(again) if again == first => {
+                Err(RunError(format!("{again} (and the same again on a retry)")))
+            }
+            Err(again) => Err(RunError(format!(
+                "{again} (on a retry, after a first failure: {first})"
+            ))),
+        };
     }
-    let real = run_once(launcher, &plan, case, timing)?;
-    for run in 2..=repeat.max(1) {
-        let again = run_once(launcher, &plan, case, timing)?;
-        if let Some(step) = same_run(&real, &again) {
-            return Ok(CaseReport {
-                source: case.source.clone(),
-                verdict: Verdict::Unstable { run, step },
-                plan,
-                real,
-                retried_after: None,
-            });
+    reports
+}
+
+/// Runs once more, in one batch, the cases whose report `pick` chooses
+/// (given its index): `run` runs them (as [`run_cases`] does, with the
+/// timing it wants). Each new report takes the place of the old one, and
+/// the old ones are returned with their indexes, in order.
+pub fn run_again(
+    cases: &[(&Case, Flavor)],
+    reports: &mut [Result<CaseReport, RunError>],
+    pick: impl Fn(usize, &Result<CaseReport, RunError>) -> bool,
+    run: impl FnOnce(&[(&Case, Flavor)]) -> Vec<Result<CaseReport, RunError>>,
+) -> Vec<(usize, Result<CaseReport, RunError>)> {
+    let again: Vec<usize> = (0..reports.len())
+        .filter(|&i| pick(i, &reports[i]))
+        .collect();
+    if again.is_empty() {
+        return Vec::new();
+    }
+    let picked: Vec<(&Case, Flavor)> = again.iter().map(|&i| cases[i]).collect();
+    again
+        .into_iter()
+        .zip(run(&picked))
+        .map(|(i, second)| (i, std::mem::replace(&mut reports[i], second)))
+        .collect()
+}
+
+fn run_cases_once(
+    launcher: &Launcher,
+    cases: &[(&Case, Flavor)],
+    timing: Timing,
+    repeat: usize,
+) -> Vec<Result<CaseReport, RunError>> {
+    let repeat = repeat.max(1);
+    let plans: Vec<Plan> = cases.iter().map(|&(c, f)| plan::plan(c, f)).collect();
+    // Every repetition of every supported case, in one batch.
+    let scripts: Vec<(&str, usize)> = plans
+        .iter()
+        .filter(|p| p.supported())
+        .flat_map(|p| std::iter::repeat_n((p.script.as_str(), p.ops.len()), repeat))
+        .collect();
+    // As few probe processes as possible: a failure ends the process and
+    // fails its case (its other repetitions are not run); the cases after
+    // it go on in a new process.
+    let mut outputs = Vec::with_capacity(scripts.len());
+    while outputs.len() < scripts.len() {
+        let (done, failure) = launcher.run_batch(&scripts[outputs.len()..], timing);
+        outputs.extend(done.into_iter().map(Ok));
+        if let Some(e) = failure {
+            let case_end = (outputs.len() / repeat + 1) * repeat;
+            outputs.resize(case_end.min(scripts.len()), Err(e));
         }
     }
-    let verdict = match first_divergence(&plan.model, &real) {
-        None => Verdict::Agree,
+    let mut outputs = outputs.into_iter();
+    let mut reports = Vec::with_capacity(cases.len());
+    for (&(case, _), plan) in cases.iter().zip(plans) {
+        if !plan.supported() {
+            reports.push(Ok(CaseReport {
+                source: case.source.clone(),
+                verdict: Verdict::Unsupported(plan.unsupported.clone()),
+                plan,
+                real: Vec::new(),
+                retried_after: None,
+            }));
+            continue;
+        }
+        let runs: Vec<Result<Vec<StepObs>, RunError>> = (&mut outputs)
+            .take(repeat)
+            .map(|out| observe(case, &plan, timing, out))
+            .collect();
+        reports.push(compare_runs(case, plan, runs));
+    }
+    reports
+}
+
+/// The verdict of a case from its runs: the first failure if one failed;
+/// unstable if a repetition observed something else than the first run;
+/// else the first run compared with the model.
+fn compare_runs(
+    case: &Case,
+    plan: Plan,
+    runs: Vec<Result<Vec<StepObs>, RunError>>,
+) -> Result<CaseReport, RunError> {
+    let runs = runs.into_iter().collect::<Result<Vec<_>, _>>()?;
+    let mut runs = runs.into_iter();
+    let real = runs.next().expect("at least one run");
+    let mut verdict = None;
+    for (i, again) in runs.enumerate() {
+        if let Some(step) = same_run(&real, &again) {
+            verdict = Some(Verdict::Unstable { run: i + 2, step });
+            break;
+        }
+    }
+    let verdict = verdict.unwrap_or_else(|| match first_divergence(&plan.model, &real) {
+        None => Verdict::Agree(Coverage {
+            compared: plan.model.len(),
+            steps: plan.steps,
+            stopped: plan.stopped.clone(),
+        }),
         Some(d) => Verdict::Diverge(d),
-    };
+    });
     Ok(CaseReport {
         source: case.source.clone(),
         plan,
@@ -268,8 +329,11 @@ mod tests {
         let (l, counted) = fake("silent", "exit 1");
         let err = run_case(&l, &lesson_1(), Flavor::Wine, Timing::default(), 3).unwrap_err();
         assert_eq!(runs(&counted), 2, "one retry, no more");
-        assert!(err.0.contains("on a retry, after a first failure"), "{err}");
-        assert!(err.0.contains("wrote nothing on stderr"), "{err}");
+        assert!(
+            err.0
+                .ends_with("wrote nothing on stderr (and the same again on a retry)"),
+            "{err}"
+        );
         assert!(!err.is_transient(), "the retry's error is final");
     }
 
@@ -282,6 +346,72 @@ mod tests {
         let err = run_case(&l, &lesson_1(), Flavor::Wine, Timing::default(), 3).unwrap_err();
         assert_eq!(runs(&counted), 2, "one retry, no more");
         assert!(err.0.contains("wineserver connection"), "{err}");
+    }
+
+    /// A batch: one process runs every repetition of every case; a case
+    /// whose script makes the probe fail gets that failure (its other
+    /// repetition is not run) and the cases after it run in a new process.
+    #[test]
+    fn a_failing_case_fails_alone_and_the_batch_goes_on() {
+        // The fake probe prints an empty report per script, and fails on
+        // the script of the case named "fail-me".
+        let (l, counted) = fake(
+            "batch",
+            r#"while [ $# -gt 0 ]; do
+  case "$1" in --*) shift 2; continue;; esac
+  if grep -q fail-me "$1"; then echo 'probe: cannot go on' >&2; exit 2; fi
+  printf 'probe 1\ndone\n'; shift
+done"#,
+        );
+        let mut bad = lesson_1();
+        bad.source = "fail-me".to_owned();
+        let (a, c) = (lesson_1(), lesson_1());
+        let cases = [(&a, Flavor::Wine), (&bad, Flavor::Wine), (&c, Flavor::Wine)];
+        let reports = run_cases(&l, &cases, Timing::default(), 2);
+        assert_eq!(
+            runs(&counted),
+            2,
+            "one process up to the failure, one after it"
+        );
+        assert_eq!(reports.len(), 3);
+        let err = reports[1].as_ref().unwrap_err();
+        assert!(err.0.ends_with("cannot go on"), "{err}");
+        for r in [&reports[0], &reports[2]] {
+            // The fake observed no step: compared, and found missing.
+            let r = r.as_ref().expect("a report");
+            assert!(matches!(r.verdict, Verdict::Diverge(_)), "{:?}", r.verdict);
+        }
+    }
+
+    /// A wait seen expiring before its step after the probe's step clock
+    /// fell behind is the harness failing: an error, retried once, never a
+    /// verdict. The same early expiry with the clock kept is an observation.
+    #[test]
+    fn an_early_timeout_is_a_harness_failure_only_when_the_clock_fell_behind() {
+        let report = |why: &str| {
+            format!(
+                "printf 'probe 1\\nstep 1 x\\nresult success\\nret 0 err 258\\n\
+                 warn early-timeout thread 0 at step 1 (due at 2{why})\\nend 1\\ndone\\n'"
+            )
+        };
+        let (l, counted) = fake("behind", &report("; the step clock fell behind at step 1"));
+        let err = run_case(&l, &lesson_1(), Flavor::Wine, Timing::default(), 1).unwrap_err();
+        assert_eq!(runs(&counted), 2, "one retry, no more");
+        assert!(
+            err.0.contains(
+                "a finite wait expired before its step (early-timeout thread T1 at step 1"
+            ) && err.0.contains("--step-ms")
+                && err.0.ends_with("(and the same again on a retry)"),
+            "{err}"
+        );
+        let (l, counted) = fake("kept", &report(""));
+        let r = run_case(&l, &lesson_1(), Flavor::Wine, Timing::default(), 1).unwrap();
+        assert_eq!(runs(&counted), 1);
+        assert!(matches!(r.verdict, Verdict::Diverge(_)), "{:?}", r.verdict);
+        assert_eq!(
+            r.real[0].warnings,
+            ["early-timeout thread T1 at step 1 (due at 2)"]
+        );
     }
 
     #[test]

@@ -48,13 +48,32 @@ pub struct Unsupported {
     pub reason: String,
 }
 
+/// Where a comparison ends early: the first step the model rejects
+/// without the scenario expecting it (as `iocp-sim run` stops there, no
+/// later step has a model side to compare with).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stop {
+    /// 1-based step number of the rejected step.
+    pub step: usize,
+    /// The op, as tables show it (`get T2`).
+    pub op: String,
+    /// Why the model rejects it, with the scenario's names.
+    pub reason: String,
+}
+
 /// A planned comparison: the model's observations and the probe script.
 #[derive(Clone, Debug)]
 pub struct Plan {
     /// The flavour the model ran in.
     pub flavor: Flavor,
-    /// What the model says is observed after each step.
+    /// What the model says is observed after each step: steps 1 to
+    /// `model.len()`, all of the scenario's unless [`stopped`](Plan::stopped).
     pub model: Vec<StepObs>,
+    /// The number of steps in the scenario.
+    pub steps: usize,
+    /// Set when the model rejects a step the scenario does not expect it
+    /// to: the plan (and so the comparison) ends before that step.
+    pub stopped: Option<Stop>,
     /// Each step's display op and whether the model rejected it.
     pub ops: Vec<(String, bool)>,
     /// The probe script (see `probe/probe.rs`).
@@ -144,6 +163,7 @@ pub fn plan(case: &Case, flavor: Flavor) -> Plan {
     let mut model = Vec::new();
     let mut ops = Vec::new();
     let mut unsupported = Vec::new();
+    let mut stopped = None;
     // Script lines for the steps; a get with a finite timeout is patched
     // once the step that times it out is known.
     let mut lines: Vec<String> = Vec::new();
@@ -169,9 +189,17 @@ pub fn plan(case: &Case, flavor: Flavor) -> Plan {
             continue;
         };
         let before: Vec<ThreadState> = kernel.threads().iter().map(|t| t.state()).collect();
-        let rejected = kernel.apply(action, &mut out).is_err();
-        if rejected && !case.rejection_expected.get(i).copied().unwrap_or(false) {
+        let rejection = kernel.apply(action, &mut out).err();
+        let rejected = rejection.is_some();
+        if let Some(r) =
+            rejection.filter(|_| !case.rejection_expected.get(i).copied().unwrap_or(false))
+        {
             // As in `iocp-sim run`: an unexpected rejection ends the run.
+            stopped = Some(Stop {
+                step,
+                op,
+                reason: crate::narrate::rejection_reason(&r, n),
+            });
             break;
         }
         if rejected {
@@ -357,6 +385,8 @@ pub fn plan(case: &Case, flavor: Flavor) -> Plan {
     Plan {
         flavor,
         model,
+        steps: case.steps.len(),
+        stopped,
         ops,
         script,
         unsupported,
@@ -434,6 +464,21 @@ mod tests {
         // expect.error: the run stops there, as `iocp-sim run` does.
         assert_eq!(p.model.len(), 4);
         assert!(!p.script.contains("step 5"), "{}", p.script);
+        assert_eq!(p.steps, 6);
+        let stop = p.stopped.expect("the plan says where it stopped");
+        assert_eq!((stop.step, stop.op.as_str()), (5, "get T2"));
+        assert!(
+            stop.reason.starts_with("T2 is waiting in P's WTQ"),
+            "{}",
+            stop.reason
+        );
+        // An expected rejection does not stop it.
+        let c = steps(
+            r#"{ "op": "get", "thread": "T1", "port": "P" },
+               { "op": "get", "thread": "T1", "port": "P", "expect": { "error": "T1" } }"#,
+        );
+        let p = plan(&c, Flavor::Windows);
+        assert_eq!((p.model.len(), p.steps, p.stopped), (2, 2, None));
     }
 
     #[test]

@@ -21,21 +21,27 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{RngAlgorithm, TestRunner};
 
-/// Cases per property test.
+/// Cases per property test with `IOCP_SIM_TEST_FULL=1` (CI sets it).
 const CASES: u32 = 4000;
+
+/// Cases per property test otherwise: the README's `cargo test` stays
+/// short enough to wait for, and CI runs the full count.
+const QUICK_CASES: u32 = 1000;
 
 // ---------------------------------------------------------------- tests
 
-/// `CASES` per property, or `PROPTEST_CASES` from the environment for a
-/// quicker or a deeper run. A failing seed is saved in
+/// `CASES` per property with `IOCP_SIM_TEST_FULL=1`, else `QUICK_CASES`,
+/// or `PROPTEST_CASES` from the environment for a quicker or a deeper
+/// run. A failing seed is saved in
 /// `tests/proptest-regressions/properties.txt` (proptest's place for a
 /// module of a binary whose root is `main.rs`) and replayed first on the
 /// next run.
 fn config() -> ProptestConfig {
+    let full = std::env::var("IOCP_SIM_TEST_FULL").is_ok_and(|v| v == "1");
     let cases = std::env::var("PROPTEST_CASES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(CASES);
+        .unwrap_or(if full { CASES } else { QUICK_CASES });
     ProptestConfig {
         cases,
         source_file: Some(file!()),
