@@ -188,9 +188,7 @@ impl Condition {
             }
             let ok = match *self {
                 Condition::OverLimit => p.over_limit(),
-                Condition::IdleWithWork => {
-                    !p.wtq().is_empty() && !p.iocq().is_empty() && p.current() < p.max()
-                }
+                Condition::IdleWithWork => p.idle_with_work(),
                 Condition::Held => !p.wtq().is_empty() && !p.iocq().is_empty(),
                 Condition::Port(m, cmp, n) => cmp.holds(m.of(p), n),
                 Condition::Lost(..) => unreachable!(),

@@ -17,15 +17,6 @@ use crate::lab::config::{Arrivals, LabConfig};
 use crate::lab::rng::Rng;
 use crate::model::Kernel;
 
-/// The lab's policy names, as live policies.
-pub fn policy_of(p: crate::lab::Policy) -> Policy {
-    match p {
-        crate::lab::Policy::Lifo => Policy::Windows,
-        crate::lab::Policy::FifoLimited => Policy::FifoLimited,
-        crate::lab::Policy::Wine => Policy::Unlimited,
-    }
-}
-
 /// One completion as it travels through the port.
 struct Job {
     arrived: Instant,

@@ -182,7 +182,7 @@ impl<'a> StateView<'a> {
     /// Port `i` (its id's index), alone: for views that draw one port
     /// across many states. Panics past the last port.
     pub fn port(&self, i: usize) -> PortView<'a> {
-        let (names, order) = (self.names, self.kernel.flavor().wake_order());
+        let (names, order) = (self.names, self.kernel.wake_order());
         let id = PortId(i as u32);
         let port = &self.kernel.ports()[i];
         PortView {

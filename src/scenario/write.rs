@@ -98,7 +98,7 @@ pub(crate) fn port_expect(n: &Names, k: &Kernel, p: PortId) -> RawPortExpect {
         current: Some(port.current().into()),
         over_limit: Some(port.over_limit()),
         iocq_len: Some(port.iocq().len() as u64),
-        wtq: Some(names(&port.wtq().wake_order(k.flavor().wake_order()))),
+        wtq: Some(names(&port.wtq().wake_order(k.wake_order()))),
         rtl: Some(names(port.rtl().as_slice())),
         ptl: Some(names(port.ptl().as_slice())),
         iocq: None,

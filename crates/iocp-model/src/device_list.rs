@@ -129,7 +129,7 @@ impl DeviceList {
         self.devices
             .iter()
             .enumerate()
-            .map(|(i, d)| (DeviceId(i as u32), d))
+            .map(|(i, d)| (DeviceId::from_index(i), d))
     }
 
     /// The devices whose entry points at `port`, with their keys.

@@ -465,17 +465,49 @@ pub struct Delivery {
 /// use it to copy only what a step touched (the explorer packs and
 /// restores kernels so). Ids from 64 up share one mark.
 ///
+/// ```
+/// use iocp_model::{Action, Flavor, Kernel, KernelConfig, Outcome, PortId, ThreadId};
+///
+/// let mut k = Kernel::new(&KernelConfig::new(Flavor::Windows, &[1, 1], 2));
+/// let mut out = Outcome::default();
+/// k.apply(Action::post(PortId(1), 7), &mut out).unwrap();
+/// let touched = out.touched;
+/// // The post queued its packet on P1: P1 and its IOCQ, nothing else.
+/// assert!(touched.port(PortId(1)) && !touched.port(PortId(0)));
+/// assert_eq!((touched.iocq_mask(), touched.wtq_mask()), (0b10, 0));
+/// assert!(!touched.thread(ThreadId(0)) && !touched.io());
+/// ```
+///
 /// [`Counters`]: super::Counters
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug)]
 pub struct Touched {
+    // One word per kind of mark, each written by one `add_*` (so a mark is
+    // one read-modify-write of one word: two marks in a row never become
+    // a wider access to a word just written, which stalls the store
+    // forwarding of the step's hot path). A port is marked if any of
+    // `ports`, `iocqs` or `wtqs` has its bit.
     threads: u64,
     ports: u64,
-    /// Ports whose IOCQ, and ports whose WTQ, may have been written.
     iocqs: u64,
     wtqs: u64,
     /// Some thread or port with an id of 64 or more.
     far: bool,
     io: bool,
+}
+
+impl PartialEq for Touched {
+    /// Equal marks: the same masks (as the accessors read them) and flags.
+    fn eq(&self, other: &Touched) -> bool {
+        self.key() == other.key()
+    }
+}
+
+impl Eq for Touched {}
+
+impl std::hash::Hash for Touched {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.key().hash(state);
+    }
 }
 
 impl Touched {
@@ -501,6 +533,18 @@ impl Touched {
         io: true,
     };
 
+    /// What equality and hashing compare.
+    fn key(&self) -> (u64, u64, u64, u64, bool, bool) {
+        (
+            self.threads,
+            self.port_mask(),
+            self.iocqs,
+            self.wtqs,
+            self.far,
+            self.io,
+        )
+    }
+
     /// True if thread `t` may have been written.
     #[inline]
     pub fn thread(&self, t: ThreadId) -> bool {
@@ -510,7 +554,7 @@ impl Touched {
     /// True if port `p` may have been written.
     #[inline]
     pub fn port(&self, p: PortId) -> bool {
-        self.marked(self.ports, p.0 as u64)
+        self.marked(self.port_mask(), p.0 as u64)
     }
 
     /// Whether id `i` is marked in `mask` (ids of 64 and more: in `far`).
@@ -532,7 +576,7 @@ impl Touched {
     /// Bit `i` set if port `i` (below 64) may have been written.
     #[inline]
     pub fn port_mask(&self) -> u64 {
-        self.ports
+        self.ports | self.iocqs | self.wtqs
     }
 
     /// Bit `i` set if port `i`'s IOCQ (below 64) may have been written
@@ -562,40 +606,36 @@ impl Touched {
         self.io
     }
 
+    /// Sets bit `i` of `mask`, or `far` for an id of 64 or more.
     #[inline(always)]
-    pub(crate) fn add_thread(&mut self, t: ThreadId) {
-        if t.0 < 64 {
-            self.threads |= 1 << t.0;
+    fn add(mask: &mut u64, far: &mut bool, i: u32) {
+        if i < 64 {
+            *mask |= 1 << i;
         } else {
-            self.far = true;
+            *far = true;
         }
     }
 
     #[inline(always)]
+    pub(crate) fn add_thread(&mut self, t: ThreadId) {
+        Touched::add(&mut self.threads, &mut self.far, t.0);
+    }
+
+    #[inline(always)]
     pub(crate) fn add_port(&mut self, p: PortId) {
-        if p.0 < 64 {
-            self.ports |= 1 << p.0;
-        } else {
-            self.far = true;
-        }
+        Touched::add(&mut self.ports, &mut self.far, p.0);
     }
 
     /// Port `p`'s IOCQ (and so port `p`).
     #[inline(always)]
     pub(crate) fn add_iocq(&mut self, p: PortId) {
-        self.add_port(p);
-        if p.0 < 64 {
-            self.iocqs |= 1 << p.0;
-        }
+        Touched::add(&mut self.iocqs, &mut self.far, p.0);
     }
 
     /// Port `p`'s WTQ (and so port `p`).
     #[inline(always)]
     pub(crate) fn add_wtq(&mut self, p: PortId) {
-        self.add_port(p);
-        if p.0 < 64 {
-            self.wtqs |= 1 << p.0;
-        }
+        Touched::add(&mut self.wtqs, &mut self.far, p.0);
     }
 
     #[inline(always)]

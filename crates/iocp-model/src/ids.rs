@@ -18,6 +18,20 @@ macro_rules! id_type {
             pub fn index(self) -> usize {
                 self.0 as usize
             }
+
+            /// The id at index `i` of the model's tables (the inverse of
+            /// [`Self::index`]). Panics if `i` does not fit in 32 bits, which
+            /// no table of the model reaches.
+            #[inline]
+            pub fn from_index(i: usize) -> Self {
+                $name(u32::try_from(i).expect("ids fit in 32 bits"))
+            }
+
+            /// The first `n` ids, in order (`0..n`).
+            #[inline]
+            pub fn first(n: usize) -> impl DoubleEndedIterator<Item = Self> + ExactSizeIterator + Clone {
+                (0..n).map(Self::from_index)
+            }
         }
     };
 }
@@ -67,7 +81,7 @@ impl Interner {
         if let Some(&i) = self.index.get(s) {
             return i;
         }
-        let i = self.names.len() as u32;
+        let i = u32::try_from(self.names.len()).expect("ids fit in 32 bits");
         self.names.push(s.to_owned());
         self.index.insert(s.to_owned(), i);
         i
@@ -162,26 +176,37 @@ impl Names {
         &self.devices
     }
 
+    /// Every port's id, in order.
+    pub fn port_ids(&self) -> impl DoubleEndedIterator<Item = PortId> + ExactSizeIterator + Clone {
+        PortId::first(self.ports.len())
+    }
+    /// Every thread's id, in order.
+    pub fn thread_ids(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = ThreadId> + ExactSizeIterator + Clone {
+        ThreadId::first(self.threads.len())
+    }
+    /// Every device's id, in order.
+    pub fn device_ids(
+        &self,
+    ) -> impl DoubleEndedIterator<Item = DeviceId> + ExactSizeIterator + Clone {
+        DeviceId::first(self.devices.len())
+    }
+
     /// The id of the port with this name.
     pub fn find_port(&self, name: &str) -> Option<PortId> {
-        self.ports
-            .iter()
-            .position(|n| n == name)
-            .map(|i| PortId(i as u32))
+        let i = self.ports.iter().position(|n| n == name)?;
+        Some(PortId::from_index(i))
     }
     /// The id of the thread with this name.
     pub fn find_thread(&self, name: &str) -> Option<ThreadId> {
-        self.threads
-            .iter()
-            .position(|n| n == name)
-            .map(|i| ThreadId(i as u32))
+        let i = self.threads.iter().position(|n| n == name)?;
+        Some(ThreadId::from_index(i))
     }
     /// The id of the device with this name.
     pub fn find_device(&self, name: &str) -> Option<DeviceId> {
-        self.devices
-            .iter()
-            .position(|n| n == name)
-            .map(|i| DeviceId(i as u32))
+        let i = self.devices.iter().position(|n| n == name)?;
+        Some(DeviceId::from_index(i))
     }
     /// The id of an OVERLAPPED label already seen, if any.
     pub fn find_overlapped(&self, label: &str) -> Option<OvId> {

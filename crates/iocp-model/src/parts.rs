@@ -27,6 +27,7 @@ use super::kernel::{Counters, Flavor, Kernel, OvUse};
 use super::packet::Packet;
 use super::port::Port;
 use super::thread::{Thread, ThreadState};
+use super::wtq::WakeOrder;
 
 /// One port as plain data (see [`Port`] for the meaning of each field).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -66,6 +67,9 @@ pub struct DeviceParts {
 pub struct KernelParts {
     /// The flavour simulated.
     pub flavor: Flavor,
+    /// Which waiter the ports wake ([`Kernel::wake_order`]); `empty`
+    /// gives the flavour's.
+    pub wake_order: WakeOrder,
     /// Number of processors (the limit of ports with concurrency 0).
     pub cpus: u32,
     /// Every port, in id order.
@@ -129,6 +133,7 @@ impl KernelParts {
     pub fn empty(flavor: Flavor, cpus: u32) -> KernelParts {
         KernelParts {
             flavor,
+            wake_order: flavor.wake_order(),
             cpus,
             ports: Vec::new(),
             threads: Vec::new(),
@@ -143,7 +148,7 @@ impl KernelParts {
         let np = self.ports.len();
         let mut listed = 0usize;
         for (i, p) in self.ports.iter().enumerate() {
-            let port = PortId(i as u32);
+            let port = PortId::from_index(i);
             if p.current as usize != p.rtl.len() {
                 return Err(PartsError::CurrentNotRtl {
                     port,
@@ -163,7 +168,7 @@ impl KernelParts {
         // a duplicate or a thread that does not belong there.
         let mut placed = 0usize;
         for (i, th) in self.threads.iter().enumerate() {
-            let t = ThreadId(i as u32);
+            let t = ThreadId::from_index(i);
             let port = match th.port() {
                 Some(p) if p.index() >= np => return Err(PartsError::OutOfRange),
                 Some(p) => Some(&self.ports[p.index()]),
@@ -192,7 +197,7 @@ impl KernelParts {
         let mut pending = 0usize;
         for (i, &u) in self.ovs.iter().enumerate() {
             if let OvUse::Pending(d) = u {
-                let overlapped = OvId(i as u32);
+                let overlapped = OvId::from_index(i);
                 match self.devices.get(d.index()) {
                     Some(dev) if dev.pending.contains(&overlapped) => pending += 1,
                     _ => return Err(PartsError::Pending { overlapped }),
@@ -201,7 +206,7 @@ impl KernelParts {
         }
         let mut listed_pending = 0usize;
         for (i, dev) in self.devices.iter().enumerate() {
-            let device = DeviceId(i as u32);
+            let device = DeviceId::from_index(i);
             if matches!(dev.entry, Some((p, _)) if p.index() >= np) {
                 return Err(PartsError::OutOfRange);
             }
@@ -254,6 +259,7 @@ impl Kernel {
     fn build(parts: KernelParts) -> Kernel {
         let KernelParts {
             flavor,
+            wake_order,
             cpus,
             ports,
             threads,
@@ -282,6 +288,7 @@ impl Kernel {
         }
         Kernel {
             flavor,
+            wake: wake_order,
             cpus,
             ports,
             threads,
@@ -296,6 +303,7 @@ impl Kernel {
     pub fn set_from_parts(&mut self, parts: &KernelParts) -> Result<(), PartsError> {
         parts.check()?;
         self.flavor = parts.flavor;
+        self.wake = parts.wake_order;
         self.cpus = parts.cpus;
         self.ports.truncate(parts.ports.len());
         self.ports
@@ -336,6 +344,7 @@ impl Kernel {
             return Err(PartsError::Shape);
         }
         std::mem::swap(&mut self.flavor, &mut parts.flavor);
+        std::mem::swap(&mut self.wake, &mut parts.wake_order);
         std::mem::swap(&mut self.cpus, &mut parts.cpus);
         for (port, p) in self.ports.iter_mut().zip(&mut parts.ports) {
             std::mem::swap(&mut port.concurrency, &mut p.concurrency);
@@ -367,6 +376,7 @@ impl Kernel {
     /// passes [`KernelParts::check`], and `from_parts` gives back an equal kernel.
     pub fn to_parts(&self, parts: &mut KernelParts) {
         parts.flavor = self.flavor;
+        parts.wake_order = self.wake;
         parts.cpus = self.cpus;
         parts.ports.truncate(self.ports.len());
         parts

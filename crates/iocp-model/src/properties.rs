@@ -148,8 +148,7 @@ fn check(
         return Ok(());
     };
     conservation(before, out, after)?;
-    for (i, port) in after.ports().iter().enumerate() {
-        let p = PortId(i as u32);
+    for (p, port) in after.port_ids().zip(after.ports()) {
         // Property 2.
         if port.current as usize != port.rtl.len() {
             return Err(Violation {
@@ -167,8 +166,8 @@ fn check(
         if flavor == Flavor::Windows {
             // Property 3: no *new* idle work, except an insert by a thread
             // of this port carrying the queue-wait mark (rule 2's exception).
-            if idles(port)
-                && !idles(before.port(p))
+            if port.idle_with_work()
+                && !before.port(p).idle_with_work()
                 && !inserted_by_marked_thread(p, action, before)
             {
                 return Err(Violation {
@@ -182,18 +181,13 @@ fn check(
                     },
                 });
             }
-            wake_order(p, WakeOrder::Lifo, before, out, 4)?;
+            wake_order(p, before.wake_order(), before, out, 4)?;
             oversubscription_cause(p, action, before, out, after)?;
         } else if applies(flavor, 4) {
-            wake_order(p, flavor.wake_order(), before, out, 4)?;
+            wake_order(p, before.wake_order(), before, out, 4)?;
         }
     }
     Ok(())
-}
-
-/// Idle work: `current < max`, a queued packet and a waiter.
-fn idles(port: &super::port::Port) -> bool {
-    port.current < port.max && !port.iocq.is_empty() && !port.wtq.is_empty()
 }
 
 /// True if `action` inserts into P (a post to P, or an inline issue on a

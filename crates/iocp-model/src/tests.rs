@@ -266,10 +266,10 @@ fn swap_parts_exchanges_states() {
 /// A random action on a kernel of [`config`]'s shape (two ports, three
 /// threads, two devices), now and then with an id out of range.
 fn random_action(next: &mut impl FnMut(u64) -> u64) -> Action {
-    let thread = ThreadId(next(4) as u32);
-    let port = PortId(next(3) as u32);
-    let device = DeviceId(next(3) as u32);
-    let overlapped = OvId(next(4) as u32);
+    let thread = ThreadId::from_index(next(4) as usize);
+    let port = PortId::from_index(next(3) as usize);
+    let device = DeviceId::from_index(next(3) as usize);
+    let overlapped = OvId::from_index(next(4) as usize);
     let timeout = [Timeout::Infinite, Timeout::Ms(0), Timeout::Ms(5)][next(3) as usize];
     let by = [None, Some(thread)][next(2) as usize];
     match next(12) {
@@ -357,15 +357,12 @@ fn touched_names_everything_a_step_writes() {
                     Ok(()) => out.touched,
                 };
                 fired.extend(out.fired.iter().map(|f| f.rule));
-                for (i, (a, b)) in k.threads().iter().zip(before.threads()).enumerate() {
-                    assert!(
-                        t.thread(ThreadId(i as u32)) || a == b,
-                        "thread {i}: {action:?}"
-                    );
+                for (i, (a, b)) in k.thread_ids().zip(k.threads().iter().zip(before.threads())) {
+                    assert!(t.thread(i) || a == b, "thread {i:?}: {action:?}");
                 }
-                for (i, (a, b)) in k.ports().iter().zip(before.ports()).enumerate() {
-                    assert!(t.port(PortId(i as u32)) || a == b, "port {i}: {action:?}");
-                    let bit = 1 << i;
+                for (i, (a, b)) in k.port_ids().zip(k.ports().iter().zip(before.ports())) {
+                    assert!(t.port(i) || a == b, "port {i:?}: {action:?}");
+                    let bit = 1 << i.index();
                     assert!(
                         t.iocq_mask() & bit != 0 || a.iocq() == b.iocq(),
                         "{action:?}"
