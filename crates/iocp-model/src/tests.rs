@@ -413,3 +413,48 @@ fn restore_from_sees_a_missing_mark() {
     let mut k = all[4].clone();
     k.restore_from(&all[3], &crate::Touched::NONE);
 }
+
+/// The wake order is the model's: with `WakeOrder::Fifo` the Windows rules
+/// wake the oldest waiter (handed a packet, or by activate), and property 4
+/// checks the order the kernel was set to, not the flavour's.
+#[test]
+fn a_fifo_kernel_wakes_its_oldest_waiter_and_property_4_checks_that_order() {
+    use crate::{properties, Event, WakeOrder};
+    let (p, t) = (PortId(0), ThreadId::first(3).collect::<Vec<_>>());
+    let waiting = |order| {
+        let mut k = Kernel::new(&KernelConfig::new(Flavor::Windows, &[1], 3));
+        k.set_wake_order(order);
+        for &w in &t {
+            k.step(Action::get(w, p)).unwrap();
+        }
+        k
+    };
+    for (order, woken) in [(WakeOrder::Lifo, t[2]), (WakeOrder::Fifo, t[0])] {
+        // Handed off by rule 2.
+        let mut k = waiting(order);
+        let before = k.clone();
+        let out = k.step(Action::post(p, 1)).unwrap();
+        assert_eq!(out.deliveries[0].thread, woken, "{order:?}");
+        assert!(matches!(out.fired[0].event, Event::HandedOff { lifo, .. } if lifo == (order == WakeOrder::Lifo)));
+        properties::check_step(&before, &Action::post(p, 1), Some(&out), &k).unwrap();
+        // The same step judged against the other order breaks property 4.
+        let mut other = before.clone();
+        other.set_wake_order(match order {
+            WakeOrder::Lifo => WakeOrder::Fifo,
+            WakeOrder::Fifo => WakeOrder::Lifo,
+        });
+        let v = properties::check_step(&other, &Action::post(p, 1), Some(&out), &k).unwrap_err();
+        assert_eq!(v.property, 4, "{v}");
+        // Woken by activate: the running thread blocks with a packet queued.
+        k.step(Action::post(p, 2)).unwrap();
+        let before = k.clone();
+        let out = k.step(Action::block(woken)).unwrap();
+        // Left waiting: T0 and T1 (LIFO woke T2), or T1 and T2 (FIFO woke
+        // T0); either order wakes T1 next.
+        assert_eq!(out.deliveries[0].thread, t[1], "{order:?}");
+        properties::check_step(&before, &Action::block(woken), Some(&out), &k).unwrap();
+    }
+    // Kept through parts.
+    let k = waiting(WakeOrder::Fifo);
+    assert_eq!(Kernel::from_parts(k.parts()).unwrap(), k);
+}
