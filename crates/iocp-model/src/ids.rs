@@ -6,9 +6,24 @@
 
 use std::collections::HashMap;
 
+/// The ids `0..n` of one kind, in order: what [`crate::Kernel::port_ids`],
+/// [`Names::thread_ids`] and the like return.
+pub type Ids<T> = std::iter::Map<std::ops::Range<usize>, fn(usize) -> T>;
+
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
+        ///
+        /// An id is an index into the model's tables, in declaration order:
+        ///
+        /// ```
+        #[doc = concat!("use iocp_model::", stringify!($name), ";")]
+        ///
+        #[doc = concat!("let second = ", stringify!($name), "(1);")]
+        /// assert_eq!(second.index(), 1);
+        #[doc = concat!("assert_eq!(", stringify!($name), "::from_index(1), second);")]
+        #[doc = concat!("assert_eq!(", stringify!($name), "::first(2).last(), Some(second));")]
+        /// ```
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub struct $name(pub u32);
 
@@ -29,7 +44,7 @@ macro_rules! id_type {
 
             /// The first `n` ids, in order (`0..n`).
             #[inline]
-            pub fn first(n: usize) -> impl DoubleEndedIterator<Item = Self> + ExactSizeIterator + Clone {
+            pub fn first(n: usize) -> Ids<Self> {
                 (0..n).map(Self::from_index)
             }
         }
@@ -103,6 +118,17 @@ impl Interner {
 ///
 /// Ports, threads and devices are declared up front; OVERLAPPED labels,
 /// status names and free labels are interned as a scenario uses them.
+///
+/// ```
+/// use iocp_model::{Names, ThreadId};
+///
+/// let mut names = Names::new(vec!["P".into()], vec!["T1".into(), "T2".into()], vec![]);
+/// assert_eq!(names.thread(ThreadId(1)), "T2");
+/// assert_eq!(names.find_thread("T1"), Some(ThreadId(0)));
+/// assert_eq!(names.thread_ids().collect::<Vec<_>>(), [ThreadId(0), ThreadId(1)]);
+/// let ov = names.intern_overlapped("ovA");
+/// assert_eq!(names.overlapped(ov), "ovA");
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct Names {
     ports: Vec<String>,
@@ -177,19 +203,15 @@ impl Names {
     }
 
     /// Every port's id, in order.
-    pub fn port_ids(&self) -> impl DoubleEndedIterator<Item = PortId> + ExactSizeIterator + Clone {
+    pub fn port_ids(&self) -> Ids<PortId> {
         PortId::first(self.ports.len())
     }
     /// Every thread's id, in order.
-    pub fn thread_ids(
-        &self,
-    ) -> impl DoubleEndedIterator<Item = ThreadId> + ExactSizeIterator + Clone {
+    pub fn thread_ids(&self) -> Ids<ThreadId> {
         ThreadId::first(self.threads.len())
     }
     /// Every device's id, in order.
-    pub fn device_ids(
-        &self,
-    ) -> impl DoubleEndedIterator<Item = DeviceId> + ExactSizeIterator + Clone {
+    pub fn device_ids(&self) -> Ids<DeviceId> {
         DeviceId::first(self.devices.len())
     }
 

@@ -6,13 +6,24 @@ use super::action::{Action, Timeout};
 use super::device_list::{Device, DeviceList};
 use super::error::{RejectKind, Rejection};
 use super::event::{Outcome, Rule, Touched};
-use super::ids::{DeviceId, OvId, PortId, ThreadId};
+use super::ids::{DeviceId, Ids, OvId, PortId, ThreadId};
 use super::iocq::Iocq;
 use super::port::Port;
 use super::thread::{Thread, ThreadState};
 use super::wtq::{WakeOrder, Wtq};
 
 /// Which implementation of completion ports to simulate.
+///
+/// ```
+/// use iocp_model::{Flavor, WakeOrder};
+///
+/// let wine = Flavor::parse("wine").unwrap();
+/// assert_eq!(wine.as_str(), "wine");
+/// // Wine 8 wakes its oldest waiter and ignores the concurrency value.
+/// assert_eq!((wine.wake_order(), wine.gated()), (WakeOrder::Fifo, false));
+/// assert!(Flavor::Windows.gated() && Flavor::Windows.keeps_for_marked_inserter());
+/// assert!(!Flavor::Wine.abandons_waiters_on_close() && Flavor::Wine10.abandons_waiters_on_close());
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Flavor {
     /// The NT kernel queue: LIFO wake, concurrency limit enforced.
@@ -76,6 +87,22 @@ impl Flavor {
 }
 
 /// Where an OVERLAPPED is in its life (rule 10).
+///
+/// ```
+/// use iocp_model::{Action, DeviceId, Flavor, Kernel, KernelConfig, OvId, OvUse, PortId};
+///
+/// let mut k = Kernel::new(&KernelConfig { devices: vec![false], ..KernelConfig::new(Flavor::Windows, &[1], 1) });
+/// let (d, ov) = (DeviceId(0), OvId(0));
+/// k.step(Action::associate(d, PortId(0), 9))?;
+/// assert_eq!(k.overlapped(ov), OvUse::Free);
+/// k.step(Action::issue(d, ov))?;
+/// assert_eq!(k.overlapped(ov), OvUse::Pending(d));
+/// // Completed: its packet waits in the IOCQ, and the OVERLAPPED stays in use.
+/// k.step(Action::complete(ov, 512))?;
+/// assert_eq!(k.overlapped(ov), OvUse::Queued);
+/// assert_eq!(k.counters().made, 1);
+/// # Ok::<(), iocp_model::Rejection>(())
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum OvUse {
     /// Free to be used by a new request.
@@ -88,6 +115,20 @@ pub enum OvUse {
 }
 
 /// Totals kept across a whole run.
+///
+/// ```
+/// use iocp_model::{Action, Flavor, Kernel, KernelConfig, PortId, ThreadId};
+///
+/// let mut k = Kernel::new(&KernelConfig::new(Flavor::Windows, &[1], 1));
+/// k.step(Action::post(PortId(0), 1))?;
+/// k.step(Action::post(PortId(0), 2))?;
+/// k.step(Action::get(ThreadId(0), PortId(0)))?;
+/// k.step(Action::close_port(PortId(0)))?;
+/// let c = k.counters();
+/// // Property 1: every packet made is queued, delivered or lost.
+/// assert_eq!((c.made, c.delivered, c.lost), (2, 1, 1));
+/// # Ok::<(), iocp_model::Rejection>(())
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Counters {
     /// Packets made: posts that succeeded, and completions of requests on
@@ -147,6 +188,25 @@ impl KernelConfig {
 /// and errors. Cloning gives an independent copy (the explorer relies on
 /// it); `clone_from` reuses the destination's buffers, so copying a state
 /// into a kernel of the same world allocates nothing once they have grown.
+///
+/// ```
+/// use iocp_model::{Action, Flavor, Kernel, KernelConfig, Outcome, PortId, ThreadId, ThreadStatus};
+///
+/// let mut k = Kernel::new(&KernelConfig::new(Flavor::Windows, &[2], 2));
+/// let p = PortId(0);
+/// // `step` returns what an action did; `apply` fills an outcome you reuse.
+/// k.step(Action::get(ThreadId(0), p))?;
+/// let mut out = Outcome::default();
+/// for key in 1..=3 {
+///     k.apply(Action::post(p, key), &mut out)?;
+/// }
+/// assert_eq!(k.thread(ThreadId(0)).status(), ThreadStatus::Running);
+/// assert_eq!(k.port(p).iocq().len(), 2);
+/// // Ids come from the kernel; a lookup with an id from outside is checked.
+/// assert_eq!(k.thread_ids().count(), 2);
+/// assert!(k.get_port(PortId(7)).is_none());
+/// # Ok::<(), iocp_model::Rejection>(())
+/// ```
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub struct Kernel {
     pub(crate) flavor: Flavor,
@@ -272,7 +332,7 @@ impl Kernel {
     }
     /// Every port's id, in order (`PortId(0)`, `PortId(1)`, ...).
     #[inline]
-    pub fn port_ids(&self) -> impl DoubleEndedIterator<Item = PortId> + ExactSizeIterator + Clone {
+    pub fn port_ids(&self) -> Ids<PortId> {
         PortId::first(self.ports.len())
     }
     /// Every thread, in id order.
@@ -293,16 +353,12 @@ impl Kernel {
     }
     /// Every thread's id, in order.
     #[inline]
-    pub fn thread_ids(
-        &self,
-    ) -> impl DoubleEndedIterator<Item = ThreadId> + ExactSizeIterator + Clone {
+    pub fn thread_ids(&self) -> Ids<ThreadId> {
         ThreadId::first(self.threads.len())
     }
     /// Every device's id, in order.
     #[inline]
-    pub fn device_ids(
-        &self,
-    ) -> impl DoubleEndedIterator<Item = DeviceId> + ExactSizeIterator + Clone {
+    pub fn device_ids(&self) -> Ids<DeviceId> {
         DeviceId::first(self.devices.len())
     }
     /// The Device List.

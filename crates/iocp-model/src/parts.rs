@@ -30,6 +30,16 @@ use super::thread::{Thread, ThreadState};
 use super::wtq::WakeOrder;
 
 /// One port as plain data (see [`Port`] for the meaning of each field).
+///
+/// ```
+/// use iocp_model::{Action, Flavor, Kernel, KernelConfig, PortId, PortParts, ThreadId};
+///
+/// let mut k = Kernel::new(&KernelConfig::new(Flavor::Windows, &[1], 1));
+/// k.step(Action::get(ThreadId(0), PortId(0)))?;
+/// let port: &PortParts = &k.parts().ports[0];
+/// assert_eq!((port.current, port.wtq.as_slice()), (0, &[ThreadId(0)][..]));
+/// # Ok::<(), iocp_model::Rejection>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PortParts {
     /// NumberOfConcurrentThreads as declared (`max` is derived from it).
@@ -49,6 +59,16 @@ pub struct PortParts {
 }
 
 /// One device as plain data (see [`super::Device`]).
+///
+/// ```
+/// use iocp_model::{Action, DeviceId, DeviceParts, Flavor, Kernel, KernelConfig, PortId};
+///
+/// let mut k = Kernel::new(&KernelConfig { devices: vec![false], ..KernelConfig::new(Flavor::Windows, &[1], 1) });
+/// k.step(Action::associate(DeviceId(0), PortId(0), 3))?;
+/// let d: &DeviceParts = &k.parts().devices[0];
+/// assert_eq!((d.entry, d.closed), (Some((PortId(0), 3)), false));
+/// # Ok::<(), iocp_model::Rejection>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DeviceParts {
     /// The Device List entry `(port, key)`, if associated and not closed.
@@ -63,6 +83,24 @@ pub struct DeviceParts {
 
 /// A whole [`Kernel`] as plain data: [`Kernel::to_parts`] makes it,
 /// [`Kernel::from_parts`] checks it and builds the kernel.
+///
+/// ```
+/// use iocp_model::{Flavor, Kernel, KernelParts, PartsError, PortId, PortParts, Thread, ThreadId, ThreadState};
+///
+/// // A port of concurrency 1 with T0 running in its RTL, built directly.
+/// let mut parts = KernelParts::empty(Flavor::Windows, 4);
+/// parts.ports.push(PortParts { concurrency: 1, current: 1, rtl: vec![ThreadId(0)], ..PortParts::default() });
+/// parts.threads.push(Thread::new(ThreadState::Running, Some(PortId(0)), false));
+/// let k = Kernel::from_parts(parts.clone()).unwrap();
+/// assert_eq!(k.port(PortId(0)).rtl().as_slice(), [ThreadId(0)]);
+/// assert_eq!(k.parts(), parts);
+/// // `current` out of step with the RTL is refused, with the numbers.
+/// parts.ports[0].current = 2;
+/// assert_eq!(
+///     Kernel::from_parts(parts).unwrap_err(),
+///     PartsError::CurrentNotRtl { port: PortId(0), current: 2, rtl: 1 }
+/// );
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KernelParts {
     /// The flavour simulated.
@@ -85,6 +123,18 @@ pub struct KernelParts {
 }
 
 /// Why [`Kernel::from_parts`] refused its parts: the first invariant broken.
+///
+/// ```
+/// use iocp_model::{Flavor, Kernel, KernelParts, PartsError, PortId, PortParts};
+/// use iocp_model::{Thread, ThreadId, ThreadState, Timeout, Wait};
+///
+/// // A thread waiting on a port whose WTQ does not hold it.
+/// let mut parts = KernelParts::empty(Flavor::Windows, 4);
+/// parts.ports.push(PortParts { concurrency: 1, ..PortParts::default() });
+/// let waiting = ThreadState::Waiting(Wait { timeout: Timeout::Infinite, batch: None });
+/// parts.threads.push(Thread::new(waiting, Some(PortId(0)), false));
+/// assert_eq!(Kernel::from_parts(parts).unwrap_err(), PartsError::Misplaced { thread: ThreadId(0) });
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[allow(missing_docs)] // variant fields are the ids and numbers involved
 pub enum PartsError {

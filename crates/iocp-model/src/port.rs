@@ -8,6 +8,25 @@ use super::rtl::Rtl;
 use super::wtq::Wtq;
 
 /// One I/O completion port.
+///
+/// ```
+/// use iocp_model::{Action, Flavor, Kernel, KernelConfig, PortId, ThreadId};
+///
+/// let mut k = Kernel::new(&KernelConfig::new(Flavor::Windows, &[1], 3));
+/// let (p, t) = (PortId(0), ThreadId::first(3).collect::<Vec<_>>());
+/// k.step(Action::get(t[0], p))?;
+/// k.step(Action::get(t[1], p))?;
+/// k.step(Action::post(p, 1))?; // to T1, the most recent waiter
+/// k.step(Action::post(p, 2))?; // queued: the port is full
+/// k.step(Action::block(t[2]))?; // T2 was never associated: no port counts it
+/// let port = k.port(p);
+/// assert_eq!((port.concurrency(), port.max(), port.current()), (1, 1, 1));
+/// assert_eq!(port.iocq().iter().map(|pk| pk.key).collect::<Vec<_>>(), [2]);
+/// assert_eq!(port.wtq().arrival_order(), [t[0]]);
+/// assert_eq!(port.rtl().as_slice(), [t[1]]);
+/// assert!(port.ptl().is_empty() && !port.has_room() && !port.over_limit());
+/// # Ok::<(), iocp_model::Rejection>(())
+/// ```
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub struct Port {
     /// NumberOfConcurrentThreads as declared (0 means "number of CPUs").

@@ -435,7 +435,9 @@ fn a_fifo_kernel_wakes_its_oldest_waiter_and_property_4_checks_that_order() {
         let before = k.clone();
         let out = k.step(Action::post(p, 1)).unwrap();
         assert_eq!(out.deliveries[0].thread, woken, "{order:?}");
-        assert!(matches!(out.fired[0].event, Event::HandedOff { lifo, .. } if lifo == (order == WakeOrder::Lifo)));
+        assert!(
+            matches!(out.fired[0].event, Event::HandedOff { lifo, .. } if lifo == (order == WakeOrder::Lifo))
+        );
         properties::check_step(&before, &Action::post(p, 1), Some(&out), &k).unwrap();
         // The same step judged against the other order breaks property 4.
         let mut other = before.clone();
