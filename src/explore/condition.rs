@@ -194,7 +194,7 @@ impl Condition {
                 Condition::Lost(..) => unreachable!(),
             };
             if ok {
-                return Some(Some(PortId(i as u32)));
+                return Some(Some(PortId::from_index(i)));
             }
         }
         None
