@@ -612,15 +612,15 @@ pub struct Delivery {
 /// ```
 ///
 /// [`Counters`]: super::Counters
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Touched {
-    // One word per kind of mark, each written by one `add_*` (so a mark is
-    // one read-modify-write of one word: two marks in a row never become
-    // a wider access to a word just written, which stalls the store
-    // forwarding of the step's hot path). A port is marked if any of
-    // `ports`, `iocqs` or `wtqs` has its bit.
-    threads: u64,
+    // One word per kind of mark. Marking an IOCQ or a WTQ marks its port
+    // too; `ports` is kept apart from `iocqs` and `wtqs` (not next to
+    // either), so that the two marks stay two 8-byte writes: merged into
+    // one 16-byte read-modify-write, they would read a word the step wrote
+    // just before, which stalls store forwarding on the hot path.
     ports: u64,
+    threads: u64,
     iocqs: u64,
     wtqs: u64,
     /// Some thread or port with an id of 64 or more.
@@ -628,26 +628,11 @@ pub struct Touched {
     io: bool,
 }
 
-impl PartialEq for Touched {
-    /// Equal marks: the same masks (as the accessors read them) and flags.
-    fn eq(&self, other: &Touched) -> bool {
-        self.key() == other.key()
-    }
-}
-
-impl Eq for Touched {}
-
-impl std::hash::Hash for Touched {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.key().hash(state);
-    }
-}
-
 impl Touched {
     /// Nothing written.
     pub const NONE: Touched = Touched {
-        threads: 0,
         ports: 0,
+        threads: 0,
         iocqs: 0,
         wtqs: 0,
         far: false,
@@ -658,25 +643,13 @@ impl Touched {
     /// before the model fills it, so a step made another way is never taken
     /// for one that changed nothing).
     pub const ALL: Touched = Touched {
-        threads: u64::MAX,
         ports: u64::MAX,
+        threads: u64::MAX,
         iocqs: u64::MAX,
         wtqs: u64::MAX,
         far: true,
         io: true,
     };
-
-    /// What equality and hashing compare.
-    fn key(&self) -> (u64, u64, u64, u64, bool, bool) {
-        (
-            self.threads,
-            self.port_mask(),
-            self.iocqs,
-            self.wtqs,
-            self.far,
-            self.io,
-        )
-    }
 
     /// True if thread `t` may have been written.
     #[inline]
@@ -687,7 +660,7 @@ impl Touched {
     /// True if port `p` may have been written.
     #[inline]
     pub fn port(&self, p: PortId) -> bool {
-        self.marked(self.port_mask(), p.0 as u64)
+        self.marked(self.ports, p.0 as u64)
     }
 
     /// Whether id `i` is marked in `mask` (ids of 64 and more: in `far`).
@@ -709,7 +682,7 @@ impl Touched {
     /// Bit `i` set if port `i` (below 64) may have been written.
     #[inline]
     pub fn port_mask(&self) -> u64 {
-        self.ports | self.iocqs | self.wtqs
+        self.ports
     }
 
     /// Bit `i` set if port `i`'s IOCQ (below 64) may have been written
@@ -762,12 +735,14 @@ impl Touched {
     /// Port `p`'s IOCQ (and so port `p`).
     #[inline(always)]
     pub(crate) fn add_iocq(&mut self, p: PortId) {
+        self.add_port(p);
         Touched::add(&mut self.iocqs, &mut self.far, p.0);
     }
 
     /// Port `p`'s WTQ (and so port `p`).
     #[inline(always)]
     pub(crate) fn add_wtq(&mut self, p: PortId) {
+        self.add_port(p);
         Touched::add(&mut self.wtqs, &mut self.far, p.0);
     }
 

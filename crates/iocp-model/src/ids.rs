@@ -8,7 +8,20 @@ use std::collections::HashMap;
 
 /// The ids `0..n` of one kind, in order: what [`crate::Kernel::port_ids`],
 /// [`Names::thread_ids`] and the like return.
-pub type Ids<T> = std::iter::Map<std::ops::Range<usize>, fn(usize) -> T>;
+#[derive(Clone, Debug)]
+pub struct Ids<T> {
+    range: std::ops::Range<u32>,
+    kind: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T> Ids<T> {
+    fn first(n: usize) -> Ids<T> {
+        Ids {
+            range: 0..u32::try_from(n).expect("ids fit in 32 bits"),
+            kind: std::marker::PhantomData,
+        }
+    }
+}
 
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
@@ -45,9 +58,32 @@ macro_rules! id_type {
             /// The first `n` ids, in order (`0..n`).
             #[inline]
             pub fn first(n: usize) -> Ids<Self> {
-                (0..n).map(Self::from_index)
+                Ids::first(n)
             }
         }
+
+        impl Iterator for Ids<$name> {
+            type Item = $name;
+            #[inline]
+            fn next(&mut self) -> Option<$name> {
+                self.range.next().map($name)
+            }
+            #[inline]
+            fn size_hint(&self) -> (usize, Option<usize>) {
+                self.range.size_hint()
+            }
+        }
+
+        impl DoubleEndedIterator for Ids<$name> {
+            #[inline]
+            fn next_back(&mut self) -> Option<$name> {
+                self.range.next_back().map($name)
+            }
+        }
+
+        impl ExactSizeIterator for Ids<$name> {}
+
+        impl std::iter::FusedIterator for Ids<$name> {}
     };
 }
 
