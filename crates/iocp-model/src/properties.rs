@@ -416,6 +416,7 @@ fn fifo_packets(
 
 /// Property 4: the threads the port wakes in a step are the top of its WTQ
 /// as it was before the step, in wake order.
+#[inline] // once per port and step in the explorer's search
 pub fn wake_order(
     p: PortId,
     order: WakeOrder,
