@@ -19,10 +19,10 @@
 //! 6/2/12/2 searches with no probes (CPU time of the search thread; SPIN
 //! itself is timed by `../shared/bench/spin/compare.sh`).
 
-use criterion::measurement::{Measurement, ValueFormatter, WallTime};
+use criterion::measurement::{Measurement, WallTime};
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Throughput};
 use iocp_sim::explore::{self, search, ModelRules, Options, Stop, World};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 fn world() -> World {
     let path = concat!(
@@ -33,49 +33,9 @@ fn world() -> World {
     World::new(&explore::parse(&text).expect("parses"), None).expect("world")
 }
 
-/// The CPU time this thread has used.
-fn thread_cpu() -> Duration {
-    #[cfg(target_os = "linux")]
-    {
-        let mut ts = libc::timespec {
-            tv_sec: 0,
-            tv_nsec: 0,
-        };
-        // SAFETY: `ts` is a valid timespec for the call to fill.
-        let r = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
-        if r == 0 {
-            return Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32);
-        }
-    }
-    thread_local!(static START: Instant = Instant::now());
-    START.with(|s| s.elapsed())
-}
-
-/// Criterion measurement: CPU time of the calling thread.
-struct ThreadCpuTime(WallTime);
-
-impl Measurement for ThreadCpuTime {
-    type Intermediate = Duration;
-    type Value = Duration;
-    fn start(&self) -> Duration {
-        thread_cpu()
-    }
-    fn end(&self, start: Duration) -> Duration {
-        thread_cpu().saturating_sub(start)
-    }
-    fn add(&self, a: &Duration, b: &Duration) -> Duration {
-        *a + *b
-    }
-    fn zero(&self) -> Duration {
-        Duration::ZERO
-    }
-    fn to_f64(&self, v: &Duration) -> f64 {
-        v.as_nanos() as f64
-    }
-    fn formatter(&self) -> &dyn ValueFormatter {
-        self.0.formatter()
-    }
-}
+#[path = "common/cpu_time.rs"]
+mod cpu_time;
+use cpu_time::ThreadCpuTime;
 
 /// The SPIN comparison's shape (docs/explore.md, `../shared/bench/spin/`):
 /// `n` blocking workers, concurrency `limit`, `posts` posts, `packets` each.

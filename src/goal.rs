@@ -205,9 +205,7 @@ impl Condition {
             }
             let ok = match *self {
                 Condition::OverLimit => p.over_limit(),
-                Condition::IdleWithWork => {
-                    !p.wtq().is_empty() && !p.iocq().is_empty() && p.current() < p.max()
-                }
+                Condition::IdleWithWork => p.idle_with_work(),
                 Condition::Held => !p.wtq().is_empty() && !p.iocq().is_empty(),
                 Condition::HeldAtLimit => {
                     !p.wtq().is_empty() && !p.iocq().is_empty() && p.current() >= p.max()
@@ -216,7 +214,7 @@ impl Condition {
                 Condition::Lost(..) => unreachable!(),
             };
             if ok {
-                return Some(Some(PortId(i as u32)));
+                return Some(Some(PortId::from_index(i)));
             }
         }
         None

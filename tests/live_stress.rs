@@ -188,12 +188,12 @@ fn stress(
 
 #[test]
 fn many_threads_many_packets_nothing_lost_nobody_stranded() {
-    stress(16, 3, 60_000, 4, Policy::Windows, Duration::from_secs(120));
+    stress(16, 3, 60_000, 4, Policy::Lifo, Duration::from_secs(120));
 }
 
 #[test]
 fn concurrency_one_with_blocking() {
-    stress(8, 2, 10_000, 1, Policy::Windows, Duration::from_secs(120));
+    stress(8, 2, 10_000, 1, Policy::Lifo, Duration::from_secs(120));
 }
 
 #[test]
@@ -210,25 +210,11 @@ fn fifo_limited_policy() {
 
 #[test]
 fn unlimited_policy() {
-    stress(
-        12,
-        2,
-        20_000,
-        3,
-        Policy::Unlimited,
-        Duration::from_secs(120),
-    );
+    stress(12, 2, 20_000, 3, Policy::Wine, Duration::from_secs(120));
 }
 
 #[test]
 #[ignore = "long: millions of packets (run with --release -- --ignored)"]
 fn long_run() {
-    stress(
-        64,
-        4,
-        2_000_000,
-        8,
-        Policy::Windows,
-        Duration::from_secs(600),
-    );
+    stress(64, 4, 2_000_000, 8, Policy::Lifo, Duration::from_secs(600));
 }

@@ -217,7 +217,7 @@ fn symmetry_line(world: &World, search: &Search) -> String {
     let Some(sym) = &search.symmetry else {
         return String::new();
     };
-    let name = |t: usize| world.names.thread(crate::model::ThreadId(t as u32));
+    let name = |t: usize| world.names.thread(crate::model::ThreadId::from_index(t));
     let groups: Vec<String> = sym
         .groups()
         .iter()

@@ -7,34 +7,24 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::ValueEnum;
+use clap::builder::TypedValueParser;
 
 use super::bad;
 use crate::lab::config::{MAX_COMPLETIONS, MAX_LIVE_BACKLOG, MAX_LIVE_THREADS};
 use crate::lab::LabConfig;
-use crate::live::workload::{self, policy_of, processors, LiveResult};
+use crate::live::workload::{self, processors, LiveResult};
 use crate::live::{LiveEvent, Policy};
 use crate::model::{Kernel, PortId};
 
-/// `--policy`: which threads the live port releases.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum PolicyArg {
-    /// Windows: the limit holds, the most recent waiter wakes.
-    Windows,
-    /// The Windows limit, but the oldest waiter wakes.
-    FifoLimited,
-    /// No limit, the oldest waiter wakes (the model's Wine flavour).
-    Unlimited,
-}
-
-impl From<PolicyArg> for Policy {
-    fn from(p: PolicyArg) -> Policy {
-        match p {
-            PolicyArg::Windows => Policy::Windows,
-            PolicyArg::FifoLimited => Policy::FifoLimited,
-            PolicyArg::Unlimited => Policy::Unlimited,
-        }
-    }
+/// `--policy`: a [`Policy`] name (`lifo`, `fifo-limited`, `wine`; also
+/// `windows` and `unlimited`, this command's earlier names).
+fn policy_arg() -> impl TypedValueParser<Value = Policy> {
+    let names = Policy::ALL
+        .map(Policy::as_str)
+        .into_iter()
+        .chain(["windows", "unlimited"]);
+    clap::builder::PossibleValuesParser::new(names)
+        .try_map(|name| Policy::parse(&name).ok_or(format!("unknown policy `{name}`")))
 }
 
 /// Arguments of `iocp-sim live`.
@@ -42,9 +32,9 @@ impl From<PolicyArg> for Policy {
 pub struct Args {
     /// A lab configuration (TOML, as `iocp-sim lab` reads; see docs/live.md).
     pub config: PathBuf,
-    /// The port's policy (default: the file's `policy`, lifo = windows, wine = unlimited).
-    #[arg(long, value_enum)]
-    pub policy: Option<PolicyArg>,
+    /// The port's policy (default: the file's `policy`).
+    #[arg(long, value_parser = policy_arg())]
+    pub policy: Option<Policy>,
     /// Override the file's `threads`.
     #[arg(long, value_name = "N")]
     pub threads: Option<u32>,
@@ -88,7 +78,7 @@ pub fn main(args: Args) -> ExitCode {
     if let Err(e) = cfg.check_live(processors()) {
         return bad("live", format!("{}: {e}", args.config.display()));
     }
-    let policy = args.policy.map_or(policy_of(cfg.policy), Policy::from);
+    let policy = args.policy.unwrap_or(cfg.policy);
     errln!(
         "live: {} threads, limit {}, policy {}, {} completions ({} arrivals, service {})",
         cfg.threads,
@@ -149,7 +139,7 @@ fn frame(k: &Kernel, events: &[LiveEvent], done: u64, total: u64) -> String {
         ids(p.rtl().as_slice())
     );
     let _ = writeln!(s, "  IOCQ ({}) packets queued", p.iocq().len());
-    let wtq = p.wtq().wake_order(k.flavor().wake_order());
+    let wtq = p.wtq().wake_order(k.wake_order());
     let _ = writeln!(s, "  WTQ  ({}) next> {}", wtq.len(), ids(&wtq));
     let _ = writeln!(s, "  PTL  ({}) {}", p.ptl().len(), ids(p.ptl().as_slice()));
     let mut rules = std::collections::BTreeMap::<&str, u32>::new();

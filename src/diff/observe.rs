@@ -204,6 +204,11 @@ pub fn parse_probe_output(
                 .and_then(|x| x.parse::<u64>().ok())
                 .ok_or_else(|| err("expected a number"))
         };
+        let id = |j: usize| -> Result<u32, ProbeOutputError> {
+            w.get(j)
+                .and_then(|x| x.parse::<u32>().ok())
+                .ok_or_else(|| err("expected an id"))
+        };
         match w[0] {
             "probe" | "done" => done = w[0] == "done",
             "step" => {
@@ -232,7 +237,7 @@ pub fn parse_probe_output(
                         s.warnings.push(words.join(" "));
                     }
                     "depth" => {
-                        let p = names.port(PortId(num(1)? as u32)).to_owned();
+                        let p = names.port(PortId(id(1)?)).to_owned();
                         let d = match w.get(2).copied() {
                             Some("closed") => Depth::Closed,
                             Some(x) => x.parse().map(Depth::Queued).unwrap_or(Depth::Unknown),
@@ -241,7 +246,7 @@ pub fn parse_probe_output(
                         s.depths.push((p, d));
                     }
                     "ret" => {
-                        let t = names.thread(ThreadId(num(1)? as u32)).to_owned();
+                        let t = names.thread(ThreadId(id(1)?)).to_owned();
                         let r = match w.get(2).copied() {
                             Some("err") => Return::Error(error_name(num(3)? as u32)),
                             Some("busy") => Return::Busy,

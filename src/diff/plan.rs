@@ -142,7 +142,7 @@ fn model_obs(case: &Case, k: &Kernel, out: &Outcome, step: usize, op: String) ->
             .push((n.thread(t).to_owned(), Return::Error(e.name().to_owned())));
     }
     for (i, p) in k.ports().iter().enumerate() {
-        let name = n.port(crate::model::PortId(i as u32)).to_owned();
+        let name = n.port(crate::model::PortId::from_index(i)).to_owned();
         let d = if p.closed() {
             Depth::Closed
         } else {

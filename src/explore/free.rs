@@ -25,8 +25,7 @@ pub const FINITE_MS: u64 = 100;
 /// An OVERLAPPED free in `k` for a new request: the first label already
 /// named that is free, else a new label `ovN`.
 fn free_overlapped(k: &Kernel, names: &mut Names) -> OvId {
-    for i in 0..names.overlapped_count() {
-        let id = OvId(i as u32);
+    for id in OvId::first(names.overlapped_count()) {
         if k.overlapped(id) == OvUse::Free {
             return id;
         }
@@ -51,15 +50,12 @@ fn free_overlapped(k: &Kernel, names: &mut Names) -> OvId {
 /// in `names` when every known one is in use.
 pub fn candidates(k: &Kernel, names: &mut Names, key: u64) -> Vec<Action> {
     let mut out = Vec::new();
-    let open_ports: Vec<PortId> = (0..k.ports().len())
-        .map(|i| PortId(i as u32))
-        .filter(|p| !k.port(*p).closed())
-        .collect();
+    let open_ports: Vec<PortId> = k.port_ids().filter(|p| !k.port(*p).closed()).collect();
     for (i, t) in k.threads().iter().enumerate() {
         if t.status() == ThreadStatus::Exited {
             continue;
         }
-        let thread = ThreadId(i as u32);
+        let thread = ThreadId::from_index(i);
         for &port in &open_ports {
             for timeout in [Timeout::Infinite, Timeout::Ms(FINITE_MS), Timeout::Ms(0)] {
                 out.push(Action::Get {
@@ -74,8 +70,8 @@ pub fn candidates(k: &Kernel, names: &mut Names, key: u64) -> Vec<Action> {
         out.push(Action::Timeout { thread });
         out.push(Action::Exit { thread });
     }
-    let running: Vec<ThreadId> = (0..k.threads().len())
-        .map(|i| ThreadId(i as u32))
+    let running: Vec<ThreadId> = k
+        .thread_ids()
         .filter(|t| k.thread(*t).status() == ThreadStatus::Running)
         .collect();
     for &port in &open_ports {
@@ -94,7 +90,7 @@ pub fn candidates(k: &Kernel, names: &mut Names, key: u64) -> Vec<Action> {
     if devices > 0 {
         let ov = free_overlapped(k, names);
         for d in 0..devices {
-            let device = DeviceId(d as u32);
+            let device = DeviceId::from_index(d);
             if k.devices().get(device).is_none_or(|d| d.closed()) {
                 continue;
             }
@@ -114,8 +110,7 @@ pub fn candidates(k: &Kernel, names: &mut Names, key: u64) -> Vec<Action> {
             out.push(Action::CloseDevice { device });
         }
     }
-    for i in 0..names.overlapped_count() {
-        let overlapped = OvId(i as u32);
+    for overlapped in OvId::first(names.overlapped_count()) {
         if let OvUse::Pending(_) = k.overlapped(overlapped) {
             out.push(Action::Complete {
                 overlapped,

@@ -862,7 +862,8 @@ impl Layout {
             let wlen = r.get(self.wlen_bits) as usize;
             port.wtq.clear();
             for _ in 0..wlen {
-                port.wtq.push(ThreadId(r.get(self.tid_bits) as u32));
+                port.wtq
+                    .push(ThreadId::from_index(r.get(self.tid_bits) as usize));
             }
             r.skip((self.threads - wlen) as u32 * self.tid_bits);
             for (set, mask) in [

@@ -274,7 +274,7 @@ impl Search {
             Some(a) => {
                 sym.canonical(&layout, world, &k, &l, &mut ren)
                     .map_err(unpackable)?;
-                let to = |t: ThreadId| ThreadId(ren.at_slot[t.index()] as u32);
+                let to = |t: ThreadId| ThreadId(u32::from(ren.at_slot[t.index()]));
                 Some(match a {
                     Action::Get {
                         thread,
@@ -760,7 +760,7 @@ fn probe<R: Rules>(
         .position(|t| t.state() != ThreadState::Running)
     {
         Some(i) => Action::Get {
-            thread: ThreadId(i as u32),
+            thread: ThreadId::from_index(i),
             port: world.programs[i].port,
             timeout: world.programs[i].timeout,
         },

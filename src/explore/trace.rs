@@ -202,7 +202,7 @@ pub fn ports_summary(world: &World, k: &Kernel) -> String {
         if i > 0 {
             s.push_str("; ");
         }
-        let name = n.port(PortId(i as u32));
+        let name = n.port(PortId::from_index(i));
         if p.closed() {
             let _ = write!(s, "{name}: closed");
             continue;
@@ -300,7 +300,7 @@ pub(crate) fn scenario_json(
         cpus: world.config.cpus,
         ports: (world.concurrency.iter().enumerate())
             .map(|(i, &concurrency)| PortDecl {
-                id: n.port(PortId(i as u32)).to_owned(),
+                id: n.port(PortId::from_index(i)).to_owned(),
                 concurrency,
             })
             .collect(),
@@ -308,7 +308,7 @@ pub(crate) fn scenario_json(
         programs: Vec::new(),
         devices: (world.skip_on_success.iter().enumerate())
             .map(|(i, &skip_on_success)| DeviceDecl {
-                id: n.device(DeviceId(i as u32)).to_owned(),
+                id: n.device(DeviceId::from_index(i)).to_owned(),
                 skip_on_success,
             })
             .collect(),

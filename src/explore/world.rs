@@ -74,7 +74,7 @@ pub enum Move {
 impl Move {
     /// The same move with its thread (if any) `t` renamed `to[t]`.
     pub fn renamed(self, to: &[u8]) -> Move {
-        let r = |t: ThreadId| ThreadId(to[t.index()] as u32);
+        let r = |t: ThreadId| ThreadId(u32::from(to[t.index()]));
         match self {
             Move::Thread(t) => Move::Thread(r(t)),
             Move::Unblock(t) => Move::Unblock(r(t)),
@@ -196,7 +196,7 @@ impl World {
         let mut setup = Vec::new();
         let mut requests = Vec::new();
         for (i, d) in spec.devices.iter().enumerate() {
-            let device = DeviceId(i as u32);
+            let device = DeviceId::from_index(i);
             setup.push(Action::Associate {
                 device,
                 port: port(&names, &d.port)?,
@@ -384,19 +384,19 @@ impl World {
             if th.state() == ThreadState::Running
                 && matches!(l.pc[i], Pc::Get | Pc::Block | Pc::Post | Pc::Exit)
             {
-                out.push(Move::Thread(ThreadId(i as u32)));
+                out.push(Move::Thread(ThreadId::from_index(i)));
             }
         }
         for (i, th) in k.threads().iter().enumerate() {
             if matches!(th.state(), ThreadState::Paused(_)) {
-                out.push(Move::Unblock(ThreadId(i as u32)));
+                out.push(Move::Unblock(ThreadId::from_index(i)));
             }
         }
         if l.timeouts_left != Some(0) {
             for (i, th) in k.threads().iter().enumerate() {
                 if let ThreadState::Waiting(w) = th.state() {
                     if matches!(w.timeout, Timeout::Ms(ms) if ms > 0) {
-                        out.push(Move::Timeout(ThreadId(i as u32)));
+                        out.push(Move::Timeout(ThreadId::from_index(i)));
                     }
                 }
             }

@@ -45,7 +45,6 @@
 use std::sync::Arc;
 
 use super::dist::Dist;
-use crate::model::Flavor;
 
 mod axis;
 mod error;
@@ -68,51 +67,10 @@ pub const MAX_COMPLETIONS: u64 = 20_000_000;
 /// (584 years), so the random tails of the distributions cannot overflow it.
 pub const MAX_SIM_NS: f64 = 1e17;
 
-/// How the port wakes waiters and whether it keeps its concurrency limit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Policy {
-    /// Windows: limit kept, most recent waiter woken (model flavour `windows`).
-    Lifo,
-    /// Limit kept, oldest waiter woken: the Windows rules with only the wake
-    /// order changed, to separate what LIFO buys from what the limit buys.
-    /// The model runs in the `windows` flavour; the lab picks which idle
-    /// worker the woken thread is (see `sim.rs`).
-    FifoLimited,
-    /// Wine: limit ignored, oldest waiter woken (model flavour `wine`).
-    Wine,
-}
-
-impl Policy {
-    /// Every policy.
-    pub const ALL: [Policy; 3] = [Policy::Lifo, Policy::FifoLimited, Policy::Wine];
-
-    /// The model flavour that makes this policy's port decisions.
-    pub fn flavor(self) -> Flavor {
-        match self {
-            Policy::Lifo | Policy::FifoLimited => Flavor::Windows,
-            Policy::Wine => Flavor::Wine,
-        }
-    }
-
-    /// True if the most recent waiter is the one woken.
-    pub fn lifo(self) -> bool {
-        self == Policy::Lifo
-    }
-
-    /// `"lifo"`, `"fifo-limited"` or `"wine"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Policy::Lifo => "lifo",
-            Policy::FifoLimited => "fifo-limited",
-            Policy::Wine => "wine",
-        }
-    }
-
-    /// Parses a policy name.
-    pub fn parse(s: &str) -> Option<Policy> {
-        Policy::ALL.into_iter().find(|p| p.as_str() == s)
-    }
-}
+/// How the port wakes waiters and whether it keeps its concurrency limit:
+/// the model's [`Policy`](crate::model::Policy), shared with the live port
+/// and the command line.
+pub use crate::model::Policy;
 
 /// The mean arrival rate of completions.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -27,14 +27,11 @@
 //!
 //! # Which worker wakes
 //!
-//! The model's threads are *tokens*: when the kernel releases a waiting
-//! token, the lab decides which idle worker it is. For `lifo` and `wine` the
-//! lab keeps its waiters in the same order the kernel does and picks the same
-//! one (checked in debug builds); for `fifo-limited` it picks the oldest
-//! waiter although the kernel (flavour `windows`) popped the most recent
-//! token. Waiting threads are interchangeable to the kernel (one port,
-//! infinite timeout, no batch), so this changes *who* runs and nothing else:
-//! the limit, the counts and every packet decision are the Windows rules'.
+//! Worker `i` is the model's thread `i`, and the model decides which
+//! waiter wakes: the policy is a flavour and a wake order of the model
+//! ([`Policy`](crate::model::Policy)), so `fifo-limited` is the Windows
+//! rules with the model waking its oldest waiter, and the lab runs whichever
+//! worker the model handed a packet.
 //!
 //! # Measured
 //!
@@ -48,7 +45,7 @@ use std::collections::{BinaryHeap, VecDeque};
 use super::config::{Arrivals, LabConfig, Rate};
 use super::dist::to_ns;
 use super::rng::Rng;
-use crate::model::{Action, Kernel, KernelConfig, Outcome, PortId, ThreadId, Timeout};
+use crate::model::{Action, Kernel, KernelConfig, Outcome, PortId, ThreadId};
 
 const NONE: u32 = u32::MAX;
 const NEVER: u64 = u64::MAX;
@@ -212,10 +209,8 @@ enum Stretch {
 
 #[derive(Clone, Debug)]
 struct Worker {
-    /// The model thread this worker is while it runs or is paused.
-    token: u32,
-    /// The token it waited with (to check the lab and the kernel agree).
-    wait_token: u32,
+    /// The model's thread: worker `i` is `ThreadId(i)`.
+    thread: ThreadId,
     stretch: Stretch,
     remaining: u64,
     /// Arrival time of a completion it was handed while waiting, until it runs.
@@ -287,7 +282,6 @@ struct Sim<'a> {
     cpus: Vec<Cpu>,
     idle: u64,
     ready: VecDeque<u32>,
-    waiters: VecDeque<u32>,
     /// Completions inserted and not yet handed to a thread, oldest first.
     jobs: VecDeque<Job>,
     next_key: u64,
@@ -322,13 +316,14 @@ struct Sim<'a> {
 
 impl<'a> Sim<'a> {
     fn new(cfg: &'a LabConfig) -> Sim<'a> {
-        let kernel = Kernel::new(&KernelConfig {
+        let mut kernel = Kernel::new(&KernelConfig {
             flavor: cfg.policy.flavor(),
             cpus: cfg.cpus,
             ports: vec![cfg.concurrency],
             threads: cfg.threads as usize,
             devices: Vec::new(),
         });
+        kernel.set_wake_order(cfg.policy.wake_order());
         let total_arrivals = match &cfg.arrivals {
             Arrivals::Trace(t) => (t.len() as u64).min(cfg.completions),
             _ => cfg.completions,
@@ -342,8 +337,7 @@ impl<'a> Sim<'a> {
         };
         let workers = (0..cfg.threads)
             .map(|i| Worker {
-                token: i,
-                wait_token: NONE,
+                thread: ThreadId(i),
                 stretch: Stretch::Start,
                 remaining: 0,
                 pending_since: NEVER,
@@ -372,7 +366,6 @@ impl<'a> Sim<'a> {
             ],
             idle: if n == 64 { u64::MAX } else { (1u64 << n) - 1 },
             ready: VecDeque::with_capacity(cfg.threads as usize),
-            waiters: VecDeque::with_capacity(cfg.threads as usize),
             jobs: VecDeque::new(),
             next_key: 0,
             arr_rng: Rng::new(cfg.seed, STREAM_ARRIVALS),
@@ -472,7 +465,8 @@ impl<'a> Sim<'a> {
     }
 
     /// Handles the packets the last action handed out. Returns the job the
-    /// calling token took itself, if any; every other delivery wakes a waiter.
+    /// calling worker took itself, if any; every other delivery wakes the
+    /// waiting worker the model chose.
     fn deliveries(&mut self, caller: u32) -> Option<Job> {
         let mut own = None;
         for i in 0..self.out.deliveries.len() {
@@ -490,19 +484,9 @@ impl<'a> Sim<'a> {
                 own = Some(job);
                 continue;
             }
-            let w = if self.cfg.policy.lifo() {
-                self.waiters.pop_back()
-            } else {
-                self.waiters.pop_front()
-            }
-            .expect("the kernel woke a thread, so a worker waits");
-            let wk = &mut self.workers[w as usize];
-            debug_assert!(
-                self.cfg.policy == super::config::Policy::FifoLimited
-                    || wk.wait_token == d.thread.0,
-                "the lab's waiter order matches the kernel's"
-            );
-            wk.token = d.thread.0;
+            let w = d.thread.0;
+            let wk = &mut self.workers[d.thread.index()];
+            debug_assert_eq!(wk.thread, d.thread, "worker i is the model's thread i");
             wk.stretch = Stretch::Work(job);
             wk.remaining = job.work;
             wk.pending_since = job.arrival;
@@ -529,13 +513,7 @@ impl<'a> Sim<'a> {
         self.arrivals += 1;
         self.n_waiting += 1;
         self.n_system += 1;
-        self.apply(Action::Post {
-            port: PORT,
-            key: i,
-            bytes: 0,
-            overlapped: None,
-            by: None,
-        });
+        self.apply(Action::post(PORT, i));
         let own = self.deliveries(NONE);
         debug_assert!(own.is_none());
         if self.arrivals < self.total_arrivals {
@@ -647,14 +625,11 @@ impl<'a> Sim<'a> {
                 }
                 match job.block {
                     Some((time, after)) => {
-                        let token = wk.token;
+                        let thread = wk.thread;
                         wk.stretch = Stretch::AfterBlock;
                         wk.remaining = after;
                         self.leave(w, c);
-                        self.apply(Action::Block {
-                            thread: ThreadId(token),
-                            on: None,
-                        });
+                        self.apply(Action::block(thread));
                         self.deliveries(NONE);
                         self.push(self.now.saturating_add(time), Ev::Unblock(w));
                     }
@@ -667,13 +642,9 @@ impl<'a> Sim<'a> {
 
     /// Worker `w`, running on `c`, calls get.
     fn get(&mut self, w: u32, c: u32) {
-        let token = self.workers[w as usize].token;
-        self.apply(Action::Get {
-            thread: ThreadId(token),
-            port: PORT,
-            timeout: Timeout::Infinite,
-        });
-        match self.deliveries(token) {
+        let thread = self.workers[w as usize].thread;
+        self.apply(Action::get(thread, PORT));
+        match self.deliveries(w) {
             Some(job) => {
                 self.latencies.push(self.now - job.arrival);
                 self.n_waiting -= 1;
@@ -688,19 +659,13 @@ impl<'a> Sim<'a> {
                 };
                 self.push(self.now.saturating_add(slice), Ev::SliceEnd(c));
             }
-            None => {
-                self.workers[w as usize].wait_token = token;
-                self.waiters.push_back(w);
-                self.leave(w, c);
-            }
+            None => self.leave(w, c),
         }
     }
 
     fn unblock(&mut self, w: u32) {
-        let token = self.workers[w as usize].token;
-        self.apply(Action::Unblock {
-            thread: ThreadId(token),
-        });
+        let thread = self.workers[w as usize].thread;
+        self.apply(Action::unblock(thread));
         self.make_ready(w);
     }
 

@@ -114,7 +114,7 @@ pub fn checks(k: &Kernel, goal: Goal) -> Vec<Check> {
                 if port.closed() {
                     continue;
                 }
-                let Some(c) = on_port(goal, PortId(i as u32), port) else {
+                let Some(c) = on_port(goal, PortId::from_index(i), port) else {
                     continue;
                 };
                 let score = |v: &[Check]| v.iter().filter(|c| c.holds).count();

@@ -252,7 +252,7 @@ impl Lesson {
             .iter()
             .enumerate()
             .map(|(i, p)| {
-                let t = ThreadId(i as u32);
+                let t = ThreadId::from_index(i);
                 ThreadCode {
                     thread: t,
                     lines: lines(p),
@@ -647,7 +647,7 @@ fn offered(
             .collect(),
         Mode::Scheduler => {
             let mut moves = Vec::new();
-            let threads = (0..k.threads().len()).map(|i| ThreadId(i as u32));
+            let threads = k.thread_ids();
             // An exited thread runs no more (every-call mode leaves it out too).
             for thread in threads.clone() {
                 if k.thread(thread).status() != ThreadStatus::Exited {
@@ -667,16 +667,13 @@ fn offered(
                 }
             }
             for i in 0..names.overlapped_count() {
-                let overlapped = OvId(i as u32);
+                let overlapped = OvId::from_index(i);
                 if let OvUse::Pending(_) = k.overlapped(overlapped) {
                     moves.push(Move::Complete { overlapped });
                 }
             }
             let special = special_keys(programs);
-            let open: Vec<PortId> = (0..k.ports().len())
-                .map(|i| PortId(i as u32))
-                .filter(|p| !k.port(*p).closed())
-                .collect();
+            let open: Vec<PortId> = k.port_ids().filter(|p| !k.port(*p).closed()).collect();
             for &port in &open {
                 for &key in special.iter().chain(std::iter::once(&key)) {
                     moves.push(Move::Post { port, key });
@@ -685,8 +682,7 @@ fn offered(
             for &port in &open {
                 moves.push(Move::ClosePort { port });
             }
-            for d in 0..k.devices().len() {
-                let device = crate::model::DeviceId(d as u32);
+            for device in k.device_ids() {
                 if k.devices().get(device).is_some_and(|d| !d.closed()) {
                     moves.push(Move::CloseDevice { device });
                 }

@@ -382,7 +382,7 @@ impl Controller {
             let finite: Vec<(usize, ThreadId)> = (0..c.states.len())
                 .filter_map(|m| match c.states[m] {
                     ThreadState::Waiting(w) if w.timeout != Timeout::Infinite => {
-                        Some((c.owner[m], ThreadId(m as u32)))
+                        Some((c.owner[m], ThreadId::from_index(m)))
                     }
                     _ => None,
                 })

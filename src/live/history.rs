@@ -99,12 +99,12 @@ impl History {
         let last = self.steps.last().map_or(first, |r| &r.after);
         // Ids are unique across the port (P) and the threads.
         let mut threads: Vec<String> = Vec::new();
-        for m in 0..last.threads().len() {
-            let mut name = thread_name(ThreadId(m as u32));
+        for t in last.thread_ids() {
+            let mut name = thread_name(t);
             if name.is_empty() {
-                name = format!("T{}", m + 1);
+                name = format!("T{}", t.index() + 1);
             }
-            let mut k = m + 1;
+            let mut k = t.index() + 1;
             let base = name.clone();
             while name == "P" || threads.contains(&name) {
                 name = format!("{base}-{k}");

@@ -26,7 +26,7 @@ use super::history::{Call, Observe};
 use super::local;
 use super::sync::{self, AtomicU8, Mutex, Thread, ACQUIRE, ACQ_REL, RELEASE};
 use crate::model::{
-    Action, CallResult, Event, Flavor, Kernel, KernelConfig, Outcome, PortId, Rejection, ThreadId,
+    Action, CallResult, Event, Kernel, KernelConfig, Outcome, PortId, Rejection, ThreadId,
     ThreadState, Timeout, WinError,
 };
 
@@ -40,50 +40,13 @@ pub const CONTROLLED_CPUS: u32 = 4;
 /// Gives every port a number of its own, so a thread knows which port it joined.
 static NEXT_UID: AtomicU64 = AtomicU64::new(1);
 
-/// Which threads the port releases (the lab's policies, on real threads).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Policy {
-    /// Windows: the concurrency limit gates releases and the most recent
-    /// waiter is woken (flavour `windows`).
-    Windows,
-    /// The Windows rules decide every count and every packet, but the
-    /// *oldest* waiter is the one that runs (the lab's `fifo-limited`): when
-    /// the model releases its most recent waiter, the live port swaps that
-    /// waiter's identity with the oldest one waiting the same way, so the
-    /// model's state stays exact while another real thread wakes.
-    FifoLimited,
-    /// No limit, oldest waiter first: the model's `wine` flavour (the lab's
-    /// `wine` policy). Closing such a port wakes nobody (Wine 8): stop its
-    /// waiters with packets instead.
-    Unlimited,
-}
-
-impl Policy {
-    /// Every policy.
-    pub const ALL: [Policy; 3] = [Policy::Windows, Policy::FifoLimited, Policy::Unlimited];
-
-    /// `"windows"`, `"fifo-limited"` or `"unlimited"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Policy::Windows => "windows",
-            Policy::FifoLimited => "fifo-limited",
-            Policy::Unlimited => "unlimited",
-        }
-    }
-
-    /// Parses a policy name.
-    pub fn parse(s: &str) -> Option<Policy> {
-        Policy::ALL.into_iter().find(|p| p.as_str() == s)
-    }
-
-    /// The model flavour that makes this policy's decisions.
-    pub fn flavor(self) -> Flavor {
-        match self {
-            Policy::Windows | Policy::FifoLimited => Flavor::Windows,
-            Policy::Unlimited => Flavor::Wine,
-        }
-    }
-}
+/// Which threads the port releases and wakes: the model's
+/// [`Policy`](crate::model::Policy), shared with the lab and the command
+/// line. The model makes every decision of every policy, the wake order
+/// included (`fifo-limited` is the Windows rules with the oldest waiter
+/// woken). A `wine` port wakes nobody when closed (Wine 8): stop its
+/// waiters with packets instead.
+pub use crate::model::Policy;
 
 /// Why a get returned no packet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -184,8 +147,6 @@ pub struct LiveStats {
     pub over_limit: Duration,
     /// Events not sent because the viewer's channel was full.
     pub dropped_events: u64,
-    /// Times the fifo-limited policy woke an older waiter than the model's.
-    pub swaps: u64,
 }
 
 /// The controlled scheduler's view of a port's calls (see `control.rs`).
@@ -341,7 +302,7 @@ impl<T> Payloads<T> {
 /// A real thread's place at the port.
 struct Seat<T> {
     mailbox: Arc<Mailbox<T>>,
-    /// The model id this seat currently plays (swapped by fifo-limited).
+    /// The model's id of this seat's thread.
     model: ThreadId,
     /// The call (`LiveStats::calls`) whose decision was last delivered here.
     told: u64,
@@ -412,7 +373,7 @@ impl<T: Send + 'static> CompletionPort<T> {
     /// A port that releases at most `concurrency` threads at once (the
     /// Windows policy). 0 means the number of processors, as in Windows.
     pub fn new(concurrency: u32) -> CompletionPort<T> {
-        CompletionPort::with_policy(concurrency, Policy::Windows)
+        CompletionPort::with_policy(concurrency, Policy::Lifo)
     }
 
     /// A port with a policy other than Windows' (for comparisons).
@@ -429,7 +390,7 @@ impl<T: Send + 'static> CompletionPort<T> {
         hook: Arc<dyn Hook>,
         observer: Arc<dyn Observe>,
     ) -> CompletionPort<T> {
-        CompletionPort::build(concurrency, Policy::Windows, Some(hook), Some(observer))
+        CompletionPort::build(concurrency, Policy::Lifo, Some(hook), Some(observer))
     }
 
     fn build(
@@ -445,13 +406,14 @@ impl<T: Send + 'static> CompletionPort<T> {
             // Checked runs replay the same on every machine.
             _ => CONTROLLED_CPUS,
         };
-        let kernel = Kernel::new(&KernelConfig {
+        let mut kernel = Kernel::new(&KernelConfig {
             flavor: policy.flavor(),
             cpus,
             ports: vec![concurrency],
             threads: 0,
             devices: Vec::new(),
         });
+        kernel.set_wake_order(policy.wake_order());
         CompletionPort {
             inner: Arc::new(Inner {
                 uid: NEXT_UID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
@@ -774,7 +736,6 @@ impl<T> State<T> {
     /// packet and failure it handed out goes into its thread's mailbox, and
     /// each such thread is told once (`by`, the caller, reads its own).
     pub(crate) fn apply(&mut self, action: Action, by: Option<usize>) -> Result<(), Rejection> {
-        let swap_from = self.fifo_candidate(&action);
         let before = self.observer.as_ref().map(|_| self.kernel.clone());
         self.kernel.apply(action, &mut self.out)?;
         if let (Some(o), Some(before)) = (&self.observer, &before) {
@@ -787,9 +748,6 @@ impl<T> State<T> {
             });
         }
         self.stats.calls += 1;
-        if let Some(waits) = swap_from {
-            self.fifo_swap(waits);
-        }
         self.deliver(by);
         let port = self.kernel.port(PORT);
         match (port.over_limit(), self.over_since) {
@@ -891,54 +849,6 @@ impl<T> State<T> {
             None => *one = self.own.values.pop(),
         }
         Some(Ok(()))
-    }
-
-    /// For fifo-limited: the waits in the WTQ before a step that may wake
-    /// someone, oldest first (empty when there is nothing to swap).
-    fn fifo_candidate(&self, action: &Action) -> Option<Vec<(ThreadId, ThreadState)>> {
-        if self.policy != Policy::FifoLimited || matches!(action, Action::ClosePort { .. }) {
-            return None;
-        }
-        let wtq = &self.kernel.port(PORT).wtq();
-        if wtq.len() < 2 {
-            return None;
-        }
-        Some(
-            wtq.arrival_order()
-                .iter()
-                .map(|&t| (t, self.kernel.thread(t).state()))
-                .collect(),
-        )
-    }
-
-    /// For fifo-limited: the model woke its most recent waiter; the real
-    /// thread that runs is the oldest one that waited the same way (same
-    /// timeout and batch, so the two are interchangeable to the model). The
-    /// two seats exchange model ids; the model's state is untouched.
-    fn fifo_swap(&mut self, before: Vec<(ThreadId, ThreadState)>) {
-        let woken: Vec<ThreadId> = self.out.deliveries.iter().map(|d| d.thread).collect();
-        for w in woken {
-            let Some(&(_, w_state)) = before.iter().find(|(t, _)| *t == w) else {
-                continue; // not woken from the WTQ (the caller took a packet)
-            };
-            let still_waiting = |t: ThreadId| self.kernel.port(PORT).wtq().contains(t);
-            let Some(&(oldest, _)) = before
-                .iter()
-                .find(|&&(t, s)| t != w && s == w_state && still_waiting(t))
-            else {
-                continue;
-            };
-            // Is the oldest same-wait waiter older than w? `before` is oldest first.
-            let pos = |x: ThreadId| before.iter().position(|(t, _)| *t == x);
-            if pos(oldest) > pos(w) {
-                continue;
-            }
-            let (sw, so) = (self.seat_of[w.index()], self.seat_of[oldest.index()]);
-            self.seat_of.swap(w.index(), oldest.index());
-            self.seats[sw].model = oldest;
-            self.seats[so].model = w;
-            self.stats.swaps += 1;
-        }
     }
 }
 

@@ -27,15 +27,6 @@ use crate::lab::rng::Rng;
 use crate::lab::sim::percentiles;
 use crate::model::Kernel;
 
-/// The lab's policy names, as live policies.
-pub fn policy_of(p: crate::lab::Policy) -> Policy {
-    match p {
-        crate::lab::Policy::Lifo => Policy::Windows,
-        crate::lab::Policy::FifoLimited => Policy::FifoLimited,
-        crate::lab::Policy::Wine => Policy::Unlimited,
-    }
-}
-
 /// One completion as it travels through the port.
 struct Job {
     arrived: Instant,
@@ -421,7 +412,7 @@ mod tests {
             backlog: 200,
             deadline: Duration::from_secs(120),
         };
-        let r = run_bounded(&cfg, Policy::Windows, None, bounds).unwrap();
+        let r = run_bounded(&cfg, Policy::Lifo, None, bounds).unwrap();
         assert_eq!(r.completions, 5000);
         assert!(!r.stopped_at_deadline);
         assert!(
@@ -437,7 +428,7 @@ mod tests {
     #[test]
     fn each_completion_has_its_latency() {
         let cfg = config("cpus = 2\nthreads = 3\ncompletions = 300\n[arrivals]\nprocess = \"uniform\"\nrate = 1e5\n[service]\ndist = \"const\"\nmean_us = 20\n");
-        let r = run(&cfg, Policy::Windows, None).unwrap();
+        let r = run(&cfg, Policy::Lifo, None).unwrap();
         assert_eq!(r.completions, 300);
         assert!(r.distinct_threads >= 1, "{r:?}");
         assert!(0 < r.latency_p50 && r.latency_p50 <= r.latency_p99, "{r:?}");
@@ -457,7 +448,7 @@ mod tests {
             deadline: Duration::from_millis(300),
         };
         let t = Instant::now();
-        let r = run_bounded(&cfg, Policy::Windows, None, bounds).unwrap();
+        let r = run_bounded(&cfg, Policy::Lifo, None, bounds).unwrap();
         assert!(r.stopped_at_deadline);
         assert!(r.completions < 1000, "{}", r.completions);
         // Only the completions processed count: no empty slot of the
@@ -471,7 +462,7 @@ mod tests {
     fn a_config_that_cannot_finish_is_refused_before_it_starts() {
         let cfg = config("cpus = 1\nthreads = 1\ncompletions = 10\n[arrivals]\nprocess = \"poisson\"\nrate = 1e-300\n[service]\ndist = \"exp\"\nmean_us = 10\n");
         let t = Instant::now();
-        let e = run(&cfg, Policy::Windows, None).unwrap_err();
+        let e = run(&cfg, Policy::Lifo, None).unwrap_err();
         assert_eq!(e.key, "arrivals.rate");
         assert_eq!(cfg.check_time().unwrap_err(), e, "the lab's own check");
         assert!(t.elapsed() < Duration::from_secs(1));

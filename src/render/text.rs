@@ -189,7 +189,7 @@ fn summary_raw(summary: &Summary, names: &Names, lang: Lang) -> String {
         let _ = writeln!(
             s,
             "  {}: {largest} {peak} ({limit} {max}){}",
-            names.port(PortId(i as u32)),
+            names.port(PortId::from_index(i)),
             if peak > max {
                 format!("  -- {went_over}")
             } else {

@@ -183,8 +183,8 @@ impl<'a> StateView<'a> {
     /// Port `i` (its id's index), alone: for views that draw one port
     /// across many states. Panics past the last port.
     pub fn port(&self, i: usize) -> PortView<'a> {
-        let (names, order) = (self.names, self.kernel.flavor().wake_order());
-        let id = PortId(i as u32);
+        let (names, order) = (self.names, self.kernel.wake_order());
+        let id = PortId::from_index(i);
         let port = &self.kernel.ports()[i];
         PortView {
             id,
@@ -225,7 +225,7 @@ impl<'a> StateView<'a> {
         let names = self.names;
         let t = &self.kernel.threads()[i];
         ThreadView {
-            name: names.thread(ThreadId(i as u32)),
+            name: names.thread(ThreadId::from_index(i)),
             status: t.status(),
             port: t.port().map(|p| names.port(p)),
             mark: t.queue_mark(),

@@ -437,7 +437,7 @@ impl Expect {
                 actual,
             })
         };
-        let order = kernel.flavor().wake_order();
+        let order = kernel.wake_order();
         for (pid, pe) in &self.ports {
             let port = kernel.port(*pid);
             let pname = names.port(*pid);

@@ -98,7 +98,7 @@ pub(crate) fn port_expect(n: &Names, k: &Kernel, p: PortId) -> RawPortExpect {
         current: Some(port.current().into()),
         over_limit: Some(port.over_limit()),
         iocq_len: Some(port.iocq().len() as u64),
-        wtq: Some(names(&port.wtq().wake_order(k.flavor().wake_order()))),
+        wtq: Some(names(&port.wtq().wake_order(k.wake_order()))),
         rtl: Some(names(port.rtl().as_slice())),
         ptl: Some(names(port.ptl().as_slice())),
         iocq: None,
@@ -110,11 +110,9 @@ pub(crate) fn port_expect(n: &Names, k: &Kernel, p: PortId) -> RawPortExpect {
 /// run, it holds when the scenario is checked.
 #[cfg_attr(not(feature = "cli"), allow(dead_code))] // the what-if (cli) and the tests
 pub(crate) fn state_expect(n: &Names, k: &Kernel, result: Option<&str>) -> RawExpect {
-    let ports = (0..k.ports().len())
-        .map(|i| {
-            let p = PortId(i as u32);
-            (n.port(p).to_owned(), port_expect(n, k, p))
-        })
+    let ports = k
+        .port_ids()
+        .map(|p| (n.port(p).to_owned(), port_expect(n, k, p)))
         .collect();
     RawExpect {
         result: result.map(str::to_owned),

@@ -560,7 +560,7 @@ fn accepted(
         _ => None,
     };
     let marked: Vec<bool> = (0..nports)
-        .map(|p| shadow.marked_insert(a, PortId(p as u32)))
+        .map(|p| shadow.marked_insert(a, PortId::from_index(p)))
         .collect();
     let exp = shadow.accept(a)?;
 
@@ -642,7 +642,7 @@ fn accepted(
                 );
                 seen[tok] = true;
                 ensure!(
-                    shadow.tokens[tok].at == Where::Queued(PortId(p as u32)),
+                    shadow.tokens[tok].at == Where::Queued(PortId::from_index(p)),
                     "packet {:?} sits in P{p}'s IOCQ but it was {:?}",
                     shadow.tokens[tok].packet,
                     shadow.tokens[tok].at
@@ -795,7 +795,7 @@ fn accepted(
         };
         for (p, port) in after.ports().iter().enumerate() {
             ensure!(
-                !idles(port) || idles(before.port(PortId(p as u32))) || marked[p],
+                !idles(port) || idles(before.port(PortId::from_index(p))) || marked[p],
                 "P{p} idles: current {} < max {} with {} queued and {} waiting",
                 port.current(),
                 port.max(),
@@ -886,7 +886,7 @@ pub fn check_structures(k: &Kernel) -> Result<(), Failure> {
         let claimed = k
             .threads()
             .iter()
-            .filter(|t| t.port() == Some(PortId(p as u32)))
+            .filter(|t| t.port() == Some(PortId::from_index(p)))
             .count();
         ensure!(
             members == claimed,
@@ -894,7 +894,7 @@ pub fn check_structures(k: &Kernel) -> Result<(), Failure> {
         );
     }
     for (i, t) in k.threads().iter().enumerate() {
-        let id = ThreadId(i as u32);
+        let id = ThreadId::from_index(i);
         if let Some(p) = t.port() {
             let port = k.port(p);
             let (r, w, s) = (

@@ -207,7 +207,7 @@ fn names_thread_max(names: &Names) -> u64 {
 
 fn ov_max(names: &Names) -> u64 {
     (0..names.overlapped_count())
-        .map(|i| names.overlapped(crate::model::OvId(i as u32)).len())
+        .map(|i| names.overlapped(crate::model::OvId::from_index(i)).len())
         .max()
         .unwrap_or(0) as u64
 }
@@ -268,7 +268,7 @@ fn estimate_until(
         .max()
         .unwrap_or(0) as u64
         + (0..names.label_count())
-            .map(|i| names.label(crate::model::LabelId(i as u32)).len())
+            .map(|i| names.label(crate::model::LabelId::from_index(i)).len())
             .max()
             .unwrap_or(0) as u64;
     let mut runner = Runner::new(&scenario.world, flavor);

@@ -235,7 +235,7 @@ fn get_many_takes_up_to_n_queued_values() {
 }
 
 #[test]
-fn fifo_limited_wakes_the_oldest_real_thread_while_the_model_stays_exact() {
+fn fifo_limited_wakes_the_oldest_real_thread_as_the_model_decides() {
     let port = CompletionPort::<u32>::with_policy(1, Policy::FifoLimited);
     let (tx, rx) = mpsc::channel();
     let (go_a, a) = worker("A", &port, &tx);
@@ -246,11 +246,11 @@ fn fifo_limited_wakes_the_oldest_real_thread_while_the_model_stays_exact() {
     waiting(&port, 2);
     port.post(1).unwrap();
     assert_eq!(rx.recv_timeout(LONG).unwrap(), ("A", Ok(1)));
-    assert_eq!(port.stats().swaps, 1);
-    // The model woke its most recent waiter (id 1); A's thread now plays it.
+    // The model woke its oldest waiter, A (id 0), itself: no identities swapped.
     port.inspect(|k| {
-        assert_eq!(k.thread(ThreadId(1)).status(), ThreadStatus::Running);
-        assert_eq!(k.thread(ThreadId(0)).status(), ThreadStatus::Waiting);
+        assert_eq!(k.wake_order(), iocp_sim::model::WakeOrder::Fifo);
+        assert_eq!(k.thread(ThreadId(0)).status(), ThreadStatus::Running);
+        assert_eq!(k.thread(ThreadId(1)).status(), ThreadStatus::Waiting);
     });
     port.close().unwrap();
     assert_eq!(
@@ -264,7 +264,7 @@ fn fifo_limited_wakes_the_oldest_real_thread_while_the_model_stays_exact() {
 
 #[test]
 fn unlimited_policy_releases_every_waiter() {
-    let port = CompletionPort::<u32>::with_policy(1, Policy::Unlimited);
+    let port = CompletionPort::<u32>::with_policy(1, Policy::Wine);
     let (tx, rx) = mpsc::channel();
     let mut ws = Vec::new();
     for (i, name) in ["A", "B"].into_iter().enumerate() {

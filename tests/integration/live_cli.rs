@@ -12,7 +12,7 @@ fn live(args: &[&str]) -> std::process::Output {
 
 #[test]
 fn the_bundled_config_runs_under_each_policy() {
-    for policy in ["windows", "fifo-limited", "unlimited"] {
+    for policy in ["lifo", "fifo-limited", "wine"] {
         let out = live(&[
             "sim-scenarios/live/server.toml",
             "--policy",

@@ -4,6 +4,19 @@
 use super::ids::{DeviceId, OvId, PortId};
 
 /// One device handle and its association.
+///
+/// ```
+/// use iocp_model::{Action, DeviceId, Flavor, Kernel, KernelConfig, OvId, PortId};
+///
+/// let mut k = Kernel::new(&KernelConfig { devices: vec![true], ..KernelConfig::new(Flavor::Windows, &[1], 1) });
+/// let d = DeviceId(0);
+/// k.step(Action::associate(d, PortId(0), 5))?;
+/// k.step(Action::issue(d, OvId(1)))?;
+/// let dev = k.devices().get(d).unwrap();
+/// assert_eq!((dev.entry(), dev.pending(), dev.skip_on_success()), (Some((PortId(0), 5)), &[OvId(1)][..], true));
+/// assert_eq!(k.devices().len(), 1);
+/// # Ok::<(), iocp_model::Rejection>(())
+/// ```
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub struct Device {
     /// The Device List entry: `(port, completion key)`, once associated.
@@ -89,6 +102,17 @@ impl Clone for DeviceList {
 ///
 /// In the kernel the association lives in each file object's completion
 /// context; the class draws it as one table, and so do we.
+///
+/// ```
+/// use iocp_model::{Action, DeviceId, Flavor, Kernel, KernelConfig, PortId};
+///
+/// let mut k = Kernel::new(&KernelConfig { devices: vec![false, false], ..KernelConfig::new(Flavor::Windows, &[1], 1) });
+/// k.step(Action::associate(DeviceId(1), PortId(0), 42))?;
+/// let list = k.devices();
+/// assert_eq!(list.entry(DeviceId(0)), None);
+/// assert_eq!(list.entries_for(PortId(0)).collect::<Vec<_>>(), [(DeviceId(1), 42)]);
+/// # Ok::<(), iocp_model::Rejection>(())
+/// ```
 #[derive(Debug, Default, PartialEq, Eq, Hash)]
 pub struct DeviceList {
     pub(crate) devices: Vec<Device>,
@@ -129,7 +153,7 @@ impl DeviceList {
         self.devices
             .iter()
             .enumerate()
-            .map(|(i, d)| (DeviceId(i as u32), d))
+            .map(|(i, d)| (DeviceId::from_index(i), d))
     }
 
     /// The devices whose entry points at `port`, with their keys.

@@ -5,6 +5,15 @@ use super::event::Rule;
 use super::ids::{DeviceId, LabelId, OvId, PortId, ThreadId};
 
 /// Why an action was rejected.
+///
+/// ```
+/// use iocp_model::{Action, Flavor, Kernel, KernelConfig, OvId, RejectKind};
+///
+/// let mut k = Kernel::new(&KernelConfig::new(Flavor::Windows, &[1], 1));
+/// // Only a pending request can complete.
+/// let r = k.step(Action::complete(OvId(0), 0)).unwrap_err();
+/// assert_eq!(r.kind, RejectKind::NotPending { overlapped: OvId(0) });
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[allow(missing_docs)] // variant fields are named after the scenario keys and model.md
 pub enum RejectKind {
@@ -63,6 +72,22 @@ impl RejectKind {
 }
 
 /// A rejected action: the rule it broke and why.
+///
+/// ```
+/// use iocp_model::{Action, Flavor, Kernel, KernelConfig, PortId, RejectKind, Rejection, Rule, ThreadId};
+///
+/// let mut k = Kernel::new(&KernelConfig::new(Flavor::Windows, &[1], 1));
+/// let (p, t) = (PortId(0), ThreadId(0));
+/// k.step(Action::get(t, p))?;
+/// let before = k.clone();
+/// // A waiting thread cannot call anything: refused, and nothing changed.
+/// let r: Rejection = k.step(Action::post_by(t, p, 1)).unwrap_err();
+/// assert_eq!(r.rule, Rule::Insert);
+/// assert!(matches!(r.kind, RejectKind::ThreadWaiting { thread, port } if thread == t && port == p));
+/// assert_eq!(k, before);
+/// assert!(matches!(k.step(Action::unblock(ThreadId(5))), Err(Rejection { kind: RejectKind::UnknownThread(_), .. })));
+/// # Ok::<(), iocp_model::Rejection>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Rejection {
     /// The rule whose precondition failed.

@@ -6,6 +6,15 @@ use super::ids::{DeviceId, LabelId, OvId, PortId, ThreadId};
 use super::packet::Packet;
 
 /// The rules of `docs/model.md`.
+///
+/// ```
+/// use iocp_model::Rule;
+///
+/// assert_eq!((Rule::Unblock.number(), Rule::Unblock.name()), (Some(4), "unblock"));
+/// assert_eq!(Rule::Unblock.label(), "rule 4 (unblock)");
+/// assert_eq!(Rule::Activate.number(), None);
+/// assert_eq!(Rule::ALL.len(), 13);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Rule {
     /// activate(P): a counted thread left; the port may release a waiter.
@@ -105,6 +114,16 @@ impl Rule {
 }
 
 /// The Win32 errors a call in the model can fail with.
+///
+/// ```
+/// use iocp_model::{Action, CallResult, Flavor, Kernel, KernelConfig, PortId, ThreadId, WinError};
+///
+/// let mut k = Kernel::new(&KernelConfig::new(Flavor::Windows, &[1], 1));
+/// let out = k.step(Action::poll(ThreadId(0), PortId(0)))?;
+/// assert_eq!(out.result, CallResult::Failed(WinError::WaitTimeout));
+/// assert_eq!((WinError::WaitTimeout.name(), WinError::WaitTimeout.code()), ("WAIT_TIMEOUT", 258));
+/// # Ok::<(), iocp_model::Rejection>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum WinError {
     /// WAIT_TIMEOUT (258): a poll found nothing, or a finite wait expired.
@@ -142,6 +161,18 @@ impl WinError {
 }
 
 /// What the step's own call returned.
+///
+/// ```
+/// use iocp_model::{Action, CallResult, Flavor, Kernel, KernelConfig, PortId, ThreadId};
+///
+/// let mut k = Kernel::new(&KernelConfig::new(Flavor::Windows, &[1], 1));
+/// let waits = k.step(Action::get(ThreadId(0), PortId(0)))?;
+/// assert_eq!(waits.result, CallResult::Pending);
+/// k.step(Action::close_port(PortId(0)))?;
+/// let closed = k.step(Action::post(PortId(0), 1))?;
+/// assert_eq!(closed.result.as_str(), "ERROR_INVALID_HANDLE");
+/// # Ok::<(), iocp_model::Rejection>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CallResult {
     /// The call succeeded (also the result of steps that make no call).
@@ -165,6 +196,23 @@ impl CallResult {
 }
 
 /// Why a get did not take a packet.
+///
+/// ```
+/// use iocp_model::{Action, Event, Flavor, Kernel, KernelConfig, NoTakeWhy, PortId, ThreadId};
+///
+/// let mut k = Kernel::new(&KernelConfig::new(Flavor::Windows, &[1], 2));
+/// let (p, t0, t1) = (PortId(0), ThreadId(0), ThreadId(1));
+/// k.step(Action::post(p, 1))?;
+/// k.step(Action::post(p, 2))?;
+/// k.step(Action::get(t0, p))?; // takes packet 1: the port is at its limit
+/// let out = k.step(Action::get(t1, p))?; // packet 2 is queued, but current 1 >= max 1
+/// let why = out.fired.iter().find_map(|f| match f.event {
+///     Event::Waits { why, .. } => Some(why),
+///     _ => None,
+/// });
+/// assert_eq!(why, Some(NoTakeWhy::AtLimit { current: 1, max: 1, queued: 1 }));
+/// # Ok::<(), iocp_model::Rejection>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[allow(missing_docs)] // variant fields are named after the scenario keys and model.md
 pub enum NoTakeWhy {
@@ -184,6 +232,23 @@ pub enum NoTakeWhy {
 }
 
 /// Why an inserted packet went to the IOCQ instead of a thread.
+///
+/// ```
+/// use iocp_model::{Action, Event, Flavor, Kernel, KernelConfig, PortId, QueueWhy, ThreadId};
+///
+/// // A worker still in its get loop posts to its own port: the packet is
+/// // queued for it although a thread waits (rule 2's queue-wait mark).
+/// let mut k = Kernel::new(&KernelConfig::new(Flavor::Windows, &[2], 2));
+/// let (p, t0, t1) = (PortId(0), ThreadId(0), ThreadId(1));
+/// k.step(Action::get(t1, p))?; // T1 waits
+/// k.step(Action::poll(t0, p))?; // T0's poll fails at once: it keeps the mark
+/// let out = k.step(Action::post_by(t0, p, 9))?;
+/// assert!(matches!(
+///     out.fired[0].event,
+///     Event::Queued { why: QueueWhy::MarkedInserter { thread, current: 1, max: 2 }, .. } if thread == t0
+/// ));
+/// # Ok::<(), iocp_model::Rejection>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[allow(missing_docs)] // variant fields are named after the scenario keys and model.md
 pub enum QueueWhy {
@@ -203,6 +268,17 @@ pub enum QueueWhy {
 }
 
 /// Why a completion made no packet.
+///
+/// ```
+/// use iocp_model::{Action, DeviceId, Event, Flavor, Kernel, KernelConfig, NoPacketWhy, OvId};
+///
+/// // A device that is not associated completes without a packet.
+/// let mut k = Kernel::new(&KernelConfig { devices: vec![false], ..KernelConfig::new(Flavor::Windows, &[1], 1) });
+/// k.step(Action::issue(DeviceId(0), OvId(0)))?;
+/// let out = k.step(Action::complete(OvId(0), 0))?;
+/// assert!(out.fired.iter().any(|f| matches!(f.event, Event::NoPacket { why: NoPacketWhy::NotAssociated, .. })));
+/// # Ok::<(), iocp_model::Rejection>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum NoPacketWhy {
     /// The device is not associated with a port (the OVERLAPPED's event would be signalled).
@@ -214,6 +290,17 @@ pub enum NoPacketWhy {
 }
 
 /// Why a call failed at once.
+///
+/// ```
+/// use iocp_model::{Action, DeviceId, Event, FailWhy, Flavor, Kernel, KernelConfig, PortId};
+///
+/// let mut k = Kernel::new(&KernelConfig { devices: vec![false], ..KernelConfig::new(Flavor::Windows, &[1, 1], 1) });
+/// let d = DeviceId(0);
+/// k.step(Action::associate(d, PortId(0), 1))?;
+/// let out = k.step(Action::associate(d, PortId(1), 1))?;
+/// assert!(matches!(out.fired[0].event, Event::Failed { why: FailWhy::AlreadyAssociated(dev, PortId(0)) } if dev == d));
+/// # Ok::<(), iocp_model::Rejection>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum FailWhy {
     /// The port's handle is closed.
@@ -227,6 +314,27 @@ pub enum FailWhy {
 /// One fact of a step, with the numbers that made it happen.
 ///
 /// `current` fields hold the port's count *after* the fact.
+///
+/// ```
+/// use iocp_model::{Action, Event, Flavor, Kernel, KernelConfig, PortId, ThreadId};
+///
+/// let mut k = Kernel::new(&KernelConfig::new(Flavor::Windows, &[1], 1));
+/// let (p, t) = (PortId(0), ThreadId(0));
+/// k.step(Action::get(t, p))?;
+/// let out = k.step(Action::post(p, 7))?;
+/// for f in &out.fired {
+///     match f.event {
+///         Event::HandedOff { thread, packet, current, max, lifo, .. } => {
+///             assert_eq!((thread, packet.key, current, max, lifo), (t, 7, 1, 1, true));
+///         }
+///         Event::Queued { .. } => unreachable!("T0 waited and the port had room"),
+///         _ => {}
+///     }
+/// }
+/// assert_eq!(out.fired[0].event.name(), "handed_off");
+/// assert!(Event::NAMES.contains(&"handed_off"));
+/// # Ok::<(), iocp_model::Rejection>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[allow(missing_docs)] // variant fields are named after the scenario keys and model.md
 pub enum Event {
@@ -458,6 +566,17 @@ impl Event {
 }
 
 /// A rule that fired, and what it did.
+///
+/// ```
+/// use iocp_model::{Action, Event, Fired, Flavor, Kernel, KernelConfig, PortId, Rule, ThreadId};
+///
+/// let mut k = Kernel::new(&KernelConfig::new(Flavor::Windows, &[1], 1));
+/// let out = k.step(Action::get(ThreadId(0), PortId(0)))?;
+/// let rules: Vec<Rule> = out.fired.iter().map(|f: &Fired| f.rule).collect();
+/// assert_eq!(rules, [Rule::Get, Rule::Get]); // it joins the port, then waits
+/// assert!(matches!(out.fired[1].event, Event::Waits { depth: 1, .. }));
+/// # Ok::<(), iocp_model::Rejection>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Fired {
     /// The rule.
@@ -467,6 +586,20 @@ pub struct Fired {
 }
 
 /// A packet handed to a thread.
+///
+/// ```
+/// use iocp_model::{Action, Delivery, Flavor, Kernel, KernelConfig, PortId, ThreadId};
+///
+/// let mut k = Kernel::new(&KernelConfig::new(Flavor::Windows, &[1], 1));
+/// let (p, t) = (PortId(0), ThreadId(0));
+/// k.step(Action::post(p, 1))?;
+/// k.step(Action::post(p, 2))?;
+/// // GetQueuedCompletionStatusEx with room for 8 takes both, head first.
+/// let out = k.step(Action::get_ex(t, p, 8))?;
+/// let got: Vec<(ThreadId, u64)> = out.deliveries.iter().map(|d: &Delivery| (d.thread, d.packet.key)).collect();
+/// assert_eq!(got, [(t, 1), (t, 2)]);
+/// # Ok::<(), iocp_model::Rejection>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Delivery {
     /// The thread whose get returned it.
@@ -502,12 +635,29 @@ pub struct MarkChange {
 /// use it to copy only what a step touched (the explorer packs and
 /// restores kernels so). Ids from 64 up share one mark.
 ///
+/// ```
+/// use iocp_model::{Action, Flavor, Kernel, KernelConfig, Outcome, PortId, ThreadId};
+///
+/// let mut k = Kernel::new(&KernelConfig::new(Flavor::Windows, &[1, 1], 2));
+/// let mut out = Outcome::default();
+/// k.apply(Action::post(PortId(1), 7), &mut out).unwrap();
+/// let touched = out.touched;
+/// // The post queued its packet on P1: P1 and its IOCQ, nothing else.
+/// assert!(touched.port(PortId(1)) && !touched.port(PortId(0)));
+/// assert_eq!((touched.iocq_mask(), touched.wtq_mask()), (0b10, 0));
+/// assert!(!touched.thread(ThreadId(0)) && !touched.io());
+/// ```
+///
 /// [`Counters`]: super::Counters
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Touched {
-    threads: u64,
+    // One word per kind of mark. Marking an IOCQ or a WTQ marks its port
+    // too; `ports` is kept apart from `iocqs` and `wtqs` (not next to
+    // either), so that the two marks stay two 8-byte writes: merged into
+    // one 16-byte read-modify-write, they would read a word the step wrote
+    // just before, which stalls store forwarding on the hot path.
     ports: u64,
-    /// Ports whose IOCQ, and ports whose WTQ, may have been written.
+    threads: u64,
     iocqs: u64,
     wtqs: u64,
     /// Some thread or port with an id of 64 or more.
@@ -518,8 +668,8 @@ pub struct Touched {
 impl Touched {
     /// Nothing written.
     pub const NONE: Touched = Touched {
-        threads: 0,
         ports: 0,
+        threads: 0,
         iocqs: 0,
         wtqs: 0,
         far: false,
@@ -530,8 +680,8 @@ impl Touched {
     /// before the model fills it, so a step made another way is never taken
     /// for one that changed nothing).
     pub const ALL: Touched = Touched {
-        threads: u64::MAX,
         ports: u64::MAX,
+        threads: u64::MAX,
         iocqs: u64::MAX,
         wtqs: u64::MAX,
         far: true,
@@ -599,40 +749,38 @@ impl Touched {
         self.io
     }
 
+    /// Sets bit `i` of `mask`, or `far` for an id of 64 or more.
     #[inline(always)]
-    pub(crate) fn add_thread(&mut self, t: ThreadId) {
-        if t.0 < 64 {
-            self.threads |= 1 << t.0;
+    fn add(mask: &mut u64, far: &mut bool, i: u32) {
+        if i < 64 {
+            *mask |= 1 << i;
         } else {
-            self.far = true;
+            *far = true;
         }
     }
 
     #[inline(always)]
+    pub(crate) fn add_thread(&mut self, t: ThreadId) {
+        Touched::add(&mut self.threads, &mut self.far, t.0);
+    }
+
+    #[inline(always)]
     pub(crate) fn add_port(&mut self, p: PortId) {
-        if p.0 < 64 {
-            self.ports |= 1 << p.0;
-        } else {
-            self.far = true;
-        }
+        Touched::add(&mut self.ports, &mut self.far, p.0);
     }
 
     /// Port `p`'s IOCQ (and so port `p`).
     #[inline(always)]
     pub(crate) fn add_iocq(&mut self, p: PortId) {
         self.add_port(p);
-        if p.0 < 64 {
-            self.iocqs |= 1 << p.0;
-        }
+        Touched::add(&mut self.iocqs, &mut self.far, p.0);
     }
 
     /// Port `p`'s WTQ (and so port `p`).
     #[inline(always)]
     pub(crate) fn add_wtq(&mut self, p: PortId) {
         self.add_port(p);
-        if p.0 < 64 {
-            self.wtqs |= 1 << p.0;
-        }
+        Touched::add(&mut self.wtqs, &mut self.far, p.0);
     }
 
     #[inline(always)]
@@ -642,6 +790,22 @@ impl Touched {
 }
 
 /// Everything one applied action did. Reused across steps to avoid allocation.
+///
+/// ```
+/// use iocp_model::{Action, CallResult, Flavor, Kernel, KernelConfig, Outcome, PortId, ThreadId, WinError};
+///
+/// let mut k = Kernel::new(&KernelConfig::new(Flavor::Windows, &[1], 2));
+/// let (p, t0, t1) = (PortId(0), ThreadId(0), ThreadId(1));
+/// let mut out = Outcome::default(); // reused from step to step
+/// k.apply(Action::get(t0, p), &mut out)?;
+/// k.apply(Action::get(t1, p), &mut out)?;
+/// k.apply(Action::close_port(p), &mut out)?;
+/// // The call succeeded; both waiters' calls failed with ERROR_ABANDONED_WAIT_0.
+/// assert_eq!(out.result, CallResult::Success);
+/// assert_eq!(out.failures, [(t1, WinError::AbandonedWait0), (t0, WinError::AbandonedWait0)]);
+/// assert!(out.deliveries.is_empty() && !out.fired.is_empty());
+/// # Ok::<(), iocp_model::Rejection>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outcome {
     /// The step's own call result.

@@ -6,9 +6,37 @@
 
 use std::collections::HashMap;
 
+/// The ids `0..n` of one kind, in order: what [`crate::Kernel::port_ids`],
+/// [`Names::thread_ids`] and the like return.
+#[derive(Clone, Debug)]
+pub struct Ids<T> {
+    range: std::ops::Range<u32>,
+    kind: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T> Ids<T> {
+    fn first(n: usize) -> Ids<T> {
+        Ids {
+            range: 0..u32::try_from(n).expect("ids fit in 32 bits"),
+            kind: std::marker::PhantomData,
+        }
+    }
+}
+
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
+        ///
+        /// An id is an index into the model's tables, in declaration order:
+        ///
+        /// ```
+        #[doc = concat!("use iocp_model::", stringify!($name), ";")]
+        ///
+        #[doc = concat!("let second = ", stringify!($name), "(1);")]
+        /// assert_eq!(second.index(), 1);
+        #[doc = concat!("assert_eq!(", stringify!($name), "::from_index(1), second);")]
+        #[doc = concat!("assert_eq!(", stringify!($name), "::first(2).last(), Some(second));")]
+        /// ```
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub struct $name(pub u32);
 
@@ -18,7 +46,44 @@ macro_rules! id_type {
             pub fn index(self) -> usize {
                 self.0 as usize
             }
+
+            /// The id at index `i` of the model's tables (the inverse of
+            /// [`Self::index`]). Panics if `i` does not fit in 32 bits, which
+            /// no table of the model reaches.
+            #[inline]
+            pub fn from_index(i: usize) -> Self {
+                $name(u32::try_from(i).expect("ids fit in 32 bits"))
+            }
+
+            /// The first `n` ids, in order (`0..n`).
+            #[inline]
+            pub fn first(n: usize) -> Ids<Self> {
+                Ids::first(n)
+            }
         }
+
+        impl Iterator for Ids<$name> {
+            type Item = $name;
+            #[inline]
+            fn next(&mut self) -> Option<$name> {
+                self.range.next().map($name)
+            }
+            #[inline]
+            fn size_hint(&self) -> (usize, Option<usize>) {
+                self.range.size_hint()
+            }
+        }
+
+        impl DoubleEndedIterator for Ids<$name> {
+            #[inline]
+            fn next_back(&mut self) -> Option<$name> {
+                self.range.next_back().map($name)
+            }
+        }
+
+        impl ExactSizeIterator for Ids<$name> {}
+
+        impl std::iter::FusedIterator for Ids<$name> {}
     };
 }
 
@@ -67,7 +132,7 @@ impl Interner {
         if let Some(&i) = self.index.get(s) {
             return i;
         }
-        let i = self.names.len() as u32;
+        let i = u32::try_from(self.names.len()).expect("ids fit in 32 bits");
         self.names.push(s.to_owned());
         self.index.insert(s.to_owned(), i);
         i
@@ -89,6 +154,17 @@ impl Interner {
 ///
 /// Ports, threads and devices are declared up front; OVERLAPPED labels,
 /// status names and free labels are interned as a scenario uses them.
+///
+/// ```
+/// use iocp_model::{Names, ThreadId};
+///
+/// let mut names = Names::new(vec!["P".into()], vec!["T1".into(), "T2".into()], vec![]);
+/// assert_eq!(names.thread(ThreadId(1)), "T2");
+/// assert_eq!(names.find_thread("T1"), Some(ThreadId(0)));
+/// assert_eq!(names.thread_ids().collect::<Vec<_>>(), [ThreadId(0), ThreadId(1)]);
+/// let ov = names.intern_overlapped("ovA");
+/// assert_eq!(names.overlapped(ov), "ovA");
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct Names {
     ports: Vec<String>,
@@ -162,26 +238,33 @@ impl Names {
         &self.devices
     }
 
+    /// Every port's id, in order.
+    pub fn port_ids(&self) -> Ids<PortId> {
+        PortId::first(self.ports.len())
+    }
+    /// Every thread's id, in order.
+    pub fn thread_ids(&self) -> Ids<ThreadId> {
+        ThreadId::first(self.threads.len())
+    }
+    /// Every device's id, in order.
+    pub fn device_ids(&self) -> Ids<DeviceId> {
+        DeviceId::first(self.devices.len())
+    }
+
     /// The id of the port with this name.
     pub fn find_port(&self, name: &str) -> Option<PortId> {
-        self.ports
-            .iter()
-            .position(|n| n == name)
-            .map(|i| PortId(i as u32))
+        let i = self.ports.iter().position(|n| n == name)?;
+        Some(PortId::from_index(i))
     }
     /// The id of the thread with this name.
     pub fn find_thread(&self, name: &str) -> Option<ThreadId> {
-        self.threads
-            .iter()
-            .position(|n| n == name)
-            .map(|i| ThreadId(i as u32))
+        let i = self.threads.iter().position(|n| n == name)?;
+        Some(ThreadId::from_index(i))
     }
     /// The id of the device with this name.
     pub fn find_device(&self, name: &str) -> Option<DeviceId> {
-        self.devices
-            .iter()
-            .position(|n| n == name)
-            .map(|i| DeviceId(i as u32))
+        let i = self.devices.iter().position(|n| n == name)?;
+        Some(DeviceId::from_index(i))
     }
     /// The id of an OVERLAPPED label already seen, if any.
     pub fn find_overlapped(&self, label: &str) -> Option<OvId> {

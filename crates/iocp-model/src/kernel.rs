@@ -6,13 +6,24 @@ use super::action::{Action, Timeout};
 use super::device_list::{Device, DeviceList};
 use super::error::{RejectKind, Rejection};
 use super::event::{Outcome, Rule, Touched};
-use super::ids::{DeviceId, OvId, PortId, ThreadId};
+use super::ids::{DeviceId, Ids, OvId, PortId, ThreadId};
 use super::iocq::Iocq;
 use super::port::Port;
 use super::thread::{Thread, ThreadState};
 use super::wtq::{WakeOrder, Wtq};
 
 /// Which implementation of completion ports to simulate.
+///
+/// ```
+/// use iocp_model::{Flavor, WakeOrder};
+///
+/// let wine = Flavor::parse("wine").unwrap();
+/// assert_eq!(wine.as_str(), "wine");
+/// // Wine 8 wakes its oldest waiter and ignores the concurrency value.
+/// assert_eq!((wine.wake_order(), wine.gated()), (WakeOrder::Fifo, false));
+/// assert!(Flavor::Windows.gated() && Flavor::Windows.keeps_for_marked_inserter());
+/// assert!(!Flavor::Wine.abandons_waiters_on_close() && Flavor::Wine10.abandons_waiters_on_close());
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Flavor {
     /// The NT kernel queue: LIFO wake, concurrency limit enforced.
@@ -76,6 +87,22 @@ impl Flavor {
 }
 
 /// Where an OVERLAPPED is in its life (rule 10).
+///
+/// ```
+/// use iocp_model::{Action, DeviceId, Flavor, Kernel, KernelConfig, OvId, OvUse, PortId};
+///
+/// let mut k = Kernel::new(&KernelConfig { devices: vec![false], ..KernelConfig::new(Flavor::Windows, &[1], 1) });
+/// let (d, ov) = (DeviceId(0), OvId(0));
+/// k.step(Action::associate(d, PortId(0), 9))?;
+/// assert_eq!(k.overlapped(ov), OvUse::Free);
+/// k.step(Action::issue(d, ov))?;
+/// assert_eq!(k.overlapped(ov), OvUse::Pending(d));
+/// // Completed: its packet waits in the IOCQ, and the OVERLAPPED stays in use.
+/// k.step(Action::complete(ov, 512))?;
+/// assert_eq!(k.overlapped(ov), OvUse::Queued);
+/// assert_eq!(k.counters().made, 1);
+/// # Ok::<(), iocp_model::Rejection>(())
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum OvUse {
     /// Free to be used by a new request.
@@ -88,6 +115,20 @@ pub enum OvUse {
 }
 
 /// Totals kept across a whole run.
+///
+/// ```
+/// use iocp_model::{Action, Flavor, Kernel, KernelConfig, PortId, ThreadId};
+///
+/// let mut k = Kernel::new(&KernelConfig::new(Flavor::Windows, &[1], 1));
+/// k.step(Action::post(PortId(0), 1))?;
+/// k.step(Action::post(PortId(0), 2))?;
+/// k.step(Action::get(ThreadId(0), PortId(0)))?;
+/// k.step(Action::close_port(PortId(0)))?;
+/// let c = k.counters();
+/// // Property 1: every packet made is queued, delivered or lost.
+/// assert_eq!((c.made, c.delivered, c.lost), (2, 1, 1));
+/// # Ok::<(), iocp_model::Rejection>(())
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Counters {
     /// Packets made: posts that succeeded, and completions of requests on
@@ -100,6 +141,18 @@ pub struct Counters {
 }
 
 /// How to build a [`Kernel`].
+///
+/// ```
+/// use iocp_model::{Flavor, KernelConfig};
+///
+/// // One port of concurrency 1 and two threads on a 4-processor machine.
+/// let c = KernelConfig::new(Flavor::Windows, &[1], 2);
+/// assert_eq!((c.cpus, c.ports.as_slice(), c.threads), (4, &[1][..], 2));
+/// // The same with every field named, and two devices (the second skips
+/// // the port when a request succeeds at once).
+/// let c = KernelConfig { devices: vec![false, true], ..c };
+/// assert_eq!(c.devices.len(), 2);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KernelConfig {
     /// Windows or Wine.
@@ -114,15 +167,52 @@ pub struct KernelConfig {
     pub devices: Vec<bool>,
 }
 
+impl KernelConfig {
+    /// A machine of `flavor` with 4 processors (the scenario format's
+    /// default), one port per entry of `ports` (its concurrency), `threads`
+    /// threads and no device.
+    pub fn new(flavor: Flavor, ports: &[u32], threads: usize) -> KernelConfig {
+        KernelConfig {
+            flavor,
+            cpus: 4,
+            ports: ports.to_vec(),
+            threads,
+            devices: Vec::new(),
+        }
+    }
+}
+
 /// The simulated machine: every port, thread, device and OVERLAPPED.
 ///
 /// Pure and deterministic: the same actions give the same states, outcomes
 /// and errors. Cloning gives an independent copy (the explorer relies on
 /// it); `clone_from` reuses the destination's buffers, so copying a state
 /// into a kernel of the same world allocates nothing once they have grown.
+///
+/// ```
+/// use iocp_model::{Action, Flavor, Kernel, KernelConfig, Outcome, PortId, ThreadId, ThreadStatus};
+///
+/// let mut k = Kernel::new(&KernelConfig::new(Flavor::Windows, &[2], 2));
+/// let p = PortId(0);
+/// // `step` returns what an action did; `apply` fills an outcome you reuse.
+/// k.step(Action::get(ThreadId(0), p))?;
+/// let mut out = Outcome::default();
+/// for key in 1..=3 {
+///     k.apply(Action::post(p, key), &mut out)?;
+/// }
+/// assert_eq!(k.thread(ThreadId(0)).status(), ThreadStatus::Running);
+/// assert_eq!(k.port(p).iocq().len(), 2);
+/// // Ids come from the kernel; a lookup with an id from outside is checked.
+/// assert_eq!(k.thread_ids().count(), 2);
+/// assert!(k.get_port(PortId(7)).is_none());
+/// # Ok::<(), iocp_model::Rejection>(())
+/// ```
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub struct Kernel {
     pub(crate) flavor: Flavor,
+    /// Which waiter the ports wake: the flavour's, unless set otherwise
+    /// ([`Kernel::set_wake_order`]).
+    pub(crate) wake: WakeOrder,
     pub(crate) cpus: u32,
     pub(crate) ports: Vec<Port>,
     pub(crate) threads: Vec<Thread>,
@@ -135,6 +225,7 @@ impl Clone for Kernel {
     fn clone(&self) -> Kernel {
         Kernel {
             flavor: self.flavor,
+            wake: self.wake,
             cpus: self.cpus,
             ports: self.ports.clone(),
             threads: self.threads.clone(),
@@ -148,6 +239,7 @@ impl Clone for Kernel {
     #[inline]
     fn clone_from(&mut self, source: &Kernel) {
         self.flavor = source.flavor;
+        self.wake = source.wake;
         self.cpus = source.cpus;
         self.ports.clone_from(&source.ports);
         self.threads.clone_from(&source.threads);
@@ -162,6 +254,7 @@ impl Kernel {
     pub fn new(config: &KernelConfig) -> Kernel {
         Kernel {
             flavor: config.flavor,
+            wake: config.flavor.wake_order(),
             cpus: config.cpus,
             ports: config
                 .ports
@@ -180,7 +273,7 @@ impl Kernel {
     /// live port: a real thread joins when it first calls get); the rules
     /// never add threads themselves.
     pub fn add_thread(&mut self) -> ThreadId {
-        let id = ThreadId(self.threads.len() as u32);
+        let id = ThreadId::from_index(self.threads.len());
         self.threads.push(Thread::FREE);
         id
     }
@@ -189,6 +282,32 @@ impl Kernel {
     #[inline]
     pub fn flavor(&self) -> Flavor {
         self.flavor
+    }
+    /// Which waiter the ports wake: the flavour's ([`Flavor::wake_order`])
+    /// unless [`Kernel::set_wake_order`] chose the other.
+    #[inline]
+    pub fn wake_order(&self) -> WakeOrder {
+        self.wake
+    }
+    /// Makes every port wake its waiters in `order` from now on, whatever
+    /// the flavour does (the lab's and the live port's `fifo-limited`
+    /// policy: the Windows rules, the oldest waiter woken). Every other rule
+    /// stays the flavour's, and property 4 checks this order.
+    ///
+    /// ```
+    /// use iocp_model::{Action, Kernel, KernelConfig, PortId, ThreadId, WakeOrder};
+    ///
+    /// let mut k = Kernel::new(&KernelConfig::new(iocp_model::Flavor::Windows, &[1], 2));
+    /// k.set_wake_order(WakeOrder::Fifo);
+    /// let (p, t0, t1) = (PortId(0), ThreadId(0), ThreadId(1));
+    /// k.step(Action::get(t0, p)).unwrap();
+    /// k.step(Action::get(t1, p)).unwrap();
+    /// let out = k.step(Action::post(p, 1)).unwrap();
+    /// assert_eq!(out.deliveries[0].thread, t0, "the oldest waiter wakes");
+    /// ```
+    #[inline]
+    pub fn set_wake_order(&mut self, order: WakeOrder) {
+        self.wake = order;
     }
     /// Number of processors.
     #[inline]
@@ -200,20 +319,47 @@ impl Kernel {
     pub fn ports(&self) -> &[Port] {
         &self.ports
     }
-    /// One port.
+    /// One port. Panics on an id this kernel does not have (use
+    /// [`Kernel::get_port`] for ids from outside).
     #[inline]
     pub fn port(&self, id: PortId) -> &Port {
         &self.ports[id.index()]
+    }
+    /// One port, or `None` for an id this kernel does not have.
+    #[inline]
+    pub fn get_port(&self, id: PortId) -> Option<&Port> {
+        self.ports.get(id.index())
+    }
+    /// Every port's id, in order (`PortId(0)`, `PortId(1)`, ...).
+    #[inline]
+    pub fn port_ids(&self) -> Ids<PortId> {
+        PortId::first(self.ports.len())
     }
     /// Every thread, in id order.
     #[inline]
     pub fn threads(&self) -> &[Thread] {
         &self.threads
     }
-    /// One thread.
+    /// One thread. Panics on an id this kernel does not have (use
+    /// [`Kernel::get_thread`] for ids from outside).
     #[inline]
     pub fn thread(&self, id: ThreadId) -> &Thread {
         &self.threads[id.index()]
+    }
+    /// One thread, or `None` for an id this kernel does not have.
+    #[inline]
+    pub fn get_thread(&self, id: ThreadId) -> Option<&Thread> {
+        self.threads.get(id.index())
+    }
+    /// Every thread's id, in order.
+    #[inline]
+    pub fn thread_ids(&self) -> Ids<ThreadId> {
+        ThreadId::first(self.threads.len())
+    }
+    /// Every device's id, in order.
+    #[inline]
+    pub fn device_ids(&self) -> Ids<DeviceId> {
+        DeviceId::first(self.devices.len())
     }
     /// The Device List.
     #[inline]
@@ -231,8 +377,33 @@ impl Kernel {
         self.ovs.get(id.index()).copied().unwrap_or_default()
     }
 
+    /// Applies one action and returns what it did: [`Kernel::apply`] into a
+    /// new [`Outcome`]. A loop that applies many actions should reuse one
+    /// outcome with `apply`, which allocates nothing once it has grown.
+    ///
+    /// ```
+    /// use iocp_model::{Action, CallResult, Flavor, Kernel, KernelConfig, PortId, ThreadId};
+    ///
+    /// let mut k = Kernel::new(&KernelConfig::new(Flavor::Windows, &[1], 1));
+    /// let (p, t) = (PortId(0), ThreadId(0));
+    /// assert_eq!(k.step(Action::get(t, p))?.result, CallResult::Pending);
+    /// let out = k.step(Action::post(p, 7))?;
+    /// assert_eq!((out.deliveries[0].thread, out.deliveries[0].packet.key), (t, 7));
+    /// // T0 runs: it cannot be timed out; the refusal names the rule and why.
+    /// let refused = k.step(Action::timeout(t)).unwrap_err();
+    /// assert_eq!(refused.rule, iocp_model::Rule::Timeout);
+    /// # Ok::<(), iocp_model::Rejection>(())
+    /// ```
+    pub fn step(&mut self, action: Action) -> Result<Outcome, Rejection> {
+        let mut out = Outcome::default();
+        self.apply(action, &mut out)?;
+        Ok(out)
+    }
+
     /// Applies one action. On success `out` describes what happened; on
     /// rejection the kernel is exactly as before and `out` is cleared.
+    /// `out`'s buffers are reused: no allocation once they have grown (the
+    /// form for loops; [`Kernel::step`] returns a new outcome).
     pub fn apply(&mut self, action: Action, out: &mut Outcome) -> Result<(), Rejection> {
         out.clear();
         // From here the rules mark what they write (see `Touched`).
@@ -282,20 +453,7 @@ impl Kernel {
     /// Checks an action's preconditions without changing anything.
     #[inline]
     pub fn validate(&self, action: Action) -> Result<(), Rejection> {
-        let rule = match action {
-            Action::Associate { .. } => Rule::Associate,
-            Action::Issue { .. } => Rule::Issue,
-            Action::Complete { .. } => Rule::Complete,
-            Action::Post { .. } => Rule::Insert,
-            Action::Get { .. } => Rule::Get,
-            Action::GetEx { .. } => Rule::GetEx,
-            Action::Block { .. } => Rule::Block,
-            Action::Unblock { .. } => Rule::Unblock,
-            Action::Timeout { .. } => Rule::Timeout,
-            Action::Exit { .. } => Rule::Exit,
-            Action::CloseDevice { .. } => Rule::CloseDevice,
-            Action::ClosePort { .. } => Rule::ClosePort,
-        };
+        let rule = action.rule();
         let reject = |kind| Err(Rejection { rule, kind });
         match action {
             Action::Associate { device, port, .. } => {

@@ -5,6 +5,19 @@ use super::ids::{OvId, StatusId};
 /// Where a packet came from. Only packets made by an I/O completion own
 /// their OVERLAPPED (rule 10: it stays in use until the packet is dequeued);
 /// the OVERLAPPED of a post is only a label.
+///
+/// ```
+/// use iocp_model::{Action, DeviceId, Flavor, Kernel, KernelConfig, Origin, OvId, PortId};
+///
+/// let mut k = Kernel::new(&KernelConfig { devices: vec![false], ..KernelConfig::new(Flavor::Windows, &[1], 1) });
+/// k.step(Action::associate(DeviceId(0), PortId(0), 1))?;
+/// k.step(Action::issue(DeviceId(0), OvId(0)))?;
+/// k.step(Action::complete(OvId(0), 100))?;
+/// k.step(Action::post(PortId(0), 2))?;
+/// let origins: Vec<Origin> = k.port(PortId(0)).iocq().iter().map(|p| p.origin).collect();
+/// assert_eq!(origins, [Origin::Io, Origin::Post]);
+/// # Ok::<(), iocp_model::Rejection>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Origin {
     /// PostQueuedCompletionStatus.
@@ -15,6 +28,20 @@ pub enum Origin {
 
 /// A completion packet, the four fields of an IOCQ entry in the lecture
 /// diagram: bytes transferred, completion key, OVERLAPPED, status.
+///
+/// ```
+/// use iocp_model::{Action, Flavor, Kernel, KernelConfig, Origin, OvId, Packet, PortId, StatusId};
+///
+/// let mut k = Kernel::new(&KernelConfig::new(Flavor::Windows, &[1], 1));
+/// let p = PortId(0);
+/// k.step(Action::Post { port: p, key: 7, bytes: 512, overlapped: Some(OvId(0)), by: None })?;
+/// let queued: Vec<Packet> = k.port(p).iocq().iter().copied().collect();
+/// assert_eq!(
+///     queued,
+///     [Packet { bytes: 512, key: 7, overlapped: Some(OvId(0)), status: StatusId::SUCCESS, origin: Origin::Post }]
+/// );
+/// # Ok::<(), iocp_model::Rejection>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Packet {
     /// lpNumberOfBytesTransferred.

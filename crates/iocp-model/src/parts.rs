@@ -27,8 +27,19 @@ use super::kernel::{Counters, Flavor, Kernel, OvUse};
 use super::packet::Packet;
 use super::port::Port;
 use super::thread::{Thread, ThreadState};
+use super::wtq::WakeOrder;
 
 /// One port as plain data (see [`Port`] for the meaning of each field).
+///
+/// ```
+/// use iocp_model::{Action, Flavor, Kernel, KernelConfig, PortId, PortParts, ThreadId};
+///
+/// let mut k = Kernel::new(&KernelConfig::new(Flavor::Windows, &[1], 1));
+/// k.step(Action::get(ThreadId(0), PortId(0)))?;
+/// let port: &PortParts = &k.parts().ports[0];
+/// assert_eq!((port.current, port.wtq.as_slice()), (0, &[ThreadId(0)][..]));
+/// # Ok::<(), iocp_model::Rejection>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PortParts {
     /// NumberOfConcurrentThreads as declared (`max` is derived from it).
@@ -48,6 +59,16 @@ pub struct PortParts {
 }
 
 /// One device as plain data (see [`super::Device`]).
+///
+/// ```
+/// use iocp_model::{Action, DeviceId, DeviceParts, Flavor, Kernel, KernelConfig, PortId};
+///
+/// let mut k = Kernel::new(&KernelConfig { devices: vec![false], ..KernelConfig::new(Flavor::Windows, &[1], 1) });
+/// k.step(Action::associate(DeviceId(0), PortId(0), 3))?;
+/// let d: &DeviceParts = &k.parts().devices[0];
+/// assert_eq!((d.entry, d.closed), (Some((PortId(0), 3)), false));
+/// # Ok::<(), iocp_model::Rejection>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DeviceParts {
     /// The Device List entry `(port, key)`, if associated and not closed.
@@ -62,10 +83,31 @@ pub struct DeviceParts {
 
 /// A whole [`Kernel`] as plain data: [`Kernel::to_parts`] makes it,
 /// [`Kernel::from_parts`] checks it and builds the kernel.
+///
+/// ```
+/// use iocp_model::{Flavor, Kernel, KernelParts, PartsError, PortId, PortParts, Thread, ThreadId, ThreadState};
+///
+/// // A port of concurrency 1 with T0 running in its RTL, built directly.
+/// let mut parts = KernelParts::empty(Flavor::Windows, 4);
+/// parts.ports.push(PortParts { concurrency: 1, current: 1, rtl: vec![ThreadId(0)], ..PortParts::default() });
+/// parts.threads.push(Thread::new(ThreadState::Running, Some(PortId(0)), false));
+/// let k = Kernel::from_parts(parts.clone()).unwrap();
+/// assert_eq!(k.port(PortId(0)).rtl().as_slice(), [ThreadId(0)]);
+/// assert_eq!(k.parts(), parts);
+/// // `current` out of step with the RTL is refused, with the numbers.
+/// parts.ports[0].current = 2;
+/// assert_eq!(
+///     Kernel::from_parts(parts).unwrap_err(),
+///     PartsError::CurrentNotRtl { port: PortId(0), current: 2, rtl: 1 }
+/// );
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KernelParts {
     /// The flavour simulated.
     pub flavor: Flavor,
+    /// Which waiter the ports wake ([`Kernel::wake_order`]); `empty`
+    /// gives the flavour's.
+    pub wake_order: WakeOrder,
     /// Number of processors (the limit of ports with concurrency 0).
     pub cpus: u32,
     /// Every port, in id order.
@@ -81,6 +123,18 @@ pub struct KernelParts {
 }
 
 /// Why [`Kernel::from_parts`] refused its parts: the first invariant broken.
+///
+/// ```
+/// use iocp_model::{Flavor, Kernel, KernelParts, PartsError, PortId, PortParts};
+/// use iocp_model::{Thread, ThreadId, ThreadState, Timeout, Wait};
+///
+/// // A thread waiting on a port whose WTQ does not hold it.
+/// let mut parts = KernelParts::empty(Flavor::Windows, 4);
+/// parts.ports.push(PortParts { concurrency: 1, ..PortParts::default() });
+/// let waiting = ThreadState::Waiting(Wait { timeout: Timeout::Infinite, batch: None });
+/// parts.threads.push(Thread::new(waiting, Some(PortId(0)), false));
+/// assert_eq!(Kernel::from_parts(parts).unwrap_err(), PartsError::Misplaced { thread: ThreadId(0) });
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[allow(missing_docs)] // variant fields are the ids and numbers involved
 pub enum PartsError {
@@ -129,6 +183,7 @@ impl KernelParts {
     pub fn empty(flavor: Flavor, cpus: u32) -> KernelParts {
         KernelParts {
             flavor,
+            wake_order: flavor.wake_order(),
             cpus,
             ports: Vec::new(),
             threads: Vec::new(),
@@ -143,7 +198,7 @@ impl KernelParts {
         let np = self.ports.len();
         let mut listed = 0usize;
         for (i, p) in self.ports.iter().enumerate() {
-            let port = PortId(i as u32);
+            let port = PortId::from_index(i);
             if p.current as usize != p.rtl.len() {
                 return Err(PartsError::CurrentNotRtl {
                     port,
@@ -163,7 +218,7 @@ impl KernelParts {
         // a duplicate or a thread that does not belong there.
         let mut placed = 0usize;
         for (i, th) in self.threads.iter().enumerate() {
-            let t = ThreadId(i as u32);
+            let t = ThreadId::from_index(i);
             let port = match th.port() {
                 Some(p) if p.index() >= np => return Err(PartsError::OutOfRange),
                 Some(p) => Some(&self.ports[p.index()]),
@@ -192,7 +247,7 @@ impl KernelParts {
         let mut pending = 0usize;
         for (i, &u) in self.ovs.iter().enumerate() {
             if let OvUse::Pending(d) = u {
-                let overlapped = OvId(i as u32);
+                let overlapped = OvId::from_index(i);
                 match self.devices.get(d.index()) {
                     Some(dev) if dev.pending.contains(&overlapped) => pending += 1,
                     _ => return Err(PartsError::Pending { overlapped }),
@@ -201,7 +256,7 @@ impl KernelParts {
         }
         let mut listed_pending = 0usize;
         for (i, dev) in self.devices.iter().enumerate() {
-            let device = DeviceId(i as u32);
+            let device = DeviceId::from_index(i);
             if matches!(dev.entry, Some((p, _)) if p.index() >= np) {
                 return Err(PartsError::OutOfRange);
             }
@@ -254,6 +309,7 @@ impl Kernel {
     fn build(parts: KernelParts) -> Kernel {
         let KernelParts {
             flavor,
+            wake_order,
             cpus,
             ports,
             threads,
@@ -282,6 +338,7 @@ impl Kernel {
         }
         Kernel {
             flavor,
+            wake: wake_order,
             cpus,
             ports,
             threads,
@@ -296,6 +353,7 @@ impl Kernel {
     pub fn set_from_parts(&mut self, parts: &KernelParts) -> Result<(), PartsError> {
         parts.check()?;
         self.flavor = parts.flavor;
+        self.wake = parts.wake_order;
         self.cpus = parts.cpus;
         self.ports.truncate(parts.ports.len());
         self.ports
@@ -336,6 +394,7 @@ impl Kernel {
             return Err(PartsError::Shape);
         }
         std::mem::swap(&mut self.flavor, &mut parts.flavor);
+        std::mem::swap(&mut self.wake, &mut parts.wake_order);
         std::mem::swap(&mut self.cpus, &mut parts.cpus);
         for (port, p) in self.ports.iter_mut().zip(&mut parts.ports) {
             std::mem::swap(&mut port.concurrency, &mut p.concurrency);
@@ -367,6 +426,7 @@ impl Kernel {
     /// passes [`KernelParts::check`], and `from_parts` gives back an equal kernel.
     pub fn to_parts(&self, parts: &mut KernelParts) {
         parts.flavor = self.flavor;
+        parts.wake_order = self.wake;
         parts.cpus = self.cpus;
         parts.ports.truncate(self.ports.len());
         parts

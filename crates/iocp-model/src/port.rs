@@ -1,12 +1,32 @@
 //! A completion port: the kernel queue object that owns one IOCQ, one WTQ,
 //! one RTL and one PTL, and the concurrency value that caps releases.
 
+use super::ids::ThreadId;
 use super::iocq::Iocq;
 use super::ptl::Ptl;
 use super::rtl::Rtl;
 use super::wtq::Wtq;
 
 /// One I/O completion port.
+///
+/// ```
+/// use iocp_model::{Action, Flavor, Kernel, KernelConfig, PortId, ThreadId};
+///
+/// let mut k = Kernel::new(&KernelConfig::new(Flavor::Windows, &[1], 3));
+/// let (p, t) = (PortId(0), ThreadId::first(3).collect::<Vec<_>>());
+/// k.step(Action::get(t[0], p))?;
+/// k.step(Action::get(t[1], p))?;
+/// k.step(Action::post(p, 1))?; // to T1, the most recent waiter
+/// k.step(Action::post(p, 2))?; // queued: the port is full
+/// k.step(Action::block(t[2]))?; // T2 was never associated: no port counts it
+/// let port = k.port(p);
+/// assert_eq!((port.concurrency(), port.max(), port.current()), (1, 1, 1));
+/// assert_eq!(port.iocq().iter().map(|pk| pk.key).collect::<Vec<_>>(), [2]);
+/// assert_eq!(port.wtq().arrival_order(), [t[0]]);
+/// assert_eq!(port.rtl().as_slice(), [t[1]]);
+/// assert!(port.ptl().is_empty() && !port.has_room() && !port.over_limit());
+/// # Ok::<(), iocp_model::Rejection>(())
+/// ```
 #[derive(Debug, PartialEq, Eq, Hash)]
 pub struct Port {
     /// NumberOfConcurrentThreads as declared (0 means "number of CPUs").
@@ -108,16 +128,36 @@ impl Port {
         self.current < self.max
     }
 
-    /// The port releases thread `t`: it joins the RTL and `current += 1`.
-    /// Returns `(current, max)` after the release, computed in registers
-    /// (re-reading them from memory right after the narrower store stalls
-    /// store forwarding on the hot path).
+    /// Idle work: `current < max`, a packet queued and a thread waiting,
+    /// the situation the Windows rules never leave behind (property 3),
+    /// except after a post by a worker carrying the queue-wait mark.
     #[inline]
-    pub(crate) fn count_in(&mut self, t: super::ids::ThreadId) -> (u32, u32) {
+    pub fn idle_with_work(&self) -> bool {
+        self.has_room() && !self.iocq.is_empty() && !self.wtq.is_empty()
+    }
+
+    /// The port counts thread `t` in: it joins the RTL and `current += 1`
+    /// (a release, or an unchecked return: rules 4 and 5). Returns
+    /// `(current, max)` after, computed in registers (re-reading them
+    /// from memory right after the narrower store stalls store forwarding
+    /// on the hot path).
+    #[inline]
+    pub(crate) fn count_in(&mut self, t: ThreadId) -> (u32, u32) {
         let (current, max) = (self.current + 1, self.max);
         self.current = current;
         self.rtl.0.insert(t);
         (current, max)
+    }
+
+    /// The port counts thread `t` out (it stopped running for the port: it
+    /// called get again, blocked, exited or left): out of the RTL and
+    /// `current -= 1`. Returns `current` after.
+    #[inline]
+    pub(crate) fn count_out(&mut self, t: ThreadId) -> u32 {
+        let current = self.current - 1;
+        self.current = current;
+        self.rtl.0.remove(t);
+        current
     }
 }
 

@@ -10,6 +10,28 @@ use super::kernel::{Flavor, Kernel};
 use super::wtq::WakeOrder;
 
 /// A property of model.md that a step broke.
+///
+/// ```
+/// use iocp_model::properties::{check_step, Seen, Violation};
+/// use iocp_model::{Action, Flavor, Kernel, KernelConfig, PortId, ThreadId};
+///
+/// let mut k = Kernel::new(&KernelConfig::new(Flavor::Windows, &[1], 2));
+/// let (p, t0, t1) = (PortId(0), ThreadId(0), ThreadId(1));
+/// k.step(Action::get(t0, p))?;
+/// k.step(Action::get(t1, p))?;
+/// let before = k.clone();
+/// let mut out = k.step(Action::post(p, 1))?;
+/// check_step(&before, &Action::post(p, 1), Some(&out), &k).unwrap();
+/// // An outcome that claims the oldest waiter woke breaks property 4.
+/// out.deliveries[0].thread = t0;
+/// if let iocp_model::Event::HandedOff { thread, .. } = &mut out.fired[0].event {
+///     *thread = t0;
+/// }
+/// let v: Violation = check_step(&before, &Action::post(p, 1), Some(&out), &k).unwrap_err();
+/// assert_eq!(v.property, 4);
+/// assert!(matches!(v.seen, Seen::WakeOrder { woke, expected: Some(e), .. } if woke == t0 && e == t1));
+/// # Ok::<(), iocp_model::Rejection>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Violation {
     /// The property's number (1-7).
@@ -21,6 +43,19 @@ pub struct Violation {
 
 /// What a broken property looked like: the numbers a front end needs to
 /// explain it.
+///
+/// ```
+/// use iocp_model::properties::{check_step, Seen};
+/// use iocp_model::{Action, Flavor, Kernel, KernelConfig, PortId};
+///
+/// // A rejected action that changed the state breaks property 7.
+/// let k = Kernel::new(&KernelConfig::new(Flavor::Windows, &[1], 1));
+/// let mut after = k.clone();
+/// after.step(Action::post(PortId(0), 1))?;
+/// let v = check_step(&k, &Action::close_port(PortId(3)), None, &after).unwrap_err();
+/// assert_eq!((v.property, v.seen), (7, Seen::RejectedChanged { op: "close_port" }));
+/// # Ok::<(), iocp_model::Rejection>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[allow(missing_docs)] // fields are the numbers named in each variant's doc
 pub enum Seen {
@@ -148,8 +183,7 @@ fn check(
         return Ok(());
     };
     conservation(before, out, after)?;
-    for (i, port) in after.ports().iter().enumerate() {
-        let p = PortId(i as u32);
+    for (p, port) in after.port_ids().zip(after.ports()) {
         // Property 2.
         if port.current as usize != port.rtl.len() {
             return Err(Violation {
@@ -167,8 +201,8 @@ fn check(
         if flavor == Flavor::Windows {
             // Property 3: no *new* idle work, except an insert by a thread
             // of this port carrying the queue-wait mark (rule 2's exception).
-            if idles(port)
-                && !idles(before.port(p))
+            if port.idle_with_work()
+                && !before.port(p).idle_with_work()
                 && !inserted_by_marked_thread(p, action, before)
             {
                 return Err(Violation {
@@ -182,18 +216,13 @@ fn check(
                     },
                 });
             }
-            wake_order(p, WakeOrder::Lifo, before, out, 4)?;
+            wake_order(p, before.wake_order(), before, out, 4)?;
             oversubscription_cause(p, action, before, out, after)?;
         } else if applies(flavor, 4) {
-            wake_order(p, flavor.wake_order(), before, out, 4)?;
+            wake_order(p, before.wake_order(), before, out, 4)?;
         }
     }
     Ok(())
-}
-
-/// Idle work: `current < max`, a queued packet and a waiter.
-fn idles(port: &super::port::Port) -> bool {
-    port.current < port.max && !port.iocq.is_empty() && !port.wtq.is_empty()
 }
 
 /// True if `action` inserts into P (a post to P, or an inline issue on a
@@ -387,6 +416,7 @@ fn fifo_packets(
 
 /// Property 4: the threads the port wakes in a step are the top of its WTQ
 /// as it was before the step, in wake order.
+#[inline] // once per port and step in the explorer's search
 pub fn wake_order(
     p: PortId,
     order: WakeOrder,

@@ -11,6 +11,7 @@ use super::ids::{DeviceId, LabelId, OvId, PortId, StatusId, ThreadId};
 use super::kernel::{Kernel, OvUse};
 use super::packet::{Origin, Packet};
 use super::thread::{ThreadState, Wait};
+use super::wtq::WakeOrder;
 
 impl Kernel {
     /// **activate(P)**: a thread counted by P stopped running (it blocked,
@@ -22,7 +23,7 @@ impl Kernel {
         if !self.flavor.gated() {
             return;
         }
-        let order = self.flavor.wake_order();
+        let order = self.wake;
         let port = self.port_mut(p, out);
         if port.iocq.is_empty() || port.wtq.is_empty() {
             return;
@@ -57,7 +58,7 @@ impl Kernel {
                 extra: taken - 1,
                 current,
                 max,
-                lifo: order == super::wtq::WakeOrder::Lifo,
+                lifo: order == WakeOrder::Lifo,
             },
         );
     }
@@ -144,44 +145,24 @@ impl Kernel {
         // with none (a packet it takes or is handed sets it again).
         let had_packet = std::mem::replace(&mut self.thread_mut(t, out).got_packet, false);
         let at_call = self.ports[p.index()].current;
+        // The caller is no longer running for the port it was counted by.
         match self.threads[t.index()].port {
             Some(q) if q == p => {
-                let port = self.port_mut(p, out);
-                port.rtl.0.remove(t);
-                port.current -= 1;
+                let current = self.port_mut(p, out).count_out(t);
                 out.fire(
                     rule,
                     Event::Returned {
                         thread: t,
                         port: p,
-                        current: port.current,
+                        current,
                         had_packet,
                     },
                 );
             }
-            Some(q) => {
-                let old = self.port_mut(q, out);
-                old.rtl.0.remove(t);
-                old.current -= 1;
-                out.fire(
-                    rule,
-                    Event::LeftPort {
-                        thread: t,
-                        port: q,
-                        current: old.current,
-                    },
-                );
-                self.thread_mut(t, out).port = Some(p);
-                out.fire(rule, Event::Joined { thread: t, port: p });
-                self.activate(q, out);
-            }
-            None => {
-                self.thread_mut(t, out).port = Some(p);
-                out.fire(rule, Event::Joined { thread: t, port: p });
-            }
+            Some(q) => self.switch_port(t, q, p, rule, out),
+            None => self.join(t, p, rule, out),
         }
         let gated = self.flavor.gated();
-        let lifo = self.flavor.wake_order() == super::wtq::WakeOrder::Lifo;
         let port = self.port_mut(p, out);
         let why = if port.iocq.is_empty() {
             Some(NoTakeWhy::IocqEmpty)
@@ -197,7 +178,7 @@ impl Kernel {
         };
         match why {
             None => {
-                let taken = match batch {
+                let count = match batch {
                     // A plain get takes the head packet (the IOCQ is non-empty here).
                     None => {
                         let packet = self.iocq_mut(p, out).pop().expect("IOCQ checked non-empty");
@@ -207,15 +188,14 @@ impl Kernel {
                     Some(n) => self.dequeue(t, p, n, out),
                 };
                 let (current, max) = self.port_mut(p, out).count_in(t);
-                let mark = self.flavor.keeps_for_marked_inserter();
-                self.set_mark(t, mark, out);
+                self.keep_mark(t, out);
                 out.result = CallResult::Success;
                 out.fire(
                     rule,
                     Event::Took {
                         thread: t,
                         port: p,
-                        count: taken,
+                        count,
                         current,
                         max,
                         gated,
@@ -224,8 +204,7 @@ impl Kernel {
             }
             Some(why) if timeout.is_poll() => {
                 let (current, max) = port.count_in(t);
-                let mark = self.flavor.keeps_for_marked_inserter();
-                self.set_mark(t, mark, out);
+                self.keep_mark(t, out);
                 out.result = CallResult::Failed(WinError::WaitTimeout);
                 out.failures.push((t, WinError::WaitTimeout));
                 out.fire(
@@ -254,11 +233,43 @@ impl Kernel {
                         port: p,
                         why,
                         depth,
-                        lifo,
+                        lifo: self.wake == WakeOrder::Lifo,
                     },
                 );
             }
         }
+    }
+
+    /// Rule 1, for a thread associated with port Q that calls get on P:
+    /// it leaves Q (`Q.current -= 1`, then activate(Q)) and joins P.
+    #[inline(never)] // rare: keeps the get path small
+    fn switch_port(&mut self, t: ThreadId, q: PortId, p: PortId, rule: Rule, out: &mut Outcome) {
+        let current = self.port_mut(q, out).count_out(t);
+        out.fire(
+            rule,
+            Event::LeftPort {
+                thread: t,
+                port: q,
+                current,
+            },
+        );
+        self.join(t, p, rule, out);
+        self.activate(q, out);
+    }
+
+    /// Rule 1: a thread calling get on P becomes associated with P.
+    #[inline(never)] // once per thread and port: keeps the get path small
+    fn join(&mut self, t: ThreadId, p: PortId, rule: Rule, out: &mut Outcome) {
+        self.thread_mut(t, out).port = Some(p);
+        out.fire(rule, Event::Joined { thread: t, port: p });
+    }
+
+    /// Rule 1: a get that returned without sleeping leaves its thread in
+    /// its get loop, carrying the queue-wait mark (NT's flavour only).
+    #[inline]
+    fn keep_mark(&mut self, t: ThreadId, out: &mut Outcome) {
+        let mark = self.flavor.keeps_for_marked_inserter();
+        self.set_mark(t, mark, out);
     }
 
     /// **Rule 2 (insert)**: a packet arrives at P, inserted by thread `by`
@@ -270,7 +281,7 @@ impl Kernel {
     /// (`Thread->Queue != Queue || Thread->WaitReason != WrQueue`): a
     /// worker still in its get loop will take the packet itself. Wine
     /// hands it to the oldest waiter whatever `current` is.
-    #[inline]
+    #[inline(always)] // the packet stays in registers (a post's hot path)
     pub(crate) fn insert(
         &mut self,
         p: PortId,
@@ -279,7 +290,7 @@ impl Kernel {
         out: &mut Outcome,
     ) {
         let gated = self.flavor.gated();
-        let order = self.flavor.wake_order();
+        let order = self.wake;
         self.counters.made += 1;
         let marked = by.filter(|&t| {
             let th = &self.threads[t.index()];
@@ -311,7 +322,7 @@ impl Kernel {
                     extra,
                     current,
                     max,
-                    lifo: order == super::wtq::WakeOrder::Lifo,
+                    lifo: order == WakeOrder::Lifo,
                     gated,
                 },
             );
@@ -345,6 +356,7 @@ impl Kernel {
     /// **Rule 2 (post)**: PostQueuedCompletionStatus inserts a packet made
     /// by the caller `by`. Fails with ERROR_INVALID_HANDLE on a closed port
     /// (changing nothing, the caller's mark included).
+    #[inline(never)] // with `insert` inside, so the packet stays in registers
     pub(crate) fn rule_post(
         &mut self,
         p: PortId,
@@ -379,10 +391,9 @@ impl Kernel {
         let current = match port_id {
             Some(p) => {
                 let port = self.port_mut(p, out);
-                port.rtl.0.remove(t);
+                let current = port.count_out(t);
                 port.ptl.0.insert(t);
-                port.current -= 1;
-                port.current
+                current
             }
             None => 0,
         };
@@ -413,9 +424,7 @@ impl Kernel {
             Some(p) => {
                 let port = self.port_mut(p, out);
                 port.ptl.0.remove(t);
-                port.rtl.0.insert(t);
-                port.current += 1;
-                (port.current, port.max)
+                port.count_in(t)
             }
             None => (0, 0),
         };
@@ -450,15 +459,14 @@ impl Kernel {
             out.fire(Rule::Timeout, Event::Unassociated { thread: t, port: p });
             return;
         }
-        port.rtl.0.insert(t);
-        port.current += 1;
+        let (current, max) = port.count_in(t);
         out.fire(
             Rule::Timeout,
             Event::TimedOut {
                 thread: t,
                 port: p,
-                current: port.current,
-                max: port.max,
+                current,
+                max,
             },
         );
     }
@@ -474,12 +482,7 @@ impl Kernel {
         th.got_packet = false;
         self.set_mark(t, false, out);
         let current = match port_id {
-            Some(p) => {
-                let port = self.port_mut(p, out);
-                port.rtl.0.remove(t);
-                port.current -= 1;
-                port.current
-            }
+            Some(p) => self.port_mut(p, out).count_out(t),
             None => 0,
         };
         out.fire(
@@ -511,7 +514,7 @@ impl Kernel {
             self.fail_closed(FailWhy::PortClosed(p), Rule::ClosePort, out);
             return;
         }
-        let order = self.flavor.wake_order();
+        let order = self.wake;
         let abandons = self.flavor.abandons_waiters_on_close();
         let port = self.port_mut(p, out);
         port.closed = true;
@@ -715,7 +718,7 @@ impl Kernel {
                 );
                 // Only Wine leaves waiters on a closed port: the lost
                 // completion wakes the oldest, whose call fails.
-                let order = self.flavor.wake_order();
+                let order = self.wake;
                 if let Some(w) = self.wtq_mut(p, out).pop(order) {
                     let th = self.thread_mut(w, out);
                     th.state = ThreadState::Running;

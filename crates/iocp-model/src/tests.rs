@@ -266,10 +266,10 @@ fn swap_parts_exchanges_states() {
 /// A random action on a kernel of [`config`]'s shape (two ports, three
 /// threads, two devices), now and then with an id out of range.
 fn random_action(next: &mut impl FnMut(u64) -> u64) -> Action {
-    let thread = ThreadId(next(4) as u32);
-    let port = PortId(next(3) as u32);
-    let device = DeviceId(next(3) as u32);
-    let overlapped = OvId(next(4) as u32);
+    let thread = ThreadId::from_index(next(4) as usize);
+    let port = PortId::from_index(next(3) as usize);
+    let device = DeviceId::from_index(next(3) as usize);
+    let overlapped = OvId::from_index(next(4) as usize);
     let timeout = [Timeout::Infinite, Timeout::Ms(0), Timeout::Ms(5)][next(3) as usize];
     let by = [None, Some(thread)][next(2) as usize];
     match next(12) {
@@ -357,15 +357,12 @@ fn touched_names_everything_a_step_writes() {
                     Ok(()) => out.touched,
                 };
                 fired.extend(out.fired.iter().map(|f| f.rule));
-                for (i, (a, b)) in k.threads().iter().zip(before.threads()).enumerate() {
-                    assert!(
-                        t.thread(ThreadId(i as u32)) || a == b,
-                        "thread {i}: {action:?}"
-                    );
+                for (i, (a, b)) in k.thread_ids().zip(k.threads().iter().zip(before.threads())) {
+                    assert!(t.thread(i) || a == b, "thread {i:?}: {action:?}");
                 }
-                for (i, (a, b)) in k.ports().iter().zip(before.ports()).enumerate() {
-                    assert!(t.port(PortId(i as u32)) || a == b, "port {i}: {action:?}");
-                    let bit = 1 << i;
+                for (i, (a, b)) in k.port_ids().zip(k.ports().iter().zip(before.ports())) {
+                    assert!(t.port(i) || a == b, "port {i:?}: {action:?}");
+                    let bit = 1 << i.index();
                     assert!(
                         t.iocq_mask() & bit != 0 || a.iocq() == b.iocq(),
                         "{action:?}"
@@ -464,4 +461,51 @@ fn marks_report_every_change_of_the_queue_wait_mark_and_nothing_else() {
         }
     }
     assert!(set > 10 && cleared > 10, "{set} set, {cleared} cleared");
+}
+
+/// The wake order is the model's: with `WakeOrder::Fifo` the Windows rules
+/// wake the oldest waiter (handed a packet, or by activate), and property 4
+/// checks the order the kernel was set to, not the flavour's.
+#[test]
+fn a_fifo_kernel_wakes_its_oldest_waiter_and_property_4_checks_that_order() {
+    use crate::{properties, Event, WakeOrder};
+    let (p, t) = (PortId(0), ThreadId::first(3).collect::<Vec<_>>());
+    let waiting = |order| {
+        let mut k = Kernel::new(&KernelConfig::new(Flavor::Windows, &[1], 3));
+        k.set_wake_order(order);
+        for &w in &t {
+            k.step(Action::get(w, p)).unwrap();
+        }
+        k
+    };
+    for (order, woken) in [(WakeOrder::Lifo, t[2]), (WakeOrder::Fifo, t[0])] {
+        // Handed off by rule 2.
+        let mut k = waiting(order);
+        let before = k.clone();
+        let out = k.step(Action::post(p, 1)).unwrap();
+        assert_eq!(out.deliveries[0].thread, woken, "{order:?}");
+        assert!(
+            matches!(out.fired[0].event, Event::HandedOff { lifo, .. } if lifo == (order == WakeOrder::Lifo))
+        );
+        properties::check_step(&before, &Action::post(p, 1), Some(&out), &k).unwrap();
+        // The same step judged against the other order breaks property 4.
+        let mut other = before.clone();
+        other.set_wake_order(match order {
+            WakeOrder::Lifo => WakeOrder::Fifo,
+            WakeOrder::Fifo => WakeOrder::Lifo,
+        });
+        let v = properties::check_step(&other, &Action::post(p, 1), Some(&out), &k).unwrap_err();
+        assert_eq!(v.property, 4, "{v}");
+        // Woken by activate: the running thread blocks with a packet queued.
+        k.step(Action::post(p, 2)).unwrap();
+        let before = k.clone();
+        let out = k.step(Action::block(woken)).unwrap();
+        // Left waiting: T0 and T1 (LIFO woke T2), or T1 and T2 (FIFO woke
+        // T0); either order wakes T1 next.
+        assert_eq!(out.deliveries[0].thread, t[1], "{order:?}");
+        properties::check_step(&before, &Action::block(woken), Some(&out), &k).unwrap();
+    }
+    // Kept through parts.
+    let k = waiting(WakeOrder::Fifo);
+    assert_eq!(Kernel::from_parts(k.parts()).unwrap(), k);
 }

@@ -5,6 +5,15 @@ use super::action::Timeout;
 use super::ids::{LabelId, PortId};
 
 /// What a waiting thread asked for.
+///
+/// ```
+/// use iocp_model::{Action, Flavor, Kernel, KernelConfig, PortId, ThreadId, ThreadState, Timeout, Wait};
+///
+/// let mut k = Kernel::new(&KernelConfig::new(Flavor::Windows, &[1], 1));
+/// k.step(Action::get_with(ThreadId(0), PortId(0), Timeout::Ms(10)))?;
+/// assert_eq!(k.thread(ThreadId(0)).state(), ThreadState::Waiting(Wait { timeout: Timeout::Ms(10), batch: None }));
+/// # Ok::<(), iocp_model::Rejection>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Wait {
     /// Its timeout.
@@ -15,6 +24,23 @@ pub struct Wait {
 }
 
 /// A thread's state.
+///
+/// ```
+/// use iocp_model::{Action, Flavor, Kernel, KernelConfig, PortId, ThreadId, ThreadState, ThreadStatus, Timeout, Wait};
+///
+/// let mut k = Kernel::new(&KernelConfig::new(Flavor::Windows, &[1], 1));
+/// let t = ThreadId(0);
+/// assert_eq!(k.thread(t).status(), ThreadStatus::Free);
+/// k.step(Action::get_ex(t, PortId(0), 8))?;
+/// let th = k.thread(t);
+/// assert_eq!(th.port(), Some(PortId(0)));
+/// match th.state() {
+///     ThreadState::Waiting(Wait { timeout: Timeout::Infinite, batch: Some(8) }) => {}
+///     other => unreachable!("{other:?}"),
+/// }
+/// assert_eq!(th.status().as_str(), "waiting");
+/// # Ok::<(), iocp_model::Rejection>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ThreadState {
     /// Running: in its port's RTL, or free.
@@ -28,6 +54,19 @@ pub enum ThreadState {
 }
 
 /// One thread.
+///
+/// ```
+/// use iocp_model::{Action, Flavor, Kernel, KernelConfig, PortId, ThreadId, ThreadStatus};
+///
+/// let mut k = Kernel::new(&KernelConfig::new(Flavor::Windows, &[1], 1));
+/// let t = ThreadId(0);
+/// k.step(Action::post(PortId(0), 1))?;
+/// k.step(Action::get(t, PortId(0)))?; // returns at once with the packet
+/// let th = k.thread(t);
+/// assert_eq!((th.status(), th.port()), (ThreadStatus::Running, Some(PortId(0))));
+/// assert!(th.queue_mark(), "its get did not sleep: it is still in its get loop");
+/// # Ok::<(), iocp_model::Rejection>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Thread {
     /// What it is doing.
@@ -115,6 +154,18 @@ impl Thread {
 }
 
 /// The thread states a scenario names (`"running"`, `"free"`, ...).
+///
+/// ```
+/// use iocp_model::{Action, Flavor, Kernel, KernelConfig, ThreadId, ThreadStatus};
+///
+/// let mut k = Kernel::new(&KernelConfig::new(Flavor::Windows, &[1], 1));
+/// k.step(Action::block(ThreadId(0)))?;
+/// assert_eq!(k.thread(ThreadId(0)).status(), ThreadStatus::Paused);
+/// k.step(Action::unblock(ThreadId(0)))?;
+/// k.step(Action::exit(ThreadId(0)))?;
+/// assert_eq!(k.thread(ThreadId(0)).status().as_str(), "exited");
+/// # Ok::<(), iocp_model::Rejection>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ThreadStatus {
     /// Running and associated with a port (in its RTL).

@@ -8,6 +8,19 @@
 use super::ids::ThreadId;
 
 /// Which end of the WTQ a port wakes from.
+///
+/// ```
+/// use iocp_model::{Action, Flavor, Kernel, KernelConfig, PortId, ThreadId, WakeOrder};
+///
+/// let mut k = Kernel::new(&KernelConfig::new(Flavor::Windows, &[1], 3));
+/// for t in k.thread_ids() {
+///     k.step(Action::get(t, PortId(0)))?;
+/// }
+/// let wtq = k.port(PortId(0)).wtq();
+/// assert_eq!(wtq.next(WakeOrder::Lifo), Some(ThreadId(2)));
+/// assert_eq!(wtq.wake_order(WakeOrder::Fifo), [ThreadId(0), ThreadId(1), ThreadId(2)]);
+/// # Ok::<(), iocp_model::Rejection>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum WakeOrder {
     /// Most recent waiter first (Windows).
