@@ -493,7 +493,7 @@ fn the_exported_lesson_runs_offline_replays_and_switches_flavour_and_language() 
     assert_eq!(tab.attr("lang"), "ko");
     assert_eq!(tab.eval("document.documentElement.lang"), json!("ko"));
     assert!(
-        tab.text("#rtl-0").contains("한도 초과"),
+        tab.text("#rtl-0").contains("최대 초과"),
         "{}",
         tab.text("#rtl-0")
     );
@@ -765,7 +765,7 @@ fn a_student_schedules_the_threads_over_the_limit_solves_every_challenge_and_dow
 
     // In Korean: the moves and the code are the engine's Korean words.
     tab.click("#lang-btn");
-    assert!(tab.text("#rtl-0").contains("한도 초과"));
+    assert!(tab.text("#rtl-0").contains("최대 초과"));
     let moves = tab.text("#moves");
     assert!(
         moves.contains("스레드") || moves.contains("포트"),

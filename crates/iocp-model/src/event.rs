@@ -210,7 +210,7 @@ impl CallResult {
 ///     Event::Waits { why, .. } => Some(why),
 ///     _ => None,
 /// });
-/// assert_eq!(why, Some(NoTakeWhy::AtLimit { current: 1, max: 1, queued: 1 }));
+/// assert_eq!(why, Some(NoTakeWhy::AtLimit { current: 1, max: 1, queued: 1, at_call: 1 }));
 /// # Ok::<(), iocp_model::Rejection>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
