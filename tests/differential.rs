@@ -211,6 +211,18 @@ const PARTLY_COMPARED: &[(&str, Flavor, usize, usize)] = &[
     ("sim-scenarios/05-timeout.json", Flavor::Wine, 5, 10),
     ("sim-scenarios/18-echo-server.json", Flavor::Wine, 10, 29),
     (
+        "sim-scenarios/20-more-threads-than-concurrency.json",
+        Flavor::Wine,
+        15,
+        21,
+    ),
+    (
+        "sim-scenarios/21-lecture-notes-vs-windows.json",
+        Flavor::Wine,
+        7,
+        12,
+    ),
+    (
         "sim-scenarios/03-concurrency-limit.json",
         Flavor::Wine10,
         7,

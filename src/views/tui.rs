@@ -333,16 +333,23 @@ impl Ui {
     }
 }
 
-/// Draws a menu in the middle of `area`: the selected line highlighted,
-/// refused lines grey, and the selected line's reason at the bottom.
+/// Draws a menu at the bottom of `area`, above the help line: the selected
+/// line highlighted, refused lines grey, and the selected line's reason at
+/// the bottom. It is as tall as its lines (and three for the reason), so a
+/// short menu leaves the structures above it in sight.
 fn menu_box(m: &MenuView, area: Rect, buf: &mut Buffer) {
     // The whole width (a box edge inside the picture could cut a wide
-    // character in two), between the title bar and the help line.
+    // character in two), at most from under the title bar to the help line.
+    let room = area.height.saturating_sub(2);
+    let wanted = u16::try_from(m.lines.len())
+        .unwrap_or(u16::MAX)
+        .saturating_add(3 + 2);
+    let height = wanted.min(room);
     let rect = Rect::new(
         area.x,
-        area.y + 1.min(area.height),
+        (area.y + area.height).saturating_sub(1 + height),
         area.width,
-        area.height.saturating_sub(2),
+        height,
     );
     ratatui::widgets::Clear.render(rect, buf);
     let block = Block::default()

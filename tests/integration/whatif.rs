@@ -255,3 +255,18 @@ fn in_scheduler_mode_the_explorer_runs_the_programs() {
     );
     check(&saved);
 }
+
+/// A short menu sits under the structures: with the scheduler's moves open
+/// at 80x24, the WTQ, the RTL (over its limit or not) and the PTL are still
+/// in sight, and the refusal's reason too.
+#[test]
+fn a_short_menu_leaves_the_structures_in_sight() {
+    let mut p = scheduler(Lang::En);
+    p.go(3);
+    key(&mut p, KeyCode::Char('a'));
+    let s = buffer_text(&to_buffer(&p, p.ui(), 80, 24));
+    for shown in ["Device List", "WTQ (1)", "RTL 1/1", "PTL (0)", "1. T1 runs"] {
+        assert!(s.contains(shown), "{shown:?} is not in sight:\n{s}");
+    }
+    assert!(s.contains("T1 is waiting in P's WTQ"), "{s}");
+}

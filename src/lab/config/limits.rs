@@ -258,13 +258,19 @@ mod tests {
     const FINE: &str = "cpus = 2\nthreads = 2\ncompletions = 1000\n[arrivals]\nprocess = \"poisson\"\nrate = 1000\n[service]\ndist = \"exp\"\nmean_us = 10\n";
 
     fn config(text: &str) -> LabConfig {
-        let dir = std::env::temp_dir().join(format!("iocp-sim-limits-{}", std::process::id()));
+        // A folder per call: tests run at once, and one writing a trace
+        // file while another reads it would read it half written.
+        static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("iocp-sim-limits-{}-{n}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("far.txt"), "0\n1e15\n").unwrap();
         std::fs::write(dir.join("late.txt"), "0\n1e9\n").unwrap();
-        LabConfig::from_toml(text, "c.toml", &dir)
+        let cfg = LabConfig::from_toml(text, "c.toml", &dir)
             .unwrap_or_else(|e| panic!("{e}"))
-            .0
+            .0;
+        let _ = std::fs::remove_dir_all(&dir);
+        cfg
     }
 
     #[test]
