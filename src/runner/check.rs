@@ -117,15 +117,15 @@ impl Report {
 }
 
 /// A path given to [`expand`] that names no scenario file.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum ExpandError {
     /// A directory that cannot be listed.
     Unreadable {
         /// The directory.
         path: PathBuf,
-        /// The system's reason.
-        message: String,
+        /// The operating system's error (also [`std::error::Error::source`]).
+        source: std::sync::Arc<std::io::Error>,
     },
     /// A directory with no `*.json` file.
     NoScenarios {
@@ -137,8 +137,8 @@ pub enum ExpandError {
 impl fmt::Display for ExpandError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ExpandError::Unreadable { path, message } => {
-                write!(f, "{}: cannot read directory: {message}", path.display())
+            ExpandError::Unreadable { path, source } => {
+                write!(f, "{}: cannot read directory: {source}", path.display())
             }
             ExpandError::NoScenarios { path } => write!(
                 f,
@@ -149,7 +149,14 @@ impl fmt::Display for ExpandError {
     }
 }
 
-impl std::error::Error for ExpandError {}
+impl std::error::Error for ExpandError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ExpandError::Unreadable { source, .. } => Some(&**source),
+            ExpandError::NoScenarios { .. } => None,
+        }
+    }
+}
 
 /// Checks every expectation of one scenario, in `flavor` or the file's own.
 pub fn check_file(path: &Path, flavor: Option<Flavor>) -> Result<FileResult, ScenarioError> {
@@ -183,7 +190,7 @@ pub fn expand(paths: &[PathBuf]) -> Result<Vec<PathBuf>, ExpandError> {
         if p.is_dir() {
             let in_dir = course::lesson_files(p).map_err(|e| ExpandError::Unreadable {
                 path: p.clone(),
-                message: e.to_string(),
+                source: std::sync::Arc::new(e),
             })?;
             if in_dir.is_empty() {
                 return Err(ExpandError::NoScenarios { path: p.clone() });
@@ -268,6 +275,27 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("iocp-sim-empty-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let e = check(std::slice::from_ref(&dir), None).unwrap_err();
-        assert_eq!(e, ExpandError::NoScenarios { path: dir });
+        assert!(matches!(e, ExpandError::NoScenarios { path } if path == dir));
+    }
+
+    /// A directory that cannot be listed keeps the system's error as its
+    /// source, and says it in its message.
+    #[test]
+    fn an_unreadable_directory_keeps_the_system_error_as_its_source() {
+        use std::error::Error as _;
+        let denied = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        let e = ExpandError::Unreadable {
+            path: "lessons".into(),
+            source: std::sync::Arc::new(denied),
+        };
+        let io = e.source().and_then(|s| s.downcast_ref::<std::io::Error>());
+        assert_eq!(
+            io.map(|e| e.kind()),
+            Some(std::io::ErrorKind::PermissionDenied)
+        );
+        assert_eq!(
+            e.to_string(),
+            format!("lessons: cannot read directory: {}", io.unwrap())
+        );
     }
 }
