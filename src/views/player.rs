@@ -515,6 +515,11 @@ impl Player {
         self.ui.index = i.min(self.show.last());
         self.ui.scroll = 0;
         self.ui.code = self.code_pane();
+        // A challenge's bottom line is its status (moves used and allowed,
+        // its keys) whenever no message covers it.
+        if let Some(status) = self.status() {
+            self.ui.help = Some(status);
+        }
     }
 
     /// The code pane at the frame shown, in words (`None` without programs,

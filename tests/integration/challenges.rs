@@ -378,3 +378,23 @@ fn tasks_and_hints_show_whole_at_80x24_and_100x30() {
         }
     }
 }
+
+/// The challenge's status line (moves used and allowed, its keys) stays at
+/// the bottom while a hint is shown, not the lesson's keys.
+#[test]
+fn the_status_line_stays_while_a_hint_is_shown() {
+    use iocp_sim::views::tui::{buffer_text, to_buffer};
+    let (_, ch) = bundled()
+        .into_iter()
+        .find(|(name, _)| name.ends_with("over-limit-ptl.json"))
+        .expect("a bundled challenge");
+    let mut p = Player::challenge(ch, Lang::En);
+    for k in [KeyCode::Char(' '), KeyCode::Char('?')] {
+        key(&mut p, k);
+    }
+    assert!(p.ui().overlay.is_some(), "the hint is shown");
+    let s = buffer_text(&to_buffer(&p, p.ui(), 80, 24));
+    let bottom = s.lines().last().unwrap_or_default();
+    assert!(bottom.contains("moves 0/8"), "{s}");
+    assert!(bottom.contains("? hint"), "{s}");
+}
