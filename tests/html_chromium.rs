@@ -429,6 +429,14 @@ const LAYOUT_CHECK: &str = r#"(async function () {
   return bad;
 })()"#;
 
+/// True when every thread's chip is drawn on its slot (within 2 px).
+const CHIPS_ON_SLOTS: &str = r#"Array.prototype.every.call(document.querySelectorAll('#chips .chip'), function (c) {
+  var s = document.querySelector('[data-slot="' + CSS.escape(c.dataset.thread) + '"]');
+  if (!s) return true;
+  var a = c.getBoundingClientRect(), b = s.getBoundingClientRect();
+  return Math.abs(a.left - b.left) < 2 && Math.abs(a.top - b.top) < 2;
+})"#;
+
 #[test]
 fn the_exported_lesson_runs_offline_replays_and_switches_flavour_and_language() {
     let Some(bin) = chromium() else { return };
@@ -464,6 +472,14 @@ fn the_exported_lesson_runs_offline_replays_and_switches_flavour_and_language() 
     let rtl = tab.text("#rtl-0");
     assert!(rtl.contains("2/1") && rtl.contains("OVER LIMIT"), "{rtl}");
     assert!(tab.text("#narration").contains("rule 4 (unblock)"));
+    // Every thread's chip sits on its slot, and follows it when the
+    // structures' boxes change size after the page settled (a late font,
+    // text that wraps anew): here, room added above the ports.
+    tab.wait(CHIPS_ON_SLOTS);
+    tab.eval("document.getElementById('ports').style.paddingTop = '3em'");
+    tab.wait(CHIPS_ON_SLOTS);
+    tab.eval("document.getElementById('ports').style.paddingTop = ''");
+    tab.wait(CHIPS_ON_SLOTS);
     tab.screenshot(&shots().join("lesson04-step7-1280x720-en.png"));
     tab.click("#prev");
     assert_eq!(tab.attr("step"), "6");
