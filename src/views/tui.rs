@@ -617,7 +617,7 @@ fn title_bar(
     let rw = right.width() as u16;
     let left_w = area.width.saturating_sub(rw);
     Paragraph::new(Line::from(Span::styled(
-        format!(" iocp-sim · {}", show.title),
+        ellipsis(&format!(" iocp-sim · {}", show.title), left_w as usize),
         bar.add_modifier(Modifier::BOLD),
     )))
     .render(Rect::new(area.x, area.y, left_w, 1), buf);
@@ -647,6 +647,31 @@ fn action_line(frame: &Frame, index: usize, w: &Words, area: Rect, buf: &mut Buf
         ));
     }
     Paragraph::new(Line::from(spans)).render(area, buf);
+}
+
+/// `s` if it fits in `width` cells, else as much of it as fits with `…`
+/// (and a space) after it, so that a cut title reads as cut.
+fn ellipsis(s: &str, width: usize) -> String {
+    if unicode_width(s) <= width {
+        return s.to_owned();
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let w = unicode_width(c.encode_utf8(&mut [0; 4]));
+        if used + w + 2 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    // No space or opening bracket just before the `…`.
+    let kept = out
+        .trim_end_matches(|c: char| c.is_whitespace() || "([{".contains(c))
+        .len();
+    out.truncate(kept);
+    out.push_str("… ");
+    out
 }
 
 /// The long title if it fits in a box of `width` cells, else the short one.
@@ -1029,4 +1054,28 @@ fn help_line(ui: &Ui, w: &Words, area: Rect, buf: &mut Buffer) {
         (None, None) => format!(" {}", ui.help.as_deref().unwrap_or(w.help)),
     };
     Paragraph::new(Line::styled(text, st)).render(area, buf);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ellipsis, unicode_width};
+
+    /// A title that does not fit is cut where a whole character still
+    /// fits, and ends with `…` so that it reads as cut; one that fits is
+    /// kept whole.
+    #[test]
+    fn a_cut_title_ends_with_an_ellipsis_within_its_width() {
+        assert_eq!(ellipsis("abcdef", 6), "abcdef");
+        assert_eq!(ellipsis("abcdef", 5), "abc… ");
+        assert_eq!(
+            ellipsis("ab (cdef", 6),
+            "ab… ",
+            "no space or bracket before the cut"
+        );
+        // Korean: two cells a character, never half of one.
+        assert_eq!(ellipsis("가나다라", 7), "가나… ");
+        for w in 0..12 {
+            assert!(unicode_width(&ellipsis("4강: RTL은 최대", w)) <= w.max(2));
+        }
+    }
 }
