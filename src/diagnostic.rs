@@ -109,7 +109,49 @@ pub fn scenario(e: &ScenarioError, text: Option<&str>) -> String {
         let word = unknown.map(|u| u.word.as_str());
         return render(path, text, *line, *column, &message, word, hint.as_deref());
     }
+    // A step's unknown id (a thread, port, device or label): the caret
+    // under the word in that step's JSON (the error's JSON path).
+    if let (
+        ScenarioError::Step {
+            path,
+            step,
+            op,
+            problem,
+        },
+        Some(text),
+        Some(u),
+    ) = (e, text, unknown)
+    {
+        let at = e
+            .json_path()
+            .and_then(|at| json_path_span(text, &at))
+            .and_then(|r| quoted_value(text, r, &u.word));
+        if let Some(r) = at {
+            let message = match op {
+                Some(op) => format!("step {step} ({op}): {problem}"),
+                None => format!("step {step}: {problem}"),
+            };
+            return snippet(path, text, r, &message, hint.as_deref());
+        }
+    }
     one_line(e, hint.as_deref())
+}
+
+/// The range of the first string value `"word"` (quotes included, not a
+/// key) within `within` of `text`.
+fn quoted_value(text: &str, within: Range<usize>, word: &str) -> Option<Range<usize>> {
+    let quoted = format!("\"{word}\"");
+    let part = text.get(within.clone())?;
+    let mut from = 0;
+    while let Some(i) = part[from..].find(&quoted) {
+        let start = from + i;
+        let end = start + quoted.len();
+        if !part[end..].trim_start().starts_with(':') {
+            return Some(within.start + start..within.start + end);
+        }
+        from = end;
+    }
+    None
 }
 
 /// The long form of a mistake in an explore spec (`path` names the file,
@@ -408,6 +450,27 @@ impl Scan<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An unknown id in a step has its caret under the word in that step
+    /// (the error carries the step's number and the word, not a position),
+    /// and "did you mean" from the ids declared.
+    #[test]
+    fn a_steps_unknown_id_is_shown_under_the_caret() {
+        let text = "{\n  \"format\": \"iocp-sim/1\", \"title\": \"t\",\n  \"ports\": [{ \"id\": \"P\", \"concurrency\": 1 }],\n  \"threads\": [\"T1\", \"T2\"],\n  \"steps\": [\n    { \"op\": \"get\", \"thread\": \"T1\", \"port\": \"P\", \"note\": \"T11\" },\n    { \"op\": \"get\", \"thread\": \"T11\", \"port\": \"P\" }\n  ]\n}\n";
+        let e = crate::scenario::load_str("l.json", text).unwrap_err();
+        let out = scenario(&e, Some(text));
+        assert!(out.contains("--> l.json:7:30"), "{out}");
+        assert!(
+            out.contains(r#"7 |     { "op": "get", "thread": "T11", "port": "P" }"#),
+            "{out}"
+        );
+        assert!(
+            out.contains("  |                              ^^^^^ did you mean `T1`?"),
+            "{out}"
+        );
+        // Without the text, the one line.
+        assert!(!scenario(&e, None).contains("-->"));
+    }
 
     #[test]
     fn close_words_are_suggested_and_far_ones_are_not() {

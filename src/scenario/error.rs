@@ -227,6 +227,15 @@ impl ScenarioError {
         }
     }
 
+    /// Where in the file's JSON the error lies, as a path
+    /// (`steps[1]` for step 2), when it names a step and no line.
+    pub fn json_path(&self) -> Option<String> {
+        match self {
+            ScenarioError::Step { step, .. } => Some(format!("steps[{}]", step.saturating_sub(1))),
+            _ => None,
+        }
+    }
+
     /// What is wrong, except for an I/O error (see
     /// [`std::error::Error::source`] for that).
     pub fn problem(&self) -> Option<&Problem> {

@@ -373,8 +373,9 @@ fn long_errors_show_the_line_a_caret_and_a_suggestion() {
         .env("IOCP_SIM_ERRORS", "long")
         .output()
         .expect("run iocp-sim");
+    // The step's line, with the caret under the unknown id.
     assert!(
-        stderr(&o).contains("help: did you mean `T1`?"),
+        stderr(&o).contains(r#""thread": "T2""#) && stderr(&o).contains("^^^^ did you mean `T1`?"),
         "{}",
         stderr(&o)
     );
