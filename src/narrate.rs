@@ -185,6 +185,14 @@ pub fn line(l: &Line, names: &Names, lang: Lang) -> String {
     }
 }
 
+/// A challenge's moves used and allowed ("moves 2/4"; no budget: "moves 2/"),
+/// the one wording of the terminal player's status line and the page's.
+pub fn moves_used(moves: usize, budget: Option<usize>, lang: Lang) -> String {
+    let w = lesson_words(lang);
+    let budget = budget.map_or(String::new(), |b| b.to_string());
+    format!("{}{moves}{}{budget}", w.status.0, w.status.1)
+}
+
 /// A goal in words.
 pub fn goal(g: &Goal, lang: Lang) -> String {
     match lang {

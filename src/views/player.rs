@@ -158,14 +158,10 @@ impl Player {
     /// The challenge's status line: moves used and allowed, the keys.
     fn status(&self) -> Option<String> {
         let ch = self.lesson.challenge_played()?;
-        let w = lesson_words(self.lang);
         Some(format!(
-            "{}{}{}{}{}",
-            w.status.0,
-            self.moves(),
-            w.status.1,
-            ch.budget,
-            w.status.2
+            "{}{}",
+            narrate::moves_used(self.moves(), Some(ch.budget), self.lang),
+            lesson_words(self.lang).status.2
         ))
     }
 

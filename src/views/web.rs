@@ -711,17 +711,12 @@ fn progress(lesson: &Lesson, l: Lang, at: usize) -> Option<ProgressView> {
     let p = lesson.progress(at, None)?;
     let names = lesson.names();
     // "Goal: … · moves 2/4", from the words the terminal player shows.
-    let w = narrate::lesson_words(l);
-    let budget = p.budget.map_or(String::new(), |b| b.to_string());
     Some(ProgressView {
         status: format!(
-            "{}{} · {}{}{}{}",
-            w.goal,
+            "{}{} · {}",
+            narrate::lesson_words(l).goal,
             narrate::goal(&p.goal, l),
-            w.status.0,
-            p.moves,
-            w.status.1,
-            budget
+            narrate::moves_used(p.moves, p.budget, l)
         ),
         reached: p.reached,
         checks: p
