@@ -15,11 +15,11 @@
 //!   that waits.
 //! * `limits`: the two costs every live packet pays, measured alone: the
 //!   model's post and get on one thread with no lock (a packet's two model
-//!   steps), and a `parking_lot` mutex taken twice per packet by the same
-//!   P + W threads (the port's lock with nothing inside).
+//!   steps), and the port's mutex (`live::lock`) taken twice per packet by
+//!   the same P + W threads (the port's lock with nothing inside).
 //!
 //! Run: `cargo bench --bench live` (options after `--`: `--reps N`,
-//! `--packets N`). docs/live.md shows and explains its table.
+//! `--packets N`, `--shape P/W` for one shape). docs/live.md shows and explains its table.
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -267,9 +267,9 @@ fn model_alone(packets: u64) -> Duration {
 }
 
 /// The lock alone: the same threads as a pool of this shape, each taking a
-/// `parking_lot` mutex as often as its posts or gets would (two per packet).
+/// mutex of the port's kind as often as its posts or gets would (two per packet).
 fn lock_alone(producers: usize, workers: usize, packets: u64) -> Duration {
-    let m = Arc::new(parking_lot::Mutex::new(0u64));
+    let m = Arc::new(iocp_sim::live::lock::Mutex::new(0u64));
     let start = Instant::now();
     let hs: Vec<_> = (0..producers)
         .map(|i| share(i, producers, packets))
@@ -297,12 +297,18 @@ fn median(v: &mut [f64]) -> f64 {
 fn main() {
     let mut reps = 5usize;
     let mut packets = 1_000_000u64;
+    let mut only = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut value = || args.next().and_then(|v| v.parse().ok());
         match a.as_str() {
             "--reps" => reps = value().expect("--reps N"),
             "--packets" => packets = value().expect("--packets N") as u64,
+            "--shape" => {
+                let v = args.next().unwrap_or_default();
+                only = SHAPES.iter().position(|&(p, w)| format!("{p}/{w}") == v);
+                assert!(only.is_some(), "--shape P/W, one of 1/4, 2/2, 4/4");
+            }
             _ => {} // `--bench` and cargo's other flags
         }
     }
@@ -320,6 +326,9 @@ fn main() {
     const ROUNDS: u64 = 20_000;
     for _ in 0..reps {
         for (s, &(p, w)) in SHAPES.iter().enumerate() {
+            if only.is_some_and(|o| o != s) {
+                continue;
+            }
             for (i, &way) in Way::ALL.iter().enumerate() {
                 let a = process_switches();
                 let took = pump(way, p, w, packets);
@@ -342,6 +351,9 @@ fn main() {
         "P/W", "way", "M pkt/s", "/ crossbeam", "cs per M pkt"
     );
     for (s, &(p, w)) in SHAPES.iter().enumerate() {
+        if only.is_some_and(|o| o != s) {
+            continue;
+        }
         let base = median(&mut rate[s][0].clone());
         for (i, way) in Way::ALL.iter().enumerate() {
             let r = median(&mut rate[s][i]);
@@ -371,6 +383,9 @@ fn main() {
         median(&mut limits[0]) / 1e6
     );
     for (s, &(p, w)) in SHAPES.iter().enumerate() {
+        if only.is_some_and(|o| o != s) {
+            continue;
+        }
         println!(
             "  its two lock acquisitions, {p}/{w} threads contending   {:>8.2} M",
             median(&mut limits[s + 1]) / 1e6

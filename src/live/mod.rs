@@ -51,6 +51,10 @@
 pub mod control;
 mod history;
 mod local;
+// Public only for `cargo bench --bench live`, which measures the lock alone.
+#[cfg(not(feature = "shuttle"))]
+#[doc(hidden)]
+pub mod lock;
 mod port;
 mod shuttle;
 mod sync;

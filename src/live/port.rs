@@ -24,7 +24,7 @@ use crossbeam_channel::{Receiver, Sender, TrySendError};
 
 use super::history::{Call, Observe};
 use super::local;
-use super::sync::{self, AtomicU8, Mutex, Thread, ACQUIRE, ACQ_REL, RELEASE};
+use super::sync::{self, AtomicU8, Mutex, MutexGuard, Thread, ACQUIRE, ACQ_REL, RELEASE};
 use crate::model::{
     Action, CallResult, Event, Kernel, KernelConfig, Outcome, PortId, Rejection, ThreadId,
     ThreadState, Timeout, WinError,
@@ -225,13 +225,11 @@ impl<T> Mailbox<T> {
     }
 
     /// Under the port's lock, once the letter is written: tells the owner.
-    /// Returns whether it had parked (and so was unparked).
-    fn deliver(&self) -> bool {
-        if self.state.swap(FULL, ACQ_REL) == PARKED {
-            self.owner.unpark();
-            return true;
-        }
-        false
+    /// Returns the owner if it had parked: it must be unparked, which the
+    /// caller does once it has let go of the port's lock (an unpark is a
+    /// system call that other callers need not wait for).
+    fn deliver(&self) -> Option<Thread> {
+        (self.state.swap(FULL, ACQ_REL) == PARKED).then(|| self.owner.clone())
     }
 
     /// The owner waits until the letter is full, or `deadline`; returns
@@ -324,12 +322,61 @@ pub(crate) struct State<T> {
     /// What the model decided for the caller's own call, taken by the
     /// caller before it lets go of the lock (no mailbox needed).
     own: Letter<T>,
+    /// Parked threads the last calls delivered to, unparked by
+    /// [`Locked`]'s drop once the lock is let go.
+    wake: Vec<Thread>,
 }
 
 pub(crate) struct Inner<T> {
     pub(crate) uid: u64,
-    pub(crate) state: Mutex<State<T>>,
+    state: Mutex<State<T>>,
     hook: Option<Arc<dyn Hook>>,
+}
+
+impl<T> Inner<T> {
+    /// Takes the port's lock.
+    fn lock(&self) -> Locked<'_, T> {
+        Locked(Some(sync::lock(&self.state)))
+    }
+}
+
+// The threads a call must unpark once it has let go of a port's lock.
+sync::port_thread_local! {
+    static TO_WAKE: std::cell::RefCell<Vec<Thread>> = std::cell::RefCell::new(Vec::new());
+}
+
+/// The port's state, locked. When dropped it lets go of the lock and then
+/// unparks the threads the calls made under it delivered to, so that no
+/// caller waits on the lock while another makes a system call. (A thread
+/// being torn down, whose thread-locals are gone, unparks them first.)
+struct Locked<'a, T>(Option<MutexGuard<'a, State<T>>>);
+
+impl<T> std::ops::Deref for Locked<'_, T> {
+    type Target = State<T>;
+    fn deref(&self) -> &State<T> {
+        self.0.as_ref().expect("held until dropped")
+    }
+}
+
+impl<T> std::ops::DerefMut for Locked<'_, T> {
+    fn deref_mut(&mut self) -> &mut State<T> {
+        self.0.as_mut().expect("held until dropped")
+    }
+}
+
+impl<T> Drop for Locked<'_, T> {
+    fn drop(&mut self) {
+        let Some(mut st) = self.0.take() else { return };
+        if st.wake.is_empty() {
+            return;
+        }
+        let moved = TO_WAKE.try_with(|w| w.borrow_mut().append(&mut st.wake));
+        if moved.is_err() {
+            st.wake.drain(..).for_each(|t| t.unpark());
+        }
+        drop(st);
+        let _ = TO_WAKE.try_with(|w| w.borrow_mut().drain(..).for_each(|t| t.unpark()));
+    }
 }
 
 /// A live I/O completion port carrying values of type `T`.
@@ -437,6 +484,7 @@ impl<T: Send + 'static> CompletionPort<T> {
                         failed: None,
                         expire: false,
                     },
+                    wake: Vec::new(),
                 }),
                 hook,
             }),
@@ -461,7 +509,7 @@ impl<T: Send + 'static> CompletionPort<T> {
     pub fn post_many(&self, values: impl IntoIterator<Item = T>) -> Result<(), Closed<Vec<T>>> {
         self.point();
         let seat = local::seat_at(self.inner.uid);
-        let mut st = sync::lock(&self.inner.state);
+        let mut st = self.inner.lock();
         // The poster, if it is a running thread of this port: rule 2's
         // exception (the queue-wait mark) depends on it. Its own posts do
         // not change that.
@@ -527,7 +575,7 @@ impl<T: Send + 'static> CompletionPort<T> {
     /// `Err(Closed(()))` and changes nothing.
     pub fn close(&self) -> Result<Vec<T>, Closed<()>> {
         self.point();
-        let mut st = sync::lock(&self.inner.state);
+        let mut st = self.inner.lock();
         let _ = st.apply(Action::ClosePort { port: PORT }, None);
         if st.out.result == CallResult::Failed(WinError::InvalidHandle) {
             return Err(Closed(()));
@@ -550,23 +598,23 @@ impl<T: Send + 'static> CompletionPort<T> {
     /// Reads the model's state (the port is `PortId(0)`), under the lock:
     /// what a viewer or a test observes is a state between two calls.
     pub fn inspect<R>(&self, f: impl FnOnce(&Kernel) -> R) -> R {
-        f(&sync::lock(&self.inner.state).kernel)
+        f(&self.inner.lock().kernel)
     }
 
     /// The model's id of the calling thread at this port, if it joined.
     pub fn current_thread(&self) -> Option<ThreadId> {
         let seat = local::seat_at(self.inner.uid)?;
-        Some(sync::lock(&self.inner.state).seats[seat].model)
+        Some(self.inner.lock().seats[seat].model)
     }
 
     /// The policy the port was made with.
     pub fn policy(&self) -> Policy {
-        sync::lock(&self.inner.state).policy
+        self.inner.lock().policy
     }
 
     /// Totals so far.
     pub fn stats(&self) -> LiveStats {
-        let st = sync::lock(&self.inner.state);
+        let st = self.inner.lock();
         let mut s = st.stats;
         if let Some(since) = st.over_since {
             s.over_limit += since.elapsed();
@@ -581,7 +629,7 @@ impl<T: Send + 'static> CompletionPort<T> {
     /// subscription replaces the previous one.
     pub fn events(&self, capacity: usize) -> Receiver<LiveEvent> {
         let (tx, rx) = crossbeam_channel::bounded(capacity.max(1));
-        sync::lock(&self.inner.state).events = Some(tx);
+        self.inner.lock().events = Some(tx);
         rx
     }
 
@@ -595,10 +643,7 @@ impl<T: Send + 'static> CompletionPort<T> {
     /// (and leaving the port it was associated with before).
     fn seat(&self) -> Result<usize, GetError> {
         let member = || Arc::downgrade(&self.inner) as Weak<dyn local::Member>;
-        local::join(self.inner.uid, member, || {
-            sync::lock(&self.inner.state).add_seat()
-        })
-        .map_err(|e| match e {
+        local::join(self.inner.uid, member, || self.inner.lock().add_seat()).map_err(|e| match e {
             local::JoinError::Blocking => GetError::InsideBlocking,
             local::JoinError::Exiting => GetError::ThreadExiting,
         })
@@ -621,7 +666,7 @@ impl<T: Send + 'static> CompletionPort<T> {
             // A non-zero wait shorter than 1 ms is still a wait, not a poll.
             Some(d) => Timeout::Ms((d.as_millis() as u64).max(1)),
         };
-        let mut st = sync::lock(&self.inner.state);
+        let mut st = self.inner.lock();
         let thread = st.seats[seat].model;
         let (action, mut many) = match want {
             Want::One => (
@@ -665,7 +710,7 @@ impl<T: Send + 'static> CompletionPort<T> {
         let result = loop {
             if !mailbox.wait(hook.is_none(), deadline) {
                 // The deadline: rule 5, unless the model decided first.
-                let mut st = sync::lock(&self.inner.state);
+                let mut st = self.inner.lock();
                 if mailbox.full() {
                     continue;
                 }
@@ -682,7 +727,7 @@ impl<T: Send + 'static> CompletionPort<T> {
                 }
                 Taken::Failed(e) => break Err(get_error(e)),
                 Taken::Expire => {
-                    let mut st = sync::lock(&self.inner.state);
+                    let mut st = self.inner.lock();
                     st.expire(seat)?;
                     break st
                         .take_own(many.as_deref_mut(), one)
@@ -788,6 +833,7 @@ impl<T> State<T> {
             payloads,
             stats,
             own,
+            wake,
             ..
         } = self;
         let step = stats.calls;
@@ -827,7 +873,10 @@ impl<T> State<T> {
             }
             s.told = step;
             stats.handoffs += 1;
-            stats.unparks += u64::from(s.mailbox.deliver());
+            if let Some(t) = s.mailbox.deliver() {
+                stats.unparks += 1;
+                wake.push(t);
+            }
         }
     }
 
@@ -860,7 +909,7 @@ impl<T: Send> local::Member for Inner<T> {
     }
 
     fn apply_for(&self, seat: usize, make: &dyn Fn(ThreadId) -> Action) {
-        let mut st = sync::lock(&self.state);
+        let mut st = self.lock();
         let thread = st.seats[seat].model;
         // A thread's own exit, block or unblock is always valid for the model
         // (it runs, or it is paused inside `blocking`); nothing to report,
@@ -882,17 +931,18 @@ pub(crate) trait Control: Send + Sync {
 #[cfg(not(feature = "shuttle"))]
 impl<T: Send> Control for Inner<T> {
     fn expire_wait(&self, seat: usize) {
-        let st = &mut *sync::lock(&self.state);
+        let mut st = self.lock();
+        let st = &mut *st;
         if let Some(s) = st.seats.get_mut(seat) {
             if !s.mailbox.full() {
                 sync::lock(&s.mailbox.letter).expire = true;
-                s.mailbox.deliver();
+                st.wake.extend(s.mailbox.deliver());
             }
         }
     }
 
     fn shut(&self) {
-        let _ = sync::lock(&self.state).apply(Action::ClosePort { port: PORT }, None);
+        let _ = self.lock().apply(Action::ClosePort { port: PORT }, None);
     }
 }
 

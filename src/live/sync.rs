@@ -16,7 +16,7 @@
 mod imp {
     use std::time::Instant;
 
-    pub(crate) use parking_lot::{Mutex, MutexGuard};
+    pub(crate) use super::super::lock::{Mutex, MutexGuard};
     pub(crate) use std::sync::atomic::AtomicU8;
     pub(crate) use std::thread::{current, Thread};
 
