@@ -18,8 +18,12 @@
 //!   steps), and the port's mutex (`live::lock`) taken twice per packet by
 //!   the same P + W threads (the port's lock with nothing inside).
 //!
-//! Run: `cargo bench --bench live` (options after `--`: `--reps N`,
-//! `--packets N`, `--shape P/W` for one shape). docs/live.md shows and explains its table.
+//! Run: `cargo bench --bench live`. Options after `--`: `--reps N`,
+//! `--packets N`; `--shape P/W` runs one shape; `--way
+//! crossbeam|get|get-many|batch` runs one way, without the ping-pong and
+//! the limits (for a profiler); `--stats` prints each live run's
+//! `port.stats()` to stderr (handoffs to waiting threads, unparks).
+//! docs/live.md shows and explains its table.
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -51,6 +55,16 @@ impl Way {
         Way::LiveBatch,
     ];
 
+    /// Its name for `--way`.
+    fn key(self) -> &'static str {
+        match self {
+            Way::Crossbeam => "crossbeam",
+            Way::LiveGet => "get",
+            Way::LiveGetMany => "get-many",
+            Way::LiveBatch => "batch",
+        }
+    }
+
     fn name(self) -> &'static str {
         match self {
             Way::Crossbeam => "crossbeam send / recv",
@@ -81,8 +95,9 @@ fn share(i: usize, n: usize, packets: u64) -> std::ops::Range<u64> {
     start..if i + 1 == n { packets } else { start + per }
 }
 
-/// One pool run; returns the wall time and checks that every packet arrived once.
-fn pump(way: Way, producers: usize, workers: usize, packets: u64) -> Duration {
+/// One pool run; returns the wall time and checks that every packet arrived
+/// once (with `stats`, prints the live port's totals).
+fn pump(way: Way, producers: usize, workers: usize, packets: u64, stats: bool) -> Duration {
     let start = Instant::now();
     let sum = match way {
         Way::Crossbeam => {
@@ -152,7 +167,11 @@ fn pump(way: Way, producers: usize, workers: usize, packets: u64) -> Duration {
             for _ in 0..workers {
                 port.post(STOP).unwrap();
             }
-            ws.into_iter().map(|h| h.join().unwrap()).sum::<u64>()
+            let r = ws.into_iter().map(|h| h.join().unwrap()).sum::<u64>();
+            if stats {
+                eprintln!("{producers}/{workers} {}: {:?}", way.name(), port.stats());
+            }
+            r
         }
     };
     let took = start.elapsed();
@@ -298,12 +317,23 @@ fn main() {
     let mut reps = 5usize;
     let mut packets = 1_000_000u64;
     let mut only = None;
+    let mut way_only = None;
+    let mut stats = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut value = || args.next().and_then(|v| v.parse().ok());
         match a.as_str() {
             "--reps" => reps = value().expect("--reps N"),
             "--packets" => packets = value().expect("--packets N") as u64,
+            "--stats" => stats = true,
+            "--way" => {
+                let v = args.next().unwrap_or_default();
+                way_only = Way::ALL.iter().position(|w| w.key() == v);
+                assert!(
+                    way_only.is_some(),
+                    "--way: crossbeam, get, get-many or batch"
+                );
+            }
             "--shape" => {
                 let v = args.next().unwrap_or_default();
                 only = SHAPES.iter().position(|&(p, w)| format!("{p}/{w}") == v);
@@ -330,19 +360,26 @@ fn main() {
                 continue;
             }
             for (i, &way) in Way::ALL.iter().enumerate() {
+                if way_only.is_some_and(|o| o != i) {
+                    continue;
+                }
                 let a = process_switches();
-                let took = pump(way, p, w, packets);
+                let took = pump(way, p, w, packets, stats);
                 let b = process_switches();
                 rate[s][i].push(packets as f64 / took.as_secs_f64());
                 if let (Some(a), Some(b)) = (a, b) {
                     cs[s][i].push((b - a) as f64 * 1e6 / packets as f64);
                 }
             }
-            limits[s + 1].push(packets as f64 / lock_alone(p, w, packets).as_secs_f64());
+            if way_only.is_none() {
+                limits[s + 1].push(packets as f64 / lock_alone(p, w, packets).as_secs_f64());
+            }
         }
-        limits[0].push(packets as f64 / model_alone(packets).as_secs_f64());
-        for (i, live) in [false, true].into_iter().enumerate() {
-            pings[i].push(ROUNDS as f64 / ping_pong(live, ROUNDS).as_secs_f64());
+        if way_only.is_none() {
+            limits[0].push(packets as f64 / model_alone(packets).as_secs_f64());
+            for (i, live) in [false, true].into_iter().enumerate() {
+                pings[i].push(ROUNDS as f64 / ping_pong(live, ROUNDS).as_secs_f64());
+            }
         }
     }
     println!();
@@ -354,8 +391,15 @@ fn main() {
         if only.is_some_and(|o| o != s) {
             continue;
         }
-        let base = median(&mut rate[s][0].clone());
+        let base = if rate[s][0].is_empty() {
+            f64::NAN
+        } else {
+            median(&mut rate[s][0].clone())
+        };
         for (i, way) in Way::ALL.iter().enumerate() {
+            if rate[s][i].is_empty() {
+                continue;
+            }
             let r = median(&mut rate[s][i]);
             let c = if cs[s][i].is_empty() {
                 "n/a".to_owned()
@@ -371,6 +415,9 @@ fn main() {
                 c
             );
         }
+    }
+    if way_only.is_some() {
+        return;
     }
     println!();
     println!("ping-pong, round trips per second (one packet in flight):");
