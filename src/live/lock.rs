@@ -62,7 +62,7 @@ unsafe impl lock_api::RawMutex for RawSpinPark {
         state: AtomicU8::new(0),
     };
 
-    type GuardMarker = lock_api::GuardSend;
+    type GuardMarker = lock_api::GuardNoSend;
 
     #[inline]
     fn lock(&self) {
