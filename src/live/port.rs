@@ -392,10 +392,12 @@ impl<T> Drop for Locked<'_, T> {
 /// and back in (rule 4).
 ///
 /// What each call pays: one lock and one model step (a batch call: one
-/// lock, and one step per value for [`post_many`](CompletionPort::post_many));
-/// a get that must wait also spins briefly on its own mailbox and, if
-/// nothing comes, parks (a context switch, and one for the thread that
-/// unparks it later). No call allocates in steady state except
+/// lock, and one step per value for [`post_many`](CompletionPort::post_many)).
+/// A call that finds the lock taken spins, and parks only if the holder is
+/// away for long (the lock never yields: `live::lock`). A get that must
+/// wait also spins briefly on its own mailbox and, if nothing comes, parks
+/// (a context switch, and an unpark for the thread that fills it, made
+/// after that thread lets go of the lock). No call allocates in steady state except
 /// [`get_many`](CompletionPort::get_many), which returns a new `Vec`
 /// ([`get_many_into`](CompletionPort::get_many_into) fills yours).
 pub struct CompletionPort<T> {

@@ -1,7 +1,8 @@
 //! The primitives the live port is built on, in one place, so that the port
 //! is one port whatever runs it:
 //!
-//! * by default, the real ones: `parking_lot`'s mutex, std's atomics and
+//! * by default, the real ones: the port's mutex (`lock.rs`: parking_lot's
+//!   algorithm, waiting without yields), std's atomics and
 //!   `park`/`unpark`, and a waiter that spins and yields briefly
 //!   (crossbeam's [`Backoff`](crossbeam_utils::Backoff)) before it parks,
 //!   so that a handoff to a thread about to get costs no context switch;
