@@ -166,7 +166,29 @@ impl Kernel {
         );
     }
 
-    /// **Rule 1 (get)** and **rule 7 (get_ex)**: GetQueuedCompletionStatus(Ex).
+    /// **Rule 1 (get)**: GetQueuedCompletionStatus, a get with room for
+    /// one packet (see [`Kernel::get`]).
+    #[inline(never)] // a copy of `get` of its own: no batch, fewer arguments
+    pub(crate) fn rule_get(&mut self, t: ThreadId, p: PortId, timeout: Timeout, out: &mut Outcome) {
+        self.get(t, p, timeout, None, out);
+    }
+
+    /// **Rule 7 (get_ex)**: GetQueuedCompletionStatusEx with room for `max`
+    /// packets (see [`Kernel::get`]).
+    #[inline(never)]
+    pub(crate) fn rule_get_ex(
+        &mut self,
+        t: ThreadId,
+        p: PortId,
+        timeout: Timeout,
+        max: u32,
+        out: &mut Outcome,
+    ) {
+        self.get(t, p, timeout, Some(max), out);
+    }
+
+    /// Rules 1 and 7: GetQueuedCompletionStatus(Ex), `batch` the room of a
+    /// get_ex (`None` for a plain get).
     ///
     /// A thread in P's RTL stops counting (`current -= 1`); a thread
     /// associated with another port Q leaves it (`Q.current -= 1`, then
@@ -176,7 +198,8 @@ impl Kernel {
     /// running; else the thread is pushed onto the WTQ. So an over-limit port
     /// makes a caller wait even with packets queued: that is how it corrects
     /// itself. Wine takes a queued packet whatever `current` is.
-    pub(crate) fn rule_get(
+    #[inline(always)]
+    fn get(
         &mut self,
         t: ThreadId,
         p: PortId,
