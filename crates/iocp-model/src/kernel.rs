@@ -433,13 +433,13 @@ impl Kernel {
                 thread,
                 port,
                 timeout,
-            } => self.rule_get(thread, port, timeout, None, out),
+            } => self.rule_get(thread, port, timeout, out),
             Action::GetEx {
                 thread,
                 port,
                 max,
                 timeout,
-            } => self.rule_get(thread, port, timeout, Some(max), out),
+            } => self.rule_get_ex(thread, port, timeout, max, out),
             Action::Block { thread, on } => self.rule_block(thread, on, out),
             Action::Unblock { thread } => self.rule_unblock(thread, out),
             Action::Timeout { thread } => self.rule_timeout(thread, out),
@@ -680,21 +680,24 @@ impl Kernel {
             "restore_from: the step wrote something it did not mark"
         );
     }
+}
 
-    #[inline]
-    pub(crate) fn set_ov(&mut self, id: OvId, state: OvUse, out: &mut Outcome) {
-        out.touched.add_io();
-        let i = id.index();
-        if i >= self.ovs.len() {
-            if state == OvUse::Free {
-                return;
-            }
-            self.ovs.resize(i + 1, OvUse::Free);
+/// Sets OVERLAPPED `id`'s use in `ovs` (a kernel's table) to `state`, marked
+/// in `out.touched`. Takes the table rather than the kernel, so that a rule
+/// holding a port and a thread can free an I/O packet's OVERLAPPED.
+#[inline]
+pub(crate) fn set_ov(ovs: &mut Vec<OvUse>, id: OvId, state: OvUse, out: &mut Outcome) {
+    out.touched.add_io();
+    let i = id.index();
+    if i >= ovs.len() {
+        if state == OvUse::Free {
+            return;
         }
-        self.ovs[i] = state;
-        // Keep the table canonical (no trailing Free) so equal states compare equal.
-        while self.ovs.last() == Some(&OvUse::Free) {
-            self.ovs.pop();
-        }
+        ovs.resize(i + 1, OvUse::Free);
+    }
+    ovs[i] = state;
+    // Keep the table canonical (no trailing Free) so equal states compare equal.
+    while ovs.last() == Some(&OvUse::Free) {
+        ovs.pop();
     }
 }

@@ -8,12 +8,118 @@ use super::event::{
     CallResult, Delivery, Event, FailWhy, NoPacketWhy, NoTakeWhy, Outcome, QueueWhy, Rule, WinError,
 };
 use super::ids::{DeviceId, LabelId, OvId, PortId, StatusId, ThreadId};
-use super::kernel::{Kernel, OvUse};
+use super::kernel::{set_ov, Counters, Kernel, OvUse};
 use super::packet::{Origin, Packet};
-use super::thread::{ThreadState, Wait};
+use super::port::Port;
+use super::thread::{Thread, ThreadState, Wait};
 use super::wtq::WakeOrder;
 
+/// A port and one of its threads, borrowed together by a rule that counts
+/// the thread or hands it packets (rules 1, 2 and 7, and activate), with
+/// what a delivery also writes: the run totals and the OVERLAPPED table.
+/// [`Kernel::port_thread`] looks each up once and marks the port and the
+/// thread once in the step's [`Touched`](super::event::Touched); the
+/// rule then works on these borrows instead of finding (and marking) the
+/// port and the thread again at every write.
+struct PortThread<'k> {
+    p: PortId,
+    port: &'k mut Port,
+    t: ThreadId,
+    thread: &'k mut Thread,
+    counters: &'k mut Counters,
+    ovs: &'k mut Vec<OvUse>,
+}
+
+impl PortThread<'_> {
+    /// Hands one packet to the thread: its get returns it.
+    #[inline]
+    fn deliver(&mut self, packet: Packet, out: &mut Outcome) {
+        if packet.origin == Origin::Io {
+            if let Some(ov) = packet.overlapped {
+                set_ov(self.ovs, ov, OvUse::Free, out);
+            }
+        }
+        self.counters.delivered += 1;
+        self.thread.got_packet = true;
+        out.deliveries.push(Delivery {
+            thread: self.t,
+            port: self.p,
+            packet,
+        });
+    }
+
+    /// Moves up to `n` packets from the IOCQ head to the thread, recording
+    /// the deliveries and freeing the OVERLAPPEDs of I/O packets. Returns
+    /// how many it moved.
+    #[inline(always)]
+    fn dequeue(&mut self, n: u32, out: &mut Outcome) -> u32 {
+        let mut taken = 0;
+        while taken < n {
+            let Some(packet) = self.port.iocq.pop() else {
+                break;
+            };
+            out.touched.add_iocq(self.p);
+            self.deliver(packet, out);
+            taken += 1;
+        }
+        taken
+    }
+
+    /// How many packets a release hands the thread: the room of its
+    /// get_ex, or one for a plain get.
+    #[inline]
+    fn batch(&self) -> u32 {
+        match self.thread.state {
+            ThreadState::Waiting(wait) => wait.batch.unwrap_or(1),
+            _ => 1,
+        }
+    }
+
+    /// The port releases its waiter (the thread): it leaves the WTQ, takes
+    /// up to `n` queued packets (besides any handed to it), runs and is
+    /// counted. Returns how many it took from the IOCQ and the port's
+    /// `(current, max)` after.
+    #[inline(always)]
+    fn release(&mut self, order: WakeOrder, n: u32, out: &mut Outcome) -> (u32, u32, u32) {
+        self.port.wtq.pop(order);
+        out.touched.add_wtq(self.p);
+        let taken = if n > 0 { self.dequeue(n, out) } else { 0 };
+        let (current, max) = self.port.count_in(self.t);
+        self.thread.state = ThreadState::Running;
+        (taken, current, max)
+    }
+}
+
+/// Sets thread `t`'s (`th`) queue-wait mark to `on`, and records the
+/// change in `out.marks` when it is one (the mark is hidden state: views
+/// narrate it when it is set and when it is cleared).
+#[inline]
+fn set_mark(th: &mut Thread, t: ThreadId, on: bool, out: &mut Outcome) {
+    if th.queue_mark != on {
+        th.queue_mark = on;
+        out.marks
+            .push(super::event::MarkChange { thread: t, set: on });
+    }
+}
+
 impl Kernel {
+    /// Port `p` and thread `t`, to be written by a rule, with the run
+    /// totals and the OVERLAPPED table (see [`PortThread`]): the port and
+    /// the thread marked in `out.touched`.
+    #[inline(always)]
+    fn port_thread(&mut self, p: PortId, t: ThreadId, out: &mut Outcome) -> PortThread<'_> {
+        out.touched.add_port(p);
+        out.touched.add_thread(t);
+        PortThread {
+            p,
+            port: &mut self.ports[p.index()],
+            t,
+            thread: &mut self.threads[t.index()],
+            counters: &mut self.counters,
+            ovs: &mut self.ovs,
+        }
+    }
+
     /// **activate(P)**: a thread counted by P stopped running (it blocked,
     /// exited or left P). If `current < max`, the IOCQ has a packet and the
     /// WTQ has a waiter, the most recent waiter is released with the head
@@ -24,8 +130,11 @@ impl Kernel {
             return;
         }
         let order = self.wake;
-        let port = self.port_mut(p, out);
-        if port.iocq.is_empty() || port.wtq.is_empty() {
+        let port = &self.ports[p.index()];
+        let Some(w) = port.wtq.next(order) else {
+            return;
+        };
+        if port.iocq.is_empty() {
             return;
         }
         if !port.has_room() {
@@ -41,15 +150,9 @@ impl Kernel {
             );
             return;
         }
-        let w = port.wtq.pop(order).expect("WTQ checked non-empty");
-        out.touched.add_wtq(p);
-        let batch = match self.threads[w.index()].state {
-            ThreadState::Waiting(wait) => wait.batch.unwrap_or(1),
-            _ => 1,
-        };
-        let taken = self.dequeue(w, p, batch, out);
-        let (current, max) = self.port_mut(p, out).count_in(w);
-        self.thread_mut(w, out).state = ThreadState::Running;
+        let mut pt = self.port_thread(p, w, out);
+        let batch = pt.batch();
+        let (taken, current, max) = pt.release(order, batch, out);
         out.fire(
             Rule::Activate,
             Event::Woke {
@@ -63,52 +166,29 @@ impl Kernel {
         );
     }
 
-    /// Sets thread `t`'s queue-wait mark to `on`, and records the change in
-    /// `out.marks` when it is one (the mark is hidden state: views narrate
-    /// it when it is set and when it is cleared).
-    #[inline]
-    fn set_mark(&mut self, t: ThreadId, on: bool, out: &mut Outcome) {
-        let th = self.thread_mut(t, out);
-        if th.queue_mark != on {
-            th.queue_mark = on;
-            out.marks
-                .push(super::event::MarkChange { thread: t, set: on });
-        }
+    /// **Rule 1 (get)**: GetQueuedCompletionStatus, a get with room for
+    /// one packet (see [`Kernel::get`]).
+    #[inline(never)] // a copy of `get` of its own: no batch, fewer arguments
+    pub(crate) fn rule_get(&mut self, t: ThreadId, p: PortId, timeout: Timeout, out: &mut Outcome) {
+        self.get(t, p, timeout, None, out);
     }
 
-    /// Moves up to `n` packets from P's IOCQ head to thread `t`, recording
-    /// the deliveries and freeing the OVERLAPPEDs of I/O packets.
-    #[inline]
-    fn dequeue(&mut self, t: ThreadId, p: PortId, n: u32, out: &mut Outcome) -> u32 {
-        let mut taken = 0;
-        while taken < n {
-            let Some(packet) = self.iocq_mut(p, out).pop() else {
-                break;
-            };
-            self.deliver(t, p, packet, out);
-            taken += 1;
-        }
-        taken
+    /// **Rule 7 (get_ex)**: GetQueuedCompletionStatusEx with room for `max`
+    /// packets (see [`Kernel::get`]).
+    #[inline(never)]
+    pub(crate) fn rule_get_ex(
+        &mut self,
+        t: ThreadId,
+        p: PortId,
+        timeout: Timeout,
+        max: u32,
+        out: &mut Outcome,
+    ) {
+        self.get(t, p, timeout, Some(max), out);
     }
 
-    /// Hands one packet to a thread: its get returns it.
-    #[inline]
-    fn deliver(&mut self, t: ThreadId, p: PortId, packet: Packet, out: &mut Outcome) {
-        if packet.origin == Origin::Io {
-            if let Some(ov) = packet.overlapped {
-                self.set_ov(ov, OvUse::Free, out);
-            }
-        }
-        self.counters.delivered += 1;
-        self.thread_mut(t, out).got_packet = true;
-        out.deliveries.push(Delivery {
-            thread: t,
-            port: p,
-            packet,
-        });
-    }
-
-    /// **Rule 1 (get)** and **rule 7 (get_ex)**: GetQueuedCompletionStatus(Ex).
+    /// Rules 1 and 7: GetQueuedCompletionStatus(Ex), `batch` the room of a
+    /// get_ex (`None` for a plain get).
     ///
     /// A thread in P's RTL stops counting (`current -= 1`); a thread
     /// associated with another port Q leaves it (`Q.current -= 1`, then
@@ -118,7 +198,8 @@ impl Kernel {
     /// running; else the thread is pushed onto the WTQ. So an over-limit port
     /// makes a caller wait even with packets queued: that is how it corrects
     /// itself. Wine takes a queued packet whatever `current` is.
-    pub(crate) fn rule_get(
+    #[inline(always)]
+    fn get(
         &mut self,
         t: ThreadId,
         p: PortId,
@@ -141,29 +222,41 @@ impl Kernel {
             );
             return;
         }
+        let at_call = self.ports[p.index()].current;
+        // A thread associated with another port, or with none, joins P
+        // first; one in P's RTL is counted out below.
+        let counted = match self.threads[t.index()].port {
+            Some(q) if q == p => true,
+            Some(q) => {
+                self.switch_port(t, q, p, rule, out);
+                false
+            }
+            None => {
+                self.join(t, p, rule, out);
+                false
+            }
+        };
+        let gated = self.flavor.gated();
+        let keeps_mark = self.flavor.keeps_for_marked_inserter();
+        let lifo = self.wake == WakeOrder::Lifo;
+        let mut pt = self.port_thread(p, t, out);
         // Whether the previous get returned a packet; this call starts
         // with none (a packet it takes or is handed sets it again).
-        let had_packet = std::mem::replace(&mut self.thread_mut(t, out).got_packet, false);
-        let at_call = self.ports[p.index()].current;
-        // The caller is no longer running for the port it was counted by.
-        match self.threads[t.index()].port {
-            Some(q) if q == p => {
-                let current = self.port_mut(p, out).count_out(t);
-                out.fire(
-                    rule,
-                    Event::Returned {
-                        thread: t,
-                        port: p,
-                        current,
-                        had_packet,
-                    },
-                );
-            }
-            Some(q) => self.switch_port(t, q, p, rule, out),
-            None => self.join(t, p, rule, out),
+        let had_packet = std::mem::replace(&mut pt.thread.got_packet, false);
+        if counted {
+            // The caller is no longer running for the port.
+            let current = pt.port.count_out(t);
+            out.fire(
+                rule,
+                Event::Returned {
+                    thread: t,
+                    port: p,
+                    current,
+                    had_packet,
+                },
+            );
         }
-        let gated = self.flavor.gated();
-        let port = self.port_mut(p, out);
+        let port = &*pt.port;
         let why = if port.iocq.is_empty() {
             Some(NoTakeWhy::IocqEmpty)
         } else if gated && !port.has_room() {
@@ -181,14 +274,17 @@ impl Kernel {
                 let count = match batch {
                     // A plain get takes the head packet (the IOCQ is non-empty here).
                     None => {
-                        let packet = self.iocq_mut(p, out).pop().expect("IOCQ checked non-empty");
-                        self.deliver(t, p, packet, out);
+                        let packet = pt.port.iocq.pop().expect("IOCQ checked non-empty");
+                        out.touched.add_iocq(p);
+                        pt.deliver(packet, out);
                         1
                     }
-                    Some(n) => self.dequeue(t, p, n, out),
+                    Some(n) => pt.dequeue(n, out),
                 };
-                let (current, max) = self.port_mut(p, out).count_in(t);
-                self.keep_mark(t, out);
+                let (current, max) = pt.port.count_in(t);
+                // It returns without sleeping: still in its get loop, it
+                // carries the queue-wait mark (NT's flavour only).
+                set_mark(pt.thread, t, keeps_mark, out);
                 out.result = CallResult::Success;
                 out.fire(
                     rule,
@@ -203,8 +299,9 @@ impl Kernel {
                 );
             }
             Some(why) if timeout.is_poll() => {
-                let (current, max) = port.count_in(t);
-                self.keep_mark(t, out);
+                // It fails without sleeping: it counts again and keeps the mark.
+                let (current, max) = pt.port.count_in(t);
+                set_mark(pt.thread, t, keeps_mark, out);
                 out.result = CallResult::Failed(WinError::WaitTimeout);
                 out.failures.push((t, WinError::WaitTimeout));
                 out.fire(
@@ -219,12 +316,12 @@ impl Kernel {
                 );
             }
             Some(why) => {
-                port.wtq.push(t);
+                pt.port.wtq.push(t);
                 out.touched.add_wtq(p);
-                let depth = port.wtq.len() as u32;
-                self.thread_mut(t, out).state = ThreadState::Waiting(Wait { timeout, batch });
+                let depth = pt.port.wtq.len() as u32;
+                pt.thread.state = ThreadState::Waiting(Wait { timeout, batch });
                 // It sleeps: whatever wakes it, it no longer carries the mark.
-                self.set_mark(t, false, out);
+                set_mark(pt.thread, t, false, out);
                 out.result = CallResult::Pending;
                 out.fire(
                     rule,
@@ -233,7 +330,7 @@ impl Kernel {
                         port: p,
                         why,
                         depth,
-                        lifo: self.wake == WakeOrder::Lifo,
+                        lifo,
                     },
                 );
             }
@@ -264,14 +361,6 @@ impl Kernel {
         out.fire(rule, Event::Joined { thread: t, port: p });
     }
 
-    /// Rule 1: a get that returned without sleeping leaves its thread in
-    /// its get loop, carrying the queue-wait mark (NT's flavour only).
-    #[inline]
-    fn keep_mark(&mut self, t: ThreadId, out: &mut Outcome) {
-        let mark = self.flavor.keeps_for_marked_inserter();
-        self.set_mark(t, mark, out);
-    }
-
     /// **Rule 2 (insert)**: a packet arrives at P, inserted by thread `by`
     /// (`None`: a thread outside the scenario, or the driver). If
     /// `current < max`, a thread waits, and `by` is not a thread of P
@@ -296,60 +385,54 @@ impl Kernel {
             let th = &self.threads[t.index()];
             th.queue_mark && th.port == Some(p)
         });
-        let port = self.port_mut(p, out);
-        if !port.wtq.is_empty() && (!gated || port.has_room()) && marked.is_none() {
-            let w = port.wtq.pop(order).expect("WTQ checked non-empty");
-            out.touched.add_wtq(p);
-            let batch = match self.threads[w.index()].state {
-                ThreadState::Waiting(wait) => wait.batch.unwrap_or(1),
-                _ => 1,
-            };
-            self.deliver(w, p, packet, out);
-            // A plain get takes just this packet; get_ex may take more.
-            let extra = if batch > 1 {
-                self.dequeue(w, p, batch - 1, out)
-            } else {
-                0
-            };
-            let (current, max) = self.port_mut(p, out).count_in(w);
-            self.thread_mut(w, out).state = ThreadState::Running;
-            out.fire(
-                Rule::Insert,
-                Event::HandedOff {
-                    thread: w,
-                    port: p,
-                    packet,
-                    extra,
-                    current,
-                    max,
-                    lifo: order == WakeOrder::Lifo,
-                    gated,
-                },
-            );
-        } else {
-            let why = match marked {
-                _ if port.wtq.is_empty() => QueueWhy::NoWaiter,
-                Some(thread) if !gated || port.has_room() => QueueWhy::MarkedInserter {
-                    thread,
-                    current: port.current,
-                    max: port.max,
-                },
-                _ => QueueWhy::AtLimit {
-                    current: port.current,
-                    max: port.max,
-                },
-            };
-            port.iocq.push(packet);
-            out.touched.add_iocq(p);
-            out.fire(
-                Rule::Insert,
-                Event::Queued {
-                    port: p,
-                    packet,
-                    why,
-                    depth: port.iocq.len() as u32,
-                },
-            );
+        let port = &self.ports[p.index()];
+        let wakes = (!gated || port.has_room()) && marked.is_none();
+        match port.wtq.next(order) {
+            Some(w) if wakes => {
+                let mut pt = self.port_thread(p, w, out);
+                // A plain get takes just this packet; get_ex may take more.
+                let more = pt.batch() - 1;
+                pt.deliver(packet, out);
+                let (extra, current, max) = pt.release(order, more, out);
+                out.fire(
+                    Rule::Insert,
+                    Event::HandedOff {
+                        thread: w,
+                        port: p,
+                        packet,
+                        extra,
+                        current,
+                        max,
+                        lifo: order == WakeOrder::Lifo,
+                        gated,
+                    },
+                );
+            }
+            waiter => {
+                let why = match marked {
+                    _ if waiter.is_none() => QueueWhy::NoWaiter,
+                    Some(thread) if !gated || port.has_room() => QueueWhy::MarkedInserter {
+                        thread,
+                        current: port.current,
+                        max: port.max,
+                    },
+                    _ => QueueWhy::AtLimit {
+                        current: port.current,
+                        max: port.max,
+                    },
+                };
+                let iocq = self.iocq_mut(p, out);
+                iocq.push(packet);
+                out.fire(
+                    Rule::Insert,
+                    Event::Queued {
+                        port: p,
+                        packet,
+                        why,
+                        depth: iocq.len() as u32,
+                    },
+                );
+            }
         }
     }
 
@@ -386,8 +469,9 @@ impl Kernel {
     #[inline(never)] // rare: keeps the get/post path through apply small
     pub(crate) fn rule_block(&mut self, t: ThreadId, on: Option<LabelId>, out: &mut Outcome) {
         let port_id = self.threads[t.index()].port;
-        self.thread_mut(t, out).state = ThreadState::Paused(on);
-        self.set_mark(t, false, out);
+        let th = self.thread_mut(t, out);
+        th.state = ThreadState::Paused(on);
+        set_mark(th, t, false, out);
         let current = match port_id {
             Some(p) => {
                 let port = self.port_mut(p, out);
@@ -480,7 +564,7 @@ impl Kernel {
         th.state = ThreadState::Exited;
         th.port = None;
         th.got_packet = false;
-        self.set_mark(t, false, out);
+        set_mark(th, t, false, out);
         let current = match port_id {
             Some(p) => self.port_mut(p, out).count_out(t),
             None => 0,
@@ -546,7 +630,7 @@ impl Kernel {
         for packet in discarded {
             if packet.origin == Origin::Io {
                 if let Some(ov) = packet.overlapped {
-                    self.set_ov(ov, OvUse::Free, out);
+                    set_ov(&mut self.ovs, ov, OvUse::Free, out);
                 }
             }
             self.counters.lost += 1;
@@ -612,7 +696,7 @@ impl Kernel {
         match inline {
             None => {
                 self.device_mut(d, out).pending.push(ov);
-                self.set_ov(ov, OvUse::Pending(d), out);
+                set_ov(&mut self.ovs, ov, OvUse::Pending(d), out);
                 out.result = CallResult::Pending;
                 out.fire(
                     Rule::Issue,
@@ -693,7 +777,7 @@ impl Kernel {
         let entry = self.devices.get(d).and_then(|dev| dev.entry);
         match entry {
             None => {
-                self.set_ov(ov, OvUse::Free, out);
+                set_ov(&mut self.ovs, ov, OvUse::Free, out);
                 out.fire(
                     rule,
                     Event::NoPacket {
@@ -705,7 +789,7 @@ impl Kernel {
                 false
             }
             Some((p, _)) if self.ports[p.index()].closed => {
-                self.set_ov(ov, OvUse::Free, out);
+                set_ov(&mut self.ovs, ov, OvUse::Free, out);
                 self.counters.made += 1;
                 self.counters.lost += 1;
                 out.fire(
@@ -729,7 +813,7 @@ impl Kernel {
                 false
             }
             Some((p, key)) => {
-                self.set_ov(ov, OvUse::Queued, out);
+                set_ov(&mut self.ovs, ov, OvUse::Queued, out);
                 let packet = Packet {
                     bytes,
                     key,
