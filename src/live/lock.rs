@@ -29,10 +29,9 @@ const NORMAL: UnparkToken = UnparkToken(0);
 /// Rounds of spinning before a waiter parks: round `i` pauses
 /// `2^min(i, 6)` times ([`pause`]), so the budget is about 6,000 pauses
 /// (some microseconds: longer than a `post_many` of 64 values holds the
-/// lock, so that its waiters need not park). Measured with `cargo bench
-/// --bench live`: 10 rounds switch context 14,000 times per million
-/// packets, 25 rounds 300-2,000, 52 rounds 70-1,100, 100 rounds 90-700,
-/// at the same throughput from 25 rounds on.
+/// lock, so that its waiters need not park). How the length was chosen,
+/// measured with `cargo bench --bench live`: docs/live.md, "Why the port
+/// switched context so often".
 const SPIN_ROUNDS: u32 = 100;
 
 /// Round `round` of a spin: `2^min(round, 6)` pause instructions.
