@@ -6,26 +6,33 @@
 //! * `direct`: a thread calls get and waits in the WTQ; the post hands the
 //!   packet to it directly, never touching the IOCQ (get, then post).
 //!
-//! Each shape is measured in both flavours. One element = one handoff =
-//! two [`Kernel::apply`] calls, each filling the reused [`Outcome`]. The
-//! actions are read from an array hidden from the optimiser by `black_box`,
-//! as a runner reads them from a scenario's step list.
+//! Each shape is measured in both flavours, and with both forms of a
+//! step's record: `queued/windows` fills an [`Outcome`] (every rule that
+//! fired, the marks, what the step touched: what the runner, the views and
+//! the explorer read), `queued/windows/brief` a [`Brief`] (the result, the
+//! deliveries and the failures: what the live port reads). One element =
+//! one handoff = two [`Kernel::apply`] calls, each filling the reused
+//! record. The actions are read from an array hidden from the optimiser by
+//! `black_box`, as a runner reads them from a scenario's step list.
 //!
 //! Run: `cargo bench --bench handoff`. Two groups: `handoff` measures
 //! elapsed time, as usual; `handoff/cpu` the CPU time of the thread running
 //! the handoffs, which is what "on one core" means when the machine is
 //! shared and the process does not get a whole core.
 //!
-//! For profiling, `HANDOFF_PROFILE=SHAPE/FLAVOR:N` (e.g. `direct/windows:1000000`)
-//! makes the binary run exactly N handoffs of one shape in [`run_n`] and
-//! exit, so `valgrind --tool=callgrind --toggle-collect=handoff::run_n`
-//! gives instructions per handoff (see docs/benchmarks.md).
+//! For profiling, `HANDOFF_PROFILE=SHAPE/FLAVOR[/brief]:N` (e.g.
+//! `direct/windows:1000000`) makes the binary run exactly N handoffs of
+//! one shape in [`run_n`] and exit, so `valgrind --tool=callgrind
+//! --toggle-collect='handoff::run_n*'` gives instructions per handoff (see
+//! docs/benchmarks.md).
 
 use std::hint::black_box;
 
 use criterion::measurement::{Measurement, WallTime};
 use criterion::{criterion_group, BenchmarkGroup, Criterion, Throughput};
-use iocp_sim::model::{Action, Flavor, Kernel, KernelConfig, Outcome, PortId, ThreadId, Timeout};
+use iocp_sim::model::{
+    Action, Brief, Flavor, Kernel, KernelConfig, Outcome, PortId, Record, ThreadId, Timeout,
+};
 
 #[path = "common/cpu_time.rs"]
 mod cpu_time;
@@ -50,8 +57,26 @@ const GET: Action = Action::Get {
     timeout: Timeout::Infinite,
 };
 
+/// A step's record as the bench reads it back.
+trait Form: Record + Default {
+    /// Packets the last step handed out.
+    fn delivered(&self) -> usize;
+}
+
+impl Form for Outcome {
+    fn delivered(&self) -> usize {
+        self.deliveries.len()
+    }
+}
+
+impl Form for Brief {
+    fn delivered(&self) -> usize {
+        self.deliveries.len()
+    }
+}
+
 /// One port (concurrency 1), one thread already in the port's RTL.
-fn setup(flavor: Flavor) -> (Kernel, Outcome) {
+fn setup<R: Form>(flavor: Flavor) -> (Kernel, R) {
     // Struct literals (not the newer constructors), so that this file also
     // builds against an older model for side-by-side runs.
     let mut k = Kernel::new(&KernelConfig {
@@ -61,10 +86,10 @@ fn setup(flavor: Flavor) -> (Kernel, Outcome) {
         threads: 1,
         devices: vec![],
     });
-    let mut out = Outcome::default();
+    let mut out = R::default();
     k.apply(POST, &mut out).expect("post");
     k.apply(GET, &mut out).expect("get");
-    assert_eq!(out.deliveries.len(), 1);
+    assert_eq!(out.delivered(), 1);
     (k, out)
 }
 
@@ -76,47 +101,53 @@ fn handoff_cpu(c: &mut Criterion<ThreadCpuTime>) {
     shapes(c.benchmark_group("handoff/cpu"));
 }
 
-/// Both shapes in both flavours, in group `group`.
+/// Both shapes in both flavours with both records, in group `group`.
 fn shapes<M: Measurement>(mut group: BenchmarkGroup<'_, M>) {
     group.throughput(Throughput::Elements(BATCH));
     for flavor in [Flavor::Windows, Flavor::Wine] {
-        // (a) post queues the packet; the RTL thread's get takes it.
-        let (mut k, mut out) = setup(flavor);
-        group.bench_function(format!("queued/{}", flavor.as_str()), |b| {
-            b.iter(|| {
-                let steps = black_box([POST, GET]);
-                for _ in 0..BATCH {
-                    let _ = k.apply(steps[0], &mut out);
-                    let _ = k.apply(steps[1], &mut out);
-                }
-                black_box(&out);
-            })
-        });
-        assert_eq!(out.deliveries.len(), 1, "each get took the queued packet");
-        assert_eq!(k.port(P).iocq().len(), 0);
-
-        // (b) get waits in the WTQ; the post hands the packet off directly.
-        let (mut k, mut out) = setup(flavor);
-        group.bench_function(format!("direct/{}", flavor.as_str()), |b| {
-            b.iter(|| {
-                let steps = black_box([GET, POST]);
-                for _ in 0..BATCH {
-                    let _ = k.apply(steps[0], &mut out);
-                    let _ = k.apply(steps[1], &mut out);
-                }
-                black_box(&out);
-            })
-        });
-        assert_eq!(out.deliveries.len(), 1, "each post was handed off");
-        assert_eq!(k.port(P).iocq().len(), 0);
-        assert!(k.port(P).wtq().is_empty());
+        both::<M, Outcome>(&mut group, flavor, "");
+        both::<M, Brief>(&mut group, flavor, "/brief");
     }
     group.finish();
 }
 
+/// Both shapes in `flavor`, recording `R`, named with `suffix`.
+fn both<M: Measurement, R: Form>(group: &mut BenchmarkGroup<'_, M>, flavor: Flavor, suffix: &str) {
+    // (a) post queues the packet; the RTL thread's get takes it.
+    let (mut k, mut out) = setup::<R>(flavor);
+    group.bench_function(format!("queued/{}{suffix}", flavor.as_str()), |b| {
+        b.iter(|| {
+            let steps = black_box([POST, GET]);
+            for _ in 0..BATCH {
+                let _ = k.apply(steps[0], &mut out);
+                let _ = k.apply(steps[1], &mut out);
+            }
+            black_box(&out);
+        })
+    });
+    assert_eq!(out.delivered(), 1, "each get took the queued packet");
+    assert_eq!(k.port(P).iocq().len(), 0);
+
+    // (b) get waits in the WTQ; the post hands the packet off directly.
+    let (mut k, mut out) = setup::<R>(flavor);
+    group.bench_function(format!("direct/{}{suffix}", flavor.as_str()), |b| {
+        b.iter(|| {
+            let steps = black_box([GET, POST]);
+            for _ in 0..BATCH {
+                let _ = k.apply(steps[0], &mut out);
+                let _ = k.apply(steps[1], &mut out);
+            }
+            black_box(&out);
+        })
+    });
+    assert_eq!(out.delivered(), 1, "each post was handed off");
+    assert_eq!(k.port(P).iocq().len(), 0);
+    assert!(k.port(P).wtq().is_empty());
+}
+
 /// Runs exactly `n` handoffs of one shape (`queued` or `direct`).
 #[inline(never)]
-fn run_n(k: &mut Kernel, out: &mut Outcome, direct: bool, n: u64) {
+fn run_n<R: Record>(k: &mut Kernel, out: &mut R, direct: bool, n: u64) {
     let steps = black_box(if direct { [GET, POST] } else { [POST, GET] });
     for _ in 0..n {
         let _ = k.apply(steps[0], out);
@@ -124,17 +155,31 @@ fn run_n(k: &mut Kernel, out: &mut Outcome, direct: bool, n: u64) {
     }
 }
 
-/// `HANDOFF_PROFILE=SHAPE/FLAVOR:N`: run N handoffs and exit (for profilers).
+/// `HANDOFF_PROFILE=SHAPE/FLAVOR[/brief]:N`: run N handoffs and exit (for
+/// profilers).
 fn profile(spec: &str) {
     let (shape, n) = spec
         .split_once(':')
-        .expect("HANDOFF_PROFILE=SHAPE/FLAVOR:N");
+        .expect("HANDOFF_PROFILE=SHAPE/FLAVOR[/brief]:N");
     let (shape, flavor) = shape.split_once('/').expect("SHAPE/FLAVOR");
+    let (flavor, brief) = match flavor.strip_suffix("/brief") {
+        Some(f) => (f, true),
+        None => (flavor, false),
+    };
     let flavor = Flavor::parse(flavor).expect("flavor: windows or wine");
     let n: u64 = n.parse().expect("N: a count");
-    let (mut k, mut out) = setup(flavor);
-    run_n(&mut k, &mut out, shape == "direct", n);
-    assert_eq!(out.deliveries.len(), 1);
+    if brief {
+        profile_n::<Brief>(flavor, shape == "direct", n);
+    } else {
+        profile_n::<Outcome>(flavor, shape == "direct", n);
+    }
+}
+
+/// [`run_n`] on a fresh setup, checked.
+fn profile_n<R: Form>(flavor: Flavor, direct: bool, n: u64) {
+    let (mut k, mut out) = setup::<R>(flavor);
+    run_n(&mut k, &mut out, direct, n);
+    assert_eq!(out.delivered(), 1);
     assert_eq!(k.counters().delivered, n + 1);
 }
 

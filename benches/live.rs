@@ -15,7 +15,7 @@
 //!   that waits.
 //! * `limits`: the two costs every live packet pays, measured alone: the
 //!   model's post and get on one thread with no lock (a packet's two model
-//!   steps), and the port's mutex (`live::lock`) taken twice per packet by
+//!   steps, recorded as a `Brief`, as the port records them), and the port's mutex (`live::lock`) taken twice per packet by
 //!   the same P + W threads (the port's lock with nothing inside).
 //!
 //! Run: `cargo bench --bench live`. Options after `--`: `--reps N`,
@@ -31,7 +31,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use iocp_sim::live::CompletionPort;
-use iocp_sim::model::{Action, Flavor, Kernel, KernelConfig, Outcome, PortId, ThreadId, Timeout};
+use iocp_sim::model::{Action, Brief, Flavor, Kernel, KernelConfig, PortId, ThreadId, Timeout};
 
 const STOP: u64 = u64::MAX;
 /// The batch of `get_many_into` and `post_many`.
@@ -252,7 +252,8 @@ fn ping_pong(live: bool, rounds: u64) -> Duration {
     start.elapsed()
 }
 
-/// The model alone: `packets` posts and gets on one thread, no lock.
+/// The model alone: `packets` posts and gets on one thread, no lock, each
+/// step recorded as a [`Brief`], as an unwatched live port records it.
 fn model_alone(packets: u64) -> Duration {
     let p = PortId(0);
     let t = ThreadId(0);
@@ -263,7 +264,7 @@ fn model_alone(packets: u64) -> Duration {
         threads: 1,
         devices: vec![],
     });
-    let mut out = Outcome::default();
+    let mut out = Brief::default();
     let start = Instant::now();
     for key in 0..packets {
         let post = Action::Post {

@@ -45,7 +45,7 @@ use std::collections::{BinaryHeap, VecDeque};
 use super::config::{Arrivals, LabConfig, Rate};
 use super::dist::to_ns;
 use super::rng::Rng;
-use crate::model::{Action, Kernel, KernelConfig, Outcome, PortId, ThreadId};
+use crate::model::{Action, Brief, Kernel, KernelConfig, PortId, ThreadId};
 
 const NONE: u32 = u32::MAX;
 const NEVER: u64 = u64::MAX;
@@ -271,7 +271,8 @@ pub fn run(config: &LabConfig) -> LabResult {
 struct Sim<'a> {
     cfg: &'a LabConfig,
     kernel: Kernel,
-    out: Outcome,
+    /// The last step's record: a [`Brief`], for the lab reads only its deliveries.
+    out: Brief,
     /// (time, sequence number << 24 | event): ties go in scheduling order.
     heap: BinaryHeap<Reverse<(u64, u64)>>,
     seq: u64,
@@ -350,7 +351,7 @@ impl<'a> Sim<'a> {
         Sim {
             cfg,
             kernel,
-            out: Outcome::default(),
+            out: Brief::default(),
             heap: BinaryHeap::with_capacity(n + cfg.threads as usize + 2),
             seq: 0,
             now: 0,

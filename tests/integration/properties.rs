@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 
 use iocp_sim::model::properties::{check_step, check_step_full};
-use iocp_sim::model::{Event, Flavor, Kernel, Outcome, QueueWhy};
+use iocp_sim::model::{Brief, Event, Flavor, Kernel, Outcome, QueueWhy};
 use iocp_sim::testing::shadow::{run_case, Props};
 use iocp_sim::testing::strategy::case;
 use proptest::prelude::*;
@@ -283,6 +283,40 @@ fn check_step_shortcuts_agree_with_the_full_check() {
     assert!(
         broken5 > 1_000,
         "only {broken5} corrupted steps broke property 5"
+    );
+}
+
+/// A step recorded as a [`Brief`] is the same step as one recorded as an
+/// [`Outcome`]: on random sequences of valid and invalid actions in every
+/// flavour, the two kernels stay equal, the same actions are rejected with
+/// the same reasons, and the brief holds exactly the outcome's result,
+/// deliveries and failures (the live port records briefs; the properties
+/// are checked on outcomes).
+#[test]
+fn a_brief_records_the_same_step_as_an_outcome() {
+    let mut runner = TestRunner::new(config());
+    let (mut steps, mut deliveries, mut failures) = (0usize, 0usize, 0usize);
+    for flavor in Flavor::ALL {
+        let strategy = case(flavor);
+        for _ in 0..config().cases / 4 {
+            let c = strategy.new_tree(&mut runner).expect("a case").current();
+            let mut full = Kernel::new(&c.config());
+            let mut brief = full.clone();
+            let (mut out, mut b) = (Outcome::default(), Brief::default());
+            for (i, a) in c.actions.iter().enumerate() {
+                let r = full.apply(*a, &mut out);
+                assert_eq!(brief.apply(*a, &mut b), r, "case {c:?}, step {i}");
+                assert_eq!(brief, full, "case {c:?}, step {i} ({a:?})");
+                assert_eq!(b, Brief::from(&out), "case {c:?}, step {i} ({a:?})");
+                steps += 1;
+                deliveries += b.deliveries.len();
+                failures += b.failures.len();
+            }
+        }
+    }
+    assert!(
+        steps > 10_000 && deliveries > 1_000 && failures > 100,
+        "too few steps ({steps}), deliveries ({deliveries}) or failures ({failures}) compared"
     );
 }
 

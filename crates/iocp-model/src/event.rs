@@ -853,9 +853,4 @@ impl Outcome {
         self.marks.clear();
         self.touched = Touched::ALL;
     }
-
-    #[inline]
-    pub(crate) fn fire(&mut self, rule: Rule, event: Event) {
-        self.fired.push(Fired { rule, event });
-    }
 }

@@ -9,6 +9,7 @@ use super::event::{Outcome, Rule, Touched};
 use super::ids::{DeviceId, Ids, OvId, PortId, ThreadId};
 use super::iocq::Iocq;
 use super::port::Port;
+use super::record::Record;
 use super::thread::{Thread, ThreadState};
 use super::wtq::{WakeOrder, Wtq};
 
@@ -403,12 +404,14 @@ impl Kernel {
     /// Applies one action. On success `out` describes what happened; on
     /// rejection the kernel is exactly as before and `out` is cleared.
     /// `out`'s buffers are reused: no allocation once they have grown (the
-    /// form for loops; [`Kernel::step`] returns a new outcome).
-    pub fn apply(&mut self, action: Action, out: &mut Outcome) -> Result<(), Rejection> {
-        out.clear();
-        // From here the rules mark what they write (see `Touched`).
-        out.touched = Touched::NONE;
-        self.validate(action)?;
+    /// form for loops; [`Kernel::step`] returns a new outcome). `out` is an
+    /// [`Outcome`], which records everything the step did, or a
+    /// [`Brief`](crate::Brief), which records only the result, the
+    /// deliveries and the failures (and costs a third less per handoff):
+    /// the same rules and the same new state either way.
+    pub fn apply<R: Record>(&mut self, action: Action, out: &mut R) -> Result<(), Rejection> {
+        out.begin();
+        self.check(action)?;
         match action {
             Action::Associate { device, port, key } => self.rule_associate(device, port, key, out),
             Action::Issue {
@@ -453,6 +456,14 @@ impl Kernel {
     /// Checks an action's preconditions without changing anything.
     #[inline]
     pub fn validate(&self, action: Action) -> Result<(), Rejection> {
+        self.check(action)
+    }
+
+    /// [`Kernel::validate`], always inlined: [`Kernel::apply`] is generic,
+    /// so it is compiled in its caller's crate, where a plain `#[inline]`
+    /// function of this crate may stay a call.
+    #[inline(always)]
+    fn check(&self, action: Action) -> Result<(), Rejection> {
         let rule = action.rule();
         let reject = |kind| Err(Rejection { rule, kind });
         match action {
@@ -600,36 +611,36 @@ impl Kernel {
 
     /// Thread `t`, to be written by a rule: marked in `out.touched`.
     #[inline(always)]
-    pub(crate) fn thread_mut(&mut self, t: ThreadId, out: &mut Outcome) -> &mut Thread {
-        out.touched.add_thread(t);
+    pub(crate) fn thread_mut(&mut self, t: ThreadId, out: &mut impl Record) -> &mut Thread {
+        out.touch_thread(t);
         &mut self.threads[t.index()]
     }
 
     /// Port `p`, to be written by a rule: marked in `out.touched`.
     #[inline(always)]
-    pub(crate) fn port_mut(&mut self, p: PortId, out: &mut Outcome) -> &mut Port {
-        out.touched.add_port(p);
+    pub(crate) fn port_mut(&mut self, p: PortId, out: &mut impl Record) -> &mut Port {
+        out.touch_port(p);
         &mut self.ports[p.index()]
     }
 
     /// Port `p`'s IOCQ, to be written by a rule: marked in `out.touched`.
     #[inline(always)]
-    pub(crate) fn iocq_mut(&mut self, p: PortId, out: &mut Outcome) -> &mut Iocq {
-        out.touched.add_iocq(p);
+    pub(crate) fn iocq_mut(&mut self, p: PortId, out: &mut impl Record) -> &mut Iocq {
+        out.touch_iocq(p);
         &mut self.ports[p.index()].iocq
     }
 
     /// Port `p`'s WTQ, to be written by a rule: marked in `out.touched`.
     #[inline(always)]
-    pub(crate) fn wtq_mut(&mut self, p: PortId, out: &mut Outcome) -> &mut Wtq {
-        out.touched.add_wtq(p);
+    pub(crate) fn wtq_mut(&mut self, p: PortId, out: &mut impl Record) -> &mut Wtq {
+        out.touch_wtq(p);
         &mut self.ports[p.index()].wtq
     }
 
     /// Device `d` (validated), to be written by a rule: marked in `out.touched`.
     #[inline(always)]
-    pub(crate) fn device_mut(&mut self, d: DeviceId, out: &mut Outcome) -> &mut Device {
-        out.touched.add_io();
+    pub(crate) fn device_mut(&mut self, d: DeviceId, out: &mut impl Record) -> &mut Device {
+        out.touch_io();
         self.devices.get_mut(d).expect("validated")
     }
 
@@ -686,8 +697,8 @@ impl Kernel {
 /// in `out.touched`. Takes the table rather than the kernel, so that a rule
 /// holding a port and a thread can free an I/O packet's OVERLAPPED.
 #[inline]
-pub(crate) fn set_ov(ovs: &mut Vec<OvUse>, id: OvId, state: OvUse, out: &mut Outcome) {
-    out.touched.add_io();
+pub(crate) fn set_ov(ovs: &mut Vec<OvUse>, id: OvId, state: OvUse, out: &mut impl Record) {
+    out.touch_io();
     let i = id.index();
     if i >= ovs.len() {
         if state == OvUse::Free {

@@ -1,16 +1,17 @@
 //! The rules of model.md, one function each. Every function here is called
 //! only after [`Kernel::validate`] accepted the action, so none can fail:
 //! a call that fails in Windows (a closed handle, a timeout) is a result,
-//! reported in the [`Outcome`], not a rejection.
+//! reported in the step's record ([`Record`]), not a rejection.
 
 use super::action::Timeout;
 use super::event::{
-    CallResult, Delivery, Event, FailWhy, NoPacketWhy, NoTakeWhy, Outcome, QueueWhy, Rule, WinError,
+    CallResult, Delivery, Event, FailWhy, NoPacketWhy, NoTakeWhy, QueueWhy, Rule, WinError,
 };
 use super::ids::{DeviceId, LabelId, OvId, PortId, StatusId, ThreadId};
 use super::kernel::{set_ov, Counters, Kernel, OvUse};
 use super::packet::{Origin, Packet};
 use super::port::Port;
+use super::record::Record;
 use super::thread::{Thread, ThreadState, Wait};
 use super::wtq::WakeOrder;
 
@@ -33,7 +34,7 @@ struct PortThread<'k> {
 impl PortThread<'_> {
     /// Hands one packet to the thread: its get returns it.
     #[inline]
-    fn deliver(&mut self, packet: Packet, out: &mut Outcome) {
+    fn deliver(&mut self, packet: Packet, out: &mut impl Record) {
         if packet.origin == Origin::Io {
             if let Some(ov) = packet.overlapped {
                 set_ov(self.ovs, ov, OvUse::Free, out);
@@ -41,7 +42,7 @@ impl PortThread<'_> {
         }
         self.counters.delivered += 1;
         self.thread.got_packet = true;
-        out.deliveries.push(Delivery {
+        out.deliver(Delivery {
             thread: self.t,
             port: self.p,
             packet,
@@ -52,13 +53,13 @@ impl PortThread<'_> {
     /// the deliveries and freeing the OVERLAPPEDs of I/O packets. Returns
     /// how many it moved.
     #[inline(always)]
-    fn dequeue(&mut self, n: u32, out: &mut Outcome) -> u32 {
+    fn dequeue(&mut self, n: u32, out: &mut impl Record) -> u32 {
         let mut taken = 0;
         while taken < n {
             let Some(packet) = self.port.iocq.pop() else {
                 break;
             };
-            out.touched.add_iocq(self.p);
+            out.touch_iocq(self.p);
             self.deliver(packet, out);
             taken += 1;
         }
@@ -80,9 +81,9 @@ impl PortThread<'_> {
     /// counted. Returns how many it took from the IOCQ and the port's
     /// `(current, max)` after.
     #[inline(always)]
-    fn release(&mut self, order: WakeOrder, n: u32, out: &mut Outcome) -> (u32, u32, u32) {
+    fn release(&mut self, order: WakeOrder, n: u32, out: &mut impl Record) -> (u32, u32, u32) {
         self.port.wtq.pop(order);
-        out.touched.add_wtq(self.p);
+        out.touch_wtq(self.p);
         let taken = if n > 0 { self.dequeue(n, out) } else { 0 };
         let (current, max) = self.port.count_in(self.t);
         self.thread.state = ThreadState::Running;
@@ -94,11 +95,10 @@ impl PortThread<'_> {
 /// change in `out.marks` when it is one (the mark is hidden state: views
 /// narrate it when it is set and when it is cleared).
 #[inline]
-fn set_mark(th: &mut Thread, t: ThreadId, on: bool, out: &mut Outcome) {
+fn set_mark(th: &mut Thread, t: ThreadId, on: bool, out: &mut impl Record) {
     if th.queue_mark != on {
         th.queue_mark = on;
-        out.marks
-            .push(super::event::MarkChange { thread: t, set: on });
+        out.mark(super::event::MarkChange { thread: t, set: on });
     }
 }
 
@@ -107,9 +107,9 @@ impl Kernel {
     /// totals and the OVERLAPPED table (see [`PortThread`]): the port and
     /// the thread marked in `out.touched`.
     #[inline(always)]
-    fn port_thread(&mut self, p: PortId, t: ThreadId, out: &mut Outcome) -> PortThread<'_> {
-        out.touched.add_port(p);
-        out.touched.add_thread(t);
+    fn port_thread(&mut self, p: PortId, t: ThreadId, out: &mut impl Record) -> PortThread<'_> {
+        out.touch_port(p);
+        out.touch_thread(t);
         PortThread {
             p,
             port: &mut self.ports[p.index()],
@@ -125,7 +125,7 @@ impl Kernel {
     /// WTQ has a waiter, the most recent waiter is released with the head
     /// packet (and, for get_ex, up to n-1 more) and counted. Wakes at most
     /// one thread. Wine has no gate, so it never has anyone to wake here.
-    pub(crate) fn activate(&mut self, p: PortId, out: &mut Outcome) {
+    pub(crate) fn activate(&mut self, p: PortId, out: &mut impl Record) {
         if !self.flavor.gated() {
             return;
         }
@@ -169,7 +169,13 @@ impl Kernel {
     /// **Rule 1 (get)**: GetQueuedCompletionStatus, a get with room for
     /// one packet (see [`Kernel::get`]).
     #[inline(never)] // a copy of `get` of its own: no batch, fewer arguments
-    pub(crate) fn rule_get(&mut self, t: ThreadId, p: PortId, timeout: Timeout, out: &mut Outcome) {
+    pub(crate) fn rule_get(
+        &mut self,
+        t: ThreadId,
+        p: PortId,
+        timeout: Timeout,
+        out: &mut impl Record,
+    ) {
         self.get(t, p, timeout, None, out);
     }
 
@@ -182,7 +188,7 @@ impl Kernel {
         p: PortId,
         timeout: Timeout,
         max: u32,
-        out: &mut Outcome,
+        out: &mut impl Record,
     ) {
         self.get(t, p, timeout, Some(max), out);
     }
@@ -205,7 +211,7 @@ impl Kernel {
         p: PortId,
         timeout: Timeout,
         batch: Option<u32>,
-        out: &mut Outcome,
+        out: &mut impl Record,
     ) {
         let rule = if batch.is_some() {
             Rule::GetEx
@@ -275,7 +281,7 @@ impl Kernel {
                     // A plain get takes the head packet (the IOCQ is non-empty here).
                     None => {
                         let packet = pt.port.iocq.pop().expect("IOCQ checked non-empty");
-                        out.touched.add_iocq(p);
+                        out.touch_iocq(p);
                         pt.deliver(packet, out);
                         1
                     }
@@ -285,7 +291,7 @@ impl Kernel {
                 // It returns without sleeping: still in its get loop, it
                 // carries the queue-wait mark (NT's flavour only).
                 set_mark(pt.thread, t, keeps_mark, out);
-                out.result = CallResult::Success;
+                out.set_result(CallResult::Success);
                 out.fire(
                     rule,
                     Event::Took {
@@ -302,8 +308,8 @@ impl Kernel {
                 // It fails without sleeping: it counts again and keeps the mark.
                 let (current, max) = pt.port.count_in(t);
                 set_mark(pt.thread, t, keeps_mark, out);
-                out.result = CallResult::Failed(WinError::WaitTimeout);
-                out.failures.push((t, WinError::WaitTimeout));
+                out.set_result(CallResult::Failed(WinError::WaitTimeout));
+                out.fail(t, WinError::WaitTimeout);
                 out.fire(
                     rule,
                     Event::PollFailed {
@@ -317,12 +323,12 @@ impl Kernel {
             }
             Some(why) => {
                 pt.port.wtq.push(t);
-                out.touched.add_wtq(p);
+                out.touch_wtq(p);
                 let depth = pt.port.wtq.len() as u32;
                 pt.thread.state = ThreadState::Waiting(Wait { timeout, batch });
                 // It sleeps: whatever wakes it, it no longer carries the mark.
                 set_mark(pt.thread, t, false, out);
-                out.result = CallResult::Pending;
+                out.set_result(CallResult::Pending);
                 out.fire(
                     rule,
                     Event::Waits {
@@ -340,7 +346,14 @@ impl Kernel {
     /// Rule 1, for a thread associated with port Q that calls get on P:
     /// it leaves Q (`Q.current -= 1`, then activate(Q)) and joins P.
     #[inline(never)] // rare: keeps the get path small
-    fn switch_port(&mut self, t: ThreadId, q: PortId, p: PortId, rule: Rule, out: &mut Outcome) {
+    fn switch_port(
+        &mut self,
+        t: ThreadId,
+        q: PortId,
+        p: PortId,
+        rule: Rule,
+        out: &mut impl Record,
+    ) {
         let current = self.port_mut(q, out).count_out(t);
         out.fire(
             rule,
@@ -356,7 +369,7 @@ impl Kernel {
 
     /// Rule 1: a thread calling get on P becomes associated with P.
     #[inline(never)] // once per thread and port: keeps the get path small
-    fn join(&mut self, t: ThreadId, p: PortId, rule: Rule, out: &mut Outcome) {
+    fn join(&mut self, t: ThreadId, p: PortId, rule: Rule, out: &mut impl Record) {
         self.thread_mut(t, out).port = Some(p);
         out.fire(rule, Event::Joined { thread: t, port: p });
     }
@@ -376,7 +389,7 @@ impl Kernel {
         p: PortId,
         packet: Packet,
         by: Option<ThreadId>,
-        out: &mut Outcome,
+        out: &mut impl Record,
     ) {
         let gated = self.flavor.gated();
         let order = self.wake;
@@ -447,7 +460,7 @@ impl Kernel {
         bytes: u64,
         overlapped: Option<OvId>,
         by: Option<ThreadId>,
-        out: &mut Outcome,
+        out: &mut impl Record,
     ) {
         if self.ports[p.index()].closed {
             self.fail_closed(FailWhy::PortClosed(p), Rule::Insert, out);
@@ -467,7 +480,7 @@ impl Kernel {
     /// in P's RTL it moves to the PTL, `current -= 1`, and activate(P) may
     /// release a waiter in its place.
     #[inline(never)] // rare: keeps the get/post path through apply small
-    pub(crate) fn rule_block(&mut self, t: ThreadId, on: Option<LabelId>, out: &mut Outcome) {
+    pub(crate) fn rule_block(&mut self, t: ThreadId, on: Option<LabelId>, out: &mut impl Record) {
         let port_id = self.threads[t.index()].port;
         let th = self.thread_mut(t, out);
         th.state = ThreadState::Paused(on);
@@ -501,7 +514,7 @@ impl Kernel {
     /// kernel preempts nobody; it only refuses new work until enough threads
     /// call get again.
     #[inline(never)] // rare: keeps the get/post path through apply small
-    pub(crate) fn rule_unblock(&mut self, t: ThreadId, out: &mut Outcome) {
+    pub(crate) fn rule_unblock(&mut self, t: ThreadId, out: &mut impl Record) {
         let port_id = self.threads[t.index()].port;
         self.thread_mut(t, out).state = ThreadState::Running;
         let (current, max) = match port_id {
@@ -527,15 +540,15 @@ impl Kernel {
     /// the WTQ and `current += 1`, also unchecked (a second way past max);
     /// its get fails with WAIT_TIMEOUT.
     #[inline(never)] // rare: keeps the get/post path through apply small
-    pub(crate) fn rule_timeout(&mut self, t: ThreadId, out: &mut Outcome) {
+    pub(crate) fn rule_timeout(&mut self, t: ThreadId, out: &mut impl Record) {
         let p = self.threads[t.index()]
             .port
             .expect("a waiting thread is associated");
         self.thread_mut(t, out).state = ThreadState::Running;
         let port = self.port_mut(p, out);
         port.wtq.remove(t);
-        out.touched.add_wtq(p);
-        out.failures.push((t, WinError::WaitTimeout));
+        out.touch_wtq(p);
+        out.fail(t, WinError::WaitTimeout);
         if port.closed {
             // A waiter stranded on a closed port (Wine): it times out and
             // belongs to no port any more.
@@ -558,7 +571,7 @@ impl Kernel {
     /// **Rule 6 (exit)**: a running thread exits. If it is in P's RTL it
     /// leaves P, `current -= 1`, and activate(P) may release a waiter.
     #[inline(never)] // rare: keeps the get/post path through apply small
-    pub(crate) fn rule_exit(&mut self, t: ThreadId, out: &mut Outcome) {
+    pub(crate) fn rule_exit(&mut self, t: ThreadId, out: &mut impl Record) {
         let port_id = self.threads[t.index()].port;
         let th = self.thread_mut(t, out);
         th.state = ThreadState::Exited;
@@ -593,7 +606,7 @@ impl Kernel {
     /// completion for a device still associated with it wakes the oldest
     /// with ERROR_INVALID_HANDLE (see `completion`) or their timeout expires.
     #[inline(never)] // rare: keeps the get/post path through apply small
-    pub(crate) fn rule_close_port(&mut self, p: PortId, out: &mut Outcome) {
+    pub(crate) fn rule_close_port(&mut self, p: PortId, out: &mut impl Record) {
         if self.ports[p.index()].closed {
             self.fail_closed(FailWhy::PortClosed(p), Rule::ClosePort, out);
             return;
@@ -605,13 +618,13 @@ impl Kernel {
         let waiters = port.wtq.wake_order(order);
         if abandons {
             port.wtq.drain().for_each(drop);
-            out.touched.add_wtq(p);
+            out.touch_wtq(p);
         }
         let released = port.rtl.0.take_all();
         let paused = port.ptl.0.take_all();
         port.current = 0;
         let discarded: Vec<Packet> = port.iocq.drain().collect();
-        out.touched.add_iocq(p);
+        out.touch_iocq(p);
         for w in waiters {
             if !abandons {
                 out.fire(Rule::ClosePort, Event::Stranded { thread: w, port: p });
@@ -620,7 +633,7 @@ impl Kernel {
             let th = self.thread_mut(w, out);
             th.state = ThreadState::Running;
             th.port = None;
-            out.failures.push((w, WinError::AbandonedWait0));
+            out.fail(w, WinError::AbandonedWait0);
             out.fire(Rule::ClosePort, Event::Abandoned { thread: w, port: p });
         }
         for t in released.into_iter().chain(paused) {
@@ -644,7 +657,13 @@ impl Kernel {
     /// second association fails with ERROR_INVALID_PARAMETER. A closed
     /// device or port fails with ERROR_INVALID_HANDLE.
     #[inline(never)] // rare: keeps the get/post path through apply small
-    pub(crate) fn rule_associate(&mut self, d: DeviceId, p: PortId, key: u64, out: &mut Outcome) {
+    pub(crate) fn rule_associate(
+        &mut self,
+        d: DeviceId,
+        p: PortId,
+        key: u64,
+        out: &mut impl Record,
+    ) {
         let dev = self.devices.get(d).expect("validated");
         let fail = if dev.closed {
             Some((WinError::InvalidHandle, FailWhy::DeviceClosed(d)))
@@ -659,7 +678,7 @@ impl Kernel {
             })
         };
         if let Some((error, why)) = fail {
-            out.result = CallResult::Failed(error);
+            out.set_result(CallResult::Failed(error));
             out.fire(Rule::Associate, Event::Failed { why });
             return;
         }
@@ -687,7 +706,7 @@ impl Kernel {
         ov: OvId,
         inline: Option<u64>,
         by: Option<ThreadId>,
-        out: &mut Outcome,
+        out: &mut impl Record,
     ) {
         if self.devices.get(d).expect("validated").closed {
             self.fail_closed(FailWhy::DeviceClosed(d), Rule::Issue, out);
@@ -697,7 +716,7 @@ impl Kernel {
             None => {
                 self.device_mut(d, out).pending.push(ov);
                 set_ov(&mut self.ovs, ov, OvUse::Pending(d), out);
-                out.result = CallResult::Pending;
+                out.set_result(CallResult::Pending);
                 out.fire(
                     Rule::Issue,
                     Event::Issued {
@@ -708,7 +727,7 @@ impl Kernel {
                 );
             }
             Some(bytes) => {
-                out.result = CallResult::Success;
+                out.set_result(CallResult::Success);
                 out.fire(
                     Rule::Issue,
                     Event::Issued {
@@ -743,7 +762,7 @@ impl Kernel {
         ov: OvId,
         bytes: u64,
         status: StatusId,
-        out: &mut Outcome,
+        out: &mut impl Record,
     ) {
         let OvUse::Pending(d) = self.overlapped(ov) else {
             unreachable!("validated: OVERLAPPED is pending")
@@ -772,7 +791,7 @@ impl Kernel {
         status: StatusId,
         rule: Rule,
         by: Option<ThreadId>,
-        out: &mut Outcome,
+        out: &mut impl Record,
     ) -> bool {
         let entry = self.devices.get(d).and_then(|dev| dev.entry);
         match entry {
@@ -807,7 +826,7 @@ impl Kernel {
                     let th = self.thread_mut(w, out);
                     th.state = ThreadState::Running;
                     th.port = None;
-                    out.failures.push((w, WinError::InvalidHandle));
+                    out.fail(w, WinError::InvalidHandle);
                     out.fire(rule, Event::StrandedWoken { thread: w, port: p });
                 }
                 false
@@ -832,7 +851,7 @@ impl Kernel {
     /// Device List entry is removed. A closed device fails with
     /// ERROR_INVALID_HANDLE.
     #[inline(never)] // rare: keeps the get/post path through apply small
-    pub(crate) fn rule_close_device(&mut self, d: DeviceId, out: &mut Outcome) {
+    pub(crate) fn rule_close_device(&mut self, d: DeviceId, out: &mut impl Record) {
         if self.devices.get(d).expect("validated").closed {
             self.fail_closed(FailWhy::DeviceClosed(d), Rule::CloseDevice, out);
             return;
@@ -872,15 +891,22 @@ impl Kernel {
 
     /// A call on a closed handle (port or device) fails with
     /// ERROR_INVALID_HANDLE and changes nothing.
-    fn fail_closed(&mut self, why: FailWhy, rule: Rule, out: &mut Outcome) {
-        out.result = CallResult::Failed(WinError::InvalidHandle);
+    fn fail_closed(&mut self, why: FailWhy, rule: Rule, out: &mut impl Record) {
+        out.set_result(CallResult::Failed(WinError::InvalidHandle));
         out.fire(rule, Event::Failed { why });
     }
 
     /// A thread's own call fails at once; it stays exactly where it was.
-    fn fail(&mut self, t: ThreadId, error: WinError, why: FailWhy, rule: Rule, out: &mut Outcome) {
-        out.result = CallResult::Failed(error);
-        out.failures.push((t, error));
+    fn fail(
+        &mut self,
+        t: ThreadId,
+        error: WinError,
+        why: FailWhy,
+        rule: Rule,
+        out: &mut impl Record,
+    ) {
+        out.set_result(CallResult::Failed(error));
+        out.fail(t, error);
         out.fire(rule, Event::Failed { why });
     }
 }
