@@ -287,8 +287,15 @@ impl<T> Payloads<T> {
 
     /// The value of `key`, if held.
     fn take(&mut self, key: u64) -> Option<T> {
-        let i = usize::try_from(key.checked_sub(self.base)?).ok()?;
-        let value = self.ring.get_mut(i)?.take();
+        let value = if key == self.base {
+            // The oldest: packets mostly leave in the order they came.
+            let value = self.ring.pop_front()?;
+            self.base += 1;
+            value
+        } else {
+            let i = usize::try_from(key.checked_sub(self.base)?).ok()?;
+            self.ring.get_mut(i)?.take()
+        };
         while let Some(None) = self.ring.front() {
             self.ring.pop_front();
             self.base += 1;
@@ -886,7 +893,12 @@ impl<T> State<T> {
         // Only once every letter is written is anyone told.
         let told =
             (out.deliveries.iter().map(|d| d.thread)).chain(out.failures.iter().map(|f| f.0));
+        let mut last = None;
         for thread in told {
+            // A thread's packets are consecutive: look it up once.
+            if last.replace(thread) == Some(thread) {
+                continue;
+            }
             let seat = seat_of[thread.index()];
             let s = &mut seats[seat];
             if Some(seat) == by || s.told == step {
@@ -972,5 +984,36 @@ impl<T: Send + 'static> CompletionPort<T> {
     /// The port as the controller sees it.
     pub(crate) fn control(&self) -> Arc<dyn Control> {
         Arc::clone(&self.inner) as Arc<dyn Control>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Payloads;
+    use std::collections::VecDeque;
+
+    /// Values come back by key in any order, each once, and the ring lets
+    /// go of the ones taken from its front (its keys stay valid).
+    #[test]
+    fn payloads_are_taken_by_key_in_any_order() {
+        let mut p = Payloads {
+            base: 0,
+            ring: VecDeque::new(),
+        };
+        let keys: Vec<u64> = ["a", "b", "c", "d"].map(|v| p.insert(v)).to_vec();
+        assert_eq!(keys, [0, 1, 2, 3]);
+        assert_eq!(p.take(2), Some("c"), "from the middle");
+        assert_eq!(p.take(2), None, "taken once");
+        assert_eq!(p.take(0), Some("a"), "the oldest");
+        assert_eq!((p.base, p.ring.len()), (1, 3));
+        assert_eq!(p.take(1), Some("b"));
+        assert_eq!((p.base, p.ring.len()), (3, 1), "the taken front goes");
+        assert_eq!(p.take(0), None, "a key below the ring");
+        assert_eq!(p.take(9), None, "a key beyond it");
+        assert_eq!(p.insert("e"), 4);
+        assert_eq!(p.take(3), Some("d"));
+        assert_eq!(p.take(4), Some("e"));
+        assert!(p.ring.is_empty());
+        assert_eq!(p.insert("f"), 5);
     }
 }
