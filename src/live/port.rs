@@ -864,6 +864,10 @@ impl<T> State<T> {
             wake,
             ..
         } = self;
+        if out.deliveries.is_empty() && out.failures.is_empty() {
+            // Most posts only queue: nothing to carry out.
+            return;
+        }
         let step = stats.calls;
         // A thread's packets are consecutive: one lock of its letter each.
         let mut i = 0;
