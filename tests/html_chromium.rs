@@ -424,6 +424,16 @@ const LAYOUT_CHECK: &str = r#"(async function () {
     });
     if (!document.getElementById('moves').hidden)
       document.querySelectorAll('#moves > *').forEach(function (e) { inside('moves ' + e.tagName, e, document.getElementById('moves')); });
+    // Scheduling by hand, the threads' code stays readable: at least
+    // 10.5 screen pixels (CSS pixels times the zoom), and the world's
+    // moves show whole.
+    document.querySelectorAll('body[data-mode="scheduler"] #moves .card ol').forEach(function (e) {
+      var px = parseFloat(getComputedStyle(e).fontSize) * devicePixelRatio;
+      if (px < 10.5) bad.push(document.body.dataset.file + ' ' + document.body.dataset.lang + ' step ' + i + ': code at ' + px.toFixed(1) + ' screen px');
+    });
+    document.querySelectorAll('body[data-mode="scheduler"] #moves > .list').forEach(function (e) {
+      if (e.scrollHeight > e.clientHeight + 1) bad.push(document.body.dataset.file + ' step ' + i + ': the world\'s moves scroll');
+    });
     if (!document.querySelectorAll('#stage [id^="rtl-"]').length) bad.push('step ' + i + ': no RTL');
   }
   return bad;
