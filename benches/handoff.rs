@@ -114,25 +114,36 @@ fn shapes<M: Measurement>(mut group: BenchmarkGroup<'_, M>) {
 /// Both shapes in `flavor`, recording `R`, named with `suffix`.
 fn both<M: Measurement, R: Form>(group: &mut BenchmarkGroup<'_, M>, flavor: Flavor, suffix: &str) {
     // (a) post queues the packet; the RTL thread's get takes it.
-    let (mut k, mut out) = setup::<R>(flavor);
-    group.bench_function(format!("queued/{}{suffix}", flavor.as_str()), |b| {
-        b.iter(|| {
-            let steps = black_box([POST, GET]);
-            for _ in 0..BATCH {
-                let _ = k.apply(steps[0], &mut out);
-                let _ = k.apply(steps[1], &mut out);
-            }
-            black_box(&out);
-        })
-    });
-    assert_eq!(out.delivered(), 1, "each get took the queued packet");
-    assert_eq!(k.port(P).iocq().len(), 0);
-
+    let k = shape::<M, R>(
+        group,
+        format!("queued/{}{suffix}", flavor.as_str()),
+        flavor,
+        [POST, GET],
+    );
+    assert_eq!(k.port(P).iocq().len(), 0, "each get took the queued packet");
     // (b) get waits in the WTQ; the post hands the packet off directly.
+    let k = shape::<M, R>(
+        group,
+        format!("direct/{}{suffix}", flavor.as_str()),
+        flavor,
+        [GET, POST],
+    );
+    assert_eq!(k.port(P).iocq().len(), 0, "each post was handed off");
+    assert!(k.port(P).wtq().is_empty());
+}
+
+/// One shape: `steps` applied in turn, `BATCH` times per iteration.
+/// Returns the kernel after, each handoff checked to deliver one packet.
+fn shape<M: Measurement, R: Form>(
+    group: &mut BenchmarkGroup<'_, M>,
+    name: String,
+    flavor: Flavor,
+    steps: [Action; 2],
+) -> Kernel {
     let (mut k, mut out) = setup::<R>(flavor);
-    group.bench_function(format!("direct/{}{suffix}", flavor.as_str()), |b| {
+    group.bench_function(name, |b| {
         b.iter(|| {
-            let steps = black_box([GET, POST]);
+            let steps = black_box(steps);
             for _ in 0..BATCH {
                 let _ = k.apply(steps[0], &mut out);
                 let _ = k.apply(steps[1], &mut out);
@@ -140,9 +151,8 @@ fn both<M: Measurement, R: Form>(group: &mut BenchmarkGroup<'_, M>, flavor: Flav
             black_box(&out);
         })
     });
-    assert_eq!(out.delivered(), 1, "each post was handed off");
-    assert_eq!(k.port(P).iocq().len(), 0);
-    assert!(k.port(P).wtq().is_empty());
+    assert_eq!(out.delivered(), 1, "each handoff delivers one packet");
+    k
 }
 
 /// Runs exactly `n` handoffs of one shape (`queued` or `direct`).

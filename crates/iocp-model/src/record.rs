@@ -13,6 +13,13 @@ use super::event::{
 };
 use super::ids::{PortId, ThreadId};
 
+/// A record's result, deliveries and failures, borrowed.
+type Kept<'a> = (
+    &'a mut CallResult,
+    &'a mut Vec<Delivery>,
+    &'a mut Vec<(ThreadId, WinError)>,
+);
+
 /// A form a step's records can take: [`Outcome`] (everything) or [`Brief`]
 /// (the result, the deliveries and the failures). Sealed: the model's
 /// rules write through methods only it can call.
@@ -42,12 +49,23 @@ pub trait Record: Recorder {}
 pub trait Recorder {
     /// Starts a step: forgets the last one's records (keeping the buffers).
     fn begin(&mut self);
+    /// What both forms keep: the result, the deliveries, the failures.
+    fn kept(&mut self) -> Kept<'_>;
     /// The step's own call result.
-    fn set_result(&mut self, result: CallResult);
+    #[inline(always)]
+    fn set_result(&mut self, result: CallResult) {
+        *self.kept().0 = result;
+    }
     /// A packet handed to a thread.
-    fn deliver(&mut self, delivery: Delivery);
+    #[inline(always)]
+    fn deliver(&mut self, delivery: Delivery) {
+        self.kept().1.push(delivery);
+    }
     /// A thread's call ended in failure.
-    fn fail(&mut self, thread: ThreadId, error: WinError);
+    #[inline(always)]
+    fn fail(&mut self, thread: ThreadId, error: WinError) {
+        self.kept().2.push((thread, error));
+    }
     /// A rule fired.
     fn fire(&mut self, rule: Rule, event: Event);
     /// A thread's queue-wait mark changed.
@@ -74,16 +92,8 @@ impl Recorder for Outcome {
         self.touched = Touched::NONE;
     }
     #[inline(always)]
-    fn set_result(&mut self, result: CallResult) {
-        self.result = result;
-    }
-    #[inline(always)]
-    fn deliver(&mut self, delivery: Delivery) {
-        self.deliveries.push(delivery);
-    }
-    #[inline(always)]
-    fn fail(&mut self, thread: ThreadId, error: WinError) {
-        self.failures.push((thread, error));
+    fn kept(&mut self) -> Kept<'_> {
+        (&mut self.result, &mut self.deliveries, &mut self.failures)
     }
     #[inline(always)]
     fn fire(&mut self, rule: Rule, event: Event) {
@@ -186,16 +196,8 @@ impl Recorder for Brief {
         self.failures.clear();
     }
     #[inline(always)]
-    fn set_result(&mut self, result: CallResult) {
-        self.result = result;
-    }
-    #[inline(always)]
-    fn deliver(&mut self, delivery: Delivery) {
-        self.deliveries.push(delivery);
-    }
-    #[inline(always)]
-    fn fail(&mut self, thread: ThreadId, error: WinError) {
-        self.failures.push((thread, error));
+    fn kept(&mut self) -> Kept<'_> {
+        (&mut self.result, &mut self.deliveries, &mut self.failures)
     }
     #[inline(always)]
     fn fire(&mut self, _: Rule, _: Event) {}
