@@ -274,13 +274,13 @@ fn model_alone(packets: u64) -> Duration {
             overlapped: None,
             by: None,
         };
-        k.apply(black_box(post), &mut out).unwrap();
+        k.apply_brief(black_box(post), &mut out).unwrap();
         let get = Action::Get {
             thread: t,
             port: p,
             timeout: Timeout::Infinite,
         };
-        k.apply(black_box(get), &mut out).unwrap();
+        k.apply_brief(black_box(get), &mut out).unwrap();
         black_box(&out);
     }
     start.elapsed()

@@ -457,7 +457,7 @@ impl<'a> Sim<'a> {
     /// Applies an action the lab knows to be valid, then records the port's state.
     #[inline]
     fn apply(&mut self, action: Action) {
-        if let Err(r) = self.kernel.apply(action, &mut self.out) {
+        if let Err(r) = self.kernel.apply_brief(action, &mut self.out) {
             unreachable!("the lab drove an invalid action {action:?}: {r:?}");
         }
         let port = self.kernel.port(PORT);

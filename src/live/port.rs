@@ -818,7 +818,7 @@ impl<T> State<T> {
             }
             self.brief.copy_from(&self.out);
         } else {
-            self.kernel.apply(action, &mut self.brief)?;
+            self.kernel.apply_brief(action, &mut self.brief)?;
         }
         self.stats.calls += 1;
         self.deliver(by);

@@ -120,7 +120,7 @@ pub use parts::{DeviceParts, KernelParts, PartsError, PortParts};
 pub use policy::Policy;
 pub use port::Port;
 pub use ptl::Ptl;
-pub use record::{Brief, Record};
+pub use record::Brief;
 pub use rtl::Rtl;
 pub use thread::{Thread, ThreadState, ThreadStatus, Wait};
 pub use thread_set::ThreadSet;

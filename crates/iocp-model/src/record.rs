@@ -1,12 +1,15 @@
-//! [`Record`]: what a step writes down about itself, chosen by the caller
-//! of [`Kernel::apply`](super::Kernel::apply). [`Outcome`] keeps everything
-//! (the rules that fired, the queue-wait marks, what the step touched): the
-//! runner, the narration, the explorer and the property checks read it.
-//! [`Brief`] keeps only what a caller needs to carry the step out (the
-//! result, the deliveries, the failures): the live port's form. The rules
-//! are written once, against the private [`Recorder`] methods; each form
-//! gets its own compiled copy of them, and in [`Brief`]'s the records it
-//! does not keep are never built.
+//! What a step writes down about itself, in the form its caller chose:
+//! an [`Outcome`] ([`Kernel::apply`]) keeps everything (the rules that
+//! fired, the queue-wait marks, what the step touched), which the runner,
+//! the narration, the explorer and the property checks read; a [`Brief`]
+//! ([`Kernel::apply_brief`]) keeps only what a caller needs to carry the
+//! step out (the result, the deliveries, the failures): the live port's
+//! and the lab's form. The rules are written once, against [`Record`];
+//! each form gets its own compiled copy of them, and in a [`Brief`]'s the
+//! records it does not keep are never built.
+//!
+//! [`Kernel::apply`]: super::Kernel::apply
+//! [`Kernel::apply_brief`]: super::Kernel::apply_brief
 
 use super::event::{
     CallResult, Delivery, Event, Fired, MarkChange, Outcome, Rule, Touched, WinError,
@@ -20,33 +23,11 @@ type Kept<'a> = (
     &'a mut Vec<(ThreadId, WinError)>,
 );
 
-/// A form a step's records can take: [`Outcome`] (everything) or [`Brief`]
-/// (the result, the deliveries and the failures). Sealed: the model's
-/// rules write through methods only it can call.
-///
-/// ```
-/// use iocp_model::{Action, Brief, Flavor, Kernel, KernelConfig, Outcome, PortId, ThreadId};
-///
-/// let config = KernelConfig::new(Flavor::Windows, &[1], 1);
-/// let (p, t) = (PortId(0), ThreadId(0));
-/// let (mut a, mut b) = (Kernel::new(&config), Kernel::new(&config));
-/// let (mut out, mut brief) = (Outcome::default(), Brief::default());
-/// for action in [Action::get(t, p), Action::post(p, 7)] {
-///     a.apply(action, &mut out)?;
-///     b.apply(action, &mut brief)?;
-///     // The same step, recorded in two forms.
-///     assert_eq!((out.result, &out.deliveries, &out.failures), (brief.result, &brief.deliveries, &brief.failures));
-/// }
-/// assert_eq!(a, b);
-/// assert_eq!(brief.deliveries[0].packet.key, 7);
-/// assert!(!out.fired.is_empty(), "only the outcome says which rules fired");
-/// # Ok::<(), iocp_model::Rejection>(())
-/// ```
-pub trait Record: Recorder {}
-
-/// The methods the rules record through. Public in a private module, so
-/// that [`Record`] is sealed and these stay the model's own.
-pub trait Recorder {
+/// A form a step's records can take: what the rules write through. The
+/// model's own; a caller chooses the form by calling
+/// [`Kernel::apply`](super::Kernel::apply) or
+/// [`Kernel::apply_brief`](super::Kernel::apply_brief).
+pub(crate) trait Record {
     /// Starts a step: forgets the last one's records (keeping the buffers).
     fn begin(&mut self);
     /// What both forms keep: the result, the deliveries, the failures.
@@ -82,9 +63,7 @@ pub trait Recorder {
     fn touch_io(&mut self);
 }
 
-impl Record for Outcome {}
-
-impl Recorder for Outcome {
+impl Record for Outcome {
     #[inline(always)]
     fn begin(&mut self) {
         self.clear();
@@ -127,23 +106,36 @@ impl Recorder for Outcome {
 
 /// What one applied action did for its callers: the call's result, the
 /// packets handed to threads and the calls that failed, without the rules
-/// that fired, the queue-wait marks or what the step touched. The same
-/// step as with an [`Outcome`] (same rules, same new state), recording
-/// less: for a caller that only carries decisions out, as the live port
-/// does, and pays for no narration it would not read. Reused across
-/// steps to avoid allocation, as an outcome is.
+/// that fired, the queue-wait marks or what the step touched. Filled by
+/// [`Kernel::apply_brief`](super::Kernel::apply_brief): the same step as
+/// [`Kernel::apply`](super::Kernel::apply) with an [`Outcome`] (same rules,
+/// same new state), recording less, for a caller that only carries
+/// decisions out, as the live port does, and pays for no narration it
+/// would not read. Reused across steps to avoid allocation, as an outcome
+/// is.
 ///
 /// ```
-/// use iocp_model::{Action, Brief, CallResult, Flavor, Kernel, KernelConfig, PortId, ThreadId, WinError};
+/// use iocp_model::{Action, Brief, CallResult, Flavor, Kernel, KernelConfig, Outcome, PortId, ThreadId, WinError};
 ///
-/// let mut k = Kernel::new(&KernelConfig::new(Flavor::Windows, &[1], 1));
+/// let config = KernelConfig::new(Flavor::Windows, &[1], 1);
 /// let (p, t) = (PortId(0), ThreadId(0));
+/// let mut k = Kernel::new(&config);
 /// let mut brief = Brief::default();
-/// k.apply(Action::poll(t, p), &mut brief)?;
+/// k.apply_brief(Action::poll(t, p), &mut brief)?;
 /// assert_eq!(brief.result, CallResult::Failed(WinError::WaitTimeout));
 /// assert_eq!(brief.failures, [(t, WinError::WaitTimeout)]);
-/// k.apply(Action::post(p, 7), &mut brief)?;
+/// k.apply_brief(Action::post(p, 7), &mut brief)?;
 /// assert_eq!((brief.result, brief.failures.len()), (CallResult::Success, 0));
+///
+/// // The same steps recorded in full: the same state, and the outcome's
+/// // result, deliveries and failures are the brief.
+/// let mut full = Kernel::new(&config);
+/// let mut out = Outcome::default();
+/// full.apply(Action::poll(t, p), &mut out)?;
+/// full.apply(Action::post(p, 7), &mut out)?;
+/// assert_eq!(full, k);
+/// assert_eq!(Brief::from(&out), brief);
+/// assert!(!out.fired.is_empty(), "only the outcome says which rules fired");
 /// # Ok::<(), iocp_model::Rejection>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -186,9 +178,7 @@ impl From<&Outcome> for Brief {
     }
 }
 
-impl Record for Brief {}
-
-impl Recorder for Brief {
+impl Record for Brief {
     #[inline(always)]
     fn begin(&mut self) {
         self.result = CallResult::Success;

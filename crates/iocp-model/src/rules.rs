@@ -1,7 +1,8 @@
 //! The rules of model.md, one function each. Every function here is called
 //! only after [`Kernel::validate`] accepted the action, so none can fail:
 //! a call that fails in Windows (a closed handle, a timeout) is a result,
-//! reported in the step's record ([`Record`]), not a rejection.
+//! reported in the step's record (an [`Outcome`](super::Outcome) or a
+//! [`Brief`](super::Brief)), not a rejection.
 
 use super::action::Timeout;
 use super::event::{
