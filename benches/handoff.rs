@@ -156,8 +156,8 @@ fn shape<M: Measurement, R: Form>(
         b.iter(|| {
             let steps = black_box(steps);
             for _ in 0..BATCH {
-                let _ = R::apply(&mut k, steps[0], &mut out);
-                let _ = R::apply(&mut k, steps[1], &mut out);
+                let _ = R::apply(&mut k, black_box(steps[0]), &mut out);
+                let _ = R::apply(&mut k, black_box(steps[1]), &mut out);
             }
             black_box(&out);
         })
@@ -171,8 +171,8 @@ fn shape<M: Measurement, R: Form>(
 fn run_n<R: Form>(k: &mut Kernel, out: &mut R, direct: bool, n: u64) {
     let steps = black_box(if direct { [GET, POST] } else { [POST, GET] });
     for _ in 0..n {
-        let _ = R::apply(k, steps[0], out);
-        let _ = R::apply(k, steps[1], out);
+        let _ = R::apply(k, black_box(steps[0]), out);
+        let _ = R::apply(k, black_box(steps[1]), out);
     }
 }
 

@@ -413,7 +413,9 @@ impl Kernel {
     /// failures in `out` (a [`Brief`]): the same step and the same new
     /// state, about a third cheaper per handoff, for a caller that carries
     /// the model's decisions out and reads no narration (the live port,
-    /// the lab).
+    /// the lab). `#[inline]`: compiled in its caller's crate, as the live
+    /// port's hot path wants it (measured: docs/live.md).
+    #[inline]
     pub fn apply_brief(&mut self, action: Action, out: &mut Brief) -> Result<(), Rejection> {
         self.apply_to(action, out)
     }
