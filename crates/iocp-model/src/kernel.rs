@@ -622,35 +622,35 @@ impl Kernel {
         Err(Rejection { rule, kind })
     }
 
-    /// Thread `t`, to be written by a rule: marked in `out.touched`.
+    /// Thread `t`, to be written by a rule: marked in the step's change marks.
     #[inline(always)]
     pub(crate) fn thread_mut(&mut self, t: ThreadId, out: &mut impl Record) -> &mut Thread {
         out.touch_thread(t);
         &mut self.threads[t.index()]
     }
 
-    /// Port `p`, to be written by a rule: marked in `out.touched`.
+    /// Port `p`, to be written by a rule: marked in the step's change marks.
     #[inline(always)]
     pub(crate) fn port_mut(&mut self, p: PortId, out: &mut impl Record) -> &mut Port {
         out.touch_port(p);
         &mut self.ports[p.index()]
     }
 
-    /// Port `p`'s IOCQ, to be written by a rule: marked in `out.touched`.
+    /// Port `p`'s IOCQ, to be written by a rule: marked in the step's change marks.
     #[inline(always)]
     pub(crate) fn iocq_mut(&mut self, p: PortId, out: &mut impl Record) -> &mut Iocq {
         out.touch_iocq(p);
         &mut self.ports[p.index()].iocq
     }
 
-    /// Port `p`'s WTQ, to be written by a rule: marked in `out.touched`.
+    /// Port `p`'s WTQ, to be written by a rule: marked in the step's change marks.
     #[inline(always)]
     pub(crate) fn wtq_mut(&mut self, p: PortId, out: &mut impl Record) -> &mut Wtq {
         out.touch_wtq(p);
         &mut self.ports[p.index()].wtq
     }
 
-    /// Device `d` (validated), to be written by a rule: marked in `out.touched`.
+    /// Device `d` (validated), to be written by a rule: marked in the step's change marks.
     #[inline(always)]
     pub(crate) fn device_mut(&mut self, d: DeviceId, out: &mut impl Record) -> &mut Device {
         out.touch_io();
@@ -707,7 +707,7 @@ impl Kernel {
 }
 
 /// Sets OVERLAPPED `id`'s use in `ovs` (a kernel's table) to `state`, marked
-/// in `out.touched`. Takes the table rather than the kernel, so that a rule
+/// in the step's change marks. Takes the table rather than the kernel, so that a rule
 /// holding a port and a thread can free an I/O packet's OVERLAPPED.
 #[inline]
 pub(crate) fn set_ov(ovs: &mut Vec<OvUse>, id: OvId, state: OvUse, out: &mut impl Record) {

@@ -106,7 +106,7 @@ fn set_mark(th: &mut Thread, t: ThreadId, on: bool, out: &mut impl Record) {
 impl Kernel {
     /// Port `p` and thread `t`, to be written by a rule, with the run
     /// totals and the OVERLAPPED table (see [`PortThread`]): the port and
-    /// the thread marked in `out.touched`.
+    /// the thread marked in the step's change marks.
     #[inline(always)]
     fn port_thread(&mut self, p: PortId, t: ThreadId, out: &mut impl Record) -> PortThread<'_> {
         out.touch_port(p);
