@@ -12,8 +12,12 @@
 //! the explorer read), `queued/windows/brief` a [`Brief`] (the result, the
 //! deliveries and the failures: what the live port reads). One element =
 //! one handoff = two [`Kernel::apply`] calls, each filling the reused
-//! record. The actions are read from an array hidden from the optimiser by
-//! `black_box`, as a runner reads them from a scenario's step list.
+//! record. Each handoff reads its two actions from an array through a
+//! reference hidden from the optimiser by `black_box`, as a runner reads
+//! them from a scenario's step list. (An earlier version passed each
+//! 40-byte action itself through `black_box`: a copy through the stack
+//! that no runner makes, which cost a `Brief` handoff a fifth of its time
+//! on the 2-vCPU machine: docs/benchmarks.md, fifth pass.)
 //!
 //! Run: `cargo bench --bench handoff`. Two groups: `handoff` measures
 //! elapsed time, as usual; `handoff/cpu` the CPU time of the thread running
@@ -154,10 +158,10 @@ fn shape<M: Measurement, R: Form>(
     let (mut k, mut out) = setup::<R>(flavor);
     group.bench_function(name, |b| {
         b.iter(|| {
-            let steps = black_box(steps);
             for _ in 0..BATCH {
-                let _ = R::apply(&mut k, black_box(steps[0]), &mut out);
-                let _ = R::apply(&mut k, black_box(steps[1]), &mut out);
+                let steps = black_box(&steps);
+                let _ = R::apply(&mut k, steps[0], &mut out);
+                let _ = R::apply(&mut k, steps[1], &mut out);
             }
             black_box(&out);
         })
@@ -169,10 +173,11 @@ fn shape<M: Measurement, R: Form>(
 /// Runs exactly `n` handoffs of one shape (`queued` or `direct`).
 #[inline(never)]
 fn run_n<R: Form>(k: &mut Kernel, out: &mut R, direct: bool, n: u64) {
-    let steps = black_box(if direct { [GET, POST] } else { [POST, GET] });
+    let steps = if direct { [GET, POST] } else { [POST, GET] };
     for _ in 0..n {
-        let _ = R::apply(k, black_box(steps[0]), out);
-        let _ = R::apply(k, black_box(steps[1]), out);
+        let steps = black_box(&steps);
+        let _ = R::apply(k, steps[0], out);
+        let _ = R::apply(k, steps[1], out);
     }
 }
 

@@ -405,6 +405,10 @@ impl Kernel {
     /// rejection the kernel is exactly as before and `out` is cleared.
     /// `out`'s buffers are reused: no allocation once they have grown (the
     /// form for loops; [`Kernel::step`] returns a new outcome).
+    /// `#[inline]`, as [`Kernel::apply_brief`]: compiled in its caller's
+    /// crate, where a loop's steps each get their own dispatch (measured:
+    /// docs/benchmarks.md, fifth pass).
+    #[inline]
     pub fn apply(&mut self, action: Action, out: &mut Outcome) -> Result<(), Rejection> {
         self.apply_to(action, out)
     }
