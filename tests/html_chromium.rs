@@ -588,6 +588,13 @@ fn every_step_of_every_bundled_lesson_fits_a_projector_in_both_languages() {
                 assert_eq!(&tab.attr("file"), file);
                 let bad = tab.eval(LAYOUT_CHECK);
                 assert_eq!(bad, json!([]), "{w}x{h}");
+                // Five threads' code in scheduler mode, over the limit.
+                if file.starts_with("20-") {
+                    tab.click("#steplist li:nth-child(20) button");
+                    assert_eq!(tab.attr("step"), "19");
+                    assert_eq!(tab.attr("mode"), "scheduler");
+                    tab.screenshot(&shots().join(format!("lesson20-step19-{w}x{h}-{lang}.png")));
+                }
             }
         }
         tab.no_errors();

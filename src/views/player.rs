@@ -536,10 +536,7 @@ impl Player {
             .map(|c| {
                 let t = frame.threads.get(c.thread.index());
                 let head = match t {
-                    Some(t) => match &t.port {
-                        Some(p) => format!("{} {}@{p}", t.name, t.state_text),
-                        None => format!("{} {}", t.name, t.state_text),
-                    },
+                    Some(t) => super::tui::thread_head(t, words(self.lang)),
                     None => names.thread(c.thread).to_owned(),
                 };
                 // The loop's frame is drawn by the pane: its lines are the calls.

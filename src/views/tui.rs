@@ -12,7 +12,7 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
-use super::frame::{Frame, PortView, Run, Show};
+use super::frame::{Frame, PortView, Run, Show, ThreadView};
 use crate::escape;
 use crate::model::ThreadStatus;
 use crate::narrate::Lang;
@@ -1025,24 +1025,30 @@ fn thread_line(frame: &Frame, w: &Words, area: Rect, buf: &mut Buffer) {
         Style::default().add_modifier(Modifier::BOLD),
     )];
     for t in &frame.threads {
-        let colour = status_colour(t.status);
-        let at = match (&t.port, t.status) {
-            (Some(p), ThreadStatus::Running | ThreadStatus::Waiting | ThreadStatus::Paused) => {
-                format!("@{p}")
-            }
-            _ => String::new(),
-        };
-        let mark = if t.mark {
-            format!(" +{}", w.mark.0)
-        } else {
-            String::new()
-        };
         spans.push(Span::styled(
-            format!("{} {}{at}{mark}  ", t.name, t.state_text),
-            Style::default().fg(colour),
+            format!("{}  ", thread_head(t, w)),
+            Style::default().fg(status_colour(t.status)),
         ));
     }
     Paragraph::new(Line::from(spans)).render(area, buf);
+}
+
+/// A thread as the threads line and the code pane's column heads show it:
+/// its name, its state, its port while it runs, waits or is paused, and
+/// the queue-wait mark (`W1 running@P +mark`).
+pub(crate) fn thread_head(t: &ThreadView, w: &Words) -> String {
+    let at = match (&t.port, t.status) {
+        (Some(p), ThreadStatus::Running | ThreadStatus::Waiting | ThreadStatus::Paused) => {
+            format!("@{p}")
+        }
+        _ => String::new(),
+    };
+    let mark = if t.mark {
+        format!(" +{}", w.mark.0)
+    } else {
+        String::new()
+    };
+    format!("{} {}{at}{mark}", t.name, t.state_text)
 }
 
 fn help_line(ui: &Ui, w: &Words, area: Rect, buf: &mut Buffer) {

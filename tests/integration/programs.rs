@@ -213,7 +213,7 @@ fn the_bundled_lessons_with_programs_offer_fewer_moves_as_the_scheduler() {
         );
         with_programs.push(name);
     }
-    for want in ["02-", "04-", "05-", "14-", "18-"] {
+    for want in ["02-", "04-", "05-", "14-", "18-", "19-", "20-"] {
         assert!(
             with_programs.iter().any(|n| n.starts_with(want)),
             "lesson {want} has programs: {with_programs:?}"

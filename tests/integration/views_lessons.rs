@@ -3,9 +3,11 @@
 //! at 80x24 for every step, the timeline is valid SVG with one disc per
 //! delivered packet, and the HTML page embeds no raw markup.
 
+use iocp_sim::lesson::Mode;
 use iocp_sim::model::Flavor;
 use iocp_sim::narrate::Lang;
 use iocp_sim::scenario;
+use iocp_sim::views::player::Player;
 use iocp_sim::views::tui::{buffer_text, to_buffer, Ui};
 use iocp_sim::views::{html, svg, words, Show};
 
@@ -108,6 +110,24 @@ fn every_view_shows_the_queue_wait_mark() {
         };
         let s = buffer_text(&to_buffer(&show, &ui, 132, 40));
         assert!(s.contains(&format!("+{}", w.mark.0)), "{lang:?}:\n{s}");
+        // The player in scheduler mode (the lesson's threads have
+        // programs): the code pane takes the threads line's place, and its
+        // column heads carry the mark, at 80x24 too.
+        let mut p = Player::new(sc.clone(), Flavor::Windows, lang);
+        assert_eq!(p.mode(), Mode::Scheduler);
+        p.go(STEP);
+        let code = p.ui().code.clone().expect("the code pane");
+        let running = &f.threads[0].state_text;
+        assert_eq!(
+            code.threads[0].head,
+            format!("W1 {running}@P +{}", w.mark.0)
+        );
+        assert!(!code.threads[1].head.contains('+'), "{:?}", code.threads[1]);
+        let s = buffer_text(&to_buffer(&p, p.ui(), 80, 24));
+        assert!(
+            s.contains(&format!("W1 {running}@P +{}", w.mark.0)),
+            "{lang:?}:\n{s}"
+        );
         // HTML player: its engine's frames carry the flag, and the page
         // draws it.
         let text = std::fs::read_to_string(&path).unwrap();
