@@ -16,8 +16,9 @@
 //! reference hidden from the optimiser by `black_box`, as a runner reads
 //! them from a scenario's step list. (An earlier version passed each
 //! 40-byte action itself through `black_box`: a copy through the stack
-//! that no runner makes, which cost a `Brief` handoff a fifth of its time
-//! on the 2-vCPU machine: docs/benchmarks.md, fifth pass.)
+//! that no runner makes, with which a `Brief` handoff ran 1.3x (queued)
+//! and 1.57x (direct) as long on the 2-vCPU machine, for the same
+//! instructions: docs/benchmarks.md, fifth pass.)
 //!
 //! Run: `cargo bench --bench handoff`. Two groups: `handoff` measures
 //! elapsed time, as usual; `handoff/cpu` the CPU time of the thread running
