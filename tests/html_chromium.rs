@@ -431,6 +431,24 @@ const LAYOUT_CHECK: &str = r#"(async function () {
       var px = parseFloat(getComputedStyle(e).fontSize) * devicePixelRatio;
       if (px < 10.5) bad.push(document.body.dataset.file + ' ' + document.body.dataset.lang + ' step ' + i + ': code at ' + px.toFixed(1) + ' screen px');
     });
+    // A name in a thread's card (its code, its run button) wraps between
+    // its words, never inside one: no run of non-blank characters of a
+    // text node spans two lines (GetQueued|Completion|Status breaks at the
+    // page's <wbr>s, not as GetQueuedC|ompletionSt|atus).
+    document.querySelectorAll('body[data-mode="scheduler"] #moves .card .run, body[data-mode="scheduler"] #moves .card li').forEach(function (e) {
+      var walk = document.createTreeWalker(e, NodeFilter.SHOW_TEXT), n;
+      while ((n = walk.nextNode())) {
+        var word = /\S+/g, m;
+        while ((m = word.exec(n.data))) {
+          var r = document.createRange();
+          r.setStart(n, m.index);
+          r.setEnd(n, m.index + m[0].length);
+          var tops = {};
+          Array.prototype.forEach.call(r.getClientRects(), function (q) { tops[Math.round(q.top)] = true; });
+          if (Object.keys(tops).length > 1) bad.push(document.body.dataset.file + ' ' + document.body.dataset.lang + ' step ' + i + ': "' + m[0] + '" breaks inside a word in a card');
+        }
+      }
+    });
     document.querySelectorAll('body[data-mode="scheduler"] #moves > .list').forEach(function (e) {
       if (e.scrollHeight > e.clientHeight + 1) bad.push(document.body.dataset.file + ' step ' + i + ': the world\'s moves scroll');
     });
