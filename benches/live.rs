@@ -23,6 +23,11 @@
 //! crossbeam|get|get-many|batch` runs one way, without the ping-pong and
 //! the limits (for a profiler); `--stats` prints each live run's
 //! `port.stats()` to stderr (handoffs to waiting threads, unparks).
+//! `--alone get|get-many N` runs only the port on one thread, nobody
+//! contending, N rounds of 64 packets (with `get`, or 64 posts and one
+//! `get_many_into(64)`), for counting a packet's instructions:
+//! `valgrind --tool=callgrind --toggle-collect='live::alone*' <this
+//! binary> --alone get-many 2000`, divided by the 128,000 packets.
 //! docs/live.md shows and explains its table.
 
 use std::hint::black_box;
@@ -291,6 +296,30 @@ fn model_alone(packets: u64) -> Duration {
     start.elapsed()
 }
 
+/// The port on one thread, nobody contending: `rounds` rounds of 64
+/// packets, each posted and taken by a `get` (`Way::LiveGet`), or all 64
+/// posted and taken by one `get_many_into(64)` (the other live ways).
+/// For counting what a packet costs in instructions (`--alone`).
+#[inline(never)]
+fn alone(way: Way, rounds: u64) -> u64 {
+    let port = CompletionPort::<u64>::new(1);
+    let mut buf = Vec::with_capacity(BATCH);
+    let mut sum = 0u64;
+    for _ in 0..rounds {
+        for v in 0..BATCH as u64 {
+            port.post(black_box(v)).unwrap();
+            if way == Way::LiveGet {
+                sum += port.get(None).unwrap();
+            }
+        }
+        if way != Way::LiveGet {
+            port.get_many_into(&mut buf, BATCH as u32, None).unwrap();
+            sum += buf.drain(..).sum::<u64>();
+        }
+    }
+    sum
+}
+
 /// The lock alone: the same threads as a pool of this shape, each taking a
 /// mutex of the port's kind as often as its posts or gets would (two per packet).
 fn lock_alone(producers: usize, workers: usize, packets: u64) -> Duration {
@@ -325,6 +354,7 @@ fn main() {
     let mut only = None;
     let mut way_only = None;
     let mut stats = false;
+    let mut one_thread = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut value = || args.next().and_then(|v| v.parse().ok());
@@ -345,8 +375,29 @@ fn main() {
                 only = SHAPES.iter().position(|&(p, w)| format!("{p}/{w}") == v);
                 assert!(only.is_some(), "--shape P/W, one of 1/4, 2/2, 4/4");
             }
+            "--alone" => {
+                let v = args.next().unwrap_or_default();
+                let way = [Way::LiveGet, Way::LiveGetMany]
+                    .into_iter()
+                    .find(|w| w.key() == v);
+                let rounds = args.next().and_then(|n| n.parse().ok());
+                one_thread = way.zip(rounds);
+                assert!(one_thread.is_some(), "--alone get|get-many ROUNDS");
+            }
             _ => {} // `--bench` and cargo's other flags
         }
+    }
+    if let Some((way, rounds)) = one_thread {
+        let start = Instant::now();
+        let sum = alone(way, rounds);
+        let took = start.elapsed();
+        assert_eq!(sum, rounds * (BATCH as u64 * (BATCH as u64 - 1) / 2));
+        println!(
+            "{}, one thread: {} packets in {took:.2?}",
+            way.name(),
+            rounds * BATCH as u64
+        );
+        return;
     }
     let reps = reps.max(1);
     println!(

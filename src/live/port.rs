@@ -286,6 +286,7 @@ impl<T> Payloads<T> {
     }
 
     /// The value of `key`, if held.
+    #[inline]
     fn take(&mut self, key: u64) -> Option<T> {
         let value = if key == self.base {
             // The oldest: packets mostly leave in the order they came.
@@ -384,11 +385,19 @@ impl<T> std::ops::DerefMut for Locked<'_, T> {
 }
 
 impl<T> Drop for Locked<'_, T> {
+    #[inline]
     fn drop(&mut self) {
-        let Some(mut st) = self.0.take() else { return };
-        if st.wake.is_empty() {
-            return;
+        let Some(st) = self.0.take() else { return };
+        if !st.wake.is_empty() {
+            Locked::unlock_and_wake(st);
         }
+    }
+}
+
+impl<T> Locked<'_, T> {
+    /// Lets go of the lock, then unparks the threads in `st.wake`.
+    #[inline(never)]
+    fn unlock_and_wake(mut st: MutexGuard<'_, State<T>>) {
         let moved = TO_WAKE.try_with(|w| w.borrow_mut().append(&mut st.wake));
         if moved.is_err() {
             st.wake.drain(..).for_each(|t| t.unpark());
@@ -811,35 +820,40 @@ impl<T> State<T> {
     /// if someone watches the port (an observer, an event channel), else
     /// only as a [`Brief`]: the same step, without the records nobody
     /// reads (about a third of the model's cost of a handoff).
+    ///
+    /// Inlined into each call, so that a post's or a get's step is
+    /// dispatched where the action is known and nothing unwatched pays for
+    /// the watched path (kept out of line): the lock is held for all of
+    /// it (docs/live.md, "Less work under the lock").
+    #[inline(always)]
     fn apply_as(&mut self, action: Action, by: Option<usize>, full: bool) -> Result<(), Rejection> {
         if full || self.observer.is_some() || self.events.is_some() {
-            let before = self.observer.as_ref().map(|_| self.kernel.clone());
-            self.kernel.apply(action, &mut self.out)?;
-            if let (Some(o), Some(before)) = (&self.observer, &before) {
-                o.applied(&Call {
-                    before,
-                    by: by.map(|s| self.seats[s].model),
-                    action,
-                    out: &self.out,
-                    after: &self.kernel,
-                });
-            }
-            self.brief.copy_from(&self.out);
-        } else {
-            self.kernel.apply_brief(action, &mut self.brief)?;
+            return self.apply_watched(action, by);
         }
-        self.stats.calls += 1;
-        self.deliver(by);
-        let port = self.kernel.port(PORT);
-        match (port.over_limit(), self.over_since) {
-            (true, None) => self.over_since = Some(Instant::now()),
-            (false, Some(since)) => {
-                self.stats.over_limit += since.elapsed();
-                self.over_since = None;
-            }
-            _ => {}
+        self.kernel.apply_brief(action, &mut self.brief)?;
+        self.carry_out(by);
+        Ok(())
+    }
+
+    /// [`State::apply_as`] for a port someone watches: the step in full,
+    /// shown to the observer and sent as a [`LiveEvent`].
+    #[inline(never)]
+    fn apply_watched(&mut self, action: Action, by: Option<usize>) -> Result<(), Rejection> {
+        let before = self.observer.as_ref().map(|_| self.kernel.clone());
+        self.kernel.apply(action, &mut self.out)?;
+        if let (Some(o), Some(before)) = (&self.observer, &before) {
+            o.applied(&Call {
+                before,
+                by: by.map(|s| self.seats[s].model),
+                action,
+                out: &self.out,
+                after: &self.kernel,
+            });
         }
+        self.brief.copy_from(&self.out);
+        self.carry_out(by);
         if let Some(tx) = &self.events {
+            let port = self.kernel.port(PORT);
             let ev = LiveEvent {
                 action,
                 outcome: self.out.clone(),
@@ -859,8 +873,29 @@ impl<T> State<T> {
         Ok(())
     }
 
+    /// Carries out the last step's brief (its deliveries and failures, if
+    /// any) and keeps the port's totals.
+    #[inline(always)]
+    fn carry_out(&mut self, by: Option<usize>) {
+        self.stats.calls += 1;
+        if !(self.brief.deliveries.is_empty() && self.brief.failures.is_empty()) {
+            // Most posts only queue: nothing to carry out.
+            self.deliver(by);
+        }
+        let over = self.kernel.port(PORT).over_limit();
+        match (over, self.over_since) {
+            (true, None) => self.over_since = Some(Instant::now()),
+            (false, Some(since)) => {
+                self.stats.over_limit += since.elapsed();
+                self.over_since = None;
+            }
+            _ => {}
+        }
+    }
+
     /// The last step's deliveries and failures into their threads'
     /// mailboxes, or, for the caller (`by`), into `own`.
+    #[inline(never)]
     fn deliver(&mut self, by: Option<usize>) {
         let State {
             brief: out,
@@ -872,8 +907,15 @@ impl<T> State<T> {
             wake,
             ..
         } = self;
-        if out.deliveries.is_empty() && out.failures.is_empty() {
-            // Most posts only queue: nothing to carry out.
+        let caller = by.map(|s| seats[s].model);
+        if out.failures.is_empty() && out.deliveries.iter().all(|d| Some(d.thread) == caller) {
+            // A get that took its packets at once: they are the caller's
+            // alone, and nobody else is told anything.
+            for d in &out.deliveries {
+                if let Some(v) = payloads.take(d.packet.key) {
+                    own.values.push(v);
+                }
+            }
             return;
         }
         let step = stats.calls;
