@@ -285,6 +285,15 @@ impl<T> Payloads<T> {
         self.base + self.ring.len() as u64 - 1
     }
 
+    /// The value of `key`, if held, pushed onto `into` (a delivery's value
+    /// into its thread's letter).
+    #[inline]
+    fn take_to(&mut self, key: u64, into: &mut Vec<T>) {
+        if let Some(v) = self.take(key) {
+            into.push(v);
+        }
+    }
+
     /// The value of `key`, if held.
     #[inline]
     fn take(&mut self, key: u64) -> Option<T> {
@@ -912,9 +921,7 @@ impl<T> State<T> {
             // A get that took its packets at once: they are the caller's
             // alone, and nobody else is told anything.
             for d in &out.deliveries {
-                if let Some(v) = payloads.take(d.packet.key) {
-                    own.values.push(v);
-                }
+                payloads.take_to(d.packet.key, &mut own.values);
             }
             return;
         }
@@ -930,9 +937,7 @@ impl<T> State<T> {
                 None => &mut own.values,
             };
             while i < out.deliveries.len() && out.deliveries[i].thread == thread {
-                if let Some(v) = payloads.take(out.deliveries[i].packet.key) {
-                    values.push(v);
-                }
+                payloads.take_to(out.deliveries[i].packet.key, values);
                 i += 1;
             }
         }
